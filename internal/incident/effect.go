@@ -1,0 +1,70 @@
+package incident
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// EffectKind names a side effect that the outbox delivers after a command commits.
+type EffectKind string
+
+// The effect kinds.
+const (
+	EffectCreateChannel EffectKind = "create_channel" // then invite, topic, card and announcement
+	EffectSetTopic      EffectKind = "set_topic"
+	EffectInvite        EffectKind = "invite"
+	EffectPostCard      EffectKind = "post_card" // then pin_card
+	EffectPinCard       EffectKind = "pin_card"
+	EffectUpdateCard    EffectKind = "update_card"
+	EffectAnnounce      EffectKind = "announce"
+	EffectPost          EffectKind = "post" // a text message in the incident channel
+)
+
+// EffectState is where an effect stands in the outbox.
+type EffectState string
+
+// The effect states. Pending effects are due at NextAttemptAt; inflight ones are being
+// delivered; done and failed are final. Nothing is ever deleted.
+const (
+	EffectPending  EffectState = "pending"
+	EffectInflight EffectState = "inflight"
+	EffectDone     EffectState = "done"
+	EffectFailed   EffectState = "failed"
+)
+
+// Effect is one side effect in the durable outbox.
+type Effect struct {
+	ID            int64
+	IncidentID    int64
+	Kind          EffectKind
+	Key           string // idempotency key, unique: enqueueing the same key twice is a no-op
+	Payload       EffectPayload
+	State         EffectState
+	Attempts      int
+	NextAttemptAt time.Time
+	LastError     string
+	CreatedAt     time.Time
+}
+
+// EffectPayload carries what an effect needs beyond the incident's current state.
+type EffectPayload struct {
+	Text    string   `json:"text,omitempty"`
+	Users   []string `json:"users,omitempty"`
+	Channel string   `json:"channel,omitempty"` // a channel other than the incident's
+}
+
+// MarshalPayload encodes p for storage.
+func (p EffectPayload) MarshalPayload() string {
+	b, _ := json.Marshal(p)
+	return string(b)
+}
+
+// UnmarshalPayload decodes a stored payload.
+func UnmarshalPayload(s string) (EffectPayload, error) {
+	var p EffectPayload
+	if s == "" {
+		return p, nil
+	}
+	err := json.Unmarshal([]byte(s), &p)
+	return p, err
+}

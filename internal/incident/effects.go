@@ -1,0 +1,158 @@
+package incident
+
+import (
+	"context"
+	"fmt"
+)
+
+// maxNameAttempts bounds the names tried for one channel before giving up.
+const maxNameAttempts = 10
+
+// result is what a delivered effect changes: incident fields it learned, the timeline
+// event that records it, and the effects that may now run.
+type result struct {
+	apply  func(*Incident)
+	event  EventKind
+	text   string
+	follow []followUp
+}
+
+type followUp struct {
+	kind          EffectKind
+	discriminator string
+	payload       EffectPayload
+}
+
+// handle makes one attempt at e for inc.
+func (o *Outbox) handle(ctx context.Context, inc *Incident, e *Effect) (result, error) {
+	if e.Kind != EffectCreateChannel && inc.ChannelID == "" {
+		return result{}, Errorf(ENOTREADY, "the channel does not exist yet")
+	}
+	switch e.Kind {
+	case EffectCreateChannel:
+		return o.createChannel(ctx, inc, e)
+	case EffectSetTopic:
+		topic := inc.Topic()
+		if err := o.Chat.SetTopic(ctx, inc.ChannelID, topic); err != nil {
+			return result{}, err
+		}
+		return result{event: EventTopicSet, text: "Topic set: " + topic}, nil
+	case EffectInvite:
+		if err := o.Chat.Invite(ctx, inc.ChannelID, e.Payload.Users); err != nil {
+			return result{}, err
+		}
+		return result{event: EventInvited, text: "Invited " + mentions(e.Payload.Users)}, nil
+	case EffectPostCard:
+		ts, err := o.post(ctx, inc.ChannelID, e, Message{Key: e.Key, Card: inc})
+		if err != nil {
+			return result{}, err
+		}
+		return result{
+			apply:  func(i *Incident) { i.CardTS = ts },
+			event:  EventCardPosted,
+			text:   "Incident card posted",
+			follow: []followUp{{kind: EffectPinCard, discriminator: ts}},
+		}, nil
+	case EffectPinCard:
+		if err := o.Chat.Pin(ctx, inc.ChannelID, inc.CardTS); err != nil {
+			return result{}, err
+		}
+		return result{event: EventCardPinned, text: "Incident card pinned"}, nil
+	case EffectUpdateCard:
+		if inc.CardTS == "" {
+			return result{}, Errorf(ENOTREADY, "the card is not posted yet")
+		}
+		return result{}, o.Chat.UpdateCard(ctx, inc.ChannelID, inc.CardTS, inc)
+	case EffectAnnounce:
+		ch := e.Payload.Channel
+		if _, err := o.post(ctx, ch, e, Message{Key: e.Key, Announcement: inc}); err != nil {
+			return result{}, err
+		}
+		return result{event: EventAnnounced, text: fmt.Sprintf("Announced in <#%s>", ch)}, nil
+	case EffectPost:
+		ts, err := o.post(ctx, inc.ChannelID, e, Message{Key: e.Key, Text: e.Payload.Text})
+		if err != nil {
+			return result{}, err
+		}
+		return result{event: EventMessagePosted, text: "Posted message " + ts}, nil
+	}
+	return result{}, fmt.Errorf("unknown effect kind %q", e.Kind)
+}
+
+// post posts m once: when an earlier attempt may have succeeded before its result was
+// recorded, it first looks for that message.
+func (o *Outbox) post(ctx context.Context, channelID string, e *Effect, m Message) (string, error) {
+	if e.Attempts > 0 {
+		ts, found, err := o.Chat.FindPosted(ctx, channelID, e.Key)
+		if err != nil {
+			return "", err
+		}
+		if found {
+			return ts, nil
+		}
+	}
+	return o.Chat.Post(ctx, channelID, m)
+}
+
+// createChannel creates the incident channel, trying further names while they are taken.
+// When an earlier attempt may have created it, it adopts the bot's channel of that name.
+func (o *Outbox) createChannel(ctx context.Context, inc *Incident, e *Effect) (result, error) {
+	if inc.ChannelID != "" {
+		return o.channelReady(inc, Channel{ID: inc.ChannelID, Name: inc.ChannelName}, false), nil
+	}
+	for attempt := 0; attempt < maxNameAttempts; attempt++ {
+		name := ChannelName(o.Settings.ChannelPrefix, inc, attempt)
+		if e.Attempts > 0 {
+			ch, found, err := o.Chat.FindChannel(ctx, name)
+			if err != nil {
+				return result{}, err
+			}
+			if found {
+				return o.channelReady(inc, ch, true), nil
+			}
+		}
+		ch, err := o.Chat.CreateChannel(ctx, name, inc.Private)
+		if ErrorCode(err) == ECONFLICT {
+			continue
+		}
+		if err != nil {
+			return result{}, err
+		}
+		return o.channelReady(inc, ch, false), nil
+	}
+	return result{}, fmt.Errorf("the names %s to -%d are all taken", ChannelName(o.Settings.ChannelPrefix, inc, 0), maxNameAttempts)
+}
+
+// channelReady records the channel and queues what needs it: invite, card, topic and the
+// announcement, which do not depend on each other.
+func (o *Outbox) channelReady(inc *Incident, ch Channel, adopted bool) result {
+	text := fmt.Sprintf("Channel <#%s> created", ch.ID)
+	if adopted {
+		text = fmt.Sprintf("Channel <#%s> found after a retry", ch.ID)
+	}
+	r := result{
+		apply: func(i *Incident) { i.ChannelID, i.ChannelName = ch.ID, ch.Name },
+		event: EventChannelCreated,
+		text:  text,
+		follow: []followUp{
+			{kind: EffectInvite, discriminator: "declarer", payload: EffectPayload{Users: []string{inc.DeclaredBy}}},
+			{kind: EffectPostCard, discriminator: "card"},
+			{kind: EffectSetTopic, discriminator: "initial"},
+		},
+	}
+	if a := o.Settings.AnnounceChannel; a != "" && !inc.Private {
+		r.follow = append(r.follow, followUp{kind: EffectAnnounce, discriminator: "new", payload: EffectPayload{Channel: a}})
+	}
+	return r
+}
+
+func mentions(users []string) string {
+	s := ""
+	for i, u := range users {
+		if i > 0 {
+			s += ", "
+		}
+		s += mention(u)
+	}
+	return s
+}

@@ -1,0 +1,75 @@
+package incident
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Error codes. Users see the message of an Error; only EINTERNAL is logged as a fault.
+const (
+	ECONFLICT  = "conflict"  // the state does not allow the action (already resolved, name taken)
+	EFORBIDDEN = "forbidden" // the actor may not do this
+	EINTERNAL  = "internal"  // a fault of ours or of a dependency
+	EINVALID   = "invalid"   // bad input
+	ENOTFOUND  = "not_found" // no such incident, channel, user
+	ENOTREADY  = "not_ready" // a prerequisite (the channel, the card) does not exist yet
+)
+
+// Error is a domain error: a machine code and a message meant for the person who asked.
+type Error struct {
+	Code    string
+	Message string
+}
+
+func (e *Error) Error() string { return e.Message }
+
+// Errorf returns an *Error with the given code and a formatted message.
+func Errorf(code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// ErrorCode returns the code of the first *Error in err's chain, EINTERNAL for any other
+// non-nil error, and "" for nil.
+func ErrorCode(err error) string {
+	if err == nil {
+		return ""
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return EINTERNAL
+}
+
+// ErrorMessage returns the user-facing message of err: the message of its *Error, or a
+// generic text for internal errors, whose details belong in the log only.
+func ErrorMessage(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Message
+	}
+	return "Internal error; the details are in the bot's log."
+}
+
+// TemporaryError marks a failure that may succeed later: a rate limit (RetryAfter set),
+// a 5xx answer or a network error. Adapters return it; the outbox retries it.
+type TemporaryError struct {
+	RetryAfter time.Duration // zero: back off exponentially
+	Err        error
+}
+
+func (e *TemporaryError) Error() string {
+	if e.RetryAfter > 0 {
+		return fmt.Sprintf("%v (retry after %s)", e.Err, e.RetryAfter)
+	}
+	return e.Err.Error()
+}
+
+func (e *TemporaryError) Unwrap() error { return e.Err }
+
+// Temporary wraps err as a failure worth retrying after backoff.
+func Temporary(err error) error { return &TemporaryError{Err: err} }
+
+// RateLimited wraps err as a failure to retry after d.
+func RateLimited(d time.Duration, err error) error { return &TemporaryError{RetryAfter: d, Err: err} }

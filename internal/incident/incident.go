@@ -1,0 +1,49 @@
+// Package incident is incidentbot's domain: incidents, their timeline, the side effects they
+// imply, and the Service that implements the use cases. It defines the ports (Store, Chat,
+// Clock) that adapters implement, and imports no SDK.
+package incident
+
+import (
+	"fmt"
+	"time"
+)
+
+// BotActor is the actor recorded for what the bot does on its own.
+const BotActor = "incidentbot"
+
+// Incident is one incident: its facts, where it lives in chat, and its state.
+type Incident struct {
+	ID          int64
+	Number      int
+	Title       string
+	Description string
+	Severity    Severity
+	Service     string // "" when none was named
+	Tier        Tier   // 0 when no service was named
+	Status      Status
+	Private     bool // a private channel; kept out of every public surface
+
+	DeclaredBy    string // user ID
+	Commander     string // user ID; the declarer until handed off
+	OriginChannel string // where it was declared
+
+	ChannelID   string // "" until the channel exists
+	ChannelName string
+	CardTS      string // the pinned incident card, "" until posted
+
+	DeclaredAt  time.Time
+	MitigatedAt time.Time // zero until mitigated
+	ResolvedAt  time.Time // zero until resolved
+	Summary     string    // the resolution summary
+}
+
+// Key is the incident's human identifier, such as INC-42.
+func (inc *Incident) Key() string { return fmt.Sprintf("INC-%d", inc.Number) }
+
+// Open reports whether the incident is not yet resolved.
+func (inc *Incident) Open() bool { return inc.Status != StatusResolved }
+
+// Topic is the channel topic: severity, status, commander and the title.
+func (inc *Incident) Topic() string {
+	return fmt.Sprintf("%s %s | %s | IC <@%s> | %s", inc.Key(), inc.Severity, inc.Status, inc.Commander, inc.Title)
+}

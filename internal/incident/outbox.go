@@ -1,0 +1,297 @@
+package incident
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"sync"
+	"time"
+)
+
+// Outbox delivers queued effects: in parallel, at most Workers at a time, retrying
+// temporary failures (honouring a rate limit's Retry-After, otherwise backing off
+// exponentially with jitter) and never dropping one. An effect that keeps failing is
+// reported in the incident channel, or in the log when the channel is what fails.
+type Outbox struct {
+	Store    Store
+	Chat     Chat
+	Clock    Clock
+	Settings Settings
+	Log      *slog.Logger
+
+	Workers     int           // concurrent deliveries; default 8
+	BaseBackoff time.Duration // first backoff after a temporary failure; default 1s
+	MaxBackoff  time.Duration // cap on the backoff; default 5m
+	ReportAfter int           // temporary failures before reporting; default 5
+	// Observe, when set, is told the outcome of every delivery attempt (for metrics).
+	Observe func(kind EffectKind, outcome string)
+
+	wakeOnce sync.Once
+	wake     chan struct{}
+}
+
+// notReadyDelay is how soon an effect waiting for its channel or card is tried again.
+const notReadyDelay = 250 * time.Millisecond
+
+// Notify wakes the outbox: something was enqueued.
+func (o *Outbox) Notify() {
+	o.init()
+	select {
+	case o.wake <- struct{}{}:
+	default:
+	}
+}
+
+func (o *Outbox) init() {
+	o.wakeOnce.Do(func() {
+		o.wake = make(chan struct{}, 1)
+		if o.Workers <= 0 {
+			o.Workers = 8
+		}
+		if o.BaseBackoff <= 0 {
+			o.BaseBackoff = time.Second
+		}
+		if o.MaxBackoff <= 0 {
+			o.MaxBackoff = 5 * time.Minute
+		}
+		if o.ReportAfter <= 0 {
+			o.ReportAfter = 5
+		}
+		if o.Log == nil {
+			o.Log = slog.Default()
+		}
+	})
+}
+
+// Run delivers effects until ctx ends. Effects left inflight by a previous process are
+// released first, so a crash between a delivery and its record means the delivery is tried
+// again; handlers look for an earlier success before acting twice.
+func (o *Outbox) Run(ctx context.Context) error {
+	o.init()
+	var released int
+	if err := o.Store.Update(ctx, func(tx Tx) (err error) {
+		released, err = tx.ReleaseInflight()
+		return err
+	}); err != nil {
+		return fmt.Errorf("outbox: release inflight effects: %w", err)
+	}
+	if released > 0 {
+		o.Log.Info("resuming effects left inflight", "count", released)
+	}
+	sem := make(chan struct{}, o.Workers)
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	for {
+		free := o.Workers - len(sem)
+		var claimed []Effect
+		if free > 0 {
+			var err error
+			if claimed, err = o.claim(ctx, free); err != nil && ctx.Err() == nil {
+				o.Log.Error("outbox: claim effects", "err", err)
+			}
+		}
+		for _, e := range claimed {
+			sem <- struct{}{}
+			wg.Add(1)
+			go func(e Effect) {
+				defer wg.Done()
+				o.deliver(ctx, e)
+				<-sem
+				o.Notify()
+			}(e)
+		}
+		if free > 0 && len(claimed) == free {
+			continue // there may be more due
+		}
+		wait := time.Minute
+		if next, err := o.nextDue(ctx); err == nil && !next.IsZero() {
+			wait = min(wait, max(next.Sub(o.Clock.Now()), time.Millisecond))
+		}
+		timer := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			timer.Stop()
+			return nil
+		case <-o.wake:
+		case <-timer.C:
+		}
+		timer.Stop()
+	}
+}
+
+// DeliverDue delivers every effect due now, including the ones that deliveries enqueue, and
+// returns how many attempts it made. Tests drive the outbox with it on a fake clock.
+func (o *Outbox) DeliverDue(ctx context.Context) (int, error) {
+	o.init()
+	total := 0
+	for {
+		claimed, err := o.claim(ctx, o.Workers)
+		if err != nil || len(claimed) == 0 {
+			return total, err
+		}
+		var wg sync.WaitGroup
+		for _, e := range claimed {
+			wg.Add(1)
+			go func(e Effect) {
+				defer wg.Done()
+				o.deliver(ctx, e)
+			}(e)
+		}
+		wg.Wait()
+		total += len(claimed)
+	}
+}
+
+func (o *Outbox) claim(ctx context.Context, limit int) (claimed []Effect, err error) {
+	err = o.Store.Update(ctx, func(tx Tx) error {
+		claimed, err = tx.ClaimEffects(o.Clock.Now(), limit)
+		return err
+	})
+	return claimed, err
+}
+
+func (o *Outbox) nextDue(ctx context.Context) (next time.Time, err error) {
+	err = o.Store.View(ctx, func(tx Tx) error {
+		next, err = tx.NextEffectDue()
+		return err
+	})
+	return next, err
+}
+
+// deliver makes one attempt at e and records the result in one transaction.
+func (o *Outbox) deliver(ctx context.Context, e Effect) {
+	log := o.Log.With("effect", e.Key, "kind", e.Kind)
+	var inc *Incident
+	err := o.Store.View(ctx, func(tx Tx) (err error) {
+		inc, err = tx.Incident(e.IncidentID)
+		return err
+	})
+	var res result
+	if err == nil {
+		res, err = o.handle(ctx, inc, &e)
+	}
+	if ctx.Err() != nil && err != nil {
+		// Shutting down: leave the effect inflight; the next start releases it.
+		return
+	}
+	outcome := "done"
+	err = o.Store.Update(context.WithoutCancel(ctx), func(tx Tx) error {
+		inc, ierr := tx.Incident(e.IncidentID)
+		if ierr != nil {
+			return ierr
+		}
+		c := &change{tx: tx, inc: inc, now: o.Clock.Now()}
+		outcome = o.record(c, &e, res, err, log)
+		if serr := tx.SaveEffect(&e); serr != nil {
+			return serr
+		}
+		return tx.UpdateIncident(inc)
+	})
+	if err != nil {
+		log.Error("outbox: record delivery", "err", err)
+		return
+	}
+	if o.Observe != nil {
+		o.Observe(e.Kind, outcome)
+	}
+}
+
+// record applies one attempt's result to the effect and the incident and returns the
+// outcome's name: done, not_ready, retry or failed.
+func (o *Outbox) record(c *change, e *Effect, res result, err error, log *slog.Logger) string {
+	now := c.now
+	if err == nil {
+		e.Attempts++
+		e.State, e.LastError = EffectDone, ""
+		if res.apply != nil {
+			res.apply(c.inc)
+		}
+		if res.event != "" {
+			if eerr := c.event(BotActor, res.event, res.text); eerr != nil {
+				log.Error("outbox: timeline", "err", eerr)
+			}
+		}
+		for _, f := range res.follow {
+			if ferr := c.enqueue(f.kind, f.discriminator, f.payload); ferr != nil {
+				log.Error("outbox: enqueue follow-up", "err", ferr)
+			}
+		}
+		if c.enqueued {
+			defer o.Notify()
+		}
+		return "done"
+	}
+	if ErrorCode(err) == ENOTREADY {
+		e.State, e.NextAttemptAt = EffectPending, now.Add(notReadyDelay)
+		return "not_ready"
+	}
+	e.Attempts++
+	e.LastError = err.Error()
+	var tmp *TemporaryError
+	if errors.As(err, &tmp) {
+		wait := tmp.RetryAfter
+		if wait <= 0 {
+			wait = o.backoff(e.Attempts)
+		}
+		e.State, e.NextAttemptAt = EffectPending, now.Add(wait)
+		log.Warn("outbox: delivery failed; will retry", "attempt", e.Attempts, "retry_in", wait, "err", err)
+		if e.Attempts == o.ReportAfter {
+			o.report(c, e, EventEffectFailing, fmt.Sprintf(":warning: I keep failing to %s (%d attempts: %s). I am still retrying.", e.Kind.describe(), e.Attempts, err), log)
+		}
+		return "retry"
+	}
+	e.State = EffectFailed
+	log.Error("outbox: delivery failed for good", "attempt", e.Attempts, "err", err)
+	o.report(c, e, EventEffectFailed, fmt.Sprintf(":x: I could not %s: %s. Retrying will not help; someone needs to do it by hand.", e.Kind.describe(), err), log)
+	return "failed"
+}
+
+// report puts a failing effect on the timeline and in the channel, or in the log when the
+// channel cannot take it.
+func (o *Outbox) report(c *change, e *Effect, kind EventKind, text string, log *slog.Logger) {
+	if err := c.event(BotActor, kind, text); err != nil {
+		log.Error("outbox: timeline", "err", err)
+	}
+	if c.inc.ChannelID == "" || e.Kind == EffectCreateChannel || e.Kind == EffectPost {
+		log.Error("outbox: cannot report in the channel", "incident", c.inc.Key(), "report", text)
+		return
+	}
+	if err := c.enqueue(EffectPost, fmt.Sprintf("report-%d-%d", e.ID, e.Attempts), EffectPayload{Text: text}); err != nil {
+		log.Error("outbox: enqueue report", "err", err)
+	}
+	o.Notify()
+}
+
+// backoff returns the wait before attempt n+1: exponential from BaseBackoff, capped at
+// MaxBackoff, with jitter in [50%, 100%].
+func (o *Outbox) backoff(attempts int) time.Duration {
+	d := o.MaxBackoff
+	if attempts < 30 {
+		d = min(o.BaseBackoff<<(attempts-1), o.MaxBackoff)
+	}
+	return d/2 + rand.N(d/2+1)
+}
+
+func (k EffectKind) describe() string {
+	switch k {
+	case EffectCreateChannel:
+		return "create the incident channel"
+	case EffectSetTopic:
+		return "set the channel topic"
+	case EffectInvite:
+		return "invite people to the channel"
+	case EffectPostCard:
+		return "post the incident card"
+	case EffectPinCard:
+		return "pin the incident card"
+	case EffectUpdateCard:
+		return "update the incident card"
+	case EffectAnnounce:
+		return "announce the incident"
+	case EffectPost:
+		return "post a message"
+	}
+	return string(k)
+}

@@ -1,0 +1,83 @@
+package incident
+
+import (
+	"context"
+	"time"
+)
+
+// Clock tells the time. Tests inject a fake one.
+type Clock interface {
+	Now() time.Time
+}
+
+// SystemClock is the wall clock.
+type SystemClock struct{}
+
+// Now returns the current time.
+func (SystemClock) Now() time.Time { return time.Now() }
+
+// Store is durable state. Update runs fn in one write transaction (one writer at a time,
+// so a read followed by a write inside fn is a compare-and-set); View runs fn read-only.
+type Store interface {
+	Update(ctx context.Context, fn func(Tx) error) error
+	View(ctx context.Context, fn func(Tx) error) error
+}
+
+// Tx is what a transaction can read and write. Lookups return ENOTFOUND when nothing matches.
+type Tx interface {
+	NextIncidentNumber() (int, error)
+	CreateIncident(inc *Incident) error // sets inc.ID
+	UpdateIncident(inc *Incident) error
+	Incident(id int64) (*Incident, error)
+	IncidentByChannel(channelID string) (*Incident, error)
+	IncidentIDs() ([]int64, error)
+
+	LastEvent(incidentID int64) (*TimelineEvent, error) // nil, nil when there is none
+	InsertEvent(e *TimelineEvent) error                 // sets e.ID
+	Events(incidentID int64) ([]TimelineEvent, error)   // in sequence order
+
+	// Enqueue adds an effect unless one with the same key exists; it reports whether it did.
+	Enqueue(e *Effect) (bool, error)
+	// ClaimEffects marks up to limit pending effects due at now as inflight and returns them.
+	ClaimEffects(now time.Time, limit int) ([]Effect, error)
+	// SaveEffect stores an effect's state, attempts, next attempt and last error.
+	SaveEffect(e *Effect) error
+	// NextEffectDue returns when the earliest pending effect is due (zero if none).
+	NextEffectDue() (time.Time, error)
+	// ReleaseInflight turns inflight effects back into pending ones (at start-up).
+	ReleaseInflight() (int, error)
+	Effects(incidentID int64) ([]Effect, error)
+
+	// MarkSeen records key (a Slack event ID, say) and reports whether it was new.
+	MarkSeen(key string, at time.Time) (bool, error)
+}
+
+// Channel is a chat channel the bot created.
+type Channel struct {
+	ID   string
+	Name string
+}
+
+// Message is something the bot posts. Exactly one of Text, Card or Announcement is the content.
+type Message struct {
+	Key          string    // idempotency key, carried with the message so a retry can find it
+	Text         string    // a plain message (Slack mrkdwn)
+	Card         *Incident // the incident card
+	Announcement *Incident // the announcement of a new incident
+}
+
+// Chat is the chat platform, as the outbox needs it. Methods return *TemporaryError for
+// failures worth retrying, an *Error with ECONFLICT for a taken channel name, ENOTFOUND when
+// the channel is gone, and other errors for failures that retrying will not fix.
+type Chat interface {
+	CreateChannel(ctx context.Context, name string, private bool) (Channel, error)
+	// FindChannel finds a channel by exact name among those the bot can see; found is false if none.
+	FindChannel(ctx context.Context, name string) (ch Channel, found bool, err error)
+	SetTopic(ctx context.Context, channelID, topic string) error
+	Invite(ctx context.Context, channelID string, users []string) error
+	Post(ctx context.Context, channelID string, m Message) (ts string, err error)
+	// FindPosted finds a recent message the bot posted with idempotency key key.
+	FindPosted(ctx context.Context, channelID, key string) (ts string, found bool, err error)
+	UpdateCard(ctx context.Context, channelID, ts string, inc *Incident) error
+	Pin(ctx context.Context, channelID, ts string) error
+}

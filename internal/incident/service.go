@@ -1,0 +1,355 @@
+package incident
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Limits on what users type, so every text fits the chat surfaces it appears on.
+const (
+	MaxTitleLen = 150  // leaves room for the key and severity in a 250-character topic
+	MaxTextLen  = 2900 // a Slack section holds 3000 characters
+)
+
+// Settings are the parts of configuration the domain needs.
+type Settings struct {
+	ChannelPrefix   string // channels are named <prefix>-<number>-<slug>
+	AnnounceChannel string // "" for no announcements
+	Catalog         Catalog
+}
+
+// Service implements the incident use cases. Each commits its state change, its timeline
+// events and the effects it implies in one transaction, and returns without waiting for them.
+type Service struct {
+	Store    Store
+	Clock    Clock
+	Settings Settings
+	Log      *slog.Logger
+	// Notify, when set, is called after a commit that enqueued effects (it wakes the outbox).
+	Notify func()
+}
+
+// DeclareRequest is what a declaration needs.
+type DeclareRequest struct {
+	Actor         string // user ID
+	Title         string
+	Severity      Severity
+	Service       string // optional; must be in the catalog
+	Description   string
+	Private       bool
+	OriginChannel string
+}
+
+// Declare opens an incident and queues its channel. Errors: EINVALID, ENOTFOUND (service).
+func (s *Service) Declare(ctx context.Context, req DeclareRequest) (*Incident, error) {
+	title := strings.TrimSpace(req.Title)
+	switch {
+	case title == "":
+		return nil, Errorf(EINVALID, "An incident needs a title.")
+	case utf8.RuneCountInString(title) > MaxTitleLen:
+		return nil, Errorf(EINVALID, "The title is %d characters; keep it to %d.", utf8.RuneCountInString(title), MaxTitleLen)
+	case utf8.RuneCountInString(req.Description) > MaxTextLen:
+		return nil, Errorf(EINVALID, "The description is too long; keep it to %d characters.", MaxTextLen)
+	case req.Actor == "":
+		return nil, Errorf(EINVALID, "A declaration needs the declaring user.")
+	}
+	if _, err := ParseSeverity(string(req.Severity)); err != nil {
+		return nil, err
+	}
+	inc := &Incident{
+		Title:         title,
+		Description:   strings.TrimSpace(req.Description),
+		Severity:      req.Severity,
+		Status:        StatusInvestigating,
+		Private:       req.Private,
+		DeclaredBy:    req.Actor,
+		Commander:     req.Actor,
+		OriginChannel: req.OriginChannel,
+	}
+	if req.Service != "" {
+		svc, err := s.Settings.Catalog.Lookup(req.Service)
+		if err != nil {
+			return nil, err
+		}
+		inc.Service, inc.Tier = svc.Name, svc.Tier
+		inc.Private = inc.Private || svc.Confidential
+	}
+	err := s.Store.Update(ctx, func(tx Tx) error {
+		n, err := tx.NextIncidentNumber()
+		if err != nil {
+			return err
+		}
+		inc.Number = n
+		inc.DeclaredAt = s.Clock.Now().UTC().Truncate(time.Millisecond)
+		if err := tx.CreateIncident(inc); err != nil {
+			return err
+		}
+		c := &change{tx: tx, inc: inc, now: s.Clock.Now()}
+		text := fmt.Sprintf("%s declared %s (%s): %s", mention(req.Actor), inc.Severity, inc.Severity.Description(), inc.Title)
+		if inc.Service != "" {
+			text += fmt.Sprintf(" [service %s, tier %d]", inc.Service, inc.Tier)
+		}
+		if inc.Private {
+			text += " (private)"
+		}
+		if err := c.event(req.Actor, EventDeclared, text); err != nil {
+			return err
+		}
+		return c.enqueue(EffectCreateChannel, "channel", EffectPayload{})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("declare: %w", err)
+	}
+	s.notify()
+	s.log().Info("incident declared", "incident", inc.Key(), "severity", inc.Severity, "private", inc.Private)
+	return inc, nil
+}
+
+// ByChannel returns the incident whose channel is channelID. Errors: ENOTFOUND.
+func (s *Service) ByChannel(ctx context.Context, channelID string) (*Incident, error) {
+	var inc *Incident
+	err := s.Store.View(ctx, func(tx Tx) (err error) {
+		inc, err = tx.IncidentByChannel(channelID)
+		return err
+	})
+	return inc, err
+}
+
+// Timeline returns the incident's events in order.
+func (s *Service) Timeline(ctx context.Context, incidentID int64) ([]TimelineEvent, error) {
+	var evs []TimelineEvent
+	err := s.Store.View(ctx, func(tx Tx) (err error) {
+		evs, err = tx.Events(incidentID)
+		return err
+	})
+	return evs, err
+}
+
+// PostUpdate records a status update and posts it in the channel. Errors: ENOTFOUND, EINVALID, ECONFLICT.
+func (s *Service) PostUpdate(ctx context.Context, actor, channelID, text string) (*Incident, error) {
+	text, err := checkText("An update", text)
+	if err != nil {
+		return nil, err
+	}
+	return s.change(ctx, channelID, func(c *change) error {
+		if err := c.requireOpen(); err != nil {
+			return err
+		}
+		if err := c.event(actor, EventStatusUpdate, text); err != nil {
+			return err
+		}
+		return c.post(fmt.Sprintf(":loudspeaker: *Update* from %s (%s, %s)\n%s", mention(actor), c.inc.Severity, c.inc.Status, text))
+	})
+}
+
+// AddNote puts a note on the timeline; notes are allowed after resolution too. Errors: ENOTFOUND, EINVALID.
+func (s *Service) AddNote(ctx context.Context, actor, channelID, text string) (*Incident, error) {
+	text, err := checkText("A note", text)
+	if err != nil {
+		return nil, err
+	}
+	return s.change(ctx, channelID, func(c *change) error {
+		return c.event(actor, EventNote, text)
+	})
+}
+
+// SetSeverity changes the severity. Errors: ENOTFOUND, EINVALID, ECONFLICT.
+func (s *Service) SetSeverity(ctx context.Context, actor, channelID string, sev Severity) (*Incident, error) {
+	if _, err := ParseSeverity(string(sev)); err != nil {
+		return nil, err
+	}
+	return s.change(ctx, channelID, func(c *change) error {
+		if err := c.requireOpen(); err != nil {
+			return err
+		}
+		old := c.inc.Severity
+		if old == sev {
+			return Errorf(ECONFLICT, "%s is already %s.", c.inc.Key(), sev)
+		}
+		c.inc.Severity = sev
+		verb := "lowered"
+		if sev < old { // "P0" < "P1": more severe
+			verb = "raised"
+		}
+		if err := c.event(actor, EventSeverityChanged, fmt.Sprintf("%s %s severity from %s to %s", mention(actor), verb, old, sev)); err != nil {
+			return err
+		}
+		return c.announceChange(fmt.Sprintf(":rotating_light: %s %s the severity from %s to *%s* (%s).", mention(actor), verb, old, sev, sev.Description()))
+	})
+}
+
+// Mitigate marks the impact as mitigated. Errors: ENOTFOUND, ECONFLICT.
+func (s *Service) Mitigate(ctx context.Context, actor, channelID string) (*Incident, error) {
+	return s.change(ctx, channelID, func(c *change) error {
+		switch c.inc.Status {
+		case StatusMitigated:
+			return Errorf(ECONFLICT, "%s is already mitigated.", c.inc.Key())
+		case StatusResolved:
+			return Errorf(ECONFLICT, "%s is already resolved.", c.inc.Key())
+		}
+		c.inc.Status, c.inc.MitigatedAt = StatusMitigated, c.stamp()
+		if err := c.event(actor, EventMitigated, fmt.Sprintf("%s marked the incident mitigated", mention(actor))); err != nil {
+			return err
+		}
+		return c.announceChange(fmt.Sprintf(":large_yellow_circle: %s marked %s *mitigated*.", mention(actor), c.inc.Key()))
+	})
+}
+
+// Resolve closes the incident with an optional summary. Errors: ENOTFOUND, EINVALID, ECONFLICT.
+func (s *Service) Resolve(ctx context.Context, actor, channelID, summary string) (*Incident, error) {
+	summary = strings.TrimSpace(summary)
+	if utf8.RuneCountInString(summary) > MaxTextLen {
+		return nil, Errorf(EINVALID, "The summary is too long; keep it to %d characters.", MaxTextLen)
+	}
+	return s.change(ctx, channelID, func(c *change) error {
+		if err := c.requireOpen(); err != nil {
+			return err
+		}
+		c.inc.Status, c.inc.ResolvedAt, c.inc.Summary = StatusResolved, c.stamp(), summary
+		if c.inc.MitigatedAt.IsZero() {
+			c.inc.MitigatedAt = c.inc.ResolvedAt
+		}
+		text := fmt.Sprintf("%s resolved the incident", mention(actor))
+		if summary != "" {
+			text += ": " + summary
+		}
+		if err := c.event(actor, EventResolved, text); err != nil {
+			return err
+		}
+		msg := fmt.Sprintf(":white_check_mark: %s resolved %s after %s.", mention(actor), c.inc.Key(), FormatDuration(c.inc.ResolvedAt.Sub(c.inc.DeclaredAt)))
+		if summary != "" {
+			msg += "\n" + summary
+		}
+		return c.announceChange(msg)
+	})
+}
+
+// change loads the incident of channelID and runs fn on it inside one transaction, then
+// saves the incident. fn's events and effects commit with it or not at all.
+func (s *Service) change(ctx context.Context, channelID string, fn func(*change) error) (*Incident, error) {
+	var inc *Incident
+	enqueued := false
+	err := s.Store.Update(ctx, func(tx Tx) error {
+		var err error
+		if inc, err = tx.IncidentByChannel(channelID); err != nil {
+			return err
+		}
+		c := &change{tx: tx, inc: inc, now: s.Clock.Now()}
+		if err := fn(c); err != nil {
+			return err
+		}
+		enqueued = c.enqueued
+		return tx.UpdateIncident(inc)
+	})
+	if err != nil {
+		return nil, err
+	}
+	if enqueued {
+		s.notify()
+	}
+	return inc, nil
+}
+
+func (s *Service) notify() {
+	if s.Notify != nil {
+		s.Notify()
+	}
+}
+
+func (s *Service) log() *slog.Logger {
+	if s.Log != nil {
+		return s.Log
+	}
+	return slog.Default()
+}
+
+// change is one transaction's work on one incident.
+type change struct {
+	tx       Tx
+	inc      *Incident
+	now      time.Time
+	last     *TimelineEvent
+	enqueued bool
+}
+
+func (c *change) stamp() time.Time { return c.now.UTC().Truncate(time.Millisecond) }
+
+func (c *change) requireOpen() error {
+	if !c.inc.Open() {
+		return Errorf(ECONFLICT, "%s is resolved; declare a new incident if the problem is back.", c.inc.Key())
+	}
+	return nil
+}
+
+// event appends a timeline event chained to the incident's last one.
+func (c *change) event(actor string, kind EventKind, text string) error {
+	if c.last == nil {
+		last, err := c.tx.LastEvent(c.inc.ID)
+		if err != nil {
+			return err
+		}
+		c.last = last
+	}
+	e := &TimelineEvent{IncidentID: c.inc.ID, Actor: actor, Kind: kind, Text: text}
+	e.Chain(c.last, c.now)
+	if err := c.tx.InsertEvent(e); err != nil {
+		return err
+	}
+	c.last = e
+	return nil
+}
+
+// enqueue adds an effect keyed by the incident, the kind and discriminator.
+func (c *change) enqueue(kind EffectKind, discriminator string, p EffectPayload) error {
+	e := &Effect{
+		IncidentID:    c.inc.ID,
+		Kind:          kind,
+		Key:           fmt.Sprintf("inc%d:%s:%s", c.inc.ID, kind, discriminator),
+		Payload:       p,
+		State:         EffectPending,
+		NextAttemptAt: c.now,
+		CreatedAt:     c.now,
+	}
+	added, err := c.tx.Enqueue(e)
+	c.enqueued = c.enqueued || added
+	return err
+}
+
+// post queues a message in the incident channel, keyed by the latest event.
+func (c *change) post(text string) error {
+	return c.enqueue(EffectPost, fmt.Sprint(c.last.Seq), EffectPayload{Text: text})
+}
+
+// announceChange posts text and refreshes the card and topic after a state change.
+func (c *change) announceChange(text string) error {
+	if err := c.post(text); err != nil {
+		return err
+	}
+	seq := fmt.Sprint(c.last.Seq)
+	if err := c.enqueue(EffectUpdateCard, seq, EffectPayload{}); err != nil {
+		return err
+	}
+	return c.enqueue(EffectSetTopic, seq, EffectPayload{})
+}
+
+func checkText(what, text string) (string, error) {
+	text = strings.TrimSpace(text)
+	switch {
+	case text == "":
+		return "", Errorf(EINVALID, "%s needs some text.", what)
+	case utf8.RuneCountInString(text) > MaxTextLen:
+		return "", Errorf(EINVALID, "%s is too long; keep it to %d characters.", what, MaxTextLen)
+	}
+	return text, nil
+}
+
+func mention(user string) string {
+	if user == BotActor || user == "" {
+		return BotActor
+	}
+	return "<@" + user + ">"
+}

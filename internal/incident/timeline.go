@@ -1,0 +1,112 @@
+package incident
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"time"
+)
+
+// EventKind names what a timeline event records.
+type EventKind string
+
+// The event kinds.
+const (
+	EventDeclared        EventKind = "declared"
+	EventChannelCreated  EventKind = "channel_created"
+	EventTopicSet        EventKind = "topic_set"
+	EventInvited         EventKind = "invited"
+	EventCardPosted      EventKind = "card_posted"
+	EventCardPinned      EventKind = "card_pinned"
+	EventAnnounced       EventKind = "announced"
+	EventMessagePosted   EventKind = "message_posted"
+	EventStatusUpdate    EventKind = "status_update"
+	EventSeverityChanged EventKind = "severity_changed"
+	EventNote            EventKind = "note"
+	EventMitigated       EventKind = "mitigated"
+	EventResolved        EventKind = "resolved"
+	EventEffectFailing   EventKind = "effect_failing"
+	EventEffectFailed    EventKind = "effect_failed"
+)
+
+// TimelineEvent is one fact on an incident's append-only, hash-chained timeline.
+type TimelineEvent struct {
+	ID         int64
+	IncidentID int64
+	Seq        int       // 1 for the first event of the incident
+	At         time.Time // UTC, millisecond precision, never before the previous event
+	Actor      string    // a user ID or BotActor
+	Kind       EventKind
+	Text       string
+	PrevHash   string // "" for the first event
+	Hash       string
+}
+
+// ComputeHash returns the hash that chains e to its predecessor: the SHA-256 of an
+// unambiguous encoding of every field but ID and Hash.
+func (e *TimelineEvent) ComputeHash() string {
+	b, _ := json.Marshal([]any{e.IncidentID, e.Seq, FormatTime(e.At), e.Actor, string(e.Kind), e.Text, e.PrevHash})
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
+
+// Chain sets e's Seq, At, PrevHash and Hash so that it follows prev (nil for the first event).
+// At is now truncated to the millisecond, or prev's time if the clock went backwards.
+func (e *TimelineEvent) Chain(prev *TimelineEvent, now time.Time) {
+	e.At = now.UTC().Truncate(time.Millisecond)
+	e.Seq = 1
+	e.PrevHash = ""
+	if prev != nil {
+		e.Seq = prev.Seq + 1
+		e.PrevHash = prev.Hash
+		if e.At.Before(prev.At) {
+			e.At = prev.At
+		}
+	}
+	e.Hash = e.ComputeHash()
+}
+
+// FormatTime renders t as the timeline does: UTC to the millisecond.
+func FormatTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
+
+// ChainBreak describes the first event of a timeline that does not verify.
+type ChainBreak struct {
+	Event  TimelineEvent
+	Reason string
+}
+
+// VerifyChain checks that events (one incident's, in order) form an unbroken chain, and
+// returns the first break, or nil.
+func VerifyChain(events []TimelineEvent) *ChainBreak {
+	var prev *TimelineEvent
+	for i := range events {
+		e := &events[i]
+		switch {
+		case prev == nil && (e.Seq != 1 || e.PrevHash != ""):
+			return &ChainBreak{*e, "the first event does not start the chain"}
+		case prev != nil && e.Seq != prev.Seq+1:
+			return &ChainBreak{*e, "sequence gap: an event is missing before it"}
+		case prev != nil && e.PrevHash != prev.Hash:
+			return &ChainBreak{*e, "it does not link to the previous event's hash"}
+		case prev != nil && e.At.Before(prev.At):
+			return &ChainBreak{*e, "its time is before the previous event's"}
+		case e.ComputeHash() != e.Hash:
+			return &ChainBreak{*e, "its content does not match its hash"}
+		}
+		prev = e
+	}
+	return nil
+}
+
+// FormatDuration renders d for people: "42s", "17m", "2h05m".
+func FormatDuration(d time.Duration) string {
+	d = d.Round(time.Second)
+	switch {
+	case d < time.Minute:
+		return fmt.Sprintf("%ds", int(d.Seconds()))
+	case d < time.Hour:
+		return fmt.Sprintf("%dm", int(d.Minutes()))
+	}
+	return fmt.Sprintf("%dh%02dm", int(d.Hours()), int(d.Minutes())%60)
+}

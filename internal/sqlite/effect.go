@@ -1,0 +1,104 @@
+package sqlite
+
+import (
+	"database/sql"
+	"fmt"
+	"time"
+
+	"github.com/nephoran/incidentbot/internal/incident"
+)
+
+const effectColumns = `id, incident_id, kind, key, payload, state, attempts, next_attempt_at, last_error, created_at`
+
+// Enqueue inserts e unless an effect with its key exists, and reports whether it did.
+func (t *Tx) Enqueue(e *incident.Effect) (bool, error) {
+	res, err := t.tx.ExecContext(t.ctx, `INSERT INTO effects (incident_id, kind, key, payload, state, attempts, next_attempt_at, last_error, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING`,
+		e.IncidentID, string(e.Kind), e.Key, e.Payload.MarshalPayload(), string(e.State), e.Attempts,
+		e.NextAttemptAt.UnixMilli(), e.LastError, e.CreatedAt.UnixMilli())
+	if err != nil {
+		return false, fmt.Errorf("enqueue %s: %w", e.Key, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil || n == 0 {
+		return false, err
+	}
+	e.ID, err = res.LastInsertId()
+	return true, err
+}
+
+// ClaimEffects marks up to limit pending effects due at now as inflight, oldest due first.
+func (t *Tx) ClaimEffects(now time.Time, limit int) ([]incident.Effect, error) {
+	rows, err := t.tx.QueryContext(t.ctx, `UPDATE effects SET state = 'inflight'
+		WHERE id IN (SELECT id FROM effects WHERE state = 'pending' AND next_attempt_at <= ?
+		             ORDER BY next_attempt_at, id LIMIT ?)
+		RETURNING `+effectColumns, now.UnixMilli(), limit)
+	if err != nil {
+		return nil, fmt.Errorf("claim effects: %w", err)
+	}
+	return scanEffects(rows)
+}
+
+// SaveEffect stores e's state, attempts, next attempt and last error.
+func (t *Tx) SaveEffect(e *incident.Effect) error {
+	_, err := t.tx.ExecContext(t.ctx, `UPDATE effects SET state = ?, attempts = ?, next_attempt_at = ?, last_error = ? WHERE id = ?`,
+		string(e.State), e.Attempts, e.NextAttemptAt.UnixMilli(), e.LastError, e.ID)
+	if err != nil {
+		return fmt.Errorf("save effect %s: %w", e.Key, err)
+	}
+	return nil
+}
+
+// NextEffectDue returns when the earliest pending effect is due, or the zero time.
+func (t *Tx) NextEffectDue() (time.Time, error) {
+	var ms sql.NullInt64
+	if err := t.tx.QueryRowContext(t.ctx, `SELECT min(next_attempt_at) FROM effects WHERE state = 'pending'`).Scan(&ms); err != nil {
+		return time.Time{}, err
+	}
+	if !ms.Valid {
+		return time.Time{}, nil
+	}
+	return time.UnixMilli(ms.Int64), nil
+}
+
+// ReleaseInflight turns inflight effects back into pending ones and returns how many.
+func (t *Tx) ReleaseInflight() (int, error) {
+	res, err := t.tx.ExecContext(t.ctx, `UPDATE effects SET state = 'pending' WHERE state = 'inflight'`)
+	if err != nil {
+		return 0, err
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
+}
+
+// Effects returns the incident's effects in creation order.
+func (t *Tx) Effects(incidentID int64) ([]incident.Effect, error) {
+	rows, err := t.tx.QueryContext(t.ctx, `SELECT `+effectColumns+` FROM effects WHERE incident_id = ? ORDER BY id`, incidentID)
+	if err != nil {
+		return nil, err
+	}
+	return scanEffects(rows)
+}
+
+func scanEffects(rows *sql.Rows) ([]incident.Effect, error) {
+	defer rows.Close()
+	var out []incident.Effect
+	for rows.Next() {
+		var (
+			e               incident.Effect
+			kind, state, pl string
+			next, created   int64
+		)
+		if err := rows.Scan(&e.ID, &e.IncidentID, &kind, &e.Key, &pl, &state, &e.Attempts, &next, &e.LastError, &created); err != nil {
+			return nil, err
+		}
+		e.Kind, e.State = incident.EffectKind(kind), incident.EffectState(state)
+		e.NextAttemptAt, e.CreatedAt = time.UnixMilli(next), time.UnixMilli(created)
+		var err error
+		if e.Payload, err = incident.UnmarshalPayload(pl); err != nil {
+			return nil, fmt.Errorf("effect %s: payload: %w", e.Key, err)
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}

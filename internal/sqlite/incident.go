@@ -1,0 +1,160 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/nephoran/incidentbot/internal/incident"
+)
+
+// Tx implements incident.Tx over one SQLite transaction.
+type Tx struct {
+	tx  *sql.Tx
+	ctx context.Context
+}
+
+var _ incident.Tx = (*Tx)(nil)
+
+const incidentColumns = `id, number, title, description, severity, service, tier, status, private,
+	declared_by, commander, origin_channel, channel_id, channel_name, card_ts,
+	declared_at, mitigated_at, resolved_at, summary`
+
+// NextIncidentNumber returns one more than the highest incident number.
+func (t *Tx) NextIncidentNumber() (int, error) {
+	var n int
+	err := t.tx.QueryRowContext(t.ctx, `SELECT coalesce(max(number), 0) + 1 FROM incidents`).Scan(&n)
+	return n, err
+}
+
+// CreateIncident inserts inc and sets its ID.
+func (t *Tx) CreateIncident(inc *incident.Incident) error {
+	res, err := t.tx.ExecContext(t.ctx, `INSERT INTO incidents (`+incidentColumns+`)
+		VALUES (NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, incidentArgs(inc)...)
+	if err != nil {
+		return fmt.Errorf("create incident: %w", err)
+	}
+	inc.ID, err = res.LastInsertId()
+	return err
+}
+
+// UpdateIncident stores every field of inc.
+func (t *Tx) UpdateIncident(inc *incident.Incident) error {
+	args := append(incidentArgs(inc), inc.ID)
+	_, err := t.tx.ExecContext(t.ctx, `UPDATE incidents SET number = ?, title = ?, description = ?,
+		severity = ?, service = ?, tier = ?, status = ?, private = ?, declared_by = ?, commander = ?,
+		origin_channel = ?, channel_id = ?, channel_name = ?, card_ts = ?, declared_at = ?,
+		mitigated_at = ?, resolved_at = ?, summary = ? WHERE id = ?`, args...)
+	if err != nil {
+		return fmt.Errorf("update incident %d: %w", inc.ID, err)
+	}
+	return nil
+}
+
+func incidentArgs(inc *incident.Incident) []any {
+	return []any{inc.Number, inc.Title, inc.Description, string(inc.Severity), inc.Service, int(inc.Tier),
+		string(inc.Status), inc.Private, inc.DeclaredBy, inc.Commander, inc.OriginChannel, inc.ChannelID,
+		inc.ChannelName, inc.CardTS, formatTime(inc.DeclaredAt), formatTime(inc.MitigatedAt),
+		formatTime(inc.ResolvedAt), inc.Summary}
+}
+
+// Incident returns the incident with the given ID.
+func (t *Tx) Incident(id int64) (*incident.Incident, error) {
+	return t.oneIncident(`WHERE id = ?`, id)
+}
+
+// IncidentByChannel returns the incident whose channel is channelID.
+func (t *Tx) IncidentByChannel(channelID string) (*incident.Incident, error) {
+	if channelID == "" {
+		return nil, notInIncidentChannel()
+	}
+	inc, err := t.oneIncident(`WHERE channel_id = ?`, channelID)
+	if incident.ErrorCode(err) == incident.ENOTFOUND {
+		return nil, notInIncidentChannel()
+	}
+	return inc, err
+}
+
+func notInIncidentChannel() error {
+	return incident.Errorf(incident.ENOTFOUND, "This is not an incident channel. Run this in the channel of the incident, or declare one with `/incident declare`.")
+}
+
+// IncidentIDs returns every incident's ID in ascending order.
+func (t *Tx) IncidentIDs() ([]int64, error) {
+	rows, err := t.tx.QueryContext(t.ctx, `SELECT id FROM incidents ORDER BY id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
+func (t *Tx) oneIncident(where string, arg any) (*incident.Incident, error) {
+	row := t.tx.QueryRowContext(t.ctx, `SELECT `+incidentColumns+` FROM incidents `+where, arg)
+	var (
+		inc                           incident.Incident
+		severity, status              string
+		tier                          int
+		declared, mitigated, resolved string
+	)
+	err := row.Scan(&inc.ID, &inc.Number, &inc.Title, &inc.Description, &severity, &inc.Service, &tier,
+		&status, &inc.Private, &inc.DeclaredBy, &inc.Commander, &inc.OriginChannel, &inc.ChannelID,
+		&inc.ChannelName, &inc.CardTS, &declared, &mitigated, &resolved, &inc.Summary)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, incident.Errorf(incident.ENOTFOUND, "No such incident.")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read incident: %w", err)
+	}
+	inc.Severity, inc.Status, inc.Tier = incident.Severity(severity), incident.Status(status), incident.Tier(tier)
+	for _, f := range []struct {
+		dst *time.Time
+		src string
+	}{{&inc.DeclaredAt, declared}, {&inc.MitigatedAt, mitigated}, {&inc.ResolvedAt, resolved}} {
+		if *f.dst, err = parseTime(f.src); err != nil {
+			return nil, fmt.Errorf("incident %d: %w", inc.ID, err)
+		}
+	}
+	return &inc, nil
+}
+
+// formatTime stores a zero time as "" and others as incident.FormatTime does.
+func formatTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return incident.FormatTime(t)
+}
+
+func parseTime(s string) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	return time.Parse("2006-01-02T15:04:05.000Z", s)
+}
+
+// MarkSeen records key and reports whether it was new. Keys older than a week are forgotten.
+func (t *Tx) MarkSeen(key string, at time.Time) (bool, error) {
+	res, err := t.tx.ExecContext(t.ctx, `INSERT INTO seen (key, at) VALUES (?, ?) ON CONFLICT (key) DO NOTHING`, key, at.UnixMilli())
+	if err != nil {
+		return false, fmt.Errorf("mark seen: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, err
+	}
+	if _, err := t.tx.ExecContext(t.ctx, `DELETE FROM seen WHERE at < ?`, at.Add(-7*24*time.Hour).UnixMilli()); err != nil {
+		return false, err
+	}
+	return n == 1, nil
+}
