@@ -44,7 +44,8 @@ type Tx interface {
 	SaveEffect(e *Effect) error
 	// NextEffectDue returns when the earliest pending effect is due (zero if none).
 	NextEffectDue() (time.Time, error)
-	// ReleaseInflight turns inflight effects back into pending ones (at start-up).
+	// ReleaseInflight turns inflight effects back into pending ones (at start-up), counting
+	// the interrupted delivery as an attempt.
 	ReleaseInflight() (int, error)
 	Effects(incidentID int64) ([]Effect, error)
 

@@ -61,9 +61,12 @@ func (t *Tx) NextEffectDue() (time.Time, error) {
 	return time.UnixMilli(ms.Int64), nil
 }
 
-// ReleaseInflight turns inflight effects back into pending ones and returns how many.
+// ReleaseInflight turns inflight effects back into pending ones and returns how many. The
+// interrupted delivery counts as an attempt, so the next one first checks whether it
+// succeeded.
 func (t *Tx) ReleaseInflight() (int, error) {
-	res, err := t.tx.ExecContext(t.ctx, `UPDATE effects SET state = 'pending' WHERE state = 'inflight'`)
+	res, err := t.tx.ExecContext(t.ctx, `UPDATE effects SET state = 'pending', attempts = attempts + 1,
+		last_error = 'interrupted: the bot stopped during delivery' WHERE state = 'inflight'`)
 	if err != nil {
 		return 0, err
 	}

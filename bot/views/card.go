@@ -1,0 +1,126 @@
+// Package views renders incidentbot's Slack surfaces as Block Kit: the incident card, the
+// announcement and the declaration modal. Renderings are checked against golden files.
+package views
+
+import (
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/nephoran/incidentbot/internal/incident"
+	"github.com/slack-go/slack"
+)
+
+// Slack's Block Kit limits that these views must respect.
+const (
+	maxHeaderText  = 150
+	maxSectionText = 3000
+	maxButtonText  = 75
+)
+
+// ActionPrefix starts the action_id of every button whose value is a command.
+const ActionPrefix = "incident:"
+
+// Card renders the incident card and its notification fallback text.
+func Card(inc *incident.Incident) ([]slack.Block, string) {
+	icon := map[incident.Status]string{
+		incident.StatusInvestigating: ":red_circle:",
+		incident.StatusMitigated:     ":large_yellow_circle:",
+		incident.StatusResolved:      ":white_check_mark:",
+	}[inc.Status]
+	header := truncate(fmt.Sprintf("%s %s %s: %s", icon, inc.Key(), inc.Severity, inc.Title), maxHeaderText)
+	fields := []*slack.TextBlockObject{
+		mrkdwn(fmt.Sprintf("*Severity*\n%s, %s", inc.Severity, inc.Severity.Description())),
+		mrkdwn(fmt.Sprintf("*Status*\n%s", inc.Status)),
+		mrkdwn(fmt.Sprintf("*Commander*\n<@%s>", inc.Commander)),
+		mrkdwn(fmt.Sprintf("*Declared*\n%s", DateToken(inc.DeclaredAt))),
+	}
+	if inc.Service != "" {
+		fields = append(fields, mrkdwn(fmt.Sprintf("*Service*\n%s (tier %d, %s)", inc.Service, inc.Tier, incident.TierName(inc.Tier))))
+	}
+	if !inc.MitigatedAt.IsZero() && inc.MitigatedAt != inc.ResolvedAt {
+		fields = append(fields, mrkdwn(fmt.Sprintf("*Mitigated*\n%s", DateToken(inc.MitigatedAt))))
+	}
+	if !inc.ResolvedAt.IsZero() {
+		fields = append(fields, mrkdwn(fmt.Sprintf("*Resolved*\n%s (after %s)", DateToken(inc.ResolvedAt),
+			incident.FormatDuration(inc.ResolvedAt.Sub(inc.DeclaredAt)))))
+	}
+	blocks := []slack.Block{
+		slack.NewHeaderBlock(plain(header), slack.HeaderBlockOptionBlockID("card-header")),
+		slack.NewSectionBlock(nil, fields, nil, slack.SectionBlockOptionBlockID("card-fields")),
+	}
+	if inc.Description != "" {
+		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(truncate(inc.Description, maxSectionText)), nil, nil, slack.SectionBlockOptionBlockID("card-description")))
+	}
+	if inc.Summary != "" {
+		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(truncate("*Resolution:* "+inc.Summary, maxSectionText)), nil, nil, slack.SectionBlockOptionBlockID("card-summary")))
+	}
+	blocks = append(blocks,
+		slack.NewActionBlock("card-actions", cardButtons(inc)...),
+		slack.NewContextBlock("card-help", mrkdwn("Type `/incident help` here for every command. Times show in your time zone.")),
+	)
+	return blocks, fmt.Sprintf("%s %s: %s (%s)", inc.Key(), inc.Severity, inc.Title, inc.Status)
+}
+
+func cardButtons(inc *incident.Incident) []slack.BlockElement {
+	buttons := []slack.BlockElement{
+		button("status", "Status", ""),
+		button("timeline", "Timeline", ""),
+	}
+	if inc.Status == incident.StatusInvestigating {
+		b := button("mitigate", "Mitigated", "primary")
+		b.Confirm = confirm("Mark mitigated?", fmt.Sprintf("The impact of %s is mitigated; the incident stays open until resolved.", inc.Key()), "Mitigated")
+		buttons = append(buttons, b)
+	}
+	if inc.Open() {
+		b := button("resolve", "Resolve", "danger")
+		b.Confirm = confirm("Resolve the incident?", fmt.Sprintf("%s will be resolved. Use `/incident resolve <summary>` to add a summary.", inc.Key()), "Resolve")
+		buttons = append(buttons, b)
+	}
+	return buttons
+}
+
+// button makes a button whose value is the command it runs.
+func button(command, text, style string) *slack.ButtonBlockElement {
+	b := slack.NewButtonBlockElement(ActionPrefix+command, command, plain(truncate(text, maxButtonText)))
+	b.Style = slack.Style(style)
+	return b
+}
+
+func confirm(title, text, yes string) *slack.ConfirmationBlockObject {
+	return slack.NewConfirmationBlockObject(plain(title), mrkdwn(text), plain(yes), plain("Cancel"))
+}
+
+// Announcement renders the message that tells the announce channel about a new incident.
+func Announcement(inc *incident.Incident) ([]slack.Block, string) {
+	text := fmt.Sprintf(":rotating_light: *%s* %s (%s) declared by <@%s>: %s", inc.Key(), inc.Severity, inc.Severity.Description(), inc.DeclaredBy, inc.Title)
+	if inc.Service != "" {
+		text += fmt.Sprintf("\nService: %s (tier %d)", inc.Service, inc.Tier)
+	}
+	text += fmt.Sprintf("\nJoin <#%s> to help.", inc.ChannelID)
+	blocks := []slack.Block{slack.NewSectionBlock(mrkdwn(truncate(text, maxSectionText)), nil, nil, slack.SectionBlockOptionBlockID("announcement"))}
+	return blocks, fmt.Sprintf("%s %s declared: %s", inc.Key(), inc.Severity, inc.Title)
+}
+
+// DateToken renders t as a Slack date token, so each reader sees their own time zone, with
+// UTC as the fallback.
+func DateToken(t time.Time) string {
+	return fmt.Sprintf("<!date^%d^{date_short_pretty} {time}|%s>", t.Unix(), incident.FormatTime(t))
+}
+
+func mrkdwn(s string) *slack.TextBlockObject {
+	return slack.NewTextBlockObject(slack.MarkdownType, s, false, false)
+}
+func plain(s string) *slack.TextBlockObject {
+	return slack.NewTextBlockObject(slack.PlainTextType, s, false, false)
+}
+
+// truncate cuts s to at most n characters, marking the cut with an ellipsis.
+func truncate(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return strings.TrimSpace(string(r[:n-1])) + "…"
+}

@@ -1,0 +1,110 @@
+package commands
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/nephoran/incidentbot/internal/incident"
+)
+
+// MaxReplyLen keeps answers inside one Slack message section.
+const MaxReplyLen = 2900
+
+var statusVerb = &Verb{
+	Name:  "status",
+	Usage: "status",
+	Help:  "show the incident's state",
+	Run: func(ctx context.Context, r *Router, req Request, args string) (Reply, error) {
+		if err := noArgs("status", args); err != nil {
+			return Reply{}, err
+		}
+		inc, err := r.Service.ByChannel(ctx, req.ChannelID)
+		if err != nil {
+			return Reply{}, err
+		}
+		return Reply{Text: StatusText(inc, r.Service.Clock.Now())}, nil
+	},
+}
+
+// StatusText summarises an incident for the person who asked.
+func StatusText(inc *incident.Incident, now time.Time) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "*%s* %s: %s\n", inc.Key(), inc.Severity, inc.Title)
+	fmt.Fprintf(&b, "Status: *%s* | Commander: <@%s>\n", inc.Status, inc.Commander)
+	if inc.Service != "" {
+		fmt.Fprintf(&b, "Service: %s (tier %d, %s)\n", inc.Service, inc.Tier, incident.TierName(inc.Tier))
+	}
+	fmt.Fprintf(&b, "Declared %s ago", incident.FormatDuration(now.Sub(inc.DeclaredAt)))
+	if !inc.MitigatedAt.IsZero() {
+		fmt.Fprintf(&b, " | mitigated after %s", incident.FormatDuration(inc.MitigatedAt.Sub(inc.DeclaredAt)))
+	}
+	if !inc.ResolvedAt.IsZero() {
+		fmt.Fprintf(&b, " | resolved after %s", incident.FormatDuration(inc.ResolvedAt.Sub(inc.DeclaredAt)))
+	}
+	if inc.Summary != "" {
+		fmt.Fprintf(&b, "\nSummary: %s", inc.Summary)
+	}
+	return b.String()
+}
+
+// housekeeping kinds are hidden from `timeline` unless asked for with `timeline all`.
+var housekeeping = map[incident.EventKind]bool{
+	incident.EventTopicSet:      true,
+	incident.EventCardPinned:    true,
+	incident.EventMessagePosted: true,
+}
+
+var timelineVerb = &Verb{
+	Name:  "timeline",
+	Usage: "timeline [all]",
+	Help:  "show the timeline (all: with the bot's housekeeping)",
+	Run: func(ctx context.Context, r *Router, req Request, args string) (Reply, error) {
+		all := false
+		switch strings.ToLower(args) {
+		case "":
+		case "all":
+			all = true
+		default:
+			return Reply{}, usageError("timeline", "`timeline` takes only `all`.")
+		}
+		inc, err := r.Service.ByChannel(ctx, req.ChannelID)
+		if err != nil {
+			return Reply{}, err
+		}
+		evs, err := r.Service.Timeline(ctx, inc.ID)
+		if err != nil {
+			return Reply{}, err
+		}
+		return Reply{Text: TimelineText(inc, evs, all)}, nil
+	},
+}
+
+// TimelineText renders events newest last, keeping the latest ones when they do not fit.
+func TimelineText(inc *incident.Incident, evs []incident.TimelineEvent, all bool) string {
+	var lines []string
+	for _, e := range evs {
+		if !all && housekeeping[e.Kind] {
+			continue
+		}
+		lines = append(lines, fmt.Sprintf("`%s` %s *%s* %s", incident.FormatTime(e.At), actor(e.Actor), e.Kind, e.Text))
+	}
+	header := fmt.Sprintf("*Timeline of %s* (UTC)", inc.Key())
+	size, first := len(header), len(lines)
+	for first > 0 && size+len(lines[first-1])+1 <= MaxReplyLen-60 {
+		size += len(lines[first-1]) + 1
+		first--
+	}
+	if first > 0 {
+		header += fmt.Sprintf("\n_%d earlier events not shown_", first)
+	}
+	return header + "\n" + strings.Join(lines[first:], "\n")
+}
+
+func actor(a string) string {
+	if a == incident.BotActor {
+		return "bot"
+	}
+	return "<@" + a + ">"
+}

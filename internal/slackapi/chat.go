@@ -1,0 +1,207 @@
+// Package slackapi implements incidentbot's Chat port over the slack-go Web API client:
+// channels, posts, card updates, pins, invites and topics, with Slack's errors mapped to
+// the domain's (rate limits and outages are temporary, a taken name is a conflict).
+package slackapi
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/nephoran/incidentbot/internal/incident"
+	"github.com/slack-go/slack"
+)
+
+// Renderer turns domain objects into Block Kit blocks and fallback text.
+type Renderer func(*incident.Incident) ([]slack.Block, string)
+
+// Chat is the Chat port over Slack.
+type Chat struct {
+	API          *slack.Client
+	BotUserID    string // whose channels and messages count as the bot's own
+	Card         Renderer
+	Announcement Renderer
+}
+
+var _ incident.Chat = (*Chat)(nil)
+
+// metadataEventType marks the bot's messages with their idempotency key.
+const metadataEventType = "incidentbot_effect"
+
+// inviteChunk is how many users one conversations.invite call carries.
+const inviteChunk = 100
+
+// maxTopic is Slack's limit on a channel topic.
+const maxTopic = 250
+
+// CreateChannel creates a public or private channel.
+func (c *Chat) CreateChannel(ctx context.Context, name string, private bool) (incident.Channel, error) {
+	ch, err := c.API.CreateConversationContext(ctx, slack.CreateConversationParams{ChannelName: name, IsPrivate: private})
+	if err != nil {
+		return incident.Channel{}, classify("conversations.create", err)
+	}
+	return incident.Channel{ID: ch.ID, Name: ch.Name}, nil
+}
+
+// FindChannel looks for a channel the bot created with exactly this name.
+func (c *Chat) FindChannel(ctx context.Context, name string) (incident.Channel, bool, error) {
+	params := &slack.GetConversationsParameters{Types: []string{"public_channel", "private_channel"}, ExcludeArchived: true, Limit: 1000}
+	for {
+		chans, cursor, err := c.API.GetConversationsContext(ctx, params)
+		if err != nil {
+			return incident.Channel{}, false, classify("conversations.list", err)
+		}
+		for _, ch := range chans {
+			if ch.Name == name && ch.Creator == c.BotUserID {
+				return incident.Channel{ID: ch.ID, Name: ch.Name}, true, nil
+			}
+		}
+		if cursor == "" {
+			return incident.Channel{}, false, nil
+		}
+		params.Cursor = cursor
+	}
+}
+
+// SetTopic sets the channel topic, cut to Slack's limit.
+func (c *Chat) SetTopic(ctx context.Context, channelID, topic string) error {
+	if utf8.RuneCountInString(topic) > maxTopic {
+		topic = string([]rune(topic)[:maxTopic-1]) + "…"
+	}
+	_, err := c.API.SetTopicOfConversationContext(ctx, channelID, topic)
+	return classify("conversations.setTopic", err)
+}
+
+// Invite adds users to the channel in chunks; users already there are not an error.
+func (c *Chat) Invite(ctx context.Context, channelID string, users []string) error {
+	for start := 0; start < len(users); start += inviteChunk {
+		chunk := users[start:min(start+inviteChunk, len(users))]
+		_, err := c.API.InviteUsersToConversationContext(ctx, channelID, chunk...)
+		if slackCode(err) == "already_in_channel" {
+			continue
+		}
+		if err != nil {
+			return classify("conversations.invite", err)
+		}
+	}
+	return nil
+}
+
+// Post posts m with its idempotency key in the message metadata.
+func (c *Chat) Post(ctx context.Context, channelID string, m incident.Message) (string, error) {
+	opts := []slack.MsgOption{
+		slack.MsgOptionMetadata(slack.SlackMetadata{EventType: metadataEventType, EventPayload: map[string]any{"key": m.Key}}),
+		slack.MsgOptionDisableLinkUnfurl(),
+	}
+	switch {
+	case m.Card != nil:
+		blocks, text := c.Card(m.Card)
+		opts = append(opts, slack.MsgOptionBlocks(blocks...), slack.MsgOptionText(text, false))
+	case m.Announcement != nil:
+		blocks, text := c.Announcement(m.Announcement)
+		opts = append(opts, slack.MsgOptionBlocks(blocks...), slack.MsgOptionText(text, false))
+	default:
+		opts = append(opts, slack.MsgOptionText(m.Text, false))
+	}
+	_, ts, err := c.API.PostMessageContext(ctx, channelID, opts...)
+	if err != nil {
+		return "", classify("chat.postMessage", err)
+	}
+	return ts, nil
+}
+
+// historyWindow is how many recent messages FindPosted searches.
+const historyWindow = 100
+
+// FindPosted looks through the channel's recent history for the bot's message with key.
+func (c *Chat) FindPosted(ctx context.Context, channelID, key string) (string, bool, error) {
+	resp, err := c.API.GetConversationHistoryContext(ctx, &slack.GetConversationHistoryParameters{
+		ChannelID: channelID, Limit: historyWindow, IncludeAllMetadata: true,
+	})
+	if err != nil {
+		return "", false, classify("conversations.history", err)
+	}
+	for _, m := range resp.Messages {
+		if m.User == c.BotUserID && m.Metadata.EventType == metadataEventType && m.Metadata.EventPayload["key"] == key {
+			return m.Timestamp, true, nil
+		}
+	}
+	return "", false, nil
+}
+
+// UpdateCard re-renders the incident card in place.
+func (c *Chat) UpdateCard(ctx context.Context, channelID, ts string, inc *incident.Incident) error {
+	blocks, text := c.Card(inc)
+	_, _, _, err := c.API.UpdateMessageContext(ctx, channelID, ts, slack.MsgOptionBlocks(blocks...), slack.MsgOptionText(text, false))
+	return classify("chat.update", err)
+}
+
+// Pin pins a message; one already pinned is fine.
+func (c *Chat) Pin(ctx context.Context, channelID, ts string) error {
+	err := c.API.AddPinContext(ctx, channelID, slack.NewRefToMessage(channelID, ts))
+	if slackCode(err) == "already_pinned" {
+		return nil
+	}
+	return classify("pins.add", err)
+}
+
+// slackCode returns the Slack error code in err, or "".
+func slackCode(err error) string {
+	var se slack.SlackErrorResponse
+	if errors.As(err, &se) {
+		return se.Err
+	}
+	return ""
+}
+
+// temporaryCodes are Slack error codes worth retrying.
+var temporaryCodes = map[string]bool{
+	"internal_error": true, "fatal_error": true, "service_unavailable": true,
+	"request_timeout": true, "team_added_to_org": true,
+}
+
+// classify maps a slack-go error to the domain's: rate limits and outages are temporary,
+// name_taken is a conflict, a missing channel is not found; everything else is permanent.
+func classify(method string, err error) error {
+	if err == nil {
+		return nil
+	}
+	wrapped := fmt.Errorf("%s: %w", method, err)
+	var rl *slack.RateLimitedError
+	if errors.As(err, &rl) {
+		return incident.RateLimited(max(rl.RetryAfter, time.Second), wrapped)
+	}
+	var sc slack.StatusCodeError
+	if errors.As(err, &sc) {
+		if sc.Code == 429 {
+			return incident.RateLimited(time.Second, wrapped)
+		}
+		if sc.Code >= 500 {
+			return incident.Temporary(wrapped)
+		}
+		return wrapped
+	}
+	switch code := slackCode(err); {
+	case code == "name_taken":
+		return &incident.Error{Code: incident.ECONFLICT, Message: wrapped.Error()}
+	case code == "channel_not_found" || code == "is_archived":
+		return &incident.Error{Code: incident.ENOTFOUND, Message: wrapped.Error()}
+	case code == "ratelimited":
+		return incident.RateLimited(time.Second, wrapped)
+	case temporaryCodes[code]:
+		return incident.Temporary(wrapped)
+	case code != "":
+		return wrapped
+	}
+	var nerr net.Error
+	var uerr *url.Error
+	if errors.As(err, &nerr) || errors.As(err, &uerr) || errors.Is(err, context.DeadlineExceeded) || strings.Contains(err.Error(), "connection reset") {
+		return incident.Temporary(wrapped)
+	}
+	return wrapped
+}

@@ -1,0 +1,367 @@
+package testenv
+
+import (
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// slackMethods are the emulated Web API methods. They run with s.mu held.
+var slackMethods = map[string]func(*Slack, SlackCall) map[string]any{
+	"auth.test":              (*Slack).authTest,
+	"conversations.create":   (*Slack).conversationsCreate,
+	"conversations.setTopic": (*Slack).conversationsSetTopic,
+	"conversations.invite":   (*Slack).conversationsInvite,
+	"conversations.list":     (*Slack).conversationsList,
+	"conversations.history":  (*Slack).conversationsHistory,
+	"conversations.info":     (*Slack).conversationsInfo,
+	"chat.postMessage":       (*Slack).chatPostMessage,
+	"chat.update":            (*Slack).chatUpdate,
+	"chat.postEphemeral":     (*Slack).chatPostEphemeral,
+	"pins.add":               (*Slack).pinsAdd,
+	"views.open":             (*Slack).viewsOpen,
+	"users.info":             (*Slack).usersInfo,
+	"apps.connections.open":  (*Slack).appsConnectionsOpen,
+}
+
+// rateTiers are the per-minute allowances of Slack's tiers for the emulated methods.
+var rateTiers = map[string]int{
+	"conversations.create": 20, "conversations.setTopic": 20, "pins.add": 20,
+	"conversations.invite": 50, "chat.update": 50, "conversations.history": 50, "conversations.list": 20,
+	"chat.postEphemeral": 100, "views.open": 100, "chat.postMessage": 60, "auth.test": 100,
+}
+
+type window struct {
+	start time.Time
+	count int
+}
+
+// overLimit counts a call against its method's minute and returns the seconds to wait when
+// it is over the allowance, or 0.
+func (s *Slack) overLimit(method string) int {
+	limit, ok := rateTiers[method]
+	if !s.enforce || !ok {
+		return 0
+	}
+	now := s.now()
+	w := s.limits[method]
+	if w == nil || now.Sub(w.start) >= time.Minute {
+		w = &window{start: now}
+		s.limits[method] = w
+	}
+	w.count++
+	if w.count > limit {
+		return int(time.Minute-now.Sub(w.start))/int(time.Second) + 1
+	}
+	return 0
+}
+
+func (s *Slack) authTest(SlackCall) map[string]any {
+	return ok(map[string]any{"url": s.srv.URL + "/", "team": "Test Team", "user": "incidentbot",
+		"team_id": SlackTeam, "user_id": SlackBotUser, "bot_id": "B0BOT"})
+}
+
+var channelNameChars = regexp.MustCompile(`^[a-z0-9_-]+$`)
+
+func (s *Slack) conversationsCreate(c SlackCall) map[string]any {
+	name := c.Params.Get("name")
+	switch {
+	case name == "":
+		return fail("invalid_name_required")
+	case utf8.RuneCountInString(name) > 80:
+		return fail("invalid_name_maxlength")
+	case strings.Trim(name, "-_") == "":
+		return fail("invalid_name_punctuation")
+	case !channelNameChars.MatchString(name):
+		return fail("invalid_name_specials")
+	}
+	for _, ch := range s.channels {
+		if ch.Name == name {
+			return fail("name_taken")
+		}
+	}
+	ch := s.newChannel(name, SlackBotUser, c.Params.Get("is_private") == "true")
+	return ok(map[string]any{"channel": s.channelJSON(ch)})
+}
+
+func (s *Slack) channelJSON(ch *SlackChannel) map[string]any {
+	return map[string]any{"id": ch.ID, "name": ch.Name, "is_channel": !ch.Private, "is_group": false,
+		"is_private": ch.Private, "is_archived": ch.Archived, "creator": ch.Creator,
+		"is_member": ch.Members[SlackBotUser], "created": 1700000000,
+		"topic": map[string]any{"value": ch.Topic}}
+}
+
+// botChannel finds a channel the bot can act in, or returns the error Slack would.
+func (s *Slack) botChannel(id string) (*SlackChannel, string) {
+	ch := s.channels[id]
+	switch {
+	case ch == nil, ch.Private && !ch.Members[SlackBotUser]:
+		return nil, "channel_not_found"
+	case ch.Archived:
+		return nil, "is_archived"
+	case !ch.Members[SlackBotUser]:
+		return nil, "not_in_channel"
+	}
+	return ch, ""
+}
+
+func (s *Slack) conversationsSetTopic(c SlackCall) map[string]any {
+	ch, errc := s.botChannel(c.Params.Get("channel"))
+	if errc != "" {
+		return fail(errc)
+	}
+	topic := c.Params.Get("topic")
+	if utf8.RuneCountInString(topic) > 250 {
+		return fail("too_long")
+	}
+	ch.Topic = topic
+	return ok(map[string]any{"channel": s.channelJSON(ch)})
+}
+
+func (s *Slack) conversationsInvite(c SlackCall) map[string]any {
+	ch, errc := s.botChannel(c.Params.Get("channel"))
+	if errc != "" {
+		return fail(errc)
+	}
+	users := strings.Split(c.Params.Get("users"), ",")
+	if len(users) == 0 || users[0] == "" {
+		return fail("no_user")
+	}
+	if len(users) > 1000 {
+		return fail("too_many_users")
+	}
+	for _, u := range users {
+		switch {
+		case u == SlackBotUser:
+			return fail("cant_invite_self")
+		case s.users[u] == nil:
+			return fail("user_not_found")
+		}
+	}
+	if len(users) == 1 && ch.Members[users[0]] {
+		return fail("already_in_channel")
+	}
+	for _, u := range users {
+		ch.Members[u] = true
+	}
+	return ok(map[string]any{"channel": s.channelJSON(ch)})
+}
+
+func (s *Slack) conversationsList(c SlackCall) map[string]any {
+	limit, _ := strconv.Atoi(c.Params.Get("limit"))
+	if limit <= 0 || limit > 1000 {
+		limit = 100
+	}
+	start, _ := strconv.Atoi(c.Params.Get("cursor"))
+	types := c.Params.Get("types")
+	var ids []string
+	for id, ch := range s.channels {
+		visible := !ch.Private || ch.Members[SlackBotUser]
+		wantPublic := types == "" || strings.Contains(types, "public_channel")
+		wantPrivate := strings.Contains(types, "private_channel")
+		typeOK := ch.Private && wantPrivate || !ch.Private && wantPublic
+		if visible && typeOK && !(ch.Archived && c.Params.Get("exclude_archived") == "true") {
+			ids = append(ids, id)
+		}
+	}
+	sort.Strings(ids)
+	var out []map[string]any
+	next := ""
+	for i := start; i < len(ids); i++ {
+		if len(out) == limit {
+			next = strconv.Itoa(i)
+			break
+		}
+		out = append(out, s.channelJSON(s.channels[ids[i]]))
+	}
+	return ok(map[string]any{"channels": out, "response_metadata": map[string]any{"next_cursor": next}})
+}
+
+func (s *Slack) conversationsInfo(c SlackCall) map[string]any {
+	ch := s.channels[c.Params.Get("channel")]
+	if ch == nil || ch.Private && !ch.Members[SlackBotUser] {
+		return fail("channel_not_found")
+	}
+	return ok(map[string]any{"channel": s.channelJSON(ch)})
+}
+
+func (s *Slack) conversationsHistory(c SlackCall) map[string]any {
+	ch := s.channels[c.Params.Get("channel")]
+	if ch == nil || !ch.Members[SlackBotUser] {
+		return fail("channel_not_found")
+	}
+	limit, _ := strconv.Atoi(c.Params.Get("limit"))
+	if limit <= 0 || limit > 999 {
+		limit = 100
+	}
+	withMeta := c.Params.Get("include_all_metadata") == "1" || c.Params.Get("include_all_metadata") == "true"
+	var out []SlackMessage
+	for i := len(ch.Messages) - 1; i >= 0 && len(out) < limit; i-- {
+		m := ch.Messages[i]
+		if !withMeta {
+			m.Metadata = nil
+		}
+		out = append(out, m)
+	}
+	return ok(map[string]any{"messages": out, "has_more": len(ch.Messages) > limit})
+}
+
+func (s *Slack) nextTS() string {
+	s.tsSeq++
+	now := s.now()
+	return fmt.Sprintf("%d.%06d", now.Unix(), s.tsSeq%1000000)
+}
+
+// checkMessage applies Slack's rules on message content.
+func checkMessage(text, blocks string) string {
+	if text == "" && blocks == "" {
+		return "no_text"
+	}
+	if utf8.RuneCountInString(text) > 40000 {
+		return "msg_too_long"
+	}
+	if blocks != "" {
+		var bs []map[string]any
+		if json.Unmarshal([]byte(blocks), &bs) != nil || len(bs) > 50 {
+			return "invalid_blocks"
+		}
+		for _, b := range bs {
+			if id, _ := b["block_id"].(string); len(id) > 255 {
+				return "invalid_blocks"
+			}
+			if t, ok := b["text"].(map[string]any); ok && b["type"] == "section" {
+				if txt, _ := t["text"].(string); utf8.RuneCountInString(txt) > 3000 {
+					return "invalid_blocks"
+				}
+			}
+		}
+	}
+	return ""
+}
+
+func (s *Slack) chatPostMessage(c SlackCall) map[string]any {
+	ch, errc := s.botChannel(c.Params.Get("channel"))
+	if errc != "" {
+		return fail(errc)
+	}
+	if errc := checkMessage(c.Params.Get("text"), c.Params.Get("blocks")); errc != "" {
+		return fail(errc)
+	}
+	m := SlackMessage{TS: s.nextTS(), User: SlackBotUser, Text: c.Params.Get("text")}
+	if b := c.Params.Get("blocks"); b != "" {
+		m.Blocks = json.RawMessage(b)
+	}
+	if md := c.Params.Get("metadata"); md != "" {
+		m.Metadata = json.RawMessage(md)
+	}
+	ch.Messages = append(ch.Messages, m)
+	return ok(map[string]any{"channel": ch.ID, "ts": m.TS, "message": m})
+}
+
+func (s *Slack) chatUpdate(c SlackCall) map[string]any {
+	ch, errc := s.botChannel(c.Params.Get("channel"))
+	if errc != "" {
+		return fail(errc)
+	}
+	if errc := checkMessage(c.Params.Get("text"), c.Params.Get("blocks")); errc != "" {
+		return fail(errc)
+	}
+	for i := range ch.Messages {
+		m := &ch.Messages[i]
+		if m.TS != c.Params.Get("ts") {
+			continue
+		}
+		if m.User != SlackBotUser {
+			return fail("cant_update_message")
+		}
+		m.Text = c.Params.Get("text")
+		if b := c.Params.Get("blocks"); b != "" {
+			m.Blocks = json.RawMessage(b)
+		}
+		m.Edited++
+		return ok(map[string]any{"channel": ch.ID, "ts": m.TS, "text": m.Text})
+	}
+	return fail("message_not_found")
+}
+
+func (s *Slack) chatPostEphemeral(c SlackCall) map[string]any {
+	ch, errc := s.botChannel(c.Params.Get("channel"))
+	if errc != "" {
+		return fail(errc)
+	}
+	user := c.Params.Get("user")
+	if s.users[user] == nil {
+		return fail("user_not_found")
+	}
+	if !ch.Members[user] {
+		return fail("user_not_in_channel")
+	}
+	if errc := checkMessage(c.Params.Get("text"), c.Params.Get("blocks")); errc != "" {
+		return fail(errc)
+	}
+	s.ephemeral = append(s.ephemeral, SlackEphemeral{Channel: ch.ID, User: user, Text: c.Params.Get("text"), Blocks: json.RawMessage(c.Params.Get("blocks"))})
+	return ok(map[string]any{"message_ts": s.nextTS()})
+}
+
+func (s *Slack) pinsAdd(c SlackCall) map[string]any {
+	ch, errc := s.botChannel(c.Params.Get("channel"))
+	if errc != "" {
+		return fail(errc)
+	}
+	ts := c.Params.Get("timestamp")
+	found := false
+	for _, m := range ch.Messages {
+		found = found || m.TS == ts
+	}
+	switch {
+	case !found:
+		return fail("message_not_found")
+	case ch.Pins[ts]:
+		return fail("already_pinned")
+	}
+	ch.Pins[ts] = true
+	return ok(map[string]any{})
+}
+
+func (s *Slack) viewsOpen(c SlackCall) map[string]any {
+	var req struct {
+		TriggerID string `json:"trigger_id"`
+		View      struct {
+			Type   string                `json:"type"`
+			Title  struct{ Text string } `json:"title"`
+			Blocks []map[string]any      `json:"blocks"`
+		} `json:"view"`
+	}
+	if err := json.Unmarshal(c.JSON, &req); err != nil {
+		return fail("invalid_arguments")
+	}
+	issued, known := s.triggers[req.TriggerID]
+	switch {
+	case !known:
+		return fail("invalid_trigger_id")
+	case s.now().Sub(issued) > 3*time.Second:
+		return fail("expired_trigger_id")
+	case req.View.Type != "modal", utf8.RuneCountInString(req.View.Title.Text) > 24, len(req.View.Blocks) > 100:
+		return fail("invalid_arguments")
+	}
+	delete(s.triggers, req.TriggerID)
+	s.views = append(s.views, c.JSON)
+	return ok(map[string]any{"view": map[string]any{"id": fmt.Sprintf("V%07d", len(s.views))}})
+}
+
+func (s *Slack) usersInfo(c SlackCall) map[string]any {
+	u := s.users[c.Params.Get("user")]
+	if u == nil {
+		return fail("user_not_found")
+	}
+	return ok(map[string]any{"user": map[string]any{"id": u.ID, "name": u.Name, "profile": map[string]any{"email": u.Email}}})
+}
+
+func (s *Slack) appsConnectionsOpen(SlackCall) map[string]any {
+	return ok(map[string]any{"url": "ws" + strings.TrimPrefix(s.srv.URL, "http") + "/socket"})
+}
