@@ -1,0 +1,176 @@
+// Package bot is incidentbot's Slack surface: the HTTP receivers (signature-verified) and
+// the Socket Mode receiver, both translating Slack's payloads into commands for the same
+// handlers, and the domain's answers back into Slack messages and views.
+package bot
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"regexp"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/nephoran/incidentbot/bot/views"
+	"github.com/nephoran/incidentbot/commands"
+	"github.com/nephoran/incidentbot/internal/incident"
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/slackevents"
+)
+
+// Bot holds what both transports share.
+type Bot struct {
+	Router  *commands.Router
+	Service *incident.Service
+	API     *slack.Client
+	Log     *slog.Logger
+	// replyTimeout bounds the asynchronous replies sent after an ack.
+	replyTimeout time.Duration
+	pending      sync.WaitGroup
+}
+
+// mentionPrefix matches the bot's mention at the start of an app_mention's text.
+var mentionPrefix = regexp.MustCompile(`^\s*<@[A-Z0-9]+(\|[^>]*)?>`)
+
+// Go runs fn after an ack; Wait waits for every such fn (for a clean shutdown).
+func (b *Bot) Go(fn func()) {
+	b.pending.Add(1)
+	go func() {
+		defer b.pending.Done()
+		fn()
+	}()
+}
+
+// Wait waits for the work started by Go.
+func (b *Bot) Wait() { b.pending.Wait() }
+
+// New returns a Bot.
+func New(router *commands.Router, api *slack.Client, log *slog.Logger) *Bot {
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Bot{Router: router, Service: router.Service, API: api, Log: log.With("component", "bot"), replyTimeout: 10 * time.Second}
+}
+
+// Command runs a slash command. When the command asks for the declaration form, the form
+// is opened here and now: a trigger_id lives for 3 seconds and must never wait in a queue.
+func (b *Bot) Command(ctx context.Context, cmd slack.SlashCommand) commands.Reply {
+	reply := b.Router.Handle(ctx, commands.Request{UserID: cmd.UserID, ChannelID: cmd.ChannelID, Text: cmd.Text})
+	if !reply.OpenDeclareForm {
+		return reply
+	}
+	view := views.DeclareModal(b.Service.Settings.Catalog, cmd.ChannelID)
+	if _, err := b.API.OpenViewContext(ctx, cmd.TriggerID, view); err != nil {
+		b.Log.Warn("open declaration form", "err", err)
+		return commands.Reply{Error: true, Text: "I could not open the declaration form (" + err.Error() + "). Declare with `/incident declare [P0-P3] [service] <title>` instead."}
+	}
+	return commands.Reply{}
+}
+
+// Interaction handles an interaction payload. It returns the synchronous answer for a
+// view submission (nil to close the modal); other answers go out after the ack through
+// reply, which the caller runs once it has acknowledged.
+func (b *Bot) Interaction(ctx context.Context, cb slack.InteractionCallback) (resp *slack.ViewSubmissionResponse, after func()) {
+	switch cb.Type {
+	case slack.InteractionTypeViewSubmission:
+		if cb.View.CallbackID == views.DeclareCallbackID {
+			return b.submitDeclare(ctx, cb), nil
+		}
+	case slack.InteractionTypeBlockActions:
+		var runs []commands.Request
+		for _, a := range cb.ActionCallback.BlockActions {
+			if strings.HasPrefix(a.ActionID, views.ActionPrefix) {
+				runs = append(runs, commands.Request{UserID: cb.User.ID, ChannelID: channelOf(cb), Text: a.Value})
+			}
+		}
+		if len(runs) == 0 {
+			return nil, nil
+		}
+		return nil, func() {
+			ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), b.replyTimeout)
+			defer cancel()
+			for _, req := range runs {
+				reply := b.Router.Handle(ctx, req)
+				b.ephemeral(ctx, req.ChannelID, req.UserID, reply.Text)
+			}
+		}
+	}
+	return nil, nil
+}
+
+func channelOf(cb slack.InteractionCallback) string {
+	if cb.Channel.ID != "" {
+		return cb.Channel.ID
+	}
+	return cb.Container.ChannelID
+}
+
+// submitDeclare validates and declares from the form; field errors keep the form open.
+func (b *Bot) submitDeclare(ctx context.Context, cb slack.InteractionCallback) *slack.ViewSubmissionResponse {
+	in := views.ReadDeclareModal(cb.View.State)
+	sev, err := incident.ParseSeverity(in.Severity)
+	if err != nil {
+		return slack.NewErrorsViewSubmissionResponse(map[string]string{views.DeclareSeverity: "Pick a severity."})
+	}
+	inc, err := b.Service.Declare(ctx, incident.DeclareRequest{
+		Actor: cb.User.ID, Title: in.Title, Severity: sev, Service: in.Service,
+		Description: in.Description, Private: in.Private, OriginChannel: cb.View.PrivateMetadata,
+	})
+	if err != nil {
+		field := views.DeclareTitle
+		switch {
+		case incident.ErrorCode(err) == incident.ENOTFOUND:
+			field = views.DeclareService
+		case strings.Contains(incident.ErrorMessage(err), "description"):
+			field = views.DeclareDescription
+		case incident.ErrorCode(err) == incident.EINTERNAL:
+			b.Log.Error("declare from form", "err", err)
+		}
+		return slack.NewErrorsViewSubmissionResponse(map[string]string{field: incident.ErrorMessage(err)})
+	}
+	b.Log.Info("declared from form", "incident", inc.Key())
+	return nil
+}
+
+// Event handles one Events API callback, once: retries carry the same event_id.
+func (b *Bot) Event(ctx context.Context, ev *slackevents.EventsAPICallbackEvent, inner slackevents.EventsAPIInnerEvent) {
+	if ev.EventID != "" {
+		var fresh bool
+		err := b.Service.Store.Update(ctx, func(tx incident.Tx) (err error) {
+			fresh, err = tx.MarkSeen("slack-event:"+ev.EventID, b.Service.Clock.Now())
+			return err
+		})
+		if err != nil {
+			b.Log.Error("dedupe event", "event_id", ev.EventID, "err", err)
+			return
+		}
+		if !fresh {
+			b.Log.Info("duplicate event ignored", "event_id", ev.EventID)
+			return
+		}
+	}
+	switch e := inner.Data.(type) {
+	case *slackevents.AppMentionEvent:
+		text := mentionPrefix.ReplaceAllString(e.Text, "")
+		reply := b.Router.Handle(ctx, commands.Request{UserID: e.User, ChannelID: e.Channel, Text: strings.TrimSpace(text)})
+		b.ephemeral(ctx, e.Channel, e.User, reply.Text)
+	default:
+		b.Log.Debug("event ignored", "type", inner.Type)
+	}
+}
+
+// ephemeral shows text to one user in a channel, best effort: replies are not state.
+func (b *Bot) ephemeral(ctx context.Context, channel, user, text string) {
+	if text == "" {
+		return
+	}
+	if _, err := b.API.PostEphemeralContext(ctx, channel, user, slack.MsgOptionText(text, false)); err != nil {
+		var se slack.SlackErrorResponse
+		level := slog.LevelError
+		if errors.As(err, &se) {
+			level = slog.LevelWarn
+		}
+		b.Log.Log(ctx, level, "ephemeral reply failed", "channel", channel, "user", user, "err", err)
+	}
+}

@@ -1,0 +1,161 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/url"
+
+	"github.com/nephoran/incidentbot/commands"
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/slackevents"
+)
+
+// maxBody bounds what a Slack request may carry; Slack's are a few kilobytes.
+const maxBody = 1 << 20
+
+// HTTP serves Slack's HTTP endpoints: /slack/commands, /slack/interactions and /slack/events.
+// Every request is verified before anything is parsed; a failed check is a 401 that changes
+// nothing.
+type HTTP struct {
+	Bot      *Bot
+	Verifier Verifier
+}
+
+// Register adds the three endpoints to mux.
+func (h *HTTP) Register(mux *http.ServeMux) {
+	mux.HandleFunc("POST /slack/commands", h.Commands)
+	mux.HandleFunc("POST /slack/interactions", h.Interactions)
+	mux.HandleFunc("POST /slack/events", h.Events)
+}
+
+// verified reads the body and checks its signature, answering the failure itself.
+func (h *HTTP) verified(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	if err != nil {
+		http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)
+		return nil, false
+	}
+	if err := h.Verifier.Verify(r.Header, body); err != nil {
+		h.Bot.Log.Warn("rejected unsigned or badly signed request", "path", r.URL.Path, "reason", err, "remote", r.RemoteAddr)
+		http.Error(w, "invalid signature", http.StatusUnauthorized)
+		return nil, false
+	}
+	return body, true
+}
+
+// Commands answers slash commands. The answer is the HTTP response, within Slack's 3 s.
+func (h *HTTP) Commands(w http.ResponseWriter, r *http.Request) {
+	body, ok := h.verified(w, r)
+	if !ok {
+		return
+	}
+	form, err := url.ParseQuery(string(body))
+	if err != nil {
+		http.Error(w, "malformed form body", http.StatusBadRequest)
+		return
+	}
+	if form.Get("ssl_check") == "1" {
+		w.WriteHeader(http.StatusOK)
+		return
+	}
+	cmd := slack.SlashCommand{
+		TeamID: form.Get("team_id"), ChannelID: form.Get("channel_id"), UserID: form.Get("user_id"),
+		Command: form.Get("command"), Text: form.Get("text"), TriggerID: form.Get("trigger_id"),
+		ResponseURL: form.Get("response_url"),
+	}
+	if cmd.UserID == "" || cmd.ChannelID == "" {
+		http.Error(w, "user_id and channel_id are required", http.StatusBadRequest)
+		return
+	}
+	writeReply(w, h.Bot.Command(r.Context(), cmd))
+}
+
+// SlashResponse is the JSON body that answers a slash command.
+type SlashResponse struct {
+	ResponseType string `json:"response_type"`
+	Text         string `json:"text"`
+}
+
+func slashResponse(reply commands.Reply) SlashResponse {
+	kind := "ephemeral"
+	if reply.InChannel {
+		kind = "in_channel"
+	}
+	return SlashResponse{ResponseType: kind, Text: reply.Text}
+}
+
+func writeReply(w http.ResponseWriter, reply commands.Reply) {
+	if reply.Text == "" {
+		w.WriteHeader(http.StatusOK)
+		return
+	}
+	writeJSON(w, slashResponse(reply))
+}
+
+func writeJSON(w http.ResponseWriter, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	json.NewEncoder(w).Encode(v)
+}
+
+// Interactions answers button clicks and form submissions.
+func (h *HTTP) Interactions(w http.ResponseWriter, r *http.Request) {
+	body, ok := h.verified(w, r)
+	if !ok {
+		return
+	}
+	form, err := url.ParseQuery(string(body))
+	if err != nil || form.Get("payload") == "" {
+		http.Error(w, "missing payload", http.StatusBadRequest)
+		return
+	}
+	var cb slack.InteractionCallback
+	if err := json.Unmarshal([]byte(form.Get("payload")), &cb); err != nil {
+		http.Error(w, "malformed payload", http.StatusBadRequest)
+		return
+	}
+	resp, after := h.Bot.Interaction(r.Context(), cb)
+	if resp != nil {
+		writeJSON(w, resp)
+	} else {
+		w.WriteHeader(http.StatusOK)
+	}
+	if after != nil {
+		h.Bot.Go(after)
+	}
+}
+
+// Events answers the Events API: the URL verification challenge, and callbacks, acked at
+// once and handled after (deduplicated by event_id, since Slack retries).
+func (h *HTTP) Events(w http.ResponseWriter, r *http.Request) {
+	body, ok := h.verified(w, r)
+	if !ok {
+		return
+	}
+	ev, err := slackevents.ParseEvent(json.RawMessage(body), slackevents.OptionNoVerifyToken())
+	if err != nil {
+		http.Error(w, "malformed event", http.StatusBadRequest)
+		return
+	}
+	switch ev.Type {
+	case slackevents.URLVerification:
+		uv, ok := ev.Data.(*slackevents.EventsAPIURLVerificationEvent)
+		if !ok || uv.Challenge == "" {
+			http.Error(w, "missing challenge", http.StatusBadRequest)
+			return
+		}
+		w.Header().Set("Content-Type", "text/plain")
+		io.WriteString(w, uv.Challenge)
+	case slackevents.CallbackEvent:
+		cb, ok := ev.Data.(*slackevents.EventsAPICallbackEvent)
+		if !ok {
+			http.Error(w, "malformed callback", http.StatusBadRequest)
+			return
+		}
+		w.WriteHeader(http.StatusOK)
+		h.Bot.Go(func() { h.Bot.Event(context.WithoutCancel(r.Context()), cb, ev.InnerEvent) })
+	default:
+		w.WriteHeader(http.StatusOK)
+	}
+}

@@ -1,0 +1,91 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/slackevents"
+	"github.com/slack-go/slack/socketmode"
+)
+
+// RunSocketMode receives Slack's requests over Socket Mode until ctx ends. Every envelope
+// is acked; the ack of a slash command or view submission carries the answer.
+func (b *Bot) RunSocketMode(ctx context.Context, client *socketmode.Client) error {
+	errc := make(chan error, 1)
+	go func() { errc <- client.RunContext(ctx) }()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case err := <-errc:
+			if ctx.Err() != nil {
+				return nil
+			}
+			return fmt.Errorf("socket mode: %w", err)
+		case evt := <-client.Events:
+			b.socketEvent(ctx, client, evt)
+		}
+	}
+}
+
+func (b *Bot) socketEvent(ctx context.Context, client *socketmode.Client, evt socketmode.Event) {
+	switch evt.Type {
+	case socketmode.EventTypeConnected:
+		b.Log.Info("socket mode connected")
+	case socketmode.EventTypeConnectionError:
+		b.Log.Warn("socket mode connection error", "err", evt.Data)
+	case socketmode.EventTypeSlashCommand:
+		cmd, ok := evt.Data.(slack.SlashCommand)
+		if !ok {
+			b.ack(client, evt)
+			return
+		}
+		// The ack carries the answer, as the HTTP response does.
+		b.Go(func() {
+			reply := b.Command(ctx, cmd)
+			if reply.Text == "" {
+				b.ack(client, evt)
+				return
+			}
+			b.ack(client, evt, slashResponse(reply))
+		})
+	case socketmode.EventTypeInteractive:
+		cb, ok := evt.Data.(slack.InteractionCallback)
+		if !ok {
+			b.ack(client, evt)
+			return
+		}
+		b.Go(func() {
+			resp, after := b.Interaction(ctx, cb)
+			if resp != nil {
+				b.ack(client, evt, resp)
+			} else {
+				b.ack(client, evt)
+			}
+			if after != nil {
+				after()
+			}
+		})
+	case socketmode.EventTypeEventsAPI:
+		b.ack(client, evt)
+		ev, ok := evt.Data.(slackevents.EventsAPIEvent)
+		if !ok {
+			return
+		}
+		cb, ok := ev.Data.(*slackevents.EventsAPICallbackEvent)
+		if !ok {
+			return
+		}
+		b.Go(func() { b.Event(context.WithoutCancel(ctx), cb, ev.InnerEvent) })
+	}
+}
+
+func (b *Bot) ack(client *socketmode.Client, evt socketmode.Event, payload ...any) {
+	if evt.Request == nil {
+		return
+	}
+	if err := client.Ack(*evt.Request, payload...); err != nil {
+		b.Log.Warn("socket mode ack failed", "envelope", evt.Request.EnvelopeID, "err", err)
+	}
+}

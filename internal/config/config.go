@@ -1,0 +1,176 @@
+// Package config loads incidentbot's configuration: a YAML file (every key optional, unknown
+// keys are errors naming their path) and environment variables, which win. Validation
+// errors name the field path. The domain gets plain values from it, never YAML.
+package config
+
+import (
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/nephoran/incidentbot/internal/incident"
+)
+
+// Config is the whole configuration. Secrets are of type Secret so they never print.
+type Config struct {
+	DB         string `yaml:"db"`
+	Listen     string `yaml:"listen"`
+	Kubeconfig string `yaml:"kubeconfig"`
+
+	Slack     Slack              `yaml:"slack"`
+	PagerDuty PagerDuty          `yaml:"pagerduty"`
+	GitHub    GitHub             `yaml:"github"`
+	Roles     map[string]Role    `yaml:"roles"`
+	Services  map[string]Service `yaml:"services"`
+	Clusters  map[string]Cluster `yaml:"clusters"`
+	Playbooks Playbooks          `yaml:"playbooks"`
+	Approvals Approvals          `yaml:"approvals"`
+	Actions   Actions            `yaml:"actions"`
+}
+
+// Slack configures the Slack app.
+type Slack struct {
+	ChannelPrefix   string `yaml:"channel_prefix"`
+	AnnounceChannel string `yaml:"announce_channel"`
+	BotToken        Secret `yaml:"bot_token"`
+	AppToken        Secret `yaml:"app_token"`
+	SigningSecret   Secret `yaml:"signing_secret"`
+	APIURL          string `yaml:"api_url"`
+}
+
+// PagerDuty configures paging and the webhook.
+type PagerDuty struct {
+	Token         Secret `yaml:"token"`
+	From          string `yaml:"from"`
+	APIURL        string `yaml:"api_url"`
+	EventsURL     string `yaml:"events_url"`
+	WebhookSecret Secret `yaml:"webhook_secret"`
+}
+
+// GitHub configures where post-incident reviews are filed.
+type GitHub struct {
+	Token  Secret   `yaml:"token"`
+	APIURL string   `yaml:"api_url"`
+	Repo   string   `yaml:"repo"`
+	Labels []string `yaml:"labels"`
+}
+
+// Role maps a crisis role to how it is paged and reached.
+type Role struct {
+	PagerDutyEscalationPolicy string `yaml:"pagerduty_escalation_policy"`
+	PagerDutySchedule         string `yaml:"pagerduty_schedule"`
+	PagerDutyRoutingKey       Secret `yaml:"pagerduty_routing_key"`
+	SlackUsergroup            string `yaml:"slack_usergroup"`
+}
+
+// Service is something incidents affect. RTO and RPO default to the tier's targets.
+type Service struct {
+	Tier             int      `yaml:"tier"`
+	RTO              Duration `yaml:"rto"`
+	RPO              Duration `yaml:"rpo"`
+	PagerDutyService string   `yaml:"pagerduty_service"`
+	Confidential     bool     `yaml:"confidential"`
+}
+
+// Cluster maps a playbook's cluster name to a kubeconfig context.
+type Cluster struct {
+	Context string `yaml:"context"`
+}
+
+// Playbooks adds playbook directories to the built-in library.
+type Playbooks struct {
+	Dirs []string `yaml:"dirs"`
+}
+
+// Approvals sets who approves playbook steps by default.
+type Approvals struct {
+	DefaultRoles []string `yaml:"default_roles"`
+}
+
+// Actions configures playbook action executors.
+type Actions struct {
+	HTTP HTTPActions `yaml:"http"`
+}
+
+// HTTPActions limits the http action to allow-listed hosts.
+type HTTPActions struct {
+	AllowedHosts []string `yaml:"allowed_hosts"`
+}
+
+// Secret is a credential. It prints masked.
+type Secret string
+
+// MarshalYAML masks the secret.
+func (s Secret) MarshalYAML() (any, error) { return s.Masked(), nil }
+
+// Masked returns "" for an unset secret and a mask that shows only that it is set.
+func (s Secret) Masked() string {
+	if s == "" {
+		return ""
+	}
+	return fmt.Sprintf("******** (%d characters)", len(s))
+}
+
+// Duration is a time.Duration written as "15m" or "4h".
+type Duration time.Duration
+
+// MarshalYAML writes the duration as text.
+func (d Duration) MarshalYAML() (any, error) { return time.Duration(d).String(), nil }
+
+// CrisisRoles are the roles of the BCDR plan's crisis organisation, commander first.
+var CrisisRoles = []string{"incident-commander", "technical-lead", "business-continuity-lead", "communications-lead", "legal-compliance-lead"}
+
+// Default returns the configuration with every default from DESIGN.md and the seed.
+func Default() *Config {
+	return &Config{
+		DB:        "./incidentbot.db",
+		Listen:    ":8080",
+		Slack:     Slack{ChannelPrefix: "inc", APIURL: "https://slack.com/api/"},
+		GitHub:    GitHub{Labels: []string{"postmortem"}},
+		Roles:     map[string]Role{},
+		Services:  map[string]Service{},
+		Clusters:  map[string]Cluster{},
+		Approvals: Approvals{DefaultRoles: []string{"incident-commander"}},
+	}
+}
+
+// Load reads the file at path (none when path is ""), applies the environment through
+// getenv, and validates the result.
+func Load(path string, getenv func(string) string) (*Config, error) {
+	cfg := Default()
+	if path != "" {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return nil, fmt.Errorf("config: %w", err)
+		}
+		if err := decode(path, data, cfg); err != nil {
+			return nil, err
+		}
+	}
+	applyEnv(cfg, getenv)
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	return cfg, nil
+}
+
+// Catalog turns the services into the domain's catalog, with tier defaults filled in.
+func (c *Config) Catalog() incident.Catalog {
+	cat := incident.Catalog{}
+	for name, s := range c.Services {
+		t, _ := incident.TierTargets(incident.Tier(s.Tier))
+		if s.RTO > 0 {
+			t.RTO = time.Duration(s.RTO)
+		}
+		if s.RPO > 0 {
+			t.RPO = time.Duration(s.RPO)
+		}
+		cat[name] = incident.ServiceInfo{Name: name, Tier: incident.Tier(s.Tier), Targets: t, Confidential: s.Confidential}
+	}
+	return cat
+}
+
+// Settings returns what the domain needs.
+func (c *Config) Settings() incident.Settings {
+	return incident.Settings{ChannelPrefix: c.Slack.ChannelPrefix, AnnounceChannel: c.Slack.AnnounceChannel, Catalog: c.Catalog()}
+}

@@ -1,0 +1,99 @@
+package config
+
+import (
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
+
+func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+func TestDesignExampleLoads(t *testing.T) {
+	cfg, err := Load("testdata/design-example.yaml", env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cat := cfg.Catalog()
+	if s := cat["api-gateway"]; s.Tier != 2 || s.Targets.RTO != 30*time.Minute || s.Targets.RPO != 5*time.Minute {
+		t.Errorf("api-gateway %+v: want tier 2, RTO 30m (override), RPO 5m (tier default)", s)
+	}
+	if s := cat["intent-processing"]; s.Targets.RTO != 15*time.Minute || s.Targets.RPO != 30*time.Second {
+		t.Errorf("intent-processing %+v", s)
+	}
+	if cfg.Roles["communications-lead"].PagerDutySchedule != "PCOMMS1" || cfg.Clusters["us-west-2"].Context != "prod-usw2" {
+		t.Errorf("roles/clusters not decoded: %+v %+v", cfg.Roles, cfg.Clusters)
+	}
+}
+
+func TestErrors(t *testing.T) {
+	for _, tc := range []struct {
+		file string
+		want []string
+	}{
+		{"unknown-keys.yaml", []string{
+			"testdata/unknown-keys.yaml:2:3: slack.channel_prefx: unknown key; known keys here: announce_channel, api_url, app_token, bot_token, channel_prefix, signing_secret",
+			"testdata/unknown-keys.yaml:4:26: services.api-gateway.rtoo: unknown key; known keys here: confidential, pagerduty_service, rpo, rto, tier",
+			"testdata/unknown-keys.yaml:5:1: colour: unknown key;",
+		}},
+		{"bad-values.yaml", []string{
+			`listen: "8080" is not host:port (such as :8080)`,
+			`slack.channel_prefix: "Inc!" must be 1-20 lowercase letters`,
+			`slack.announce_channel: "#incidents" is not a channel ID (such as C0123ABCD); use the ID, not the name`,
+			"roles.incident-commander: set pagerduty_escalation_policy or pagerduty_schedule, not both",
+			"roles.janitor: unknown role; the crisis roles are incident-commander, technical-lead, business-continuity-lead, communications-lead, legal-compliance-lead",
+			"services.api-gateway.tier: must be 1, 2 or 3 (got 4)",
+			`github.repo: "not a repo" is not owner/name`,
+			`approvals.default_roles[0]: "chief" is not a crisis role`,
+		}},
+		{"bad-duration.yaml", []string{`line 4: "soon" is not a duration such as 30s, 15m or 4h`}},
+	} {
+		t.Run(tc.file, func(t *testing.T) {
+			_, err := Load("testdata/"+tc.file, env(nil))
+			if err == nil {
+				t.Fatal("no error")
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error lacks %q:\n%v", w, err)
+				}
+			}
+		})
+	}
+}
+
+func TestEnvironmentWinsAndSecretsAreMasked(t *testing.T) {
+	f := t.TempDir() + "/c.yaml"
+	os.WriteFile(f, []byte("db: /from/file.db\nslack: {bot_token: xoxb-from-file}\n"), 0o600)
+	cfg, err := Load(f, env(map[string]string{"INCIDENTBOT_DB": "/from/env.db", "SLACK_SIGNING_SECRET": "s3cr3t-signing-value"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.DB != "/from/env.db" || cfg.Slack.BotToken != "xoxb-from-file" || cfg.Slack.SigningSecret != "s3cr3t-signing-value" {
+		t.Errorf("cfg %+v", cfg)
+	}
+	out, _ := yaml.Marshal(cfg)
+	if strings.Contains(string(out), "s3cr3t") || strings.Contains(string(out), "xoxb-from-file") {
+		t.Errorf("secret printed:\n%s", out)
+	}
+	if !strings.Contains(string(out), "bot_token: '******** (14 characters)'") {
+		t.Errorf("mask missing:\n%s", out)
+	}
+}
+
+func TestEmptyFileKeepsDefaults(t *testing.T) {
+	f := t.TempDir() + "/empty.yaml"
+	os.WriteFile(f, nil, 0o600)
+	cfg, err := Load(f, env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Slack.ChannelPrefix != "inc" || cfg.Listen != ":8080" || cfg.DB != "./incidentbot.db" {
+		t.Errorf("defaults lost: %+v", cfg)
+	}
+	if err := cfg.CheckServe(); err == nil || !strings.Contains(err.Error(), "SLACK_BOT_TOKEN") {
+		t.Errorf("CheckServe: %v", err)
+	}
+}

@@ -1,0 +1,109 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"regexp"
+	"slices"
+	"strings"
+)
+
+var (
+	prefixRe    = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,19}$`)
+	channelIDRe = regexp.MustCompile(`^[CG][A-Z0-9]{2,}$`)
+	serviceRe   = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,62}$`)
+	repoRe      = regexp.MustCompile(`^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$`)
+)
+
+// Validate checks every field and returns all problems at once, each naming its path.
+func (c *Config) Validate() error {
+	var errs []error
+	bad := func(path, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%s: %s", path, fmt.Sprintf(format, args...)))
+	}
+	if c.DB == "" {
+		bad("db", "must not be empty")
+	}
+	if _, _, err := net.SplitHostPort(c.Listen); err != nil {
+		bad("listen", "%q is not host:port (such as :8080)", c.Listen)
+	}
+	if !prefixRe.MatchString(c.Slack.ChannelPrefix) {
+		bad("slack.channel_prefix", "%q must be 1-20 lowercase letters, digits, - or _, starting with a letter or digit", c.Slack.ChannelPrefix)
+	}
+	if a := c.Slack.AnnounceChannel; a != "" && !channelIDRe.MatchString(a) {
+		bad("slack.announce_channel", "%q is not a channel ID (such as C0123ABCD); use the ID, not the name", a)
+	}
+	for path, u := range map[string]string{"slack.api_url": c.Slack.APIURL, "pagerduty.api_url": c.PagerDuty.APIURL,
+		"pagerduty.events_url": c.PagerDuty.EventsURL, "github.api_url": c.GitHub.APIURL} {
+		if u == "" {
+			continue
+		}
+		if p, err := url.Parse(u); err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
+			bad(path, "%q is not an http(s) URL", u)
+		}
+	}
+	for name, r := range c.Roles {
+		path := "roles." + name
+		if !slices.Contains(CrisisRoles, name) {
+			bad(path, "unknown role; the crisis roles are %s", strings.Join(CrisisRoles, ", "))
+		}
+		if r.PagerDutyEscalationPolicy != "" && r.PagerDutySchedule != "" {
+			bad(path, "set pagerduty_escalation_policy or pagerduty_schedule, not both")
+		}
+	}
+	for name, s := range c.Services {
+		path := "services." + name
+		if !serviceRe.MatchString(name) {
+			bad(path, "a service name must be lowercase letters, digits, - or _")
+		}
+		if s.Tier < 1 || s.Tier > 3 {
+			bad(path+".tier", "must be 1, 2 or 3 (got %d)", s.Tier)
+		}
+		if s.RTO < 0 {
+			bad(path+".rto", "must not be negative")
+		}
+		if s.RPO < 0 {
+			bad(path+".rpo", "must not be negative")
+		}
+	}
+	for name, cl := range c.Clusters {
+		if cl.Context == "" {
+			bad("clusters."+name+".context", "must name a kubeconfig context")
+		}
+	}
+	if r := c.GitHub.Repo; r != "" && !repoRe.MatchString(r) {
+		bad("github.repo", "%q is not owner/name", r)
+	}
+	for i, r := range c.Approvals.DefaultRoles {
+		if !slices.Contains(CrisisRoles, r) {
+			bad(fmt.Sprintf("approvals.default_roles[%d]", i), "%q is not a crisis role", r)
+		}
+	}
+	for i, h := range c.Actions.HTTP.AllowedHosts {
+		if h == "" || strings.ContainsAny(h, "/:@ ") {
+			bad(fmt.Sprintf("actions.http.allowed_hosts[%d]", i), "%q must be a bare hostname", h)
+		}
+	}
+	if len(errs) == 0 {
+		return nil
+	}
+	slices.SortFunc(errs, func(a, b error) int { return strings.Compare(a.Error(), b.Error()) })
+	return errors.Join(errs...)
+}
+
+// CheckServe reports what serve needs that is missing, in words a newcomer can act on.
+func (c *Config) CheckServe() error {
+	var missing []string
+	if c.Slack.BotToken == "" {
+		missing = append(missing, "SLACK_BOT_TOKEN (the Bot User OAuth Token, xoxb-..., from the app's OAuth & Permissions page)")
+	}
+	if c.Slack.AppToken == "" && c.Slack.SigningSecret == "" {
+		missing = append(missing, "SLACK_APP_TOKEN (xapp-..., for Socket Mode) or SLACK_SIGNING_SECRET (for HTTP mode, from Basic Information)")
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	return fmt.Errorf("incidentbot needs Slack credentials to serve. Create the app from deploy/slack-app-manifest.yaml (see the README), then set:\n  - %s", strings.Join(missing, "\n  - "))
+}
