@@ -18,6 +18,7 @@ var (
 	ErrStaleTimestamp   = errors.New("request timestamp is more than 5 minutes from now")
 	ErrMalformedSig     = errors.New("X-Slack-Signature is not v0= and 64 hex digits")
 	ErrSignatureInvalid = errors.New("signature does not match")
+	ErrNoSecret         = errors.New("no signing secret is configured, so no request can be verified")
 )
 
 // MaxClockSkew is how far a request's timestamp may be from now, either way.
@@ -32,6 +33,9 @@ type Verifier struct {
 
 // Verify checks the signature headers against the raw body.
 func (v Verifier) Verify(h http.Header, body []byte) error {
+	if v.Secret == "" {
+		return ErrNoSecret
+	}
 	sig, ts := h.Get("X-Slack-Signature"), h.Get("X-Slack-Request-Timestamp")
 	if sig == "" || ts == "" {
 		return ErrMissingHeaders

@@ -37,6 +37,7 @@ type Slack struct {
 	calls     []SlackCall
 	faults    map[string][]Fault
 	latency   time.Duration
+	slowness  map[string]time.Duration // per-method latency on top of latency
 	nextID    int
 	tsSeq     int64
 	limits    map[string]*window // per-method rate windows, when enforced
@@ -98,6 +99,7 @@ func NewSlack() *Slack {
 		triggers: map[string]time.Time{},
 		faults:   map[string][]Fault{},
 		limits:   map[string]*window{},
+		slowness: map[string]time.Duration{},
 		now:      time.Now,
 	}
 	s.AddUser(SlackBotUser, "incidentbot", "")
@@ -144,6 +146,14 @@ func (s *Slack) SetLatency(d time.Duration) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.latency = d
+}
+
+// SetMethodLatency delays answers of one method by d, on top of SetLatency's delay. The
+// call still takes effect if the caller gives up waiting, as a real one would.
+func (s *Slack) SetMethodLatency(method string, d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.slowness[method] = d
 }
 
 // EnforceRateLimits makes methods answer 429 beyond their tier's per-minute allowance.
@@ -280,7 +290,7 @@ func (s *Slack) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.mu.Lock()
-	latency := s.latency
+	latency := s.latency + s.slowness[method]
 	s.calls = append(s.calls, call)
 	fault, faulted := s.nextFault(method)
 	limited := s.overLimit(method)

@@ -1,0 +1,165 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"sync/atomic"
+	"time"
+
+	"github.com/nephoran/incidentbot/bot"
+	"github.com/nephoran/incidentbot/bot/views"
+	"github.com/nephoran/incidentbot/commands"
+	"github.com/nephoran/incidentbot/internal/config"
+	"github.com/nephoran/incidentbot/internal/incident"
+	"github.com/nephoran/incidentbot/internal/slackapi"
+	"github.com/nephoran/incidentbot/internal/sqlite"
+	"github.com/nephoran/incidentbot/internal/web"
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/socketmode"
+	"github.com/spf13/cobra"
+)
+
+func serveCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "serve",
+		Short: "Run the bot: Slack (Socket Mode or HTTP), the outbox workers and the HTTP endpoints",
+		Long: "Runs the bot until interrupted. Socket Mode is used when SLACK_APP_TOKEN is set; otherwise\n" +
+			"Slack reaches the bot over HTTP at /slack/commands, /slack/interactions and /slack/events,\n" +
+			"verified with SLACK_SIGNING_SECRET. See the README for every setting.",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := loadConfig()
+			if err != nil {
+				return err
+			}
+			if err := cfg.CheckServe(); err != nil {
+				return err
+			}
+			app := &App{Config: cfg, Log: newLogger()}
+			return app.Run(cmd.Context())
+		},
+	}
+}
+
+// App is the running bot: wiring and lifecycle, no decisions.
+type App struct {
+	Config *config.Config
+	Log    *slog.Logger
+
+	db        *sqlite.DB
+	server    *web.Server
+	slackUp   atomic.Bool
+	startedAt time.Time
+}
+
+// Run starts everything, serves until ctx ends, then shuts down in order: stop taking
+// requests, finish replies, stop the outbox (undelivered effects stay queued), close the DB.
+func (a *App) Run(ctx context.Context) error {
+	a.startedAt = time.Now()
+	cfg, log := a.Config, a.Log
+	db, err := sqlite.Open(ctx, cfg.DB)
+	if err != nil {
+		return err
+	}
+	a.db = db
+	defer db.Close()
+
+	opts := []slack.Option{slack.OptionAPIURL(cfg.Slack.APIURL)}
+	if cfg.Slack.AppToken != "" {
+		opts = append(opts, slack.OptionAppLevelToken(string(cfg.Slack.AppToken)))
+	}
+	api := slack.New(string(cfg.Slack.BotToken), opts...)
+
+	settings := cfg.Settings()
+	clock := incident.SystemClock{}
+	chat := &slackapi.Chat{API: api, Card: views.Card, Announcement: views.Announcement}
+	outbox := &incident.Outbox{Store: db, Chat: chat, Clock: clock, Settings: settings, Log: log.With("component", "outbox")}
+	svc := &incident.Service{Store: db, Clock: clock, Settings: settings, Log: log.With("component", "incident"), Notify: outbox.Notify}
+	b := bot.New(commands.NewRouter(svc, log.With("component", "commands")), api, log)
+
+	a.server = web.NewServer(log.With("component", "web"),
+		web.Check{Name: "database", Fn: func(ctx context.Context) error {
+			_, err := db.SchemaVersion(ctx)
+			return err
+		}},
+		web.Check{Name: "slack", Fn: func(context.Context) error {
+			if !a.slackUp.Load() {
+				return errors.New("auth.test has not succeeded yet")
+			}
+			return nil
+		}},
+	)
+	(&bot.HTTP{Bot: b, Verifier: bot.Verifier{Secret: string(cfg.Slack.SigningSecret)}}).Register(a.server.Mux)
+	if err := a.server.Open(cfg.Listen); err != nil {
+		return err
+	}
+	mode := "http"
+	if cfg.Slack.AppToken != "" {
+		mode = "socket"
+	}
+	log.Info("listening", "addr", a.server.Addr(), "slack_mode", mode, "db", cfg.DB)
+
+	runCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	outboxDone := make(chan struct{})
+	go func() {
+		defer close(outboxDone)
+		user, err := a.authenticate(runCtx, api)
+		if err != nil {
+			return
+		}
+		chat.BotUserID = user
+		if err := outbox.Run(runCtx); err != nil {
+			log.Error("outbox stopped", "err", err)
+		}
+	}()
+	socketDone := make(chan error, 1)
+	if mode == "socket" {
+		client := socketmode.New(api, socketmode.OptionLog(slogPrinter{log.With("component", "socketmode")}))
+		go func() { socketDone <- b.RunSocketMode(runCtx, client) }()
+	}
+
+	select {
+	case <-ctx.Done():
+	case err = <-socketDone:
+		log.Error("socket mode stopped", "err", err)
+	}
+	log.Info("shutting down")
+	shutdownCtx, done := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer done()
+	a.server.Close(shutdownCtx)
+	b.Wait()
+	cancel()
+	<-outboxDone
+	return err
+}
+
+// authenticate calls auth.test until it succeeds, backing off, and returns the bot's user ID.
+func (a *App) authenticate(ctx context.Context, api *slack.Client) (string, error) {
+	wait := time.Second
+	for {
+		resp, err := api.AuthTestContext(ctx)
+		if err == nil {
+			a.slackUp.Store(true)
+			a.Log.Info("slack authenticated", "team", resp.Team, "bot_user", resp.UserID, "ready_after", time.Since(a.startedAt).String())
+			return resp.UserID, nil
+		}
+		a.Log.Error("slack auth.test failed; retrying", "err", err, "retry_in", wait.String())
+		select {
+		case <-ctx.Done():
+			return "", ctx.Err()
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, time.Minute)
+	}
+}
+
+// slogPrinter adapts slog to the Output method slack-go's loggers use.
+type slogPrinter struct{ l *slog.Logger }
+
+func (p slogPrinter) Output(_ int, s string) error {
+	p.l.Debug(s)
+	return nil
+}
+

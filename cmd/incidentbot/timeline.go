@@ -1,0 +1,72 @@
+package main
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/nephoran/incidentbot/internal/incident"
+	"github.com/nephoran/incidentbot/internal/sqlite"
+	"github.com/spf13/cobra"
+)
+
+func timelineCommand() *cobra.Command {
+	cmd := &cobra.Command{Use: "timeline", Short: "Work with incident timelines"}
+	cmd.AddCommand(&cobra.Command{
+		Use:   "verify",
+		Short: "Check every incident's hash chain and name the first broken event",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := loadConfig()
+			if err != nil {
+				return err
+			}
+			db, err := sqlite.Open(cmd.Context(), cfg.DB)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			broken, total, err := verifyTimelines(cmd.Context(), db, func(line string) { fmt.Fprintln(cmd.OutOrStdout(), line) })
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "%d incidents checked, %d broken\n", total, broken)
+			if broken > 0 {
+				return exitError{1}
+			}
+			return nil
+		},
+	})
+	return cmd
+}
+
+// verifyTimelines checks each incident's chain, reporting one line per incident.
+func verifyTimelines(ctx context.Context, db *sqlite.DB, report func(string)) (broken, total int, err error) {
+	var ids []int64
+	if err := db.View(ctx, func(tx incident.Tx) (err error) { ids, err = tx.IncidentIDs(); return err }); err != nil {
+		return 0, 0, err
+	}
+	for _, id := range ids {
+		var (
+			inc *incident.Incident
+			evs []incident.TimelineEvent
+		)
+		if err := db.View(ctx, func(tx incident.Tx) (err error) {
+			if inc, err = tx.Incident(id); err != nil {
+				return err
+			}
+			evs, err = tx.Events(id)
+			return err
+		}); err != nil {
+			return broken, total, err
+		}
+		total++
+		if b := incident.VerifyChain(evs); b != nil {
+			broken++
+			report(fmt.Sprintf("%s: BROKEN at event #%d (id %d, %s, %s by %s): %s",
+				inc.Key(), b.Event.Seq, b.Event.ID, b.Event.Kind, incident.FormatTime(b.Event.At), b.Event.Actor, b.Reason))
+			continue
+		}
+		report(fmt.Sprintf("%s: ok (%d events)", inc.Key(), len(evs)))
+	}
+	return broken, total, nil
+}

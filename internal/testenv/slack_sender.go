@@ -1,0 +1,107 @@
+package testenv
+
+import (
+	"bytes"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+)
+
+// SlackSigningSecret is the signing secret tests share with the bot.
+const SlackSigningSecret = "8f742231b10e8888abcd99yyyzzz85a5"
+
+// SignSlack computes X-Slack-Signature the way Slack does. It is written independently of
+// the bot's verifier on purpose: a test oracle must not share code with what it checks.
+func SignSlack(secret string, ts int64, body []byte) string {
+	mac := hmac.New(sha256.New, []byte(secret))
+	fmt.Fprintf(mac, "v0:%d:", ts)
+	mac.Write(body)
+	return "v0=" + hex.EncodeToString(mac.Sum(nil))
+}
+
+// SlackSender sends signed requests to the bot's HTTP endpoints, as Slack would.
+type SlackSender struct {
+	BaseURL string // the bot, such as http://127.0.0.1:8080
+	Secret  string
+	Client  *http.Client
+}
+
+// Response is an answer from the bot.
+type Response struct {
+	Status int
+	Body   []byte
+}
+
+// JSON decodes the body into v.
+func (r Response) JSON(v any) error { return json.Unmarshal(r.Body, v) }
+
+// Command sends a slash command /incident with text as user in channel.
+func (s *SlackSender) Command(user, channel, text, triggerID string) (Response, error) {
+	form := url.Values{
+		"token": {"deprecated-verification-token"}, "team_id": {SlackTeam}, "team_domain": {"test"},
+		"channel_id": {channel}, "channel_name": {"x"}, "user_id": {user}, "user_name": {user},
+		"command": {"/incident"}, "text": {text}, "api_app_id": {"A0APP"},
+		"response_url": {"https://hooks.slack.com/commands/T0TEAM/1/x"}, "trigger_id": {triggerID},
+	}
+	return s.Post("/slack/commands", "application/x-www-form-urlencoded", []byte(form.Encode()))
+}
+
+// Interaction sends an interaction payload (block_actions, view_submission, ...).
+func (s *SlackSender) Interaction(payload any) (Response, error) {
+	b, err := json.Marshal(payload)
+	if err != nil {
+		return Response{}, err
+	}
+	form := url.Values{"payload": {string(b)}}
+	return s.Post("/slack/interactions", "application/x-www-form-urlencoded", []byte(form.Encode()))
+}
+
+// Event sends an Events API body.
+func (s *SlackSender) Event(body any) (Response, error) {
+	b, err := json.Marshal(body)
+	if err != nil {
+		return Response{}, err
+	}
+	return s.Post("/slack/events", "application/json", b)
+}
+
+// Post sends body to path signed with the current time.
+func (s *SlackSender) Post(path, contentType string, body []byte) (Response, error) {
+	ts := time.Now().Unix()
+	req, err := http.NewRequest(http.MethodPost, s.BaseURL+path, bytes.NewReader(body))
+	if err != nil {
+		return Response{}, err
+	}
+	req.Header.Set("Content-Type", contentType)
+	req.Header.Set("X-Slack-Request-Timestamp", strconv.FormatInt(ts, 10))
+	req.Header.Set("X-Slack-Signature", SignSlack(s.Secret, ts, body))
+	client := s.Client
+	if client == nil {
+		client = http.DefaultClient
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return Response{}, err
+	}
+	defer resp.Body.Close()
+	rb, err := io.ReadAll(resp.Body)
+	return Response{Status: resp.StatusCode, Body: rb}, err
+}
+
+// BlockAction builds a block_actions payload for a click on a button carrying value.
+func BlockAction(user, channel, actionID, value string) map[string]any {
+	return map[string]any{
+		"type": "block_actions", "user": map[string]any{"id": user}, "team": map[string]any{"id": SlackTeam},
+		"channel":    map[string]any{"id": channel},
+		"container":  map[string]any{"type": "message", "channel_id": channel},
+		"trigger_id": "1.2.trigger",
+		"actions":    []map[string]any{{"type": "button", "action_id": actionID, "block_id": "card-actions", "value": value}},
+	}
+}
