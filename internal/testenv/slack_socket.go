@@ -24,7 +24,9 @@ type socketHub struct {
 }
 
 func newSocketHub(s *Slack) *socketHub {
-	return &socketHub{s: s, acks: map[string]chan json.RawMessage{}, ready: make(chan struct{})}
+	return &socketHub{s: s, acks: map[string]chan json.RawMessage{}, ready: make(chan struct{}),
+		// Slack's socket endpoint takes connections from anywhere the URL was given to.
+		upgrader: websocket.Upgrader{CheckOrigin: func(*http.Request) bool { return true }}}
 }
 
 func (h *socketHub) serve(w http.ResponseWriter, r *http.Request) {

@@ -1,0 +1,207 @@
+package bot_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/nephoran/incidentbot/internal/testenv"
+)
+
+func TestUnsignedRequestsAre401AndChangeNothing(t *testing.T) {
+	e := newEnv(t)
+	forged := &testenv.SlackSender{BaseURL: e.srv.URL, Secret: "not-the-secret"}
+	for _, send := range []func() (testenv.Response, error){
+		func() (testenv.Response, error) { return forged.Command("U0ALICE", e.general, "declare P0 forged", "") },
+		func() (testenv.Response, error) {
+			return forged.Interaction(testenv.BlockAction("U0ALICE", e.general, "incident:resolve", "resolve"))
+		},
+		func() (testenv.Response, error) { return forged.Event(map[string]any{"type": "url_verification", "challenge": "x"}) },
+	} {
+		resp, err := send()
+		if err != nil || resp.Status != http.StatusUnauthorized {
+			t.Errorf("forged request: %v, status %d", err, resp.Status)
+		}
+	}
+	resp, err := http.Post(e.srv.URL+"/slack/commands", "application/x-www-form-urlencoded", strings.NewReader("text=declare+P0+x"))
+	if err != nil || resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("unsigned request: %v, status %d", err, resp.StatusCode)
+	}
+	if n := e.incidents(); n != 0 {
+		t.Errorf("%d incidents after forged requests", n)
+	}
+	if n := len(e.slack.Calls("")); n != 0 {
+		t.Errorf("forged requests made %d Slack calls", n)
+	}
+}
+
+func TestOversizedBodyIsRejected(t *testing.T) {
+	e := newEnv(t)
+	resp, err := e.sender.Post("/slack/commands", "application/x-www-form-urlencoded", bytes.Repeat([]byte("a"), 2<<20))
+	if err != nil || resp.Status != http.StatusRequestEntityTooLarge {
+		t.Errorf("status %d, %v", resp.Status, err)
+	}
+}
+
+func TestSSLCheckIsAcked(t *testing.T) {
+	e := newEnv(t)
+	resp, err := e.sender.Post("/slack/commands", "application/x-www-form-urlencoded", []byte("ssl_check=1&token=x"))
+	if err != nil || resp.Status != 200 || len(resp.Body) != 0 {
+		t.Errorf("ssl_check: %v %d %q", err, resp.Status, resp.Body)
+	}
+}
+
+func TestURLVerification(t *testing.T) {
+	e := newEnv(t)
+	resp, err := e.sender.Event(map[string]any{"token": "x", "type": "url_verification", "challenge": "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P"})
+	if err != nil || resp.Status != 200 || string(resp.Body) != "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P" {
+		t.Errorf("challenge: %v %d %q", err, resp.Status, resp.Body)
+	}
+}
+
+func TestRetriedEventsAreHandledOnce(t *testing.T) {
+	e := newEnv(t)
+	ev := map[string]any{
+		"token": "x", "team_id": testenv.SlackTeam, "api_app_id": "A0APP", "type": "event_callback",
+		"event_id": "Ev0PV52K21", "event_time": 1700000000,
+		"event": map[string]any{"type": "app_mention", "user": "U0ALICE", "text": "<@U0BOT> help", "channel": e.general, "ts": "1700000000.000100", "event_ts": "1700000000.000100"},
+	}
+	for i := 0; i < 3; i++ { // the first delivery and two retries
+		resp, err := e.sender.Event(ev)
+		if err != nil || resp.Status != 200 {
+			t.Fatalf("delivery %d: %v %d", i, err, resp.Status)
+		}
+	}
+	e.waitFor("the reply", func() bool { return len(e.slack.Ephemerals()) > 0 })
+	e.bot.Wait()
+	eph := e.slack.Ephemerals()
+	if len(eph) != 1 || !strings.Contains(eph[0].Text, "/incident declare") {
+		t.Errorf("want one help reply, got %d: %+v", len(eph), eph)
+	}
+}
+
+func TestDeclareWithoutArgumentsOpensTheForm(t *testing.T) {
+	e := newEnv(t)
+	resp, err := e.sender.Command("U0ALICE", e.general, "declare", e.slack.NewTriggerID())
+	if err != nil || resp.Status != 200 || len(resp.Body) != 0 {
+		t.Fatalf("%v %d %q", err, resp.Status, resp.Body)
+	}
+	views := e.slack.Views()
+	if len(views) != 1 {
+		t.Fatalf("%d views opened", len(views))
+	}
+	var v struct {
+		View struct {
+			CallbackID      string `json:"callback_id"`
+			PrivateMetadata string `json:"private_metadata"`
+			Blocks          []struct {
+				BlockID string `json:"block_id"`
+			} `json:"blocks"`
+		} `json:"view"`
+	}
+	json.Unmarshal(views[0], &v)
+	if v.View.CallbackID != "declare" || v.View.PrivateMetadata != e.general || len(v.View.Blocks) != 5 {
+		t.Errorf("view %+v", v.View)
+	}
+
+	// An unknown or expired trigger_id gets an answer that says what to do instead.
+	resp, _ = e.sender.Command("U0ALICE", e.general, "declare", "999.stale.trigger")
+	var body struct{ Text string }
+	resp.JSON(&body)
+	if !strings.Contains(body.Text, "invalid_trigger_id") || !strings.Contains(body.Text, "/incident declare [P0-P3]") {
+		t.Errorf("stale trigger answer %q", body.Text)
+	}
+}
+
+func viewSubmission(user, origin, title, severity, service string) map[string]any {
+	sel := func(v string) map[string]any {
+		if v == "" {
+			return map[string]any{"type": "static_select"}
+		}
+		return map[string]any{"type": "static_select", "selected_option": map[string]any{"value": v}}
+	}
+	return map[string]any{
+		"type": "view_submission", "user": map[string]any{"id": user}, "team": map[string]any{"id": testenv.SlackTeam},
+		"view": map[string]any{
+			"id": "V1", "type": "modal", "callback_id": "declare", "private_metadata": origin,
+			"state": map[string]any{"values": map[string]any{
+				"title":       map[string]any{"title": map[string]any{"type": "plain_text_input", "value": title}},
+				"severity":    map[string]any{"severity": sel(severity)},
+				"service":     map[string]any{"service": sel(service)},
+				"description": map[string]any{"description": map[string]any{"type": "plain_text_input", "value": "500s from the intent API"}},
+				"private":     map[string]any{"private": map[string]any{"type": "checkboxes", "selected_options": []any{}}},
+			}},
+		},
+	}
+}
+
+func TestFormSubmission(t *testing.T) {
+	e := newEnv(t)
+	resp, err := e.sender.Interaction(viewSubmission("U0BOB", e.general, "   ", "P1", ""))
+	if err != nil || resp.Status != 200 {
+		t.Fatal(err, resp.Status)
+	}
+	var errs struct {
+		ResponseAction string            `json:"response_action"`
+		Errors         map[string]string `json:"errors"`
+	}
+	resp.JSON(&errs)
+	if errs.ResponseAction != "errors" || !strings.Contains(errs.Errors["title"], "needs a title") {
+		t.Errorf("empty title: %s", resp.Body)
+	}
+	if e.incidents() != 0 {
+		t.Fatal("an invalid form declared an incident")
+	}
+
+	resp, _ = e.sender.Interaction(viewSubmission("U0BOB", e.general, "Intent API down", "P1", "intent-processing"))
+	if resp.Status != 200 || len(resp.Body) != 0 {
+		t.Fatalf("valid form: %d %s", resp.Status, resp.Body)
+	}
+	e.waitFor("the channel", func() bool {
+		ch := e.slack.ChannelByName("inc-1-intent-api-down")
+		return ch != nil && len(ch.Pins) == 1 && ch.Members["U0BOB"]
+	})
+	card := string(e.slack.ChannelByName("inc-1-intent-api-down").Messages[0].Blocks)
+	for _, want := range []string{"500s from the intent API", "intent-processing (tier 1, Mission critical)", "*Commander*\\n\\u003c@U0BOB\\u003e"} {
+		if !strings.Contains(card, want) {
+			t.Errorf("card lacks %q", want)
+		}
+	}
+}
+
+func TestDoubleClickResolvesOnce(t *testing.T) {
+	e := newEnv(t)
+	e.sender.Command("U0ALICE", e.general, "declare P2 checkout slow", "")
+	var chID string
+	e.waitFor("the channel", func() bool {
+		ch := e.slack.ChannelByName("inc-1-checkout-slow")
+		if ch != nil && len(ch.Pins) == 1 {
+			chID = ch.ID
+			return true
+		}
+		return false
+	})
+	click := testenv.BlockAction("U0ALICE", chID, "incident:resolve", "resolve")
+	done := make(chan struct{})
+	for i := 0; i < 10; i++ {
+		go func() { e.sender.Interaction(click); done <- struct{}{} }()
+	}
+	for i := 0; i < 10; i++ {
+		<-done
+	}
+	e.bot.Wait()
+	resolved, already := 0, 0
+	for _, m := range e.slack.Ephemerals() {
+		switch {
+		case strings.Contains(m.Text, "is resolved after"):
+			resolved++
+		case strings.Contains(m.Text, "is resolved; declare a new incident"):
+			already++
+		}
+	}
+	if resolved != 1 || already != 9 {
+		t.Errorf("%d resolved and %d told it already was, want 1 and 9", resolved, already)
+	}
+}
