@@ -5,15 +5,11 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/nephoran/incidentbot/bot"
-	"github.com/nephoran/incidentbot/bot/views"
-	"github.com/nephoran/incidentbot/commands"
 	"github.com/nephoran/incidentbot/internal/incident"
-	"github.com/nephoran/incidentbot/internal/slackapi"
 	"github.com/nephoran/incidentbot/internal/sqlite"
 	"github.com/nephoran/incidentbot/internal/testenv"
 	"github.com/slack-go/slack"
@@ -33,37 +29,24 @@ type env struct {
 
 func newEnv(t testing.TB) *env {
 	t.Helper()
+	sys := testenv.NewSystem(t)
 	ctx, cancel := context.WithCancel(context.Background())
-	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "bot.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	emu := testenv.NewSlack()
-	log := slog.New(slog.DiscardHandler)
-	api := slack.New(testenv.SlackBotToken, slack.OptionAPIURL(emu.APIURL()), slack.OptionAppLevelToken(testenv.SlackAppToken))
-	settings := incident.Settings{ChannelPrefix: "inc", Catalog: incident.Catalog{
-		"intent-processing": {Name: "intent-processing", Tier: 1},
-	}}
-	chat := &slackapi.Chat{API: api, BotUserID: testenv.SlackBotUser, Card: views.Card, Announcement: views.Announcement}
-	ob := &incident.Outbox{Store: db, Chat: chat, Clock: incident.SystemClock{}, Settings: settings, Log: log}
-	svc := &incident.Service{Store: db, Clock: incident.SystemClock{}, Settings: settings, Log: log, Notify: ob.Notify}
-	b := bot.New(commands.NewRouter(svc, log), api, log)
+	api := slack.New(testenv.SlackBotToken, slack.OptionAPIURL(sys.Slack.APIURL()), slack.OptionAppLevelToken(testenv.SlackAppToken))
+	b := bot.New(sys.Router, api, slog.New(slog.DiscardHandler))
 	mux := http.NewServeMux()
 	(&bot.HTTP{Bot: b, Verifier: bot.Verifier{Secret: testenv.SlackSigningSecret}}).Register(mux)
 	srv := httptest.NewServer(mux)
 	done := make(chan struct{})
-	go func() { ob.Run(ctx); close(done) }()
+	go func() { sys.Outbox.Run(ctx); close(done) }()
 	t.Cleanup(func() {
 		srv.Close()
 		b.Wait()
 		cancel()
 		<-done
-		db.Close()
-		emu.Close()
 	})
-	return &env{t: t, slack: emu, db: db, bot: b, srv: srv,
+	return &env{t: t, slack: sys.Slack, db: sys.DB, bot: b, srv: srv,
 		sender:  &testenv.SlackSender{BaseURL: srv.URL, Secret: testenv.SlackSigningSecret},
-		general: emu.AddChannel("general", "U0ALICE", "U0BOB", testenv.SlackBotUser)}
+		general: sys.Slack.AddChannel("general", "U0ALICE", "U0BOB", testenv.SlackBotUser)}
 }
 
 func (e *env) waitFor(what string, cond func() bool) {

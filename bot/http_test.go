@@ -18,7 +18,9 @@ func TestUnsignedRequestsAre401AndChangeNothing(t *testing.T) {
 		func() (testenv.Response, error) {
 			return forged.Interaction(testenv.BlockAction("U0ALICE", e.general, "incident:resolve", "resolve"))
 		},
-		func() (testenv.Response, error) { return forged.Event(map[string]any{"type": "url_verification", "challenge": "x"}) },
+		func() (testenv.Response, error) {
+			return forged.Event(map[string]any{"type": "url_verification", "challenge": "x"})
+		},
 	} {
 		resp, err := send()
 		if err != nil || resp.Status != http.StatusUnauthorized {

@@ -47,7 +47,7 @@ func Card(inc *incident.Incident) ([]slack.Block, string) {
 			incident.FormatDuration(inc.ResolvedAt.Sub(inc.DeclaredAt)))))
 	}
 	blocks := []slack.Block{
-		slack.NewHeaderBlock(plain(header), slack.HeaderBlockOptionBlockID("card-header")),
+		slack.NewHeaderBlock(slack.NewTextBlockObject(slack.PlainTextType, header, true, false), slack.HeaderBlockOptionBlockID("card-header")),
 		slack.NewSectionBlock(nil, fields, nil, slack.SectionBlockOptionBlockID("card-fields")),
 	}
 	if inc.Description != "" {

@@ -162,4 +162,3 @@ func (p slogPrinter) Output(_ int, s string) error {
 	p.l.Debug(s)
 	return nil
 }
-

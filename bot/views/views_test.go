@@ -1,0 +1,110 @@
+package views
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"github.com/nephoran/incidentbot/internal/incident"
+	"github.com/slack-go/slack"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files")
+
+// golden compares v, as indented JSON, with testdata/name.json.
+func golden(t *testing.T, name string, v any) {
+	t.Helper()
+	got, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got = append(got, '\n')
+	path := filepath.Join("testdata", name+".json")
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs from the golden file; run go test ./bot/views -update and review the diff.\ngot:\n%s", name, got)
+	}
+}
+
+func sampleIncident() *incident.Incident {
+	declared := time.Date(2026, 11, 26, 3, 4, 5, 0, time.UTC)
+	return &incident.Incident{
+		ID: 1, Number: 42, Title: "Intent API returning 500s", Description: "Since 03:00 UTC, 40% of intents fail.",
+		Severity: incident.P1, Service: "intent-processing", Tier: 1, Status: incident.StatusInvestigating,
+		DeclaredBy: "U0ALICE", Commander: "U0ALICE", ChannelID: "C0000042", DeclaredAt: declared,
+	}
+}
+
+func TestCardGolden(t *testing.T) {
+	inc := sampleIncident()
+	blocks, text := Card(inc)
+	golden(t, "card-investigating", map[string]any{"text": text, "blocks": blocks})
+
+	inc.Status, inc.MitigatedAt = incident.StatusMitigated, inc.DeclaredAt.Add(9*time.Minute)
+	blocks, text = Card(inc)
+	golden(t, "card-mitigated", map[string]any{"text": text, "blocks": blocks})
+
+	inc.Status, inc.ResolvedAt, inc.Summary = incident.StatusResolved, inc.DeclaredAt.Add(14*time.Minute), "Failed over to us-west-2."
+	blocks, text = Card(inc)
+	golden(t, "card-resolved", map[string]any{"text": text, "blocks": blocks})
+}
+
+func TestAnnouncementGolden(t *testing.T) {
+	blocks, text := Announcement(sampleIncident())
+	golden(t, "announcement", map[string]any{"text": text, "blocks": blocks})
+}
+
+func TestDeclareModalGolden(t *testing.T) {
+	cat := incident.Catalog{"intent-processing": {Name: "intent-processing", Tier: 1}, "analytics": {Name: "analytics", Tier: 3}}
+	golden(t, "declare-modal", DeclareModal(cat, "C0GENERAL"))
+}
+
+func TestCardRespectsBlockKitLimits(t *testing.T) {
+	inc := sampleIncident()
+	inc.Title = strings.Repeat("é", incident.MaxTitleLen)
+	inc.Description = strings.Repeat("d", incident.MaxTextLen)
+	inc.Summary = strings.Repeat("s", incident.MaxTextLen)
+	blocks, _ := Card(inc)
+	if len(blocks) > 50 {
+		t.Errorf("%d blocks", len(blocks))
+	}
+	for _, b := range blocks {
+		switch b := b.(type) {
+		case *slack.HeaderBlock:
+			if n := utf8.RuneCountInString(b.Text.Text); n > maxHeaderText {
+				t.Errorf("header of %d characters", n)
+			}
+		case *slack.SectionBlock:
+			if b.Text != nil && utf8.RuneCountInString(b.Text.Text) > maxSectionText {
+				t.Errorf("section of %d characters", utf8.RuneCountInString(b.Text.Text))
+			}
+		case *slack.ActionBlock:
+			for _, e := range b.Elements.ElementSet {
+				if btn, ok := e.(*slack.ButtonBlockElement); ok && (len(btn.ActionID) > 255 || len(btn.Value) > 2000) {
+					t.Errorf("button %q out of limits", btn.ActionID)
+				}
+			}
+		}
+	}
+}
+
+func TestDateToken(t *testing.T) {
+	got := DateToken(time.Date(2026, 11, 26, 3, 4, 5, 0, time.UTC))
+	if want := "<!date^1795662245^{date_short_pretty} {time}|2026-11-26T03:04:05.000Z>"; got != want {
+		t.Errorf("got %s, want %s", got, want)
+	}
+}

@@ -1,0 +1,91 @@
+package commands_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/nephoran/incidentbot/internal/testenv"
+)
+
+// script runs /incident commands as different people and checks each answer, in the
+// style of upspin's scripted tests.
+type script struct {
+	t   *testing.T
+	sys *testenv.System
+}
+
+const (
+	alice = "U0ALICE"
+	bob   = "U0BOB"
+)
+
+// do runs text as user in channel and fails unless the answer contains every want.
+func (s *script) do(user, channel, text string, want ...string) string {
+	s.t.Helper()
+	reply := s.sys.Do(user, channel, text)
+	for _, w := range want {
+		if !strings.Contains(reply.Text, w) {
+			s.t.Errorf("%s: /incident %s\n answered: %s\n want: %s", user, text, reply.Text, w)
+		}
+	}
+	return reply.Text
+}
+
+func TestScriptedIncident(t *testing.T) {
+	sys := testenv.NewSystem(t)
+	s := &script{t: t, sys: sys}
+	general := sys.Slack.AddChannel("general", alice, bob)
+
+	s.do(alice, general, "help", "/incident declare [P0-P3] [service] <title> [--private]", "/incident resolve [summary]")
+	s.do(alice, general, "", "Usage:")
+	s.do(alice, general, "page technical-lead", "Unknown command `page`", "Usage:")
+	s.do(bob, general, "status", "This is not an incident channel")
+	s.do(bob, general, "update all fine", "This is not an incident channel")
+	s.do(alice, general, "declare P5 x", `"P5" is not a severity`)
+	s.do(alice, general, "declare P1 intent-processing Intent API returning 500s", "Declared *INC-1* (P1, partial or regional outage)")
+	sys.Deliver()
+	ch := sys.Incident(1).ChannelID
+
+	s.do(bob, ch, "status", "*INC-1* P1: Intent API returning 500s", "Service: intent-processing (tier 1, Mission critical)", "Commander: <@U0ALICE>")
+	s.do(bob, ch, "update", "An update needs some text.", "Usage: `/incident update <text>`")
+	s.do(bob, ch, "update Failing over to us-west-2", "Update posted to INC-1")
+	s.do(bob, ch, "severity", "Give exactly one severity.", "Usage: `/incident severity <P0-P3>`")
+	s.do(alice, ch, "severity p0", "INC-1 is now P0.")
+	s.do(alice, ch, "severity P0", "INC-1 is already P0.")
+	s.do(bob, ch, "note \"DNS TTL is 300s\"", "Noted on the INC-1 timeline")
+	s.do(bob, ch, "mitigate now", "`mitigate` takes no arguments.")
+	s.do(bob, ch, "mitigate", "INC-1 is marked mitigated.")
+	s.do(alice, ch, "mitigate", "INC-1 is already mitigated.")
+	s.do(alice, ch, "timeline", "*Timeline of INC-1* (UTC)", "*declared*", "*status_update* Failing over to us-west-2", "*note* \"DNS TTL is 300s\"", "*mitigated*")
+	s.do(alice, ch, "timeline everything", "`timeline` takes only `all`.")
+	if got := s.do(alice, ch, "timeline"); strings.Contains(got, "topic_set") {
+		t.Error("timeline shows housekeeping without `all`")
+	}
+	s.do(alice, ch, "timeline all", "*topic_set*")
+	s.do(alice, ch, "resolve Failed over; root cause in the review", "INC-1 is resolved after")
+	s.do(bob, ch, "resolve", "INC-1 is resolved; declare a new incident if the problem is back.")
+	s.do(bob, ch, "note Customer confirmed recovery", "Noted")
+	sys.Deliver()
+
+	msgs := sys.Slack.Channel(ch).Messages
+	var posted []string
+	for _, m := range msgs[1:] {
+		posted = append(posted, m.Text)
+	}
+	all := strings.Join(posted, "\n")
+	for _, w := range []string{"*Update* from <@U0BOB> (P1, investigating)\nFailing over to us-west-2", "raised the severity from P1 to *P0*", "marked INC-1 *mitigated*", "resolved INC-1", "Failed over; root cause in the review"} {
+		if !strings.Contains(all, w) {
+			t.Errorf("the channel lacks %q:\n%s", w, all)
+		}
+	}
+}
+
+func TestPrivateDeclarationSaysPrivate(t *testing.T) {
+	sys := testenv.NewSystem(t)
+	s := &script{t: t, sys: sys}
+	general := sys.Slack.AddChannel("general", alice)
+	got := s.do(alice, general, "declare --private P1 suspected credential leak", "its private channel")
+	if strings.Contains(got, "credential") {
+		t.Errorf("the answer repeats a private title: %q", got)
+	}
+}
