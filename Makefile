@@ -1,0 +1,37 @@
+# incidentbot: `make run` runs the bot, `make test` runs every test.
+GO      ?= go
+BIN     ?= bin/incidentbot
+VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -s -w -X main.version=$(VERSION)
+
+.PHONY: all build test lint run bench fuzz clean
+
+all: lint test build
+
+build:
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/incidentbot
+
+# Unit, integration and end-to-end tests, with the race detector. Fuzz targets run their
+# seed corpora as part of this.
+test:
+	$(GO) test -race -count=1 ./...
+
+lint:
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
+	$(GO) vet ./...
+
+run: build
+	./$(BIN) serve
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+# Fuzz each target for a while (FUZZTIME=30s by default).
+FUZZTIME ?= 30s
+fuzz:
+	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME) ./commands
+	$(GO) test -run '^$$' -fuzz FuzzVerify -fuzztime $(FUZZTIME) ./bot
+
+clean:
+	rm -rf bin
