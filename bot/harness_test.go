@@ -19,6 +19,7 @@ import (
 // outbox running as in production.
 type env struct {
 	t       testing.TB
+	sys     *testenv.System
 	slack   *testenv.Slack
 	db      *sqlite.DB
 	bot     *bot.Bot
@@ -27,7 +28,10 @@ type env struct {
 	general string
 }
 
-func newEnv(t testing.TB) *env {
+func newEnv(t testing.TB) *env { return newEnvWith(t, true) }
+
+// newEnvWith builds the env, with the outbox delivering effects or not.
+func newEnvWith(t testing.TB, runOutbox bool) *env {
 	t.Helper()
 	sys := testenv.NewSystem(t)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -37,14 +41,18 @@ func newEnv(t testing.TB) *env {
 	(&bot.HTTP{Bot: b, Verifier: bot.Verifier{Secret: testenv.SlackSigningSecret}}).Register(mux)
 	srv := httptest.NewServer(mux)
 	done := make(chan struct{})
-	go func() { sys.Outbox.Run(ctx); close(done) }()
+	if runOutbox {
+		go func() { sys.Outbox.Run(ctx); close(done) }()
+	} else {
+		close(done)
+	}
 	t.Cleanup(func() {
 		srv.Close()
 		b.Wait()
 		cancel()
 		<-done
 	})
-	return &env{t: t, slack: sys.Slack, db: sys.DB, bot: b, srv: srv,
+	return &env{t: t, sys: sys, slack: sys.Slack, db: sys.DB, bot: b, srv: srv,
 		sender:  &testenv.SlackSender{BaseURL: srv.URL, Secret: testenv.SlackSigningSecret},
 		general: sys.Slack.AddChannel("general", "U0ALICE", "U0BOB", testenv.SlackBotUser)}
 }

@@ -70,7 +70,8 @@ func (t *Tx) IncidentByChannel(channelID string) (*incident.Incident, error) {
 	if channelID == "" {
 		return nil, notInIncidentChannel()
 	}
-	inc, err := t.oneIncident(`WHERE channel_id = ?`, channelID)
+	// The second condition lets SQLite use the partial index on channel_id.
+	inc, err := t.oneIncident(`WHERE channel_id = ? AND channel_id != ''`, channelID)
 	if incident.ErrorCode(err) == incident.ENOTFOUND {
 		return nil, notInIncidentChannel()
 	}

@@ -1,0 +1,99 @@
+package bot_test
+
+import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nephoran/incidentbot/internal/testenv"
+)
+
+// signedCommand builds a signed slash command request as Slack sends it.
+func signedCommand(user, channel, text string) *http.Request {
+	body := url.Values{"team_id": {testenv.SlackTeam}, "channel_id": {channel}, "user_id": {user},
+		"command": {"/incident"}, "text": {text}, "trigger_id": {"1.2.3"}}.Encode()
+	ts := time.Now().Unix()
+	r := httptest.NewRequest(http.MethodPost, "/slack/commands", strings.NewReader(body))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	r.Header.Set("X-Slack-Request-Timestamp", strconv.FormatInt(ts, 10))
+	r.Header.Set("X-Slack-Signature", testenv.SignSlack(testenv.SlackSigningSecret, ts, []byte(body)))
+	return r
+}
+
+// BenchmarkSlashAck measures a signed slash command through the HTTP handler to committed
+// state (verify, parse, one SQLite transaction with the event and the outbox rows, answer).
+// The outbox is not running, so only the ack path is measured.
+func BenchmarkSlashAck(b *testing.B) {
+	e := newEnvWith(b, false)
+	handler := e.srv.Config.Handler
+	b.Run("declare", func(b *testing.B) {
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			w := httptest.NewRecorder()
+			handler.ServeHTTP(w, signedCommand("U0ALICE", e.general, "declare P2 api-gateway checkout latency"))
+			if w.Code != 200 || !strings.Contains(w.Body.String(), "Declared") {
+				b.Fatalf("%d %s", w.Code, w.Body)
+			}
+		}
+	})
+	// A note in an incident channel: the commonest command during an incident.
+	e.sys.Do("U0ALICE", e.general, "declare P2 bench")
+	e.sys.Deliver()
+	ch := e.slack.ChannelByName("inc-" + fmt.Sprint(lastNumber(e)) + "-bench").ID
+	b.Run("note", func(b *testing.B) {
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			w := httptest.NewRecorder()
+			handler.ServeHTTP(w, signedCommand("U0BOB", ch, "note p99 is back under 300ms"))
+			if w.Code != 200 || !strings.Contains(w.Body.String(), "Noted") {
+				b.Fatalf("%d %s", w.Code, w.Body)
+			}
+		}
+	})
+}
+
+func lastNumber(e *env) int { return e.incidents() }
+
+// BenchmarkDeclareCriticalPath measures, with 50 ms of latency on every emulated Slack call,
+// the time from the declare request to the channel existing with its card posted, its topic
+// set and the declarer invited. The floor is two round trips: create the channel, then the
+// rest in parallel. Figures: ms/declare and its ratio to the 100 ms floor.
+func BenchmarkDeclareCriticalPath(b *testing.B) {
+	const latency = 50 * time.Millisecond
+	e := newEnv(b)
+	e.slack.SetLatency(latency)
+	var total time.Duration
+	var samples []time.Duration
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		title := fmt.Sprintf("critical path %d", i)
+		start := time.Now()
+		resp, err := e.sender.Command("U0ALICE", e.general, "declare P1 "+title, "")
+		if err != nil || resp.Status != 200 {
+			b.Fatal(err, resp.Status)
+		}
+		name := "inc-" + fmt.Sprint(i+1) + "-critical-path-" + fmt.Sprint(i)
+		for {
+			ch := e.slack.ChannelByName(name)
+			if ch != nil && len(ch.Messages) > 0 && ch.Topic != "" && ch.Members["U0ALICE"] {
+				break
+			}
+			time.Sleep(200 * time.Microsecond)
+		}
+		d := time.Since(start)
+		total += d
+		samples = append(samples, d)
+	}
+	b.StopTimer()
+	sort.Slice(samples, func(i, j int) bool { return samples[i] < samples[j] })
+	mean := total / time.Duration(b.N)
+	b.ReportMetric(float64(mean.Microseconds())/1000, "ms/declare")
+	b.ReportMetric(float64(samples[len(samples)*99/100].Microseconds())/1000, "p99-ms")
+	b.ReportMetric(float64(mean)/float64(2*latency), "x-floor")
+}
