@@ -3,6 +3,7 @@ package main
 import (
 	"database/sql"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -170,5 +171,26 @@ func TestTimelineVerifyNamesTheFirstBrokenEvent(t *testing.T) {
 	want := fmt.Sprintf("INC-1: BROKEN at event #%d ", seq)
 	if !strings.Contains(out, want) || !strings.Contains(out, "its content does not match its hash") {
 		t.Errorf("output lacks %q:\n%s", want, out)
+	}
+}
+
+func TestConfigCheck(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.yaml")
+	os.WriteFile(bad, []byte("slack:\n  channel_prefx: inc\nservices:\n  api: {tier: 9}\n"), 0o600)
+	out, code := run(t, []string{"INCIDENTBOT_CONFIG=" + bad}, "config", "check")
+	if code != 1 || !strings.Contains(out, bad+":2:3: slack.channel_prefx: unknown key") {
+		t.Errorf("bad config (exit %d):\n%s", code, out)
+	}
+	good := filepath.Join(dir, "good.yaml")
+	os.WriteFile(good, []byte("services:\n  api: {tier: 1}\n"), 0o600)
+	out, code = run(t, []string{"INCIDENTBOT_CONFIG=" + good, "SLACK_BOT_TOKEN=xoxb-very-secret-token", "SLACK_APP_TOKEN=xapp-also-secret"}, "config", "check")
+	if code != 0 || strings.Contains(out, "very-secret") || strings.Contains(out, "also-secret") ||
+		!strings.Contains(out, "bot_token: '******** (22 characters)'") || !strings.Contains(out, "configuration is valid") {
+		t.Errorf("good config (exit %d):\n%s", code, out)
+	}
+	out, code = run(t, []string{"PATH=/usr/bin:/bin"}, "serve")
+	if code != 1 || !strings.Contains(out, "SLACK_BOT_TOKEN (the Bot User OAuth Token") {
+		t.Errorf("serve without tokens (exit %d):\n%s", code, out)
 	}
 }

@@ -1,6 +1,7 @@
 package incident_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -191,5 +192,36 @@ func TestInterruptedChannelCreationAdoptsTheChannel(t *testing.T) {
 	}
 	if got := w.incident(inc.ID); got.ChannelName != "inc-1-api-down" || got.CardTS == "" {
 		t.Errorf("incident %+v", got)
+	}
+}
+
+// Declaring more incidents in a minute than conversations.create allows (Tier 2, 20 a
+// minute) delays the rest until Slack's window reopens; none is lost or doubled.
+func TestSlackTierLimitsDelayButDoNotLoseChannels(t *testing.T) {
+	w := newWorld(t)
+	w.slack.SetClock(w.clock.Now)
+	w.slack.EnforceRateLimits(true)
+	for i := 0; i < 25; i++ {
+		w.declare(fmt.Sprintf("outage %d", i), incident.P2, "")
+	}
+	w.deliver()
+	if n := len(w.slack.Channels()); n != 20 {
+		t.Fatalf("%d channels in the first minute, want 20 (the Tier 2 allowance)", n)
+	}
+	w.clock.Advance(61 * time.Second)
+	w.deliver()
+	w.clock.Advance(61 * time.Second) // pins and topics (also Tier 2) catch up
+	w.deliver()
+	w.clock.Advance(61 * time.Second)
+	w.deliver()
+	if n := len(w.slack.Channels()); n != 25 {
+		t.Fatalf("%d channels after the window reopened, want 25", n)
+	}
+	for i := int64(1); i <= 25; i++ {
+		for _, e := range w.effects(i) {
+			if e.State != incident.EffectDone {
+				t.Errorf("incident %d: %s is %s (%s)", i, e.Key, e.State, e.LastError)
+			}
+		}
 	}
 }

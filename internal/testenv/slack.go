@@ -122,6 +122,14 @@ func (s *Slack) Close() {
 	s.srv.Close()
 }
 
+// SetClock makes the emulator read time from now (for rate windows, trigger expiry and
+// message timestamps), so tests on a fake clock see Slack's limits reset when they advance it.
+func (s *Slack) SetClock(now func() time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.now = now
+}
+
 // AddUser adds a workspace member.
 func (s *Slack) AddUser(id, name, email string) {
 	s.mu.Lock()
@@ -291,6 +299,7 @@ func (s *Slack) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	latency := s.latency + s.slowness[method]
+	call.At = s.now()
 	s.calls = append(s.calls, call)
 	fault, faulted := s.nextFault(method)
 	limited := s.overLimit(method)
@@ -340,7 +349,7 @@ func (s *Slack) tokenFor(method string) string {
 
 // readCall parses a form or JSON request and finds its token (form field or bearer header).
 func (s *Slack) readCall(method string, r *http.Request) (SlackCall, string, error) {
-	call := SlackCall{Method: method, At: s.now()}
+	call := SlackCall{Method: method}
 	token := strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
 	if strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
 		body, err := io.ReadAll(r.Body)
