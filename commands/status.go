@@ -53,6 +53,7 @@ func StatusText(inc *incident.Incident, now time.Time) string {
 var housekeeping = map[incident.EventKind]bool{
 	incident.EventTopicSet:      true,
 	incident.EventCardPinned:    true,
+	incident.EventCardUpdated:   true,
 	incident.EventMessagePosted: true,
 }
 

@@ -194,3 +194,29 @@ func TestConfigCheck(t *testing.T) {
 		t.Errorf("serve without tokens (exit %d):\n%s", code, out)
 	}
 }
+
+// The real binary in Socket Mode: it connects out, and the ack of a slash command carries
+// the answer.
+func TestServeSocketMode(t *testing.T) {
+	emu := testenv.NewSlack()
+	defer emu.Close()
+	general := emu.AddChannel("general", "U0ALICE", testenv.SlackBotUser)
+	env := serveEnv(emu, filepath.Join(t.TempDir(), "bot.db"), "SLACK_APP_TOKEN="+testenv.SlackAppToken, "SLACK_SIGNING_SECRET=")
+	startServe(t, env)
+	if err := emu.WaitSocket(10 * time.Second); err != nil {
+		t.Fatal(err)
+	}
+	ack, err := emu.SendSocket("slash_commands", map[string]any{
+		"command": "/incident", "text": "declare P1 intent-processing down", "user_id": "U0ALICE", "channel_id": general, "team_id": testenv.SlackTeam,
+	}, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(ack), "Declared *INC-1* (P1") {
+		t.Fatalf("ack %s", ack)
+	}
+	waitFor(t, "the channel", func() bool {
+		ch := emu.ChannelByName("inc-1-intent-processing-down")
+		return ch != nil && len(ch.Pins) == 1
+	})
+}

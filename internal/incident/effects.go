@@ -62,7 +62,10 @@ func (o *Outbox) handle(ctx context.Context, inc *Incident, e *Effect) (result, 
 		if inc.CardTS == "" {
 			return result{}, Errorf(ENOTREADY, "the card is not posted yet")
 		}
-		return result{}, o.Chat.UpdateCard(ctx, inc.ChannelID, inc.CardTS, inc)
+		if err := o.Chat.UpdateCard(ctx, inc.ChannelID, inc.CardTS, inc); err != nil {
+			return result{}, err
+		}
+		return result{event: EventCardUpdated, text: fmt.Sprintf("Incident card updated (%s, %s)", inc.Severity, inc.Status)}, nil
 	case EffectAnnounce:
 		ch := e.Payload.Channel
 		if _, err := o.post(ctx, ch, e, Message{Key: e.Key, Announcement: inc}); err != nil {

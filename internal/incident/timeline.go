@@ -19,6 +19,7 @@ const (
 	EventInvited         EventKind = "invited"
 	EventCardPosted      EventKind = "card_posted"
 	EventCardPinned      EventKind = "card_pinned"
+	EventCardUpdated     EventKind = "card_updated"
 	EventAnnounced       EventKind = "announced"
 	EventMessagePosted   EventKind = "message_posted"
 	EventStatusUpdate    EventKind = "status_update"
