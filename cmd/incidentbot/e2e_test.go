@@ -13,13 +13,21 @@ import (
 	_ "modernc.org/sqlite"
 )
 
+// startWithSlack starts the Slack emulator with a #general of alice, bob and the bot, and
+// the binary in HTTP mode on a fresh database.
+func startWithSlack(t *testing.T) (emu *testenv.Slack, general, db string, env []string, p *proc) {
+	t.Helper()
+	emu = testenv.NewSlack()
+	t.Cleanup(emu.Close)
+	general = emu.AddChannel("general", "U0ALICE", "U0BOB", testenv.SlackBotUser)
+	db = filepath.Join(t.TempDir(), "bot.db")
+	env = serveEnv(emu, db)
+	return emu, general, db, env, startServe(t, env)
+}
+
 // The real binary in HTTP mode, driven with signed requests through a whole incident.
 func TestServeHTTPIncidentLifecycle(t *testing.T) {
-	emu := testenv.NewSlack()
-	defer emu.Close()
-	general := emu.AddChannel("general", "U0ALICE", "U0BOB", testenv.SlackBotUser)
-	db := filepath.Join(t.TempDir(), "bot.db")
-	p := startServe(t, serveEnv(emu, db))
+	emu, general, db, _, p := startWithSlack(t)
 
 	// Unsigned and badly signed requests get 401 and change nothing.
 	bad := &testenv.SlackSender{BaseURL: p.url(), Secret: "wrong-secret"}
@@ -81,12 +89,7 @@ func TestServeHTTPIncidentLifecycle(t *testing.T) {
 
 // Killed mid-delivery and started again: state intact, pending effects delivered once.
 func TestRestartDeliversPendingEffectsExactlyOnce(t *testing.T) {
-	emu := testenv.NewSlack()
-	defer emu.Close()
-	general := emu.AddChannel("general", "U0ALICE", testenv.SlackBotUser)
-	db := filepath.Join(t.TempDir(), "bot.db")
-	env := serveEnv(emu, db)
-	p := startServe(t, env)
+	emu, general, db, env, p := startWithSlack(t)
 
 	// The card's post will be in flight when the process dies: Slack keeps it.
 	emu.SetMethodLatency("chat.postMessage", 1500*time.Millisecond)
@@ -135,12 +138,7 @@ func TestRestartDeliversPendingEffectsExactlyOnce(t *testing.T) {
 }
 
 func TestTimelineVerifyNamesTheFirstBrokenEvent(t *testing.T) {
-	emu := testenv.NewSlack()
-	defer emu.Close()
-	general := emu.AddChannel("general", "U0ALICE", testenv.SlackBotUser)
-	db := filepath.Join(t.TempDir(), "bot.db")
-	env := serveEnv(emu, db)
-	p := startServe(t, env)
+	emu, general, db, env, p := startWithSlack(t)
 	slash(t, p, "U0ALICE", general, "declare P2 checkout slow")
 	var ch *testenv.SlackChannel
 	waitFor(t, "channel", func() bool {

@@ -105,9 +105,13 @@ func (o *Outbox) Run(ctx context.Context) error {
 		if free > 0 && len(claimed) == free {
 			continue // there may be more due
 		}
-		wait := time.Minute
-		if next, err := o.nextDue(ctx); err == nil && !next.IsZero() {
-			wait = min(wait, max(next.Sub(o.Clock.Now()), time.Millisecond))
+		// With every worker busy, only a finishing delivery (which calls Notify) can free one.
+		wait := time.Hour
+		if len(sem) < o.Workers {
+			wait = time.Minute
+			if next, err := o.nextDue(ctx); err == nil && !next.IsZero() {
+				wait = min(wait, max(next.Sub(o.Clock.Now()), time.Millisecond))
+			}
 		}
 		timer := time.NewTimer(wait)
 		select {
@@ -169,7 +173,9 @@ func (o *Outbox) deliver(ctx context.Context, e Effect) {
 		return err
 	})
 	var res result
-	if err == nil {
+	if err != nil {
+		err = Temporary(fmt.Errorf("load incident: %w", err)) // the database, not the effect, failed
+	} else {
 		res, err = o.handle(ctx, inc, &e)
 	}
 	if ctx.Err() != nil && err != nil {
@@ -218,10 +224,7 @@ func (o *Outbox) record(c *change, e *Effect, res result, err error, log *slog.L
 				log.Error("outbox: enqueue follow-up", "err", ferr)
 			}
 		}
-		if c.enqueued {
-			defer o.Notify()
-		}
-		return "done"
+		return "done" // Run wakes itself after every delivery, once this has committed
 	}
 	if ErrorCode(err) == ENOTREADY {
 		e.State, e.NextAttemptAt = EffectPending, now.Add(notReadyDelay)
@@ -261,7 +264,6 @@ func (o *Outbox) report(c *change, e *Effect, kind EventKind, text string, log *
 	if err := c.enqueue(EffectPost, fmt.Sprintf("report-%d-%d", e.ID, e.Attempts), EffectPayload{Text: text}); err != nil {
 		log.Error("outbox: enqueue report", "err", err)
 	}
-	o.Notify()
 }
 
 // backoff returns the wait before attempt n+1: exponential from BaseBackoff, capped at
