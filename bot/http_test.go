@@ -207,3 +207,26 @@ func TestDoubleClickResolvesOnce(t *testing.T) {
 		t.Errorf("%d resolved and %d told it already was, want 1 and 9", resolved, already)
 	}
 }
+
+func TestTakeRoleButton(t *testing.T) {
+	e := newEnv(t)
+	e.sender.Command("U0ALICE", e.general, "declare P1 checkout down", "")
+	var chID string
+	e.waitFor("the card", func() bool {
+		ch := e.slack.ChannelByName("inc-1-checkout-down")
+		if ch != nil && len(ch.Pins) == 1 {
+			chID = ch.ID
+			return strings.Contains(string(ch.Messages[0].Blocks), `"incident:take-technical-lead"`)
+		}
+		return false
+	})
+	e.sender.Interaction(testenv.BlockAction("U0BOB", chID, "incident:take-technical-lead", "role technical-lead me"))
+	e.waitFor("the card to show bob as technical lead", func() bool {
+		card := string(e.slack.Channel(chID).Messages[0].Blocks)
+		return strings.Contains(card, `TL \u003c@U0BOB\u003e`) && !strings.Contains(card, "take-technical-lead")
+	})
+	e.bot.Wait()
+	if eph := e.slack.Ephemerals(); len(eph) != 1 || eph[0].Text != "<@U0BOB> is now the Technical lead of INC-1." {
+		t.Errorf("reply %+v", eph)
+	}
+}

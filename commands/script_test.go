@@ -62,18 +62,39 @@ func TestScriptedIncident(t *testing.T) {
 		t.Error("timeline shows housekeeping without `all`")
 	}
 	s.do(alice, ch, "timeline all", "*topic_set*")
+	s.do(alice, ch, "roles", "*Incident commander*: <@U0ALICE>", "*Technical lead*: unfilled")
+	s.do(bob, ch, "role tl me", "<@U0BOB> is now the Technical lead of INC-1.")
+	s.do(bob, ch, "role technical-lead <@U0BOB|bob>", "<@U0BOB> already is the Technical lead of INC-1.")
+	s.do(bob, ch, "role janitor me", `"janitor" is not a crisis role`, "Usage: `/incident role <role> <@user|me>`")
+	s.do(bob, ch, "role ic bob", `"bob" is not a user`)
+	s.do(bob, ch, "role ic", "Name a role and a person.")
+	s.do(alice, ch, "role ic <@U0BOB|bob>", "<@U0BOB> is now the Incident commander of INC-1.")
+	s.do(alice, ch, "roles", "*Incident commander*: <@U0BOB>", "*Technical lead*: <@U0BOB>", "*Communications lead*: unfilled")
+	s.do(alice, ch, "status", "Commander: <@U0BOB>")
 	s.do(alice, ch, "resolve Failed over; root cause in the review", "INC-1 is resolved after")
+	s.do(alice, ch, "role comms me", "INC-1 is resolved")
 	s.do(bob, ch, "resolve", "INC-1 is resolved; declare a new incident if the problem is back.")
 	s.do(bob, ch, "note Customer confirmed recovery", "Noted")
 	sys.Deliver()
 
+	if !sys.Slack.Channel(ch).Members[bob] {
+		t.Error("bob was given a role but not invited")
+	}
+	if topic := sys.Slack.Channel(ch).Topic; !strings.Contains(topic, "IC <@U0BOB>") {
+		t.Errorf("topic %q does not name the new commander", topic)
+	}
+	card := string(sys.Slack.Channel(ch).Messages[0].Blocks)
+	if !strings.Contains(card, `TL \u003c@U0BOB\u003e`) || strings.Contains(card, "take-technical-lead") {
+		t.Errorf("card roles not updated: %s", card)
+	}
 	msgs := sys.Slack.Channel(ch).Messages
 	var posted []string
 	for _, m := range msgs[1:] {
 		posted = append(posted, m.Text)
 	}
 	all := strings.Join(posted, "\n")
-	for _, w := range []string{"*Update* from <@U0BOB> (P1, investigating)\nFailing over to us-west-2", "raised the severity from P1 to *P0*", "marked INC-1 *mitigated*", "resolved INC-1", "Failed over; root cause in the review"} {
+	for _, w := range []string{"*Update* from <@U0BOB> (P1, investigating)\nFailing over to us-west-2", "raised the severity from P1 to *P0*", "marked INC-1 *mitigated*", "<@U0BOB> took the Technical lead role",
+		"<@U0ALICE> handed the Incident commander role from <@U0ALICE> to <@U0BOB>", "resolved INC-1", "Failed over; root cause in the review"} {
 		if !strings.Contains(all, w) {
 			t.Errorf("the channel lacks %q:\n%s", w, all)
 		}

@@ -56,6 +56,10 @@ func Card(inc *incident.Incident) ([]slack.Block, string) {
 	if inc.Summary != "" {
 		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(truncate("*Resolution:* "+inc.Summary, maxSectionText)), nil, nil, slack.SectionBlockOptionBlockID("card-summary")))
 	}
+	blocks = append(blocks, slack.NewSectionBlock(mrkdwn(rolesLine(inc)), nil, nil, slack.SectionBlockOptionBlockID("card-roles")))
+	if take := takeRoleButtons(inc); len(take) > 0 {
+		blocks = append(blocks, slack.NewActionBlock("card-take-roles", take...))
+	}
 	blocks = append(blocks,
 		slack.NewActionBlock("card-actions", cardButtons(inc)...),
 		slack.NewContextBlock("card-help", mrkdwn("Type `/incident help` here for every command. Times show in your time zone.")),
@@ -77,6 +81,38 @@ func cardButtons(inc *incident.Incident) []slack.BlockElement {
 		b := button("resolve", "Resolve", "danger")
 		b.Confirm = confirm("Resolve the incident?", fmt.Sprintf("%s will be resolved. Use `/incident resolve <summary>` to add a summary.", inc.Key()), "Resolve")
 		buttons = append(buttons, b)
+	}
+	return buttons
+}
+
+// rolesLine lists the crisis roles compactly: holder, or unfilled with the on-call person.
+func rolesLine(inc *incident.Incident) string {
+	parts := make([]string, 0, len(incident.CrisisRoles))
+	for _, r := range incident.CrisisRoles {
+		switch h, oncall := inc.Holder(r), inc.Roles[r].OnCall; {
+		case h != "":
+			parts = append(parts, fmt.Sprintf("%s <@%s>", r.Short(), h))
+		case oncall != "":
+			parts = append(parts, fmt.Sprintf("%s _unfilled, on call <@%s>_", r.Short(), oncall))
+		default:
+			parts = append(parts, fmt.Sprintf("%s _unfilled_", r.Short()))
+		}
+	}
+	return "*Roles*  " + strings.Join(parts, " · ")
+}
+
+// takeRoleButtons offers each unfilled role to whoever clicks, while the incident is open.
+func takeRoleButtons(inc *incident.Incident) []slack.BlockElement {
+	if !inc.Open() {
+		return nil
+	}
+	var buttons []slack.BlockElement
+	for _, r := range incident.CrisisRoles {
+		if inc.Holder(r) == "" {
+			b := button("role "+string(r)+" me", "Take "+r.Short(), "")
+			b.ActionID = ActionPrefix + "take-" + string(r)
+			buttons = append(buttons, b)
+		}
 	}
 	return buttons
 }

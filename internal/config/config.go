@@ -117,8 +117,27 @@ type Duration time.Duration
 // MarshalYAML writes the duration as text.
 func (d Duration) MarshalYAML() (any, error) { return time.Duration(d).String(), nil }
 
-// CrisisRoles are the roles of the BCDR plan's crisis organisation, commander first.
-var CrisisRoles = []string{"incident-commander", "technical-lead", "business-continuity-lead", "communications-lead", "legal-compliance-lead"}
+// isRole reports whether name is exactly a crisis role's name (aliases are for typing, not config).
+func isRole(name string) bool {
+	for _, r := range incident.CrisisRoles {
+		if string(r) == name {
+			return true
+		}
+	}
+	return false
+}
+
+// roleNames lists the crisis roles for messages.
+func roleNames() string {
+	s := ""
+	for i, r := range incident.CrisisRoles {
+		if i > 0 {
+			s += ", "
+		}
+		s += string(r)
+	}
+	return s
+}
 
 // Default returns the configuration with every default from DESIGN.md and the seed.
 func Default() *Config {

@@ -46,8 +46,8 @@ func (c *Config) Validate() error {
 	}
 	for name, r := range c.Roles {
 		path := "roles." + name
-		if !slices.Contains(CrisisRoles, name) {
-			bad(path, "unknown role; the crisis roles are %s", strings.Join(CrisisRoles, ", "))
+		if !isRole(name) {
+			bad(path, "unknown role; the crisis roles are %s", roleNames())
 		}
 		if r.PagerDutyEscalationPolicy != "" && r.PagerDutySchedule != "" {
 			bad(path, "set pagerduty_escalation_policy or pagerduty_schedule, not both")
@@ -77,7 +77,7 @@ func (c *Config) Validate() error {
 		bad("github.repo", "%q is not owner/name", r)
 	}
 	for i, r := range c.Approvals.DefaultRoles {
-		if !slices.Contains(CrisisRoles, r) {
+		if !isRole(r) {
 			bad(fmt.Sprintf("approvals.default_roles[%d]", i), "%q is not a crisis role", r)
 		}
 	}

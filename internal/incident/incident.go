@@ -23,8 +23,10 @@ type Incident struct {
 	Status      Status
 	Private     bool // a private channel; kept out of every public surface
 
-	DeclaredBy    string // user ID
-	Commander     string // user ID; the declarer until handed off
+	DeclaredBy string // user ID
+	Commander  string // user ID; the declarer until handed off
+	// Roles holds the other crisis roles (the commander is Commander) and on-call people.
+	Roles         map[Role]RoleState
 	OriginChannel string // where it was declared
 
 	ChannelID   string // "" until the channel exists

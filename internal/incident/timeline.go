@@ -25,6 +25,7 @@ const (
 	EventStatusUpdate    EventKind = "status_update"
 	EventSeverityChanged EventKind = "severity_changed"
 	EventNote            EventKind = "note"
+	EventRoleAssigned    EventKind = "role_assigned"
 	EventMitigated       EventKind = "mitigated"
 	EventResolved        EventKind = "resolved"
 	EventEffectFailing   EventKind = "effect_failing"

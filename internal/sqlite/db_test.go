@@ -29,7 +29,7 @@ func TestOpenMigratesOnceWithWALAndForeignKeys(t *testing.T) {
 	db, path := MustOpenDB(t)
 	ctx := context.Background()
 	v, err := db.SchemaVersion(ctx)
-	if err != nil || v != 1 {
+	if err != nil || v != 2 {
 		t.Fatalf("schema version %d, %v", v, err)
 	}
 	db.Close()
@@ -50,7 +50,7 @@ func TestOpenMigratesOnceWithWALAndForeignKeys(t *testing.T) {
 	}
 	var n int
 	raw.QueryRow(`SELECT count(*) FROM schema_migrations`).Scan(&n)
-	if n != 1 {
+	if n != 2 {
 		t.Errorf("%d migration rows", n)
 	}
 	// Foreign keys are enforced on the bot's connections.

@@ -36,8 +36,10 @@ func (t *Tx) CreateIncident(inc *incident.Incident) error {
 	if err != nil {
 		return fmt.Errorf("create incident: %w", err)
 	}
-	inc.ID, err = res.LastInsertId()
-	return err
+	if inc.ID, err = res.LastInsertId(); err != nil {
+		return err
+	}
+	return t.saveRoles(inc)
 }
 
 // UpdateIncident stores every field of inc.
@@ -50,7 +52,38 @@ func (t *Tx) UpdateIncident(inc *incident.Incident) error {
 	if err != nil {
 		return fmt.Errorf("update incident %d: %w", inc.ID, err)
 	}
+	return t.saveRoles(inc)
+}
+
+// saveRoles upserts the incident's role states.
+func (t *Tx) saveRoles(inc *incident.Incident) error {
+	for role, st := range inc.Roles {
+		if _, err := t.tx.ExecContext(t.ctx, `INSERT INTO incident_roles (incident_id, role, holder, oncall) VALUES (?, ?, ?, ?)
+			ON CONFLICT (incident_id, role) DO UPDATE SET holder = excluded.holder, oncall = excluded.oncall`,
+			inc.ID, string(role), st.Holder, st.OnCall); err != nil {
+			return fmt.Errorf("save role %s of incident %d: %w", role, inc.ID, err)
+		}
+	}
 	return nil
+}
+
+// loadRoles reads the incident's role states.
+func (t *Tx) loadRoles(inc *incident.Incident) error {
+	rows, err := t.tx.QueryContext(t.ctx, `SELECT role, holder, oncall FROM incident_roles WHERE incident_id = ?`, inc.ID)
+	if err != nil {
+		return fmt.Errorf("read roles of incident %d: %w", inc.ID, err)
+	}
+	defer rows.Close()
+	inc.Roles = map[incident.Role]incident.RoleState{}
+	for rows.Next() {
+		var role string
+		var st incident.RoleState
+		if err := rows.Scan(&role, &st.Holder, &st.OnCall); err != nil {
+			return err
+		}
+		inc.Roles[incident.Role(role)] = st
+	}
+	return rows.Err()
 }
 
 func incidentArgs(inc *incident.Incident) []any {
@@ -125,6 +158,9 @@ func (t *Tx) oneIncident(where string, arg any) (*incident.Incident, error) {
 		if *f.dst, err = parseTime(f.src); err != nil {
 			return nil, fmt.Errorf("incident %d: %w", inc.ID, err)
 		}
+	}
+	if err := t.loadRoles(&inc); err != nil {
+		return nil, err
 	}
 	return &inc, nil
 }
