@@ -17,7 +17,12 @@ const (
 	EffectPinCard       EffectKind = "pin_card"
 	EffectUpdateCard    EffectKind = "update_card"
 	EffectAnnounce      EffectKind = "announce"
-	EffectPost          EffectKind = "post" // a text message in the incident channel
+	EffectPost          EffectKind = "post"        // a text message in the incident channel
+	EffectPage          EffectKind = "page"        // page a role or a person through PagerDuty
+	EffectPagerNotes    EffectKind = "pager_notes" // then one pager_note per linked PagerDuty incident
+	EffectPagerNote     EffectKind = "pager_note"
+	EffectPagerResolves EffectKind = "pager_resolves" // then one pager_resolve per open page
+	EffectPagerResolve  EffectKind = "pager_resolve"
 )
 
 // EffectState is where an effect stands in the outbox.
@@ -51,6 +56,9 @@ type EffectPayload struct {
 	Text    string   `json:"text,omitempty"`
 	Users   []string `json:"users,omitempty"`
 	Channel string   `json:"channel,omitempty"` // a channel other than the incident's
+	Role    Role     `json:"role,omitempty"`
+	Key     string   `json:"key,omitempty"`      // a page's idempotency key
+	PagerID string   `json:"pager_id,omitempty"` // a PagerDuty incident (or dedup key) to act on
 }
 
 // MarshalPayload encodes p for storage.

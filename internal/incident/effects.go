@@ -3,6 +3,7 @@ package incident
 import (
 	"context"
 	"fmt"
+	"time"
 )
 
 // maxNameAttempts bounds the names tried for one channel before giving up.
@@ -12,6 +13,7 @@ const maxNameAttempts = 10
 // event that records it, and the effects that may now run.
 type result struct {
 	apply  func(*Incident)
+	store  func(tx Tx, now time.Time) error // more to record in the same transaction
 	event  EventKind
 	text   string
 	follow []followUp
@@ -25,6 +27,16 @@ type followUp struct {
 
 // handle makes one attempt at e for inc.
 func (o *Outbox) handle(ctx context.Context, inc *Incident, e *Effect) (result, error) {
+	switch e.Kind {
+	case EffectPage:
+		return o.page(ctx, inc, e)
+	case EffectPagerNotes, EffectPagerResolves:
+		return o.fanOut(ctx, inc, e)
+	case EffectPagerNote:
+		return o.pagerNote(ctx, e)
+	case EffectPagerResolve:
+		return o.pagerResolve(ctx, inc, e)
+	}
 	if e.Kind != EffectCreateChannel && inc.ChannelID == "" {
 		return result{}, Errorf(ENOTREADY, "the channel does not exist yet")
 	}
@@ -138,10 +150,16 @@ func (o *Outbox) channelReady(inc *Incident, ch Channel, adopted bool) result {
 		event: EventChannelCreated,
 		text:  text,
 		follow: []followUp{
-			{kind: EffectInvite, discriminator: "declarer", payload: EffectPayload{Users: []string{inc.DeclaredBy}}},
 			{kind: EffectPostCard, discriminator: "card"},
 			{kind: EffectSetTopic, discriminator: "initial"},
 		},
+	}
+	if inc.DeclaredBy != BotActor {
+		r.follow = append(r.follow, followUp{kind: EffectInvite, discriminator: "declarer", payload: EffectPayload{Users: []string{inc.DeclaredBy}}})
+	}
+	if o.Pager != nil {
+		r.follow = append(r.follow, followUp{kind: EffectPagerNotes, discriminator: "channel",
+			payload: EffectPayload{Text: fmt.Sprintf("Slack channel for %s: %s", inc.Key(), o.Chat.ChannelURL(ch.ID))}})
 	}
 	if a := o.Settings.AnnounceChannel; a != "" && !inc.Private {
 		r.follow = append(r.follow, followUp{kind: EffectAnnounce, discriminator: "new", payload: EffectPayload{Channel: a}})

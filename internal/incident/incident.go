@@ -37,6 +37,11 @@ type Incident struct {
 	MitigatedAt time.Time // zero until mitigated
 	ResolvedAt  time.Time // zero until resolved
 	Summary     string    // the resolution summary
+
+	PagerDutyID  string // the PagerDuty incident that triggered this one, if any
+	PagerDutyURL string
+	AckedAt      time.Time // the first acknowledgement in PagerDuty (MTTA); zero until then
+	AckedBy      string
 }
 
 // Key is the incident's human identifier, such as INC-42.

@@ -17,6 +17,7 @@ import (
 type Outbox struct {
 	Store    Store
 	Chat     Chat
+	Pager    Pager // nil when PagerDuty is not configured
 	Clock    Clock
 	Settings Settings
 	Log      *slog.Logger
@@ -214,6 +215,11 @@ func (o *Outbox) record(c *change, e *Effect, res result, err error, log *slog.L
 		if res.apply != nil {
 			res.apply(c.inc)
 		}
+		if res.store != nil {
+			if serr := res.store(c.tx, now); serr != nil {
+				log.Error("outbox: record result", "err", serr)
+			}
+		}
 		if res.event != "" {
 			if eerr := c.event(BotActor, res.event, res.text); eerr != nil {
 				log.Error("outbox: timeline", "err", eerr)
@@ -294,6 +300,12 @@ func (k EffectKind) describe() string {
 		return "announce the incident"
 	case EffectPost:
 		return "post a message"
+	case EffectPage:
+		return "page through PagerDuty"
+	case EffectPagerNotes, EffectPagerNote:
+		return "add a note in PagerDuty"
+	case EffectPagerResolves, EffectPagerResolve:
+		return "resolve in PagerDuty"
 	}
 	return string(k)
 }

@@ -49,6 +49,12 @@ type Tx interface {
 	ReleaseInflight() (int, error)
 	Effects(incidentID int64) ([]Effect, error)
 
+	InsertPage(p *Page) error
+	UpdatePage(p *Page) error
+	Pages(incidentID int64) ([]Page, error)
+	PageByPagerID(pagerID string) (*Page, error)
+	IncidentByPagerDutyID(id string) (*Incident, error)
+
 	// MarkSeen records key (a Slack event ID, say) and reports whether it was new.
 	MarkSeen(key string, at time.Time) (bool, error)
 }
@@ -81,4 +87,10 @@ type Chat interface {
 	FindPosted(ctx context.Context, channelID, key string) (ts string, found bool, err error)
 	UpdateCard(ctx context.Context, channelID, ts string, inc *Incident) error
 	Pin(ctx context.Context, channelID, ts string) error
+	// ChannelURL is a link that opens the channel.
+	ChannelURL(channelID string) string
+	// UserEmail returns a user's email address ("" when hidden).
+	UserEmail(ctx context.Context, userID string) (string, error)
+	// UserByEmail finds the chat user with this email; found is false if none.
+	UserByEmail(ctx context.Context, email string) (userID string, found bool, err error)
 }

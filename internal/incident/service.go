@@ -20,6 +20,7 @@ type Settings struct {
 	ChannelPrefix   string // channels are named <prefix>-<number>-<slug>
 	AnnounceChannel string // "" for no announcements
 	Catalog         Catalog
+	Paging          PagingSettings // no Targets: paging is off
 }
 
 // Service implements the incident use cases. Each commits its state change, its timeline
@@ -99,7 +100,13 @@ func (s *Service) Declare(ctx context.Context, req DeclareRequest) (*Incident, e
 		if err := c.event(req.Actor, EventDeclared, text); err != nil {
 			return err
 		}
-		return c.enqueue(EffectCreateChannel, "channel", EffectPayload{})
+		if err := c.enqueue(EffectCreateChannel, "channel", EffectPayload{}); err != nil {
+			return err
+		}
+		if !s.paging() {
+			return nil
+		}
+		return c.pageRoles(s.Settings.Paging.BySeverity[inc.Severity], "")
 	})
 	if err != nil {
 		return nil, fmt.Errorf("declare: %w", err)
@@ -141,6 +148,11 @@ func (s *Service) PostUpdate(ctx context.Context, actor, channelID, text string)
 		}
 		if err := c.event(actor, EventStatusUpdate, text); err != nil {
 			return err
+		}
+		if s.paging() {
+			if err := c.enqueue(EffectPagerNotes, fmt.Sprint(c.last.Seq), EffectPayload{Text: "Status update: " + text}); err != nil {
+				return err
+			}
 		}
 		return c.post(fmt.Sprintf(":loudspeaker: *Update* from %s (%s, %s)\n%s", mention(actor), c.inc.Severity, c.inc.Status, text))
 	})
@@ -219,6 +231,11 @@ func (s *Service) Resolve(ctx context.Context, actor, channelID, summary string)
 		}
 		if err := c.event(actor, EventResolved, text); err != nil {
 			return err
+		}
+		if s.paging() {
+			if err := c.enqueue(EffectPagerResolves, "resolve", EffectPayload{}); err != nil {
+				return err
+			}
 		}
 		msg := fmt.Sprintf(":white_check_mark: %s resolved %s after %s.", mention(actor), c.inc.Key(), FormatDuration(c.inc.ResolvedAt.Sub(c.inc.DeclaredAt)))
 		if summary != "" {
@@ -335,6 +352,8 @@ func (c *change) announceChange(text string) error {
 	}
 	return c.enqueue(EffectSetTopic, seq, EffectPayload{})
 }
+
+func utf8Len(s string) int { return utf8.RuneCountInString(s) }
 
 func checkText(what, text string) (string, error) {
 	text = strings.TrimSpace(text)

@@ -97,6 +97,7 @@ type ServiceInfo struct {
 	Tier         Tier
 	Targets      Targets // the tier's defaults unless overridden per service
 	Confidential bool    // incidents on it are private
+	PagerDuty    string  // the PagerDuty service ID, for pages and for incidents PagerDuty triggers
 }
 
 // Catalog finds services by name.

@@ -24,6 +24,7 @@ type Renderer func(*incident.Incident) ([]slack.Block, string)
 type Chat struct {
 	API          *slack.Client
 	BotUserID    string // whose channels and messages count as the bot's own
+	WorkspaceURL string // from auth.test, such as https://acme.slack.com/
 	Card         Renderer
 	Announcement Renderer
 }
@@ -204,4 +205,37 @@ func classify(method string, err error) error {
 		return incident.Temporary(wrapped)
 	}
 	return wrapped
+}
+
+// ChannelURL links to the channel in the workspace (from auth.test's url), or through
+// Slack's redirect when the workspace is not known yet.
+func (c *Chat) ChannelURL(channelID string) string {
+	if c.WorkspaceURL != "" {
+		return strings.TrimSuffix(c.WorkspaceURL, "/") + "/archives/" + channelID
+	}
+	return "https://slack.com/app_redirect?channel=" + channelID
+}
+
+// UserEmail returns the user's email address, "" when the profile hides it.
+func (c *Chat) UserEmail(ctx context.Context, userID string) (string, error) {
+	u, err := c.API.GetUserInfoContext(ctx, userID)
+	if slackCode(err) == "user_not_found" {
+		return "", &incident.Error{Code: incident.ENOTFOUND, Message: fmt.Sprintf("There is no user %s in this workspace.", userID)}
+	}
+	if err != nil {
+		return "", classify("users.info", err)
+	}
+	return u.Profile.Email, nil
+}
+
+// UserByEmail finds the workspace member with this email.
+func (c *Chat) UserByEmail(ctx context.Context, email string) (string, bool, error) {
+	u, err := c.API.GetUserByEmailContext(ctx, email)
+	if slackCode(err) == "users_not_found" {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, classify("users.lookupByEmail", err)
+	}
+	return u.ID, true, nil
 }

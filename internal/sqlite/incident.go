@@ -20,7 +20,7 @@ var _ incident.Tx = (*Tx)(nil)
 
 const incidentColumns = `id, number, title, description, severity, service, tier, status, private,
 	declared_by, commander, origin_channel, channel_id, channel_name, card_ts,
-	declared_at, mitigated_at, resolved_at, summary`
+	declared_at, mitigated_at, resolved_at, summary, pagerduty_id, pagerduty_url, acked_at, acked_by`
 
 // NextIncidentNumber returns one more than the highest incident number.
 func (t *Tx) NextIncidentNumber() (int, error) {
@@ -32,7 +32,7 @@ func (t *Tx) NextIncidentNumber() (int, error) {
 // CreateIncident inserts inc and sets its ID.
 func (t *Tx) CreateIncident(inc *incident.Incident) error {
 	res, err := t.tx.ExecContext(t.ctx, `INSERT INTO incidents (`+incidentColumns+`)
-		VALUES (NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, incidentArgs(inc)...)
+		VALUES (NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, incidentArgs(inc)...)
 	if err != nil {
 		return fmt.Errorf("create incident: %w", err)
 	}
@@ -48,7 +48,8 @@ func (t *Tx) UpdateIncident(inc *incident.Incident) error {
 	_, err := t.tx.ExecContext(t.ctx, `UPDATE incidents SET number = ?, title = ?, description = ?,
 		severity = ?, service = ?, tier = ?, status = ?, private = ?, declared_by = ?, commander = ?,
 		origin_channel = ?, channel_id = ?, channel_name = ?, card_ts = ?, declared_at = ?,
-		mitigated_at = ?, resolved_at = ?, summary = ? WHERE id = ?`, args...)
+		mitigated_at = ?, resolved_at = ?, summary = ?, pagerduty_id = ?, pagerduty_url = ?, acked_at = ?,
+		acked_by = ? WHERE id = ?`, args...)
 	if err != nil {
 		return fmt.Errorf("update incident %d: %w", inc.ID, err)
 	}
@@ -90,7 +91,7 @@ func incidentArgs(inc *incident.Incident) []any {
 	return []any{inc.Number, inc.Title, inc.Description, string(inc.Severity), inc.Service, int(inc.Tier),
 		string(inc.Status), inc.Private, inc.DeclaredBy, inc.Commander, inc.OriginChannel, inc.ChannelID,
 		inc.ChannelName, inc.CardTS, formatTime(inc.DeclaredAt), formatTime(inc.MitigatedAt),
-		formatTime(inc.ResolvedAt), inc.Summary}
+		formatTime(inc.ResolvedAt), inc.Summary, inc.PagerDutyID, inc.PagerDutyURL, formatTime(inc.AckedAt), inc.AckedBy}
 }
 
 // Incident returns the incident with the given ID.
@@ -140,10 +141,12 @@ func (t *Tx) oneIncident(where string, arg any) (*incident.Incident, error) {
 		severity, status              string
 		tier                          int
 		declared, mitigated, resolved string
+		acked                         string
 	)
 	err := row.Scan(&inc.ID, &inc.Number, &inc.Title, &inc.Description, &severity, &inc.Service, &tier,
 		&status, &inc.Private, &inc.DeclaredBy, &inc.Commander, &inc.OriginChannel, &inc.ChannelID,
-		&inc.ChannelName, &inc.CardTS, &declared, &mitigated, &resolved, &inc.Summary)
+		&inc.ChannelName, &inc.CardTS, &declared, &mitigated, &resolved, &inc.Summary,
+		&inc.PagerDutyID, &inc.PagerDutyURL, &acked, &inc.AckedBy)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, incident.Errorf(incident.ENOTFOUND, "No such incident.")
 	}
@@ -154,7 +157,7 @@ func (t *Tx) oneIncident(where string, arg any) (*incident.Incident, error) {
 	for _, f := range []struct {
 		dst *time.Time
 		src string
-	}{{&inc.DeclaredAt, declared}, {&inc.MitigatedAt, mitigated}, {&inc.ResolvedAt, resolved}} {
+	}{{&inc.DeclaredAt, declared}, {&inc.MitigatedAt, mitigated}, {&inc.ResolvedAt, resolved}, {&inc.AckedAt, acked}} {
 		if *f.dst, err = parseTime(f.src); err != nil {
 			return nil, fmt.Errorf("incident %d: %w", inc.ID, err)
 		}

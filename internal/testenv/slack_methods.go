@@ -34,6 +34,7 @@ var rateTiers = map[string]int{
 	"conversations.create": 20, "conversations.setTopic": 20, "pins.add": 20,
 	"conversations.invite": 50, "chat.update": 50, "conversations.history": 50, "conversations.list": 20,
 	"chat.postEphemeral": 100, "views.open": 100, "chat.postMessage": 60, "auth.test": 100,
+	"users.lookupByEmail": 50, "users.info": 100,
 }
 
 type window struct {
@@ -360,6 +361,19 @@ func (s *Slack) usersInfo(c SlackCall) map[string]any {
 		return fail("user_not_found")
 	}
 	return ok(map[string]any{"user": map[string]any{"id": u.ID, "name": u.Name, "profile": map[string]any{"email": u.Email}}})
+}
+
+func (s *Slack) usersLookupByEmail(c SlackCall) map[string]any {
+	email := strings.ToLower(c.Params.Get("email"))
+	if email == "" {
+		return fail("invalid_email")
+	}
+	for _, u := range s.users {
+		if u.Email != "" && strings.ToLower(u.Email) == email {
+			return ok(map[string]any{"user": map[string]any{"id": u.ID, "name": u.Name, "profile": map[string]any{"email": u.Email}}})
+		}
+	}
+	return fail("users_not_found")
 }
 
 func (s *Slack) appsConnectionsOpen(SlackCall) map[string]any {

@@ -1,0 +1,179 @@
+package incident
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// page sends one page: to a role's configured target, or to the PagerDuty user whose email
+// is the Slack user's. The request carries the page's key, so a retry finds the page an
+// interrupted attempt created instead of paging again.
+func (o *Outbox) page(ctx context.Context, inc *Incident, e *Effect) (result, error) {
+	if o.Pager == nil {
+		return result{}, fmt.Errorf("PagerDuty is not configured (set PAGERDUTY_TOKEN)")
+	}
+	p := e.Payload
+	var target PageTarget
+	who := string(p.Role)
+	if p.Role != "" {
+		target = o.Settings.Paging.Targets[p.Role]
+		if target == (PageTarget{}) {
+			return result{}, fmt.Errorf("the role %s has no PagerDuty target in the configuration", p.Role)
+		}
+	} else {
+		if len(p.Users) != 1 {
+			return result{}, fmt.Errorf("a page names one role or one person")
+		}
+		who = mention(p.Users[0])
+		email, err := o.Chat.UserEmail(ctx, p.Users[0])
+		if err != nil {
+			return result{}, err
+		}
+		id, found, err := o.Pager.UserByEmail(ctx, email)
+		if err != nil {
+			return result{}, err
+		}
+		if !found || email == "" {
+			return result{}, fmt.Errorf("%s has no PagerDuty user with their Slack email", who)
+		}
+		target = PageTarget{User: id}
+	}
+	service := o.Settings.Paging.Service
+	if svc, ok := o.Settings.Catalog[inc.Service]; ok && svc.PagerDuty != "" {
+		service = svc.PagerDuty
+	}
+	details := p.Text
+	if inc.ChannelID != "" {
+		details = strings.TrimSpace(details + "\nSlack channel: " + o.Chat.ChannelURL(inc.ChannelID))
+	}
+	ref, err := o.Pager.Page(ctx, PageRequest{
+		Key: p.Key, Title: fmt.Sprintf("[%s %s] %s", inc.Key(), inc.Severity, inc.Title),
+		Urgency: Urgency(inc.Severity), Service: service, Target: target, Details: details,
+	})
+	if err != nil {
+		return result{}, err
+	}
+	page := Page{IncidentID: inc.ID, Role: p.Role, Target: target, Key: p.Key, PagerID: ref.ID, URL: ref.URL,
+		ViaEvents: target.RoutingKey != "", Status: "triggered"}
+	text := fmt.Sprintf("Paged %s through %s", who, target)
+	if !page.ViaEvents {
+		text += fmt.Sprintf(": PagerDuty incident %s %s", ref.ID, ref.URL)
+	}
+	return result{
+		store: func(tx Tx, now time.Time) error {
+			page.CreatedAt = now
+			return tx.InsertPage(&page)
+		},
+		event: EventPaged,
+		text:  strings.TrimSpace(text),
+	}, nil
+}
+
+// fanOut turns a note or a resolution into one effect per linked PagerDuty incident, once
+// no page of the incident is still being sent (so none is missed).
+func (o *Outbox) fanOut(ctx context.Context, inc *Incident, e *Effect) (result, error) {
+	var (
+		effects []Effect
+		pages   []Page
+	)
+	err := o.Store.View(ctx, func(tx Tx) (err error) {
+		if effects, err = tx.Effects(inc.ID); err != nil {
+			return err
+		}
+		pages, err = tx.Pages(inc.ID)
+		return err
+	})
+	if err != nil {
+		return result{}, Temporary(err)
+	}
+	for _, other := range effects {
+		if other.Kind == EffectPage && (other.State == EffectPending || other.State == EffectInflight) {
+			return result{}, Errorf(ENOTREADY, "a page is still being sent")
+		}
+	}
+	var r result
+	add := func(pagerID string, role Role) {
+		kind := EffectPagerNote
+		if e.Kind == EffectPagerResolves {
+			kind = EffectPagerResolve
+		}
+		r.follow = append(r.follow, followUp{kind: kind, discriminator: fmt.Sprintf("%d-%s", e.ID, pagerID),
+			payload: EffectPayload{PagerID: pagerID, Role: role, Text: e.Payload.Text}})
+	}
+	if inc.PagerDutyID != "" {
+		add(inc.PagerDutyID, "")
+	}
+	for _, p := range pages {
+		switch {
+		case e.Kind == EffectPagerNotes && p.ViaEvents: // the Events API cannot take notes
+		case e.Kind == EffectPagerResolves && p.Status == "resolved":
+		default:
+			add(p.PagerID, p.Role)
+		}
+	}
+	return r, nil
+}
+
+// pagerNote adds one note, checking first when an earlier attempt may have added it.
+func (o *Outbox) pagerNote(ctx context.Context, e *Effect) (result, error) {
+	if o.Pager == nil {
+		return result{}, fmt.Errorf("PagerDuty is not configured")
+	}
+	id, text := e.Payload.PagerID, e.Payload.Text
+	if e.Attempts > 0 {
+		done, err := o.Pager.HasNote(ctx, id, text)
+		if err != nil {
+			return result{}, err
+		}
+		if done {
+			return result{event: EventPagerNoted, text: "PagerDuty incident " + id + " already had the note"}, nil
+		}
+	}
+	if err := o.Pager.Note(ctx, id, text); err != nil {
+		return result{}, err
+	}
+	return result{event: EventPagerNoted, text: "Noted on PagerDuty incident " + id}, nil
+}
+
+// pagerResolve resolves the PagerDuty incident that triggered ours, or one of our pages.
+func (o *Outbox) pagerResolve(ctx context.Context, inc *Incident, e *Effect) (result, error) {
+	if o.Pager == nil {
+		return result{}, fmt.Errorf("PagerDuty is not configured")
+	}
+	id := e.Payload.PagerID
+	var page *Page
+	if id != inc.PagerDutyID {
+		if err := o.Store.View(ctx, func(tx Tx) (err error) { page, err = tx.PageByPagerID(id); return err }); err != nil {
+			return result{}, err
+		}
+	}
+	target := PageTarget{}
+	if page != nil && page.ViaEvents {
+		target = o.Settings.Paging.Targets[page.Role]
+	}
+	if err := o.Pager.Resolve(ctx, target, PageRef{ID: id}); err != nil {
+		return result{}, err
+	}
+	r := result{event: EventPagerResolved, text: "Resolved PagerDuty incident " + id}
+	if page != nil {
+		r.text = fmt.Sprintf("Resolved the page of %s (%s)", roleOrPerson(page), id)
+		r.store = func(tx Tx, _ time.Time) error {
+			p, err := tx.PageByPagerID(id)
+			if err != nil {
+				return err
+			}
+			p.Status = "resolved"
+			return tx.UpdatePage(p)
+		}
+	}
+	return r, nil
+}
+
+func roleOrPerson(p *Page) string {
+	if p.Role != "" {
+		return string(p.Role)
+	}
+	return p.Target.String()
+}

@@ -1,0 +1,79 @@
+package incident
+
+import (
+	"context"
+	"fmt"
+)
+
+// pageRoles queues a page for each role, numbering it after the role's earlier pages so
+// each page has its own key.
+func (c *change) pageRoles(roles []Role, message string) error {
+	pages, err := c.tx.Pages(c.inc.ID)
+	if err != nil {
+		return err
+	}
+	effects, err := c.tx.Effects(c.inc.ID)
+	if err != nil {
+		return err
+	}
+	for _, r := range roles {
+		n := 1
+		for _, p := range pages {
+			if p.Role == r {
+				n++
+			}
+		}
+		for _, e := range effects {
+			if e.Kind == EffectPage && e.Payload.Role == r && e.State != EffectDone {
+				n++ // queued but not sent yet
+			}
+		}
+		key := PageKey(c.inc, string(r), n)
+		if err := c.enqueue(EffectPage, key, EffectPayload{Role: r, Key: key, Text: message}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// paging says whether the bot pages at all.
+func (s *Service) paging() bool { return s.Settings.Paging.Enabled }
+
+// Page pages a role (through its configured target) or a person (the PagerDuty user with
+// their Slack email) on demand. Errors: ENOTFOUND, EINVALID, ECONFLICT.
+func (s *Service) Page(ctx context.Context, actor, channelID string, role Role, user, message string) (*Incident, error) {
+	if !s.paging() {
+		return nil, Errorf(EINVALID, "Paging is not set up: the bot has no PagerDuty token (PAGERDUTY_TOKEN).")
+	}
+	if role != "" {
+		if t := s.Settings.Paging.Targets[role]; t == (PageTarget{}) {
+			return nil, Errorf(EINVALID, "The %s has no PagerDuty escalation policy, schedule or routing key in the configuration (roles.%s).", role.Title(), role)
+		}
+	}
+	if utf8Len(message) > MaxTextLen {
+		return nil, Errorf(EINVALID, "The message is too long; keep it to %d characters.", MaxTextLen)
+	}
+	return s.change(ctx, channelID, func(c *change) error {
+		if err := c.requireOpen(); err != nil {
+			return err
+		}
+		who := ""
+		if role != "" {
+			who = "the " + role.Title()
+		} else {
+			who = mention(user)
+		}
+		text := fmt.Sprintf("%s paged %s", mention(actor), who)
+		if message != "" {
+			text += ": " + message
+		}
+		if err := c.event(actor, EventPaged, text); err != nil {
+			return err
+		}
+		if role != "" {
+			return c.pageRoles([]Role{role}, message)
+		}
+		key := PageKey(c.inc, user, c.last.Seq)
+		return c.enqueue(EffectPage, key, EffectPayload{Users: []string{user}, Key: key, Text: message})
+	})
+}
