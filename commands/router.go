@@ -52,7 +52,7 @@ func NewRouter(svc *incident.Service, log *slog.Logger) *Router {
 var allVerbs = map[string]*Verb{}
 
 func init() {
-	for _, v := range []*Verb{declareVerb, statusVerb, updateVerb, severityVerb, noteVerb, timelineVerb, mitigateVerb, resolveVerb, roleVerb, rolesVerb, helpVerb} {
+	for _, v := range []*Verb{declareVerb, statusVerb, updateVerb, severityVerb, noteVerb, timelineVerb, mitigateVerb, resolveVerb, roleVerb, rolesVerb, pageVerb, helpVerb} {
 		allVerbs[v.Name] = v
 	}
 }

@@ -38,7 +38,8 @@ func TestScriptedIncident(t *testing.T) {
 
 	s.do(alice, general, "help", "/incident declare [P0-P3] [service] <title> [--private]", "/incident resolve [summary]")
 	s.do(alice, general, "", "Usage:")
-	s.do(alice, general, "page technical-lead", "Unknown command `page`", "Usage:")
+	s.do(alice, general, "escalate technical-lead", "Unknown command `escalate`", "Usage:")
+	s.do(alice, general, "page technical-lead", "Paging is not set up")
 	s.do(bob, general, "status", "This is not an incident channel")
 	s.do(bob, general, "update all fine", "This is not an incident channel")
 	s.do(alice, general, "declare P5 x", `"P5" is not a severity`)

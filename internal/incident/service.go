@@ -21,6 +21,7 @@ type Settings struct {
 	AnnounceChannel string // "" for no announcements
 	Catalog         Catalog
 	Paging          PagingSettings // no Targets: paging is off
+	PagerSeverity   SeverityMap    // severities of incidents PagerDuty triggers
 }
 
 // Service implements the incident use cases. Each commits its state change, its timeline
@@ -221,28 +222,33 @@ func (s *Service) Resolve(ctx context.Context, actor, channelID, summary string)
 		if err := c.requireOpen(); err != nil {
 			return err
 		}
-		c.inc.Status, c.inc.ResolvedAt, c.inc.Summary = StatusResolved, c.stamp(), summary
-		if c.inc.MitigatedAt.IsZero() {
-			c.inc.MitigatedAt = c.inc.ResolvedAt
-		}
-		text := fmt.Sprintf("%s resolved the incident", mention(actor))
-		if summary != "" {
-			text += ": " + summary
-		}
-		if err := c.event(actor, EventResolved, text); err != nil {
+		return s.resolve(c, actor, summary)
+	})
+}
+
+// resolve resolves c's incident: the timeline, the channel, the card, and PagerDuty.
+func (s *Service) resolve(c *change, actor, summary string) error {
+	c.inc.Status, c.inc.ResolvedAt, c.inc.Summary = StatusResolved, c.stamp(), summary
+	if c.inc.MitigatedAt.IsZero() {
+		c.inc.MitigatedAt = c.inc.ResolvedAt
+	}
+	text := fmt.Sprintf("%s resolved the incident", mention(actor))
+	if summary != "" {
+		text += ": " + summary
+	}
+	if err := c.event(actor, EventResolved, text); err != nil {
+		return err
+	}
+	if s.paging() {
+		if err := c.enqueue(EffectPagerResolves, "resolve", EffectPayload{}); err != nil {
 			return err
 		}
-		if s.paging() {
-			if err := c.enqueue(EffectPagerResolves, "resolve", EffectPayload{}); err != nil {
-				return err
-			}
-		}
-		msg := fmt.Sprintf(":white_check_mark: %s resolved %s after %s.", mention(actor), c.inc.Key(), FormatDuration(c.inc.ResolvedAt.Sub(c.inc.DeclaredAt)))
-		if summary != "" {
-			msg += "\n" + summary
-		}
-		return c.announceChange(msg)
-	})
+	}
+	msg := fmt.Sprintf(":white_check_mark: %s resolved %s after %s.", mention(actor), c.inc.Key(), FormatDuration(c.inc.ResolvedAt.Sub(c.inc.DeclaredAt)))
+	if summary != "" {
+		msg += "\n" + summary
+	}
+	return c.announceChange(msg)
 }
 
 // change loads the incident of channelID and runs fn on it inside one transaction, then

@@ -515,3 +515,46 @@ func SignPagerDuty(secret string, body []byte) string {
 	mac.Write(body)
 	return "v1=" + hex.EncodeToString(mac.Sum(nil))
 }
+
+// PagerDutyWebhookSecret is the webhook signing secret tests share with the bot.
+const PagerDutyWebhookSecret = "whsec-test-0123456789abcdef"
+
+// WebhookBody builds a V3 webhook body for an event about inc, as PagerDuty sends it.
+func WebhookBody(eventID, eventType, agent string, inc PDIncident, priority string) []byte {
+	data := map[string]any{
+		"id": inc.ID, "type": "incident", "number": inc.Number, "status": inc.Status, "incident_key": inc.IncidentKey,
+		"title": inc.Title, "html_url": "https://example.pagerduty.com/incidents/" + inc.ID, "urgency": inc.Urgency,
+		"service":           map[string]any{"id": inc.Service, "type": "service_reference", "summary": "Service " + inc.Service},
+		"escalation_policy": map[string]any{"id": inc.EscalationPolicy},
+		"assignees":         []any{}, "teams": []any{}, "created_at": "2026-11-26T03:00:00Z",
+	}
+	if priority != "" {
+		data["priority"] = map[string]any{"id": "PRIO" + priority, "summary": priority, "type": "priority_reference"}
+	}
+	body, _ := json.Marshal(map[string]any{"event": map[string]any{
+		"id": eventID, "event_type": eventType, "resource_type": "incident", "occurred_at": "2026-11-26T03:02:00.000Z",
+		"agent": map[string]any{"id": "PUALICE", "summary": agent, "type": "user_reference"}, "client": nil, "data": data,
+	}})
+	return body
+}
+
+// SendWebhook posts a signed webhook body to url with the given X-Webhook-Id.
+func SendWebhook(client *http.Client, url, secret, deliveryID string, body []byte) (int, error) {
+	req, err := http.NewRequest(http.MethodPost, url, strings.NewReader(string(body)))
+	if err != nil {
+		return 0, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-Webhook-Id", deliveryID)
+	req.Header.Set("X-PagerDuty-Signature", SignPagerDuty(secret, body))
+	if client == nil {
+		client = http.DefaultClient
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	return resp.StatusCode, nil
+}

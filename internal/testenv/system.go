@@ -10,6 +10,7 @@ import (
 	"github.com/nephoran/incidentbot/bot/views"
 	"github.com/nephoran/incidentbot/commands"
 	"github.com/nephoran/incidentbot/internal/incident"
+	"github.com/nephoran/incidentbot/internal/pagerduty"
 	"github.com/nephoran/incidentbot/internal/slackapi"
 	"github.com/nephoran/incidentbot/internal/sqlite"
 	"github.com/slack-go/slack"
@@ -17,7 +18,7 @@ import (
 
 // TestCatalog is the services tests declare incidents on.
 var TestCatalog = incident.Catalog{
-	"intent-processing": {Name: "intent-processing", Tier: 1, Targets: incident.Targets{RTO: 15 * time.Minute, RPO: 30 * time.Second}},
+	"intent-processing": {Name: "intent-processing", Tier: 1, Targets: incident.Targets{RTO: 15 * time.Minute, RPO: 30 * time.Second}, PagerDuty: "PSVC001"},
 	"api-gateway":       {Name: "api-gateway", Tier: 2, Targets: incident.Targets{RTO: 45 * time.Minute, RPO: 5 * time.Minute}},
 	"payroll":           {Name: "payroll", Tier: 2, Confidential: true},
 }
@@ -35,11 +36,38 @@ type System struct {
 	Service  *incident.Service
 	Outbox   *incident.Outbox
 	Router   *commands.Router
-	Announce string // the announce channel's ID
+	Announce string     // the announce channel's ID
+	PD       *PagerDuty // nil unless WithPagerDuty
+}
+
+// Option changes how NewSystem builds the System.
+type Option func(*System, *incident.Settings)
+
+// WithPagerDuty pages through the PagerDuty fake: the commander and business continuity
+// lead through escalation policy PIC0001, the technical lead through PTL0001, the
+// communications lead through schedule PCOMMS1, legal through the Events API.
+func WithPagerDuty() Option {
+	return func(s *System, settings *incident.Settings) {
+		s.PD = NewPagerDuty()
+		s.T.Cleanup(s.PD.Close)
+		s.Outbox.Pager = pagerduty.New(pagerduty.Options{Token: PagerDutyToken, From: PagerDutyFrom, APIURL: s.PD.URL(), EventsURL: s.PD.EventsURL()})
+		settings.Paging = incident.PagingSettings{
+			Enabled: true,
+			Targets: map[incident.Role]incident.PageTarget{
+				incident.RoleCommander:          {EscalationPolicy: "PIC0001"},
+				incident.RoleBusinessContinuity: {EscalationPolicy: "PIC0001"},
+				incident.RoleTechnicalLead:      {EscalationPolicy: "PTL0001"},
+				incident.RoleCommunications:     {Schedule: "PCOMMS1"},
+				incident.RoleLegalCompliance:    {RoutingKey: PagerDutyRoutingKey},
+			},
+			BySeverity: incident.DefaultPagingBySeverity(),
+			Service:    "PSVC001",
+		}
+	}
 }
 
 // NewSystem builds a System whose incidents are announced in #incidents.
-func NewSystem(tb testing.TB) *System {
+func NewSystem(tb testing.TB, opts ...Option) *System {
 	tb.Helper()
 	ctx := context.Background()
 	db, err := sqlite.Open(ctx, filepath.Join(tb.TempDir(), "incidentbot.db"))
@@ -53,7 +81,8 @@ func NewSystem(tb testing.TB) *System {
 	})
 	clock := NewClock(time.Date(2026, 11, 26, 3, 0, 0, 0, time.UTC))
 	announce := emu.AddChannel("incidents", SlackBotUser)
-	settings := incident.Settings{ChannelPrefix: "inc", AnnounceChannel: announce, Catalog: TestCatalog}
+	settings := incident.Settings{ChannelPrefix: "inc", AnnounceChannel: announce, Catalog: TestCatalog,
+		PagerSeverity: incident.DefaultSeverityMap()}
 	log := slog.New(slog.DiscardHandler)
 	chat := &slackapi.Chat{
 		API:          slack.New(SlackBotToken, slack.OptionAPIURL(emu.APIURL())),
@@ -61,10 +90,15 @@ func NewSystem(tb testing.TB) *System {
 		Card:         views.Card,
 		Announcement: views.Announcement,
 	}
-	ob := &incident.Outbox{Store: db, Chat: chat, Clock: clock, Settings: settings, Log: log}
-	svc := &incident.Service{Store: db, Clock: clock, Settings: settings, Log: log, Notify: ob.Notify}
-	return &System{T: tb, Ctx: ctx, DB: db, Slack: emu, Clock: clock, Chat: chat, Service: svc, Outbox: ob,
-		Router: commands.NewRouter(svc, log), Announce: announce}
+	ob := &incident.Outbox{Store: db, Chat: chat, Clock: clock, Log: log}
+	s := &System{T: tb, Ctx: ctx, DB: db, Slack: emu, Clock: clock, Chat: chat, Outbox: ob, Announce: announce}
+	for _, o := range opts {
+		o(s, &settings)
+	}
+	ob.Settings = settings
+	s.Service = &incident.Service{Store: db, Clock: clock, Settings: settings, Log: log, Notify: ob.Notify}
+	s.Router = commands.NewRouter(s.Service, log)
+	return s
 }
 
 // Deliver runs every effect due now, and those they enqueue, and returns how many attempts it made.

@@ -1,0 +1,238 @@
+package incident
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// PagerEvent is one PagerDuty webhook event about an incident.
+type PagerEvent struct {
+	DeliveryID string // X-Webhook-Id: the same on every redelivery
+	EventID    string
+	Type       string // incident.triggered, incident.acknowledged, ...
+	OccurredAt time.Time
+	Agent      string // who did it, as PagerDuty names them
+	Incident   PagerIncident
+}
+
+// PagerIncident is the PagerDuty incident an event is about.
+type PagerIncident struct {
+	ID, Title, Status, Key, URL, ServiceID, Priority, Urgency string
+	Number                                                    int
+}
+
+// SeverityMap turns PagerDuty's priority (or, without one, its urgency) into a severity.
+type SeverityMap struct {
+	Priorities map[string]Severity // by priority name, such as "P1"
+	Urgencies  map[string]Severity // by urgency: high, low
+}
+
+// DefaultSeverityMap maps PagerDuty's P1-P5 onto P0-P3, and high and low urgency onto P1 and P3.
+func DefaultSeverityMap() SeverityMap {
+	return SeverityMap{
+		Priorities: map[string]Severity{"P1": P0, "P2": P1, "P3": P2, "P4": P3, "P5": P3},
+		Urgencies:  map[string]Severity{"high": P1, "low": P3},
+	}
+}
+
+// Severity maps a PagerDuty incident; P2 when nothing matches.
+func (m SeverityMap) Severity(pi PagerIncident) Severity {
+	if s, ok := m.Priorities[pi.Priority]; ok && pi.Priority != "" {
+		return s
+	}
+	if s, ok := m.Urgencies[pi.Urgency]; ok {
+		return s
+	}
+	return P2
+}
+
+// Outcomes of IngestPagerEvent, for logs and metrics.
+const (
+	PagerDuplicate = "duplicate" // this delivery or event was handled before
+	PagerDeclared  = "declared"
+	PagerOwnPage   = "own_page" // a page the bot sent; not a new incident
+	PagerUnmapped  = "unmapped" // no configured service has this PagerDuty service
+	PagerUnknown   = "unknown"  // about a PagerDuty incident the bot does not know
+	PagerExisting  = "existing" // triggered again for an incident already declared
+	PagerRecorded  = "recorded"
+)
+
+// IngestPagerEvent applies one webhook event in one transaction, exactly once however
+// often it is delivered: incident.triggered on a mapped service declares an incident (one
+// per PagerDuty incident, even when deliveries race); acknowledged records who acked and
+// when; resolved resolves ours; the rest go on the timeline.
+func (s *Service) IngestPagerEvent(ctx context.Context, ev PagerEvent) (string, error) {
+	outcome := ""
+	var declared *Incident
+	err := s.Store.Update(ctx, func(tx Tx) error {
+		declared = nil
+		now := s.Clock.Now()
+		for _, key := range []string{"pagerduty-delivery:" + ev.DeliveryID, "pagerduty-event:" + ev.EventID} {
+			if strings.HasSuffix(key, ":") {
+				continue
+			}
+			fresh, err := tx.MarkSeen(key, now)
+			if err != nil {
+				return err
+			}
+			if !fresh {
+				outcome = PagerDuplicate
+				return nil
+			}
+		}
+		var err error
+		if ev.Type == "incident.triggered" {
+			outcome, declared, err = s.pagerTriggered(tx, ev, now)
+		} else {
+			outcome, err = s.pagerActivity(tx, ev, now)
+		}
+		return err
+	})
+	if err != nil {
+		return "", fmt.Errorf("pagerduty event %s: %w", ev.EventID, err)
+	}
+	if outcome != PagerDuplicate && outcome != PagerUnmapped && outcome != PagerUnknown {
+		s.notify()
+	}
+	if declared != nil {
+		s.log().Info("incident declared from PagerDuty", "incident", declared.Key(), "pagerduty_incident", ev.Incident.ID, "severity", declared.Severity)
+	}
+	return outcome, nil
+}
+
+func (s *Service) pagerTriggered(tx Tx, ev PagerEvent, now time.Time) (string, *Incident, error) {
+	pi := ev.Incident
+	if strings.HasPrefix(pi.Key, "incidentbot/") {
+		return PagerOwnPage, nil, nil
+	}
+	if _, err := tx.PageByPagerID(pi.ID); err == nil {
+		return PagerOwnPage, nil, nil
+	}
+	if _, err := tx.IncidentByPagerDutyID(pi.ID); err == nil {
+		return PagerExisting, nil, nil
+	} else if ErrorCode(err) != ENOTFOUND {
+		return "", nil, err
+	}
+	var svc *ServiceInfo
+	for _, info := range s.Settings.Catalog {
+		if info.PagerDuty != "" && info.PagerDuty == pi.ServiceID {
+			svc = &info
+			break
+		}
+	}
+	if svc == nil {
+		s.log().Info("PagerDuty incident on an unmapped service ignored", "pagerduty_incident", pi.ID, "pagerduty_service", pi.ServiceID)
+		return PagerUnmapped, nil, nil
+	}
+	title := strings.TrimSpace(pi.Title)
+	if title == "" {
+		title = "PagerDuty incident " + pi.ID
+	}
+	if n := []rune(title); len(n) > MaxTitleLen {
+		title = string(n[:MaxTitleLen-1]) + "…"
+	}
+	n, err := tx.NextIncidentNumber()
+	if err != nil {
+		return "", nil, err
+	}
+	inc := &Incident{
+		Number: n, Title: title, Severity: s.Settings.PagerSeverity.Severity(pi), Service: svc.Name, Tier: svc.Tier,
+		Status: StatusInvestigating, Private: svc.Confidential, DeclaredBy: BotActor,
+		DeclaredAt: now.UTC().Truncate(time.Millisecond), PagerDutyID: pi.ID, PagerDutyURL: pi.URL,
+	}
+	if err := tx.CreateIncident(inc); err != nil {
+		return "", nil, err
+	}
+	c := &change{tx: tx, inc: inc, now: now}
+	text := fmt.Sprintf("PagerDuty incident #%d triggered on %s: %s (%s, from priority %q urgency %q) %s",
+		pi.Number, svc.Name, title, inc.Severity, pi.Priority, pi.Urgency, pi.URL)
+	if err := c.event(BotActor, EventDeclared, text); err != nil {
+		return "", nil, err
+	}
+	if err := c.enqueue(EffectCreateChannel, "channel", EffectPayload{}); err != nil {
+		return "", nil, err
+	}
+	if s.paging() {
+		if err := c.pageRoles(s.Settings.Paging.BySeverity[inc.Severity], ""); err != nil {
+			return "", nil, err
+		}
+	}
+	return PagerDeclared, inc, nil
+}
+
+// pagerActivity handles every event but triggered, for the incident or page it is about.
+func (s *Service) pagerActivity(tx Tx, ev PagerEvent, now time.Time) (string, error) {
+	pi := ev.Incident
+	var page *Page
+	inc, err := tx.IncidentByPagerDutyID(pi.ID)
+	if ErrorCode(err) == ENOTFOUND {
+		if page, err = tx.PageByPagerID(pi.ID); err == nil {
+			inc, err = tx.Incident(page.IncidentID)
+		}
+	}
+	if ErrorCode(err) == ENOTFOUND {
+		return PagerUnknown, nil
+	}
+	if err != nil {
+		return "", err
+	}
+	c := &change{tx: tx, inc: inc, now: now}
+	about := fmt.Sprintf("PagerDuty incident #%d", pi.Number)
+	if page != nil {
+		about = "the page of " + roleOrPerson(page)
+	}
+	agent := ev.Agent
+	if agent == "" {
+		agent = "PagerDuty"
+	}
+	switch ev.Type {
+	case "incident.acknowledged":
+		at := ev.OccurredAt
+		if at.IsZero() {
+			at = now
+		}
+		at = at.UTC().Truncate(time.Millisecond)
+		if page != nil {
+			page.Status, page.AckedBy, page.AckedAt = "acknowledged", agent, at
+			if err := tx.UpdatePage(page); err != nil {
+				return "", err
+			}
+		}
+		text := fmt.Sprintf("%s acknowledged %s", agent, about)
+		if inc.AckedAt.IsZero() {
+			inc.AckedAt, inc.AckedBy = at, agent
+			text += fmt.Sprintf(" (first acknowledgement: %s after the declaration)", FormatDuration(at.Sub(inc.DeclaredAt)))
+		}
+		if err := c.event(BotActor, EventAcknowledged, text); err != nil {
+			return "", err
+		}
+		if err := c.post(":eyes: " + text + "."); err != nil {
+			return "", err
+		}
+	case "incident.resolved":
+		if page != nil {
+			page.Status = "resolved"
+			if err := tx.UpdatePage(page); err != nil {
+				return "", err
+			}
+			if err := c.event(BotActor, EventPagerActivity, fmt.Sprintf("%s resolved %s in PagerDuty", agent, about)); err != nil {
+				return "", err
+			}
+			break
+		}
+		if !inc.Open() {
+			return PagerRecorded, c.event(BotActor, EventPagerActivity, fmt.Sprintf("%s resolved %s in PagerDuty", agent, about))
+		}
+		if err := s.resolve(c, BotActor, fmt.Sprintf("Resolved in PagerDuty by %s", agent)); err != nil {
+			return "", err
+		}
+	default:
+		kind := strings.TrimPrefix(ev.Type, "incident.")
+		if err := c.event(BotActor, EventPagerActivity, fmt.Sprintf("PagerDuty: %s %s by %s", about, strings.ReplaceAll(kind, "_", " "), agent)); err != nil {
+			return "", err
+		}
+	}
+	return PagerRecorded, tx.UpdateIncident(inc)
+}

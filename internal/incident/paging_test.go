@@ -1,0 +1,164 @@
+package incident_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/nephoran/incidentbot/internal/incident"
+	"github.com/nephoran/incidentbot/internal/testenv"
+)
+
+func pagedKeys(pd *testenv.PagerDuty) map[string]int {
+	keys := map[string]int{}
+	for _, inc := range pd.Incidents() {
+		keys[inc.IncidentKey]++
+	}
+	for _, ev := range pd.Events() {
+		if ev.Action == "trigger" {
+			keys[ev.DedupKey]++
+		}
+	}
+	return keys
+}
+
+func TestDeclarePagesTheRolesItsSeverityNeeds(t *testing.T) {
+	sys := testenv.NewSystem(t, testenv.WithPagerDuty())
+	general := sys.Slack.AddChannel("general", "U0ALICE")
+	sys.Do("U0ALICE", general, "declare P1 intent-processing Intent API returning 500s")
+	sys.Deliver()
+
+	keys := pagedKeys(sys.PD)
+	want := []string{"incidentbot/1/incident-commander/1", "incidentbot/1/technical-lead/1", "incidentbot/1/communications-lead/1"}
+	if len(keys) != len(want) {
+		t.Fatalf("pages %v, want %v", keys, want)
+	}
+	for _, k := range want {
+		if keys[k] != 1 {
+			t.Errorf("page %s sent %d times", k, keys[k])
+		}
+	}
+	inc := sys.Incident(1)
+	for _, pd := range sys.PD.Incidents() {
+		if pd.Urgency != "high" || !strings.HasPrefix(pd.Title, "[INC-1 P1] Intent API returning 500s") || pd.Service != "PSVC001" {
+			t.Errorf("page %+v", pd)
+		}
+		link := "Slack channel for INC-1: " + sys.Chat.ChannelURL(inc.ChannelID)
+		if len(pd.Notes) != 1 || pd.Notes[0] != link {
+			t.Errorf("page %s notes %q, want the channel link", pd.ID, pd.Notes)
+		}
+	}
+	if comms := sys.PD.Incidents()[2]; len(comms.Assignees) != 1 || comms.Assignees[0] != "PUCAROL" {
+		t.Errorf("the communications lead's schedule on-call was not assigned: %+v", comms)
+	}
+	if k := kinds(sys.Events(1)); k[incident.EventPaged] != 3 || k[incident.EventPagerNoted] != 3 {
+		t.Errorf("timeline %v", k)
+	}
+}
+
+func TestP0PagesEveryoneAndResolveResolvesThePages(t *testing.T) {
+	sys := testenv.NewSystem(t, testenv.WithPagerDuty())
+	general := sys.Slack.AddChannel("general", "U0ALICE")
+	sys.Do("U0ALICE", general, "declare P0 everything is down")
+	sys.Deliver()
+	if keys := pagedKeys(sys.PD); len(keys) != 5 {
+		t.Fatalf("P0 paged %v, want all five roles", keys)
+	}
+	ch := sys.Incident(1).ChannelID
+	if r := sys.Do("U0BOB", ch, "update Failing over to us-west-2"); r.Error {
+		t.Fatal(r.Text)
+	}
+	if r := sys.Do("U0ALICE", ch, "resolve failed over"); r.Error {
+		t.Fatal(r.Text)
+	}
+	sys.Deliver()
+	for _, pd := range sys.PD.Incidents() {
+		if pd.Status != "resolved" {
+			t.Errorf("page %s is %s after resolution", pd.IncidentKey, pd.Status)
+		}
+		if !contains(pd.Notes, "Status update: Failing over to us-west-2") {
+			t.Errorf("page %s lacks the status update: %q", pd.IncidentKey, pd.Notes)
+		}
+	}
+	resolvedEvents := 0
+	for _, ev := range sys.PD.Events() {
+		if ev.Action == "resolve" && ev.DedupKey == "incidentbot/1/legal-compliance-lead/1" {
+			resolvedEvents++
+		}
+	}
+	if resolvedEvents != 1 {
+		t.Errorf("the Events API page was resolved %d times, want 1", resolvedEvents)
+	}
+	for _, e := range sys.Effects(1) {
+		if e.State != incident.EffectDone {
+			t.Errorf("%s is %s: %s", e.Key, e.State, e.LastError)
+		}
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// A page that PagerDuty created before the bot died is found again, not sent twice.
+func TestInterruptedPageIsNotSentTwice(t *testing.T) {
+	sys := testenv.NewSystem(t, testenv.WithPagerDuty())
+	general := sys.Slack.AddChannel("general", "U0ALICE")
+	sys.Do("U0ALICE", general, "declare P2 checkout slow")
+	// The previous process sent the commander's page and died before recording it.
+	if _, err := sys.Outbox.Pager.Page(sys.Ctx, incident.PageRequest{Key: "incidentbot/1/incident-commander/1", Title: "x",
+		Urgency: "low", Service: "PSVC001", Target: incident.PageTarget{EscalationPolicy: "PIC0001"}}); err != nil {
+		t.Fatal(err)
+	}
+	sys.Deliver()
+	if keys := pagedKeys(sys.PD); len(keys) != 2 || keys["incidentbot/1/incident-commander/1"] != 1 {
+		t.Errorf("pages %v", keys)
+	}
+	var pages []incident.Page
+	sys.DB.View(sys.Ctx, func(tx incident.Tx) (err error) { pages, err = tx.Pages(1); return err })
+	if len(pages) != 2 {
+		t.Errorf("%d pages recorded, want 2", len(pages))
+	}
+}
+
+func TestPageOnDemand(t *testing.T) {
+	sys := testenv.NewSystem(t, testenv.WithPagerDuty())
+	general := sys.Slack.AddChannel("general", "U0ALICE")
+	sys.Do("U0ALICE", general, "declare P3 typo on the status page")
+	sys.Deliver()
+	if n := len(sys.PD.Incidents()); n != 0 {
+		t.Fatalf("P3 paged %d", n)
+	}
+	ch := sys.Incident(1).ChannelID
+	for _, tc := range []struct{ text, want string }{
+		{"page tl the DB is on fire", "Paging the Technical lead for INC-1"},
+		{"page <@U0BOB|bob> need your eyes", "Paging <@U0BOB> for INC-1"},
+		{"page janitor", `"janitor" is not a crisis role`},
+		{"page", "Name a role or a person to page."},
+	} {
+		if r := sys.Do("U0ALICE", ch, tc.text); !strings.Contains(r.Text, tc.want) {
+			t.Errorf("%s: %q, want %q", tc.text, r.Text, tc.want)
+		}
+	}
+	sys.Deliver()
+	incs := sys.PD.Incidents()
+	if len(incs) != 2 {
+		t.Fatalf("%d pages", len(incs))
+	}
+	if !strings.Contains(incs[0].Body, "the DB is on fire") || !strings.Contains(incs[0].Body, "Slack channel: ") || incs[0].EscalationPolicy != "PTL0001" {
+		t.Errorf("role page %+v", incs[0])
+	}
+	if len(incs[1].Assignees) != 1 || incs[1].Assignees[0] != "PUBOB" {
+		t.Errorf("bob's page went to %v", incs[1].Assignees)
+	}
+	// A second page of the same role is a new page with its own key.
+	sys.Do("U0ALICE", ch, "page tl still on fire")
+	sys.Deliver()
+	if keys := pagedKeys(sys.PD); keys["incidentbot/1/technical-lead/2"] != 1 {
+		t.Errorf("second page of the role: %v", keys)
+	}
+}
