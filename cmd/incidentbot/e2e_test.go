@@ -218,3 +218,50 @@ func TestServeSocketMode(t *testing.T) {
 		return ch != nil && len(ch.Pins) == 1
 	})
 }
+
+// The real binary with PagerDuty: a signed webhook declares an incident, the roles are
+// paged, and resolving in Slack resolves in PagerDuty.
+func TestServePagerDuty(t *testing.T) {
+	emu := testenv.NewSlack()
+	defer emu.Close()
+	pd := testenv.NewPagerDuty()
+	defer pd.Close()
+	dir := t.TempDir()
+	cfgFile := filepath.Join(dir, "incidentbot.yaml")
+	os.WriteFile(cfgFile, []byte(`services:
+  intent-processing: {tier: 1, pagerduty_service: PSVC001}
+roles:
+  incident-commander: {pagerduty_escalation_policy: PIC0001}
+  technical-lead: {pagerduty_escalation_policy: PTL0001}
+  communications-lead: {pagerduty_schedule: PCOMMS1}
+`), 0o600)
+	env := serveEnv(emu, filepath.Join(dir, "bot.db"), "INCIDENTBOT_CONFIG="+cfgFile,
+		"PAGERDUTY_TOKEN="+testenv.PagerDutyToken, "PAGERDUTY_FROM="+testenv.PagerDutyFrom,
+		"PAGERDUTY_API_URL="+pd.URL(), "PAGERDUTY_EVENTS_URL="+pd.EventsURL(), "PAGERDUTY_WEBHOOK_SECRET="+testenv.PagerDutyWebhookSecret)
+	p := startServe(t, env)
+
+	origin := pd.AddIncident("Intent API 5xx above 5%", "PSVC001", "high")
+	body := testenv.WebhookBody("ev1", "incident.triggered", "Monitoring", origin, "")
+	if status, err := testenv.SendWebhook(nil, p.url()+"/pagerduty/webhook", testenv.PagerDutyWebhookSecret, "d1", body); err != nil || status != 202 {
+		t.Fatalf("webhook: %v %d", err, status)
+	}
+	if status, _ := testenv.SendWebhook(nil, p.url()+"/pagerduty/webhook", "wrong", "d2", body); status != 403 {
+		t.Errorf("forged webhook: %d", status)
+	}
+	var ch *testenv.SlackChannel
+	waitFor(t, "the channel and three pages", func() bool {
+		ch = emu.ChannelByName("inc-1-intent-api-5xx-above-5")
+		return ch != nil && len(ch.Pins) == 1 && len(pd.Incidents()) == 4
+	})
+	if got := slash(t, p, "U0ALICE", ch.ID, "resolve"); !strings.Contains(got, "INC-1 is resolved") {
+		t.Fatalf("resolve: %q", got)
+	}
+	waitFor(t, "every PagerDuty incident resolved", func() bool {
+		for _, inc := range pd.Incidents() {
+			if inc.Status != "resolved" {
+				return false
+			}
+		}
+		return true
+	})
+}

@@ -12,6 +12,7 @@ import (
 	"github.com/nephoran/incidentbot/commands"
 	"github.com/nephoran/incidentbot/internal/config"
 	"github.com/nephoran/incidentbot/internal/incident"
+	"github.com/nephoran/incidentbot/internal/pagerduty"
 	"github.com/nephoran/incidentbot/internal/slackapi"
 	"github.com/nephoran/incidentbot/internal/sqlite"
 	"github.com/nephoran/incidentbot/internal/web"
@@ -75,6 +76,10 @@ func (a *App) Run(ctx context.Context) error {
 	clock := incident.SystemClock{}
 	chat := &slackapi.Chat{API: api, Card: views.Card, Announcement: views.Announcement}
 	outbox := &incident.Outbox{Store: db, Chat: chat, Clock: clock, Settings: settings, Log: log.With("component", "outbox")}
+	if cfg.PagerDuty.Token != "" {
+		outbox.Pager = pagerduty.New(pagerduty.Options{Token: string(cfg.PagerDuty.Token), From: cfg.PagerDuty.From,
+			APIURL: cfg.PagerDuty.APIURL, EventsURL: cfg.PagerDuty.EventsURL})
+	}
 	svc := &incident.Service{Store: db, Clock: clock, Settings: settings, Log: log.With("component", "incident"), Notify: outbox.Notify}
 	b := bot.New(commands.NewRouter(svc, log.With("component", "commands")), api, log)
 
@@ -91,6 +96,8 @@ func (a *App) Run(ctx context.Context) error {
 		}},
 	)
 	(&bot.HTTP{Bot: b, Verifier: bot.Verifier{Secret: string(cfg.Slack.SigningSecret)}}).Register(a.server.Mux)
+	a.server.Mux.Handle("POST /pagerduty/webhook", &pagerduty.Webhook{Secret: string(cfg.PagerDuty.WebhookSecret),
+		Ingest: svc.IngestPagerEvent, Log: log.With("component", "pagerduty")})
 	if err := a.server.Open(cfg.Listen); err != nil {
 		return err
 	}
@@ -105,11 +112,11 @@ func (a *App) Run(ctx context.Context) error {
 	outboxDone := make(chan struct{})
 	go func() {
 		defer close(outboxDone)
-		user, err := a.authenticate(runCtx, api)
+		auth, err := a.authenticate(runCtx, api)
 		if err != nil {
 			return
 		}
-		chat.BotUserID = user
+		chat.BotUserID, chat.WorkspaceURL = auth.UserID, auth.URL
 		if err := outbox.Run(runCtx); err != nil {
 			log.Error("outbox stopped", "err", err)
 		}
@@ -135,20 +142,20 @@ func (a *App) Run(ctx context.Context) error {
 	return err
 }
 
-// authenticate calls auth.test until it succeeds, backing off, and returns the bot's user ID.
-func (a *App) authenticate(ctx context.Context, api *slack.Client) (string, error) {
+// authenticate calls auth.test until it succeeds, backing off, and returns its answer.
+func (a *App) authenticate(ctx context.Context, api *slack.Client) (*slack.AuthTestResponse, error) {
 	wait := time.Second
 	for {
 		resp, err := api.AuthTestContext(ctx)
 		if err == nil {
 			a.slackUp.Store(true)
 			a.Log.Info("slack authenticated", "team", resp.Team, "bot_user", resp.UserID, "ready_after", time.Since(a.startedAt).String())
-			return resp.UserID, nil
+			return resp, nil
 		}
 		a.Log.Error("slack auth.test failed; retrying", "err", err, "retry_in", wait.String())
 		select {
 		case <-ctx.Done():
-			return "", ctx.Err()
+			return nil, ctx.Err()
 		case <-time.After(wait):
 		}
 		wait = min(2*wait, time.Minute)

@@ -17,15 +17,16 @@ type Config struct {
 	Listen     string `yaml:"listen"`
 	Kubeconfig string `yaml:"kubeconfig"`
 
-	Slack     Slack              `yaml:"slack"`
-	PagerDuty PagerDuty          `yaml:"pagerduty"`
-	GitHub    GitHub             `yaml:"github"`
-	Roles     map[string]Role    `yaml:"roles"`
-	Services  map[string]Service `yaml:"services"`
-	Clusters  map[string]Cluster `yaml:"clusters"`
-	Playbooks Playbooks          `yaml:"playbooks"`
-	Approvals Approvals          `yaml:"approvals"`
-	Actions   Actions            `yaml:"actions"`
+	Slack     Slack               `yaml:"slack"`
+	PagerDuty PagerDuty           `yaml:"pagerduty"`
+	GitHub    GitHub              `yaml:"github"`
+	Roles     map[string]Role     `yaml:"roles"`
+	Services  map[string]Service  `yaml:"services"`
+	Clusters  map[string]Cluster  `yaml:"clusters"`
+	Playbooks Playbooks           `yaml:"playbooks"`
+	Paging    map[string][]string `yaml:"paging"` // roles paged on declaration, by severity
+	Approvals Approvals           `yaml:"approvals"`
+	Actions   Actions             `yaml:"actions"`
 }
 
 // Slack configures the Slack app.
@@ -45,6 +46,13 @@ type PagerDuty struct {
 	APIURL        string `yaml:"api_url"`
 	EventsURL     string `yaml:"events_url"`
 	WebhookSecret Secret `yaml:"webhook_secret"`
+	// Service is the PagerDuty service the bot's REST pages are created on, unless the
+	// incident's service names its own.
+	Service string `yaml:"service"`
+	// Priorities and Urgencies map PagerDuty's priority names (P1...) and urgencies
+	// (high, low) to severities, for incidents PagerDuty triggers.
+	Priorities map[string]string `yaml:"priorities"`
+	Urgencies  map[string]string `yaml:"urgencies"`
 }
 
 // GitHub configures where post-incident reviews are filed.
@@ -184,12 +192,48 @@ func (c *Config) Catalog() incident.Catalog {
 		if s.RPO > 0 {
 			t.RPO = time.Duration(s.RPO)
 		}
-		cat[name] = incident.ServiceInfo{Name: name, Tier: incident.Tier(s.Tier), Targets: t, Confidential: s.Confidential}
+		cat[name] = incident.ServiceInfo{Name: name, Tier: incident.Tier(s.Tier), Targets: t, Confidential: s.Confidential, PagerDuty: s.PagerDutyService}
 	}
 	return cat
 }
 
 // Settings returns what the domain needs.
 func (c *Config) Settings() incident.Settings {
-	return incident.Settings{ChannelPrefix: c.Slack.ChannelPrefix, AnnounceChannel: c.Slack.AnnounceChannel, Catalog: c.Catalog()}
+	return incident.Settings{
+		ChannelPrefix: c.Slack.ChannelPrefix, AnnounceChannel: c.Slack.AnnounceChannel, Catalog: c.Catalog(),
+		Paging: c.PagingSettings(), PagerSeverity: c.SeverityMap(),
+	}
+}
+
+// PagingSettings turns roles and paging into the domain's, paging enabled by a token.
+func (c *Config) PagingSettings() incident.PagingSettings {
+	p := incident.PagingSettings{
+		Enabled:    c.PagerDuty.Token != "",
+		Targets:    map[incident.Role]incident.PageTarget{},
+		BySeverity: incident.DefaultPagingBySeverity(),
+		Service:    c.PagerDuty.Service,
+	}
+	for name, r := range c.Roles {
+		p.Targets[incident.Role(name)] = incident.PageTarget{EscalationPolicy: r.PagerDutyEscalationPolicy,
+			Schedule: r.PagerDutySchedule, RoutingKey: string(r.PagerDutyRoutingKey)}
+	}
+	for sev, roles := range c.Paging {
+		p.BySeverity[incident.Severity(sev)] = nil
+		for _, r := range roles {
+			p.BySeverity[incident.Severity(sev)] = append(p.BySeverity[incident.Severity(sev)], incident.Role(r))
+		}
+	}
+	return p
+}
+
+// SeverityMap is the default PagerDuty mapping with the configured entries on top.
+func (c *Config) SeverityMap() incident.SeverityMap {
+	m := incident.DefaultSeverityMap()
+	for k, v := range c.PagerDuty.Priorities {
+		m.Priorities[k] = incident.Severity(v)
+	}
+	for k, v := range c.PagerDuty.Urgencies {
+		m.Urgencies[k] = incident.Severity(v)
+	}
+	return m
 }

@@ -42,7 +42,11 @@ func TestErrors(t *testing.T) {
 			`listen: "8080" is not host:port (such as :8080)`,
 			`slack.channel_prefix: "Inc!" must be 1-20 lowercase letters`,
 			`slack.announce_channel: "#incidents" is not a channel ID (such as C0123ABCD); use the ID, not the name`,
-			"roles.incident-commander: set pagerduty_escalation_policy or pagerduty_schedule, not both",
+			"roles.incident-commander: set one of pagerduty_escalation_policy, pagerduty_schedule or pagerduty_routing_key, not several",
+			"paging.p1: not a severity; use P0, P1, P2 or P3",
+			`paging.P0[1]: "chief" is not a crisis role`,
+			"paging.P2[0]: legal-compliance-lead is paged but roles.legal-compliance-lead names no PagerDuty target",
+			`pagerduty.priorities.P1: "SEV1" is not a severity`,
 			"roles.janitor: unknown role; the crisis roles are incident-commander, technical-lead, business-continuity-lead, communications-lead, legal-compliance-lead",
 			"services.api-gateway.tier: must be 1, 2 or 3 (got 4)",
 			`github.repo: "not a repo" is not owner/name`,
@@ -61,6 +65,31 @@ func TestErrors(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestPagingSettings(t *testing.T) {
+	f := t.TempDir() + "/c.yaml"
+	os.WriteFile(f, []byte(`pagerduty: {service: PSVC9, priorities: {P1: P1}}
+roles:
+  incident-commander: {pagerduty_escalation_policy: PIC1}
+  legal-compliance-lead: {pagerduty_routing_key: R0UT1NGKEY0000000000000000000000}
+paging: {P2: [incident-commander], P3: [legal-compliance-lead]}
+`), 0o600)
+	cfg, err := Load(f, env(map[string]string{"PAGERDUTY_TOKEN": "t", "PAGERDUTY_FROM": "bot@example.com"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := cfg.PagingSettings()
+	if !p.Enabled || p.Service != "PSVC9" || p.Targets["legal-compliance-lead"].RoutingKey == "" ||
+		len(p.BySeverity["P2"]) != 1 || len(p.BySeverity["P3"]) != 1 || len(p.BySeverity["P0"]) != 5 {
+		t.Errorf("paging %+v", p)
+	}
+	if m := cfg.SeverityMap(); m.Priorities["P1"] != "P1" || m.Priorities["P2"] != "P1" || m.Urgencies["high"] != "P1" {
+		t.Errorf("severity map %+v", m)
+	}
+	if _, err := Load(f, env(map[string]string{"PAGERDUTY_TOKEN": "t"})); err == nil || !strings.Contains(err.Error(), "pagerduty.from:") {
+		t.Errorf("a token without PAGERDUTY_FROM: %v", err)
 	}
 }
 

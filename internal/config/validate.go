@@ -3,6 +3,8 @@ package config
 import (
 	"errors"
 	"fmt"
+
+	"github.com/nephoran/incidentbot/internal/incident"
 	"net"
 	"net/url"
 	"regexp"
@@ -49,8 +51,14 @@ func (c *Config) Validate() error {
 		if !isRole(name) {
 			bad(path, "unknown role; the crisis roles are %s", roleNames())
 		}
-		if r.PagerDutyEscalationPolicy != "" && r.PagerDutySchedule != "" {
-			bad(path, "set pagerduty_escalation_policy or pagerduty_schedule, not both")
+		set := 0
+		for _, v := range []string{r.PagerDutyEscalationPolicy, r.PagerDutySchedule, string(r.PagerDutyRoutingKey)} {
+			if v != "" {
+				set++
+			}
+		}
+		if set > 1 {
+			bad(path, "set one of pagerduty_escalation_policy, pagerduty_schedule or pagerduty_routing_key, not several")
 		}
 	}
 	for name, s := range c.Services {
@@ -75,6 +83,28 @@ func (c *Config) Validate() error {
 	}
 	if r := c.GitHub.Repo; r != "" && !repoRe.MatchString(r) {
 		bad("github.repo", "%q is not owner/name", r)
+	}
+	for sev, roles := range c.Paging {
+		if _, err := incident.ParseSeverity(sev); err != nil || sev != strings.ToUpper(sev) {
+			bad("paging."+sev, "not a severity; use P0, P1, P2 or P3")
+		}
+		for i, r := range roles {
+			if !isRole(r) {
+				bad(fmt.Sprintf("paging.%s[%d]", sev, i), "%q is not a crisis role", r)
+			} else if _, ok := c.Roles[r]; !ok && c.PagerDuty.Token != "" {
+				bad(fmt.Sprintf("paging.%s[%d]", sev, i), "%s is paged but roles.%s names no PagerDuty target", r, r)
+			}
+		}
+	}
+	for name, m := range map[string]map[string]string{"pagerduty.priorities": c.PagerDuty.Priorities, "pagerduty.urgencies": c.PagerDuty.Urgencies} {
+		for k, v := range m {
+			if _, err := incident.ParseSeverity(v); err != nil || v != strings.ToUpper(v) {
+				bad(name+"."+k, "%q is not a severity; use P0, P1, P2 or P3", v)
+			}
+		}
+	}
+	if c.PagerDuty.Token != "" && c.PagerDuty.From == "" {
+		bad("pagerduty.from", "PagerDuty needs the email of a PagerDuty user for the From header of pages (PAGERDUTY_FROM)")
 	}
 	for i, r := range c.Approvals.DefaultRoles {
 		if !isRole(r) {

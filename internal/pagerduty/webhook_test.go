@@ -1,0 +1,264 @@
+package pagerduty_test
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/nephoran/incidentbot/internal/incident"
+	"github.com/nephoran/incidentbot/internal/pagerduty"
+	"github.com/nephoran/incidentbot/internal/testenv"
+)
+
+// Known-answer vector from go-pagerduty v1.8.0's webhookv3_test.go (REFERENCE.md section 5).
+const (
+	katSecret = "lDQHScfUeXUKaQRNF+8XIiDKZ7XX3itBAYzwU0TARw8lJqRnkKl2iB1anSb0Z+IK"
+	katBody   = `{"event":{"id":"01BWDWL3NYY7LUFPZCC28QUCMK","event_type":"incident.priority_updated","resource_type":"incident","occurred_at":"2021-04-26T17:36:27.458Z","agent":{"html_url":"https://acme.pagerduty.com/users/PLH1HKV","id":"PLH1HKV","self":"https://api.pagerduty.com/users/PLH1HKV","summary":"Tenex Engineer","type":"user_reference"},"client":null,"data":{"id":"PGR0VU2","type":"incident","self":"https://api.pagerduty.com/incidents/PGR0VU2","html_url":"https://acme.pagerduty.com/incidents/PGR0VU2","number":2,"status":"triggered","title":"A little bump in the road","service":{"html_url":"https://acme.pagerduty.com/services/PF9KMXH","id":"PF9KMXH","self":"https://api.pagerduty.com/services/PF9KMXH","summary":"API Service","type":"service_reference"},"assignees":[{"html_url":"https://acme.pagerduty.com/users/PTUXL6G","id":"PTUXL6G","self":"https://api.pagerduty.com/users/PTUXL6G","summary":"User 123","type":"user_reference"}],"escalation_policy":{"html_url":"https://acme.pagerduty.com/escalation_policies/PUS0KTE","id":"PUS0KTE","self":"https://api.pagerduty.com/escalation_policies/PUS0KTE","summary":"Default","type":"escalation_policy_reference"},"teams":[{"html_url":"https://acme.pagerduty.com/teams/PFCVPS0","id":"PFCVPS0","self":"https://api.pagerduty.com/teams/PFCVPS0","summary":"Engineering","type":"team_reference"}],"priority":{"html_url":"https://acme.pagerduty.com/account/incident_priorities","id":"PSO75BM","self":"https://api.pagerduty.com/priorities/PSO75BM","summary":"P1","type":"priority_reference"},"urgency":"high","conference_bridge":{"conference_number":1000,"conference_url":"https://example.com"},"resolve_reason":null}}}`
+	katSig    = "v1=0c0b9495b893a39e70d1fea2fe11fbe0a825f88b9f67846f6cc07dd2bc5476cd"
+)
+
+// hook is the webhook receiver over a System with the PagerDuty fake.
+type hook struct {
+	sys *testenv.System
+	srv *httptest.Server
+}
+
+func newHook(t testing.TB, secret string) *hook {
+	sys := testenv.NewSystem(t, testenv.WithPagerDuty())
+	wh := &pagerduty.Webhook{Secret: secret, Ingest: sys.Service.IngestPagerEvent, Log: slog.New(slog.DiscardHandler)}
+	srv := httptest.NewServer(wh)
+	t.Cleanup(srv.Close)
+	return &hook{sys: sys, srv: srv}
+}
+
+func (h *hook) post(t testing.TB, sig, delivery string, body []byte) int {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, h.srv.URL, strings.NewReader(string(body)))
+	if sig != "" {
+		req.Header.Set("X-PagerDuty-Signature", sig)
+	}
+	req.Header.Set("X-Webhook-Id", delivery)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+func (h *hook) send(t testing.TB, delivery, eventType string, inc testenv.PDIncident, priority string) int {
+	t.Helper()
+	body := testenv.WebhookBody("ev-"+delivery, eventType, "Alice", inc, priority)
+	return h.post(t, testenv.SignPagerDuty(testenv.PagerDutyWebhookSecret, body), delivery, body)
+}
+
+func (h *hook) incidents() int {
+	var ids []int64
+	h.sys.DB.View(context.Background(), func(tx incident.Tx) (err error) { ids, err = tx.IncidentIDs(); return err })
+	return len(ids)
+}
+
+func TestWebhookSignatureVectorAndRotation(t *testing.T) {
+	if got := testenv.SignPagerDuty(katSecret, []byte(katBody)); got != katSig {
+		t.Fatalf("signature %s, want %s", got, katSig)
+	}
+	h := newHook(t, katSecret)
+	other := testenv.SignPagerDuty("the-old-secret", []byte(katBody))
+	for _, tc := range []struct {
+		name, sig, body string
+		want            int
+	}{
+		{"known answer", katSig, katBody, 202},
+		{"rotation: old and new", other + "," + katSig, katBody, 202},
+		{"only a wrong signature", other, katBody, 403},
+		{"one changed byte", katSig, strings.Replace(katBody, "bump", "bumP", 1), 403},
+		{"missing header", "", katBody, 400},
+		{"no v1 signature", "v0=abc", katBody, 400},
+		{"empty body", katSig, "", 400},
+		{"not JSON", testenv.SignPagerDuty(katSecret, []byte("hello")), "hello", 400},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := h.post(t, tc.sig, "d-"+tc.name, []byte(tc.body)); got != tc.want {
+				t.Errorf("status %d, want %d", got, tc.want)
+			}
+		})
+	}
+	if h.incidents() != 0 {
+		t.Error("a webhook about an unknown incident created one")
+	}
+}
+
+func TestWebhookLifecycle(t *testing.T) {
+	h := newHook(t, testenv.PagerDutyWebhookSecret)
+	sys := h.sys
+	pd := sys.PD.AddIncident("Intent API 5xx above 5%", "PSVC001", "high")
+	if got := h.send(t, "d1", "incident.triggered", pd, "P2"); got != 202 {
+		t.Fatalf("triggered: %d", got)
+	}
+	h.send(t, "d1", "incident.triggered", pd, "P2") // a redelivery
+	h.send(t, "d2", "incident.triggered", pd, "P2") // another delivery of the same incident
+	if n := h.incidents(); n != 1 {
+		t.Fatalf("%d incidents, want 1", n)
+	}
+	sys.Deliver()
+	inc := sys.Incident(1)
+	if inc.PagerDutyID != pd.ID || inc.Severity != incident.P1 || inc.Service != "intent-processing" || inc.Title != "Intent API 5xx above 5%" || inc.ChannelID == "" {
+		t.Fatalf("incident %+v", inc)
+	}
+	if origin := sys.PD.Incidents()[0]; len(origin.Notes) != 1 || !strings.Contains(origin.Notes[0], "Slack channel for INC-1") {
+		t.Errorf("the triggering incident did not get the channel link: %q", origin.Notes)
+	}
+
+	// An acknowledgement of the technical lead's page records MTTA and tells the channel.
+	var tlPage testenv.PDIncident
+	for _, p := range sys.PD.Incidents() {
+		if p.IncidentKey == "incidentbot/1/technical-lead/1" {
+			tlPage = p
+		}
+	}
+	if tlPage.ID == "" {
+		t.Fatalf("the technical lead was not paged: %+v", sys.PD.Incidents())
+	}
+	h.send(t, "d3", "incident.acknowledged", tlPage, "")
+	sys.Deliver()
+	inc = sys.Incident(1)
+	if inc.AckedBy != "Alice" || inc.AckedAt.IsZero() {
+		t.Errorf("ack not recorded: %q %v", inc.AckedBy, inc.AckedAt)
+	}
+	msgs := sys.Slack.Channel(inc.ChannelID).Messages
+	if last := msgs[len(msgs)-1].Text; !strings.Contains(last, "Alice acknowledged the page of technical-lead") {
+		t.Errorf("channel: %q", last)
+	}
+
+	h.send(t, "d4", "incident.priority_updated", pd, "P1")
+	h.send(t, "d5", "incident.resolved", pd, "P1")
+	sys.Deliver()
+	inc = sys.Incident(1)
+	if inc.Status != incident.StatusResolved || inc.Summary != "Resolved in PagerDuty by Alice" {
+		t.Errorf("not resolved from PagerDuty: %s %q", inc.Status, inc.Summary)
+	}
+	for _, p := range sys.PD.Incidents() {
+		if p.Status != "resolved" {
+			t.Errorf("%s (%s) still %s", p.ID, p.IncidentKey, p.Status)
+		}
+	}
+	k := kinds(sys.Events(1))
+	if k[incident.EventAcknowledged] != 1 || k[incident.EventPagerActivity] != 1 || k[incident.EventResolved] != 1 {
+		t.Errorf("timeline %v", k)
+	}
+	if b := incident.VerifyChain(sys.Events(1)); b != nil {
+		t.Errorf("chain: %+v", b)
+	}
+}
+
+func kinds(evs []incident.TimelineEvent) map[incident.EventKind]int {
+	m := map[incident.EventKind]int{}
+	for _, e := range evs {
+		m[e.Kind]++
+	}
+	return m
+}
+
+func TestWebhookIgnoresUnmappedServicesAndTheBotsOwnPages(t *testing.T) {
+	h := newHook(t, testenv.PagerDutyWebhookSecret)
+	unmapped := h.sys.PD.AddIncident("disk full on a build box", "PSVC002", "low")
+	if got := h.send(t, "u1", "incident.triggered", unmapped, ""); got != 202 {
+		t.Errorf("unmapped: %d, want 202", got)
+	}
+	own := testenv.PDIncident{ID: "QOWN", Title: "[INC-9 P1] x", Status: "triggered", IncidentKey: "incidentbot/9/technical-lead/1", Service: "PSVC001", Urgency: "high"}
+	if got := h.send(t, "u2", "incident.triggered", own, ""); got != 202 {
+		t.Errorf("own page: %d", got)
+	}
+	if n := h.incidents(); n != 0 {
+		t.Errorf("%d incidents, want 0", n)
+	}
+}
+
+// 50 concurrent deliveries for 10 PagerDuty incidents, with redeliveries: exactly 10
+// incidents, 10 channels, and every role paged once.
+func TestWebhookRace(t *testing.T) {
+	h := newHook(t, testenv.PagerDutyWebhookSecret)
+	var pds []testenv.PDIncident
+	for i := 0; i < 10; i++ {
+		pds = append(pds, h.sys.PD.AddIncident(fmt.Sprintf("region outage %d", i), "PSVC001", "high"))
+	}
+	var wg sync.WaitGroup
+	statuses := make(chan int, 50)
+	for i := 0; i < 50; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			pd := pds[i%10]
+			delivery := fmt.Sprintf("%s-d%d", pd.ID, i%3) // three deliveries per incident, some repeated
+			statuses <- h.send(t, delivery, "incident.triggered", pd, "")
+		}(i)
+	}
+	wg.Wait()
+	close(statuses)
+	for s := range statuses {
+		if s != 202 {
+			t.Errorf("status %d", s)
+		}
+	}
+	h.sys.Deliver()
+	if n := h.incidents(); n != 10 {
+		t.Errorf("%d incidents, want 10", n)
+	}
+	if n := len(h.sys.Slack.Channels()); n != 10 {
+		t.Errorf("%d channels, want 10", n)
+	}
+	keys := map[string]int{}
+	for _, p := range h.sys.PD.Incidents() {
+		if p.IncidentKey != "" {
+			keys[p.IncidentKey]++
+		}
+	}
+	if len(keys) != 30 { // P1 from high urgency: commander, technical lead, communications lead
+		t.Errorf("%d distinct pages, want 30", len(keys))
+	}
+	for k, n := range keys {
+		if n != 1 {
+			t.Errorf("page %s sent %d times", k, n)
+		}
+	}
+}
+
+// BenchmarkWebhookIngest measures signed incident.triggered deliveries through the HTTP
+// handler to committed state (verify, decode, dedupe, declare, queue channel and pages).
+func BenchmarkWebhookIngest(b *testing.B) {
+	h := newHook(b, testenv.PagerDutyWebhookSecret)
+	bodies := make([][]byte, b.N)
+	sigs := make([]string, b.N)
+	for i := range bodies {
+		pd := testenv.PDIncident{ID: fmt.Sprintf("QB%07d", i), Number: i, Title: "bench", Status: "triggered", Service: "PSVC001", Urgency: "high"}
+		bodies[i] = testenv.WebhookBody(fmt.Sprintf("ev%d", i), "incident.triggered", "Alice", pd, "")
+		sigs[i] = testenv.SignPagerDuty(testenv.PagerDutyWebhookSecret, bodies[i])
+	}
+	handler := h.srv.Config.Handler
+	lat := make([]time.Duration, b.N)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		start := time.Now()
+		req := httptest.NewRequest(http.MethodPost, "/pagerduty/webhook", strings.NewReader(string(bodies[i])))
+		req.Header.Set("X-PagerDuty-Signature", sigs[i])
+		req.Header.Set("X-Webhook-Id", fmt.Sprint(i))
+		w := httptest.NewRecorder()
+		handler.ServeHTTP(w, req)
+		if w.Code != 202 {
+			b.Fatalf("%d %s", w.Code, w.Body)
+		}
+		lat[i] = time.Since(start)
+	}
+	b.StopTimer()
+	slices.Sort(lat)
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "deliveries/s")
+	b.ReportMetric(float64(lat[b.N*99/100].Microseconds()), "p99-µs")
+}
