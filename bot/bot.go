@@ -7,7 +7,9 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -25,6 +27,9 @@ type Bot struct {
 	Service *incident.Service
 	API     *slack.Client
 	Log     *slog.Logger
+	// ResponseHosts are the hosts a response_url may point at: Slack's, and the API URL's
+	// host for GovSlack and tests. Others are never called.
+	ResponseHosts []string
 	// replyTimeout bounds the asynchronous replies sent after an ack.
 	replyTimeout time.Duration
 	pending      sync.WaitGroup
@@ -50,7 +55,8 @@ func New(router *commands.Router, api *slack.Client, log *slog.Logger) *Bot {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Bot{Router: router, Service: router.Service, API: api, Log: log.With("component", "bot"), replyTimeout: 10 * time.Second}
+	return &Bot{Router: router, Service: router.Service, API: api, Log: log.With("component", "bot"),
+		ResponseHosts: []string{"hooks.slack.com"}, replyTimeout: 10 * time.Second}
 }
 
 // Command runs a slash command. When the command asks for the declaration form, the form
@@ -92,7 +98,7 @@ func (b *Bot) Interaction(ctx context.Context, cb slack.InteractionCallback) (re
 			defer cancel()
 			for _, req := range runs {
 				reply := b.Router.Handle(ctx, req)
-				b.ephemeral(ctx, req.ChannelID, req.UserID, reply.Text)
+				b.respond(ctx, cb.ResponseURL, req.ChannelID, req.UserID, reply.Text)
 			}
 		}
 	}
@@ -158,6 +164,30 @@ func (b *Bot) Event(ctx context.Context, ev *slackevents.EventsAPICallbackEvent,
 	default:
 		b.Log.Debug("event ignored", "type", inner.Type)
 	}
+}
+
+// respond answers a click through its response_url, which works whether or not the clicker
+// is a member of the channel; without one, or if it fails, through chat.postEphemeral.
+func (b *Bot) respond(ctx context.Context, responseURL, channel, user, text string) {
+	if text == "" {
+		return
+	}
+	if b.responseURLAllowed(responseURL) {
+		err := slack.PostWebhookContext(ctx, responseURL, &slack.WebhookMessage{Text: text, ResponseType: "ephemeral", ReplaceOriginal: false})
+		if err == nil {
+			return
+		}
+		b.Log.Warn("reply through response_url failed; trying chat.postEphemeral", "err", err)
+	}
+	b.ephemeral(ctx, channel, user, text)
+}
+
+func (b *Bot) responseURLAllowed(raw string) bool {
+	u, err := url.Parse(raw)
+	if raw == "" || err != nil || (u.Scheme != "https" && u.Scheme != "http") {
+		return false
+	}
+	return slices.Contains(b.ResponseHosts, u.Host) || slices.Contains(b.ResponseHosts, u.Hostname())
 }
 
 // ephemeral shows text to one user in a channel, best effort: replies are not state.

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"testing"
 	"time"
 
@@ -37,6 +38,8 @@ func newEnvWith(t testing.TB, runOutbox bool) *env {
 	ctx, cancel := context.WithCancel(context.Background())
 	api := slack.New(testenv.SlackBotToken, slack.OptionAPIURL(sys.Slack.APIURL()), slack.OptionAppLevelToken(testenv.SlackAppToken))
 	b := bot.New(sys.Router, api, slog.New(slog.DiscardHandler))
+	emuURL, _ := url.Parse(sys.Slack.URL())
+	b.ResponseHosts = append(b.ResponseHosts, emuURL.Host)
 	mux := http.NewServeMux()
 	(&bot.HTTP{Bot: b, Verifier: bot.Verifier{Secret: testenv.SlackSigningSecret}}).Register(mux)
 	srv := httptest.NewServer(mux)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -220,7 +221,8 @@ func TestTakeRoleButton(t *testing.T) {
 		}
 		return false
 	})
-	e.sender.Interaction(testenv.BlockAction("U0BOB", chID, "incident:take-technical-lead", "role technical-lead me"))
+	// bob is not in the channel yet: the reply must go through the response_url.
+	e.sender.Interaction(e.slack.BlockAction("U0BOB", chID, "incident:take-technical-lead", "role technical-lead me"))
 	e.waitFor("the card to show bob as technical lead", func() bool {
 		card := string(e.slack.Channel(chID).Messages[0].Blocks)
 		return strings.Contains(card, `TL \u003c@U0BOB\u003e`) && !strings.Contains(card, "take-technical-lead")
@@ -228,5 +230,33 @@ func TestTakeRoleButton(t *testing.T) {
 	e.bot.Wait()
 	if eph := e.slack.Ephemerals(); len(eph) != 1 || eph[0].Text != "<@U0BOB> is now the Technical lead of INC-1." {
 		t.Errorf("reply %+v", eph)
+	}
+}
+
+// A response_url that does not point at Slack is never called (no SSRF through payloads).
+func TestResponseURLMustBeSlacks(t *testing.T) {
+	e := newEnv(t)
+	hits := 0
+	evil := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { hits++ }))
+	defer evil.Close()
+	e.sender.Command("U0ALICE", e.general, "declare P3 x", "")
+	var chID string
+	e.waitFor("the channel", func() bool {
+		ch := e.slack.ChannelByName("inc-1-x")
+		if ch != nil && ch.Members["U0ALICE"] {
+			chID = ch.ID
+			return true
+		}
+		return false
+	})
+	click := testenv.BlockAction("U0ALICE", chID, "incident:status", "status")
+	click["response_url"] = evil.URL + "/hooks/x"
+	e.sender.Interaction(click)
+	e.bot.Wait()
+	if hits != 0 {
+		t.Errorf("the bot called a response_url outside Slack %d times", hits)
+	}
+	if eph := e.slack.Ephemerals(); len(eph) != 1 || !strings.Contains(eph[0].Text, "*INC-1*") {
+		t.Errorf("the reply did not fall back to chat.postEphemeral: %+v", eph)
 	}
 }

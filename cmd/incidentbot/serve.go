@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"net/url"
 	"sync/atomic"
 	"time"
 
@@ -82,6 +83,9 @@ func (a *App) Run(ctx context.Context) error {
 	}
 	svc := &incident.Service{Store: db, Clock: clock, Settings: settings, Log: log.With("component", "incident"), Notify: outbox.Notify}
 	b := bot.New(commands.NewRouter(svc, log.With("component", "commands")), api, log)
+	if u, err := url.Parse(cfg.Slack.APIURL); err == nil && u.Host != "slack.com" {
+		b.ResponseHosts = append(b.ResponseHosts, u.Host) // GovSlack, or a test's emulator
+	}
 
 	a.server = web.NewServer(log.With("component", "web"),
 		web.Check{Name: "database", Fn: func(ctx context.Context) error {

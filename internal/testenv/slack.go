@@ -43,6 +43,7 @@ type Slack struct {
 	limits    map[string]*window // per-method rate windows, when enforced
 	enforce   bool
 	socket    *socketHub
+	responses map[string][2]string // response_url path -> channel, user
 	now       func() time.Time
 }
 
@@ -94,13 +95,14 @@ type Fault struct {
 // NewSlack starts an emulator with the bot user and two people, alice and bob.
 func NewSlack() *Slack {
 	s := &Slack{
-		users:    map[string]*SlackUser{},
-		channels: map[string]*SlackChannel{},
-		triggers: map[string]time.Time{},
-		faults:   map[string][]Fault{},
-		limits:   map[string]*window{},
-		slowness: map[string]time.Duration{},
-		now:      time.Now,
+		users:     map[string]*SlackUser{},
+		channels:  map[string]*SlackChannel{},
+		triggers:  map[string]time.Time{},
+		faults:    map[string][]Fault{},
+		limits:    map[string]*window{},
+		slowness:  map[string]time.Duration{},
+		responses: map[string][2]string{},
+		now:       time.Now,
 	}
 	s.AddUser(SlackBotUser, "incidentbot", "")
 	s.AddUser("U0ALICE", "alice", "alice@example.com")
@@ -285,6 +287,10 @@ func (s *Slack) newChannel(name, creator string, private bool) *SlackChannel {
 func (s *Slack) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.URL.Path == "/socket" {
 		s.socket.serve(w, r)
+		return
+	}
+	if strings.HasPrefix(r.URL.Path, "/hooks/") {
+		s.serveResponseURL(w, r)
 		return
 	}
 	method, ok := strings.CutPrefix(r.URL.Path, "/api/")

@@ -105,3 +105,45 @@ func BlockAction(user, channel, actionID, value string) map[string]any {
 		"actions":    []map[string]any{{"type": "button", "action_id": actionID, "block_id": "card-actions", "value": value}},
 	}
 }
+
+// BlockAction builds a block_actions payload with a response_url that the emulator answers:
+// replies sent there show up in Ephemerals, as Slack shows them to the clicker alone.
+func (s *Slack) BlockAction(user, channel, actionID, value string) map[string]any {
+	s.mu.Lock()
+	s.nextID++
+	path := fmt.Sprintf("/hooks/actions/%s/%d/x", SlackTeam, s.nextID)
+	s.responses[path] = [2]string{channel, user}
+	s.mu.Unlock()
+	p := BlockAction(user, channel, actionID, value)
+	p["response_url"] = s.srv.URL + path
+	return p
+}
+
+// serveResponseURL takes a message posted to a response_url (JSON, up to 5 uses in Slack).
+func (s *Slack) serveResponseURL(w http.ResponseWriter, r *http.Request) {
+	var msg struct {
+		Text            string          `json:"text"`
+		ResponseType    string          `json:"response_type"`
+		ReplaceOriginal bool            `json:"replace_original"`
+		Blocks          json.RawMessage `json:"blocks"`
+	}
+	if err := json.NewDecoder(r.Body).Decode(&msg); err != nil || (msg.Text == "" && len(msg.Blocks) == 0) {
+		http.Error(w, "invalid_payload", http.StatusBadRequest)
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	who, ok := s.responses[r.URL.Path]
+	if !ok {
+		http.Error(w, "expired_url", http.StatusNotFound)
+		return
+	}
+	if msg.ResponseType == "in_channel" {
+		if ch := s.channels[who[0]]; ch != nil {
+			ch.Messages = append(ch.Messages, SlackMessage{TS: s.nextTS(), User: SlackBotUser, Text: msg.Text})
+		}
+	} else {
+		s.ephemeral = append(s.ephemeral, SlackEphemeral{Channel: who[0], User: who[1], Text: msg.Text, Blocks: msg.Blocks})
+	}
+	io.WriteString(w, "ok")
+}
