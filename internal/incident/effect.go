@@ -19,6 +19,7 @@ const (
 	EffectAnnounce      EffectKind = "announce"
 	EffectPost          EffectKind = "post"        // a text message in the incident channel
 	EffectPage          EffectKind = "page"        // page a role or a person through PagerDuty
+	EffectOnCall        EffectKind = "oncall"      // find a role's on-call people and invite them
 	EffectPagerNotes    EffectKind = "pager_notes" // then one pager_note per linked PagerDuty incident
 	EffectPagerNote     EffectKind = "pager_note"
 	EffectPagerResolves EffectKind = "pager_resolves" // then one pager_resolve per open page

@@ -36,6 +36,8 @@ func (o *Outbox) handle(ctx context.Context, inc *Incident, e *Effect) (result, 
 		return o.pagerNote(ctx, e)
 	case EffectPagerResolve:
 		return o.pagerResolve(ctx, inc, e)
+	case EffectOnCall:
+		return o.onCall(ctx, inc, e)
 	}
 	if e.Kind != EffectCreateChannel && inc.ChannelID == "" {
 		return result{}, Errorf(ENOTREADY, "the channel does not exist yet")

@@ -177,3 +177,57 @@ func roleOrPerson(p *Page) string {
 	}
 	return p.Target.String()
 }
+
+// onCall asks PagerDuty who is on call for a role, finds them in chat by email (one lookup
+// each, never a listing of the workspace), invites them and shows the first as the role's
+// on-call person until someone takes the role.
+func (o *Outbox) onCall(ctx context.Context, inc *Incident, e *Effect) (result, error) {
+	if o.Pager == nil {
+		return result{}, fmt.Errorf("PagerDuty is not configured")
+	}
+	if inc.ChannelID == "" {
+		return result{}, Errorf(ENOTREADY, "the channel does not exist yet")
+	}
+	role := e.Payload.Role
+	people, err := o.Pager.OnCall(ctx, o.Settings.Paging.Targets[role])
+	if err != nil {
+		return result{}, err
+	}
+	var users, found, missing []string
+	for _, p := range people {
+		id, ok, err := o.Chat.UserByEmail(ctx, p.Email)
+		if err != nil {
+			return result{}, err
+		}
+		if ok {
+			users = append(users, id)
+			found = append(found, fmt.Sprintf("%s (%s)", mention(id), p.Name))
+		} else {
+			missing = append(missing, p.Name)
+		}
+	}
+	if len(people) == 0 {
+		return result{event: EventOnCall, text: fmt.Sprintf("PagerDuty names nobody on call for %s", role)}, nil
+	}
+	text := fmt.Sprintf("On call for %s: %s", role, strings.Join(found, ", "))
+	if len(missing) > 0 {
+		text += fmt.Sprintf("; not found in Slack by email: %s", strings.Join(missing, ", "))
+	}
+	r := result{event: EventOnCall, text: text}
+	if len(users) > 0 {
+		first := users[0]
+		r.apply = func(i *Incident) {
+			if i.Roles == nil {
+				i.Roles = map[Role]RoleState{}
+			}
+			st := i.Roles[role]
+			st.OnCall = first
+			i.Roles[role] = st
+		}
+		r.follow = []followUp{
+			{kind: EffectInvite, discriminator: fmt.Sprintf("oncall-%d", e.ID), payload: EffectPayload{Users: users}},
+			{kind: EffectUpdateCard, discriminator: fmt.Sprintf("oncall-%d", e.ID)},
+		}
+	}
+	return r, nil
+}

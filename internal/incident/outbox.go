@@ -33,7 +33,7 @@ type Outbox struct {
 	wake     chan struct{}
 }
 
-// notReadyDelay is how soon an effect waiting for its channel or card is tried again.
+// notReadyDelay is how soon Run tries again an effect waiting for its channel, card or pages.
 const notReadyDelay = 250 * time.Millisecond
 
 // Notify wakes the outbox: something was enqueued.
@@ -98,7 +98,7 @@ func (o *Outbox) Run(ctx context.Context) error {
 			wg.Add(1)
 			go func(e Effect) {
 				defer wg.Done()
-				o.deliver(ctx, e)
+				o.deliver(ctx, e, notReadyDelay)
 				<-sem
 				o.Notify()
 			}(e)
@@ -127,7 +127,8 @@ func (o *Outbox) Run(ctx context.Context) error {
 }
 
 // DeliverDue delivers every effect due now, including the ones that deliveries enqueue, and
-// returns how many attempts it made. Tests drive the outbox with it on a fake clock.
+// returns how many attempts it made. Tests drive the outbox with it on a fake clock: an
+// effect waiting for another is tried again in the next round, until a round changes nothing.
 func (o *Outbox) DeliverDue(ctx context.Context) (int, error) {
 	o.init()
 	total := 0
@@ -136,16 +137,35 @@ func (o *Outbox) DeliverDue(ctx context.Context) (int, error) {
 		if err != nil || len(claimed) == 0 {
 			return total, err
 		}
-		var wg sync.WaitGroup
+		var (
+			wg      sync.WaitGroup
+			mu      sync.Mutex
+			waiting int
+		)
 		for _, e := range claimed {
 			wg.Add(1)
 			go func(e Effect) {
 				defer wg.Done()
-				o.deliver(ctx, e)
+				if o.deliver(ctx, e, 0) == "not_ready" {
+					mu.Lock()
+					waiting++
+					mu.Unlock()
+				}
 			}(e)
 		}
 		wg.Wait()
 		total += len(claimed)
+		if waiting == len(claimed) {
+			return total, o.Store.Update(ctx, func(tx Tx) error { // leave them for Run's pace
+				for _, e := range claimed {
+					e.State, e.NextAttemptAt = EffectPending, o.Clock.Now().Add(notReadyDelay)
+					if err := tx.SaveEffect(&e); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+		}
 	}
 }
 
@@ -165,8 +185,9 @@ func (o *Outbox) nextDue(ctx context.Context) (next time.Time, err error) {
 	return next, err
 }
 
-// deliver makes one attempt at e and records the result in one transaction.
-func (o *Outbox) deliver(ctx context.Context, e Effect) {
+// deliver makes one attempt at e, records the result in one transaction and returns the
+// outcome; an effect not ready yet is due again after wait.
+func (o *Outbox) deliver(ctx context.Context, e Effect, wait time.Duration) string {
 	log := o.Log.With("effect", e.Key, "kind", e.Kind)
 	var inc *Incident
 	err := o.Store.View(ctx, func(tx Tx) (err error) {
@@ -181,7 +202,7 @@ func (o *Outbox) deliver(ctx context.Context, e Effect) {
 	}
 	if ctx.Err() != nil && err != nil {
 		// Shutting down: leave the effect inflight; the next start releases it.
-		return
+		return "interrupted"
 	}
 	outcome := "done"
 	err = o.Store.Update(context.WithoutCancel(ctx), func(tx Tx) error {
@@ -190,7 +211,7 @@ func (o *Outbox) deliver(ctx context.Context, e Effect) {
 			return ierr
 		}
 		c := &change{tx: tx, inc: inc, now: o.Clock.Now()}
-		outcome = o.record(c, &e, res, err, log)
+		outcome = o.record(c, &e, res, err, wait, log)
 		if serr := tx.SaveEffect(&e); serr != nil {
 			return serr
 		}
@@ -198,16 +219,17 @@ func (o *Outbox) deliver(ctx context.Context, e Effect) {
 	})
 	if err != nil {
 		log.Error("outbox: record delivery", "err", err)
-		return
+		return "error"
 	}
 	if o.Observe != nil {
 		o.Observe(e.Kind, outcome)
 	}
+	return outcome
 }
 
 // record applies one attempt's result to the effect and the incident and returns the
 // outcome's name: done, not_ready, retry or failed.
-func (o *Outbox) record(c *change, e *Effect, res result, err error, log *slog.Logger) string {
+func (o *Outbox) record(c *change, e *Effect, res result, err error, notReadyWait time.Duration, log *slog.Logger) string {
 	now := c.now
 	if err == nil {
 		e.Attempts++
@@ -233,7 +255,7 @@ func (o *Outbox) record(c *change, e *Effect, res result, err error, log *slog.L
 		return "done" // Run wakes itself after every delivery, once this has committed
 	}
 	if ErrorCode(err) == ENOTREADY {
-		e.State, e.NextAttemptAt = EffectPending, now.Add(notReadyDelay)
+		e.State, e.NextAttemptAt = EffectPending, now.Add(notReadyWait)
 		return "not_ready"
 	}
 	e.Attempts++
@@ -302,6 +324,8 @@ func (k EffectKind) describe() string {
 		return "post a message"
 	case EffectPage:
 		return "page through PagerDuty"
+	case EffectOnCall:
+		return "find who is on call"
 	case EffectPagerNotes, EffectPagerNote:
 		return "add a note in PagerDuty"
 	case EffectPagerResolves, EffectPagerResolve:

@@ -32,6 +32,9 @@ func (c *change) pageRoles(roles []Role, message string) error {
 		if err := c.enqueue(EffectPage, key, EffectPayload{Role: r, Key: key, Text: message}); err != nil {
 			return err
 		}
+		if err := c.enqueue(EffectOnCall, key, EffectPayload{Role: r}); err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -52,8 +52,33 @@ func TestDeclarePagesTheRolesItsSeverityNeeds(t *testing.T) {
 			t.Errorf("the communications lead's schedule on-call was not assigned: %+v", pd)
 		}
 	}
-	if k := kinds(sys.Events(1)); k[incident.EventPaged] != 3 || k[incident.EventPagerNoted] != 3 {
+	if k := kinds(sys.Events(1)); k[incident.EventPaged] != 3 || k[incident.EventPagerNoted] != 3 || k[incident.EventOnCall] != 3 {
 		t.Errorf("timeline %v", k)
+	}
+
+	// The on-call people are found in Slack by email, invited, and shown on the card.
+	inc = sys.Incident(1)
+	if got := inc.Roles[incident.RoleTechnicalLead]; got.OnCall != "U0BOB" || got.Holder != "" {
+		t.Errorf("technical lead %+v, want bob on call and nobody holding it", got)
+	}
+	if ch := sys.Slack.Channel(inc.ChannelID); !ch.Members["U0BOB"] {
+		t.Error("the on-call technical lead was not invited")
+	}
+	card := string(sys.Slack.Channel(inc.ChannelID).Messages[0].Blocks)
+	if !strings.Contains(card, `TL _unfilled, on call \u003c@U0BOB\u003e_`) {
+		t.Errorf("card does not show the on-call technical lead: %s", card)
+	}
+	var carol string
+	for _, e := range sys.Events(1) {
+		if e.Kind == incident.EventOnCall && strings.Contains(e.Text, "communications-lead") {
+			carol = e.Text
+		}
+	}
+	if !strings.Contains(carol, "not found in Slack by email: Carol") {
+		t.Errorf("the communications lead's on-call event: %q", carol)
+	}
+	if n := len(sys.Slack.Calls("users.list")); n != 0 {
+		t.Errorf("the workspace was listed %d times", n)
 	}
 }
 

@@ -27,6 +27,7 @@ const (
 	EventNote            EventKind = "note"
 	EventRoleAssigned    EventKind = "role_assigned"
 	EventPaged           EventKind = "paged"
+	EventOnCall          EventKind = "oncall"
 	EventPagerNoted      EventKind = "pager_noted"
 	EventPagerResolved   EventKind = "pager_resolved"
 	EventAcknowledged    EventKind = "acknowledged"

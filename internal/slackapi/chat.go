@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -27,6 +28,9 @@ type Chat struct {
 	WorkspaceURL string // from auth.test, such as https://acme.slack.com/
 	Card         Renderer
 	Announcement Renderer
+
+	mu     sync.Mutex
+	emails map[string]emailHit // users.lookupByEmail answers, briefly
 }
 
 var _ incident.Chat = (*Chat)(nil)
@@ -228,14 +232,41 @@ func (c *Chat) UserEmail(ctx context.Context, userID string) (string, error) {
 	return u.Profile.Email, nil
 }
 
-// UserByEmail finds the workspace member with this email.
+// UserByEmail finds the workspace member with this email, one lookup per address (never a
+// listing of the workspace), remembered for a minute.
 func (c *Chat) UserByEmail(ctx context.Context, email string) (string, bool, error) {
-	u, err := c.API.GetUserByEmailContext(ctx, email)
-	if slackCode(err) == "users_not_found" {
+	if email == "" {
 		return "", false, nil
 	}
-	if err != nil {
-		return "", false, classify("users.lookupByEmail", err)
+	key := strings.ToLower(email)
+	c.mu.Lock()
+	if hit, ok := c.emails[key]; ok && time.Since(hit.at) < emailTTL {
+		c.mu.Unlock()
+		return hit.id, hit.id != "", nil
 	}
-	return u.ID, true, nil
+	c.mu.Unlock()
+	u, err := c.API.GetUserByEmailContext(ctx, email)
+	id := ""
+	switch {
+	case slackCode(err) == "users_not_found":
+	case err != nil:
+		return "", false, classify("users.lookupByEmail", err)
+	default:
+		id = u.ID
+	}
+	c.mu.Lock()
+	if c.emails == nil {
+		c.emails = map[string]emailHit{}
+	}
+	c.emails[key] = emailHit{id: id, at: time.Now()}
+	c.mu.Unlock()
+	return id, id != "", nil
+}
+
+// emailTTL is how long an email lookup is reused.
+const emailTTL = time.Minute
+
+type emailHit struct {
+	id string
+	at time.Time
 }

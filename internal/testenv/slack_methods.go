@@ -26,6 +26,7 @@ var slackMethods = map[string]func(*Slack, SlackCall) map[string]any{
 	"pins.add":               (*Slack).pinsAdd,
 	"views.open":             (*Slack).viewsOpen,
 	"users.info":             (*Slack).usersInfo,
+	"users.lookupByEmail":    (*Slack).usersLookupByEmail,
 	"apps.connections.open":  (*Slack).appsConnectionsOpen,
 }
 
