@@ -32,7 +32,10 @@ var statusVerb = &Verb{
 func StatusText(inc *incident.Incident, now time.Time) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "*%s* %s: %s\n", inc.Key(), inc.Severity, inc.Title)
-	fmt.Fprintf(&b, "Status: *%s* | Commander: <@%s>\n", inc.Status, inc.Commander)
+	fmt.Fprintf(&b, "Status: *%s* | Commander: %s\n", inc.Status, inc.CommanderText())
+	if !inc.AckedAt.IsZero() {
+		fmt.Fprintf(&b, "Acknowledged in PagerDuty by %s, %s after the declaration\n", inc.AckedBy, incident.FormatDuration(inc.AckedAt.Sub(inc.DeclaredAt)))
+	}
 	if inc.Service != "" {
 		fmt.Fprintf(&b, "Service: %s (tier %d, %s)\n", inc.Service, inc.Tier, incident.TierName(inc.Tier))
 	}

@@ -33,7 +33,7 @@ func Card(inc *incident.Incident) ([]slack.Block, string) {
 	fields := []*slack.TextBlockObject{
 		mrkdwn(fmt.Sprintf("*Severity*\n%s, %s", inc.Severity, inc.Severity.Description())),
 		mrkdwn(fmt.Sprintf("*Status*\n%s", inc.Status)),
-		mrkdwn(fmt.Sprintf("*Commander*\n<@%s>", inc.Commander)),
+		mrkdwn("*Commander*\n" + inc.CommanderText()),
 		mrkdwn(fmt.Sprintf("*Declared*\n%s", DateToken(inc.DeclaredAt))),
 	}
 	if inc.Service != "" {
@@ -41,6 +41,12 @@ func Card(inc *incident.Incident) ([]slack.Block, string) {
 	}
 	if !inc.MitigatedAt.IsZero() && inc.MitigatedAt != inc.ResolvedAt {
 		fields = append(fields, mrkdwn(fmt.Sprintf("*Mitigated*\n%s", DateToken(inc.MitigatedAt))))
+	}
+	if inc.PagerDutyURL != "" {
+		fields = append(fields, mrkdwn(fmt.Sprintf("*PagerDuty*\n<%s|triggered by PagerDuty>", inc.PagerDutyURL)))
+	}
+	if !inc.AckedAt.IsZero() {
+		fields = append(fields, mrkdwn(fmt.Sprintf("*Acknowledged*\n%s by %s", DateToken(inc.AckedAt), inc.AckedBy)))
 	}
 	if !inc.ResolvedAt.IsZero() {
 		fields = append(fields, mrkdwn(fmt.Sprintf("*Resolved*\n%s (after %s)", DateToken(inc.ResolvedAt),

@@ -63,6 +63,16 @@ func TestCardGolden(t *testing.T) {
 	golden(t, "card-resolved", map[string]any{"text": text, "blocks": blocks})
 }
 
+func TestCardFromPagerDutyGolden(t *testing.T) {
+	inc := sampleIncident()
+	inc.DeclaredBy, inc.Commander = incident.BotActor, ""
+	inc.PagerDutyID, inc.PagerDutyURL = "Q1ABC", "https://acme.pagerduty.com/incidents/Q1ABC"
+	inc.AckedAt, inc.AckedBy = inc.DeclaredAt.Add(2*time.Minute), "Bob"
+	inc.Roles = map[incident.Role]incident.RoleState{incident.RoleTechnicalLead: {OnCall: "U0BOB"}}
+	blocks, text := Card(inc)
+	golden(t, "card-pagerduty", map[string]any{"text": text, "blocks": blocks})
+}
+
 func TestAnnouncementGolden(t *testing.T) {
 	blocks, text := Announcement(sampleIncident())
 	golden(t, "announcement", map[string]any{"text": text, "blocks": blocks})

@@ -52,5 +52,14 @@ func (inc *Incident) Open() bool { return inc.Status != StatusResolved }
 
 // Topic is the channel topic: severity, status, commander and the title.
 func (inc *Incident) Topic() string {
-	return fmt.Sprintf("%s %s | %s | IC <@%s> | %s", inc.Key(), inc.Severity, inc.Status, inc.Commander, inc.Title)
+	return fmt.Sprintf("%s %s | %s | IC %s | %s", inc.Key(), inc.Severity, inc.Status, inc.CommanderText(), inc.Title)
+}
+
+// CommanderText is the commander as a mention, or "unfilled" for an incident PagerDuty
+// declared that nobody has taken command of yet.
+func (inc *Incident) CommanderText() string {
+	if inc.Commander == "" {
+		return "unfilled"
+	}
+	return "<@" + inc.Commander + ">"
 }

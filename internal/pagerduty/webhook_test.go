@@ -112,6 +112,9 @@ func TestWebhookLifecycle(t *testing.T) {
 	if inc.PagerDutyID != pd.ID || inc.Severity != incident.P1 || inc.Service != "intent-processing" || inc.Title != "Intent API 5xx above 5%" || inc.ChannelID == "" {
 		t.Fatalf("incident %+v", inc)
 	}
+	if topic := sys.Slack.Channel(inc.ChannelID).Topic; !strings.Contains(topic, "IC unfilled") {
+		t.Errorf("topic %q", topic)
+	}
 	if origin := sys.PD.Incidents()[0]; len(origin.Notes) != 1 || !strings.Contains(origin.Notes[0], "Slack channel for INC-1") {
 		t.Errorf("the triggering incident did not get the channel link: %q", origin.Notes)
 	}
