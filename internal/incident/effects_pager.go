@@ -209,11 +209,23 @@ func (o *Outbox) onCall(ctx context.Context, inc *Incident, e *Effect) (result, 
 	if len(people) == 0 {
 		return result{event: EventOnCall, text: fmt.Sprintf("PagerDuty names nobody on call for %s", role)}, nil
 	}
-	text := fmt.Sprintf("On call for %s: %s", role, strings.Join(found, ", "))
-	if len(missing) > 0 {
-		text += fmt.Sprintf("; not found in Slack by email: %s", strings.Join(missing, ", "))
+	var text string
+	switch {
+	case len(found) > 0 && len(missing) > 0:
+		text = fmt.Sprintf("On call for %s: %s; not found in Slack by email: %s", role, strings.Join(found, ", "), strings.Join(missing, ", "))
+	case len(found) > 0:
+		text = fmt.Sprintf("On call for %s: %s", role, strings.Join(found, ", "))
+	default:
+		text = fmt.Sprintf("On call for %s in PagerDuty: %s, not found in Slack by email", role, strings.Join(missing, ", "))
 	}
 	r := result{event: EventOnCall, text: text}
+	// Invite those not already there as the declarer or the role's holder.
+	var invite []string
+	for _, u := range users {
+		if u != inc.DeclaredBy && u != inc.Holder(role) {
+			invite = append(invite, u)
+		}
+	}
 	if len(users) > 0 {
 		first := users[0]
 		r.apply = func(i *Incident) {
@@ -224,9 +236,9 @@ func (o *Outbox) onCall(ctx context.Context, inc *Incident, e *Effect) (result, 
 			st.OnCall = first
 			i.Roles[role] = st
 		}
-		r.follow = []followUp{
-			{kind: EffectInvite, discriminator: fmt.Sprintf("oncall-%d", e.ID), payload: EffectPayload{Users: users}},
-			{kind: EffectUpdateCard, discriminator: fmt.Sprintf("oncall-%d", e.ID)},
+		r.follow = []followUp{{kind: EffectUpdateCard, discriminator: fmt.Sprintf("oncall-%d", e.ID)}}
+		if len(invite) > 0 {
+			r.follow = append(r.follow, followUp{kind: EffectInvite, discriminator: fmt.Sprintf("oncall-%d", e.ID), payload: EffectPayload{Users: invite}})
 		}
 	}
 	return r, nil

@@ -74,8 +74,11 @@ func TestDeclarePagesTheRolesItsSeverityNeeds(t *testing.T) {
 			carol = e.Text
 		}
 	}
-	if !strings.Contains(carol, "not found in Slack by email: Carol") {
+	if carol != "On call for communications-lead in PagerDuty: Carol, not found in Slack by email" {
 		t.Errorf("the communications lead's on-call event: %q", carol)
+	}
+	if n := len(sys.Slack.Calls("conversations.invite")); n != 2 { // alice as declarer, bob as on-call
+		t.Errorf("%d invites, want 2", n)
 	}
 	if n := len(sys.Slack.Calls("users.list")); n != 0 {
 		t.Errorf("the workspace was listed %d times", n)

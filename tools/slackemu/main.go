@@ -1,6 +1,7 @@
 // Command slackemu runs the Slack Web API and Socket Mode emulator from internal/testenv as a
-// server, for trying incidentbot by hand and for load tests without a Slack workspace. It
-// prints the environment to give incidentbot and the ID of a #general channel.
+// server, with the PagerDuty fake beside it, for trying incidentbot by hand and for load tests
+// without a Slack workspace or a PagerDuty account. It prints the environment to give
+// incidentbot and the ID of a #general channel, then a line of counts every 10 seconds.
 package main
 
 import (
@@ -21,8 +22,12 @@ func main() {
 	defer emu.Close()
 	emu.SetLatency(*latency)
 	general := emu.AddChannel("general", "U0ALICE", "U0BOB", testenv.SlackBotUser)
+	pd := testenv.NewPagerDuty()
+	defer pd.Close()
 	fmt.Printf("SLACK_API_URL=%s\nSLACK_BOT_TOKEN=%s\nSLACK_SIGNING_SECRET=%s\nGENERAL=%s\n",
 		emu.APIURL(), testenv.SlackBotToken, testenv.SlackSigningSecret, general)
+	fmt.Printf("PAGERDUTY_API_URL=%s\nPAGERDUTY_EVENTS_URL=%s\nPAGERDUTY_TOKEN=%s\nPAGERDUTY_FROM=%s\nPAGERDUTY_WEBHOOK_SECRET=%s\n",
+		pd.URL(), pd.EventsURL(), testenv.PagerDutyToken, testenv.PagerDutyFrom, testenv.PagerDutyWebhookSecret)
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
 	tick := time.NewTicker(10 * time.Second)
@@ -31,7 +36,8 @@ func main() {
 		case <-sig:
 			return
 		case <-tick.C:
-			fmt.Fprintf(os.Stderr, "slackemu: %d calls, %d bot channels\n", len(emu.Calls("")), len(emu.Channels()))
+			fmt.Fprintf(os.Stderr, "slackemu: %d Slack calls, %d bot channels; PagerDuty: %d calls, %d incidents, %d events\n",
+				len(emu.Calls("")), len(emu.Channels()), len(pd.Calls("")), len(pd.Incidents()), len(pd.Events()))
 		}
 	}
 }
