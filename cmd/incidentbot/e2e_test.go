@@ -265,3 +265,26 @@ roles:
 		return true
 	})
 }
+
+func TestPlaybooksCommands(t *testing.T) {
+	env := []string{"PATH=/usr/bin:/bin"}
+	out, code := run(t, env, "playbooks", "validate")
+	if code != 0 || !strings.Contains(out, "10 playbooks valid") {
+		t.Errorf("validate the library (exit %d):\n%s", code, out)
+	}
+	out, code = run(t, env, "playbooks", "validate", "../../internal/playbook/testdata/errors/unknown-key.yaml")
+	if code != 1 || !strings.Contains(out, "unknown-key.yaml:6:5: phases[0].stepz: unknown key") {
+		t.Errorf("validate a bad file (exit %d):\n%s", code, out)
+	}
+	out, code = run(t, env, "playbooks", "list")
+	if code != 0 || !strings.Contains(out, "database-primary-failure") || strings.Count(out, "\n") != 11 {
+		t.Errorf("list (exit %d):\n%s", code, out)
+	}
+	out, code = run(t, env, "playbooks", "show", "regional-outage")
+	if code != 0 || !strings.Contains(out, "kubernetes.exec") || !strings.Contains(out, "approval: incident-commander, two-person") {
+		t.Errorf("show (exit %d):\n%s", code, out)
+	}
+	if out, code = run(t, env, "playbooks", "show", "nope"); code != 1 || !strings.Contains(out, `incidentbot: no playbook "nope"`) {
+		t.Errorf("show unknown (exit %d):\n%s", code, out)
+	}
+}

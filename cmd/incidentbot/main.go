@@ -21,6 +21,9 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := rootCommand().ExecuteContext(ctx); err != nil {
+		if _, reported := err.(exitError); !reported {
+			fmt.Fprintln(os.Stderr, "incidentbot:", err)
+		}
 		os.Exit(exitCode(err))
 	}
 }
@@ -42,9 +45,9 @@ func rootCommand() *cobra.Command {
 		Use:           "incidentbot",
 		Short:         "Incident command bot for Slack: channels, roles, playbooks, timeline, reviews",
 		SilenceUsage:  true,
-		SilenceErrors: false,
+		SilenceErrors: true, // main prints them, once
 	}
-	root.AddCommand(serveCommand(), configCommand(), timelineCommand(), versionCommand())
+	root.AddCommand(serveCommand(), configCommand(), timelineCommand(), playbooksCommand(), versionCommand())
 	return root
 }
 

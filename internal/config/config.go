@@ -197,6 +197,9 @@ func (c *Config) Catalog() incident.Catalog {
 	return cat
 }
 
+// ServiceNames lists the configured services, sorted.
+func (c *Config) ServiceNames() []string { return c.Catalog().Names() }
+
 // Settings returns what the domain needs.
 func (c *Config) Settings() incident.Settings {
 	return incident.Settings{

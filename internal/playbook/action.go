@@ -19,6 +19,15 @@ type Action interface {
 	Values() []*any
 }
 
+// Mutates reports whether an action changes something outside the bot (and so is planned and
+// approved): its kind says so, unless the action knows better (an http GET does not).
+func Mutates(a Action) bool {
+	if m, ok := a.(interface{ Mutates() bool }); ok {
+		return m.Mutates()
+	}
+	return a.Kind().Mutating
+}
+
 // Kind is a type of action.
 type Kind struct {
 	Type     string

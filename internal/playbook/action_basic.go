@@ -117,3 +117,9 @@ func (a *HTTP) Strings() []*string {
 	return out
 }
 func (a *HTTP) Values() []*any { return []*any{&a.Body} }
+
+// Mutates is false for GET and HEAD, which only read.
+func (a *HTTP) Mutates() bool {
+	m := strings.ToUpper(a.Method)
+	return m != "GET" && m != "HEAD"
+}
