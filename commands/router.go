@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/nephoran/incidentbot/internal/incident"
+	"github.com/nephoran/incidentbot/internal/playbook"
 )
 
 // Request is one command, typed or carried by a button, with who sent it and where.
@@ -36,7 +37,10 @@ type Verb struct {
 type Router struct {
 	Service *incident.Service
 	Log     *slog.Logger
-	verbs   map[string]*Verb
+	// Playbooks is the playbook library; PlaybookOptions how runs are built from it.
+	Playbooks       *playbook.Library
+	PlaybookOptions playbook.BuildOptions
+	verbs           map[string]*Verb
 }
 
 // NewRouter returns a router over svc with every verb.
@@ -52,7 +56,7 @@ func NewRouter(svc *incident.Service, log *slog.Logger) *Router {
 var allVerbs = map[string]*Verb{}
 
 func init() {
-	for _, v := range []*Verb{declareVerb, statusVerb, updateVerb, severityVerb, noteVerb, timelineVerb, mitigateVerb, resolveVerb, roleVerb, rolesVerb, pageVerb, helpVerb} {
+	for _, v := range []*Verb{declareVerb, statusVerb, updateVerb, severityVerb, noteVerb, timelineVerb, mitigateVerb, resolveVerb, roleVerb, rolesVerb, pageVerb, playbookVerb, playbooksVerb, stepVerb, helpVerb} {
 		allVerbs[v.Name] = v
 	}
 }

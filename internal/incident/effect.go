@@ -24,6 +24,11 @@ const (
 	EffectPagerNote     EffectKind = "pager_note"
 	EffectPagerResolves EffectKind = "pager_resolves" // then one pager_resolve per open page
 	EffectPagerResolve  EffectKind = "pager_resolve"
+	EffectPostRunCard   EffectKind = "post_run_card"  // then pin it
+	EffectPostStepCard  EffectKind = "post_step_card" // one step's card, then the next one's: in order
+	EffectUpdateRunCard EffectKind = "update_run_card"
+	EffectUpdateStep    EffectKind = "update_step_card"
+	EffectExecuteStep   EffectKind = "execute_step"
 )
 
 // EffectState is where an effect stands in the outbox.
@@ -60,6 +65,10 @@ type EffectPayload struct {
 	Role    Role     `json:"role,omitempty"`
 	Key     string   `json:"key,omitempty"`      // a page's idempotency key
 	PagerID string   `json:"pager_id,omitempty"` // a PagerDuty incident (or dedup key) to act on
+	TS      string   `json:"ts,omitempty"`       // a message to act on
+	RunID   int64    `json:"run_id,omitempty"`
+	StepID  int64    `json:"step_id,omitempty"`
+	Seq     int      `json:"seq,omitempty"`
 }
 
 // MarshalPayload encodes p for storage.

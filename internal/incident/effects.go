@@ -68,10 +68,16 @@ func (o *Outbox) handle(ctx context.Context, inc *Incident, e *Effect) (result, 
 			follow: []followUp{{kind: EffectPinCard, discriminator: ts}},
 		}, nil
 	case EffectPinCard:
-		if err := o.Chat.Pin(ctx, inc.ChannelID, inc.CardTS); err != nil {
+		ts, what := inc.CardTS, "Incident card"
+		if e.Payload.TS != "" {
+			ts, what = e.Payload.TS, "Playbook run card"
+		}
+		if err := o.Chat.Pin(ctx, inc.ChannelID, ts); err != nil {
 			return result{}, err
 		}
-		return result{event: EventCardPinned, text: "Incident card pinned"}, nil
+		return result{event: EventCardPinned, text: what + " pinned"}, nil
+	case EffectPostRunCard, EffectPostStepCard, EffectUpdateRunCard, EffectUpdateStep, EffectExecuteStep:
+		return o.runEffect(ctx, inc, e)
 	case EffectUpdateCard:
 		if inc.CardTS == "" {
 			return result{}, Errorf(ENOTREADY, "the card is not posted yet")

@@ -17,7 +17,8 @@ import (
 type Outbox struct {
 	Store    Store
 	Chat     Chat
-	Pager    Pager // nil when PagerDuty is not configured
+	Pager    Pager    // nil when PagerDuty is not configured
+	Executor Executor // runs http and kubernetes steps; nil: they fail with a clear reason
 	Clock    Clock
 	Settings Settings
 	Log      *slog.Logger
@@ -326,6 +327,12 @@ func (k EffectKind) describe() string {
 		return "page through PagerDuty"
 	case EffectOnCall:
 		return "find who is on call"
+	case EffectPostRunCard, EffectUpdateRunCard:
+		return "show the playbook run card"
+	case EffectPostStepCard, EffectUpdateStep:
+		return "show a playbook step"
+	case EffectExecuteStep:
+		return "run a playbook step"
 	case EffectPagerNotes, EffectPagerNote:
 		return "add a note in PagerDuty"
 	case EffectPagerResolves, EffectPagerResolve:

@@ -57,6 +57,8 @@ type Tx interface {
 
 	// MarkSeen records key (a Slack event ID, say) and reports whether it was new.
 	MarkSeen(key string, at time.Time) (bool, error)
+
+	RunTx
 }
 
 // Channel is a chat channel the bot created.
@@ -71,6 +73,12 @@ type Message struct {
 	Text         string    // a plain message (Slack mrkdwn)
 	Card         *Incident // the incident card
 	Announcement *Incident // the announcement of a new incident
+	// Run with Step is a step's card; Run alone is the run's progress card. Incident and
+	// Now go with them (deadlines are shown against Now).
+	Run      *Run
+	Step     *RunStep
+	Incident *Incident
+	Now      time.Time
 }
 
 // Chat is the chat platform, as the outbox needs it. Methods return *TemporaryError for
@@ -86,6 +94,8 @@ type Chat interface {
 	// FindPosted finds a recent message the bot posted with idempotency key key.
 	FindPosted(ctx context.Context, channelID, key string) (ts string, found bool, err error)
 	UpdateCard(ctx context.Context, channelID, ts string, inc *Incident) error
+	// Update replaces a message the bot posted (a step or run card) with m.
+	Update(ctx context.Context, channelID, ts string, m Message) error
 	Pin(ctx context.Context, channelID, ts string) error
 	// ChannelURL is a link that opens the channel.
 	ChannelURL(channelID string) string
@@ -93,4 +103,15 @@ type Chat interface {
 	UserEmail(ctx context.Context, userID string) (string, error)
 	// UserByEmail finds the chat user with this email; found is false if none.
 	UserByEmail(ctx context.Context, email string) (userID string, found bool, err error)
+}
+
+// RunTx is what a transaction can do with playbook runs.
+type RunTx interface {
+	CreateRun(r *Run) error // sets the IDs of the run and its steps
+	UpdateRun(r *Run) error
+	Run(id int64) (*Run, error) // with its steps
+	Runs(incidentID int64) ([]Run, error)
+	UpdateRunStep(s *RunStep) error
+	RunStepRef(id int64) (runID int64, err error)
+	StepsInState(state StepState) ([]RunStep, error)
 }

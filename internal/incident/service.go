@@ -22,6 +22,8 @@ type Settings struct {
 	Catalog         Catalog
 	Paging          PagingSettings // no Targets: paging is off
 	PagerSeverity   SeverityMap    // severities of incidents PagerDuty triggers
+	// ApproverGroups are named lists of user IDs that may approve steps (approvals.groups).
+	ApproverGroups map[string][]string
 }
 
 // Service implements the incident use cases. Each commits its state change, its timeline

@@ -120,6 +120,6 @@ func (a *HTTP) Values() []*any { return []*any{&a.Body} }
 
 // Mutates is false for GET and HEAD, which only read.
 func (a *HTTP) Mutates() bool {
-	m := strings.ToUpper(a.Method)
+	m := a.method()
 	return m != "GET" && m != "HEAD"
 }

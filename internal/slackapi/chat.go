@@ -28,6 +28,8 @@ type Chat struct {
 	WorkspaceURL string // from auth.test, such as https://acme.slack.com/
 	Card         Renderer
 	Announcement Renderer
+	StepCard     func(inc *incident.Incident, run *incident.Run, step *incident.RunStep, now time.Time) ([]slack.Block, string)
+	RunCard      func(inc *incident.Incident, run *incident.Run, now time.Time) ([]slack.Block, string)
 
 	mu     sync.Mutex
 	emails map[string]emailHit // users.lookupByEmail answers, briefly
@@ -99,25 +101,42 @@ func (c *Chat) Invite(ctx context.Context, channelID string, users []string) err
 
 // Post posts m with its idempotency key in the message metadata.
 func (c *Chat) Post(ctx context.Context, channelID string, m incident.Message) (string, error) {
-	opts := []slack.MsgOption{
+	opts := append(c.content(m),
 		slack.MsgOptionMetadata(slack.SlackMetadata{EventType: metadataEventType, EventPayload: map[string]any{"key": m.Key}}),
 		slack.MsgOptionDisableLinkUnfurl(),
-	}
-	switch {
-	case m.Card != nil:
-		blocks, text := c.Card(m.Card)
-		opts = append(opts, slack.MsgOptionBlocks(blocks...), slack.MsgOptionText(text, false))
-	case m.Announcement != nil:
-		blocks, text := c.Announcement(m.Announcement)
-		opts = append(opts, slack.MsgOptionBlocks(blocks...), slack.MsgOptionText(text, false))
-	default:
-		opts = append(opts, slack.MsgOptionText(m.Text, false))
-	}
+	)
 	_, ts, err := c.API.PostMessageContext(ctx, channelID, opts...)
 	if err != nil {
 		return "", classify("chat.postMessage", err)
 	}
 	return ts, nil
+}
+
+// Update replaces a message the bot posted with m.
+func (c *Chat) Update(ctx context.Context, channelID, ts string, m incident.Message) error {
+	_, _, _, err := c.API.UpdateMessageContext(ctx, channelID, ts, c.content(m)...)
+	return classify("chat.update", err)
+}
+
+// content renders m's blocks and fallback text.
+func (c *Chat) content(m incident.Message) []slack.MsgOption {
+	var (
+		blocks []slack.Block
+		text   string
+	)
+	switch {
+	case m.Card != nil:
+		blocks, text = c.Card(m.Card)
+	case m.Announcement != nil:
+		blocks, text = c.Announcement(m.Announcement)
+	case m.Step != nil:
+		blocks, text = c.StepCard(m.Incident, m.Run, m.Step, m.Now)
+	case m.Run != nil:
+		blocks, text = c.RunCard(m.Incident, m.Run, m.Now)
+	default:
+		return []slack.MsgOption{slack.MsgOptionText(m.Text, false)}
+	}
+	return []slack.MsgOption{slack.MsgOptionBlocks(blocks...), slack.MsgOptionText(text, false)}
 }
 
 // historyWindow is how many recent messages FindPosted searches.

@@ -3,6 +3,7 @@ package testenv
 import (
 	"context"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -11,8 +12,10 @@ import (
 	"github.com/nephoran/incidentbot/commands"
 	"github.com/nephoran/incidentbot/internal/incident"
 	"github.com/nephoran/incidentbot/internal/pagerduty"
+	"github.com/nephoran/incidentbot/internal/playbook"
 	"github.com/nephoran/incidentbot/internal/slackapi"
 	"github.com/nephoran/incidentbot/internal/sqlite"
+	"github.com/nephoran/incidentbot/playbooks"
 	"github.com/slack-go/slack"
 )
 
@@ -38,6 +41,31 @@ type System struct {
 	Router   *commands.Router
 	Announce string     // the announce channel's ID
 	PD       *PagerDuty // nil unless WithPagerDuty
+	// Library holds the built-in playbooks, and those WithPlaybooks adds.
+	Library *playbook.Library
+	// AllowedHosts are the hosts http steps may call; Env what secret headers read.
+	AllowedHosts []string
+	Env          map[string]string
+}
+
+// WithPlaybooks adds the playbooks of dir and lets http steps call hosts.
+func WithPlaybooks(dir string, hosts ...string) Option {
+	return func(s *System, _ *incident.Settings) {
+		s.AllowedHosts = hosts
+		if err := s.Library.LoadFS(os.DirFS(dir), ".", dir, playbook.Options{AllowedHosts: hosts}); err != nil {
+			s.T.Fatal(err)
+		}
+	}
+}
+
+// WithApproverGroup defines an approver group.
+func WithApproverGroup(name string, users ...string) Option {
+	return func(_ *System, settings *incident.Settings) {
+		if settings.ApproverGroups == nil {
+			settings.ApproverGroups = map[string][]string{}
+		}
+		settings.ApproverGroups[name] = users
+	}
 }
 
 // Option changes how NewSystem builds the System.
@@ -89,15 +117,24 @@ func NewSystem(tb testing.TB, opts ...Option) *System {
 		BotUserID:    SlackBotUser,
 		Card:         views.Card,
 		Announcement: views.Announcement,
+		StepCard:     views.StepCard,
+		RunCard:      views.RunCard,
 	}
 	ob := &incident.Outbox{Store: db, Chat: chat, Clock: clock, Log: log}
-	s := &System{T: tb, Ctx: ctx, DB: db, Slack: emu, Clock: clock, Chat: chat, Outbox: ob, Announce: announce}
+	s := &System{T: tb, Ctx: ctx, DB: db, Slack: emu, Clock: clock, Chat: chat, Outbox: ob, Announce: announce,
+		Library: playbook.NewLibrary(), Env: map[string]string{}}
+	if err := s.Library.LoadFS(playbooks.FS, ".", "builtin", playbook.Options{}); err != nil {
+		tb.Fatal(err)
+	}
 	for _, o := range opts {
 		o(s, &settings)
 	}
 	ob.Settings = settings
 	s.Service = &incident.Service{Store: db, Clock: clock, Settings: settings, Log: log, Notify: ob.Notify}
 	s.Router = commands.NewRouter(s.Service, log)
+	s.Router.Playbooks = s.Library
+	s.Router.PlaybookOptions = playbook.BuildOptions{AllowedHosts: s.AllowedHosts, DefaultApprover: []incident.Role{incident.RoleCommander}}
+	ob.Executor = &playbook.Executor{AllowedHosts: s.AllowedHosts, Getenv: func(k string) string { return s.Env[k] }}
 	return s
 }
 

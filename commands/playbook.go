@@ -1,0 +1,126 @@
+package commands
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/nephoran/incidentbot/internal/incident"
+	"github.com/nephoran/incidentbot/internal/playbook"
+)
+
+var playbookVerb = &Verb{
+	Name:  "playbook",
+	Usage: "playbook <name> [key=value ...]",
+	Help:  "run a playbook in this incident",
+	Run: func(ctx context.Context, r *Router, req Request, args string) (Reply, error) {
+		tokens, err := Tokenize(args)
+		if err != nil {
+			return Reply{}, err
+		}
+		if len(tokens) == 0 {
+			return Reply{}, usageError("playbook", "Name a playbook; `/incident playbooks` lists them.")
+		}
+		if r.Playbooks == nil {
+			return Reply{}, incident.Errorf(incident.EINVALID, "No playbooks are loaded.")
+		}
+		p, ok := r.Playbooks.Get(tokens[0])
+		if !ok {
+			return Reply{}, usageError("playbook", "There is no playbook %q; `/incident playbooks` lists them.", tokens[0])
+		}
+		params := map[string]string{}
+		for _, t := range tokens[1:] {
+			k, v, ok := strings.Cut(t, "=")
+			if !ok || k == "" {
+				return Reply{}, usageError("playbook", "%q is not key=value.", t)
+			}
+			if _, dup := params[k]; dup {
+				return Reply{}, usageError("playbook", "%s is given twice.", k)
+			}
+			params[k] = v
+		}
+		inc, err := r.Service.ByChannel(ctx, req.ChannelID)
+		if err != nil {
+			return Reply{}, err
+		}
+		spec, err := playbook.Build(p, params, inc, r.PlaybookOptions)
+		if err != nil {
+			return Reply{}, err
+		}
+		run, err := r.Service.StartRun(ctx, req.UserID, req.ChannelID, spec)
+		if err != nil {
+			return Reply{}, err
+		}
+		return Reply{Text: fmt.Sprintf(":clipboard: Started %s: %d steps in %d phases. The run card and the step cards are on their way.", p.Title, len(run.Steps), len(spec.Phases))}, nil
+	},
+}
+
+var playbooksVerb = &Verb{
+	Name:  "playbooks",
+	Usage: "playbooks",
+	Help:  "list the playbooks, those that fit this incident first",
+	Run: func(ctx context.Context, r *Router, req Request, args string) (Reply, error) {
+		if err := noArgs("playbooks", args); err != nil {
+			return Reply{}, err
+		}
+		if r.Playbooks == nil {
+			return Reply{Text: "No playbooks are loaded."}, nil
+		}
+		inc, _ := r.Service.ByChannel(ctx, req.ChannelID) // outside an incident: list them all
+		var fits, others []string
+		for _, p := range r.Playbooks.List() {
+			line := fmt.Sprintf("• `%s`: %s", p.Name, p.Title)
+			if inc != nil && Matches(p, inc) {
+				fits = append(fits, line)
+			} else {
+				others = append(others, line)
+			}
+		}
+		var b strings.Builder
+		if len(fits) > 0 {
+			fmt.Fprintf(&b, "*Fit %s*\n%s\n", inc.Key(), strings.Join(fits, "\n"))
+		}
+		fmt.Fprintf(&b, "*Playbooks*\n%s\nRun one with `/incident playbook <name> [key=value ...]`.", strings.Join(others, "\n"))
+		return Reply{Text: b.String()}, nil
+	},
+}
+
+// Matches reports whether a playbook's match fits the incident's service and severity.
+func Matches(p *playbook.Playbook, inc *incident.Incident) bool {
+	if p.Match == nil {
+		return false
+	}
+	if len(p.Match.Severities) > 0 && !slices.Contains(p.Match.Severities, string(inc.Severity)) {
+		return false
+	}
+	if len(p.Match.Services) > 0 && !slices.Contains(p.Match.Services, inc.Service) {
+		return false
+	}
+	return true
+}
+
+var stepVerb = &Verb{
+	Name:  "step",
+	Usage: "step <id> run|approve|reject|skip|done|retry",
+	Help:  "act on a playbook step (the buttons on its card do the same)",
+	Run: func(ctx context.Context, r *Router, req Request, args string) (Reply, error) {
+		tokens, err := Tokenize(args)
+		if err != nil {
+			return Reply{}, err
+		}
+		if len(tokens) != 2 {
+			return Reply{}, usageError("step", "Give a step number and what to do.")
+		}
+		id, err := strconv.ParseInt(tokens[0], 10, 64)
+		if err != nil || id <= 0 {
+			return Reply{}, usageError("step", "%q is not a step number.", tokens[0])
+		}
+		out, err := r.Service.ActOnStep(ctx, req.UserID, req.ChannelID, id, strings.ToLower(tokens[1]))
+		if err != nil {
+			return Reply{}, err
+		}
+		return Reply{Text: out.Text, Error: out.Refused}, nil
+	},
+}

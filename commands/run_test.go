@@ -1,0 +1,173 @@
+package commands_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/nephoran/incidentbot/internal/incident"
+	"github.com/nephoran/incidentbot/internal/testenv"
+)
+
+// hook is the failover endpoint the drill playbook calls.
+type hook struct {
+	srv      *httptest.Server
+	failover atomic.Int32
+	mu       sync.Mutex
+	bodies   []string
+	auth     []string
+}
+
+func newHook(t *testing.T) *hook {
+	h := &hook{}
+	h.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		switch r.URL.Path {
+		case "/failover":
+			h.failover.Add(1)
+			h.mu.Lock()
+			h.bodies, h.auth = append(h.bodies, string(body)), append(h.auth, r.Header.Get("Authorization"))
+			h.mu.Unlock()
+			fmt.Fprint(w, `{"dns":"moved"}`)
+		case "/health":
+			fmt.Fprint(w, "healthy")
+		}
+	}))
+	t.Cleanup(h.srv.Close)
+	return h
+}
+
+func drillSystem(t *testing.T) (*testenv.System, *hook, string) {
+	sys := testenv.NewSystem(t, testenv.WithPlaybooks("testdata/playbooks", "127.0.0.1"))
+	sys.Env["FAILOVER_TOKEN"] = "Bearer s3cret-token"
+	general := sys.Slack.AddChannel("general", alice, bob)
+	sys.Do(alice, general, "declare P1 intent-processing Intent API returning 500s")
+	sys.Deliver()
+	return sys, newHook(t), sys.Incident(1).ChannelID
+}
+
+// A playbook run with approvals by the right and the wrong people, in the style of upspin's
+// scripted tests.
+func TestScriptedPlaybookRun(t *testing.T) {
+	sys, h, ch := drillSystem(t)
+	s := &script{t: t, sys: sys}
+
+	s.do(alice, ch, "playbooks", "*Fit INC-1*", "`failover-drill`: Failover drill", "`regional-outage`")
+	s.do(alice, ch, "playbook", "Name a playbook")
+	s.do(alice, ch, "playbook nope", `There is no playbook "nope"`)
+	s.do(alice, ch, "playbook failover-drill", "missing required param hook", "missing required param ticket",
+		"Usage: `/incident playbook failover-drill hook=<value> [region=us-west-2] ticket=<value>`")
+	s.do(alice, ch, "playbook failover-drill region=mars ticket=CHG-1 hook="+h.srv.URL, "region=mars is not one of us-west-2, eu-west-1")
+	s.do(alice, ch, "playbook failover-drill ticket=CHG-1 hook=http://evil.example", `host "evil.example" is not in actions.http.allowed_hosts`)
+	s.do(alice, ch, "playbook failover-drill ticket=CHG-42 region=eu-west-1 hook="+h.srv.URL, "Started Failover drill: 5 steps in 2 phases")
+	s.do(alice, ch, "playbook failover-drill ticket=CHG-43 hook="+h.srv.URL, "already running")
+	sys.Deliver()
+
+	msgs := sys.Slack.Channel(ch).Messages
+	var cards []string
+	for _, m := range msgs {
+		if strings.Contains(m.Text, "step ") || strings.Contains(m.Text, "playbook Failover drill") {
+			cards = append(cards, m.Text)
+		}
+	}
+	want := []string{"INC-1 playbook Failover drill: 0/5 steps done", "INC-1 step 1: Tell the team (pending)", "INC-1 step 2: Check the replica lag (pending)",
+		"INC-1 step 3: Move DNS to eu-west-1 (pending)", "INC-1 step 4: Read the health of eu-west-1 (pending)", "INC-1 step 5: Wait for the applications (pending)"}
+	if strings.Join(cards, "|") != strings.Join(want, "|") {
+		t.Fatalf("cards in this order:\n%s\nwant:\n%s", strings.Join(cards, "\n"), strings.Join(want, "\n"))
+	}
+
+	s.do(bob, ch, "step 1 run", "Running")
+	s.do(bob, ch, "step 2 run", "done by a person: do it, then press Mark done")
+	s.do(bob, ch, "step 2 done", "Marked")
+	s.do(bob, ch, "step 2 done", "is succeeded; it cannot be marked done now")
+	s.do(alice, ch, "step 3 run", "Asked for approval of", "by the Incident commander")
+	if r := sys.Do(alice, ch, "step 3 approve"); !r.Error || !strings.Contains(r.Text, "two-person rule") {
+		t.Errorf("alice approved her own request: %+v", r)
+	}
+	if r := sys.Do(bob, ch, "step 3 approve"); !r.Error || !strings.Contains(r.Text, "it needs the Incident commander") {
+		t.Errorf("bob approved without the role: %+v", r)
+	}
+	sys.Deliver()
+	if n := h.failover.Load(); n != 0 {
+		t.Fatalf("the hook was called %d times before an approval", n)
+	}
+	s.do(alice, ch, "role ic <@U0BOB|bob>", "is now the Incident commander")
+	s.do(bob, ch, "step 3 approve", "Approved; running")
+	s.do(bob, ch, "step 3 approve", "is running; it cannot be approved now")
+	s.do(bob, ch, "step 4 run", "Running")
+	s.do(bob, ch, "step 5 run", "Running")
+	s.do(bob, ch, "step 9 run", "No such playbook step")
+	s.do(bob, ch, "step 1 dance", "Unknown step action")
+	sys.Deliver()
+
+	if n := h.failover.Load(); n != 1 {
+		t.Fatalf("the hook was called %d times, want 1", n)
+	}
+	var body map[string]string
+	json.Unmarshal([]byte(h.bodies[0]), &body)
+	if body["region"] != "eu-west-1" || body["ticket"] != "CHG-42" || h.auth[0] != "Bearer s3cret-token" {
+		t.Errorf("the hook got %v with %q", body, h.auth[0])
+	}
+	runs, _ := sys.Service.RunsOf(sys.Ctx, 1)
+	states := ""
+	for _, st := range runs[0].Steps {
+		states += string(st.State) + " "
+	}
+	if states != "succeeded succeeded succeeded succeeded failed " {
+		t.Errorf("states %s", states)
+	}
+	if out := runs[0].Steps[2].Output; !strings.Contains(out, "HTTP 200 OK") || !strings.Contains(out, `{"dns":"moved"}`) {
+		t.Errorf("dns step output %q", out)
+	}
+	if out := runs[0].Steps[4].Output; !strings.Contains(out, "kubernetes actions are not available") {
+		t.Errorf("kubernetes step output %q", out)
+	}
+	s.do(bob, ch, "step 5 done", "Marked")
+	sys.Deliver()
+
+	channel := sys.Slack.Channel(ch)
+	all := ""
+	for _, m := range channel.Messages {
+		all += m.Text + "\n" + string(m.Blocks) + "\n"
+	}
+	if !strings.Contains(all, "Failing INC-1 over to eu-west-1 (CHG-42)") {
+		t.Error("the notify step did not post")
+	}
+	if !strings.Contains(all, "INC-1 playbook Failover drill: 5/5 steps done") {
+		t.Error("the run card was not kept current")
+	}
+	if strings.Contains(all, "s3cret") {
+		t.Error("a secret header value reached Slack")
+	}
+	var timeline []string
+	for _, e := range sys.Events(1) {
+		timeline = append(timeline, string(e.Kind)+" "+e.Text)
+		if strings.Contains(e.Text, "s3cret") {
+			t.Errorf("a secret reached the timeline: %s", e.Text)
+		}
+	}
+	joined := strings.Join(timeline, "\n")
+	for _, w := range []string{
+		"run_started <@U0ALICE> started the playbook Failover drill (failover-drill) with hook=",
+		"step_requested <@U0ALICE> asked to run \"Move DNS to eu-west-1\" (dns); it needs the approval of the Incident commander (two-person rule",
+		"step_refused <@U0ALICE> may not approve \"Move DNS to eu-west-1\" (dns): the two-person rule",
+		"step_refused <@U0BOB> may not approve \"Move DNS to eu-west-1\" (dns): it needs the Incident commander",
+		"step_approved <@U0BOB> approved \"Move DNS to eu-west-1\" (dns), asked by <@U0ALICE>",
+		"step_result \"Move DNS to eu-west-1\" succeeded: HTTP 200 OK",
+		"step_result \"Wait for the applications\" failed: could not run: kubernetes actions are not available",
+		"step_done <@U0BOB> marked \"Wait for the applications\" (wait-apps) done (it was failed; they verified it by hand)",
+	} {
+		if !strings.Contains(joined, w) {
+			t.Errorf("timeline lacks %q", w)
+		}
+	}
+	if b := incident.VerifyChain(sys.Events(1)); b != nil {
+		t.Errorf("chain: %+v", b)
+	}
+}

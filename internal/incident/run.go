@@ -1,0 +1,115 @@
+package incident
+
+import (
+	"context"
+	"time"
+)
+
+// StepState is where a playbook step stands. Every change is a compare-and-set inside one
+// write transaction, so concurrent clicks move a step once.
+type StepState string
+
+// The step states: pending -> awaiting_approval -> approved -> running -> succeeded | failed |
+// unknown, or skipped and rejected on the way.
+const (
+	StepPending          StepState = "pending"
+	StepAwaitingApproval StepState = "awaiting_approval"
+	StepApproved         StepState = "approved"
+	StepRunning          StepState = "running"
+	StepSucceeded        StepState = "succeeded"
+	StepFailed           StepState = "failed"
+	StepUnknown          StepState = "unknown" // it was running when the bot stopped: a person must verify
+	StepSkipped          StepState = "skipped"
+	StepRejected         StepState = "rejected"
+)
+
+// Finished reports whether a step needs nothing more.
+func (s StepState) Finished() bool {
+	return s == StepSucceeded || s == StepSkipped
+}
+
+// RunSpec is a rendered playbook, ready to start: every template already filled in.
+type RunSpec struct {
+	Playbook string
+	Title    string
+	Params   map[string]string
+	Phases   []PhaseSpec
+}
+
+// PhaseSpec is a phase of a run with its window from the start of the run.
+type PhaseSpec struct {
+	Name          string
+	After, Within time.Duration
+	Steps         []StepSpec
+}
+
+// StepSpec is a rendered step.
+type StepSpec struct {
+	StepID         string   `json:"step_id"`
+	Title          string   `json:"title"`
+	Owner          Role     `json:"owner"`
+	ActionType     string   `json:"action_type"`
+	Action         string   `json:"action"`  // the rendered action as JSON, for the executor
+	Summary        string   `json:"summary"` // the action on one line, for people
+	Plan           string   `json:"plan,omitempty"`
+	Mutating       bool     `json:"mutating"`
+	ApprovalRoles  []Role   `json:"approval_roles,omitempty"`
+	ApprovalGroups []string `json:"approval_groups,omitempty"`
+	TwoPerson      bool     `json:"two_person,omitempty"`
+	NotifyText     string   `json:"notify_text,omitempty"` // for notify actions
+	NotifyChannel  string   `json:"notify_channel,omitempty"`
+}
+
+// NeedsApproval reports whether someone must approve the step before it runs.
+func (s StepSpec) NeedsApproval() bool { return len(s.ApprovalRoles) > 0 || len(s.ApprovalGroups) > 0 }
+
+// Manual reports whether a person does the step and marks it done.
+func (s StepSpec) Manual() bool { return s.ActionType == "manual" }
+
+// Run is a playbook being run in an incident.
+type Run struct {
+	ID         int64
+	IncidentID int64
+	Playbook   string
+	Title      string
+	Params     map[string]string
+	StartedBy  string
+	StartedAt  time.Time
+	CardTS     string // the pinned run card
+	Steps      []RunStep
+}
+
+// RunStep is one step of a run and its state.
+type RunStep struct {
+	ID          int64
+	RunID       int64
+	Seq         int // order in the run, from 1
+	Phase       int // index of the phase, from 0
+	PhaseName   string
+	PhaseAfter  time.Duration
+	PhaseWithin time.Duration
+	Spec        StepSpec
+	State       StepState
+	RequestedBy string // who asked to run it
+	ApprovedBy  string
+	DecidedBy   string // who finished, skipped, rejected or marked it
+	Attempts    int    // executions started
+	Output      string // the last result, cut to Slack's limits
+	CardTS      string
+	UpdatedAt   time.Time
+}
+
+// Deadline is when the step's phase window closes.
+func (s *RunStep) Deadline(r *Run) time.Time { return r.StartedAt.Add(s.PhaseWithin) }
+
+// StepResult is what an execution produced.
+type StepResult struct {
+	OK     bool
+	Output string // status and the start of the answer, for the timeline and the card
+}
+
+// Executor runs the steps that act on the outside world (http, kubernetes.*). Manual and
+// notify steps never reach it. An error means the step could not be run at all.
+type Executor interface {
+	Execute(ctx context.Context, inc *Incident, step *RunStep) (StepResult, error)
+}

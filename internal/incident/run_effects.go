@@ -1,0 +1,167 @@
+package incident
+
+import (
+	"context"
+	"fmt"
+	"time"
+	"unicode/utf8"
+)
+
+// MaxOutput is how much of a step's output is kept and shown (a Slack section holds 3000).
+const MaxOutput = 2000
+
+// runEffect delivers the effects of playbook runs.
+func (o *Outbox) runEffect(ctx context.Context, inc *Incident, e *Effect) (result, error) {
+	var run *Run
+	if err := o.Store.View(ctx, func(tx Tx) (err error) { run, err = tx.Run(e.Payload.RunID); return err }); err != nil {
+		return result{}, Temporary(err)
+	}
+	step := findStep(run, e.Payload.StepID, e.Payload.Seq)
+	now := o.Clock.Now()
+	switch e.Kind {
+	case EffectPostRunCard:
+		ts, err := o.post(ctx, inc.ChannelID, e, Message{Key: e.Key, Run: run, Incident: inc, Now: now})
+		if err != nil {
+			return result{}, err
+		}
+		return result{
+			store: func(tx Tx, _ time.Time) error { run.CardTS = ts; return tx.UpdateRun(run) },
+			event: EventCardPosted,
+			text:  fmt.Sprintf("Playbook %s run card posted", run.Playbook),
+			follow: []followUp{
+				{kind: EffectPinCard, discriminator: "run-" + ts, payload: EffectPayload{TS: ts}},
+				{kind: EffectPostStepCard, discriminator: fmt.Sprintf("%d-1", run.ID), payload: EffectPayload{RunID: run.ID, Seq: 1}},
+			},
+		}, nil
+	case EffectPostStepCard:
+		if step == nil {
+			return result{}, fmt.Errorf("run %d has no step %d", run.ID, e.Payload.Seq)
+		}
+		ts, err := o.post(ctx, inc.ChannelID, e, Message{Key: e.Key, Run: run, Step: step, Incident: inc, Now: now})
+		if err != nil {
+			return result{}, err
+		}
+		r := result{store: func(tx Tx, _ time.Time) error { return setStepCard(tx, run.ID, step.ID, ts) }}
+		if next := step.Seq + 1; next <= len(run.Steps) {
+			r.follow = []followUp{{kind: EffectPostStepCard, discriminator: fmt.Sprintf("%d-%d", run.ID, next), payload: EffectPayload{RunID: run.ID, Seq: next}}}
+		}
+		return r, nil
+	case EffectUpdateStep:
+		if step == nil || step.CardTS == "" {
+			return result{}, Errorf(ENOTREADY, "the step's card is not posted yet")
+		}
+		return result{}, o.Chat.Update(ctx, inc.ChannelID, step.CardTS, Message{Run: run, Step: step, Incident: inc, Now: now})
+	case EffectUpdateRunCard:
+		if run.CardTS == "" {
+			return result{}, Errorf(ENOTREADY, "the run card is not posted yet")
+		}
+		return result{}, o.Chat.Update(ctx, inc.ChannelID, run.CardTS, Message{Run: run, Incident: inc, Now: now})
+	case EffectExecuteStep:
+		return o.execute(ctx, inc, run, step, e)
+	}
+	return result{}, fmt.Errorf("unknown run effect %s", e.Kind)
+}
+
+func findStep(run *Run, id int64, seq int) *RunStep {
+	for i := range run.Steps {
+		if (id != 0 && run.Steps[i].ID == id) || (id == 0 && run.Steps[i].Seq == seq) {
+			return &run.Steps[i]
+		}
+	}
+	return nil
+}
+
+func setStepCard(tx Tx, runID, stepID int64, ts string) error {
+	run, err := tx.Run(runID)
+	if err != nil {
+		return err
+	}
+	if s := findStep(run, stepID, 0); s != nil {
+		s.CardTS = ts
+		return tx.UpdateRunStep(s)
+	}
+	return nil
+}
+
+// execute runs a step once. It never asks the outbox to retry: a delivery that finds the
+// step already attempted (the bot stopped during it) marks it unknown instead of running
+// it again, and every failure is the step's result for a person to act on.
+func (o *Outbox) execute(ctx context.Context, inc *Incident, run *Run, step *RunStep, e *Effect) (result, error) {
+	if step == nil || step.State != StepRunning {
+		return result{}, nil // decided otherwise meanwhile (the crash rule made it unknown, say)
+	}
+	if e.Attempts > 0 {
+		return o.finishStep(run, step, StepUnknown, "The bot stopped while this step was running; nobody knows whether it finished. Verify, then Retry, Skip or Mark done."), nil
+	}
+	var (
+		state  = StepSucceeded
+		output string
+	)
+	switch {
+	case step.Spec.ActionType == "notify":
+		channel := step.Spec.NotifyChannel
+		if channel == "" {
+			channel = inc.ChannelID
+		}
+		if _, err := o.Chat.Post(ctx, channel, Message{Key: e.Key, Text: step.Spec.NotifyText}); err != nil {
+			state, output = StepFailed, "could not post: "+err.Error()
+		} else {
+			output = "posted"
+		}
+	case o.Executor == nil:
+		state, output = StepFailed, "this bot has no executor for "+step.Spec.ActionType+" actions"
+	default:
+		res, err := o.Executor.Execute(ctx, inc, step)
+		switch {
+		case err != nil:
+			state, output = StepFailed, "could not run: "+err.Error()
+		case !res.OK:
+			state, output = StepFailed, res.Output
+		default:
+			output = res.Output
+		}
+	}
+	return o.finishStep(run, step, state, output), nil
+}
+
+// finishStep records a step's result, if the step is still running when it commits.
+func (o *Outbox) finishStep(run *Run, step *RunStep, state StepState, output string) result {
+	output = cut(output, MaxOutput)
+	verb := map[StepState]string{StepSucceeded: "succeeded", StepFailed: "failed", StepUnknown: "is in an unknown state"}[state]
+	text := fmt.Sprintf("%q %s", step.Spec.Title, verb)
+	if output != "" {
+		text += ": " + output
+	}
+	kind := EventStepResult
+	if state == StepUnknown {
+		kind = EventStepUnknown
+	}
+	return result{
+		store: func(tx Tx, now time.Time) error {
+			fresh, err := tx.Run(run.ID)
+			if err != nil {
+				return err
+			}
+			s := findStep(fresh, step.ID, 0)
+			if s == nil || s.State != StepRunning {
+				return nil
+			}
+			s.State, s.Output, s.UpdatedAt = state, output, now.UTC().Truncate(time.Millisecond)
+			return tx.UpdateRunStep(s)
+		},
+		event: kind,
+		text:  text,
+		follow: []followUp{
+			{kind: EffectUpdateStep, discriminator: fmt.Sprintf("result-%d-%d", step.ID, step.Attempts), payload: EffectPayload{StepID: step.ID, RunID: run.ID}},
+			{kind: EffectUpdateRunCard, discriminator: fmt.Sprintf("result-%d-%d", step.ID, step.Attempts), payload: EffectPayload{RunID: run.ID}},
+		},
+	}
+}
+
+// cut shortens s to n characters, marking the cut.
+func cut(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n-1]) + "…"
+}

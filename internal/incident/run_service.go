@@ -1,0 +1,319 @@
+package incident
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+)
+
+// StartRun starts a rendered playbook in the incident of channelID: the run card and the
+// step cards are posted, in order, after the commit. Errors: ENOTFOUND, EINVALID, ECONFLICT.
+func (s *Service) StartRun(ctx context.Context, actor, channelID string, spec RunSpec) (*Run, error) {
+	if len(spec.Phases) == 0 {
+		return nil, Errorf(EINVALID, "The playbook %s has no phases.", spec.Playbook)
+	}
+	var run *Run
+	_, err := s.change(ctx, channelID, func(c *change) error {
+		if err := c.requireOpen(); err != nil {
+			return err
+		}
+		runs, err := c.tx.Runs(c.inc.ID)
+		if err != nil {
+			return err
+		}
+		for _, r := range runs {
+			if r.Playbook == spec.Playbook && !r.Finished() {
+				return Errorf(ECONFLICT, "The playbook %s is already running in %s; finish or skip its steps first.", spec.Playbook, c.inc.Key())
+			}
+		}
+		now := c.stamp()
+		run = &Run{IncidentID: c.inc.ID, Playbook: spec.Playbook, Title: spec.Title, Params: spec.Params, StartedBy: actor, StartedAt: now}
+		seq := 0
+		for i, ph := range spec.Phases {
+			for _, st := range ph.Steps {
+				seq++
+				run.Steps = append(run.Steps, RunStep{Seq: seq, Phase: i, PhaseName: ph.Name, PhaseAfter: ph.After,
+					PhaseWithin: ph.Within, Spec: st, State: StepPending, UpdatedAt: now})
+			}
+		}
+		if err := c.tx.CreateRun(run); err != nil {
+			return err
+		}
+		text := fmt.Sprintf("%s started the playbook %s (%s)", mention(actor), spec.Title, spec.Playbook)
+		if p := formatParams(spec.Params); p != "" {
+			text += " with " + p
+		}
+		if err := c.event(actor, EventRunStarted, text); err != nil {
+			return err
+		}
+		// The run card first, then each step's card in order (each post queues the next).
+		return c.enqueue(EffectPostRunCard, fmt.Sprint(run.ID), EffectPayload{RunID: run.ID})
+	})
+	return run, err
+}
+
+// Finished reports whether every step of the run is done or skipped.
+func (r *Run) Finished() bool {
+	for _, s := range r.Steps {
+		if !s.State.Finished() {
+			return false
+		}
+	}
+	return true
+}
+
+func formatParams(p map[string]string) string {
+	var parts []string
+	for k, v := range p {
+		parts = append(parts, k+"="+v)
+	}
+	sort.Strings(parts)
+	return strings.Join(parts, " ")
+}
+
+// Step verbs, as buttons and `/incident step <id> <verb>` carry them.
+const (
+	StepVerbRun     = "run"
+	StepVerbApprove = "approve"
+	StepVerbReject  = "reject"
+	StepVerbSkip    = "skip"
+	StepVerbDone    = "done"
+	StepVerbRetry   = "retry"
+)
+
+// StepOutcome is the answer to a step action: what happened, or why it was refused.
+type StepOutcome struct {
+	Step    RunStep
+	Text    string
+	Refused bool // the actor may not do this; the refusal is on the timeline
+}
+
+// ActOnStep applies verb to a step of a run in the incident of channelID. Each transition
+// is checked against the step's current state inside the write transaction, so ten
+// concurrent clicks move it once. A refused approval is recorded, not an error. Errors:
+// ENOTFOUND, EINVALID, ECONFLICT.
+func (s *Service) ActOnStep(ctx context.Context, actor, channelID string, stepID int64, verb string) (StepOutcome, error) {
+	var out StepOutcome
+	_, err := s.change(ctx, channelID, func(c *change) error {
+		runID, err := c.tx.RunStepRef(stepID)
+		if err != nil {
+			return err
+		}
+		run, err := c.tx.Run(runID)
+		if err != nil {
+			return err
+		}
+		if run.IncidentID != c.inc.ID {
+			return Errorf(ENOTFOUND, "That step belongs to another incident.")
+		}
+		var step *RunStep
+		for i := range run.Steps {
+			if run.Steps[i].ID == stepID {
+				step = &run.Steps[i]
+			}
+		}
+		out, err = s.transition(c, run, step, actor, verb)
+		if err != nil {
+			return err
+		}
+		step.UpdatedAt = c.stamp()
+		if err := c.tx.UpdateRunStep(step); err != nil {
+			return err
+		}
+		out.Step = *step
+		return c.refreshStep(run, step)
+	})
+	return out, err
+}
+
+// transition moves step by verb, recording events and queueing execution.
+func (s *Service) transition(c *change, run *Run, step *RunStep, actor, verb string) (StepOutcome, error) {
+	name := fmt.Sprintf("%q (%s)", step.Spec.Title, step.Spec.StepID)
+	conflict := func() (StepOutcome, error) {
+		return StepOutcome{}, Errorf(ECONFLICT, "Step %s is %s; it cannot be %s now.", name, strings.ReplaceAll(string(step.State), "_", " "), pastTense(verb))
+	}
+	if !c.inc.Open() && verb != StepVerbSkip && verb != StepVerbDone {
+		return StepOutcome{}, Errorf(ECONFLICT, "%s is resolved; its playbook steps can only be skipped or marked done.", c.inc.Key())
+	}
+	switch verb {
+	case StepVerbRun:
+		if step.State != StepPending {
+			return conflict()
+		}
+		if step.Spec.Manual() {
+			return StepOutcome{}, Errorf(EINVALID, "Step %s is done by a person: do it, then press Mark done.", name)
+		}
+		step.RequestedBy, step.ApprovedBy = actor, ""
+		if step.Spec.NeedsApproval() {
+			step.State = StepAwaitingApproval
+			who := approversText(step.Spec)
+			text := fmt.Sprintf("%s asked to run %s; it needs the approval of %s", mention(actor), name, who)
+			if step.Spec.TwoPerson {
+				text += " (two-person rule: not the one who asked)"
+			}
+			return StepOutcome{Text: fmt.Sprintf("Asked for approval of %s by %s.", name, who)}, c.event(actor, EventStepRequested, text)
+		}
+		return StepOutcome{Text: fmt.Sprintf("Running %s.", name)}, s.startExecution(c, step, actor)
+	case StepVerbApprove, StepVerbReject:
+		if step.State != StepAwaitingApproval {
+			return conflict()
+		}
+		if reason := s.mayApprove(c.inc, step.Spec, actor, step.RequestedBy); reason != "" {
+			text := fmt.Sprintf("%s may not %s %s: %s", mention(actor), verb, name, reason)
+			return StepOutcome{Text: "You may not " + verb + " this step: " + reason + ".", Refused: true}, c.event(actor, EventStepRefused, text)
+		}
+		if verb == StepVerbReject {
+			step.State, step.DecidedBy = StepRejected, actor
+			return StepOutcome{Text: fmt.Sprintf("Rejected %s.", name)}, c.event(actor, EventStepRejected, fmt.Sprintf("%s rejected %s", mention(actor), name))
+		}
+		step.ApprovedBy = actor
+		if err := c.event(actor, EventStepApproved, fmt.Sprintf("%s approved %s, asked by %s", mention(actor), name, mention(step.RequestedBy))); err != nil {
+			return StepOutcome{}, err
+		}
+		return StepOutcome{Text: fmt.Sprintf("Approved; running %s.", name)}, s.startExecution(c, step, actor)
+	case StepVerbSkip:
+		if step.State == StepRunning || step.State.Finished() || step.State == StepApproved {
+			return conflict()
+		}
+		step.State, step.DecidedBy = StepSkipped, actor
+		return StepOutcome{Text: fmt.Sprintf("Skipped %s.", name)}, c.event(actor, EventStepSkipped, fmt.Sprintf("%s skipped %s", mention(actor), name))
+	case StepVerbDone:
+		switch {
+		case step.State == StepPending && step.Spec.Manual(),
+			step.State == StepFailed, step.State == StepUnknown:
+		default:
+			return conflict()
+		}
+		was := step.State
+		step.State, step.DecidedBy = StepSucceeded, actor
+		text := fmt.Sprintf("%s marked %s done", mention(actor), name)
+		if was != StepPending {
+			text += fmt.Sprintf(" (it was %s; they verified it by hand)", was)
+		}
+		return StepOutcome{Text: fmt.Sprintf("Marked %s done.", name)}, c.event(actor, EventStepDone, text)
+	case StepVerbRetry:
+		if step.State != StepFailed && step.State != StepUnknown && step.State != StepRejected {
+			return conflict()
+		}
+		was := step.State
+		step.State, step.RequestedBy, step.ApprovedBy, step.DecidedBy = StepPending, "", "", ""
+		return StepOutcome{Text: fmt.Sprintf("%s is pending again; press Run.", name)},
+			c.event(actor, EventStepReset, fmt.Sprintf("%s reset %s (it was %s) to run again", mention(actor), name, was))
+	}
+	return StepOutcome{}, Errorf(EINVALID, "Unknown step action %q: use run, approve, reject, skip, done or retry.", verb)
+}
+
+func pastTense(verb string) string {
+	switch verb {
+	case StepVerbRun:
+		return "run"
+	case StepVerbDone:
+		return "marked done"
+	case StepVerbRetry:
+		return "retried"
+	case StepVerbSkip:
+		return "skipped"
+	}
+	return verb + "d"
+}
+
+// startExecution moves a step to running and queues exactly one execution of it.
+func (s *Service) startExecution(c *change, step *RunStep, actor string) error {
+	step.State = StepRunning
+	step.Attempts++
+	if err := c.event(actor, EventStepRunning, fmt.Sprintf("Running %q: %s", step.Spec.Title, step.Spec.Summary)); err != nil {
+		return err
+	}
+	return c.enqueue(EffectExecuteStep, fmt.Sprintf("%d-%d", step.ID, step.Attempts), EffectPayload{StepID: step.ID, RunID: step.RunID})
+}
+
+// mayApprove returns why actor may not approve spec, or "".
+func (s *Service) mayApprove(inc *Incident, spec StepSpec, actor, requester string) string {
+	if spec.TwoPerson && actor == requester {
+		return "the two-person rule forbids approving a step you asked to run"
+	}
+	for _, r := range spec.ApprovalRoles {
+		if inc.Holder(r) == actor {
+			return ""
+		}
+	}
+	for _, g := range spec.ApprovalGroups {
+		if slices.Contains(s.Settings.ApproverGroups[g], actor) {
+			return ""
+		}
+	}
+	return "it needs " + approversText(spec)
+}
+
+func approversText(spec StepSpec) string {
+	var who []string
+	for _, r := range spec.ApprovalRoles {
+		who = append(who, "the "+r.Title())
+	}
+	for _, g := range spec.ApprovalGroups {
+		who = append(who, "a member of "+g)
+	}
+	return strings.Join(who, " or ")
+}
+
+// refreshStep queues updates of the step's card and the run card, keyed by the latest event.
+func (c *change) refreshStep(run *Run, step *RunStep) error {
+	seq := fmt.Sprint(c.last.Seq)
+	if err := c.enqueue(EffectUpdateStep, seq, EffectPayload{StepID: step.ID, RunID: run.ID}); err != nil {
+		return err
+	}
+	return c.enqueue(EffectUpdateRunCard, seq, EffectPayload{RunID: run.ID})
+}
+
+// RecoverSteps runs at start-up: a step found running was interrupted, and is never run
+// again on its own. It becomes unknown, and its card asks a person to verify, retry or skip.
+func (s *Service) RecoverSteps(ctx context.Context) (int, error) {
+	n := 0
+	err := s.Store.Update(ctx, func(tx Tx) error {
+		steps, err := tx.StepsInState(StepRunning)
+		if err != nil {
+			return err
+		}
+		for i := range steps {
+			step := &steps[i]
+			run, err := tx.Run(step.RunID)
+			if err != nil {
+				return err
+			}
+			inc, err := tx.Incident(run.IncidentID)
+			if err != nil {
+				return err
+			}
+			c := &change{tx: tx, inc: inc, now: s.Clock.Now()}
+			step.State, step.UpdatedAt = StepUnknown, c.stamp()
+			text := fmt.Sprintf("%q was running when the bot stopped; nobody knows whether it finished. Verify it by hand, then Retry, Skip or Mark done.", step.Spec.Title)
+			if err := c.event(BotActor, EventStepUnknown, text); err != nil {
+				return err
+			}
+			if err := tx.UpdateRunStep(step); err != nil {
+				return err
+			}
+			if err := c.refreshStep(run, step); err != nil {
+				return err
+			}
+			if err := c.post(":warning: " + text); err != nil {
+				return err
+			}
+			n++
+		}
+		return nil
+	})
+	if n > 0 {
+		s.notify()
+	}
+	return n, err
+}
+
+// RunsOf returns the incident's runs.
+func (s *Service) RunsOf(ctx context.Context, incidentID int64) ([]Run, error) {
+	var runs []Run
+	err := s.Store.View(ctx, func(tx Tx) (err error) { runs, err = tx.Runs(incidentID); return err })
+	return runs, err
+}

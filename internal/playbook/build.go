@@ -1,0 +1,208 @@
+package playbook
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/nephoran/incidentbot/internal/incident"
+	"github.com/nephoran/incidentbot/internal/yamlx"
+)
+
+// BuildOptions are what starting a run needs beyond the playbook.
+type BuildOptions struct {
+	AllowedHosts    []string        // for http actions: checked again on the rendered URL
+	DefaultApprover []incident.Role // approval of mutating steps that name none (approvals.default_roles)
+}
+
+// Build checks the params (unknown, missing, not in the enum: all at once, before anything
+// runs) and renders every step for inc, ready for incident.Service.StartRun.
+func Build(p *Playbook, args map[string]string, inc *incident.Incident, opts BuildOptions) (incident.RunSpec, error) {
+	params, err := p.resolveParams(args)
+	if err != nil {
+		return incident.RunSpec{}, err
+	}
+	data := map[string]any{"params": params, "incident": incidentData(inc)}
+	spec := incident.RunSpec{Playbook: p.Name, Title: p.Title, Params: params}
+	var problems []string
+	for _, ph := range p.Phases {
+		ps := incident.PhaseSpec{Name: ph.Name, After: time.Duration(ph.After), Within: time.Duration(ph.Within)}
+		for _, st := range ph.Steps {
+			s, err := buildStep(p, st, data, opts)
+			if err != nil {
+				problems = append(problems, fmt.Sprintf("step %s: %v", st.ID, err))
+				continue
+			}
+			ps.Steps = append(ps.Steps, s)
+		}
+		spec.Phases = append(spec.Phases, ps)
+	}
+	if len(problems) > 0 {
+		return incident.RunSpec{}, incident.Errorf(incident.EINVALID, "The playbook %s cannot start:\n• %s", p.Name, strings.Join(problems, "\n• "))
+	}
+	return spec, nil
+}
+
+// resolveParams applies defaults and checks args against the declared params.
+func (p *Playbook) resolveParams(args map[string]string) (map[string]string, error) {
+	var problems []string
+	out := map[string]string{}
+	for k, v := range args {
+		par, ok := p.Params[k]
+		switch {
+		case !ok:
+			problems = append(problems, fmt.Sprintf("unknown param %q (this playbook takes: %s)", k, paramNames(p.Params)))
+		case len(par.Enum) > 0 && !slices.Contains(par.Enum, v):
+			problems = append(problems, fmt.Sprintf("%s=%s is not one of %s", k, v, strings.Join(par.Enum, ", ")))
+		case strings.TrimSpace(v) == "":
+			problems = append(problems, fmt.Sprintf("%s is empty", k))
+		default:
+			out[k] = v
+		}
+	}
+	for name, par := range p.Params {
+		if _, given := out[name]; given {
+			continue
+		}
+		switch {
+		case par.Default != "":
+			out[name] = par.Default
+		case par.Required:
+			problems = append(problems, fmt.Sprintf("missing required param %s (%s)", name, par.Description))
+		}
+	}
+	if len(problems) > 0 {
+		slices.Sort(problems)
+		return nil, incident.Errorf(incident.EINVALID, "The playbook %s cannot start: %s.\nUsage: `/incident playbook %s%s`",
+			p.Name, strings.Join(problems, "; "), p.Name, p.usage())
+	}
+	return out, nil
+}
+
+func (p *Playbook) usage() string {
+	var names []string
+	for n := range p.Params {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	var b strings.Builder
+	for _, n := range names {
+		if p.Params[n].Required {
+			fmt.Fprintf(&b, " %s=<value>", n)
+		} else {
+			fmt.Fprintf(&b, " [%s=%s]", n, p.Params[n].Default)
+		}
+	}
+	return b.String()
+}
+
+func incidentData(inc *incident.Incident) map[string]any {
+	return map[string]any{"key": inc.Key(), "number": inc.Number, "title": inc.Title, "severity": string(inc.Severity),
+		"service": inc.Service, "tier": int(inc.Tier), "channel": inc.ChannelID, "commander": inc.Commander}
+}
+
+// buildStep renders one step: a fresh copy of its action, decoded again from the file.
+func buildStep(p *Playbook, st *Step, data map[string]any, opts BuildOptions) (incident.StepSpec, error) {
+	title, err := render(st.Title, data)
+	if err != nil {
+		return incident.StepSpec{}, err
+	}
+	a := st.Action.Kind().New()
+	if err := yamlx.DecodeAt(p.File, &st.Raw, a, ""); err != nil {
+		return incident.StepSpec{}, err
+	}
+	for _, s := range a.Strings() {
+		if *s, err = render(*s, data); err != nil {
+			return incident.StepSpec{}, err
+		}
+	}
+	for _, v := range a.Values() {
+		if *v, err = renderAny(*v, data); err != nil {
+			return incident.StepSpec{}, err
+		}
+	}
+	if h, ok := a.(*HTTP); ok {
+		if errs := CheckURL(yamlx.Pos{}, h.URL, opts.AllowedHosts); len(errs) > 0 {
+			return incident.StepSpec{}, fmt.Errorf("%s", strings.TrimPrefix(errs[0].Error(), ":0:0: "))
+		}
+	}
+	raw, err := json.Marshal(a)
+	if err != nil {
+		return incident.StepSpec{}, err
+	}
+	owner := incident.Role(st.Owner)
+	if owner == "" {
+		owner = incident.RoleCommander
+	}
+	spec := incident.StepSpec{
+		StepID: st.ID, Title: title, Owner: owner, ActionType: a.Kind().Type, Action: string(raw),
+		Summary: Describe(a), Mutating: Mutates(a), Plan: plan(a),
+	}
+	switch {
+	case st.Approval != nil:
+		for _, r := range st.Approval.Roles {
+			spec.ApprovalRoles = append(spec.ApprovalRoles, incident.Role(r))
+		}
+		spec.ApprovalGroups, spec.TwoPerson = st.Approval.Groups, st.Approval.TwoPerson
+	case spec.Mutating:
+		spec.ApprovalRoles = opts.DefaultApprover
+	}
+	if n, ok := a.(*Notify); ok {
+		spec.NotifyText, spec.NotifyChannel = n.Text, n.Channel
+	}
+	return spec, nil
+}
+
+// plan shows what a mutating action will do, before anyone approves it. For http: the
+// method, URL, headers (secret ones by variable name) and body.
+func plan(a Action) string {
+	h, ok := a.(*HTTP)
+	if !ok || !Mutates(a) {
+		return ""
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s\n", h.method(), h.URL)
+	for _, k := range sortedHeaderNames(h.Headers) {
+		fmt.Fprintf(&b, "%s: %s\n", k, *h.Headers[k])
+	}
+	for _, k := range sortedNames(h.SecretHeaders) {
+		fmt.Fprintf(&b, "%s: <from $%s>\n", k, h.SecretHeaders[k])
+	}
+	if h.Body != nil {
+		body, _ := json.MarshalIndent(h.Body, "", "  ")
+		if s, isString := h.Body.(string); isString {
+			body = []byte(s)
+		}
+		fmt.Fprintf(&b, "\n%s", body)
+	}
+	return strings.TrimRight(b.String(), "\n")
+}
+
+func (h *HTTP) method() string {
+	if h.Method == "" {
+		return "POST"
+	}
+	return strings.ToUpper(h.Method)
+}
+
+func sortedHeaderNames(m map[string]*string) []string {
+	var out []string
+	for k, v := range m {
+		if v != nil {
+			out = append(out, k)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+func sortedNames(m map[string]string) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}

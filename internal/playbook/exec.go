@@ -1,0 +1,145 @@
+package playbook
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/nephoran/incidentbot/internal/incident"
+)
+
+// Executor runs the steps that act on the outside world. It implements incident.Executor.
+// Today it runs http actions; kubernetes.* actions come with the Kubernetes executor.
+type Executor struct {
+	AllowedHosts []string            // hosts http actions may call
+	Client       *http.Client        // nil: a client that follows no redirect off the allow-list
+	Getenv       func(string) string // for secret_headers; os.Getenv in production
+	Kubernetes   incident.Executor   // runs kubernetes.* actions when set
+}
+
+var _ incident.Executor = (*Executor)(nil)
+
+// maxRecorded is how much of an HTTP answer is recorded.
+const maxRecorded = 1024
+
+// Execute runs one step once.
+func (x *Executor) Execute(ctx context.Context, inc *incident.Incident, step *incident.RunStep) (incident.StepResult, error) {
+	switch {
+	case step.Spec.ActionType == "http":
+		var h HTTP
+		if err := json.Unmarshal([]byte(step.Spec.Action), &h); err != nil {
+			return incident.StepResult{}, fmt.Errorf("decode the action: %w", err)
+		}
+		return x.http(ctx, &h)
+	case strings.HasPrefix(step.Spec.ActionType, "kubernetes."):
+		if x.Kubernetes == nil {
+			return incident.StepResult{}, errors.New("kubernetes actions are not available in this build of the bot: do the step by hand, then Mark done")
+		}
+		return x.Kubernetes.Execute(ctx, inc, step)
+	}
+	return incident.StepResult{}, fmt.Errorf("no executor for %s actions", step.Spec.ActionType)
+}
+
+func (x *Executor) http(ctx context.Context, h *HTTP) (incident.StepResult, error) {
+	u, err := url.Parse(h.URL)
+	if err != nil || !slices.Contains(x.AllowedHosts, u.Hostname()) {
+		return incident.StepResult{}, fmt.Errorf("host of %q is not in actions.http.allowed_hosts", h.URL)
+	}
+	var body io.Reader
+	contentType := ""
+	switch b := h.Body.(type) {
+	case nil:
+	case string:
+		body = strings.NewReader(b)
+		contentType = "text/plain; charset=utf-8"
+	default:
+		data, err := json.Marshal(b)
+		if err != nil {
+			return incident.StepResult{}, fmt.Errorf("encode the body: %w", err)
+		}
+		body = bytes.NewReader(data)
+		contentType = "application/json"
+	}
+	timeout := time.Duration(h.Timeout)
+	if timeout == 0 {
+		timeout = 30 * time.Second
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, h.method(), h.URL, body)
+	if err != nil {
+		return incident.StepResult{}, err
+	}
+	req.Header.Set("User-Agent", "incidentbot")
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	for k, v := range h.Headers {
+		if v != nil {
+			req.Header.Set(k, *v)
+		}
+	}
+	getenv := x.Getenv
+	for name, env := range h.SecretHeaders {
+		v := ""
+		if getenv != nil {
+			v = getenv(env)
+		}
+		if v == "" {
+			return incident.StepResult{}, fmt.Errorf("the %s header comes from $%s, which is not set", name, env)
+		}
+		req.Header.Set(name, v)
+	}
+	resp, err := x.client().Do(req)
+	if err != nil {
+		return incident.StepResult{}, fmt.Errorf("%s %s: %w", h.method(), h.URL, redactURLError(err))
+	}
+	defer resp.Body.Close()
+	head, _ := io.ReadAll(io.LimitReader(resp.Body, maxRecorded+1))
+	io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
+	out := fmt.Sprintf("HTTP %s", resp.Status)
+	if len(head) > 0 {
+		text := string(head)
+		if len(head) > maxRecorded {
+			text = string(head[:maxRecorded]) + "…"
+		}
+		out += "\n" + text
+	}
+	ok := resp.StatusCode >= 200 && resp.StatusCode < 300
+	if len(h.Expect) > 0 {
+		ok = slices.Contains(h.Expect, resp.StatusCode)
+	}
+	return incident.StepResult{OK: ok, Output: out}, nil
+}
+
+func (x *Executor) client() *http.Client {
+	if x.Client != nil {
+		return x.Client
+	}
+	return &http.Client{CheckRedirect: func(req *http.Request, via []*http.Request) error {
+		if !slices.Contains(x.AllowedHosts, req.URL.Hostname()) {
+			return fmt.Errorf("redirect to %s refused: not an allowed host", req.URL.Hostname())
+		}
+		if len(via) >= 5 {
+			return errors.New("too many redirects")
+		}
+		return nil
+	}}
+}
+
+// redactURLError keeps the error's reason without repeating URLs that could carry secrets.
+func redactURLError(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
+}

@@ -1,0 +1,164 @@
+package sqlite
+
+import (
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/nephoran/incidentbot/internal/incident"
+)
+
+// CreateRun inserts a run and its steps.
+func (t *Tx) CreateRun(r *incident.Run) error {
+	params, _ := json.Marshal(r.Params)
+	res, err := t.tx.ExecContext(t.ctx, `INSERT INTO runs (incident_id, playbook, title, params, started_by, started_at, card_ts)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, r.IncidentID, r.Playbook, r.Title, string(params), r.StartedBy, formatTime(r.StartedAt), r.CardTS)
+	if err != nil {
+		return fmt.Errorf("create run: %w", err)
+	}
+	if r.ID, err = res.LastInsertId(); err != nil {
+		return err
+	}
+	for i := range r.Steps {
+		s := &r.Steps[i]
+		s.RunID = r.ID
+		spec, _ := json.Marshal(s.Spec)
+		res, err := t.tx.ExecContext(t.ctx, `INSERT INTO run_steps (run_id, seq, phase, phase_name, phase_after, phase_within, spec, state, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, r.ID, s.Seq, s.Phase, s.PhaseName, s.PhaseAfter.Milliseconds(), s.PhaseWithin.Milliseconds(),
+			string(spec), string(s.State), formatTime(s.UpdatedAt))
+		if err != nil {
+			return fmt.Errorf("create run step %d: %w", s.Seq, err)
+		}
+		if s.ID, err = res.LastInsertId(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// UpdateRun stores the run's card.
+func (t *Tx) UpdateRun(r *incident.Run) error {
+	_, err := t.tx.ExecContext(t.ctx, `UPDATE runs SET card_ts = ? WHERE id = ?`, r.CardTS, r.ID)
+	return err
+}
+
+const runColumns = `id, incident_id, playbook, title, params, started_by, started_at, card_ts`
+
+// Run returns a run with its steps in order.
+func (t *Tx) Run(id int64) (*incident.Run, error) {
+	r, err := scanRun(t.tx.QueryRowContext(t.ctx, `SELECT `+runColumns+` FROM runs WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, incident.Errorf(incident.ENOTFOUND, "No such playbook run.")
+	}
+	if err != nil {
+		return nil, err
+	}
+	if r.Steps, err = t.steps(`WHERE run_id = ? ORDER BY seq`, id); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// Runs returns the incident's runs, with their steps, oldest first.
+func (t *Tx) Runs(incidentID int64) ([]incident.Run, error) {
+	rows, err := t.tx.QueryContext(t.ctx, `SELECT id FROM runs WHERE incident_id = ? ORDER BY id`, incidentID)
+	if err != nil {
+		return nil, err
+	}
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	var out []incident.Run
+	for _, id := range ids {
+		r, err := t.Run(id)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *r)
+	}
+	return out, nil
+}
+
+// UpdateRunStep stores a step's state and what happened to it.
+func (t *Tx) UpdateRunStep(s *incident.RunStep) error {
+	_, err := t.tx.ExecContext(t.ctx, `UPDATE run_steps SET state = ?, requested_by = ?, approved_by = ?, decided_by = ?,
+		attempts = ?, output = ?, card_ts = ?, updated_at = ? WHERE id = ?`,
+		string(s.State), s.RequestedBy, s.ApprovedBy, s.DecidedBy, s.Attempts, s.Output, s.CardTS, formatTime(s.UpdatedAt), s.ID)
+	if err != nil {
+		return fmt.Errorf("update run step %d: %w", s.ID, err)
+	}
+	return nil
+}
+
+// RunStepRef returns the run of a step.
+func (t *Tx) RunStepRef(id int64) (int64, error) {
+	var runID int64
+	err := t.tx.QueryRowContext(t.ctx, `SELECT run_id FROM run_steps WHERE id = ?`, id).Scan(&runID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, incident.Errorf(incident.ENOTFOUND, "No such playbook step.")
+	}
+	return runID, err
+}
+
+// StepsInState returns every step in state, across runs.
+func (t *Tx) StepsInState(state incident.StepState) ([]incident.RunStep, error) {
+	return t.steps(`WHERE state = ? ORDER BY id`, string(state))
+}
+
+const stepColumns = `id, run_id, seq, phase, phase_name, phase_after, phase_within, spec, state, requested_by,
+	approved_by, decided_by, attempts, output, card_ts, updated_at`
+
+func (t *Tx) steps(where string, arg any) ([]incident.RunStep, error) {
+	rows, err := t.tx.QueryContext(t.ctx, `SELECT `+stepColumns+` FROM run_steps `+where, arg)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []incident.RunStep
+	for rows.Next() {
+		var (
+			s                incident.RunStep
+			after, within    int64
+			spec, state, upd string
+		)
+		if err := rows.Scan(&s.ID, &s.RunID, &s.Seq, &s.Phase, &s.PhaseName, &after, &within, &spec, &state,
+			&s.RequestedBy, &s.ApprovedBy, &s.DecidedBy, &s.Attempts, &s.Output, &s.CardTS, &upd); err != nil {
+			return nil, err
+		}
+		s.PhaseAfter, s.PhaseWithin = time.Duration(after)*time.Millisecond, time.Duration(within)*time.Millisecond
+		s.State = incident.StepState(state)
+		if err := json.Unmarshal([]byte(spec), &s.Spec); err != nil {
+			return nil, fmt.Errorf("run step %d: %w", s.ID, err)
+		}
+		if s.UpdatedAt, err = parseTime(upd); err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+func scanRun(s scanner) (*incident.Run, error) {
+	var (
+		r               incident.Run
+		params, started string
+	)
+	if err := s.Scan(&r.ID, &r.IncidentID, &r.Playbook, &r.Title, &params, &r.StartedBy, &started, &r.CardTS); err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal([]byte(params), &r.Params); err != nil {
+		return nil, fmt.Errorf("run %d: params: %w", r.ID, err)
+	}
+	var err error
+	r.StartedAt, err = parseTime(started)
+	return &r, err
+}
