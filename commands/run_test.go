@@ -59,6 +59,9 @@ func TestScriptedPlaybookRun(t *testing.T) {
 	s := &script{t: t, sys: sys}
 
 	s.do(alice, ch, "playbooks", "*Fit INC-1*", "`failover-drill`: Failover drill", "`regional-outage`")
+	if card := string(sys.Slack.Channel(ch).Messages[0].Blocks); !strings.Contains(card, `"value":"playbook failover-drill"`) || !strings.Contains(card, `"value":"playbook regional-outage"`) {
+		t.Errorf("the incident card does not offer the playbooks that fit: %s", card)
+	}
 	s.do(alice, ch, "playbook", "Name a playbook")
 	s.do(alice, ch, "playbook nope", `There is no playbook "nope"`)
 	s.do(alice, ch, "playbook failover-drill", "missing required param hook", "missing required param ticket",
@@ -169,5 +172,106 @@ func TestScriptedPlaybookRun(t *testing.T) {
 	}
 	if b := incident.VerifyChain(sys.Events(1)); b != nil {
 		t.Errorf("chain: %+v", b)
+	}
+}
+
+// Ten people press Approve at once: the step runs once.
+func TestTenConcurrentApprovalsRunOnce(t *testing.T) {
+	sys, h, ch := drillSystem(t)
+	sys.Do(alice, ch, "playbook failover-drill ticket=CHG-7 hook="+h.srv.URL)
+	sys.Deliver()
+	sys.Do(bob, ch, "step 3 run")
+	var wg sync.WaitGroup
+	approved := atomic.Int32{}
+	for i := 0; i < 10; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if r := sys.Do(alice, ch, "step 3 approve"); strings.Contains(r.Text, "Approved; running") {
+				approved.Add(1)
+			}
+		}()
+	}
+	wg.Wait()
+	sys.Deliver()
+	if n := approved.Load(); n != 1 {
+		t.Errorf("%d approvals took effect, want 1", n)
+	}
+	if n := h.failover.Load(); n != 1 {
+		t.Errorf("the step ran %d times, want 1", n)
+	}
+}
+
+// A step that was running when the bot stopped is never run again on its own.
+func TestRunningStepBecomesUnknownAfterACrash(t *testing.T) {
+	sys, h, ch := drillSystem(t)
+	sys.Do(alice, ch, "playbook failover-drill ticket=CHG-8 hook="+h.srv.URL)
+	sys.Deliver()
+	sys.Do(alice, ch, "step 3 run")
+	sys.Do(bob, ch, "role ic me")
+	sys.Do(bob, ch, "step 3 approve")
+	// The bot dies before the execution is delivered: the effect is claimed (inflight) and
+	// the step is running. At the next start the step is recovered and the effect released.
+	if err := sys.DB.Update(sys.Ctx, func(tx incident.Tx) error {
+		_, err := tx.ClaimEffects(sys.Clock.Now(), 100)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	n, err := sys.Service.RecoverSteps(sys.Ctx)
+	if err != nil || n != 1 {
+		t.Fatalf("recovered %d, %v", n, err)
+	}
+	if err := sys.DB.Update(sys.Ctx, func(tx incident.Tx) error { _, err := tx.ReleaseInflight(); return err }); err != nil {
+		t.Fatal(err)
+	}
+	sys.Deliver()
+	if n := h.failover.Load(); n != 0 {
+		t.Fatalf("the interrupted step ran again %d times", n)
+	}
+	runs, _ := sys.Service.RunsOf(sys.Ctx, 1)
+	step := runs[0].Steps[2]
+	if step.State != incident.StepUnknown {
+		t.Fatalf("state %s, want unknown", step.State)
+	}
+	card := ""
+	for _, m := range sys.Slack.Channel(ch).Messages {
+		if m.TS == step.CardTS {
+			card = string(m.Blocks)
+		}
+	}
+	if !strings.Contains(card, "It will not run again on its own") || !strings.Contains(card, `"incident:step-retry-3"`) {
+		t.Errorf("the step card does not ask a person to verify: %s", card)
+	}
+	// A person verifies and retries: it goes through approval again.
+	s := &script{t: t, sys: sys}
+	s.do(alice, ch, "step 3 retry", "pending again")
+	s.do(alice, ch, "step 3 run", "Asked for approval")
+	s.do(bob, ch, "step 3 approve", "Approved; running")
+	sys.Deliver()
+	if n := h.failover.Load(); n != 1 {
+		t.Errorf("after the retry the step ran %d times, want 1", n)
+	}
+}
+
+// An interrupted delivery of an execution (attempts counted at restart) is not repeated.
+func TestInterruptedExecutionIsNotRepeated(t *testing.T) {
+	sys, h, ch := drillSystem(t)
+	sys.Do(alice, ch, "playbook failover-drill ticket=CHG-9 hook="+h.srv.URL)
+	sys.Deliver()
+	sys.Do(alice, ch, "step 4 run") // the GET needs no approval
+	if err := sys.DB.Update(sys.Ctx, func(tx incident.Tx) error {
+		if _, err := tx.ClaimEffects(sys.Clock.Now(), 100); err != nil {
+			return err
+		}
+		_, err := tx.ReleaseInflight()
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	sys.Deliver()
+	runs, _ := sys.Service.RunsOf(sys.Ctx, 1)
+	if st := runs[0].Steps[3].State; st != incident.StepUnknown {
+		t.Errorf("state %s, want unknown", st)
 	}
 }

@@ -66,6 +66,11 @@ func Card(inc *incident.Incident) ([]slack.Block, string) {
 	if take := takeRoleButtons(inc); len(take) > 0 {
 		blocks = append(blocks, slack.NewActionBlock("card-take-roles", take...))
 	}
+	if runs := playbookButtons(inc); len(runs) > 0 {
+		blocks = append(blocks,
+			slack.NewContextBlock("card-playbooks-help", mrkdwn("Playbooks that fit this incident (`/incident playbooks` lists all):")),
+			slack.NewActionBlock("card-playbooks", runs...))
+	}
 	blocks = append(blocks,
 		slack.NewActionBlock("card-actions", cardButtons(inc)...),
 		slack.NewContextBlock("card-help", mrkdwn("Type `/incident help` here for every command. Times show in your time zone.")),
@@ -121,6 +126,24 @@ func takeRoleButtons(inc *incident.Incident) []slack.BlockElement {
 		}
 	}
 	return buttons
+}
+
+// maxSuggestions bounds the playbook buttons on a card.
+const maxSuggestions = 5
+
+// playbookButtons offers the playbooks that fit the incident.
+func playbookButtons(inc *incident.Incident) []slack.BlockElement {
+	if !inc.Open() {
+		return nil
+	}
+	var out []slack.BlockElement
+	for _, name := range inc.Suggestions[:min(len(inc.Suggestions), maxSuggestions)] {
+		b := button("playbook "+name, "Run "+name, "")
+		b.ActionID = ActionPrefix + "playbook-" + name
+		b.Confirm = confirm("Start this playbook?", fmt.Sprintf("Starts `%s` with its default params; steps that change production still wait for their Run and approval.", name), "Start")
+		out = append(out, b)
+	}
+	return out
 }
 
 // button makes a button whose value is the command it runs.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -117,4 +118,52 @@ func TestDateToken(t *testing.T) {
 	if want := "<!date^1795662245^{date_short_pretty} {time}|2026-11-26T03:04:05.000Z>"; got != want {
 		t.Errorf("got %s, want %s", got, want)
 	}
+}
+
+func sampleRun() (*incident.Run, time.Time) {
+	start := time.Date(2026, 11, 26, 3, 10, 0, 0, time.UTC)
+	run := &incident.Run{ID: 7, IncidentID: 1, Playbook: "database-primary-failure", Title: "Database recovery: primary failure",
+		Params: map[string]string{"candidate": "postgresql-replica-0", "cluster": "us-east-1"}, StartedBy: "U0ALICE", StartedAt: start}
+	specs := []incident.StepSpec{
+		{StepID: "switchover", Title: "Promote postgresql-replica-0 to primary", Owner: incident.RoleTechnicalLead, ActionType: "kubernetes.exec",
+			Summary:  "kubernetes.exec cluster=us-east-1 namespace=nephoran-system pod=postgresql-replica-0 command=[patronictl switchover --force]",
+			Mutating: true, ApprovalRoles: []incident.Role{incident.RoleCommander}, TwoPerson: true},
+		{StepID: "dns", Title: "Point DNS at the new primary", Owner: incident.RoleTechnicalLead, ActionType: "http",
+			Summary: "http url=https://dns-failover.internal/v1/database", Plan: "POST https://dns-failover.internal/v1/database\nAuthorization: <from $DNS_FAILOVER_TOKEN>\n\n{\"region\": \"us-west-2\"}",
+			Mutating: true, ApprovalRoles: []incident.Role{incident.RoleCommander}},
+		{StepID: "validate", Title: "Validate", Owner: incident.RoleTechnicalLead, ActionType: "manual", Summary: "manual"},
+	}
+	states := []incident.StepState{incident.StepSucceeded, incident.StepAwaitingApproval, incident.StepPending}
+	for i, sp := range specs {
+		phase, within := 0, 5*time.Minute
+		if i > 0 {
+			phase, within = 1, 15*time.Minute
+		}
+		run.Steps = append(run.Steps, incident.RunStep{ID: int64(i + 1), RunID: 7, Seq: i + 1, Phase: phase,
+			PhaseName: []string{"Promote", "Repoint"}[phase], PhaseWithin: within, Spec: sp, State: states[i]})
+	}
+	run.Steps[0].RequestedBy, run.Steps[0].ApprovedBy, run.Steps[0].Output = "U0BOB", "U0ALICE", "Switchover completed"
+	run.Steps[1].RequestedBy = "U0BOB"
+	return run, start.Add(7 * time.Minute) // phase 1 done, phase 2 open
+}
+
+func TestStepCardsGolden(t *testing.T) {
+	inc := sampleIncident()
+	inc.Roles = map[incident.Role]incident.RoleState{incident.RoleTechnicalLead: {Holder: "U0BOB"}}
+	run, now := sampleRun()
+	for i := range run.Steps {
+		blocks, text := StepCard(inc, run, &run.Steps[i], now)
+		golden(t, fmt.Sprintf("step-%d-%s", i+1, run.Steps[i].State), map[string]any{"text": text, "blocks": blocks})
+	}
+	run.Steps[2].State = incident.StepUnknown
+	blocks, _ := StepCard(inc, run, &run.Steps[2], now.Add(20*time.Minute))
+	golden(t, "step-3-unknown-overdue", blocks)
+}
+
+func TestRunCardGolden(t *testing.T) {
+	run, now := sampleRun()
+	blocks, text := RunCard(sampleIncident(), run, now)
+	golden(t, "run-card", map[string]any{"text": text, "blocks": blocks})
+	blocks, text = RunCard(sampleIncident(), run, now.Add(20*time.Minute))
+	golden(t, "run-card-overdue", map[string]any{"text": text, "blocks": blocks})
 }

@@ -3,8 +3,10 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/url"
+	"os"
 	"sync/atomic"
 	"time"
 
@@ -14,6 +16,7 @@ import (
 	"github.com/nephoran/incidentbot/internal/config"
 	"github.com/nephoran/incidentbot/internal/incident"
 	"github.com/nephoran/incidentbot/internal/pagerduty"
+	"github.com/nephoran/incidentbot/internal/playbook"
 	"github.com/nephoran/incidentbot/internal/slackapi"
 	"github.com/nephoran/incidentbot/internal/sqlite"
 	"github.com/nephoran/incidentbot/internal/web"
@@ -73,16 +76,40 @@ func (a *App) Run(ctx context.Context) error {
 	}
 	api := slack.New(string(cfg.Slack.BotToken), opts...)
 
+	library, err := loadLibrary(cfg)
+	if err != nil {
+		return fmt.Errorf("the playbooks do not validate (incidentbot playbooks validate shows the same):\n%w", err)
+	}
 	settings := cfg.Settings()
+	settings.SuggestPlaybooks = func(inc *incident.Incident) []string {
+		var names []string
+		for _, p := range library.List() {
+			if commands.Matches(p, inc) {
+				names = append(names, p.Name)
+			}
+		}
+		return names
+	}
 	clock := incident.SystemClock{}
-	chat := &slackapi.Chat{API: api, Card: views.Card, Announcement: views.Announcement}
-	outbox := &incident.Outbox{Store: db, Chat: chat, Clock: clock, Settings: settings, Log: log.With("component", "outbox")}
+	chat := &slackapi.Chat{API: api, Card: views.Card, Announcement: views.Announcement, StepCard: views.StepCard, RunCard: views.RunCard}
+	outbox := &incident.Outbox{Store: db, Chat: chat, Clock: clock, Settings: settings, Log: log.With("component", "outbox"),
+		Executor: &playbook.Executor{AllowedHosts: cfg.Actions.HTTP.AllowedHosts, Getenv: os.Getenv}}
 	if cfg.PagerDuty.Token != "" {
 		outbox.Pager = pagerduty.New(pagerduty.Options{Token: string(cfg.PagerDuty.Token), From: cfg.PagerDuty.From,
 			APIURL: cfg.PagerDuty.APIURL, EventsURL: cfg.PagerDuty.EventsURL})
 	}
 	svc := &incident.Service{Store: db, Clock: clock, Settings: settings, Log: log.With("component", "incident"), Notify: outbox.Notify}
-	b := bot.New(commands.NewRouter(svc, log.With("component", "commands")), api, log)
+	// A step found running was interrupted: it becomes unknown for a person to verify, and is
+	// never run again on its own. This happens before anything else can touch the steps.
+	if n, err := svc.RecoverSteps(ctx); err != nil {
+		return fmt.Errorf("recover playbook steps: %w", err)
+	} else if n > 0 {
+		log.Warn("playbook steps were running when the bot stopped; they are now unknown and wait for a person", "count", n)
+	}
+	router := commands.NewRouter(svc, log.With("component", "commands"))
+	router.Playbooks = library
+	router.PlaybookOptions = playbook.BuildOptions{AllowedHosts: cfg.Actions.HTTP.AllowedHosts, DefaultApprover: cfg.DefaultApprovers()}
+	b := bot.New(router, api, log)
 	if u, err := url.Parse(cfg.Slack.APIURL); err == nil && u.Host != "slack.com" {
 		b.ResponseHosts = append(b.ResponseHosts, u.Host) // GovSlack, or a test's emulator
 	}

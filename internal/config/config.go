@@ -90,9 +90,10 @@ type Playbooks struct {
 	Dirs []string `yaml:"dirs"`
 }
 
-// Approvals sets who approves playbook steps by default.
+// Approvals sets who approves playbook steps by default, and named groups of approvers.
 type Approvals struct {
-	DefaultRoles []string `yaml:"default_roles"`
+	DefaultRoles []string            `yaml:"default_roles"`
+	Groups       map[string][]string `yaml:"groups"` // name -> Slack user IDs
 }
 
 // Actions configures playbook action executors.
@@ -197,6 +198,15 @@ func (c *Config) Catalog() incident.Catalog {
 	return cat
 }
 
+// DefaultApprovers are the roles that approve mutating steps that name no approval.
+func (c *Config) DefaultApprovers() []incident.Role {
+	var out []incident.Role
+	for _, r := range c.Approvals.DefaultRoles {
+		out = append(out, incident.Role(r))
+	}
+	return out
+}
+
 // ServiceNames lists the configured services, sorted.
 func (c *Config) ServiceNames() []string { return c.Catalog().Names() }
 
@@ -204,7 +214,7 @@ func (c *Config) ServiceNames() []string { return c.Catalog().Names() }
 func (c *Config) Settings() incident.Settings {
 	return incident.Settings{
 		ChannelPrefix: c.Slack.ChannelPrefix, AnnounceChannel: c.Slack.AnnounceChannel, Catalog: c.Catalog(),
-		Paging: c.PagingSettings(), PagerSeverity: c.SeverityMap(),
+		Paging: c.PagingSettings(), PagerSeverity: c.SeverityMap(), ApproverGroups: c.Approvals.Groups,
 	}
 }
 

@@ -17,6 +17,7 @@ var (
 	channelIDRe = regexp.MustCompile(`^[CG][A-Z0-9]{2,}$`)
 	serviceRe   = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,62}$`)
 	repoRe      = regexp.MustCompile(`^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$`)
+	userIDRe    = regexp.MustCompile(`^[UW][A-Z0-9]{2,}$`)
 )
 
 // Validate checks every field and returns all problems at once, each naming its path.
@@ -105,6 +106,13 @@ func (c *Config) Validate() error {
 	}
 	if c.PagerDuty.Token != "" && c.PagerDuty.From == "" {
 		bad("pagerduty.from", "PagerDuty needs the email of a PagerDuty user for the From header of pages (PAGERDUTY_FROM)")
+	}
+	for name, users := range c.Approvals.Groups {
+		for i, u := range users {
+			if !userIDRe.MatchString(u) {
+				bad(fmt.Sprintf("approvals.groups.%s[%d]", name, i), "%q is not a Slack user ID (such as U0123ABCD)", u)
+			}
+		}
 	}
 	for i, r := range c.Approvals.DefaultRoles {
 		if !isRole(r) {

@@ -57,6 +57,7 @@ func (o *Outbox) handle(ctx context.Context, inc *Incident, e *Effect) (result, 
 		}
 		return result{event: EventInvited, text: "Invited " + mentions(e.Payload.Users)}, nil
 	case EffectPostCard:
+		o.suggest(inc)
 		ts, err := o.post(ctx, inc.ChannelID, e, Message{Key: e.Key, Card: inc})
 		if err != nil {
 			return result{}, err
@@ -82,6 +83,7 @@ func (o *Outbox) handle(ctx context.Context, inc *Incident, e *Effect) (result, 
 		if inc.CardTS == "" {
 			return result{}, Errorf(ENOTREADY, "the card is not posted yet")
 		}
+		o.suggest(inc)
 		if err := o.Chat.UpdateCard(ctx, inc.ChannelID, inc.CardTS, inc); err != nil {
 			return result{}, err
 		}
@@ -100,6 +102,13 @@ func (o *Outbox) handle(ctx context.Context, inc *Incident, e *Effect) (result, 
 		return result{event: EventMessagePosted, text: "Posted message " + ts}, nil
 	}
 	return result{}, fmt.Errorf("unknown effect kind %q", e.Kind)
+}
+
+// suggest fills in the playbooks to offer on the incident's card.
+func (o *Outbox) suggest(inc *Incident) {
+	if f := o.Settings.SuggestPlaybooks; f != nil && inc.Open() {
+		inc.Suggestions = f(inc)
+	}
 }
 
 // post posts m once: when an earlier attempt may have succeeded before its result was

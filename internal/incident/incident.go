@@ -42,6 +42,10 @@ type Incident struct {
 	PagerDutyURL string
 	AckedAt      time.Time // the first acknowledgement in PagerDuty (MTTA); zero until then
 	AckedBy      string
+
+	// Suggestions are playbooks that fit the incident, offered on its card. Not stored:
+	// the outbox fills them in before rendering.
+	Suggestions []string
 }
 
 // Key is the incident's human identifier, such as INC-42.

@@ -24,6 +24,8 @@ type Settings struct {
 	PagerSeverity   SeverityMap    // severities of incidents PagerDuty triggers
 	// ApproverGroups are named lists of user IDs that may approve steps (approvals.groups).
 	ApproverGroups map[string][]string
+	// SuggestPlaybooks names the playbooks that fit an incident, for its card (nil: none).
+	SuggestPlaybooks func(*Incident) []string
 }
 
 // Service implements the incident use cases. Each commits its state change, its timeline
