@@ -87,6 +87,35 @@ var playbooksVerb = &Verb{
 	},
 }
 
+// Suggest names the playbooks that fit inc, the most specific first: those naming the
+// incident's service, then those written for fewer severities, then by name.
+func Suggest(lib *playbook.Library, inc *incident.Incident) []string {
+	type scored struct {
+		name  string
+		score int
+	}
+	var fits []scored
+	for _, p := range lib.List() {
+		if !Matches(p, inc) {
+			continue
+		}
+		score := len(p.Match.Severities)
+		if score == 0 {
+			score = len(incident.Severities)
+		}
+		if len(p.Match.Services) > 0 {
+			score -= 10
+		}
+		fits = append(fits, scored{p.Name, score})
+	}
+	slices.SortStableFunc(fits, func(a, b scored) int { return a.score - b.score })
+	names := make([]string, len(fits))
+	for i, f := range fits {
+		names[i] = f.name
+	}
+	return names
+}
+
 // Matches reports whether a playbook's match fits the incident's service and severity.
 func Matches(p *playbook.Playbook, inc *incident.Incident) bool {
 	if p.Match == nil {

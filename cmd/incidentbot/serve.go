@@ -81,15 +81,7 @@ func (a *App) Run(ctx context.Context) error {
 		return fmt.Errorf("the playbooks do not validate (incidentbot playbooks validate shows the same):\n%w", err)
 	}
 	settings := cfg.Settings()
-	settings.SuggestPlaybooks = func(inc *incident.Incident) []string {
-		var names []string
-		for _, p := range library.List() {
-			if commands.Matches(p, inc) {
-				names = append(names, p.Name)
-			}
-		}
-		return names
-	}
+	settings.SuggestPlaybooks = func(inc *incident.Incident) []string { return commands.Suggest(library, inc) }
 	clock := incident.SystemClock{}
 	chat := &slackapi.Chat{API: api, Card: views.Card, Announcement: views.Announcement, StepCard: views.StepCard, RunCard: views.RunCard}
 	outbox := &incident.Outbox{Store: db, Chat: chat, Clock: clock, Settings: settings, Log: log.With("component", "outbox"),

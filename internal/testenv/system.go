@@ -129,15 +129,7 @@ func NewSystem(tb testing.TB, opts ...Option) *System {
 	for _, o := range opts {
 		o(s, &settings)
 	}
-	settings.SuggestPlaybooks = func(inc *incident.Incident) []string {
-		var names []string
-		for _, p := range s.Library.List() {
-			if commands.Matches(p, inc) {
-				names = append(names, p.Name)
-			}
-		}
-		return names
-	}
+	settings.SuggestPlaybooks = func(inc *incident.Incident) []string { return commands.Suggest(s.Library, inc) }
 	ob.Settings = settings
 	s.Service = &incident.Service{Store: db, Clock: clock, Settings: settings, Log: log, Notify: ob.Notify}
 	s.Router = commands.NewRouter(s.Service, log)
