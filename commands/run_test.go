@@ -275,3 +275,62 @@ func TestInterruptedExecutionIsNotRepeated(t *testing.T) {
 		t.Errorf("state %s, want unknown", st)
 	}
 }
+
+// Approver groups from the configuration, and rejections.
+func TestApproverGroupsAndRejection(t *testing.T) {
+	sys := testenv.NewSystem(t, testenv.WithPlaybooks("testdata/playbooks", "127.0.0.1"), testenv.WithApproverGroup("dba", "U0CAROL"))
+	sys.Slack.AddUser("U0CAROL", "carol", "carol@example.com")
+	sys.Env["FAILOVER_TOKEN"] = "Bearer t"
+	general := sys.Slack.AddChannel("general", alice, bob)
+	sys.Do(alice, general, "declare P1 db down")
+	sys.Deliver()
+	ch := sys.Incident(1).ChannelID
+	hook := newHook(t)
+	// A playbook step approved by a group: rewrite the drill's dns step approval in memory.
+	p, _ := sys.Library.Get("failover-drill")
+	p.Phases[1].Steps[0].Approval.Roles = nil
+	p.Phases[1].Steps[0].Approval.Groups = []string{"dba"}
+	s := &script{t: t, sys: sys}
+	s.do(alice, ch, "playbook failover-drill ticket=CHG-5 hook="+hook.srv.URL, "Started")
+	sys.Deliver()
+	s.do(alice, ch, "step 3 run", "by a member of dba")
+	if r := sys.Do(alice, ch, "step 3 approve"); !r.Error {
+		t.Errorf("alice, commander but not in dba, approved: %+v", r)
+	}
+	s.do("U0CAROL", ch, "step 3 reject", "Rejected")
+	s.do("U0CAROL", ch, "step 3 approve", "is rejected; it cannot be approved now")
+	s.do(alice, ch, "step 3 retry", "pending again")
+	s.do(alice, ch, "step 3 run", "Asked for approval")
+	s.do("U0CAROL", ch, "step 3 approve", "Approved; running")
+	sys.Deliver()
+	if n := hook.failover.Load(); n != 1 {
+		t.Errorf("hook called %d times", n)
+	}
+	k := map[incident.EventKind]int{}
+	for _, e := range sys.Events(1) {
+		k[e.Kind]++
+	}
+	if k[incident.EventStepRejected] != 1 || k[incident.EventStepApproved] != 1 || k[incident.EventStepRefused] != 1 || k[incident.EventStepReset] != 1 {
+		t.Errorf("timeline %v", k)
+	}
+}
+
+// A secret header whose variable is unset fails the step with a reason, without calling.
+func TestMissingSecretFailsTheStep(t *testing.T) {
+	sys, h, ch := drillSystem(t)
+	delete(sys.Env, "FAILOVER_TOKEN")
+	s := &script{t: t, sys: sys}
+	s.do(alice, ch, "playbook failover-drill ticket=CHG-6 hook="+h.srv.URL, "Started")
+	sys.Deliver()
+	s.do(alice, ch, "step 3 run", "Asked")
+	s.do(bob, ch, "role ic me", "Incident commander")
+	s.do(bob, ch, "step 3 approve", "Approved")
+	sys.Deliver()
+	runs, _ := sys.Service.RunsOf(sys.Ctx, 1)
+	if st := runs[0].Steps[2]; st.State != incident.StepFailed || !strings.Contains(st.Output, "$FAILOVER_TOKEN, which is not set") {
+		t.Errorf("step %s: %q", st.State, st.Output)
+	}
+	if h.failover.Load() != 0 {
+		t.Error("the hook was called without its secret")
+	}
+}

@@ -3,9 +3,12 @@ package main
 import (
 	"database/sql"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -287,4 +290,68 @@ func TestPlaybooksCommands(t *testing.T) {
 	if out, code = run(t, env, "playbooks", "show", "nope"); code != 1 || !strings.Contains(out, `incidentbot: no playbook "nope"`) {
 		t.Errorf("show unknown (exit %d):\n%s", code, out)
 	}
+}
+
+// The real binary runs a playbook: step cards in the channel, a click to run, a refused and
+// an accepted approval, and the http step calling its allow-listed hook exactly once.
+func TestServePlaybookRun(t *testing.T) {
+	var calls atomic.Int32
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/failover" && r.Header.Get("Authorization") == "Bearer e2e" {
+			calls.Add(1)
+		}
+		fmt.Fprint(w, "ok")
+	}))
+	defer hook.Close()
+	dir := t.TempDir()
+	pbDir, _ := filepath.Abs("../../commands/testdata/playbooks")
+	cfgFile := filepath.Join(dir, "incidentbot.yaml")
+	os.WriteFile(cfgFile, []byte("actions: {http: {allowed_hosts: [127.0.0.1]}}\nplaybooks: {dirs: ["+pbDir+"]}\n"), 0o600)
+	emu := testenv.NewSlack()
+	defer emu.Close()
+	general := emu.AddChannel("general", "U0ALICE", "U0BOB", testenv.SlackBotUser)
+	p := startServe(t, serveEnv(emu, filepath.Join(dir, "bot.db"), "INCIDENTBOT_CONFIG="+cfgFile, "FAILOVER_TOKEN=Bearer e2e"))
+
+	slash(t, p, "U0ALICE", general, "declare P1 checkout down")
+	var ch *testenv.SlackChannel
+	waitFor(t, "the channel", func() bool {
+		ch = emu.ChannelByName("inc-1-checkout-down")
+		return ch != nil && len(ch.Pins) == 1
+	})
+	if got := slash(t, p, "U0ALICE", ch.ID, "playbook failover-drill ticket=CHG-1 hook="+hook.URL); !strings.Contains(got, "Started Failover drill") {
+		t.Fatalf("playbook: %q", got)
+	}
+	waitFor(t, "the run card and five step cards", func() bool { return len(emu.Channel(ch.ID).Messages) >= 7 && len(emu.Channel(ch.ID).Pins) == 2 })
+	click := func(user, verb string) {
+		t.Helper()
+		resp, err := p.sender().Interaction(emu.BlockAction(user, ch.ID, "incident:step-"+verb+"-3", "step 3 "+verb))
+		if err != nil || resp.Status != 200 {
+			t.Fatalf("click %s: %v %d", verb, err, resp.Status)
+		}
+	}
+	click("U0BOB", "run")
+	waitFor(t, "the approval request", func() bool { return strings.Contains(lastEphemeral(emu), "Asked for approval") })
+	click("U0BOB", "approve")
+	waitFor(t, "the refusal", func() bool { return strings.Contains(lastEphemeral(emu), "You may not approve this step") })
+	click("U0ALICE", "approve")
+	waitFor(t, "the hook to be called", func() bool { return calls.Load() == 1 })
+	waitFor(t, "the step card to show success", func() bool {
+		for _, m := range emu.Channel(ch.ID).Messages {
+			if strings.Contains(m.Text, "step 3: Move DNS to us-west-2 (succeeded)") {
+				return true
+			}
+		}
+		return false
+	})
+	if n := calls.Load(); n != 1 {
+		t.Errorf("hook called %d times", n)
+	}
+}
+
+func lastEphemeral(emu *testenv.Slack) string {
+	eph := emu.Ephemerals()
+	if len(eph) == 0 {
+		return ""
+	}
+	return eph[len(eph)-1].Text
 }
