@@ -306,7 +306,7 @@ func TestServePlaybookRun(t *testing.T) {
 	dir := t.TempDir()
 	pbDir, _ := filepath.Abs("../../commands/testdata/playbooks")
 	cfgFile := filepath.Join(dir, "incidentbot.yaml")
-	os.WriteFile(cfgFile, []byte("actions: {http: {allowed_hosts: [127.0.0.1]}}\nplaybooks: {dirs: ["+pbDir+"]}\n"), 0o600)
+	os.WriteFile(cfgFile, []byte("actions: {http: {allowed_hosts: [127.0.0.1]}}\nplaybooks: {dirs: ["+pbDir+"]}\nclusters: {us-west-2: {context: drill}, eu-west-1: {context: drill}}\n"), 0o600)
 	emu := testenv.NewSlack()
 	defer emu.Close()
 	general := emu.AddChannel("general", "U0ALICE", "U0BOB", testenv.SlackBotUser)

@@ -15,6 +15,7 @@ import (
 	"github.com/nephoran/incidentbot/commands"
 	"github.com/nephoran/incidentbot/internal/config"
 	"github.com/nephoran/incidentbot/internal/incident"
+	"github.com/nephoran/incidentbot/internal/kube"
 	"github.com/nephoran/incidentbot/internal/pagerduty"
 	"github.com/nephoran/incidentbot/internal/playbook"
 	"github.com/nephoran/incidentbot/internal/slackapi"
@@ -85,7 +86,8 @@ func (a *App) Run(ctx context.Context) error {
 	clock := incident.SystemClock{}
 	chat := &slackapi.Chat{API: api, Card: views.Card, Announcement: views.Announcement, StepCard: views.StepCard, RunCard: views.RunCard}
 	outbox := &incident.Outbox{Store: db, Chat: chat, Clock: clock, Settings: settings, Log: log.With("component", "outbox"),
-		Executor: &playbook.Executor{AllowedHosts: cfg.Actions.HTTP.AllowedHosts, Getenv: os.Getenv}}
+		Executor: &playbook.Executor{AllowedHosts: cfg.Actions.HTTP.AllowedHosts, Getenv: os.Getenv,
+			Kubernetes: &kube.Executor{Clusters: kube.NewClusters(cfg.Kubeconfig, cfg.ClusterContexts())}}}
 	if cfg.PagerDuty.Token != "" {
 		outbox.Pager = pagerduty.New(pagerduty.Options{Token: string(cfg.PagerDuty.Token), From: cfg.PagerDuty.From,
 			APIURL: cfg.PagerDuty.APIURL, EventsURL: cfg.PagerDuty.EventsURL})
@@ -100,7 +102,8 @@ func (a *App) Run(ctx context.Context) error {
 	}
 	router := commands.NewRouter(svc, log.With("component", "commands"))
 	router.Playbooks = library
-	router.PlaybookOptions = playbook.BuildOptions{AllowedHosts: cfg.Actions.HTTP.AllowedHosts, DefaultApprover: cfg.DefaultApprovers()}
+	router.PlaybookOptions = playbook.BuildOptions{AllowedHosts: cfg.Actions.HTTP.AllowedHosts, DefaultApprover: cfg.DefaultApprovers(),
+		Clusters: cfg.ClusterNames()}
 	b := bot.New(router, api, log)
 	if u, err := url.Parse(cfg.Slack.APIURL); err == nil && u.Host != "slack.com" {
 		b.ResponseHosts = append(b.ResponseHosts, u.Host) // GovSlack, or a test's emulator

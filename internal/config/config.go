@@ -6,6 +6,7 @@ package config
 import (
 	"fmt"
 	"os"
+	"slices"
 	"time"
 
 	"github.com/nephoran/incidentbot/internal/incident"
@@ -205,6 +206,25 @@ func (c *Config) DefaultApprovers() []incident.Role {
 		out = append(out, incident.Role(r))
 	}
 	return out
+}
+
+// ClusterContexts maps playbook cluster names to kubeconfig contexts.
+func (c *Config) ClusterContexts() map[string]string {
+	out := map[string]string{}
+	for name, cl := range c.Clusters {
+		out[name] = cl.Context
+	}
+	return out
+}
+
+// ClusterNames lists the configured clusters, sorted.
+func (c *Config) ClusterNames() []string {
+	names := []string{}
+	for name := range c.Clusters {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	return names
 }
 
 // ServiceNames lists the configured services, sorted.

@@ -2,6 +2,7 @@ package playbook
 
 import (
 	"path"
+	"reflect"
 	"strings"
 
 	"github.com/nephoran/incidentbot/internal/yamlx"
@@ -25,10 +26,16 @@ func init() {
 	}
 }
 
-// Target is where a kubernetes action runs.
-type Target struct {
-	Cluster   string `yaml:"cluster"` // a name from clusters: in the config; templated
-	Namespace string `yaml:"namespace"`
+// ClusterOf returns the cluster a kubernetes action names ("" for none or the default).
+func ClusterOf(a Action) string {
+	v := reflect.ValueOf(a)
+	if v.Kind() == reflect.Pointer {
+		v = v.Elem()
+	}
+	if f := v.FieldByName("Cluster"); f.IsValid() && f.Kind() == reflect.String {
+		return f.String()
+	}
+	return ""
 }
 
 // RolloutRestart restarts one workload.
@@ -179,6 +186,7 @@ type Apply struct {
 	Cluster   string `yaml:"cluster"`
 	Namespace string `yaml:"namespace"`
 	Manifest  string `yaml:"manifest"`
+	Content   string `yaml:"-"` // the manifest's text, read when a run starts
 }
 
 func (*Apply) Kind() *Kind { return kinds["kubernetes.apply"] }

@@ -14,6 +14,7 @@ import (
 // BuildOptions are what starting a run needs beyond the playbook.
 type BuildOptions struct {
 	AllowedHosts    []string        // for http actions: checked again on the rendered URL
+	Clusters        []string        // configured cluster names; nil skips the check
 	DefaultApprover []incident.Role // approval of mutating steps that name none (approvals.default_roles)
 }
 
@@ -127,6 +128,16 @@ func buildStep(p *Playbook, st *Step, data map[string]any, opts BuildOptions) (i
 		if errs := CheckURL(yamlx.Pos{}, h.URL, opts.AllowedHosts); len(errs) > 0 {
 			return incident.StepSpec{}, fmt.Errorf("%s", strings.TrimPrefix(errs[0].Error(), ":0:0: "))
 		}
+	}
+	if cl := ClusterOf(a); cl != "" && opts.Clusters != nil && !slices.Contains(opts.Clusters, cl) {
+		return incident.StepSpec{}, fmt.Errorf("unknown cluster %q (configured: %s)", cl, strings.Join(opts.Clusters, ", "))
+	}
+	if ap, ok := a.(*Apply); ok {
+		content, err := p.ReadFile(ap.Manifest)
+		if err != nil {
+			return incident.StepSpec{}, fmt.Errorf("read the manifest: %w", err)
+		}
+		ap.Content = string(content)
 	}
 	raw, err := json.Marshal(a)
 	if err != nil {

@@ -1,0 +1,142 @@
+// Package kube executes the playbooks' kubernetes.* actions through client-go: rollout
+// restarts, scaling, patches, waits, execs, server-side applies, cordons, drains and checks,
+// each mutating one planned first with a server-side dry run. It implements the incident
+// Executor port for those action types.
+package kube
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+
+	"k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/client-go/discovery"
+	"k8s.io/client-go/discovery/cached/memory"
+	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
+	"k8s.io/client-go/restmapper"
+	"k8s.io/client-go/tools/clientcmd"
+)
+
+// Client is one cluster's clients.
+type Client struct {
+	Kube    kubernetes.Interface
+	Dynamic dynamic.Interface
+	Mapper  meta.RESTMapper
+	Config  *rest.Config // for exec; nil in tests with fake clients
+}
+
+// Clusters resolves playbook cluster names (clusters: in the config) to clients, made on
+// first use and kept. The cluster "" is the default: the kubeconfig's current context, or
+// the pod's own service account when the bot runs in a cluster without a kubeconfig.
+type Clusters struct {
+	Kubeconfig string            // path; "" for the default loading rules (KUBECONFIG, ~/.kube/config)
+	Contexts   map[string]string // cluster name -> kubeconfig context
+
+	mu      sync.Mutex
+	clients map[string]*Client
+	// connect builds a client; tests replace it with fakes.
+	connect func(cluster string) (*Client, error)
+}
+
+// NewClusters returns Clusters over a kubeconfig.
+func NewClusters(kubeconfig string, contexts map[string]string) *Clusters {
+	c := &Clusters{Kubeconfig: kubeconfig, Contexts: contexts, clients: map[string]*Client{}}
+	c.connect = c.realClient
+	return c
+}
+
+// Static returns Clusters with prebuilt clients (tests, and callers that build their own).
+func Static(clients map[string]*Client) *Clusters {
+	c := &Clusters{clients: map[string]*Client{}, Contexts: map[string]string{}}
+	for name, cl := range clients {
+		c.clients[name] = cl
+		c.Contexts[name] = name
+	}
+	c.connect = func(cluster string) (*Client, error) { return nil, fmt.Errorf("unknown cluster %q", cluster) }
+	return c
+}
+
+// Names lists the configured cluster names.
+func (c *Clusters) Names() []string {
+	var names []string
+	for n := range c.Contexts {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// Get returns the client of a cluster name.
+func (c *Clusters) Get(cluster string) (*Client, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if cl, ok := c.clients[cluster]; ok {
+		return cl, nil
+	}
+	if cluster != "" {
+		if _, ok := c.Contexts[cluster]; !ok {
+			return nil, fmt.Errorf("unknown cluster %q: the configured clusters are %s", cluster, strings.Join(c.Names(), ", "))
+		}
+	}
+	cl, err := c.connect(cluster)
+	if err != nil {
+		return nil, err
+	}
+	c.clients[cluster] = cl
+	return cl, nil
+}
+
+func (c *Clusters) realClient(cluster string) (*Client, error) {
+	cfg, err := c.restConfig(cluster)
+	if err != nil {
+		return nil, err
+	}
+	cfg.UserAgent = "incidentbot"
+	kc, err := kubernetes.NewForConfig(cfg)
+	if err != nil {
+		return nil, err
+	}
+	dc, err := dynamic.NewForConfig(cfg)
+	if err != nil {
+		return nil, err
+	}
+	disco, err := discovery.NewDiscoveryClientForConfig(cfg)
+	if err != nil {
+		return nil, err
+	}
+	mapper := restmapper.NewDeferredDiscoveryRESTMapper(memory.NewMemCacheClient(disco))
+	return &Client{Kube: kc, Dynamic: dc, Mapper: mapper, Config: cfg}, nil
+}
+
+// restConfig loads the context of a cluster; for the default cluster with no kubeconfig at
+// all it falls back to the in-cluster service account.
+func (c *Clusters) restConfig(cluster string) (*rest.Config, error) {
+	rules := clientcmd.NewDefaultClientConfigLoadingRules()
+	if c.Kubeconfig != "" {
+		rules.ExplicitPath = c.Kubeconfig
+	}
+	overrides := &clientcmd.ConfigOverrides{}
+	if cluster != "" {
+		overrides.CurrentContext = c.Contexts[cluster]
+	}
+	cfg, err := clientcmd.NewNonInteractiveDeferredLoadingClientConfig(rules, overrides).ClientConfig()
+	if err == nil {
+		return cfg, nil
+	}
+	if cluster == "" && clientcmd.IsEmptyConfig(err) {
+		return rest.InClusterConfig()
+	}
+	if cluster != "" {
+		return nil, fmt.Errorf("cluster %s (context %s): %w", cluster, c.Contexts[cluster], err)
+	}
+	return nil, err
+}
+
+// Has reports whether a cluster name is configured (or is the default "").
+func (c *Clusters) Has(cluster string) bool {
+	return cluster == "" || slices.Contains(c.Names(), cluster)
+}

@@ -1,0 +1,98 @@
+package kube
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/nephoran/incidentbot/internal/playbook"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/client-go/kubernetes/scheme"
+	"k8s.io/client-go/tools/remotecommand"
+	"k8s.io/client-go/util/exec"
+)
+
+// maxStream bounds what is kept of an exec's stdout and stderr.
+const maxStream = 64 << 10
+
+// exec runs the command (an argument list; no shell) in the pod through pods/exec, and
+// returns its exit code with stdout and stderr cut to size. A non-zero exit fails the step.
+func (x *Executor) exec(ctx context.Context, c *Client, a *playbook.Exec) (string, error) {
+	if c.Config == nil {
+		return "", errors.New("exec needs a real cluster connection")
+	}
+	timeout := time.Duration(a.Timeout)
+	if timeout == 0 {
+		timeout = 5 * time.Minute
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	req := c.Kube.CoreV1().RESTClient().Post().Resource("pods").Namespace(a.Namespace).Name(a.Pod).SubResource("exec").
+		VersionedParams(&corev1.PodExecOptions{Container: a.Container, Command: a.Command, Stdout: true, Stderr: true}, scheme.ParameterCodec)
+	ex, err := remotecommand.NewSPDYExecutor(c.Config, "POST", req.URL())
+	if err != nil {
+		return "", err
+	}
+	stdout, stderr := &capped{max: maxStream}, &capped{max: maxStream}
+	err = ex.StreamWithContext(ctx, remotecommand.StreamOptions{Stdout: stdout, Stderr: stderr})
+	code := 0
+	var exitErr exec.CodeExitError
+	switch {
+	case errors.As(err, &exitErr):
+		code = exitErr.Code
+	case err != nil && ctx.Err() != nil:
+		return "", fmt.Errorf("%s timed out after %s\n%s", strings.Join(a.Command, " "), timeout, streams(stdout, stderr))
+	case err != nil:
+		return "", err
+	}
+	out := fmt.Sprintf("exit code %d\n%s", code, streams(stdout, stderr))
+	if code != 0 {
+		return "", errors.New(out)
+	}
+	return out, nil
+}
+
+func streams(stdout, stderr *capped) string {
+	var b strings.Builder
+	if stdout.Len() > 0 {
+		fmt.Fprintf(&b, "stdout:\n%s", stdout.String())
+	}
+	if stderr.Len() > 0 {
+		fmt.Fprintf(&b, "\nstderr:\n%s", stderr.String())
+	}
+	return strings.TrimSpace(b.String())
+}
+
+// capped keeps the first max bytes written to it, and counts the rest.
+type capped struct {
+	bytes.Buffer
+	max     int
+	dropped int
+}
+
+func (c *capped) Write(p []byte) (int, error) {
+	room := c.max - c.Buffer.Len()
+	if room > len(p) {
+		room = len(p)
+	}
+	if room > 0 {
+		c.Buffer.Write(p[:room])
+	}
+	c.dropped += len(p) - max(room, 0)
+	return len(p), nil
+}
+
+func (c *capped) String() string {
+	s := c.Buffer.String()
+	for !utf8.ValidString(s) && len(s) > 0 {
+		s = s[:len(s)-1]
+	}
+	if c.dropped > 0 {
+		s += fmt.Sprintf("\n[%d more bytes]", c.dropped)
+	}
+	return s
+}

@@ -1,0 +1,214 @@
+package kube
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
+	"github.com/nephoran/incidentbot/internal/playbook"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/types"
+	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
+	"k8s.io/client-go/dynamic"
+)
+
+// resource finds the dynamic client of a kind through the RESTMapper.
+func resource(c *Client, apiVersion, kind, namespace string) (dynamic.ResourceInterface, *meta.RESTMapping, error) {
+	gk := schema.GroupKind{Kind: kind}
+	var versions []string
+	if apiVersion != "" {
+		gv, err := schema.ParseGroupVersion(apiVersion)
+		if err != nil {
+			return nil, nil, fmt.Errorf("apiVersion %q: %w", apiVersion, err)
+		}
+		gk.Group, versions = gv.Group, []string{gv.Version}
+	}
+	m, err := c.Mapper.RESTMapping(gk, versions...)
+	if err != nil {
+		return nil, nil, fmt.Errorf("the cluster has no kind %s: %w", kind, err)
+	}
+	if m.Scope.Name() == meta.RESTScopeNameNamespace {
+		if namespace == "" {
+			return nil, nil, fmt.Errorf("%s is namespaced: set namespace", kind)
+		}
+		return c.Dynamic.Resource(m.Resource).Namespace(namespace), m, nil
+	}
+	return c.Dynamic.Resource(m.Resource), m, nil
+}
+
+var patchTypes = map[string]types.PatchType{
+	"": types.StrategicMergePatchType, "strategic": types.StrategicMergePatchType,
+	"merge": types.MergePatchType, "json": types.JSONPatchType,
+}
+
+// patch patches any resource and lists the fields that change.
+func (x *Executor) patch(ctx context.Context, c *Client, a *playbook.Patch, dry bool) (string, error) {
+	ri, m, err := resource(c, a.APIVersion, a.Kind_, a.Namespace)
+	if err != nil {
+		return "", err
+	}
+	before, err := ri.Get(ctx, a.Name, metav1.GetOptions{})
+	if err != nil {
+		return "", err
+	}
+	data, err := json.Marshal(a.Patch)
+	if err != nil {
+		return "", err
+	}
+	after, err := ri.Patch(ctx, a.Name, patchTypes[a.PatchType], data, patchOptions(dry))
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("%spatch %s %s:\n%s", prefix(dry), m.GroupVersionKind.Kind, objectName(after), diff(before.Object, after.Object)), nil
+}
+
+// apply server-side applies every object of the manifest, as field manager incidentbot.
+func (x *Executor) apply(ctx context.Context, c *Client, a *playbook.Apply, dry bool) (string, error) {
+	objs, err := decodeManifest(a.Content)
+	if err != nil {
+		return "", fmt.Errorf("manifest %s: %w", a.Manifest, err)
+	}
+	var lines []string
+	force := false
+	for _, obj := range objs {
+		ns := obj.GetNamespace()
+		if ns == "" {
+			ns = a.Namespace
+		}
+		ri, m, err := resource(c, obj.GetAPIVersion(), obj.GetKind(), ns)
+		if err != nil {
+			return strings.Join(lines, "\n"), err
+		}
+		if m.Scope.Name() == meta.RESTScopeNameNamespace {
+			obj.SetNamespace(ns)
+		}
+		data, err := json.Marshal(obj.Object)
+		if err != nil {
+			return "", err
+		}
+		before, gerr := ri.Get(ctx, obj.GetName(), metav1.GetOptions{})
+		opts := patchOptions(dry)
+		opts.Force = &force
+		after, err := ri.Patch(ctx, obj.GetName(), types.ApplyPatchType, data, opts)
+		if err != nil {
+			return strings.Join(lines, "\n"), fmt.Errorf("%s %s: %w", obj.GetKind(), obj.GetName(), err)
+		}
+		verb := "configured"
+		switch {
+		case apierrors.IsNotFound(gerr):
+			verb = "created"
+		case gerr == nil && diff(before.Object, after.Object) == "(no change)":
+			verb = "unchanged"
+		}
+		if dry {
+			verb = "would be " + verb
+		}
+		lines = append(lines, fmt.Sprintf("%s %s %s", m.GroupVersionKind.Kind, objectName(after), verb))
+	}
+	return strings.Join(lines, "\n"), nil
+}
+
+// decodeManifest reads the objects of a (multi-document) YAML or JSON manifest.
+func decodeManifest(content string) ([]*unstructured.Unstructured, error) {
+	dec := utilyaml.NewYAMLOrJSONDecoder(strings.NewReader(content), 4096)
+	var out []*unstructured.Unstructured
+	for {
+		var obj map[string]any
+		if err := dec.Decode(&obj); err != nil {
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			return nil, err
+		}
+		if len(obj) == 0 {
+			continue
+		}
+		u := &unstructured.Unstructured{Object: obj}
+		if u.GetKind() == "" || u.GetAPIVersion() == "" || u.GetName() == "" {
+			return nil, fmt.Errorf("an object without apiVersion, kind or metadata.name")
+		}
+		out = append(out, u)
+	}
+	if len(out) == 0 {
+		return nil, errors.New("no objects")
+	}
+	return out, nil
+}
+
+func objectName(u *unstructured.Unstructured) string {
+	if ns := u.GetNamespace(); ns != "" {
+		return ns + "/" + u.GetName()
+	}
+	return u.GetName()
+}
+
+// diff lists the fields whose values differ, ignoring bookkeeping (resourceVersion,
+// managedFields, generation, status).
+func diff(before, after map[string]any) string {
+	b, a := map[string]string{}, map[string]string{}
+	flatten("", before, b)
+	flatten("", after, a)
+	var lines []string
+	for k, av := range a {
+		if ignored(k) {
+			continue
+		}
+		if bv, ok := b[k]; !ok {
+			lines = append(lines, fmt.Sprintf("%s: (unset) -> %s", k, av))
+		} else if bv != av {
+			lines = append(lines, fmt.Sprintf("%s: %s -> %s", k, bv, av))
+		}
+	}
+	for k, bv := range b {
+		if _, ok := a[k]; !ok && !ignored(k) {
+			lines = append(lines, fmt.Sprintf("%s: %s -> (unset)", k, bv))
+		}
+	}
+	if len(lines) == 0 {
+		return "(no change)"
+	}
+	sort.Strings(lines)
+	if len(lines) > 30 {
+		lines = append(lines[:30], fmt.Sprintf("... and %d more", len(lines)-30))
+	}
+	return strings.Join(lines, "\n")
+}
+
+func ignored(path string) bool {
+	for _, p := range []string{"metadata.resourceVersion", "metadata.managedFields", "metadata.generation", "metadata.uid",
+		"metadata.creationTimestamp", "status"} {
+		if path == p || strings.HasPrefix(path, p+".") || strings.HasPrefix(path, p+"[") {
+			return true
+		}
+	}
+	return false
+}
+
+func flatten(prefix string, v any, out map[string]string) {
+	switch v := v.(type) {
+	case map[string]any:
+		for k, x := range v {
+			p := k
+			if prefix != "" {
+				p = prefix + "." + k
+			}
+			flatten(p, x, out)
+		}
+	case []any:
+		for i, x := range v {
+			flatten(fmt.Sprintf("%s[%d]", prefix, i), x, out)
+		}
+	default:
+		b, _ := json.Marshal(v)
+		out[prefix] = string(bytes.Trim(b, `"`))
+	}
+}

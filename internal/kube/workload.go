@@ -1,0 +1,293 @@
+package kube
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/nephoran/incidentbot/internal/playbook"
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+)
+
+// RestartedAtAnnotation is the pod template annotation kubectl rollout restart sets.
+const RestartedAtAnnotation = "kubectl.kubernetes.io/restartedAt"
+
+func patchOptions(dry bool) metav1.PatchOptions {
+	o := metav1.PatchOptions{FieldManager: "incidentbot"}
+	if dry {
+		o.DryRun = []string{metav1.DryRunAll}
+	}
+	return o
+}
+
+func prefix(dry bool) string {
+	if dry {
+		return "would "
+	}
+	return ""
+}
+
+// rolloutRestart patches the pod template's restartedAt annotation, as kubectl does. A
+// paused Deployment is refused: the restart would never roll out.
+func (x *Executor) rolloutRestart(ctx context.Context, c *Client, a *playbook.RolloutRestart, dry bool) (string, error) {
+	stamp := x.now().Format(time.RFC3339)
+	patch := fmt.Sprintf(`{"spec":{"template":{"metadata":{"annotations":{%q:%q}}}}}`, RestartedAtAnnotation, stamp)
+	opts := patchOptions(dry)
+	switch {
+	case a.Deployment != "":
+		d, err := c.Kube.AppsV1().Deployments(a.Namespace).Get(ctx, a.Deployment, metav1.GetOptions{})
+		if err != nil {
+			return "", err
+		}
+		if d.Spec.Paused {
+			return "", fmt.Errorf("deployment %s/%s is paused: resume it (kubectl rollout resume) before restarting", a.Namespace, a.Deployment)
+		}
+		d, err = c.Kube.AppsV1().Deployments(a.Namespace).Patch(ctx, a.Deployment, types.StrategicMergePatchType, []byte(patch), opts)
+		if err != nil {
+			return "", err
+		}
+		return fmt.Sprintf("%srestart deployment %s/%s: %s=%s; generation %d, observedGeneration %d, replicas %d",
+			prefix(dry), a.Namespace, a.Deployment, RestartedAtAnnotation, stamp, d.Generation, d.Status.ObservedGeneration, replicas(d.Spec.Replicas)), nil
+	case a.StatefulSet != "":
+		s, err := c.Kube.AppsV1().StatefulSets(a.Namespace).Patch(ctx, a.StatefulSet, types.StrategicMergePatchType, []byte(patch), opts)
+		if err != nil {
+			return "", err
+		}
+		return fmt.Sprintf("%srestart statefulset %s/%s: %s=%s; generation %d, replicas %d", prefix(dry), a.Namespace, a.StatefulSet,
+			RestartedAtAnnotation, stamp, s.Generation, replicas(s.Spec.Replicas)), nil
+	default:
+		d, err := c.Kube.AppsV1().DaemonSets(a.Namespace).Patch(ctx, a.DaemonSet, types.StrategicMergePatchType, []byte(patch), opts)
+		if err != nil {
+			return "", err
+		}
+		return fmt.Sprintf("%srestart daemonset %s/%s: %s=%s; generation %d", prefix(dry), a.Namespace, a.DaemonSet, RestartedAtAnnotation, stamp, d.Generation), nil
+	}
+}
+
+func replicas(p *int32) int32 {
+	if p == nil {
+		return 1
+	}
+	return *p
+}
+
+// scale sets replicas with a merge patch (no read-modify-write, so no conflict with the
+// controllers that write status), and reports the previous counts so a later step, or a
+// person, can restore them.
+func (x *Executor) scale(ctx context.Context, c *Client, a *playbook.Scale, dry bool) (string, error) {
+	want := int32(*a.Replicas)
+	patch := []byte(fmt.Sprintf(`{"spec":{"replicas":%d}}`, want))
+	opts := patchOptions(dry)
+	if a.StatefulSet != "" {
+		s, err := c.Kube.AppsV1().StatefulSets(a.Namespace).Get(ctx, a.StatefulSet, metav1.GetOptions{})
+		if err != nil {
+			return "", err
+		}
+		before := replicas(s.Spec.Replicas)
+		if _, err := c.Kube.AppsV1().StatefulSets(a.Namespace).Patch(ctx, a.StatefulSet, types.MergePatchType, patch, opts); err != nil {
+			return "", err
+		}
+		return fmt.Sprintf("%sscale statefulset %s/%s: replicas %d -> %d", prefix(dry), a.Namespace, a.StatefulSet, before, want), nil
+	}
+	var names []string
+	if a.All {
+		list, err := c.Kube.AppsV1().Deployments(a.Namespace).List(ctx, metav1.ListOptions{})
+		if err != nil {
+			return "", err
+		}
+		for _, d := range list.Items {
+			names = append(names, d.Name)
+		}
+		if len(names) == 0 {
+			return fmt.Sprintf("no deployments in %s", a.Namespace), nil
+		}
+	} else {
+		names = []string{a.Deployment}
+	}
+	sort.Strings(names)
+	var lines []string
+	for _, name := range names {
+		d, err := c.Kube.AppsV1().Deployments(a.Namespace).Get(ctx, name, metav1.GetOptions{})
+		if err != nil {
+			return strings.Join(lines, "\n"), err
+		}
+		before := replicas(d.Spec.Replicas)
+		if _, err := c.Kube.AppsV1().Deployments(a.Namespace).Patch(ctx, name, types.MergePatchType, patch, opts); err != nil {
+			return strings.Join(lines, "\n"), fmt.Errorf("deployment %s: %w", name, err)
+		}
+		lines = append(lines, fmt.Sprintf("deployment %s/%s: replicas %d -> %d", a.Namespace, name, before, want))
+	}
+	head := "scaled"
+	if dry {
+		head = "would scale"
+	}
+	return head + " (previous counts, to restore them):\n" + strings.Join(lines, "\n"), nil
+}
+
+// wait polls until the workloads are available (or rolled out), or the timeout passes.
+func (x *Executor) wait(ctx context.Context, c *Client, a *playbook.Wait) (string, error) {
+	ctx, cancel := context.WithTimeout(ctx, time.Duration(a.Timeout))
+	defer cancel()
+	for {
+		ready, states, err := x.workloadsReady(ctx, c, a)
+		if err == nil && ready {
+			return "ready:\n" + strings.Join(states, "\n"), nil
+		}
+		select {
+		case <-ctx.Done():
+			if err != nil {
+				return "", fmt.Errorf("not ready after %s: %w", time.Duration(a.Timeout), err)
+			}
+			return "", fmt.Errorf("not ready after %s:\n%s", time.Duration(a.Timeout), strings.Join(states, "\n"))
+		case <-time.After(x.poll()):
+		}
+	}
+}
+
+// workloadsReady checks the wait's workloads once.
+func (x *Executor) workloadsReady(ctx context.Context, c *Client, a *playbook.Wait) (bool, []string, error) {
+	rollout := a.For == "rollout-complete"
+	if a.StatefulSet != "" {
+		s, err := c.Kube.AppsV1().StatefulSets(a.Namespace).Get(ctx, a.StatefulSet, metav1.GetOptions{})
+		if err != nil {
+			return false, nil, err
+		}
+		ok, state := statefulSetReady(s)
+		return ok, []string{state}, nil
+	}
+	var deps []appsv1.Deployment
+	if a.All {
+		list, err := c.Kube.AppsV1().Deployments(a.Namespace).List(ctx, metav1.ListOptions{})
+		if err != nil {
+			return false, nil, err
+		}
+		deps = list.Items
+	} else {
+		d, err := c.Kube.AppsV1().Deployments(a.Namespace).Get(ctx, a.Deployment, metav1.GetOptions{})
+		if err != nil {
+			return false, nil, err
+		}
+		deps = []appsv1.Deployment{*d}
+	}
+	all := true
+	var states []string
+	for i := range deps {
+		ok, state := DeploymentReady(&deps[i], rollout)
+		all = all && ok
+		states = append(states, state)
+	}
+	sort.Strings(states)
+	return all, states, nil
+}
+
+// DeploymentReady applies kubectl's rules: Available is True and observedGeneration has
+// caught up with generation; a complete rollout also needs updated == replicas == available.
+func DeploymentReady(d *appsv1.Deployment, rollout bool) (bool, string) {
+	want := replicas(d.Spec.Replicas)
+	st := d.Status
+	available := false
+	for _, c := range d.Status.Conditions {
+		if strings.EqualFold(string(c.Type), string(appsv1.DeploymentAvailable)) && c.Status == corev1.ConditionTrue {
+			available = true
+		}
+	}
+	ok := available && st.ObservedGeneration >= d.Generation
+	if rollout {
+		ok = ok && st.UpdatedReplicas == want && st.Replicas == want && st.AvailableReplicas == want
+	}
+	return ok, fmt.Sprintf("deployment %s/%s: %d/%d available, %d updated, Available=%v, observedGeneration %d/%d",
+		d.Namespace, d.Name, st.AvailableReplicas, want, st.UpdatedReplicas, available, st.ObservedGeneration, d.Generation)
+}
+
+func statefulSetReady(s *appsv1.StatefulSet) (bool, string) {
+	want := replicas(s.Spec.Replicas)
+	st := s.Status
+	ok := st.ObservedGeneration >= s.Generation && st.ReadyReplicas == want && st.UpdatedReplicas == want &&
+		(st.UpdateRevision == "" || st.CurrentRevision == st.UpdateRevision)
+	return ok, fmt.Sprintf("statefulset %s/%s: %d/%d ready, %d updated", s.Namespace, s.Name, st.ReadyReplicas, want, st.UpdatedReplicas)
+}
+
+// check reports ready pods and workload conditions; it fails when fewer than min_ready
+// (default: all) are ready.
+func (x *Executor) check(ctx context.Context, c *Client, a *playbook.Check) (string, error) {
+	var selector string
+	var lines []string
+	switch {
+	case a.Selector != "":
+		selector = a.Selector
+	case a.Deployment != "":
+		d, err := c.Kube.AppsV1().Deployments(a.Namespace).Get(ctx, a.Deployment, metav1.GetOptions{})
+		if err != nil {
+			return "", err
+		}
+		_, state := DeploymentReady(d, false)
+		lines = append(lines, state)
+		selector = metav1.FormatLabelSelector(d.Spec.Selector)
+	case a.StatefulSet != "":
+		s, err := c.Kube.AppsV1().StatefulSets(a.Namespace).Get(ctx, a.StatefulSet, metav1.GetOptions{})
+		if err != nil {
+			return "", err
+		}
+		_, state := statefulSetReady(s)
+		lines = append(lines, state)
+		selector = metav1.FormatLabelSelector(s.Spec.Selector)
+	case a.All:
+		list, err := c.Kube.AppsV1().Deployments(a.Namespace).List(ctx, metav1.ListOptions{})
+		if err != nil {
+			return "", err
+		}
+		for i := range list.Items {
+			_, state := DeploymentReady(&list.Items[i], false)
+			lines = append(lines, state)
+		}
+	}
+	pods, err := c.Kube.CoreV1().Pods(a.Namespace).List(ctx, metav1.ListOptions{LabelSelector: selector})
+	if err != nil {
+		return "", err
+	}
+	ready := 0
+	var notReady []string
+	for _, p := range pods.Items {
+		if podReady(&p) {
+			ready++
+		} else {
+			notReady = append(notReady, fmt.Sprintf("%s (%s)", p.Name, p.Status.Phase))
+		}
+	}
+	sort.Strings(lines)
+	lines = append(lines, fmt.Sprintf("pods ready: %d/%d", ready, len(pods.Items)))
+	if len(notReady) > 0 {
+		sort.Strings(notReady)
+		lines = append(lines, "not ready: "+strings.Join(notReady, ", "))
+	}
+	out := strings.Join(lines, "\n")
+	min := len(pods.Items)
+	if a.MinReady != nil {
+		min = *a.MinReady
+	}
+	if ready < min || len(pods.Items) == 0 && a.MinReady == nil {
+		return "", fmt.Errorf("%s\nwanted at least %d ready", out, min)
+	}
+	return out, nil
+}
+
+func podReady(p *corev1.Pod) bool {
+	for _, c := range p.Status.Conditions {
+		if c.Type == corev1.PodReady {
+			return c.Status == corev1.ConditionTrue
+		}
+	}
+	return false
+}
+
+// jsonBytes marshals v for patches.
+func jsonBytes(v any) []byte {
+	b, _ := json.Marshal(v)
+	return b
+}
