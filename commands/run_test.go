@@ -1,6 +1,7 @@
 package commands_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -10,6 +11,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/nephoran/incidentbot/internal/incident"
 	"github.com/nephoran/incidentbot/internal/testenv"
@@ -332,5 +334,65 @@ func TestMissingSecretFailsTheStep(t *testing.T) {
 	}
 	if h.failover.Load() != 0 {
 		t.Error("the hook was called without its secret")
+	}
+}
+
+// planner answers dry runs and counts them.
+type planner struct{ calls atomic.Int32 }
+
+func (p *planner) Plan(_ context.Context, _ *incident.Incident, step *incident.RunStep) (string, error) {
+	n := p.calls.Add(1)
+	return fmt.Sprintf("would run %s (dry run %d)", step.Spec.StepID, n), nil
+}
+
+// Steps that change a cluster are dry-run when the run starts; an approval of a stale plan
+// makes a fresh one first.
+func TestDryRunPlansBeforeApproval(t *testing.T) {
+	pl := &planner{}
+	sys := testenv.NewSystem(t, testenv.WithPlanner(pl, 5*time.Minute))
+	general := sys.Slack.AddChannel("general", alice, bob)
+	sys.Do(alice, general, "declare P1 db primary down")
+	sys.Deliver()
+	ch := sys.Incident(1).ChannelID
+	s := &script{t: t, sys: sys}
+	s.do(alice, ch, "playbook database-primary-failure", "Started")
+	sys.Deliver()
+	// switchover (exec), update-config (patch), two restarts and the validation exec change
+	// or may change the cluster: five dry runs; the wait changes nothing.
+	if n := pl.calls.Load(); n != 5 {
+		t.Errorf("%d dry runs at start, want 5", n)
+	}
+	runs, _ := sys.Service.RunsOf(sys.Ctx, 1)
+	first := runs[0].Steps[0]
+	if first.Plan != "would run switchover (dry run 1)" && !strings.HasPrefix(first.Plan, "would run switchover") {
+		t.Errorf("plan %q", first.Plan)
+	}
+	card := ""
+	for _, m := range sys.Slack.Channel(ch).Messages {
+		if m.TS == first.CardTS {
+			card = string(m.Blocks)
+		}
+	}
+	if !strings.Contains(card, "*Dry run*") || !strings.Contains(card, "would run switchover") {
+		t.Errorf("the card does not show the dry run: %s", card)
+	}
+	s.do(bob, ch, "step 1 run", "Asked for approval")
+	sys.Clock.Advance(6 * time.Minute)
+	before := pl.calls.Load()
+	if r := sys.Do(alice, ch, "step 1 approve"); !r.Error || !strings.Contains(r.Text, "dry-run plan 6m old; I am making a fresh one") {
+		t.Errorf("a stale plan was approved: %+v", r)
+	}
+	sys.Deliver()
+	if pl.calls.Load() != before+1 {
+		t.Errorf("no fresh dry run")
+	}
+	s.do(alice, ch, "step 1 approve", "Approved; running")
+	sys.Deliver()
+	evs := ""
+	for _, e := range sys.Events(1) {
+		evs += string(e.Kind) + " " + e.Text + "\n"
+	}
+	if !strings.Contains(evs, `step_planned Dry run of "Promote postgresql-replica-0 to primary": would run switchover`) {
+		t.Errorf("the plans are not on the timeline:\n%s", evs)
 	}
 }

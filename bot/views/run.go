@@ -52,6 +52,11 @@ func StepCard(inc *incident.Incident, run *incident.Run, step *incident.RunStep,
 	if step.Spec.Plan != "" {
 		action += "\n*Plan*\n```" + truncate(step.Spec.Plan, 2000) + "```"
 	}
+	if step.Plan != "" {
+		action += fmt.Sprintf("\n*Dry run* (%s)\n```%s```", DateToken(step.PlannedAt), truncate(step.Plan, 2000))
+	} else if step.Spec.NeedsDryRun() && !step.State.Finished() && step.State != incident.StepRunning {
+		action += "\n_Dry run pending._"
+	}
 	blocks = append(blocks, slack.NewSectionBlock(mrkdwn(truncate(action, maxSectionText)), nil, nil, slack.SectionBlockOptionBlockID(id+"-action")))
 	if who := peopleText(step); who != "" {
 		blocks = append(blocks, slack.NewContextBlock(id+"-people", mrkdwn(who)))

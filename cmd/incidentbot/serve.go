@@ -85,9 +85,10 @@ func (a *App) Run(ctx context.Context) error {
 	settings.SuggestPlaybooks = func(inc *incident.Incident) []string { return commands.Suggest(library, inc) }
 	clock := incident.SystemClock{}
 	chat := &slackapi.Chat{API: api, Card: views.Card, Announcement: views.Announcement, StepCard: views.StepCard, RunCard: views.RunCard}
+	executor := &playbook.Executor{AllowedHosts: cfg.Actions.HTTP.AllowedHosts, Getenv: os.Getenv,
+		Kubernetes: &kube.Executor{Clusters: kube.NewClusters(cfg.Kubeconfig, cfg.ClusterContexts())}}
 	outbox := &incident.Outbox{Store: db, Chat: chat, Clock: clock, Settings: settings, Log: log.With("component", "outbox"),
-		Executor: &playbook.Executor{AllowedHosts: cfg.Actions.HTTP.AllowedHosts, Getenv: os.Getenv,
-			Kubernetes: &kube.Executor{Clusters: kube.NewClusters(cfg.Kubeconfig, cfg.ClusterContexts())}}}
+		Executor: executor, Planner: executor}
 	if cfg.PagerDuty.Token != "" {
 		outbox.Pager = pagerduty.New(pagerduty.Options{Token: string(cfg.PagerDuty.Token), From: cfg.PagerDuty.From,
 			APIURL: cfg.PagerDuty.APIURL, EventsURL: cfg.PagerDuty.EventsURL})

@@ -99,7 +99,14 @@ type Approvals struct {
 
 // Actions configures playbook action executors.
 type Actions struct {
-	HTTP HTTPActions `yaml:"http"`
+	HTTP       HTTPActions       `yaml:"http"`
+	Kubernetes KubernetesActions `yaml:"kubernetes"`
+}
+
+// KubernetesActions configures the kubernetes.* actions.
+type KubernetesActions struct {
+	// PlanMaxAge is how old a step's dry run may be when Approve is pressed (default 5m).
+	PlanMaxAge Duration `yaml:"plan_max_age"`
 }
 
 // HTTPActions limits the http action to allow-listed hosts.
@@ -160,6 +167,7 @@ func Default() *Config {
 		Services:  map[string]Service{},
 		Clusters:  map[string]Cluster{},
 		Approvals: Approvals{DefaultRoles: []string{"incident-commander"}},
+		Actions:   Actions{Kubernetes: KubernetesActions{PlanMaxAge: Duration(5 * time.Minute)}},
 	}
 }
 
@@ -235,6 +243,7 @@ func (c *Config) Settings() incident.Settings {
 	return incident.Settings{
 		ChannelPrefix: c.Slack.ChannelPrefix, AnnounceChannel: c.Slack.AnnounceChannel, Catalog: c.Catalog(),
 		Paging: c.PagingSettings(), PagerSeverity: c.SeverityMap(), ApproverGroups: c.Approvals.Groups,
+		PlanMaxAge: time.Duration(c.Actions.Kubernetes.PlanMaxAge),
 	}
 }
 

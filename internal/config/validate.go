@@ -124,6 +124,9 @@ func (c *Config) Validate() error {
 			bad(fmt.Sprintf("actions.http.allowed_hosts[%d]", i), "%q must be a bare hostname", h)
 		}
 	}
+	if c.Actions.Kubernetes.PlanMaxAge <= 0 {
+		bad("actions.kubernetes.plan_max_age", "must be positive, such as 5m")
+	}
 	if len(errs) == 0 {
 		return nil
 	}

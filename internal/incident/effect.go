@@ -29,6 +29,7 @@ const (
 	EffectUpdateRunCard EffectKind = "update_run_card"
 	EffectUpdateStep    EffectKind = "update_step_card"
 	EffectExecuteStep   EffectKind = "execute_step"
+	EffectPlanStep      EffectKind = "plan_step" // a server-side dry run, shown on the step card
 )
 
 // EffectState is where an effect stands in the outbox.

@@ -77,7 +77,7 @@ func (o *Outbox) handle(ctx context.Context, inc *Incident, e *Effect) (result, 
 			return result{}, err
 		}
 		return result{event: EventCardPinned, text: what + " pinned"}, nil
-	case EffectPostRunCard, EffectPostStepCard, EffectUpdateRunCard, EffectUpdateStep, EffectExecuteStep:
+	case EffectPostRunCard, EffectPostStepCard, EffectUpdateRunCard, EffectUpdateStep, EffectExecuteStep, EffectPlanStep:
 		return o.runEffect(ctx, inc, e)
 	case EffectUpdateCard:
 		if inc.CardTS == "" {

@@ -19,6 +19,7 @@ type Outbox struct {
 	Chat     Chat
 	Pager    Pager    // nil when PagerDuty is not configured
 	Executor Executor // runs http and kubernetes steps; nil: they fail with a clear reason
+	Planner  Planner  // dry-runs kubernetes steps; nil: no plans
 	Clock    Clock
 	Settings Settings
 	Log      *slog.Logger
@@ -333,6 +334,8 @@ func (k EffectKind) describe() string {
 		return "show a playbook step"
 	case EffectExecuteStep:
 		return "run a playbook step"
+	case EffectPlanStep:
+		return "dry-run a playbook step"
 	case EffectPagerNotes, EffectPagerNote:
 		return "add a note in PagerDuty"
 	case EffectPagerResolves, EffectPagerResolve:

@@ -97,6 +97,13 @@ type RunStep struct {
 	Output      string // the last result, cut to Slack's limits
 	CardTS      string
 	UpdatedAt   time.Time
+	Plan        string    // the latest server-side dry run: what would change, or why it would be refused
+	PlannedAt   time.Time // zero until planned
+}
+
+// NeedsDryRun reports whether a step is planned against its cluster before approval.
+func (s StepSpec) NeedsDryRun() bool {
+	return s.Mutating && len(s.ActionType) > len("kubernetes.") && s.ActionType[:len("kubernetes.")] == "kubernetes."
 }
 
 // Deadline is when the step's phase window closes.
@@ -106,6 +113,12 @@ func (s *RunStep) Deadline(r *Run) time.Time { return r.StartedAt.Add(s.PhaseWit
 type StepResult struct {
 	OK     bool
 	Output string // status and the start of the answer, for the timeline and the card
+}
+
+// Planner dry-runs a step against the outside world (a server-side dry run for Kubernetes)
+// and says what would change, or what would be refused, changing nothing.
+type Planner interface {
+	Plan(ctx context.Context, inc *Incident, step *RunStep) (string, error)
 }
 
 // Executor runs the steps that act on the outside world (http, kubernetes.*). Manual and

@@ -58,6 +58,8 @@ func (o *Outbox) runEffect(ctx context.Context, inc *Incident, e *Effect) (resul
 		return result{}, o.Chat.Update(ctx, inc.ChannelID, run.CardTS, Message{Run: run, Incident: inc, Now: now})
 	case EffectExecuteStep:
 		return o.execute(ctx, inc, run, step, e)
+	case EffectPlanStep:
+		return o.plan(ctx, inc, run, step)
 	}
 	return result{}, fmt.Errorf("unknown run effect %s", e.Kind)
 }
@@ -156,6 +158,36 @@ func (o *Outbox) finishStep(run *Run, step *RunStep, state StepState, output str
 			{kind: EffectUpdateRunCard, discriminator: fmt.Sprintf("result-%d-%d", step.ID, step.Attempts), payload: EffectPayload{RunID: run.ID}},
 		},
 	}
+}
+
+// plan dry-runs a step that has not run yet and records the plan on the step, its card and
+// the timeline (evidence of what the approver saw).
+func (o *Outbox) plan(ctx context.Context, inc *Incident, run *Run, step *RunStep) (result, error) {
+	if o.Planner == nil || step == nil || (step.State != StepPending && step.State != StepAwaitingApproval) {
+		return result{}, nil
+	}
+	text, err := o.Planner.Plan(ctx, inc, step)
+	if err != nil {
+		text = "No plan: " + err.Error()
+	}
+	text = cut(text, MaxOutput)
+	return result{
+		store: func(tx Tx, now time.Time) error {
+			fresh, err := tx.Run(run.ID)
+			if err != nil {
+				return err
+			}
+			s := findStep(fresh, step.ID, 0)
+			if s == nil {
+				return nil
+			}
+			s.Plan, s.PlannedAt = text, now.UTC().Truncate(time.Millisecond)
+			return tx.UpdateRunStep(s)
+		},
+		event:  EventStepPlanned,
+		text:   fmt.Sprintf("Dry run of %q: %s", step.Spec.Title, text),
+		follow: []followUp{{kind: EffectUpdateStep, discriminator: fmt.Sprintf("plan-%d-%d", step.ID, time.Now().UnixNano()), payload: EffectPayload{StepID: step.ID, RunID: run.ID}}},
+	}, nil
 }
 
 // cut shortens s to n characters, marking the cut.

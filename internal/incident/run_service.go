@@ -49,7 +49,20 @@ func (s *Service) StartRun(ctx context.Context, actor, channelID string, spec Ru
 			return err
 		}
 		// The run card first, then each step's card in order (each post queues the next).
-		return c.enqueue(EffectPostRunCard, fmt.Sprint(run.ID), EffectPayload{RunID: run.ID})
+		if err := c.enqueue(EffectPostRunCard, fmt.Sprint(run.ID), EffectPayload{RunID: run.ID}); err != nil {
+			return err
+		}
+		// Dry runs of the steps that change a cluster, so a broken step shows before anyone approves it.
+		if s.Settings.PlanMaxAge > 0 {
+			for _, st := range run.Steps {
+				if st.Spec.NeedsDryRun() {
+					if err := c.enqueue(EffectPlanStep, fmt.Sprintf("%d-start", st.ID), EffectPayload{StepID: st.ID, RunID: run.ID}); err != nil {
+						return err
+					}
+				}
+			}
+		}
+		return nil
 	})
 	return run, err
 }
@@ -167,6 +180,17 @@ func (s *Service) transition(c *change, run *Run, step *RunStep, actor, verb str
 		if verb == StepVerbReject {
 			step.State, step.DecidedBy = StepRejected, actor
 			return StepOutcome{Text: fmt.Sprintf("Rejected %s.", name)}, c.event(actor, EventStepRejected, fmt.Sprintf("%s rejected %s", mention(actor), name))
+		}
+		if age := s.Settings.PlanMaxAge; age > 0 && step.Spec.NeedsDryRun() && (step.PlannedAt.IsZero() || c.now.Sub(step.PlannedAt) > age) {
+			why := "has no dry-run plan yet"
+			if !step.PlannedAt.IsZero() {
+				why = fmt.Sprintf("has a dry-run plan %s old", FormatDuration(c.now.Sub(step.PlannedAt)))
+			}
+			if err := c.enqueue(EffectPlanStep, fmt.Sprintf("%d-%d", step.ID, c.now.UnixNano()), EffectPayload{StepID: step.ID, RunID: run.ID}); err != nil {
+				return StepOutcome{}, err
+			}
+			return StepOutcome{Text: fmt.Sprintf("Step %s %s; I am making a fresh one. Read it on the card, then press Approve again.", name, why), Refused: true},
+				c.event(actor, EventStepRefused, fmt.Sprintf("Approval of %s by %s waits for a fresh dry run: it %s", name, mention(actor), why))
 		}
 		step.ApprovedBy = actor
 		if err := c.event(actor, EventStepApproved, fmt.Sprintf("%s approved %s, asked by %s", mention(actor), name, mention(step.RequestedBy))); err != nil {

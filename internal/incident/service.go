@@ -24,6 +24,9 @@ type Settings struct {
 	PagerSeverity   SeverityMap    // severities of incidents PagerDuty triggers
 	// ApproverGroups are named lists of user IDs that may approve steps (approvals.groups).
 	ApproverGroups map[string][]string
+	// PlanMaxAge is how old a step's dry-run plan may be when Approve is pressed; an older
+	// one is made again first. Zero: steps are not dry-run (no Planner is configured).
+	PlanMaxAge time.Duration
 	// SuggestPlaybooks names the playbooks that fit an incident, for its card (nil: none).
 	SuggestPlaybooks func(*Incident) []string
 }

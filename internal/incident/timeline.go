@@ -43,6 +43,7 @@ const (
 	EventStepDone        EventKind = "step_done"
 	EventStepReset       EventKind = "step_reset"
 	EventStepUnknown     EventKind = "step_unknown"
+	EventStepPlanned     EventKind = "step_planned"
 	EventMitigated       EventKind = "mitigated"
 	EventResolved        EventKind = "resolved"
 	EventEffectFailing   EventKind = "effect_failing"

@@ -21,7 +21,10 @@ type Executor struct {
 	Now func() time.Time
 }
 
-var _ incident.Executor = (*Executor)(nil)
+var (
+	_ incident.Executor = (*Executor)(nil)
+	_ incident.Planner  = (*Executor)(nil)
+)
 
 // action is a decoded kubernetes action and its cluster.
 type action interface {
@@ -85,7 +88,7 @@ func (x *Executor) Execute(ctx context.Context, _ *incident.Incident, step *inci
 
 // Plan runs the step's action as a server-side dry run (DryRun: All) and says what would
 // change, or what the API server would refuse, changing nothing.
-func (x *Executor) Plan(ctx context.Context, step *incident.RunStep) (string, error) {
+func (x *Executor) Plan(ctx context.Context, _ *incident.Incident, step *incident.RunStep) (string, error) {
 	a, cluster, err := decode(step)
 	if err != nil {
 		return "", err

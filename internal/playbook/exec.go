@@ -25,7 +25,20 @@ type Executor struct {
 	Kubernetes   incident.Executor   // runs kubernetes.* actions when set
 }
 
-var _ incident.Executor = (*Executor)(nil)
+var (
+	_ incident.Executor = (*Executor)(nil)
+	_ incident.Planner  = (*Executor)(nil)
+)
+
+// Plan dry-runs kubernetes steps through the Kubernetes executor when it can plan; other
+// steps have their plan in their spec already.
+func (x *Executor) Plan(ctx context.Context, inc *incident.Incident, step *incident.RunStep) (string, error) {
+	p, ok := x.Kubernetes.(incident.Planner)
+	if !ok || !strings.HasPrefix(step.Spec.ActionType, "kubernetes.") {
+		return "", errors.New("no dry run is available for this step")
+	}
+	return p.Plan(ctx, inc, step)
+}
 
 // maxRecorded is how much of an HTTP answer is recorded.
 const maxRecorded = 1024

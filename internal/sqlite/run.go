@@ -91,8 +91,9 @@ func (t *Tx) Runs(incidentID int64) ([]incident.Run, error) {
 // UpdateRunStep stores a step's state and what happened to it.
 func (t *Tx) UpdateRunStep(s *incident.RunStep) error {
 	_, err := t.tx.ExecContext(t.ctx, `UPDATE run_steps SET state = ?, requested_by = ?, approved_by = ?, decided_by = ?,
-		attempts = ?, output = ?, card_ts = ?, updated_at = ? WHERE id = ?`,
-		string(s.State), s.RequestedBy, s.ApprovedBy, s.DecidedBy, s.Attempts, s.Output, s.CardTS, formatTime(s.UpdatedAt), s.ID)
+		attempts = ?, output = ?, card_ts = ?, updated_at = ?, plan = ?, planned_at = ? WHERE id = ?`,
+		string(s.State), s.RequestedBy, s.ApprovedBy, s.DecidedBy, s.Attempts, s.Output, s.CardTS, formatTime(s.UpdatedAt),
+		s.Plan, formatTime(s.PlannedAt), s.ID)
 	if err != nil {
 		return fmt.Errorf("update run step %d: %w", s.ID, err)
 	}
@@ -115,7 +116,7 @@ func (t *Tx) StepsInState(state incident.StepState) ([]incident.RunStep, error) 
 }
 
 const stepColumns = `id, run_id, seq, phase, phase_name, phase_after, phase_within, spec, state, requested_by,
-	approved_by, decided_by, attempts, output, card_ts, updated_at`
+	approved_by, decided_by, attempts, output, card_ts, updated_at, plan, planned_at`
 
 func (t *Tx) steps(where string, arg any) ([]incident.RunStep, error) {
 	rows, err := t.tx.QueryContext(t.ctx, `SELECT `+stepColumns+` FROM run_steps `+where, arg)
@@ -129,9 +130,10 @@ func (t *Tx) steps(where string, arg any) ([]incident.RunStep, error) {
 			s                incident.RunStep
 			after, within    int64
 			spec, state, upd string
+			planned          string
 		)
 		if err := rows.Scan(&s.ID, &s.RunID, &s.Seq, &s.Phase, &s.PhaseName, &after, &within, &spec, &state,
-			&s.RequestedBy, &s.ApprovedBy, &s.DecidedBy, &s.Attempts, &s.Output, &s.CardTS, &upd); err != nil {
+			&s.RequestedBy, &s.ApprovedBy, &s.DecidedBy, &s.Attempts, &s.Output, &s.CardTS, &upd, &s.Plan, &planned); err != nil {
 			return nil, err
 		}
 		s.PhaseAfter, s.PhaseWithin = time.Duration(after)*time.Millisecond, time.Duration(within)*time.Millisecond
@@ -140,6 +142,9 @@ func (t *Tx) steps(where string, arg any) ([]incident.RunStep, error) {
 			return nil, fmt.Errorf("run step %d: %w", s.ID, err)
 		}
 		if s.UpdatedAt, err = parseTime(upd); err != nil {
+			return nil, err
+		}
+		if s.PlannedAt, err = parseTime(planned); err != nil {
 			return nil, err
 		}
 		out = append(out, s)

@@ -58,6 +58,15 @@ func WithPlaybooks(dir string, hosts ...string) Option {
 	}
 }
 
+// WithPlanner dry-runs kubernetes steps with p, and refreshes plans older than maxAge at
+// approval.
+func WithPlanner(p incident.Planner, maxAge time.Duration) Option {
+	return func(s *System, settings *incident.Settings) {
+		s.Outbox.Planner = p
+		settings.PlanMaxAge = maxAge
+	}
+}
+
 // WithApproverGroup defines an approver group.
 func WithApproverGroup(name string, users ...string) Option {
 	return func(_ *System, settings *incident.Settings) {
