@@ -46,6 +46,18 @@ type System struct {
 	// AllowedHosts are the hosts http steps may call; Env what secret headers read.
 	AllowedHosts []string
 	Env          map[string]string
+	// Kubernetes executes kubernetes.* steps on Clusters when set (WithKubernetes).
+	Kubernetes incident.Executor
+	Clusters   []string
+}
+
+// WithKubernetes runs kubernetes.* steps with x (which also dry-runs them) on the named
+// clusters, and dry-run plans older than a minute are made again at approval.
+func WithKubernetes(x incident.Executor, clusters ...string) Option {
+	return func(s *System, settings *incident.Settings) {
+		s.Kubernetes, s.Clusters = x, clusters
+		settings.PlanMaxAge = time.Minute
+	}
 }
 
 // WithPlaybooks adds the playbooks of dir and lets http steps call hosts.
@@ -144,7 +156,12 @@ func NewSystem(tb testing.TB, opts ...Option) *System {
 	s.Router = commands.NewRouter(s.Service, log)
 	s.Router.Playbooks = s.Library
 	s.Router.PlaybookOptions = playbook.BuildOptions{AllowedHosts: s.AllowedHosts, DefaultApprover: []incident.Role{incident.RoleCommander}}
-	ob.Executor = &playbook.Executor{AllowedHosts: s.AllowedHosts, Getenv: func(k string) string { return s.Env[k] }}
+	ex := &playbook.Executor{AllowedHosts: s.AllowedHosts, Getenv: func(k string) string { return s.Env[k] }, Kubernetes: s.Kubernetes}
+	ob.Executor = ex
+	if s.Kubernetes != nil {
+		ob.Planner = ex
+		s.Router.PlaybookOptions.Clusters = s.Clusters
+	}
 	return s
 }
 

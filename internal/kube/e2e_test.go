@@ -1,0 +1,245 @@
+package kube_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nephoran/incidentbot/internal/incident"
+	"github.com/nephoran/incidentbot/internal/kube"
+	"github.com/nephoran/incidentbot/internal/testenv"
+	"github.com/nephoran/incidentbot/internal/testenv/kubecluster"
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/tools/clientcmd"
+)
+
+const ns = "nephoran-system"
+
+// e2e starts a real control plane with kwok nodes, or skips when the binaries are not built
+// (make test-e2e builds them and runs these tests).
+func e2e(t *testing.T) (*kubecluster.Cluster, kubernetes.Interface) {
+	t.Helper()
+	if !kubecluster.Available() {
+		t.Skip("set INCIDENTBOT_KUBE_BIN (make test-e2e does) to run against a real kube-apiserver")
+	}
+	c, err := kubecluster.Start(context.Background(), t.TempDir(), kubecluster.Options{Workloads: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Stop)
+	cfg, err := clientcmd.BuildConfigFromFlags("", c.Kubeconfig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kc := kubernetes.NewForConfigOrDie(cfg)
+	ctx := context.Background()
+	if _, err := kc.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	node := &corev1.Node{
+		ObjectMeta: metav1.ObjectMeta{Name: "kwok-node-0", Annotations: map[string]string{"kwok.x-k8s.io/node": "fake"},
+			Labels: map[string]string{"type": "kwok", "kubernetes.io/hostname": "kwok-node-0"}},
+		Status: corev1.NodeStatus{
+			Capacity:    corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("32"), corev1.ResourceMemory: resource.MustParse("256Gi"), corev1.ResourcePods: resource.MustParse("110")},
+			Allocatable: corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("32"), corev1.ResourceMemory: resource.MustParse("256Gi"), corev1.ResourcePods: resource.MustParse("110")},
+		},
+	}
+	if _, err := kc.CoreV1().Nodes().Create(ctx, node, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the default service account", 60*time.Second, func() bool {
+		_, err := kc.CoreV1().ServiceAccounts(ns).Get(ctx, "default", metav1.GetOptions{})
+		return err == nil
+	})
+	return c, kc
+}
+
+func waitFor(t *testing.T, what string, timeout time.Duration, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
+
+func createDeployment(t *testing.T, kc kubernetes.Interface, name string, replicas int32) {
+	t.Helper()
+	labels := map[string]string{"app": name}
+	d := &appsv1.Deployment{
+		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns},
+		Spec: appsv1.DeploymentSpec{Replicas: ptr(replicas), Selector: &metav1.LabelSelector{MatchLabels: labels},
+			Template: corev1.PodTemplateSpec{ObjectMeta: metav1.ObjectMeta{Labels: labels},
+				Spec: corev1.PodSpec{NodeSelector: map[string]string{"type": "kwok"}, Containers: []corev1.Container{{Name: name, Image: "registry.invalid/" + name}}}}},
+	}
+	if _, err := kc.AppsV1().Deployments(ns).Create(context.Background(), d, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func available(t *testing.T, kc kubernetes.Interface, name string) bool {
+	d, err := kc.AppsV1().Deployments(ns).Get(context.Background(), name, metav1.GetOptions{})
+	if err != nil {
+		return false
+	}
+	ok, _ := kube.DeploymentReady(d, true)
+	return ok
+}
+
+// drill runs a playbook through the bot's domain (commands, approvals, outbox) against the
+// real cluster as "us-east-1".
+func drill(t *testing.T, c *kubecluster.Cluster) (*testenv.System, string) {
+	x := &kube.Executor{Clusters: kube.NewClusters(c.Kubeconfig, map[string]string{"us-east-1": "e2e"}), Poll: 200 * time.Millisecond}
+	sys := testenv.NewSystem(t, testenv.WithKubernetes(x, "us-east-1"))
+	general := sys.Slack.AddChannel("general", "U0ALICE", "U0BOB")
+	sys.Do("U0ALICE", general, "declare P1 intent-processing drill")
+	sys.Deliver()
+	return sys, sys.Incident(1).ChannelID
+}
+
+func do(t *testing.T, sys *testenv.System, user, ch, text, want string) {
+	t.Helper()
+	if r := sys.Do(user, ch, text); !strings.Contains(r.Text, want) {
+		t.Fatalf("%s: /incident %s: %q, want %q", user, text, r.Text, want)
+	}
+}
+
+func steps(t *testing.T, sys *testenv.System) []incident.RunStep {
+	runs, err := sys.Service.RunsOf(sys.Ctx, 1)
+	if err != nil || len(runs) != 1 {
+		t.Fatalf("runs %v %v", runs, err)
+	}
+	return runs[0].Steps
+}
+
+// The seed's application service-failure runbook, from the approval clicks to restarted,
+// available Deployments read back from the API server.
+func TestDrillApplicationServiceFailure(t *testing.T) {
+	c, kc := e2e(t)
+	for _, name := range []string{"llm-processor", "rag-service", "nephoran-controller"} {
+		createDeployment(t, kc, name, 2)
+	}
+	waitFor(t, "the deployments", 60*time.Second, func() bool {
+		return available(t, kc, "llm-processor") && available(t, kc, "rag-service") && available(t, kc, "nephoran-controller")
+	})
+	sys, ch := drill(t, c)
+	do(t, sys, "U0ALICE", ch, "playbook application-service-failure cluster=us-east-1", "Started")
+	sys.Deliver()
+	st := steps(t, sys)
+	if !strings.Contains(st[2].Plan, "would restart deployment nephoran-system/llm-processor") {
+		t.Errorf("dry run of the restart: %q", st[2].Plan)
+	}
+	do(t, sys, "U0BOB", ch, "step 1 run", "Running")
+	do(t, sys, "U0BOB", ch, "step 2 done", "Marked")
+	for _, id := range []string{"3", "4", "5"} {
+		do(t, sys, "U0BOB", ch, "step "+id+" run", "Asked for approval")
+		do(t, sys, "U0ALICE", ch, "step "+id+" approve", "Approved; running")
+	}
+	sys.Deliver()
+	do(t, sys, "U0BOB", ch, "step 6 run", "Running")
+	sys.Deliver()
+	st = steps(t, sys)
+	for i, want := range []incident.StepState{incident.StepSucceeded, incident.StepSucceeded, incident.StepSucceeded,
+		incident.StepSucceeded, incident.StepSucceeded, incident.StepSucceeded} {
+		if st[i].State != want {
+			t.Errorf("step %d (%s) is %s: %s", i+1, st[i].Spec.StepID, st[i].State, st[i].Output)
+		}
+	}
+	for _, name := range []string{"llm-processor", "rag-service", "nephoran-controller"} {
+		d, err := kc.AppsV1().Deployments(ns).Get(context.Background(), name, metav1.GetOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d.Spec.Template.Annotations[kube.RestartedAtAnnotation] == "" {
+			t.Errorf("%s was not restarted", name)
+		}
+		if ok, state := kube.DeploymentReady(d, true); !ok {
+			t.Errorf("%s is not rolled out: %s", name, state)
+		}
+	}
+}
+
+// The seed's database primary-failure runbook: the switchover and the validation run as pod
+// execs (kwok runs them on this host, with stand-ins for patronictl and psql), the ConfigMap
+// is patched and the applications restarted, all read back from the API server.
+func TestDrillDatabasePrimaryFailure(t *testing.T) {
+	c, kc := e2e(t)
+	ctx := context.Background()
+	for prog, script := range map[string]string{
+		"patronictl": "#!/bin/sh\necho \"Switchover to $5 completed\"\n",
+		"psql":       "#!/bin/sh\necho f\n",
+	} {
+		if err := os.WriteFile(filepath.Join(c.ExecDir(), prog), []byte(script), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, name := range []string{"nephoran-controller", "llm-processor"} {
+		createDeployment(t, kc, name, 2)
+	}
+	if _, err := kc.CoreV1().ConfigMaps(ns).Create(ctx, &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "database-config", Namespace: ns},
+		Data: map[string]string{"primary.host": "postgresql-primary"}}, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	replica := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: "postgresql-replica-0", Namespace: ns},
+		Spec: corev1.PodSpec{NodeName: "kwok-node-0", Containers: []corev1.Container{{Name: "postgresql", Image: "registry.invalid/postgres"}}}}
+	if _, err := kc.CoreV1().Pods(ns).Create(ctx, replica, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the replica pod and the deployments", 60*time.Second, func() bool {
+		p, err := kc.CoreV1().Pods(ns).Get(ctx, "postgresql-replica-0", metav1.GetOptions{})
+		return err == nil && p.Status.Phase == corev1.PodRunning && available(t, kc, "nephoran-controller") && available(t, kc, "llm-processor")
+	})
+	sys, ch := drill(t, c)
+	do(t, sys, "U0ALICE", ch, "playbook database-primary-failure cluster=us-east-1", "Started")
+	sys.Deliver()
+	do(t, sys, "U0BOB", ch, "step 1 run", "Asked for approval")
+	do(t, sys, "U0BOB", ch, "step 1 approve", "two-person rule")
+	do(t, sys, "U0ALICE", ch, "step 1 approve", "Approved; running")
+	sys.Deliver()
+	do(t, sys, "U0BOB", ch, "step 2 run", "Asked for approval")
+	do(t, sys, "U0ALICE", ch, "step 2 approve", "Approved; running")
+	for _, id := range []string{"3", "4"} { // restarts: approved by the commander by default
+		do(t, sys, "U0BOB", ch, "step "+id+" run", "Asked for approval")
+		do(t, sys, "U0ALICE", ch, "step "+id+" approve", "Approved; running")
+	}
+	sys.Deliver()
+	do(t, sys, "U0BOB", ch, "step 5 run", "Running") // the wait changes nothing: no approval
+	sys.Deliver()
+	do(t, sys, "U0BOB", ch, "step 6 run", "Asked for approval")
+	do(t, sys, "U0ALICE", ch, "step 6 approve", "Approved; running")
+	sys.Deliver()
+
+	st := steps(t, sys)
+	for _, s := range st {
+		if s.State != incident.StepSucceeded {
+			t.Errorf("step %d (%s) is %s: %s", s.Seq, s.Spec.StepID, s.State, s.Output)
+		}
+	}
+	if !strings.Contains(st[0].Output, "exit code 0") || !strings.Contains(st[0].Output, "Switchover to postgresql-replica-0 completed") {
+		t.Errorf("switchover output %q", st[0].Output)
+	}
+	if !strings.Contains(st[5].Output, "stdout:\nf") {
+		t.Errorf("validation output %q", st[5].Output)
+	}
+	cm, err := kc.CoreV1().ConfigMaps(ns).Get(ctx, "database-config", metav1.GetOptions{})
+	if err != nil || cm.Data["primary.host"] != "postgresql-replica-0" {
+		t.Errorf("configmap %v %v", cm.Data, err)
+	}
+	for _, name := range []string{"nephoran-controller", "llm-processor"} {
+		d, _ := kc.AppsV1().Deployments(ns).Get(ctx, name, metav1.GetOptions{})
+		if d.Spec.Template.Annotations[kube.RestartedAtAnnotation] == "" {
+			t.Errorf("%s was not restarted", name)
+		}
+	}
+}
