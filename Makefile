@@ -4,7 +4,7 @@ BIN     ?= bin/incidentbot
 VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 
-.PHONY: all build test lint run bench fuzz clean
+.PHONY: all build test test-e2e bench-e2e lint run bench fuzz clean
 
 all: lint test build
 
@@ -15,6 +15,14 @@ build:
 # seed corpora as part of this.
 test:
 	$(GO) test -race -count=1 ./...
+
+# End-to-end tests on a real kube-apiserver, etcd, controller-manager, scheduler and kwok,
+# built from the Go module proxy and cached (the first build takes about 18 minutes).
+test-e2e:
+	INCIDENTBOT_KUBE_BIN=$$(test/kube/build-binaries.sh) $(GO) test -count=1 -run 'Drill' -v ./internal/kube/
+
+bench-e2e:
+	INCIDENTBOT_KUBE_BIN=$$(test/kube/build-binaries.sh) $(GO) test -run '^$$' -bench RolloutRestartAndWait -benchtime 10x ./internal/kube/
 
 lint:
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \

@@ -3,6 +3,7 @@ package kube_test
 import (
 	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -242,4 +243,71 @@ func TestDrillDatabasePrimaryFailure(t *testing.T) {
 			t.Errorf("%s was not restarted", name)
 		}
 	}
+}
+
+// BenchmarkRolloutRestartAndWait compares, on the same real API server in one run, a rollout
+// restart plus a wait for the rollout through the bot's executor against the same through
+// kubectl (built from the same Kubernetes version).
+func BenchmarkRolloutRestartAndWait(b *testing.B) {
+	if !kubecluster.Available() {
+		b.Skip("set INCIDENTBOT_KUBE_BIN (make bench-e2e does) to run against a real kube-apiserver")
+	}
+	c, err := kubecluster.Start(context.Background(), b.TempDir(), kubecluster.Options{Workloads: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer c.Stop()
+	cfg, _ := clientcmd.BuildConfigFromFlags("", c.Kubeconfig)
+	kc := kubernetes.NewForConfigOrDie(cfg)
+	ctx := context.Background()
+	kc.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}, metav1.CreateOptions{})
+	kc.CoreV1().Nodes().Create(ctx, &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: "kwok-node-0", Annotations: map[string]string{"kwok.x-k8s.io/node": "fake"},
+		Labels: map[string]string{"type": "kwok"}}, Status: corev1.NodeStatus{Allocatable: corev1.ResourceList{corev1.ResourcePods: resource.MustParse("110"),
+		corev1.ResourceCPU: resource.MustParse("32"), corev1.ResourceMemory: resource.MustParse("256Gi")}}}, metav1.CreateOptions{})
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(100 * time.Millisecond) {
+		if _, err := kc.CoreV1().ServiceAccounts(ns).Get(ctx, "default", metav1.GetOptions{}); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			b.Fatal("no default service account")
+		}
+	}
+	labels := map[string]string{"app": "bench"}
+	kc.AppsV1().Deployments(ns).Create(ctx, &appsv1.Deployment{ObjectMeta: metav1.ObjectMeta{Name: "bench", Namespace: ns},
+		Spec: appsv1.DeploymentSpec{Replicas: ptr(int32(3)), Selector: &metav1.LabelSelector{MatchLabels: labels},
+			Template: corev1.PodTemplateSpec{ObjectMeta: metav1.ObjectMeta{Labels: labels}, Spec: corev1.PodSpec{
+				NodeSelector: map[string]string{"type": "kwok"}, Containers: []corev1.Container{{Name: "c", Image: "registry.invalid/c"}}}}}}, metav1.CreateOptions{})
+	x := &kube.Executor{Clusters: kube.NewClusters(c.Kubeconfig, map[string]string{"e2e": "e2e"}), Poll: 50 * time.Millisecond}
+	restart := benchStep(b, `{"Cluster":"e2e","Namespace":"nephoran-system","Deployment":"bench"}`, "kubernetes.rollout-restart")
+	wait := benchStep(b, `{"Cluster":"e2e","Namespace":"nephoran-system","For":"rollout-complete","Deployment":"bench","Timeout":60000000000}`, "kubernetes.wait")
+	if _, err := x.Execute(ctx, nil, wait); err != nil {
+		b.Fatal(err)
+	}
+	b.Run("executor", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			for _, s := range []*incident.RunStep{restart, wait} {
+				if res, err := x.Execute(ctx, nil, s); err != nil || !res.OK {
+					b.Fatalf("%+v %v", res, err)
+				}
+			}
+		}
+	})
+	kubectl := filepath.Join(kubecluster.BinDir(), "kubectl")
+	b.Run("kubectl", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			for _, args := range [][]string{
+				{"rollout", "restart", "deployment/bench", "-n", ns},
+				{"rollout", "status", "deployment/bench", "-n", ns, "--timeout=60s"},
+			} {
+				cmd := exec.Command(kubectl, append([]string{"--kubeconfig", c.Kubeconfig}, args...)...)
+				if out, err := cmd.CombinedOutput(); err != nil {
+					b.Fatalf("kubectl %v: %v\n%s", args, err, out)
+				}
+			}
+		}
+	})
+}
+
+func benchStep(b *testing.B, action, typ string) *incident.RunStep {
+	return &incident.RunStep{Spec: incident.StepSpec{ActionType: typ, Action: action}}
 }
