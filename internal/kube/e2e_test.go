@@ -165,9 +165,9 @@ func TestDrillApplicationServiceFailure(t *testing.T) {
 		if d.Spec.Template.Annotations[kube.RestartedAtAnnotation] == "" {
 			t.Errorf("%s was not restarted", name)
 		}
-		if ok, state := kube.DeploymentReady(d, true); !ok {
-			t.Errorf("%s is not rolled out: %s", name, state)
-		}
+		// The playbook waits for Available, as the seed's kubectl wait does; the rollout of
+		// the new pods finishes right after.
+		waitFor(t, name+" to roll out", 60*time.Second, func() bool { return available(t, kc, name) })
 	}
 }
 
@@ -226,6 +226,9 @@ func TestDrillDatabasePrimaryFailure(t *testing.T) {
 		if s.State != incident.StepSucceeded {
 			t.Errorf("step %d (%s) is %s: %s", s.Seq, s.Spec.StepID, s.State, s.Output)
 		}
+	}
+	if t.Failed() {
+		t.Logf("kwok log:\n%s", c.Log("kwok"))
 	}
 	if !strings.Contains(st[0].Output, "exit code 0") || !strings.Contains(st[0].Output, "Switchover to postgresql-replica-0 completed") {
 		t.Errorf("switchover output %q", st[0].Output)

@@ -104,13 +104,19 @@ func (c *Cluster) Stop() {
 	c.procs = nil
 }
 
-func (c *Cluster) start(name string, args ...string) error {
+func (c *Cluster) start(name string, args ...string) error { return c.startEnv(name, nil, args...) }
+
+// startEnv starts a component with extra environment variables.
+func (c *Cluster) startEnv(name string, env []string, args ...string) error {
 	logf, err := os.Create(filepath.Join(c.Dir, name+".log"))
 	if err != nil {
 		return err
 	}
 	cmd := exec.Command(filepath.Join(c.bin, name), args...)
 	cmd.Stdout, cmd.Stderr = logf, logf
+	if env != nil {
+		cmd.Env = append(os.Environ(), env...)
+	}
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("start %s: %w", name, err)
 	}
@@ -222,9 +228,13 @@ spec:
 	if err := os.WriteFile(cfg, append(stages, []byte(clusterExec)...), 0o600); err != nil {
 		return err
 	}
-	return c.start("kwok", "--kubeconfig", c.Kubeconfig, "--config", cfg,
+	// The node port the API server dials for exec is the one kwok serves on: the same port.
+	kubelet := freePort()
+	// kwok looks exec'd programs up in its own PATH: the stand-ins come first.
+	path := []string{"PATH=" + execDir + string(os.PathListSeparator) + os.Getenv("PATH")}
+	return c.startEnv("kwok", path, "--kubeconfig", c.Kubeconfig, "--config", cfg,
 		"--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake", "--node-ip=127.0.0.1",
-		"--node-port", strconv.Itoa(freePort()), "--server-address", fmt.Sprintf("127.0.0.1:%d", freePort()))
+		"--node-port", strconv.Itoa(kubelet), "--server-address", fmt.Sprintf("127.0.0.1:%d", kubelet))
 }
 
 func freePort() int {
