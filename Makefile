@@ -19,7 +19,7 @@ test:
 # End-to-end tests on a real kube-apiserver, etcd, controller-manager, scheduler and kwok,
 # built from the Go module proxy and cached (the first build takes about 18 minutes).
 test-e2e:
-	INCIDENTBOT_KUBE_BIN=$$(test/kube/build-binaries.sh) $(GO) test -count=1 -run 'Drill' -v ./internal/kube/
+	INCIDENTBOT_KUBE_BIN=$$(test/kube/build-binaries.sh) $(GO) test -count=1 -v ./internal/kube/
 
 bench-e2e:
 	INCIDENTBOT_KUBE_BIN=$$(test/kube/build-binaries.sh) $(GO) test -run '^$$' -bench RolloutRestartAndWait -benchtime 10x ./internal/kube/

@@ -2,6 +2,7 @@ package kube_test
 
 import (
 	"context"
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -311,6 +312,82 @@ func BenchmarkRolloutRestartAndWait(b *testing.B) {
 	})
 }
 
-func benchStep(b *testing.B, action, typ string) *incident.RunStep {
+func benchStep(_ testing.TB, action, typ string) *incident.RunStep {
 	return &incident.RunStep{Spec: incident.StepSpec{ActionType: typ, Action: action}}
+}
+
+// Dry runs change nothing and show what would; RBAC refusals show in the plan; server-side
+// apply, scale --all with previous counts, cordon and drain act on the real server.
+func TestApplyScaleDrainAndDryRuns(t *testing.T) {
+	c, kc := e2e(t)
+	ctx := context.Background()
+	createDeployment(t, kc, "api", 3)
+	waitFor(t, "api", 60*time.Second, func() bool { return available(t, kc, "api") })
+	x := &kube.Executor{Clusters: kube.NewClusters(c.Kubeconfig, map[string]string{"admin": "e2e", "nobody": "nobody"}), Poll: 100 * time.Millisecond}
+	scale := benchStep(t, `{"Cluster":"admin","Namespace":"nephoran-system","All":true,"Replicas":0}`, "kubernetes.scale")
+
+	plan, err := x.Plan(ctx, nil, scale)
+	if err != nil || !strings.Contains(plan, "would scale") || !strings.Contains(plan, "deployment nephoran-system/api: replicas 3 -> 0") {
+		t.Fatalf("plan %q %v", plan, err)
+	}
+	if d, _ := kc.AppsV1().Deployments(ns).Get(ctx, "api", metav1.GetOptions{}); *d.Spec.Replicas != 3 {
+		t.Fatalf("the dry run changed replicas to %d", *d.Spec.Replicas)
+	}
+	denied := benchStep(t, `{"Cluster":"nobody","Namespace":"nephoran-system","Deployment":"api"}`, "kubernetes.rollout-restart")
+	if plan, _ := x.Plan(ctx, nil, denied); !strings.Contains(plan, "The API server would refuse it: Forbidden (403)") {
+		t.Errorf("a forbidden step's plan: %q", plan)
+	}
+
+	manifest := "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: operator-ha}\ndata: {mode: ha}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: second}\ndata: {a: b}\n"
+	raw, _ := json.Marshal(map[string]any{"Cluster": "admin", "Namespace": ns, "Manifest": "m.yaml", "Content": manifest})
+	apply := benchStep(t, string(raw), "kubernetes.apply")
+	if plan, _ := x.Plan(ctx, nil, apply); plan != "ConfigMap nephoran-system/operator-ha would be created\nConfigMap nephoran-system/second would be created" {
+		t.Errorf("apply plan %q", plan)
+	}
+	if _, err := kc.CoreV1().ConfigMaps(ns).Get(ctx, "operator-ha", metav1.GetOptions{}); err == nil {
+		t.Fatal("the dry run created the ConfigMap")
+	}
+	for i, want := range []string{"created", "unchanged"} {
+		res, err := x.Execute(ctx, nil, apply)
+		if err != nil || !res.OK || !strings.Contains(res.Output, "ConfigMap nephoran-system/operator-ha "+want) {
+			t.Errorf("apply %d: %+v %v", i, res, err)
+		}
+	}
+	cm, err := kc.CoreV1().ConfigMaps(ns).Get(ctx, "operator-ha", metav1.GetOptions{})
+	if err != nil || cm.Data["mode"] != "ha" || len(cm.ManagedFields) == 0 || cm.ManagedFields[0].Manager != "incidentbot" {
+		t.Errorf("applied configmap %+v %v", cm, err)
+	}
+
+	res, err := x.Execute(ctx, nil, scale)
+	if err != nil || !res.OK || !strings.Contains(res.Output, "replicas 3 -> 0") {
+		t.Fatalf("scale %+v %v", res, err)
+	}
+	waitFor(t, "the pods to go", 60*time.Second, func() bool {
+		pods, _ := kc.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{LabelSelector: "app=api"})
+		return len(pods.Items) == 0
+	})
+	restore := benchStep(t, `{"Cluster":"admin","Namespace":"nephoran-system","Deployment":"api","Replicas":3}`, "kubernetes.scale")
+	if res, _ := x.Execute(ctx, nil, restore); !res.OK {
+		t.Fatalf("restore %+v", res)
+	}
+	waitFor(t, "api back", 60*time.Second, func() bool { return available(t, kc, "api") })
+
+	drain := benchStep(t, `{"Cluster":"admin","Node":"kwok-node-0","Timeout":60000000000,"IgnoreDaemonSets":true}`, "kubernetes.drain")
+	if plan, _ := x.Plan(ctx, nil, drain); !strings.Contains(plan, "would cordon node kwok-node-0 and evict 3 pods") {
+		t.Errorf("drain plan %q", plan)
+	}
+	if n, _ := kc.CoreV1().Nodes().Get(ctx, "kwok-node-0", metav1.GetOptions{}); n.Spec.Unschedulable {
+		t.Fatal("the drain's dry run cordoned the node")
+	}
+	res, err = x.Execute(ctx, nil, drain)
+	if err != nil || !res.OK || !strings.Contains(res.Output, "cordoned node kwok-node-0 and evicted 3 pods") {
+		t.Fatalf("drain %+v %v", res, err)
+	}
+	if n, _ := kc.CoreV1().Nodes().Get(ctx, "kwok-node-0", metav1.GetOptions{}); !n.Spec.Unschedulable {
+		t.Error("the node is not cordoned")
+	}
+	waitFor(t, "no running pod left on the node", 60*time.Second, func() bool {
+		pods, _ := kc.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{FieldSelector: "spec.nodeName=kwok-node-0"})
+		return len(pods.Items) == 0
+	})
 }

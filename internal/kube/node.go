@@ -51,8 +51,12 @@ func (x *Executor) drain(ctx context.Context, c *Client, a *playbook.Drain, dry 
 	if err != nil {
 		return "", err
 	}
-	if err := drain.RunCordonOrUncordon(h, n, true); err != nil {
-		return "", fmt.Errorf("cordon %s: %w", a.Node, err)
+	// Not drain.RunCordonOrUncordon: it ignores the dry-run strategy and would cordon the node
+	// during a plan (the end-to-end test caught it).
+	if ch := drain.NewCordonHelper(n); ch.UpdateIfRequired(true) {
+		if err, patchErr := ch.PatchOrReplaceWithContext(ctx, c.Kube, dry); err != nil {
+			return "", fmt.Errorf("cordon %s: %w (patch: %v)", a.Node, err, patchErr)
+		}
 	}
 	list, errs := h.GetPodsForDeletion(a.Node)
 	if len(errs) > 0 {

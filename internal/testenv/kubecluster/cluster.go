@@ -27,7 +27,7 @@ import (
 // Cluster is a running control plane.
 type Cluster struct {
 	Dir        string // working directory: data, certificates, logs
-	Kubeconfig string // admin kubeconfig (context "e2e")
+	Kubeconfig string // contexts "e2e" (admin) and "nobody" (no permissions)
 	Server     string // https://127.0.0.1:<port>
 	Token      string // the admin bearer token
 	procs      []*exec.Cmd
@@ -150,7 +150,8 @@ func (c *Cluster) writeFiles() error {
 	if err := os.WriteFile(filepath.Join(c.Dir, "sa.key"), pemKey, 0o600); err != nil {
 		return err
 	}
-	tokens := fmt.Sprintf("%s,admin,admin-uid,system:masters\n", c.Token)
+	// A second identity with no permissions at all, for RBAC refusals.
+	tokens := fmt.Sprintf("%s,admin,admin-uid,system:masters\n%s-nobody,nobody,nobody-uid\n", c.Token, c.Token)
 	return os.WriteFile(filepath.Join(c.Dir, "tokens.csv"), []byte(tokens), 0o600)
 }
 
@@ -185,11 +186,15 @@ clusters:
 users:
 - name: admin
   user: {token: %q}
+- name: nobody
+  user: {token: %q}
 contexts:
 - name: e2e
   context: {cluster: e2e, user: admin}
+- name: nobody
+  context: {cluster: e2e, user: nobody}
 current-context: e2e
-`, c.Server, caPath, c.Token)
+`, c.Server, caPath, c.Token, c.Token+"-nobody")
 	return os.WriteFile(c.Kubeconfig, []byte(kc), 0o600)
 }
 
