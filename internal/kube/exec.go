@@ -11,6 +11,7 @@ import (
 
 	"github.com/nephoran/incidentbot/internal/playbook"
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/util/httpstream"
 	"k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/tools/remotecommand"
 	"k8s.io/client-go/util/exec"
@@ -33,7 +34,18 @@ func (x *Executor) exec(ctx context.Context, c *Client, a *playbook.Exec) (strin
 	defer cancel()
 	req := c.Kube.CoreV1().RESTClient().Post().Resource("pods").Namespace(a.Namespace).Name(a.Pod).SubResource("exec").
 		VersionedParams(&corev1.PodExecOptions{Container: a.Container, Command: a.Command, Stdout: true, Stderr: true}, scheme.ParameterCodec)
-	ex, err := remotecommand.NewSPDYExecutor(c.Config, "POST", req.URL())
+	// WebSocket first, as kubectl does, falling back to SPDY on servers that cannot upgrade.
+	ws, err := remotecommand.NewWebSocketExecutor(c.Config, "GET", req.URL().String())
+	if err != nil {
+		return "", err
+	}
+	spdy, err := remotecommand.NewSPDYExecutor(c.Config, "POST", req.URL())
+	if err != nil {
+		return "", err
+	}
+	ex, err := remotecommand.NewFallbackExecutor(ws, spdy, func(err error) bool {
+		return httpstream.IsUpgradeFailure(err) || httpstream.IsHTTPSProxyError(err)
+	})
 	if err != nil {
 		return "", err
 	}
