@@ -26,13 +26,8 @@ var (
 	_ incident.Planner  = (*Executor)(nil)
 )
 
-// action is a decoded kubernetes action and its cluster.
-type action interface {
-	playbook.Action
-}
-
 // decode returns the typed action of a step.
-func decode(step *incident.RunStep) (action, string, error) {
+func decode(step *incident.RunStep) (playbook.Action, string, error) {
 	kind := playbook.KindOf(step.Spec.ActionType)
 	if kind == nil || !strings.HasPrefix(step.Spec.ActionType, "kubernetes.") {
 		return nil, "", fmt.Errorf("%s is not a kubernetes action", step.Spec.ActionType)
@@ -41,31 +36,7 @@ func decode(step *incident.RunStep) (action, string, error) {
 	if err := json.Unmarshal([]byte(step.Spec.Action), a); err != nil {
 		return nil, "", fmt.Errorf("decode the action: %w", err)
 	}
-	return a, clusterOf(a), nil
-}
-
-func clusterOf(a playbook.Action) string {
-	switch a := a.(type) {
-	case *playbook.RolloutRestart:
-		return a.Cluster
-	case *playbook.Scale:
-		return a.Cluster
-	case *playbook.Patch:
-		return a.Cluster
-	case *playbook.Wait:
-		return a.Cluster
-	case *playbook.Exec:
-		return a.Cluster
-	case *playbook.Apply:
-		return a.Cluster
-	case *playbook.Cordon:
-		return a.Cluster
-	case *playbook.Drain:
-		return a.Cluster
-	case *playbook.Check:
-		return a.Cluster
-	}
-	return ""
+	return a, playbook.ClusterOf(a), nil
 }
 
 // Execute runs the step's action once. A refusal by the API server (forbidden, not found,
@@ -104,7 +75,7 @@ func (x *Executor) Plan(ctx context.Context, _ *incident.Incident, step *inciden
 	return out, nil
 }
 
-func (x *Executor) run(ctx context.Context, c *Client, a action, dry bool) (string, error) {
+func (x *Executor) run(ctx context.Context, c *Client, a playbook.Action, dry bool) (string, error) {
 	switch a := a.(type) {
 	case *playbook.RolloutRestart:
 		return x.rolloutRestart(ctx, c, a, dry)

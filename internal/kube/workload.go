@@ -2,7 +2,6 @@ package kube
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
@@ -284,10 +283,4 @@ func podReady(p *corev1.Pod) bool {
 		}
 	}
 	return false
-}
-
-// jsonBytes marshals v for patches.
-func jsonBytes(v any) []byte {
-	b, _ := json.Marshal(v)
-	return b
 }
