@@ -63,6 +63,9 @@ func TestScriptedIncident(t *testing.T) {
 		t.Error("timeline shows housekeeping without `all`")
 	}
 	s.do(alice, ch, "timeline all", "*topic_set*")
+	s.do(alice, ch, "service add api-gateway", "INC-1 now affects intent-processing, api-gateway. RTO 15m (intent-processing), RPO 30s (intent-processing).")
+	s.do(alice, ch, "service add api-gateway", "api-gateway already affects INC-1")
+	s.do(alice, ch, "service remove api-gateway", "Usage: `/incident service add <name>`")
 	s.do(alice, ch, "roles", "*Incident commander*: <@U0ALICE>", "*Technical lead*: unfilled")
 	s.do(bob, ch, "role tl me", "<@U0BOB> is now the Technical lead of INC-1.")
 	s.do(bob, ch, "role technical-lead <@U0BOB|bob>", "<@U0BOB> already is the Technical lead of INC-1.")

@@ -42,6 +42,21 @@ func Card(inc *incident.Incident) ([]slack.Block, string) {
 	if !inc.MitigatedAt.IsZero() && inc.MitigatedAt != inc.ResolvedAt {
 		fields = append(fields, mrkdwn(fmt.Sprintf("*Mitigated*\n%s", DateToken(inc.MitigatedAt))))
 	}
+	if o := inc.Objectives; o.RTO > 0 {
+		text := fmt.Sprintf("*RTO* %s (%s)\nby %s", incident.FormatDuration(o.RTO), o.RTOService, DateToken(inc.RTODeadline()))
+		if !inc.MitigatedAt.IsZero() {
+			met := "met"
+			if inc.MitigatedAt.After(inc.RTODeadline()) {
+				met = "missed"
+			}
+			text = fmt.Sprintf("*RTO* %s (%s)\n%s: recovered after %s", incident.FormatDuration(o.RTO), o.RTOService, met,
+				incident.FormatDuration(inc.MitigatedAt.Sub(inc.DeclaredAt)))
+		}
+		fields = append(fields, mrkdwn(text))
+	}
+	if o := inc.Objectives; o.RPO > 0 {
+		fields = append(fields, mrkdwn(fmt.Sprintf("*RPO*\n%s (%s)", incident.FormatDuration(o.RPO), o.RPOService)))
+	}
 	if inc.PagerDutyURL != "" {
 		fields = append(fields, mrkdwn(fmt.Sprintf("*PagerDuty*\n<%s|triggered by PagerDuty>", inc.PagerDutyURL)))
 	}

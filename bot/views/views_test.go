@@ -47,6 +47,8 @@ func sampleIncident() *incident.Incident {
 		ID: 1, Number: 42, Title: "Intent API returning 500s", Description: "Since 03:00 UTC, 40% of intents fail.",
 		Severity: incident.P1, Service: "intent-processing", Tier: 1, Status: incident.StatusInvestigating,
 		DeclaredBy: "U0ALICE", Commander: "U0ALICE", ChannelID: "C0000042", DeclaredAt: declared,
+		Services:   []string{"intent-processing"},
+		Objectives: incident.Objectives{RTO: 15 * time.Minute, RPO: 30 * time.Second, RTOService: "intent-processing", RPOService: "intent-processing"},
 	}
 }
 

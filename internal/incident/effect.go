@@ -30,6 +30,7 @@ const (
 	EffectUpdateStep    EffectKind = "update_step_card"
 	EffectExecuteStep   EffectKind = "execute_step"
 	EffectPlanStep      EffectKind = "plan_step" // a server-side dry run, shown on the step card
+	EffectTimer         EffectKind = "timer"     // due at NextAttemptAt: durable, survives restarts
 )
 
 // EffectState is where an effect stands in the outbox.
@@ -70,6 +71,9 @@ type EffectPayload struct {
 	RunID   int64    `json:"run_id,omitempty"`
 	StepID  int64    `json:"step_id,omitempty"`
 	Seq     int      `json:"seq,omitempty"`
+	Timer   string   `json:"timer,omitempty"`   // what a timer is for: rto
+	Percent int      `json:"percent,omitempty"` // of the RTO
+	Target  int64    `json:"target,omitempty"`  // the RTO in milliseconds when it was set
 }
 
 // MarshalPayload encodes p for storage.

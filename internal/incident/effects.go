@@ -38,6 +38,11 @@ func (o *Outbox) handle(ctx context.Context, inc *Incident, e *Effect) (result, 
 		return o.pagerResolve(ctx, inc, e)
 	case EffectOnCall:
 		return o.onCall(ctx, inc, e)
+	case EffectTimer:
+		if e.Payload.Timer == "rto" {
+			return o.rtoTimer(inc, e)
+		}
+		return result{}, fmt.Errorf("unknown timer %q", e.Payload.Timer)
 	}
 	if e.Kind != EffectCreateChannel && inc.ChannelID == "" {
 		return result{}, Errorf(ENOTREADY, "the channel does not exist yet")
@@ -104,8 +109,10 @@ func (o *Outbox) handle(ctx context.Context, inc *Incident, e *Effect) (result, 
 	return result{}, fmt.Errorf("unknown effect kind %q", e.Kind)
 }
 
-// suggest fills in the playbooks to offer on the incident's card.
+// suggest fills in what the incident's card shows beyond the stored incident: the playbooks
+// to offer and the recovery objectives.
 func (o *Outbox) suggest(inc *Incident) {
+	inc.Objectives = inc.ComputeObjectives(o.Settings.Catalog)
 	if f := o.Settings.SuggestPlaybooks; f != nil && inc.Open() {
 		inc.Suggestions = f(inc)
 	}

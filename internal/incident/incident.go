@@ -18,8 +18,9 @@ type Incident struct {
 	Title       string
 	Description string
 	Severity    Severity
-	Service     string // "" when none was named
-	Tier        Tier   // 0 when no service was named
+	Service     string   // the service named at declaration; "" when none was
+	Tier        Tier     // its tier; 0 when no service was named
+	Services    []string // every affected service, Service first; the RTO clock runs on the tightest
 	Status      Status
 	Private     bool // a private channel; kept out of every public surface
 
@@ -43,9 +44,10 @@ type Incident struct {
 	AckedAt      time.Time // the first acknowledgement in PagerDuty (MTTA); zero until then
 	AckedBy      string
 
-	// Suggestions are playbooks that fit the incident, offered on its card. Not stored:
-	// the outbox fills them in before rendering.
+	// Suggestions are playbooks that fit the incident, offered on its card, and Objectives
+	// its recovery targets. Not stored: the outbox fills them in before rendering.
 	Suggestions []string
+	Objectives  Objectives
 }
 
 // Key is the incident's human identifier, such as INC-42.

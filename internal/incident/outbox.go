@@ -336,6 +336,8 @@ func (k EffectKind) describe() string {
 		return "run a playbook step"
 	case EffectPlanStep:
 		return "dry-run a playbook step"
+	case EffectTimer:
+		return "fire a timer"
 	case EffectPagerNotes, EffectPagerNote:
 		return "add a note in PagerDuty"
 	case EffectPagerResolves, EffectPagerResolve:

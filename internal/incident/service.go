@@ -84,7 +84,7 @@ func (s *Service) Declare(ctx context.Context, req DeclareRequest) (*Incident, e
 		if err != nil {
 			return nil, err
 		}
-		inc.Service, inc.Tier = svc.Name, svc.Tier
+		inc.Service, inc.Tier, inc.Services = svc.Name, svc.Tier, []string{svc.Name}
 		inc.Private = inc.Private || svc.Confidential
 	}
 	err := s.Store.Update(ctx, func(tx Tx) error {
@@ -109,6 +109,9 @@ func (s *Service) Declare(ctx context.Context, req DeclareRequest) (*Incident, e
 			return err
 		}
 		if err := c.enqueue(EffectCreateChannel, "channel", EffectPayload{}); err != nil {
+			return err
+		}
+		if err := c.scheduleRTO(s.Settings.Catalog); err != nil {
 			return err
 		}
 		if !s.paging() {
@@ -344,6 +347,15 @@ func (c *change) enqueue(kind EffectKind, discriminator string, p EffectPayload)
 		NextAttemptAt: c.now,
 		CreatedAt:     c.now,
 	}
+	added, err := c.tx.Enqueue(e)
+	c.enqueued = c.enqueued || added
+	return err
+}
+
+// enqueueAt adds an effect that is due at a later time: a durable timer.
+func (c *change) enqueueAt(kind EffectKind, discriminator string, p EffectPayload, due time.Time) error {
+	e := &Effect{IncidentID: c.inc.ID, Kind: kind, Key: fmt.Sprintf("inc%d:%s:%s", c.inc.ID, kind, discriminator),
+		Payload: p, State: EffectPending, NextAttemptAt: due, CreatedAt: c.now}
 	added, err := c.tx.Enqueue(e)
 	c.enqueued = c.enqueued || added
 	return err

@@ -44,6 +44,8 @@ const (
 	EventStepReset       EventKind = "step_reset"
 	EventStepUnknown     EventKind = "step_unknown"
 	EventStepPlanned     EventKind = "step_planned"
+	EventServiceAdded    EventKind = "service_added"
+	EventRTOWarning      EventKind = "rto_warning"
 	EventMitigated       EventKind = "mitigated"
 	EventResolved        EventKind = "resolved"
 	EventEffectFailing   EventKind = "effect_failing"

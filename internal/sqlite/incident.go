@@ -39,6 +39,9 @@ func (t *Tx) CreateIncident(inc *incident.Incident) error {
 	if inc.ID, err = res.LastInsertId(); err != nil {
 		return err
 	}
+	if err := t.saveServices(inc); err != nil {
+		return err
+	}
 	return t.saveRoles(inc)
 }
 
@@ -53,7 +56,39 @@ func (t *Tx) UpdateIncident(inc *incident.Incident) error {
 	if err != nil {
 		return fmt.Errorf("update incident %d: %w", inc.ID, err)
 	}
+	if err := t.saveServices(inc); err != nil {
+		return err
+	}
 	return t.saveRoles(inc)
+}
+
+// saveServices records the affected services not yet recorded (never removes one).
+func (t *Tx) saveServices(inc *incident.Incident) error {
+	for _, name := range inc.Services {
+		if _, err := t.tx.ExecContext(t.ctx, `INSERT INTO incident_services (incident_id, service, added_at, added_by)
+			VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`, inc.ID, name, formatTime(inc.DeclaredAt), inc.DeclaredBy); err != nil {
+			return fmt.Errorf("save service %s of incident %d: %w", name, inc.ID, err)
+		}
+	}
+	return nil
+}
+
+// loadServices reads the affected services in the order they were added.
+func (t *Tx) loadServices(inc *incident.Incident) error {
+	rows, err := t.tx.QueryContext(t.ctx, `SELECT service FROM incident_services WHERE incident_id = ? ORDER BY rowid`, inc.ID)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	inc.Services = nil
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return err
+		}
+		inc.Services = append(inc.Services, s)
+	}
+	return rows.Err()
 }
 
 // saveRoles upserts the incident's role states.
@@ -163,6 +198,9 @@ func (t *Tx) oneIncident(where string, arg any) (*incident.Incident, error) {
 		}
 	}
 	if err := t.loadRoles(&inc); err != nil {
+		return nil, err
+	}
+	if err := t.loadServices(&inc); err != nil {
 		return nil, err
 	}
 	return &inc, nil

@@ -1,0 +1,123 @@
+package incident_test
+
+import (
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nephoran/incidentbot/internal/incident"
+)
+
+func rtoWarnings(w *world, id int64) []string {
+	var out []string
+	for _, e := range w.events(id) {
+		if e.Kind == incident.EventRTOWarning {
+			out = append(out, e.Text)
+		}
+	}
+	return out
+}
+
+// The RTO clock of a tier-1 service (15m) warns at 50, 80 and 100%, on the fake clock.
+func TestRTOClockWarns(t *testing.T) {
+	w := newWorld(t)
+	inc := w.declare("Intent API down", incident.P1, "intent-processing")
+	w.deliver()
+	w.clock.Advance(7*time.Minute + 29*time.Second)
+	w.deliver()
+	if got := rtoWarnings(w, inc.ID); len(got) != 0 {
+		t.Fatalf("warned early: %v", got)
+	}
+	w.clock.Advance(time.Second)
+	w.deliver()
+	w.clock.Advance(4*time.Minute + 30*time.Second)
+	w.deliver()
+	w.clock.Advance(3 * time.Minute)
+	w.deliver()
+	got := rtoWarnings(w, inc.ID)
+	want := []string{
+		"RTO 50%: 7m of the 15m recovery time objective (intent-processing) has passed; the deadline is 03:15 UTC",
+		"RTO 80%: 12m of the 15m recovery time objective (intent-processing) has passed; the deadline is 03:15 UTC",
+		"RTO missed: 15m since the declaration, over the 15m objective (intent-processing)",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("warnings:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	ch := w.slack.Channel(w.incident(inc.ID).ChannelID)
+	posted := 0
+	for _, m := range ch.Messages {
+		if strings.Contains(m.Text, "RTO") {
+			posted++
+		}
+	}
+	if posted != 3 {
+		t.Errorf("%d RTO messages in the channel, want 3", posted)
+	}
+	if card := string(ch.Messages[0].Blocks); !strings.Contains(card, "*RTO* 15m (intent-processing)") || !strings.Contains(card, "*RPO*\\n30s") {
+		t.Errorf("the card does not show the RTO clock: %s", card)
+	}
+}
+
+func TestRecoveryStopsTheWarnings(t *testing.T) {
+	w := newWorld(t)
+	inc := w.declare("Intent API down", incident.P1, "intent-processing")
+	w.deliver()
+	w.clock.Advance(8 * time.Minute)
+	w.deliver()
+	if _, err := w.svc.Mitigate(w.ctx, "U0ALICE", w.incident(inc.ID).ChannelID); err != nil {
+		t.Fatal(err)
+	}
+	w.clock.Advance(time.Hour)
+	w.deliver()
+	if got := rtoWarnings(w, inc.ID); len(got) != 1 {
+		t.Errorf("warnings after mitigation: %v", got)
+	}
+	if card := string(w.slack.Channel(w.incident(inc.ID).ChannelID).Messages[0].Blocks); !strings.Contains(card, "met: recovered after 8m") {
+		t.Errorf("the card does not say the RTO was met: %s", card)
+	}
+}
+
+// Timers live in the database: one missed while the bot was down fires once when it is back.
+func TestTimersSurviveARestart(t *testing.T) {
+	w := newWorld(t)
+	inc := w.declare("Intent API down", incident.P1, "intent-processing")
+	w.deliver()
+	// The bot is down from here; the clock passes 50% and 80%.
+	w.clock.Advance(13 * time.Minute)
+	restarted := &incident.Outbox{Store: w.db, Chat: w.sys.Chat, Clock: w.clock, Settings: w.outbox.Settings, Log: slog.New(slog.DiscardHandler)}
+	for i := 0; i < 2; i++ {
+		if _, err := restarted.DeliverDue(w.ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := rtoWarnings(w, inc.ID); len(got) != 2 {
+		t.Errorf("after the restart: %v, want the 50%% and 80%% warnings once each", got)
+	}
+}
+
+// A tighter service added later moves the clock; the old timers go quiet.
+func TestAddedServiceTightensTheRTO(t *testing.T) {
+	w := newWorld(t)
+	inc := w.declare("Gateway slow", incident.P2, "api-gateway") // tier 2: 45m
+	w.deliver()
+	ch := w.incident(inc.ID).ChannelID
+	if _, err := w.svc.AddService(w.ctx, "U0BOB", ch, "intent-processing"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.svc.AddService(w.ctx, "U0BOB", ch, "intent-processing"); incident.ErrorCode(err) != incident.ECONFLICT {
+		t.Errorf("adding twice: %v", err)
+	}
+	if _, err := w.svc.AddService(w.ctx, "U0BOB", ch, "nope"); incident.ErrorCode(err) != incident.ENOTFOUND {
+		t.Errorf("unknown service: %v", err)
+	}
+	w.clock.Advance(50 * time.Minute)
+	w.deliver()
+	got := rtoWarnings(w, inc.ID)
+	if len(got) != 3 || !strings.Contains(got[0], "of the 15m recovery time objective (intent-processing)") {
+		t.Errorf("warnings %v", got)
+	}
+	if s := w.incident(inc.ID).Services; len(s) != 2 || s[1] != "intent-processing" {
+		t.Errorf("services %v", s)
+	}
+}
