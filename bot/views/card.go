@@ -57,6 +57,9 @@ func Card(inc *incident.Incident) ([]slack.Block, string) {
 	if o := inc.Objectives; o.RPO > 0 {
 		fields = append(fields, mrkdwn(fmt.Sprintf("*RPO*\n%s (%s)", incident.FormatDuration(o.RPO), o.RPOService)))
 	}
+	if e := inc.Estimate; e.Hourly > 0 {
+		fields = append(fields, mrkdwn(fmt.Sprintf("*Impact*\n~%s so far (%s/h)", incident.FormatMoney(e.SoFar), incident.FormatMoney(e.Hourly))))
+	}
 	if inc.PagerDutyURL != "" {
 		fields = append(fields, mrkdwn(fmt.Sprintf("*PagerDuty*\n<%s|triggered by PagerDuty>", inc.PagerDutyURL)))
 	}

@@ -79,6 +79,9 @@ type Service struct {
 	RPO              Duration `yaml:"rpo"`
 	PagerDutyService string   `yaml:"pagerduty_service"`
 	Confidential     bool     `yaml:"confidential"`
+	// Impact is the revenue at risk per hour of a full outage, by customer segment
+	// (large_enterprise, mid_market, small_business); the plan's figures by default.
+	Impact map[string]float64 `yaml:"impact"`
 }
 
 // Cluster maps a playbook's cluster name to a kubeconfig context.
@@ -202,7 +205,8 @@ func (c *Config) Catalog() incident.Catalog {
 		if s.RPO > 0 {
 			t.RPO = time.Duration(s.RPO)
 		}
-		cat[name] = incident.ServiceInfo{Name: name, Tier: incident.Tier(s.Tier), Targets: t, Confidential: s.Confidential, PagerDuty: s.PagerDutyService}
+		cat[name] = incident.ServiceInfo{Name: name, Tier: incident.Tier(s.Tier), Targets: t, Confidential: s.Confidential,
+			PagerDuty: s.PagerDutyService, HourlyImpact: s.Impact}
 	}
 	return cat
 }

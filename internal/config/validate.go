@@ -76,6 +76,13 @@ func (c *Config) Validate() error {
 		if s.RPO < 0 {
 			bad(path+".rpo", "must not be negative")
 		}
+		for seg, v := range s.Impact {
+			if !slices.Contains(incident.Segments, seg) {
+				bad(path+".impact."+seg, "not a customer segment (%s)", strings.Join(incident.Segments, ", "))
+			} else if v < 0 {
+				bad(path+".impact."+seg, "must not be negative")
+			}
+		}
 	}
 	for name, cl := range c.Clusters {
 		if cl.Context == "" {

@@ -113,6 +113,7 @@ func (o *Outbox) handle(ctx context.Context, inc *Incident, e *Effect) (result, 
 // to offer and the recovery objectives.
 func (o *Outbox) suggest(inc *Incident) {
 	inc.Objectives = inc.ComputeObjectives(o.Settings.Catalog)
+	inc.Estimate = inc.EstimateImpact(o.Settings.Catalog, o.Clock.Now())
 	if f := o.Settings.SuggestPlaybooks; f != nil && inc.Open() {
 		inc.Suggestions = f(inc)
 	}

@@ -43,11 +43,13 @@ type Incident struct {
 	PagerDutyURL string
 	AckedAt      time.Time // the first acknowledgement in PagerDuty (MTTA); zero until then
 	AckedBy      string
+	Impact       map[string]int // customer segment -> percent affected
 
 	// Suggestions are playbooks that fit the incident, offered on its card, and Objectives
 	// its recovery targets. Not stored: the outbox fills them in before rendering.
 	Suggestions []string
 	Objectives  Objectives
+	Estimate    Estimate
 }
 
 // Key is the incident's human identifier, such as INC-42.

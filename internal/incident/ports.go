@@ -55,6 +55,9 @@ type Tx interface {
 	PageByPagerID(pagerID string) (*Page, error)
 	IncidentByPagerDutyID(id string) (*Incident, error)
 
+	InsertFollowup(f *Followup) error
+	Followups(incidentID int64) ([]Followup, error)
+
 	// MarkSeen records key (a Slack event ID, say) and reports whether it was new.
 	MarkSeen(key string, at time.Time) (bool, error)
 

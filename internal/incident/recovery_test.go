@@ -121,3 +121,57 @@ func TestAddedServiceTightensTheRTO(t *testing.T) {
 		t.Errorf("services %v", s)
 	}
 }
+
+func TestImpactEstimate(t *testing.T) {
+	w := newWorld(t)
+	inc := w.declare("Intent API down", incident.P1, "intent-processing")
+	w.deliver()
+	ch := w.incident(inc.ID).ChannelID
+	if _, err := w.svc.SetImpact(w.ctx, "U0BOB", ch, 40, ""); err != nil {
+		t.Fatal(err)
+	}
+	w.clock.Advance(30 * time.Minute)
+	got := w.incident(inc.ID).EstimateImpact(w.sys.Service.Settings.Catalog, w.clock.Now())
+	if got.Hourly != 71400 || got.SoFar != 35700 { // 40% of (125,000 + 45,000 + 8,500) per hour, for half an hour
+		t.Errorf("estimate %+v", got)
+	}
+	if _, err := w.svc.SetImpact(w.ctx, "U0BOB", ch, 100, "enterprise"); err != nil {
+		t.Fatal(err)
+	}
+	if got := w.incident(inc.ID).EstimateImpact(w.sys.Service.Settings.Catalog, w.clock.Now()); got.Hourly != 146400 {
+		t.Errorf("with every enterprise customer affected: %+v", got)
+	}
+	for _, tc := range []struct {
+		pct int
+		seg string
+	}{{101, ""}, {-1, ""}, {50, "galactic"}} {
+		if _, err := w.svc.SetImpact(w.ctx, "U0BOB", ch, tc.pct, tc.seg); incident.ErrorCode(err) != incident.EINVALID {
+			t.Errorf("impact %d %q: %v", tc.pct, tc.seg, err)
+		}
+	}
+	w.deliver()
+	if card := string(w.slack.Channel(ch).Messages[0].Blocks); !strings.Contains(card, "*Impact*\\n~$73,200 so far ($146,400/h)") {
+		t.Errorf("card: %s", card)
+	}
+	if incident.FormatMoney(1234567.4) != "$1,234,567" || incident.FormatMoney(999) != "$999" {
+		t.Error("FormatMoney")
+	}
+}
+
+func TestSLACreditTiers(t *testing.T) {
+	month := 30 * 24 * time.Hour // 43,200 minutes
+	for _, tc := range []struct {
+		down   time.Duration
+		credit int
+	}{
+		{20 * time.Minute, 0},  // 99.954%
+		{22 * time.Minute, 10}, // 99.949%
+		{44 * time.Minute, 25}, // 99.898%
+		{7 * time.Hour, 25},    // 99.03%
+		{8 * time.Hour, 100},   // 98.9%
+	} {
+		if avail, credit := incident.SLACredit(tc.down, month); credit != tc.credit {
+			t.Errorf("%s down: %.3f%% -> %d%% credit, want %d%%", tc.down, avail, credit, tc.credit)
+		}
+	}
+}

@@ -98,6 +98,9 @@ type ServiceInfo struct {
 	Targets      Targets // the tier's defaults unless overridden per service
 	Confidential bool    // incidents on it are private
 	PagerDuty    string  // the PagerDuty service ID, for pages and for incidents PagerDuty triggers
+	// HourlyImpact is the revenue at risk per hour of a full outage, by customer segment; nil
+	// for the plan's defaults.
+	HourlyImpact map[string]float64
 }
 
 // Catalog finds services by name.

@@ -45,6 +45,8 @@ const (
 	EventStepUnknown     EventKind = "step_unknown"
 	EventStepPlanned     EventKind = "step_planned"
 	EventServiceAdded    EventKind = "service_added"
+	EventImpactSet       EventKind = "impact_set"
+	EventFollowup        EventKind = "followup"
 	EventRTOWarning      EventKind = "rto_warning"
 	EventMitigated       EventKind = "mitigated"
 	EventResolved        EventKind = "resolved"

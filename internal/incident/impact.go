@@ -1,0 +1,150 @@
+package incident
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Customer segments of the BCDR plan's Financial Impact Analysis.
+const (
+	SegmentLargeEnterprise = "large_enterprise"
+	SegmentMidMarket       = "mid_market"
+	SegmentSmallBusiness   = "small_business"
+)
+
+// Segments lists the customer segments, largest first.
+var Segments = []string{SegmentLargeEnterprise, SegmentMidMarket, SegmentSmallBusiness}
+
+// DefaultHourlyImpact is the plan's revenue impact per hour of a full outage, by segment.
+var DefaultHourlyImpact = map[string]float64{SegmentLargeEnterprise: 125000, SegmentMidMarket: 45000, SegmentSmallBusiness: 8500}
+
+// BoardThreshold is the estimated impact past which the board is to be notified.
+const BoardThreshold = 1_000_000
+
+var segmentAliases = map[string]string{
+	"enterprise": SegmentLargeEnterprise, "large": SegmentLargeEnterprise, "large-enterprise": SegmentLargeEnterprise,
+	"mid": SegmentMidMarket, "mid-market": SegmentMidMarket, "midmarket": SegmentMidMarket,
+	"small": SegmentSmallBusiness, "smb": SegmentSmallBusiness, "small-business": SegmentSmallBusiness,
+}
+
+// ParseSegment accepts a segment's name or a short alias; "" and "all" mean every segment.
+func ParseSegment(s string) (string, error) {
+	s = strings.ToLower(strings.TrimSpace(s))
+	switch {
+	case s == "" || s == "all":
+		return "", nil
+	case slices.Contains(Segments, s):
+		return s, nil
+	case segmentAliases[s] != "":
+		return segmentAliases[s], nil
+	}
+	return "", Errorf(EINVALID, "%q is not a customer segment: use large_enterprise, mid_market, small_business (or enterprise, mid, small), or all.", s)
+}
+
+// Estimate is the running business impact of an incident.
+type Estimate struct {
+	Hourly float64 // at the current affected shares
+	SoFar  float64 // over the outage so far (until mitigation)
+}
+
+// EstimateImpact prices the affected shares with the affected services' hourly figures (per
+// segment, the highest among the services: a customer's revenue is not lost twice).
+func (inc *Incident) EstimateImpact(cat Catalog, now time.Time) Estimate {
+	var e Estimate
+	for _, seg := range Segments {
+		pct := inc.Impact[seg]
+		if pct == 0 {
+			continue
+		}
+		rate := 0.0
+		for _, name := range inc.Services {
+			if r := cat[name].HourlyImpact[seg]; r > rate {
+				rate = r
+			}
+		}
+		if rate == 0 {
+			rate = DefaultHourlyImpact[seg]
+		}
+		e.Hourly += rate * float64(pct) / 100
+	}
+	end := now
+	if !inc.MitigatedAt.IsZero() {
+		end = inc.MitigatedAt
+	}
+	e.SoFar = e.Hourly * end.Sub(inc.DeclaredAt).Hours()
+	return e
+}
+
+// FormatMoney renders dollars for people: $1,234,567.
+func FormatMoney(v float64) string {
+	n := int64(math.Round(v))
+	s := fmt.Sprint(n)
+	var b strings.Builder
+	for i, r := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	return "$" + b.String()
+}
+
+// SetImpact sets the share of customers affected, for one segment or all. Errors:
+// ENOTFOUND, EINVALID, ECONFLICT.
+func (s *Service) SetImpact(ctx context.Context, actor, channelID string, percent int, segment string) (*Incident, error) {
+	if percent < 0 || percent > 100 {
+		return nil, Errorf(EINVALID, "The affected share is a percentage from 0 to 100, not %d.", percent)
+	}
+	seg, err := ParseSegment(segment)
+	if err != nil {
+		return nil, err
+	}
+	return s.change(ctx, channelID, func(c *change) error {
+		if err := c.requireOpen(); err != nil {
+			return err
+		}
+		if c.inc.Impact == nil {
+			c.inc.Impact = map[string]int{}
+		}
+		segs := Segments
+		if seg != "" {
+			segs = []string{seg}
+		}
+		for _, sg := range segs {
+			c.inc.Impact[sg] = percent
+		}
+		est := c.inc.EstimateImpact(s.Settings.Catalog, c.now)
+		var parts []string
+		for _, sg := range Segments {
+			parts = append(parts, fmt.Sprintf("%s %d%%", sg, c.inc.Impact[sg]))
+		}
+		text := fmt.Sprintf("%s set the customers affected: %s; estimated impact %s per hour, %s so far",
+			mention(actor), strings.Join(parts, ", "), FormatMoney(est.Hourly), FormatMoney(est.SoFar))
+		if err := c.event(actor, EventImpactSet, text); err != nil {
+			return err
+		}
+		return c.announceChange(":chart_with_downwards_trend: " + text + ".")
+	})
+}
+
+// SLACredit applies the plan's SLA credit tiers to an outage of downtime in a month of
+// monthMinutes: below 99.95% availability 10%, below 99.90% 25%, below 99.00% 100%.
+func SLACredit(downtime time.Duration, month time.Duration) (availability float64, creditPercent int) {
+	if month <= 0 {
+		return 100, 0
+	}
+	availability = 100 * (1 - downtime.Minutes()/month.Minutes())
+	switch {
+	case availability < 99.00:
+		return availability, 100
+	case availability < 99.90:
+		return availability, 25
+	case availability < 99.95:
+		return availability, 10
+	}
+	return availability, 0
+}
