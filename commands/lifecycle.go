@@ -3,19 +3,31 @@ package commands
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/nephoran/incidentbot/internal/incident"
 )
 
 var updateVerb = &Verb{
 	Name:  "update",
-	Usage: "update <text>",
-	Help:  "post a status update in the incident channel",
+	Usage: "update [--status-page] [--customers] [--execs] [--stakeholders] [--board] <text>",
+	Help:  "post a status update; the flags say which communication it also counts as",
 	Run: func(ctx context.Context, r *Router, req Request, args string) (Reply, error) {
-		if args == "" {
+		// Leading --flags name audiences; the rest, formatting intact, is the text.
+		var audiences []string
+		text := args
+		for strings.HasPrefix(text, "--") {
+			flag, rest := splitVerb(text)
+			aud, ok := incident.UpdateFlags[flag]
+			if !ok {
+				return Reply{}, usageError("update", "Unknown option %s.", flag)
+			}
+			audiences, text = append(audiences, aud), rest
+		}
+		if text == "" {
 			return Reply{}, usageError("update", "An update needs some text.")
 		}
-		inc, err := r.Service.PostUpdate(ctx, req.UserID, req.ChannelID, args)
+		inc, err := r.Service.PostUpdate(ctx, req.UserID, req.ChannelID, text, audiences...)
 		if err != nil {
 			return Reply{}, err
 		}

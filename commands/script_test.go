@@ -48,7 +48,7 @@ func TestScriptedIncident(t *testing.T) {
 	ch := sys.Incident(1).ChannelID
 
 	s.do(bob, ch, "status", "*INC-1* P1: Intent API returning 500s", "Service: intent-processing (tier 1, Mission critical)", "Commander: <@U0ALICE>")
-	s.do(bob, ch, "update", "An update needs some text.", "Usage: `/incident update <text>`")
+	s.do(bob, ch, "update", "An update needs some text.", "Usage: `/incident update [--status-page] [--customers] [--execs] [--stakeholders] [--board] <text>`")
 	s.do(bob, ch, "update Failing over to us-west-2", "Update posted to INC-1")
 	s.do(bob, ch, "severity", "Give exactly one severity.", "Usage: `/incident severity <P0-P3>`")
 	s.do(alice, ch, "severity p0", "INC-1 is now P0.")
@@ -57,7 +57,7 @@ func TestScriptedIncident(t *testing.T) {
 	s.do(bob, ch, "mitigate now", "`mitigate` takes no arguments.")
 	s.do(bob, ch, "mitigate", "INC-1 is marked mitigated.")
 	s.do(alice, ch, "mitigate", "INC-1 is already mitigated.")
-	s.do(alice, ch, "timeline", "*Timeline of INC-1* (UTC)", "*declared*", "*status_update* Failing over to us-west-2", "*note* \"DNS TTL is 300s\"", "*mitigated*")
+	s.do(alice, ch, "timeline", "*Timeline of INC-1* (UTC)", "*declared*", "*status_update* [team] Failing over to us-west-2", "*note* \"DNS TTL is 300s\"", "*mitigated*")
 	s.do(alice, ch, "timeline everything", "`timeline` takes only `all`.")
 	if got := s.do(alice, ch, "timeline"); strings.Contains(got, "topic_set") {
 		t.Error("timeline shows housekeeping without `all`")

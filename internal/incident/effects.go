@@ -14,6 +14,7 @@ const maxNameAttempts = 10
 type result struct {
 	apply  func(*Incident)
 	store  func(tx Tx, now time.Time) error // more to record in the same transaction
+	more   func(c *change) error            // more changes to the incident, its timeline and effects
 	event  EventKind
 	text   string
 	follow []followUp
@@ -23,6 +24,7 @@ type followUp struct {
 	kind          EffectKind
 	discriminator string
 	payload       EffectPayload
+	due           time.Time // zero: now
 }
 
 // handle makes one attempt at e for inc.
@@ -39,8 +41,11 @@ func (o *Outbox) handle(ctx context.Context, inc *Incident, e *Effect) (result, 
 	case EffectOnCall:
 		return o.onCall(ctx, inc, e)
 	case EffectTimer:
-		if e.Payload.Timer == "rto" {
+		switch e.Payload.Timer {
+		case "rto":
 			return o.rtoTimer(inc, e)
+		case "cadence":
+			return o.reminderTimer(inc, e)
 		}
 		return result{}, fmt.Errorf("unknown timer %q", e.Payload.Timer)
 	}

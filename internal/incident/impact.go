@@ -127,8 +127,32 @@ func (s *Service) SetImpact(ctx context.Context, actor, channelID string, percen
 		if err := c.event(actor, EventImpactSet, text); err != nil {
 			return err
 		}
-		return c.announceChange(":chart_with_downwards_trend: " + text + ".")
+		if err := c.announceChange(":chart_with_downwards_trend: " + text + "."); err != nil {
+			return err
+		}
+		return c.remindBoard(est)
 	})
+}
+
+// remindBoard asks for the board notification once the estimate passes BoardThreshold and
+// the board has not been told.
+func (c *change) remindBoard(est Estimate) error {
+	if est.SoFar <= BoardThreshold || !c.inc.Comms[AudienceBoard].IsZero() || !c.inc.Comms["board-reminded"].IsZero() {
+		return nil
+	}
+	if c.inc.Comms == nil {
+		c.inc.Comms = map[string]time.Time{}
+	}
+	c.inc.Comms["board-reminded"] = c.stamp()
+	owner := RoleBusinessContinuity.Title()
+	if h := c.inc.Holder(RoleBusinessContinuity); h != "" {
+		owner += " " + mention(h)
+	}
+	text := fmt.Sprintf("The estimated impact of %s is %s, past %s: the board must be notified", c.inc.Key(), FormatMoney(est.SoFar), FormatMoney(BoardThreshold))
+	if err := c.event(BotActor, EventBoardReminder, text); err != nil {
+		return err
+	}
+	return c.post(fmt.Sprintf(":classical_building: %s. %s, notify the board and record it with `/incident update --board <text>`.", text, owner))
 }
 
 // SLACredit applies the plan's SLA credit tiers to an outage of downtime in a month of

@@ -43,7 +43,8 @@ type Incident struct {
 	PagerDutyURL string
 	AckedAt      time.Time // the first acknowledgement in PagerDuty (MTTA); zero until then
 	AckedBy      string
-	Impact       map[string]int // customer segment -> percent affected
+	Impact       map[string]int       // customer segment -> percent affected
+	Comms        map[string]time.Time // audience -> when it last got an update (cadence)
 
 	// Suggestions are playbooks that fit the incident, offered on its card, and Objectives
 	// its recovery targets. Not stored: the outbox fills them in before rendering.

@@ -244,13 +244,22 @@ func (o *Outbox) record(c *change, e *Effect, res result, err error, notReadyWai
 				log.Error("outbox: record result", "err", serr)
 			}
 		}
+		if res.more != nil {
+			if merr := res.more(c); merr != nil {
+				log.Error("outbox: record result", "err", merr)
+			}
+		}
 		if res.event != "" {
 			if eerr := c.event(BotActor, res.event, res.text); eerr != nil {
 				log.Error("outbox: timeline", "err", eerr)
 			}
 		}
 		for _, f := range res.follow {
-			if ferr := c.enqueue(f.kind, f.discriminator, f.payload); ferr != nil {
+			enqueue := c.enqueue
+			if !f.due.IsZero() {
+				enqueue = func(k EffectKind, d string, p EffectPayload) error { return c.enqueueAt(k, d, p, f.due) }
+			}
+			if ferr := enqueue(f.kind, f.discriminator, f.payload); ferr != nil {
 				log.Error("outbox: enqueue follow-up", "err", ferr)
 			}
 		}

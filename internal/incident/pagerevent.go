@@ -157,6 +157,9 @@ func (s *Service) pagerTriggered(tx Tx, ev PagerEvent, now time.Time) (string, *
 	if err := c.scheduleRTO(s.Settings.Catalog); err != nil {
 		return "", nil, err
 	}
+	if err := c.scheduleCadence(); err != nil {
+		return "", nil, err
+	}
 	if s.paging() {
 		if err := c.pageRoles(s.Settings.Paging.BySeverity[inc.Severity], ""); err != nil {
 			return "", nil, err

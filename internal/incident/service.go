@@ -114,6 +114,9 @@ func (s *Service) Declare(ctx context.Context, req DeclareRequest) (*Incident, e
 		if err := c.scheduleRTO(s.Settings.Catalog); err != nil {
 			return err
 		}
+		if err := c.scheduleCadence(); err != nil {
+			return err
+		}
 		if !s.paging() {
 			return nil
 		}
@@ -147,17 +150,34 @@ func (s *Service) Timeline(ctx context.Context, incidentID int64) ([]TimelineEve
 	return evs, err
 }
 
-// PostUpdate records a status update and posts it in the channel. Errors: ENOTFOUND, EINVALID, ECONFLICT.
-func (s *Service) PostUpdate(ctx context.Context, actor, channelID, text string) (*Incident, error) {
+// PostUpdate records a status update for the team and any audiences (status-page,
+// customers, execs, stakeholders, board: the cadence reminders they satisfy) and posts it in
+// the channel. Errors: ENOTFOUND, EINVALID, ECONFLICT.
+func (s *Service) PostUpdate(ctx context.Context, actor, channelID, text string, audiences ...string) (*Incident, error) {
 	text, err := checkText("An update", text)
 	if err != nil {
 		return nil, err
+	}
+	for _, a := range audiences {
+		if _, ok := cadenceFor(a); !ok && a != AudienceBoard {
+			return nil, Errorf(EINVALID, "%q is not an audience of updates.", a)
+		}
 	}
 	return s.change(ctx, channelID, func(c *change) error {
 		if err := c.requireOpen(); err != nil {
 			return err
 		}
-		if err := c.event(actor, EventStatusUpdate, text); err != nil {
+		if c.inc.Comms == nil {
+			c.inc.Comms = map[string]time.Time{}
+		}
+		for _, a := range append([]string{AudienceTeam}, audiences...) {
+			c.inc.Comms[a] = c.stamp()
+		}
+		label := "team"
+		if len(audiences) > 0 {
+			label = strings.Join(audiences, ", ")
+		}
+		if err := c.event(actor, EventStatusUpdate, fmt.Sprintf("[%s] %s", label, text)); err != nil {
 			return err
 		}
 		if s.paging() {
@@ -165,7 +185,11 @@ func (s *Service) PostUpdate(ctx context.Context, actor, channelID, text string)
 				return err
 			}
 		}
-		return c.post(fmt.Sprintf(":loudspeaker: *Update* from %s (%s, %s)\n%s", mention(actor), c.inc.Severity, c.inc.Status, text))
+		heading := "*Update*"
+		if len(audiences) > 0 {
+			heading = fmt.Sprintf("*Update for %s*", label)
+		}
+		return c.post(fmt.Sprintf(":loudspeaker: %s from %s (%s, %s)\n%s", heading, mention(actor), c.inc.Severity, c.inc.Status, text))
 	})
 }
 
@@ -194,6 +218,13 @@ func (s *Service) SetSeverity(ctx context.Context, actor, channelID string, sev 
 			return Errorf(ECONFLICT, "%s is already %s.", c.inc.Key(), sev)
 		}
 		c.inc.Severity = sev
+		if sev == P0 && old != P0 {
+			if cd, ok := cadenceFor(AudienceExecs); ok {
+				if err := c.scheduleReminder(cd, 1, c.now.Add(cd.First)); err != nil {
+					return err
+				}
+			}
+		}
 		verb := "lowered"
 		if sev < old { // "P0" < "P1": more severe
 			verb = "raised"

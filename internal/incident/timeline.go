@@ -46,6 +46,8 @@ const (
 	EventStepPlanned     EventKind = "step_planned"
 	EventServiceAdded    EventKind = "service_added"
 	EventImpactSet       EventKind = "impact_set"
+	EventCadence         EventKind = "cadence"
+	EventBoardReminder   EventKind = "board_reminder"
 	EventFollowup        EventKind = "followup"
 	EventRTOWarning      EventKind = "rto_warning"
 	EventMitigated       EventKind = "mitigated"

@@ -21,7 +21,7 @@ var _ incident.Tx = (*Tx)(nil)
 
 const incidentColumns = `id, number, title, description, severity, service, tier, status, private,
 	declared_by, commander, origin_channel, channel_id, channel_name, card_ts,
-	declared_at, mitigated_at, resolved_at, summary, pagerduty_id, pagerduty_url, acked_at, acked_by, impact`
+	declared_at, mitigated_at, resolved_at, summary, pagerduty_id, pagerduty_url, acked_at, acked_by, impact, comms`
 
 // NextIncidentNumber returns one more than the highest incident number.
 func (t *Tx) NextIncidentNumber() (int, error) {
@@ -33,7 +33,7 @@ func (t *Tx) NextIncidentNumber() (int, error) {
 // CreateIncident inserts inc and sets its ID.
 func (t *Tx) CreateIncident(inc *incident.Incident) error {
 	res, err := t.tx.ExecContext(t.ctx, `INSERT INTO incidents (`+incidentColumns+`)
-		VALUES (NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, incidentArgs(inc)...)
+		VALUES (NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, incidentArgs(inc)...)
 	if err != nil {
 		return fmt.Errorf("create incident: %w", err)
 	}
@@ -53,7 +53,7 @@ func (t *Tx) UpdateIncident(inc *incident.Incident) error {
 		severity = ?, service = ?, tier = ?, status = ?, private = ?, declared_by = ?, commander = ?,
 		origin_channel = ?, channel_id = ?, channel_name = ?, card_ts = ?, declared_at = ?,
 		mitigated_at = ?, resolved_at = ?, summary = ?, pagerduty_id = ?, pagerduty_url = ?, acked_at = ?,
-		acked_by = ?, impact = ? WHERE id = ?`, args...)
+		acked_by = ?, impact = ?, comms = ? WHERE id = ?`, args...)
 	if err != nil {
 		return fmt.Errorf("update incident %d: %w", inc.ID, err)
 	}
@@ -127,7 +127,7 @@ func incidentArgs(inc *incident.Incident) []any {
 	return []any{inc.Number, inc.Title, inc.Description, string(inc.Severity), inc.Service, int(inc.Tier),
 		string(inc.Status), inc.Private, inc.DeclaredBy, inc.Commander, inc.OriginChannel, inc.ChannelID,
 		inc.ChannelName, inc.CardTS, formatTime(inc.DeclaredAt), formatTime(inc.MitigatedAt),
-		formatTime(inc.ResolvedAt), inc.Summary, inc.PagerDutyID, inc.PagerDutyURL, formatTime(inc.AckedAt), inc.AckedBy, impactJSON(inc.Impact)}
+		formatTime(inc.ResolvedAt), inc.Summary, inc.PagerDutyID, inc.PagerDutyURL, formatTime(inc.AckedAt), inc.AckedBy, impactJSON(inc.Impact), commsJSON(inc.Comms)}
 }
 
 // Incident returns the incident with the given ID.
@@ -177,12 +177,12 @@ func (t *Tx) oneIncident(where string, arg any) (*incident.Incident, error) {
 		severity, status              string
 		tier                          int
 		declared, mitigated, resolved string
-		acked, impact                 string
+		acked, impact, comms          string
 	)
 	err := row.Scan(&inc.ID, &inc.Number, &inc.Title, &inc.Description, &severity, &inc.Service, &tier,
 		&status, &inc.Private, &inc.DeclaredBy, &inc.Commander, &inc.OriginChannel, &inc.ChannelID,
 		&inc.ChannelName, &inc.CardTS, &declared, &mitigated, &resolved, &inc.Summary,
-		&inc.PagerDutyID, &inc.PagerDutyURL, &acked, &inc.AckedBy, &impact)
+		&inc.PagerDutyID, &inc.PagerDutyURL, &acked, &inc.AckedBy, &impact, &comms)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, incident.Errorf(incident.ENOTFOUND, "No such incident.")
 	}
@@ -201,6 +201,9 @@ func (t *Tx) oneIncident(where string, arg any) (*incident.Incident, error) {
 	if err := json.Unmarshal([]byte(impact), &inc.Impact); err != nil {
 		return nil, fmt.Errorf("incident %d: impact: %w", inc.ID, err)
 	}
+	if err := json.Unmarshal([]byte(comms), &inc.Comms); err != nil {
+		return nil, fmt.Errorf("incident %d: comms: %w", inc.ID, err)
+	}
 	if err := t.loadRoles(&inc); err != nil {
 		return nil, err
 	}
@@ -211,6 +214,14 @@ func (t *Tx) oneIncident(where string, arg any) (*incident.Incident, error) {
 }
 
 func impactJSON(m map[string]int) string {
+	if len(m) == 0 {
+		return "{}"
+	}
+	b, _ := json.Marshal(m)
+	return string(b)
+}
+
+func commsJSON(m map[string]time.Time) string {
 	if len(m) == 0 {
 		return "{}"
 	}

@@ -1,0 +1,106 @@
+package incident_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nephoran/incidentbot/internal/incident"
+)
+
+func cadenceEvents(w *world, id int64) []string {
+	var out []string
+	for _, e := range w.events(id) {
+		if e.Kind == incident.EventCadence || e.Kind == incident.EventBoardReminder {
+			out = append(out, e.Text)
+		}
+	}
+	return out
+}
+
+// advance moves the fake clock in steps, delivering what falls due at each.
+func advance(w *world, total, step time.Duration) {
+	for moved := time.Duration(0); moved < total; moved += step {
+		w.clock.Advance(step)
+		w.deliver()
+	}
+}
+
+// The plan's communication cadence for a P0, met and missed, on a fake clock.
+func TestCommunicationCadence(t *testing.T) {
+	w := newWorld(t)
+	inc := w.declare("Everything is down", incident.P0, "")
+	w.deliver()
+	ch := w.incident(inc.ID).ChannelID
+	if _, err := w.svc.AssignRole(w.ctx, "U0ALICE", ch, incident.RoleCommunications, "U0BOB"); err != nil {
+		t.Fatal(err)
+	}
+	advance(w, 6*time.Minute, time.Minute) // the status page update was due at 5m
+	if _, err := w.svc.PostUpdate(w.ctx, "U0BOB", ch, "Status page: investigating", incident.AudienceStatusPage); err != nil {
+		t.Fatal(err)
+	}
+	w.clock.Advance(4 * time.Minute)
+	if _, err := w.svc.PostUpdate(w.ctx, "U0BOB", ch, "Customers emailed", incident.AudienceCustomers); err != nil {
+		t.Fatal(err)
+	}
+	w.clock.Advance(2 * time.Minute)
+	if _, err := w.svc.PostUpdate(w.ctx, "U0ALICE", ch, "Failing over"); err != nil {
+		t.Fatal(err)
+	}
+	advance(w, 19*time.Minute, time.Minute) // to 31m: customers and team due at 15m and 30m, execs at 30m
+	got := strings.Join(cadenceEvents(w, inc.ID), "\n")
+	for _, want := range []string{
+		"Missed: the status-page update due at 03:05 UTC (Communications lead)",
+		"Met: the customers update due at 03:15 UTC (Communications lead), posted at 03:10:00 UTC",
+		"Met: the team update due at 03:15 UTC (Incident commander), posted at 03:12:00 UTC",
+		"Missed: the customers update due at 03:30 UTC (Communications lead)",
+		"Missed: the team update due at 03:30 UTC (Incident commander)",
+		"Missed: the execs update due at 03:30 UTC (Business continuity lead)",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("timeline lacks %q; it has:\n%s", want, got)
+		}
+	}
+	msgs := ""
+	for _, m := range w.slack.Channel(ch).Messages {
+		msgs += m.Text + "\n"
+	}
+	if !strings.Contains(msgs, ":bell: The status-page update was due at 03:05 UTC and is missing. Communications lead <@U0BOB>, post it with `/incident update --status-page <text>`. Escalating to the incident commander <@U0ALICE>.") {
+		t.Errorf("no escalation in the channel:\n%s", msgs)
+	}
+	// Recovery stops the outage cadences.
+	if _, err := w.svc.Mitigate(w.ctx, "U0ALICE", ch); err != nil {
+		t.Fatal(err)
+	}
+	before := len(cadenceEvents(w, inc.ID))
+	advance(w, 2*time.Hour, 15*time.Minute)
+	if after := len(cadenceEvents(w, inc.ID)); after != before {
+		t.Errorf("%d cadence events after recovery", after-before)
+	}
+}
+
+// The board is to be told once the estimate passes $1M, whether an impact change or the
+// passing of time takes it there.
+func TestBoardReminder(t *testing.T) {
+	w := newWorld(t)
+	inc := w.declare("Everything is down", incident.P1, "intent-processing")
+	w.deliver()
+	ch := w.incident(inc.ID).ChannelID
+	if _, err := w.svc.SetImpact(w.ctx, "U0ALICE", ch, 100, ""); err != nil { // $178,500 an hour
+		t.Fatal(err)
+	}
+	advance(w, 5*time.Hour, 15*time.Minute) // $892,500: not yet
+	if got := cadenceEvents(w, inc.ID); strings.Contains(strings.Join(got, "\n"), "board") {
+		t.Fatalf("reminded early: %v", got)
+	}
+	advance(w, time.Hour, 15*time.Minute) // past $1M at about 5h36m
+	var board []string
+	for _, e := range cadenceEvents(w, inc.ID) {
+		if strings.Contains(e, "the board must be notified") {
+			board = append(board, e)
+		}
+	}
+	if len(board) != 1 || !strings.Contains(board[0], "The estimated impact of INC-1 is $1,026,375, past $1,000,000") {
+		t.Errorf("board reminders %v", board)
+	}
+}
