@@ -31,6 +31,8 @@ const (
 	EffectExecuteStep   EffectKind = "execute_step"
 	EffectPlanStep      EffectKind = "plan_step" // a server-side dry run, shown on the step card
 	EffectTimer         EffectKind = "timer"     // due at NextAttemptAt: durable, survives restarts
+	EffectFileReview    EffectKind = "file_review"
+	EffectFileFollowup  EffectKind = "file_followup"
 )
 
 // EffectState is where an effect stands in the outbox.

@@ -40,12 +40,18 @@ func (o *Outbox) handle(ctx context.Context, inc *Incident, e *Effect) (result, 
 		return o.pagerResolve(ctx, inc, e)
 	case EffectOnCall:
 		return o.onCall(ctx, inc, e)
+	case EffectFileReview:
+		return o.fileReview(ctx, inc, e)
+	case EffectFileFollowup:
+		return o.fileFollowup(ctx, inc, e)
 	case EffectTimer:
 		switch e.Payload.Timer {
 		case "rto":
 			return o.rtoTimer(inc, e)
 		case "cadence":
 			return o.reminderTimer(inc, e)
+		case "report":
+			return o.reportTimer(inc)
 		}
 		return result{}, fmt.Errorf("unknown timer %q", e.Payload.Timer)
 	}

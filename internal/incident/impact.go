@@ -172,3 +172,22 @@ func SLACredit(downtime time.Duration, month time.Duration) (availability float6
 	}
 	return availability, 0
 }
+
+// RecordDataLoss records the window of data lost (the RPO achieved). Errors: ENOTFOUND, EINVALID.
+func (s *Service) RecordDataLoss(ctx context.Context, actor, channelID string, window time.Duration) (*Incident, error) {
+	if window < 0 {
+		return nil, Errorf(EINVALID, "A data loss window cannot be negative.")
+	}
+	return s.change(ctx, channelID, func(c *change) error {
+		c.inc.RPOAchieved = window
+		o := c.inc.ComputeObjectives(s.Settings.Catalog)
+		verdict := ""
+		if o.RPO > 0 {
+			verdict = fmt.Sprintf(" (RPO %s: met)", FormatDuration(o.RPO))
+			if window > o.RPO {
+				verdict = fmt.Sprintf(" (RPO %s: missed)", FormatDuration(o.RPO))
+			}
+		}
+		return c.event(actor, EventImpactSet, fmt.Sprintf("%s recorded a data loss window of %s%s", mention(actor), FormatDuration(window), verdict))
+	})
+}

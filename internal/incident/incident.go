@@ -46,6 +46,11 @@ type Incident struct {
 	Impact       map[string]int       // customer segment -> percent affected
 	Comms        map[string]time.Time // audience -> when it last got an update (cadence)
 
+	ReviewNumber  int // the post-incident review's issue number in the tracker; 0 until filed
+	ReviewURL     string
+	ReviewFiledAt time.Time     // the first filing
+	RPOAchieved   time.Duration // the data loss window recorded with `rpo`; -1 when not recorded
+
 	// Suggestions are playbooks that fit the incident, offered on its card, and Objectives
 	// its recovery targets. Not stored: the outbox fills them in before rendering.
 	Suggestions []string

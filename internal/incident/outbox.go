@@ -17,9 +17,11 @@ import (
 type Outbox struct {
 	Store    Store
 	Chat     Chat
-	Pager    Pager    // nil when PagerDuty is not configured
-	Executor Executor // runs http and kubernetes steps; nil: they fail with a clear reason
-	Planner  Planner  // dry-runs kubernetes steps; nil: no plans
+	Pager    Pager        // nil when PagerDuty is not configured
+	Executor Executor     // runs http and kubernetes steps; nil: they fail with a clear reason
+	Planner  Planner      // dry-runs kubernetes steps; nil: no plans
+	Tracker  Tracker      // files reviews; nil: no reviews
+	Reviews  ReviewWriter // writes them
 	Clock    Clock
 	Settings Settings
 	Log      *slog.Logger
@@ -347,6 +349,10 @@ func (k EffectKind) describe() string {
 		return "dry-run a playbook step"
 	case EffectTimer:
 		return "fire a timer"
+	case EffectFileReview:
+		return "file the post-incident review"
+	case EffectFileFollowup:
+		return "file a follow-up issue"
 	case EffectPagerNotes, EffectPagerNote:
 		return "add a note in PagerDuty"
 	case EffectPagerResolves, EffectPagerResolve:

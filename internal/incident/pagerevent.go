@@ -138,7 +138,7 @@ func (s *Service) pagerTriggered(tx Tx, ev PagerEvent, now time.Time) (string, *
 		return "", nil, err
 	}
 	inc := &Incident{
-		Number: n, Title: title, Severity: s.Settings.PagerSeverity.Severity(pi), Service: svc.Name, Tier: svc.Tier, Services: []string{svc.Name},
+		Number: n, RPOAchieved: -1, Title: title, Severity: s.Settings.PagerSeverity.Severity(pi), Service: svc.Name, Tier: svc.Tier, Services: []string{svc.Name},
 		Status: StatusInvestigating, Private: svc.Confidential, DeclaredBy: BotActor,
 		DeclaredAt: now.UTC().Truncate(time.Millisecond), PagerDutyID: pi.ID, PagerDutyURL: pi.URL,
 	}

@@ -57,6 +57,7 @@ type Tx interface {
 
 	InsertFollowup(f *Followup) error
 	Followups(incidentID int64) ([]Followup, error)
+	SetFollowupIssue(id int64, url string) error
 
 	// MarkSeen records key (a Slack event ID, say) and reports whether it was new.
 	MarkSeen(key string, at time.Time) (bool, error)

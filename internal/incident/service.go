@@ -27,6 +27,9 @@ type Settings struct {
 	// PlanMaxAge is how old a step's dry-run plan may be when Approve is pressed; an older
 	// one is made again first. Zero: steps are not dry-run (no Planner is configured).
 	PlanMaxAge time.Duration
+	// Reviews says a tracker files post-incident reviews; ReviewOnResolve files one when an
+	// incident is resolved; FollowupIssues files each follow-up as an issue too.
+	Reviews, ReviewOnResolve, FollowupIssues bool
 	// SuggestPlaybooks names the playbooks that fit an incident, for its card (nil: none).
 	SuggestPlaybooks func(*Incident) []string
 }
@@ -70,6 +73,7 @@ func (s *Service) Declare(ctx context.Context, req DeclareRequest) (*Incident, e
 		return nil, err
 	}
 	inc := &Incident{
+		RPOAchieved:   -1,
 		Title:         title,
 		Description:   strings.TrimSpace(req.Description),
 		Severity:      req.Severity,
@@ -282,6 +286,16 @@ func (s *Service) resolve(c *change, actor, summary string) error {
 	}
 	if s.paging() {
 		if err := c.enqueue(EffectPagerResolves, "resolve", EffectPayload{}); err != nil {
+			return err
+		}
+	}
+	if s.Settings.Reviews {
+		if s.Settings.ReviewOnResolve {
+			if err := c.enqueue(EffectFileReview, "resolve", EffectPayload{}); err != nil {
+				return err
+			}
+		}
+		if err := c.enqueueAt(EffectTimer, "report", EffectPayload{Timer: "report"}, c.inc.ResolvedAt.Add(ReportDeadline)); err != nil {
 			return err
 		}
 	}

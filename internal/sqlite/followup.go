@@ -39,3 +39,9 @@ func (t *Tx) Followups(incidentID int64) ([]incident.Followup, error) {
 	}
 	return out, rows.Err()
 }
+
+// SetFollowupIssue records the issue a follow-up became.
+func (t *Tx) SetFollowupIssue(id int64, url string) error {
+	_, err := t.tx.ExecContext(t.ctx, `UPDATE followups SET issue_url = ? WHERE id = ?`, url, id)
+	return err
+}

@@ -21,7 +21,7 @@ var _ incident.Tx = (*Tx)(nil)
 
 const incidentColumns = `id, number, title, description, severity, service, tier, status, private,
 	declared_by, commander, origin_channel, channel_id, channel_name, card_ts,
-	declared_at, mitigated_at, resolved_at, summary, pagerduty_id, pagerduty_url, acked_at, acked_by, impact, comms`
+	declared_at, mitigated_at, resolved_at, summary, pagerduty_id, pagerduty_url, acked_at, acked_by, impact, comms, review_number, review_url, review_filed_at, rpo_achieved`
 
 // NextIncidentNumber returns one more than the highest incident number.
 func (t *Tx) NextIncidentNumber() (int, error) {
@@ -33,7 +33,7 @@ func (t *Tx) NextIncidentNumber() (int, error) {
 // CreateIncident inserts inc and sets its ID.
 func (t *Tx) CreateIncident(inc *incident.Incident) error {
 	res, err := t.tx.ExecContext(t.ctx, `INSERT INTO incidents (`+incidentColumns+`)
-		VALUES (NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, incidentArgs(inc)...)
+		VALUES (NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, incidentArgs(inc)...)
 	if err != nil {
 		return fmt.Errorf("create incident: %w", err)
 	}
@@ -53,7 +53,7 @@ func (t *Tx) UpdateIncident(inc *incident.Incident) error {
 		severity = ?, service = ?, tier = ?, status = ?, private = ?, declared_by = ?, commander = ?,
 		origin_channel = ?, channel_id = ?, channel_name = ?, card_ts = ?, declared_at = ?,
 		mitigated_at = ?, resolved_at = ?, summary = ?, pagerduty_id = ?, pagerduty_url = ?, acked_at = ?,
-		acked_by = ?, impact = ?, comms = ? WHERE id = ?`, args...)
+		acked_by = ?, impact = ?, comms = ?, review_number = ?, review_url = ?, review_filed_at = ?, rpo_achieved = ? WHERE id = ?`, args...)
 	if err != nil {
 		return fmt.Errorf("update incident %d: %w", inc.ID, err)
 	}
@@ -127,7 +127,8 @@ func incidentArgs(inc *incident.Incident) []any {
 	return []any{inc.Number, inc.Title, inc.Description, string(inc.Severity), inc.Service, int(inc.Tier),
 		string(inc.Status), inc.Private, inc.DeclaredBy, inc.Commander, inc.OriginChannel, inc.ChannelID,
 		inc.ChannelName, inc.CardTS, formatTime(inc.DeclaredAt), formatTime(inc.MitigatedAt),
-		formatTime(inc.ResolvedAt), inc.Summary, inc.PagerDutyID, inc.PagerDutyURL, formatTime(inc.AckedAt), inc.AckedBy, impactJSON(inc.Impact), commsJSON(inc.Comms)}
+		formatTime(inc.ResolvedAt), inc.Summary, inc.PagerDutyID, inc.PagerDutyURL, formatTime(inc.AckedAt), inc.AckedBy, impactJSON(inc.Impact), commsJSON(inc.Comms),
+		inc.ReviewNumber, inc.ReviewURL, formatTime(inc.ReviewFiledAt), rpoMillis(inc.RPOAchieved)}
 }
 
 // Incident returns the incident with the given ID.
@@ -178,11 +179,13 @@ func (t *Tx) oneIncident(where string, arg any) (*incident.Incident, error) {
 		tier                          int
 		declared, mitigated, resolved string
 		acked, impact, comms          string
+		reviewed                      string
+		rpo                           int64
 	)
 	err := row.Scan(&inc.ID, &inc.Number, &inc.Title, &inc.Description, &severity, &inc.Service, &tier,
 		&status, &inc.Private, &inc.DeclaredBy, &inc.Commander, &inc.OriginChannel, &inc.ChannelID,
 		&inc.ChannelName, &inc.CardTS, &declared, &mitigated, &resolved, &inc.Summary,
-		&inc.PagerDutyID, &inc.PagerDutyURL, &acked, &inc.AckedBy, &impact, &comms)
+		&inc.PagerDutyID, &inc.PagerDutyURL, &acked, &inc.AckedBy, &impact, &comms, &inc.ReviewNumber, &inc.ReviewURL, &reviewed, &rpo)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, incident.Errorf(incident.ENOTFOUND, "No such incident.")
 	}
@@ -193,13 +196,17 @@ func (t *Tx) oneIncident(where string, arg any) (*incident.Incident, error) {
 	for _, f := range []struct {
 		dst *time.Time
 		src string
-	}{{&inc.DeclaredAt, declared}, {&inc.MitigatedAt, mitigated}, {&inc.ResolvedAt, resolved}, {&inc.AckedAt, acked}} {
+	}{{&inc.DeclaredAt, declared}, {&inc.MitigatedAt, mitigated}, {&inc.ResolvedAt, resolved}, {&inc.AckedAt, acked}, {&inc.ReviewFiledAt, reviewed}} {
 		if *f.dst, err = parseTime(f.src); err != nil {
 			return nil, fmt.Errorf("incident %d: %w", inc.ID, err)
 		}
 	}
 	if err := json.Unmarshal([]byte(impact), &inc.Impact); err != nil {
 		return nil, fmt.Errorf("incident %d: impact: %w", inc.ID, err)
+	}
+	inc.RPOAchieved = -1
+	if rpo >= 0 {
+		inc.RPOAchieved = time.Duration(rpo) * time.Millisecond
 	}
 	if err := json.Unmarshal([]byte(comms), &inc.Comms); err != nil {
 		return nil, fmt.Errorf("incident %d: comms: %w", inc.ID, err)
@@ -219,6 +226,13 @@ func impactJSON(m map[string]int) string {
 	}
 	b, _ := json.Marshal(m)
 	return string(b)
+}
+
+func rpoMillis(d time.Duration) int64 {
+	if d < 0 {
+		return -1
+	}
+	return d.Milliseconds()
 }
 
 func commsJSON(m map[string]time.Time) string {

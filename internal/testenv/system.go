@@ -10,9 +10,11 @@ import (
 
 	"github.com/nephoran/incidentbot/bot/views"
 	"github.com/nephoran/incidentbot/commands"
+	"github.com/nephoran/incidentbot/internal/github"
 	"github.com/nephoran/incidentbot/internal/incident"
 	"github.com/nephoran/incidentbot/internal/pagerduty"
 	"github.com/nephoran/incidentbot/internal/playbook"
+	"github.com/nephoran/incidentbot/internal/postmortem"
 	"github.com/nephoran/incidentbot/internal/slackapi"
 	"github.com/nephoran/incidentbot/internal/sqlite"
 	"github.com/nephoran/incidentbot/playbooks"
@@ -41,6 +43,7 @@ type System struct {
 	Router   *commands.Router
 	Announce string     // the announce channel's ID
 	PD       *PagerDuty // nil unless WithPagerDuty
+	GitHub   *GitHub    // nil unless WithGitHub
 	// Library holds the built-in playbooks, and those WithPlaybooks adds.
 	Library *playbook.Library
 	// AllowedHosts are the hosts http steps may call; Env what secret headers read.
@@ -76,6 +79,25 @@ func WithPlanner(p incident.Planner, maxAge time.Duration) Option {
 	return func(s *System, settings *incident.Settings) {
 		s.Outbox.Planner = p
 		settings.PlanMaxAge = maxAge
+	}
+}
+
+// WithGitHub files reviews in the GitHub fake's repository nephoran/incidents, on
+// resolution when onResolve, with follow-ups as issues.
+func WithGitHub(onResolve bool) Option {
+	return func(s *System, settings *incident.Settings) {
+		s.GitHub = NewGitHub("nephoran/incidents")
+		s.T.Cleanup(s.GitHub.Close)
+		tr, err := github.New(github.Options{Repo: "nephoran/incidents", Token: GitHubToken, BaseURL: s.GitHub.URL()})
+		if err != nil {
+			s.T.Fatal(err)
+		}
+		w, err := postmortem.New("", []string{"postmortem"})
+		if err != nil {
+			s.T.Fatal(err)
+		}
+		s.Outbox.Tracker, s.Outbox.Reviews = tr, w
+		settings.Reviews, settings.ReviewOnResolve, settings.FollowupIssues = true, onResolve, true
 	}
 }
 

@@ -1,0 +1,163 @@
+package incident
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// ReportDeadline is how long after resolution the post-incident report is due.
+const ReportDeadline = 24 * time.Hour
+
+// ReviewData is everything a post-incident review is written from.
+type ReviewData struct {
+	Incident   *Incident
+	Events     []TimelineEvent
+	Runs       []Run
+	Followups  []Followup
+	Pages      []Page
+	Objectives Objectives
+	Estimate   Estimate
+	Catalog    Catalog
+	Now        time.Time
+}
+
+// Review is a rendered post-incident review.
+type Review struct {
+	Key    string // such as INC-42; trackers mark the issue with it
+	Title  string
+	Body   string // Markdown
+	Labels []string
+}
+
+// ReviewWriter renders a review (internal/postmortem implements it).
+type ReviewWriter interface {
+	Write(d ReviewData) (Review, error)
+}
+
+// IssueRef is an issue in the tracker.
+type IssueRef struct {
+	Number int
+	URL    string
+}
+
+// Tracker files reviews and follow-ups (GitHub). FileReview creates the incident's review
+// issue, or updates the one it has (number, or found by its marker after a crash); it is
+// safe to call again. Errors are *TemporaryError for rate limits and outages.
+type Tracker interface {
+	FileReview(ctx context.Context, r Review, number int) (IssueRef, error)
+	FileFollowup(ctx context.Context, key string, f Followup, reviewURL string) (IssueRef, error)
+}
+
+// FileReview queues the writing and filing of the post-incident review (again: the same
+// issue is updated). Errors: ENOTFOUND, EINVALID.
+func (s *Service) FileReview(ctx context.Context, actor, channelID string) (*Incident, error) {
+	if !s.Settings.Reviews {
+		return nil, Errorf(EINVALID, "Reviews are not set up: the bot has no GitHub repository (GITHUB_REPO) and token.")
+	}
+	return s.change(ctx, channelID, func(c *change) error {
+		if err := c.event(actor, EventReviewRequested, fmt.Sprintf("%s asked for the post-incident review", mention(actor))); err != nil {
+			return err
+		}
+		return c.enqueue(EffectFileReview, fmt.Sprint(c.last.Seq), EffectPayload{})
+	})
+}
+
+// fileReview writes the review from the current state and files it in the tracker.
+func (o *Outbox) fileReview(ctx context.Context, inc *Incident, e *Effect) (result, error) {
+	if o.Tracker == nil || o.Reviews == nil {
+		return result{}, fmt.Errorf("no tracker is configured")
+	}
+	d := ReviewData{Incident: inc, Catalog: o.Settings.Catalog, Now: o.Clock.Now()}
+	err := o.Store.View(ctx, func(tx Tx) (err error) {
+		if d.Events, err = tx.Events(inc.ID); err != nil {
+			return err
+		}
+		if d.Runs, err = tx.Runs(inc.ID); err != nil {
+			return err
+		}
+		if d.Followups, err = tx.Followups(inc.ID); err != nil {
+			return err
+		}
+		d.Pages, err = tx.Pages(inc.ID)
+		return err
+	})
+	if err != nil {
+		return result{}, Temporary(err)
+	}
+	d.Objectives = inc.ComputeObjectives(o.Settings.Catalog)
+	d.Estimate = inc.EstimateImpact(o.Settings.Catalog, d.Now)
+	review, err := o.Reviews.Write(d)
+	if err != nil {
+		return result{}, err
+	}
+	ref, err := o.Tracker.FileReview(ctx, review, inc.ReviewNumber)
+	if err != nil {
+		return result{}, err
+	}
+	first := inc.ReviewNumber == 0
+	text := fmt.Sprintf("Post-incident review filed: %s", ref.URL)
+	if !first {
+		text = fmt.Sprintf("Post-incident review updated: %s", ref.URL)
+	}
+	r := result{
+		apply: func(i *Incident) {
+			i.ReviewNumber, i.ReviewURL = ref.Number, ref.URL
+			if i.ReviewFiledAt.IsZero() {
+				i.ReviewFiledAt = o.Clock.Now().UTC().Truncate(time.Millisecond)
+			}
+		},
+		event:  EventReviewFiled,
+		text:   text,
+		follow: []followUp{{kind: EffectPost, discriminator: fmt.Sprintf("review-%d", e.ID), payload: EffectPayload{Text: ":memo: " + text}}},
+	}
+	if first && o.Settings.FollowupIssues {
+		for _, f := range d.Followups {
+			if f.IssueURL == "" {
+				r.follow = append(r.follow, followUp{kind: EffectFileFollowup, discriminator: fmt.Sprint(f.ID), payload: EffectPayload{StepID: f.ID}})
+			}
+		}
+	}
+	return r, nil
+}
+
+// fileFollowup turns a follow-up into an issue linked from the review.
+func (o *Outbox) fileFollowup(ctx context.Context, inc *Incident, e *Effect) (result, error) {
+	var fs []Followup
+	if err := o.Store.View(ctx, func(tx Tx) (err error) { fs, err = tx.Followups(inc.ID); return err }); err != nil {
+		return result{}, Temporary(err)
+	}
+	for _, f := range fs {
+		if f.ID != e.Payload.StepID || f.IssueURL != "" {
+			continue
+		}
+		ref, err := o.Tracker.FileFollowup(ctx, inc.Key(), f, inc.ReviewURL)
+		if err != nil {
+			return result{}, err
+		}
+		id := f.ID
+		return result{
+			store: func(tx Tx, _ time.Time) error { return tx.SetFollowupIssue(id, ref.URL) },
+			event: EventReviewFiled,
+			text:  fmt.Sprintf("Follow-up #%d filed: %s", id, ref.URL),
+		}, nil
+	}
+	return result{}, nil
+}
+
+// reportTimer checks the 24-hour deadline of the post-incident report.
+func (o *Outbox) reportTimer(inc *Incident) (result, error) {
+	if inc.ResolvedAt.IsZero() {
+		return result{}, nil
+	}
+	due := inc.ResolvedAt.Add(ReportDeadline)
+	if !inc.ReviewFiledAt.IsZero() && !inc.ReviewFiledAt.After(due) {
+		return result{event: EventCadence, text: fmt.Sprintf("Met: the post-incident report due at %s, filed at %s",
+			due.UTC().Format("2006-01-02 15:04 UTC"), inc.ReviewFiledAt.UTC().Format("2006-01-02 15:04 UTC"))}, nil
+	}
+	text := fmt.Sprintf("Missed: the post-incident report due at %s (Incident commander)", due.UTC().Format("2006-01-02 15:04 UTC"))
+	msg := fmt.Sprintf(":bell: The post-incident report of %s was due at %s. %s, run `/incident postmortem`.", inc.Key(),
+		due.UTC().Format("15:04 UTC"), inc.CommanderText())
+	return result{event: EventCadence, text: text,
+		follow: []followUp{{kind: EffectPost, discriminator: "report-missed", payload: EffectPayload{Text: msg}}}}, nil
+}

@@ -1,0 +1,242 @@
+// Package postmortem writes the post-incident review as Markdown, from a text/template (the
+// default is embedded; a file set in the configuration replaces it). Secrets are scrubbed
+// from everything it writes.
+package postmortem
+
+import (
+	_ "embed"
+	"fmt"
+	"os"
+	"regexp"
+	"strings"
+	"text/template"
+	"time"
+
+	"github.com/nephoran/incidentbot/internal/incident"
+)
+
+//go:embed review.md.tmpl
+var defaultTemplate string
+
+// Writer renders reviews. It implements incident.ReviewWriter.
+type Writer struct {
+	tmpl   *template.Template
+	Labels []string // added to every review, with severity and service labels
+}
+
+var _ incident.ReviewWriter = (*Writer)(nil)
+
+// New parses the template at path, or the default when path is "".
+func New(path string, labels []string) (*Writer, error) {
+	text := defaultTemplate
+	if path != "" {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return nil, fmt.Errorf("review template: %w", err)
+		}
+		text = string(b)
+	}
+	t, err := template.New("review").Option("missingkey=error").Parse(text)
+	if err != nil {
+		return nil, fmt.Errorf("review template %s: %w", path, err)
+	}
+	return &Writer{tmpl: t, Labels: labels}, nil
+}
+
+// Write renders the review of d.
+func (w *Writer) Write(d incident.ReviewData) (incident.Review, error) {
+	var b strings.Builder
+	if err := w.tmpl.Execute(&b, model(d)); err != nil {
+		return incident.Review{}, fmt.Errorf("render the review: %w", err)
+	}
+	inc := d.Incident
+	labels := append([]string{}, w.Labels...)
+	labels = append(labels, "severity:"+string(inc.Severity))
+	for _, s := range inc.Services {
+		labels = append(labels, "service:"+s)
+	}
+	title := fmt.Sprintf("Post-incident review: %s %s", inc.Key(), inc.Title)
+	if inc.Private {
+		title = fmt.Sprintf("Post-incident review: %s (private incident)", inc.Key())
+	}
+	return incident.Review{Key: inc.Key(), Title: Scrub(title), Body: Scrub(b.String()), Labels: labels}, nil
+}
+
+// secretPatterns match credentials that must never reach a review, whatever was typed.
+var secretPatterns = []*regexp.Regexp{
+	regexp.MustCompile(`xox[abposr]-[A-Za-z0-9-]+`),
+	regexp.MustCompile(`xapp-[A-Za-z0-9-]+`),
+	regexp.MustCompile(`gh[pousr]_[A-Za-z0-9]{20,}`),
+	regexp.MustCompile(`github_pat_[A-Za-z0-9_]{20,}`),
+	regexp.MustCompile(`(?i)(bearer|token|basic)\s+[A-Za-z0-9._~+/=-]{12,}`),
+	regexp.MustCompile(`(?i)(password|passwd|secret|api[_-]?key|token)(["']?\s*[:=]\s*)["']?[^\s"',]+`),
+	regexp.MustCompile(`-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----`),
+}
+
+// Scrub replaces credentials with [redacted].
+func Scrub(s string) string {
+	for i, re := range secretPatterns {
+		switch i {
+		case 4:
+			s = re.ReplaceAllString(s, "$1 [redacted]")
+		case 5:
+			s = re.ReplaceAllString(s, "$1$2[redacted]")
+		default:
+			s = re.ReplaceAllString(s, "[redacted]")
+		}
+	}
+	return s
+}
+
+// view is what the template reads.
+type view struct {
+	Key, Title, Severity, SeverityText, Status, Declared, DeclaredBy, Commander string
+	Summary, Description                                                        string
+	Services                                                                    []string
+	Acked, Mitigated, Resolved, MTTA, MTTM, MTTR                                string
+	RTOTarget, RTOAchieved, RTOVerdict, RPOTarget, RPOAchieved, RPOVerdict      string
+	ImpactText, SLAText                                                         string
+	Roles                                                                       []roleView
+	Steps                                                                       []stepView
+	Timeline                                                                    []eventView
+	Followups                                                                   []followupView
+}
+
+type roleView struct{ Title, Holder string }
+type stepView struct{ Playbook, Title, Owner, RequestedBy, ApprovedBy, Result string }
+type eventView struct{ At, Actor, Kind, Text string }
+type followupView struct{ Text, Owner, IssueURL string }
+
+func who(user string) string {
+	switch user {
+	case "":
+		return "-"
+	case incident.BotActor:
+		return "incidentbot"
+	}
+	return "<@" + user + ">"
+}
+
+func at(t time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	return t.UTC().Format("2006-01-02 15:04:05")
+}
+
+func since(inc *incident.Incident, t time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	return incident.FormatDuration(t.Sub(inc.DeclaredAt))
+}
+
+// cell keeps text inside a Markdown table cell.
+func cell(s string) string {
+	return strings.ReplaceAll(strings.ReplaceAll(s, "|", "\\|"), "\n", " ")
+}
+
+func model(d incident.ReviewData) view {
+	inc := d.Incident
+	v := view{
+		Key: inc.Key(), Title: inc.Title, Severity: string(inc.Severity), SeverityText: inc.Severity.Description(),
+		Status: string(inc.Status), Declared: at(inc.DeclaredAt), DeclaredBy: who(inc.DeclaredBy), Commander: who(inc.Commander),
+		Summary: inc.Summary, Description: inc.Description, Services: inc.Services,
+		Acked: at(inc.AckedAt), Mitigated: at(inc.MitigatedAt), Resolved: at(inc.ResolvedAt),
+		MTTA: since(inc, inc.AckedAt), MTTM: since(inc, inc.MitigatedAt), MTTR: since(inc, inc.ResolvedAt),
+	}
+	if len(v.Services) == 0 {
+		v.Services = []string{"(none named)"}
+	} else {
+		for i, s := range v.Services {
+			v.Services[i] = fmt.Sprintf("%s (tier %d)", s, d.Catalog[s].Tier)
+		}
+	}
+	if inc.Private {
+		v.Title, v.Description = "(private incident)", ""
+	}
+	o := d.Objectives
+	v.RTOTarget, v.RTOAchieved, v.RTOVerdict = "-", v.MTTM, "-"
+	if o.RTO > 0 {
+		v.RTOTarget = fmt.Sprintf("%s (%s)", incident.FormatDuration(o.RTO), o.RTOService)
+		switch {
+		case inc.MitigatedAt.IsZero():
+			v.RTOVerdict = "not recovered yet"
+		case inc.MitigatedAt.Sub(inc.DeclaredAt) <= o.RTO:
+			v.RTOVerdict = "met"
+		default:
+			v.RTOVerdict = "missed"
+		}
+	}
+	v.RPOTarget, v.RPOAchieved, v.RPOVerdict = "-", "not recorded (`/incident rpo <window>`)", "-"
+	if o.RPO > 0 {
+		v.RPOTarget = fmt.Sprintf("%s (%s)", incident.FormatDuration(o.RPO), o.RPOService)
+	}
+	if inc.RPOAchieved >= 0 {
+		v.RPOAchieved = incident.FormatDuration(inc.RPOAchieved)
+		if o.RPO > 0 {
+			v.RPOVerdict = map[bool]string{true: "met", false: "missed"}[inc.RPOAchieved <= o.RPO]
+		}
+	}
+	e := d.Estimate
+	if e.Hourly > 0 {
+		var parts []string
+		for _, seg := range incident.Segments {
+			parts = append(parts, fmt.Sprintf("%s %d%%", seg, inc.Impact[seg]))
+		}
+		v.ImpactText = fmt.Sprintf("Estimated revenue impact %s (%s per hour at %s affected).", incident.FormatMoney(e.SoFar),
+			incident.FormatMoney(e.Hourly), strings.Join(parts, ", "))
+	} else {
+		v.ImpactText = "No share of customers affected was recorded (`/incident impact`)."
+	}
+	down := d.Now.Sub(inc.DeclaredAt)
+	if !inc.MitigatedAt.IsZero() {
+		down = inc.MitigatedAt.Sub(inc.DeclaredAt)
+	}
+	avail, credit := incident.SLACredit(down, 30*24*time.Hour)
+	v.SLAText = fmt.Sprintf("%s of downtime is %.3f%% availability over a 30-day month: an SLA credit of %d%% (tiers: below 99.95%% 10%%, below 99.90%% 25%%, below 99.00%% 100%%).",
+		incident.FormatDuration(down), avail, credit)
+	for _, r := range incident.CrisisRoles {
+		v.Roles = append(v.Roles, roleView{Title: r.Title(), Holder: who(inc.Holder(r))})
+	}
+	for _, run := range d.Runs {
+		for _, s := range run.Steps {
+			result := strings.ReplaceAll(string(s.State), "_", " ")
+			switch {
+			case s.DecidedBy != "" && s.DecidedBy != incident.BotActor && s.State == incident.StepSucceeded:
+				result = "done by hand, marked by " + who(s.DecidedBy)
+			case s.Output != "":
+				result += ": " + firstLine(s.Output)
+			}
+			v.Steps = append(v.Steps, stepView{Playbook: run.Playbook, Title: cell(s.Spec.Title), Owner: s.Spec.Owner.Title(),
+				RequestedBy: who(s.RequestedBy), ApprovedBy: who(s.ApprovedBy), Result: cell(result)})
+		}
+	}
+	for _, ev := range d.Events {
+		if housekeeping[ev.Kind] {
+			continue
+		}
+		v.Timeline = append(v.Timeline, eventView{At: incident.FormatTime(ev.At), Actor: who(ev.Actor), Kind: string(ev.Kind), Text: strings.ReplaceAll(ev.Text, "\n", " ")})
+	}
+	for _, f := range d.Followups {
+		owner := ""
+		if f.Owner != "" {
+			owner = who(f.Owner)
+		}
+		v.Followups = append(v.Followups, followupView{Text: f.Text, Owner: owner, IssueURL: f.IssueURL})
+	}
+	return v
+}
+
+// housekeeping events are the bot's own bookkeeping, left out of the review (`/incident
+// timeline all` shows them).
+var housekeeping = map[incident.EventKind]bool{
+	incident.EventMessagePosted: true, incident.EventCardUpdated: true, incident.EventTopicSet: true, incident.EventCardPinned: true,
+}
+
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}
