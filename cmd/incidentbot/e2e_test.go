@@ -355,3 +355,34 @@ func lastEphemeral(emu *testenv.Slack) string {
 	}
 	return eph[len(eph)-1].Text
 }
+
+// The real binary files the review in GitHub when an incident is resolved.
+func TestServeFilesTheReview(t *testing.T) {
+	gh := testenv.NewGitHub("nephoran/incidents")
+	defer gh.Close()
+	emu := testenv.NewSlack()
+	defer emu.Close()
+	general := emu.AddChannel("general", "U0ALICE", testenv.SlackBotUser)
+	p := startServe(t, serveEnv(emu, filepath.Join(t.TempDir(), "bot.db"),
+		"GITHUB_TOKEN="+testenv.GitHubToken, "GITHUB_REPO=nephoran/incidents", "GITHUB_API_URL="+gh.URL()))
+	slash(t, p, "U0ALICE", general, "declare P2 checkout slow")
+	var ch *testenv.SlackChannel
+	waitFor(t, "the channel", func() bool {
+		ch = emu.ChannelByName("inc-1-checkout-slow")
+		return ch != nil && len(ch.Pins) == 1
+	})
+	slash(t, p, "U0ALICE", ch.ID, "followup Add an alert on checkout latency")
+	slash(t, p, "U0ALICE", ch.ID, "resolve cache warmed")
+	waitFor(t, "the review issue", func() bool {
+		is := gh.Issues()
+		return len(is) == 1 && strings.Contains(is[0].Body, "<!-- incidentbot:INC-1 -->") && strings.Contains(is[0].Body, "- [ ] Add an alert on checkout latency")
+	})
+	waitFor(t, "the link in the channel", func() bool {
+		for _, m := range emu.Channel(ch.ID).Messages {
+			if strings.Contains(m.Text, "Post-incident review filed: https://github.example/nephoran/incidents/issues/1") {
+				return true
+			}
+		}
+		return false
+	})
+}

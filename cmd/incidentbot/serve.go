@@ -14,10 +14,12 @@ import (
 	"github.com/nephoran/incidentbot/bot/views"
 	"github.com/nephoran/incidentbot/commands"
 	"github.com/nephoran/incidentbot/internal/config"
+	ghtracker "github.com/nephoran/incidentbot/internal/github"
 	"github.com/nephoran/incidentbot/internal/incident"
 	"github.com/nephoran/incidentbot/internal/kube"
 	"github.com/nephoran/incidentbot/internal/pagerduty"
 	"github.com/nephoran/incidentbot/internal/playbook"
+	"github.com/nephoran/incidentbot/internal/postmortem"
 	"github.com/nephoran/incidentbot/internal/slackapi"
 	"github.com/nephoran/incidentbot/internal/sqlite"
 	"github.com/nephoran/incidentbot/internal/web"
@@ -89,6 +91,11 @@ func (a *App) Run(ctx context.Context) error {
 		Kubernetes: &kube.Executor{Clusters: kube.NewClusters(cfg.Kubeconfig, cfg.ClusterContexts())}}
 	outbox := &incident.Outbox{Store: db, Chat: chat, Clock: clock, Settings: settings, Log: log.With("component", "outbox"),
 		Executor: executor, Planner: executor}
+	if settings.Reviews {
+		if outbox.Tracker, outbox.Reviews, err = reviewing(cfg); err != nil {
+			return err
+		}
+	}
 	if cfg.PagerDuty.Token != "" {
 		outbox.Pager = pagerduty.New(pagerduty.Options{Token: string(cfg.PagerDuty.Token), From: cfg.PagerDuty.From,
 			APIURL: cfg.PagerDuty.APIURL, EventsURL: cfg.PagerDuty.EventsURL})
@@ -167,6 +174,29 @@ func (a *App) Run(ctx context.Context) error {
 	cancel()
 	<-outboxDone
 	return err
+}
+
+// reviewing builds the GitHub tracker and the review writer.
+func reviewing(cfg *config.Config) (incident.Tracker, incident.ReviewWriter, error) {
+	g := cfg.GitHub
+	opts := ghtracker.Options{Repo: g.Repo, Token: string(g.Token), BaseURL: g.APIURL, ReviewLabel: g.Labels[0],
+		AppID: g.AppID, InstallationID: g.InstallationID}
+	if g.PrivateKeyFile != "" {
+		key, err := os.ReadFile(g.PrivateKeyFile)
+		if err != nil {
+			return nil, nil, fmt.Errorf("github.private_key_file: %w", err)
+		}
+		opts.PrivateKey = key
+	}
+	tr, err := ghtracker.New(opts)
+	if err != nil {
+		return nil, nil, err
+	}
+	w, err := postmortem.New(g.Template, g.Labels)
+	if err != nil {
+		return nil, nil, err
+	}
+	return tr, w, nil
 }
 
 // authenticate calls auth.test until it succeeds, backing off, and returns its answer.

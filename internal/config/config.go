@@ -59,9 +59,24 @@ type PagerDuty struct {
 // GitHub configures where post-incident reviews are filed.
 type GitHub struct {
 	Token  Secret   `yaml:"token"`
-	APIURL string   `yaml:"api_url"`
+	APIURL string   `yaml:"api_url"` // GitHub Enterprise, such as https://github.example.com/api/v3/
 	Repo   string   `yaml:"repo"`
-	Labels []string `yaml:"labels"`
+	Labels []string `yaml:"labels"` // on every review; the first one is how the bot finds them
+	// A GitHub App instead of a token: its id, the installation's id, and its private key file.
+	AppID          int64  `yaml:"app_id"`
+	InstallationID int64  `yaml:"installation_id"`
+	PrivateKeyFile string `yaml:"private_key_file"`
+	// ReviewOnResolve files the review when an incident is resolved (default true).
+	ReviewOnResolve *bool `yaml:"review_on_resolve"`
+	// FollowupIssues files each follow-up as an issue linked from the review.
+	FollowupIssues bool `yaml:"followup_issues"`
+	// Template replaces the built-in review template (text/template over the review's fields).
+	Template string `yaml:"template"`
+}
+
+// ReviewsEnabled reports whether reviews can be filed: a repository and credentials.
+func (g GitHub) ReviewsEnabled() bool {
+	return g.Repo != "" && (g.Token != "" || g.AppID != 0)
 }
 
 // Role maps a crisis role to how it is paged and reached.
@@ -247,7 +262,9 @@ func (c *Config) Settings() incident.Settings {
 	return incident.Settings{
 		ChannelPrefix: c.Slack.ChannelPrefix, AnnounceChannel: c.Slack.AnnounceChannel, Catalog: c.Catalog(),
 		Paging: c.PagingSettings(), PagerSeverity: c.SeverityMap(), ApproverGroups: c.Approvals.Groups,
-		PlanMaxAge: time.Duration(c.Actions.Kubernetes.PlanMaxAge),
+		Reviews: c.GitHub.ReviewsEnabled(), ReviewOnResolve: c.GitHub.ReviewOnResolve == nil || *c.GitHub.ReviewOnResolve,
+		FollowupIssues: c.GitHub.FollowupIssues,
+		PlanMaxAge:     time.Duration(c.Actions.Kubernetes.PlanMaxAge),
 	}
 }
 

@@ -92,6 +92,12 @@ func (c *Config) Validate() error {
 	if r := c.GitHub.Repo; r != "" && !repoRe.MatchString(r) {
 		bad("github.repo", "%q is not owner/name", r)
 	}
+	if g := c.GitHub; g.AppID != 0 && (g.InstallationID == 0 || g.PrivateKeyFile == "") {
+		bad("github.app_id", "a GitHub App also needs installation_id and private_key_file")
+	}
+	if len(c.GitHub.Labels) == 0 {
+		bad("github.labels", "name at least one label: the bot finds its reviews by the first")
+	}
 	for sev, roles := range c.Paging {
 		if _, err := incident.ParseSeverity(sev); err != nil || sev != strings.ToUpper(sev) {
 			bad("paging."+sev, "not a severity; use P0, P1, P2 or P3")
