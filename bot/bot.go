@@ -10,8 +10,10 @@ import (
 	"net/url"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/nephoran/incidentbot/bot/views"
@@ -27,6 +29,7 @@ type Bot struct {
 	Service *incident.Service
 	API     *slack.Client
 	Log     *slog.Logger
+	botUser atomic.Value // string: the bot's own user (its pins and messages are not captured)
 	// ResponseHosts are the hosts a response_url may point at: Slack's, and the API URL's
 	// host for GovSlack and tests. Others are never called.
 	ResponseHosts []string
@@ -82,6 +85,16 @@ func (b *Bot) Interaction(ctx context.Context, cb slack.InteractionCallback) (re
 	case slack.InteractionTypeViewSubmission:
 		if cb.View.CallbackID == views.DeclareCallbackID {
 			return b.submitDeclare(ctx, cb), nil
+		}
+	case slack.InteractionTypeMessageAction:
+		if cb.CallbackID != CaptureShortcut {
+			return nil, nil
+		}
+		return nil, func() {
+			ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), b.replyTimeout)
+			defer cancel()
+			reply := b.capture(ctx, cb.User.ID, channelOf(cb), cb.Message.Timestamp, "added with the message shortcut")
+			b.respond(ctx, cb.ResponseURL, channelOf(cb), cb.User.ID, reply)
 		}
 	case slack.InteractionTypeBlockActions:
 		var runs []commands.Request
@@ -157,6 +170,23 @@ func (b *Bot) Event(ctx context.Context, ev *slackevents.EventsAPICallbackEvent,
 		}
 	}
 	switch e := inner.Data.(type) {
+	case *slackevents.PinAddedEvent:
+		if e.User == b.botUserID() || e.Item.Type != "message" {
+			return
+		}
+		channel, ts := e.Channel, e.Item.Timestamp
+		if channel == "" {
+			channel = e.Item.Channel
+		}
+		if e.Item.Message != nil && ts == "" {
+			ts = e.Item.Message.Timestamp
+		}
+		b.capture(ctx, e.User, channel, ts, "pinned")
+	case *slackevents.ReactionAddedEvent:
+		if e.Reaction != "pushpin" || e.User == b.botUserID() || e.Item.Type != "message" {
+			return
+		}
+		b.capture(ctx, e.User, e.Item.Channel, e.Item.Timestamp, "marked with :pushpin:")
 	case *slackevents.AppMentionEvent:
 		text := mentionPrefix.ReplaceAllString(e.Text, "")
 		reply := b.Router.Handle(ctx, commands.Request{UserID: e.User, ChannelID: e.Channel, Text: strings.TrimSpace(text)})
@@ -188,6 +218,59 @@ func (b *Bot) responseURLAllowed(raw string) bool {
 		return false
 	}
 	return slices.Contains(b.ResponseHosts, u.Host) || slices.Contains(b.ResponseHosts, u.Hostname())
+}
+
+// SetBotUser records the bot's own user ID, learned from auth.test.
+func (b *Bot) SetBotUser(id string) { b.botUser.Store(id) }
+
+func (b *Bot) botUserID() string {
+	id, _ := b.botUser.Load().(string)
+	return id
+}
+
+// CaptureShortcut is the callback_id of the "Add to incident timeline" message shortcut.
+const CaptureShortcut = "add_to_timeline"
+
+// capture reads a message and puts it on its incident's timeline; it returns what to tell
+// the person who asked.
+func (b *Bot) capture(ctx context.Context, actor, channel, ts, how string) string {
+	if channel == "" || ts == "" {
+		return ""
+	}
+	hist, err := b.API.GetConversationHistoryContext(ctx, &slack.GetConversationHistoryParameters{ChannelID: channel, Latest: ts, Inclusive: true, Limit: 1})
+	if err != nil || len(hist.Messages) == 0 || hist.Messages[0].Timestamp != ts {
+		b.Log.Warn("capture: message not found", "channel", channel, "ts", ts, "err", err)
+		return "I could not read that message."
+	}
+	m := hist.Messages[0]
+	if m.User == b.botUserID() || m.BotID != "" && m.User == "" {
+		return "" // the bot's own posts are on the timeline already
+	}
+	link, err := b.API.GetPermalinkContext(ctx, &slack.PermalinkParameters{Channel: channel, Ts: ts})
+	if err != nil {
+		b.Log.Warn("capture: permalink", "err", err)
+	}
+	inc, fresh, err := b.Service.CaptureMessage(ctx, actor, channel, how, incident.CapturedMessage{
+		Author: m.User, Text: m.Text, TS: ts, Permalink: link, At: slackTime(ts),
+	})
+	switch {
+	case err != nil:
+		return incident.ErrorMessage(err)
+	case !fresh:
+		return "That message is already on the timeline of " + inc.Key() + "."
+	}
+	return "Added to the timeline of " + inc.Key() + "."
+}
+
+// slackTime turns a message ts (seconds.micro) into a time.
+func slackTime(ts string) time.Time {
+	sec, frac, _ := strings.Cut(ts, ".")
+	s, err := strconv.ParseInt(sec, 10, 64)
+	if err != nil {
+		return time.Time{}
+	}
+	us, _ := strconv.ParseInt((frac + "000000")[:6], 10, 64)
+	return time.Unix(s, us*1000).UTC()
 }
 
 // ephemeral shows text to one user in a channel, best effort: replies are not state.

@@ -38,6 +38,7 @@ func newEnvWith(t testing.TB, runOutbox bool) *env {
 	ctx, cancel := context.WithCancel(context.Background())
 	api := slack.New(testenv.SlackBotToken, slack.OptionAPIURL(sys.Slack.APIURL()), slack.OptionAppLevelToken(testenv.SlackAppToken))
 	b := bot.New(sys.Router, api, slog.New(slog.DiscardHandler))
+	b.SetBotUser(testenv.SlackBotUser)
 	emuURL, _ := url.Parse(sys.Slack.URL())
 	b.ResponseHosts = append(b.ResponseHosts, emuURL.Host)
 	mux := http.NewServeMux()

@@ -2,12 +2,14 @@ package bot_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 
+	"github.com/nephoran/incidentbot/internal/incident"
 	"github.com/nephoran/incidentbot/internal/testenv"
 )
 
@@ -259,4 +261,82 @@ func TestResponseURLMustBeSlacks(t *testing.T) {
 	if eph := e.slack.Ephemerals(); len(eph) != 1 || !strings.Contains(eph[0].Text, "*INC-1*") {
 		t.Errorf("the reply did not fall back to chat.postEphemeral: %+v", eph)
 	}
+}
+
+// Messages reach the timeline by a pin, a :pushpin: reaction or the message shortcut, once
+// each; the bot's own pins are ignored.
+func TestTimelineCaptureFromSlack(t *testing.T) {
+	e := newEnv(t)
+	e.sender.Command("U0ALICE", e.general, "declare P2 checkout slow", "")
+	var chID string
+	e.waitFor("the channel", func() bool {
+		ch := e.slack.ChannelByName("inc-1-checkout-slow")
+		if ch != nil && len(ch.Pins) == 1 && ch.Members["U0ALICE"] {
+			chID = ch.ID
+			return true
+		}
+		return false
+	})
+	e.slack.AddUser("U0CAROL", "carol", "")
+	ts1 := e.slack.Say(chID, "U0BOB", "p99 latency jumped at 03:02 after deploy 1234")
+	ts2 := e.slack.Say(chID, "U0CAROL", "rolled back deploy 1234")
+	ts3 := e.slack.Say(chID, "U0BOB", "cache hit rate back to 95%")
+	event := func(id string, inner map[string]any) {
+		t.Helper()
+		resp, err := e.sender.Event(map[string]any{"type": "event_callback", "event_id": id, "team_id": testenv.SlackTeam, "event": inner})
+		if err != nil || resp.Status != 200 {
+			t.Fatalf("event %s: %v %d", id, err, resp.Status)
+		}
+	}
+	event("Ev1", map[string]any{"type": "pin_added", "user": "U0ALICE", "channel_id": chID, "item": map[string]any{"type": "message", "channel": chID, "ts": ts1}})
+	event("Ev2", map[string]any{"type": "reaction_added", "user": "U0ALICE", "reaction": "pushpin", "item": map[string]any{"type": "message", "channel": chID, "ts": ts1}})
+	event("Ev3", map[string]any{"type": "reaction_added", "user": "U0BOB", "reaction": "pushpin", "item": map[string]any{"type": "message", "channel": chID, "ts": ts2}})
+	event("Ev4", map[string]any{"type": "reaction_added", "user": "U0BOB", "reaction": "tada", "item": map[string]any{"type": "message", "channel": chID, "ts": ts3}})
+	card := e.slack.Channel(chID).Messages[0].TS
+	event("Ev5", map[string]any{"type": "pin_added", "user": testenv.SlackBotUser, "channel_id": chID, "item": map[string]any{"type": "message", "channel": chID, "ts": card}})
+	shortcut := map[string]any{"type": "message_action", "callback_id": "add_to_timeline", "user": map[string]any{"id": "U0ALICE"},
+		"channel": map[string]any{"id": chID}, "message": map[string]any{"ts": ts3, "user": "U0BOB", "text": "cache hit rate back to 95%"}}
+	click := e.slack.BlockAction("U0ALICE", chID, "x", "y")
+	shortcut["response_url"] = click["response_url"]
+	if resp, err := e.sender.Interaction(shortcut); err != nil || resp.Status != 200 {
+		t.Fatal(err, resp.Status)
+	}
+	e.bot.Wait()
+	var captured []string
+	e.db.View(context.Background(), func(tx incident.Tx) error {
+		evs, _ := tx.Events(1)
+		for _, ev := range evs {
+			if ev.Kind == incident.EventCaptured {
+				captured = append(captured, ev.Actor+" "+ev.Text)
+			}
+		}
+		return nil
+	})
+	if len(captured) != 3 {
+		t.Fatalf("captured %d: %v", len(captured), captured)
+	}
+	want := []string{
+		`U0BOB "p99 latency jumped at 03:02 after deploy 1234" (from <@U0BOB> written`,
+		`U0CAROL "rolled back deploy 1234" (from <@U0CAROL>`,
+		`U0BOB "cache hit rate back to 95%" (from <@U0BOB>`,
+	}
+	for i, w := range want {
+		if !strings.HasPrefix(captured[i], w) {
+			t.Errorf("capture %d: %q, want prefix %q", i, captured[i], w)
+		}
+	}
+	if !strings.Contains(captured[0], "pinned by <@U0ALICE>) https://test.slack.com/archives/") || !strings.Contains(captured[2], "added with the message shortcut by <@U0ALICE>") {
+		t.Errorf("how and permalink: %v", captured)
+	}
+	if eph := lastEph(e); eph != "Added to the timeline of INC-1." {
+		t.Errorf("shortcut reply %q", eph)
+	}
+}
+
+func lastEph(e *env) string {
+	eph := e.slack.Ephemerals()
+	if len(eph) == 0 {
+		return ""
+	}
+	return eph[len(eph)-1].Text
 }

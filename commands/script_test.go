@@ -1,9 +1,11 @@
 package commands_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
+	"github.com/nephoran/incidentbot/internal/incident"
 	"github.com/nephoran/incidentbot/internal/testenv"
 )
 
@@ -116,5 +118,28 @@ func TestPrivateDeclarationSaysPrivate(t *testing.T) {
 	got := s.do(alice, general, "declare --private P1 suspected credential leak", "its private channel")
 	if strings.Contains(got, "credential") {
 		t.Errorf("the answer repeats a private title: %q", got)
+	}
+}
+
+// Corrections: by the author or the commander; the original stays in the chain.
+func TestCorrections(t *testing.T) {
+	sys := testenv.NewSystem(t)
+	s := &script{t: t, sys: sys}
+	general := sys.Slack.AddChannel("general", alice, bob)
+	s.do(alice, general, "declare P2 checkout slow")
+	sys.Deliver()
+	ch := sys.Incident(1).ChannelID
+	s.do(bob, ch, "note cache hit rate 40%", "Noted")
+	evs := sys.Events(1)
+	note := evs[len(evs)-1].Seq
+	s.do("U0CAROL", ch, fmt.Sprintf("correct %d cache hit rate 45%%", note), "Only <@U0BOB>, who wrote event")
+	s.do(bob, ch, fmt.Sprintf("correct #%d cache hit rate 45%%", note), fmt.Sprintf("Correction of #%d recorded", note))
+	s.do(alice, ch, fmt.Sprintf("correct %d cache hit rate 46%%", note), "Correction of")
+	s.do(alice, ch, "correct 1 not declared", "only notes, captured messages and updates can be corrected")
+	s.do(alice, ch, "correct 999 x", "has no event #999")
+	s.do(alice, ch, "correct x", "Give the event's number")
+	s.do(alice, ch, "timeline", fmt.Sprintf("#%d", note), "*note* cache hit rate 40%", fmt.Sprintf("*correction* Correction of #%d by <@U0BOB>: cache hit rate 45%%", note))
+	if b := incident.VerifyChain(sys.Events(1)); b != nil {
+		t.Errorf("chain %+v", b)
 	}
 }

@@ -92,7 +92,7 @@ func TimelineText(inc *incident.Incident, evs []incident.TimelineEvent, all bool
 		if !all && housekeeping[e.Kind] {
 			continue
 		}
-		lines = append(lines, fmt.Sprintf("`%s` %s *%s* %s", incident.FormatTime(e.At), actor(e.Actor), e.Kind, e.Text))
+		lines = append(lines, fmt.Sprintf("#%d `%s` %s *%s* %s", e.Seq, incident.FormatTime(e.At), actor(e.Actor), e.Kind, e.Text))
 	}
 	header := fmt.Sprintf("*Timeline of %s* (UTC)", inc.Key())
 	size, first := len(header), len(lines)

@@ -151,6 +151,7 @@ func (a *App) Run(ctx context.Context) error {
 			return
 		}
 		chat.BotUserID, chat.WorkspaceURL = auth.UserID, auth.URL
+		b.SetBotUser(auth.UserID)
 		if err := outbox.Run(runCtx); err != nil {
 			log.Error("outbox stopped", "err", err)
 		}

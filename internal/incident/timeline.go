@@ -47,6 +47,8 @@ const (
 	EventServiceAdded    EventKind = "service_added"
 	EventImpactSet       EventKind = "impact_set"
 	EventCadence         EventKind = "cadence"
+	EventCaptured        EventKind = "captured"
+	EventCorrection      EventKind = "correction"
 	EventReviewRequested EventKind = "review_requested"
 	EventReviewFiled     EventKind = "review_filed"
 	EventBoardReminder   EventKind = "board_reminder"

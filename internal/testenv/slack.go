@@ -396,3 +396,14 @@ func ok(fields map[string]any) map[string]any {
 	fields["ok"] = true
 	return fields
 }
+
+// Say posts a message as a person in a channel (for pins, reactions and shortcuts) and
+// returns its ts.
+func (s *Slack) Say(channel, user, text string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ch := s.channels[channel]
+	m := SlackMessage{TS: s.nextTS(), User: user, Text: text}
+	ch.Messages = append(ch.Messages, m)
+	return m.TS
+}

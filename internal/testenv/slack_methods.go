@@ -27,6 +27,7 @@ var slackMethods = map[string]func(*Slack, SlackCall) map[string]any{
 	"views.open":             (*Slack).viewsOpen,
 	"users.info":             (*Slack).usersInfo,
 	"users.lookupByEmail":    (*Slack).usersLookupByEmail,
+	"chat.getPermalink":      (*Slack).chatGetPermalink,
 	"apps.connections.open":  (*Slack).appsConnectionsOpen,
 }
 
@@ -202,9 +203,13 @@ func (s *Slack) conversationsHistory(c SlackCall) map[string]any {
 		limit = 100
 	}
 	withMeta := c.Params.Get("include_all_metadata") == "1" || c.Params.Get("include_all_metadata") == "true"
+	latest, inclusive := c.Params.Get("latest"), c.Params.Get("inclusive") == "1" || c.Params.Get("inclusive") == "true"
 	var out []SlackMessage
 	for i := len(ch.Messages) - 1; i >= 0 && len(out) < limit; i-- {
 		m := ch.Messages[i]
+		if latest != "" && (m.TS > latest || (m.TS == latest && !inclusive)) {
+			continue
+		}
 		if !withMeta {
 			m.Metadata = nil
 		}
@@ -375,6 +380,20 @@ func (s *Slack) usersLookupByEmail(c SlackCall) map[string]any {
 		}
 	}
 	return fail("users_not_found")
+}
+
+func (s *Slack) chatGetPermalink(c SlackCall) map[string]any {
+	ch := s.channels[c.Params.Get("channel")]
+	if ch == nil {
+		return fail("channel_not_found")
+	}
+	ts := c.Params.Get("message_ts")
+	for _, m := range ch.Messages {
+		if m.TS == ts {
+			return ok(map[string]any{"channel": ch.ID, "permalink": fmt.Sprintf("https://test.slack.com/archives/%s/p%s", ch.ID, strings.ReplaceAll(ts, ".", ""))})
+		}
+	}
+	return fail("message_not_found")
 }
 
 func (s *Slack) appsConnectionsOpen(SlackCall) map[string]any {
