@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nephoran/incidentbot/internal/incident"
 	"github.com/nephoran/incidentbot/internal/postmortem"
 	"github.com/nephoran/incidentbot/internal/testenv"
 )
@@ -103,5 +104,26 @@ func TestScrub(t *testing.T) {
 		if got := postmortem.Scrub(in); got != want {
 			t.Errorf("Scrub(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// A template file from the configuration replaces the built-in one; a broken one is an error.
+func TestCustomTemplate(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(dir+"/ok.tmpl", []byte("{{ .Key }} lasted {{ .MTTR }}; token xoxb-1-2-secretsecret\n"), 0o600)
+	w, err := postmortem.New(dir+"/ok.tmpl", []string{"postmortem"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	declared := time.Date(2026, 11, 26, 3, 0, 0, 0, time.UTC)
+	inc := &incident.Incident{Number: 9, Title: "x", Severity: incident.P2, Status: incident.StatusResolved, DeclaredAt: declared,
+		ResolvedAt: declared.Add(42 * time.Minute), RPOAchieved: -1}
+	r, err := w.Write(incident.ReviewData{Incident: inc, Now: declared.Add(time.Hour)})
+	if err != nil || r.Body != "INC-9 lasted 42m; token [redacted]\n" {
+		t.Errorf("%q %v", r.Body, err)
+	}
+	os.WriteFile(dir+"/bad.tmpl", []byte("{{ .Nope "), 0o600)
+	if _, err := postmortem.New(dir+"/bad.tmpl", nil); err == nil {
+		t.Error("a broken template was accepted")
 	}
 }
