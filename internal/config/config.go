@@ -244,9 +244,10 @@ func (c *Config) ClusterContexts() map[string]string {
 	return out
 }
 
-// ClusterNames lists the configured clusters, sorted.
+// ClusterNames lists the configured clusters, sorted; nil when there are none, so playbooks
+// still start (their kubernetes steps then fail with the reason and are done by hand).
 func (c *Config) ClusterNames() []string {
-	names := []string{}
+	var names []string
 	for name := range c.Clusters {
 		names = append(names, name)
 	}
