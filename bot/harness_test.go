@@ -42,7 +42,7 @@ func newEnvWith(t testing.TB, runOutbox bool) *env {
 	emuURL, _ := url.Parse(sys.Slack.URL())
 	b.ResponseHosts = append(b.ResponseHosts, emuURL.Host)
 	mux := http.NewServeMux()
-	(&bot.HTTP{Bot: b, Verifier: bot.Verifier{Secret: testenv.SlackSigningSecret}}).Register(mux)
+	(&bot.HTTP{Bot: b, Verifier: bot.Verifier{Secret: testenv.SlackSigningSecret}}).Register(mux, nil)
 	srv := httptest.NewServer(mux)
 	done := make(chan struct{})
 	if runOutbox {

@@ -23,11 +23,15 @@ type HTTP struct {
 	Verifier Verifier
 }
 
-// Register adds the three endpoints to mux.
-func (h *HTTP) Register(mux *http.ServeMux) {
-	mux.HandleFunc("POST /slack/commands", h.Commands)
-	mux.HandleFunc("POST /slack/interactions", h.Interactions)
-	mux.HandleFunc("POST /slack/events", h.Events)
+// Register adds the three endpoints to mux, each wrapped by wrap when it is set (metrics).
+func (h *HTTP) Register(mux *http.ServeMux, wrap func(endpoint string, h http.Handler) http.Handler) {
+	for path, f := range map[string]http.HandlerFunc{"/slack/commands": h.Commands, "/slack/interactions": h.Interactions, "/slack/events": h.Events} {
+		var handler http.Handler = f
+		if wrap != nil {
+			handler = wrap(path, handler)
+		}
+		mux.Handle("POST "+path, handler)
+	}
 }
 
 // verified reads the body and checks its signature, answering the failure itself.

@@ -3,6 +3,7 @@ package main
 import (
 	"database/sql"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -87,6 +88,25 @@ func TestServeHTTPIncidentLifecycle(t *testing.T) {
 	}
 	if n := len(emu.ChannelByName("general").Messages); n != 0 {
 		t.Errorf("%d messages leaked into #general", n)
+	}
+
+	mresp, err := http.Get(p.url() + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(mresp.Body)
+	mresp.Body.Close()
+	metrics := string(body)
+	for _, want := range []string{
+		`incidentbot_incidents{severity="P1",status="resolved"} 1`,
+		`incidentbot_effects_total{kind="create_channel",outcome="done"} 1`,
+		`incidentbot_ack_duration_seconds_count{endpoint="/slack/commands"}`,
+		`incidentbot_outside_request_duration_seconds_count{code="200",service="slack"}`,
+		`incidentbot_timer_lag_seconds_count`,
+	} {
+		if !strings.Contains(metrics, want) {
+			t.Errorf("/metrics lacks %q", want)
+		}
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"net/url"
 	"os"
 	"sync/atomic"
@@ -17,6 +18,7 @@ import (
 	ghtracker "github.com/nephoran/incidentbot/internal/github"
 	"github.com/nephoran/incidentbot/internal/incident"
 	"github.com/nephoran/incidentbot/internal/kube"
+	"github.com/nephoran/incidentbot/internal/metrics"
 	"github.com/nephoran/incidentbot/internal/pagerduty"
 	"github.com/nephoran/incidentbot/internal/playbook"
 	"github.com/nephoran/incidentbot/internal/postmortem"
@@ -73,7 +75,9 @@ func (a *App) Run(ctx context.Context) error {
 	a.db = db
 	defer db.Close()
 
-	opts := []slack.Option{slack.OptionAPIURL(cfg.Slack.APIURL)}
+	m := metrics.New(db)
+	opts := []slack.Option{slack.OptionAPIURL(cfg.Slack.APIURL),
+		slack.OptionHTTPClient(&http.Client{Timeout: 30 * time.Second, Transport: m.Transport("slack", nil)})}
 	if cfg.Slack.AppToken != "" {
 		opts = append(opts, slack.OptionAppLevelToken(string(cfg.Slack.AppToken)))
 	}
@@ -90,15 +94,15 @@ func (a *App) Run(ctx context.Context) error {
 	executor := &playbook.Executor{AllowedHosts: cfg.Actions.HTTP.AllowedHosts, Getenv: os.Getenv,
 		Kubernetes: &kube.Executor{Clusters: kube.NewClusters(cfg.Kubeconfig, cfg.ClusterContexts())}}
 	outbox := &incident.Outbox{Store: db, Chat: chat, Clock: clock, Settings: settings, Log: log.With("component", "outbox"),
-		Executor: executor, Planner: executor}
+		Executor: executor, Planner: executor, Observe: m.ObserveEffect, ObserveLag: m.ObserveTimerLag}
 	if settings.Reviews {
-		if outbox.Tracker, outbox.Reviews, err = reviewing(cfg); err != nil {
+		if outbox.Tracker, outbox.Reviews, err = reviewing(cfg, m.Transport("github", nil)); err != nil {
 			return err
 		}
 	}
 	if cfg.PagerDuty.Token != "" {
 		outbox.Pager = pagerduty.New(pagerduty.Options{Token: string(cfg.PagerDuty.Token), From: cfg.PagerDuty.From,
-			APIURL: cfg.PagerDuty.APIURL, EventsURL: cfg.PagerDuty.EventsURL})
+			APIURL: cfg.PagerDuty.APIURL, EventsURL: cfg.PagerDuty.EventsURL, Transport: m.Transport("pagerduty", nil)})
 	}
 	svc := &incident.Service{Store: db, Clock: clock, Settings: settings, Log: log.With("component", "incident"), Notify: outbox.Notify}
 	// A step found running was interrupted: it becomes unknown for a person to verify, and is
@@ -129,9 +133,10 @@ func (a *App) Run(ctx context.Context) error {
 			return nil
 		}},
 	)
-	(&bot.HTTP{Bot: b, Verifier: bot.Verifier{Secret: string(cfg.Slack.SigningSecret)}}).Register(a.server.Mux)
-	a.server.Mux.Handle("POST /pagerduty/webhook", &pagerduty.Webhook{Secret: string(cfg.PagerDuty.WebhookSecret),
-		Ingest: svc.IngestPagerEvent, Log: log.With("component", "pagerduty")})
+	(&bot.HTTP{Bot: b, Verifier: bot.Verifier{Secret: string(cfg.Slack.SigningSecret)}}).Register(a.server.Mux, m.Acks)
+	a.server.Mux.Handle("POST /pagerduty/webhook", m.Acks("/pagerduty/webhook", &pagerduty.Webhook{Secret: string(cfg.PagerDuty.WebhookSecret),
+		Ingest: svc.IngestPagerEvent, Log: log.With("component", "pagerduty"), Observe: m.ObserveWebhook}))
+	a.server.Mux.Handle("GET /metrics", m.Handler())
 	if err := a.server.Open(cfg.Listen); err != nil {
 		return err
 	}
@@ -178,10 +183,10 @@ func (a *App) Run(ctx context.Context) error {
 }
 
 // reviewing builds the GitHub tracker and the review writer.
-func reviewing(cfg *config.Config) (incident.Tracker, incident.ReviewWriter, error) {
+func reviewing(cfg *config.Config, transport http.RoundTripper) (incident.Tracker, incident.ReviewWriter, error) {
 	g := cfg.GitHub
 	opts := ghtracker.Options{Repo: g.Repo, Token: string(g.Token), BaseURL: g.APIURL, ReviewLabel: g.Labels[0],
-		AppID: g.AppID, InstallationID: g.InstallationID}
+		AppID: g.AppID, InstallationID: g.InstallationID, Transport: transport}
 	if g.PrivateKeyFile != "" {
 		key, err := os.ReadFile(g.PrivateKeyFile)
 		if err != nil {

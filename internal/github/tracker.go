@@ -37,7 +37,8 @@ type Options struct {
 	AppID          int64
 	InstallationID int64
 	PrivateKey     []byte
-	ReviewLabel    string // default "postmortem"
+	ReviewLabel    string            // default "postmortem"
+	Transport      http.RoundTripper // nil: http.DefaultTransport
 }
 
 // New returns a Tracker.
@@ -46,10 +47,14 @@ func New(o Options) (*Tracker, error) {
 	if !ok || owner == "" || repo == "" {
 		return nil, fmt.Errorf("github repository %q is not owner/name", o.Repo)
 	}
+	base := o.Transport
+	if base == nil {
+		base = http.DefaultTransport
+	}
 	var client *gh.Client
 	switch {
 	case o.AppID != 0:
-		tr, err := ghinstallation.New(http.DefaultTransport, o.AppID, o.InstallationID, o.PrivateKey)
+		tr, err := ghinstallation.New(base, o.AppID, o.InstallationID, o.PrivateKey)
 		if err != nil {
 			return nil, fmt.Errorf("github app auth: %w", err)
 		}
@@ -58,7 +63,7 @@ func New(o Options) (*Tracker, error) {
 		}
 		client = gh.NewClient(&http.Client{Transport: tr, Timeout: 30 * time.Second})
 	case o.Token != "":
-		client = gh.NewClient(&http.Client{Timeout: 30 * time.Second}).WithAuthToken(o.Token)
+		client = gh.NewClient(&http.Client{Timeout: 30 * time.Second, Transport: base}).WithAuthToken(o.Token)
 	default:
 		return nil, errors.New("github needs GITHUB_TOKEN, or a GitHub App's id, installation and key")
 	}

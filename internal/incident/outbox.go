@@ -30,8 +30,10 @@ type Outbox struct {
 	BaseBackoff time.Duration // first backoff after a temporary failure; default 1s
 	MaxBackoff  time.Duration // cap on the backoff; default 5m
 	ReportAfter int           // temporary failures before reporting; default 5
-	// Observe, when set, is told the outcome of every delivery attempt (for metrics).
-	Observe func(kind EffectKind, outcome string)
+	// Observe, when set, is told the outcome of every delivery attempt (for metrics), and
+	// ObserveLag how late each timer fired.
+	Observe    func(kind EffectKind, outcome string)
+	ObserveLag func(time.Duration)
 
 	wakeOnce sync.Once
 	wake     chan struct{}
@@ -193,6 +195,9 @@ func (o *Outbox) nextDue(ctx context.Context) (next time.Time, err error) {
 // outcome; an effect not ready yet is due again after wait.
 func (o *Outbox) deliver(ctx context.Context, e Effect, wait time.Duration) string {
 	log := o.Log.With("effect", e.Key, "kind", e.Kind)
+	if e.Kind == EffectTimer && o.ObserveLag != nil {
+		o.ObserveLag(o.Clock.Now().Sub(e.NextAttemptAt))
+	}
 	var inc *Incident
 	err := o.Store.View(ctx, func(tx Tx) (err error) {
 		inc, err = tx.Incident(e.IncidentID)

@@ -31,6 +31,8 @@ type Tx interface {
 	Incident(id int64) (*Incident, error)
 	IncidentByChannel(channelID string) (*Incident, error)
 	IncidentIDs() ([]int64, error)
+	// CountIncidents counts incidents by {status, severity}.
+	CountIncidents() (map[[2]string]int, error)
 
 	LastEvent(incidentID int64) (*TimelineEvent, error) // nil, nil when there is none
 	InsertEvent(e *TimelineEvent) error                 // sets e.ID

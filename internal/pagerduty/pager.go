@@ -44,6 +44,7 @@ type Options struct {
 	APIURL    string // "" for PagerDuty's
 	EventsURL string // "" for PagerDuty's; events go to <EventsURL>/v2/enqueue
 	Timeout   time.Duration
+	Transport http.RoundTripper // nil: http.DefaultTransport
 }
 
 // New returns a Pager. Its HTTP client notes the ratelimit-reset of a 429 so the outbox
@@ -60,7 +61,11 @@ func New(o Options) *Pager {
 		opts = append(opts, pagerduty.WithV2EventsAPIEndpoint(strings.TrimSuffix(strings.TrimSuffix(o.EventsURL, "/"), "/v2/enqueue")))
 	}
 	c := pagerduty.NewClient(o.Token, opts...)
-	c.HTTPClient = &http.Client{Timeout: o.Timeout, Transport: rateTransport{http.DefaultTransport}}
+	base := o.Transport
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	c.HTTPClient = &http.Client{Timeout: o.Timeout, Transport: rateTransport{base}}
 	return &Pager{client: c, from: o.From, now: time.Now, cache: map[incident.PageTarget]cached{}}
 }
 

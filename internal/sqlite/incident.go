@@ -273,3 +273,22 @@ func (t *Tx) MarkSeen(key string, at time.Time) (bool, error) {
 	}
 	return n == 1, nil
 }
+
+// CountIncidents counts incidents by status and severity.
+func (t *Tx) CountIncidents() (map[[2]string]int, error) {
+	rows, err := t.tx.QueryContext(t.ctx, `SELECT status, severity, count(*) FROM incidents GROUP BY status, severity`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[[2]string]int{}
+	for rows.Next() {
+		var st, sev string
+		var n int
+		if err := rows.Scan(&st, &sev, &n); err != nil {
+			return nil, err
+		}
+		out[[2]string{st, sev}] = n
+	}
+	return out, rows.Err()
+}
