@@ -31,6 +31,8 @@ type Tx interface {
 	Incident(id int64) (*Incident, error)
 	IncidentByChannel(channelID string) (*Incident, error)
 	IncidentIDs() ([]int64, error)
+	// RecentIncidents returns every open incident and the latest limit resolved ones, newest first.
+	RecentIncidents(limit int) ([]Incident, error)
 	// CountIncidents counts incidents by {status, severity}.
 	CountIncidents() (map[[2]string]int, error)
 

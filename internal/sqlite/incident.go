@@ -292,3 +292,32 @@ func (t *Tx) CountIncidents() (map[[2]string]int, error) {
 	}
 	return out, rows.Err()
 }
+
+// RecentIncidents returns the open incidents and the latest resolved ones, newest first.
+func (t *Tx) RecentIncidents(limit int) ([]incident.Incident, error) {
+	rows, err := t.tx.QueryContext(t.ctx, `SELECT id FROM incidents WHERE status != 'resolved'
+		UNION SELECT id FROM (SELECT id FROM incidents WHERE status = 'resolved' ORDER BY id DESC LIMIT ?)
+		ORDER BY id DESC`, limit)
+	if err != nil {
+		return nil, err
+	}
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	var out []incident.Incident
+	for _, id := range ids {
+		inc, err := t.Incident(id)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *inc)
+	}
+	return out, nil
+}

@@ -1,0 +1,217 @@
+package web
+
+import (
+	"context"
+	"embed"
+	"fmt"
+	"html/template"
+	"log/slog"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/nephoran/incidentbot/internal/incident"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+// Pages serves the read-only dashboard (/ and /incidents/{id}) and the public status page
+// (/status). Private incidents keep their title and timeline out of all of them, and the
+// status page shows only updates posted for it (`update --status-page`).
+type Pages struct {
+	Service *incident.Service
+	Log     *slog.Logger
+	tmpl    map[string]*template.Template
+}
+
+// NewPages parses the templates.
+func NewPages(svc *incident.Service, log *slog.Logger) *Pages {
+	p := &Pages{Service: svc, Log: log, tmpl: map[string]*template.Template{}}
+	for _, name := range []string{"index", "incident", "status"} {
+		p.tmpl[name] = template.Must(template.ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html"))
+	}
+	return p
+}
+
+// Register adds the pages to mux.
+func (p *Pages) Register(mux *http.ServeMux) {
+	mux.HandleFunc("GET /{$}", p.index)
+	mux.HandleFunc("GET /incidents/{id}", p.incident)
+	mux.HandleFunc("GET /status", p.status)
+}
+
+func (p *Pages) render(w http.ResponseWriter, name string, data any) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'")
+	if err := p.tmpl[name].ExecuteTemplate(w, name+".html", data); err != nil {
+		p.Log.Error("render page", "page", name, "err", err)
+	}
+}
+
+type row struct {
+	ID                                                                       int64
+	Key, Title, Severity, Status, Services, RTO, Impact, Declared, Commander string
+	Overdue                                                                  bool
+}
+
+func (p *Pages) row(inc *incident.Incident, now time.Time) row {
+	cat := p.Service.Settings.Catalog
+	r := row{ID: inc.ID, Key: inc.Key(), Title: inc.Title, Severity: string(inc.Severity), Status: string(inc.Status),
+		Services: strings.Join(inc.Services, ", "), Declared: incident.FormatTime(inc.DeclaredAt), Commander: inc.CommanderText(), RTO: "-", Impact: "-"}
+	if inc.Private {
+		r.Title, r.Services, r.Commander = "(private incident)", "-", "-"
+	}
+	if o := inc.ComputeObjectives(cat); o.RTO > 0 {
+		deadline := inc.DeclaredAt.Add(o.RTO)
+		switch {
+		case !inc.MitigatedAt.IsZero():
+			r.RTO = fmt.Sprintf("%s of %s", incident.FormatDuration(inc.MitigatedAt.Sub(inc.DeclaredAt)), incident.FormatDuration(o.RTO))
+		case now.After(deadline):
+			r.RTO, r.Overdue = fmt.Sprintf("overdue by %s (%s)", incident.FormatDuration(now.Sub(deadline)), incident.FormatDuration(o.RTO)), true
+		default:
+			r.RTO = fmt.Sprintf("%s left of %s", incident.FormatDuration(deadline.Sub(now)), incident.FormatDuration(o.RTO))
+		}
+	}
+	if e := inc.EstimateImpact(cat, now); e.Hourly > 0 {
+		r.Impact = fmt.Sprintf("%s (%s/h)", incident.FormatMoney(e.SoFar), incident.FormatMoney(e.Hourly))
+	}
+	return r
+}
+
+func (p *Pages) recent(ctx context.Context) ([]incident.Incident, error) {
+	var incs []incident.Incident
+	err := p.Service.Store.View(ctx, func(tx incident.Tx) (err error) { incs, err = tx.RecentIncidents(20); return err })
+	return incs, err
+}
+
+func (p *Pages) index(w http.ResponseWriter, r *http.Request) {
+	incs, err := p.recent(r.Context())
+	if err != nil {
+		http.Error(w, "the database is not answering", http.StatusServiceUnavailable)
+		return
+	}
+	now := p.Service.Clock.Now()
+	var rows []row
+	for i := range incs {
+		rows = append(rows, p.row(&incs[i], now))
+	}
+	p.render(w, "index", map[string]any{"Title": "Incidents", "Incidents": rows})
+}
+
+type stepRow struct {
+	Seq                                  int
+	Phase, Title, Owner, State, Deadline string
+	Overdue                              bool
+}
+
+func (p *Pages) incident(w http.ResponseWriter, r *http.Request) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	var inc *incident.Incident
+	if err == nil {
+		err = p.Service.Store.View(r.Context(), func(tx incident.Tx) (err error) { inc, err = tx.Incident(id); return err })
+	}
+	if err != nil || inc.Private {
+		http.NotFound(w, r)
+		return
+	}
+	now := p.Service.Clock.Now()
+	evs, _ := p.Service.Timeline(r.Context(), inc.ID)
+	runs, _ := p.Service.RunsOf(r.Context(), inc.ID)
+	var timeline []map[string]string
+	for _, e := range evs {
+		timeline = append(timeline, map[string]string{"At": incident.FormatTime(e.At), "Actor": e.Actor, "Kind": string(e.Kind), "Text": e.Text})
+	}
+	var runViews []map[string]any
+	for _, run := range runs {
+		var steps []stepRow
+		for _, s := range run.Steps {
+			dl := s.Deadline(&run)
+			steps = append(steps, stepRow{Seq: s.Seq, Phase: s.PhaseName, Title: s.Spec.Title, Owner: s.Spec.Owner.Title(),
+				State: strings.ReplaceAll(string(s.State), "_", " "), Deadline: incident.FormatTime(dl), Overdue: !s.State.Finished() && now.After(dl)})
+		}
+		runViews = append(runViews, map[string]any{"Title": run.Title, "Steps": steps})
+	}
+	row := p.row(inc, now)
+	p.render(w, "incident", map[string]any{"Title": row.Key, "Incident": row, "Runs": runViews, "Timeline": timeline})
+}
+
+// component states, worst first.
+var componentStates = []struct{ State, Class string }{
+	{"Major outage", "major"}, {"Partial outage", "partial"}, {"Degraded performance", "degraded"}, {"Operational", "operational"},
+}
+
+func stateOf(sev incident.Severity) int {
+	switch sev {
+	case incident.P0:
+		return 0
+	case incident.P1:
+		return 1
+	}
+	return 2
+}
+
+func (p *Pages) status(w http.ResponseWriter, r *http.Request) {
+	incs, err := p.recent(r.Context())
+	if err != nil {
+		http.Error(w, "unavailable", http.StatusServiceUnavailable)
+		return
+	}
+	worst := map[string]int{}
+	var public []map[string]any
+	for i := range incs {
+		inc := &incs[i]
+		if inc.Private || !inc.Open() {
+			continue
+		}
+		for _, s := range inc.Services {
+			if st, ok := worst[s]; !ok || stateOf(inc.Severity) < st {
+				worst[s] = stateOf(inc.Severity)
+			}
+		}
+		evs, _ := p.Service.Timeline(r.Context(), inc.ID)
+		var updates []map[string]string
+		for _, e := range evs {
+			if text, ok := publicText(e); ok {
+				updates = append(updates, map[string]string{"At": incident.FormatTime(e.At), "Text": text})
+			}
+		}
+		title := componentStates[stateOf(inc.Severity)].State
+		if len(inc.Services) > 0 {
+			title += " of " + strings.Join(inc.Services, ", ")
+		}
+		status := "Investigating"
+		if inc.Status == incident.StatusMitigated {
+			status = "Recovering"
+		}
+		public = append(public, map[string]any{"Title": title, "Status": status, "Declared": incident.FormatTime(inc.DeclaredAt), "Updates": updates})
+	}
+	var comps []map[string]string
+	for _, name := range p.Service.Settings.Catalog.Names() {
+		st := 3
+		if s, ok := worst[name]; ok {
+			st = s
+		}
+		comps = append(comps, map[string]string{"Name": name, "State": componentStates[st].State, "Class": componentStates[st].Class})
+	}
+	p.render(w, "status", map[string]any{"Title": "Service status", "Components": comps, "Incidents": public})
+}
+
+// publicText returns the text of an update posted for the status page.
+func publicText(e incident.TimelineEvent) (string, bool) {
+	if e.Kind != incident.EventStatusUpdate || !strings.HasPrefix(e.Text, "[") {
+		return "", false
+	}
+	end := strings.Index(e.Text, "] ")
+	if end < 0 {
+		return "", false
+	}
+	audiences := strings.Split(e.Text[1:end], ", ")
+	if !slices.Contains(audiences, incident.AudienceStatusPage) {
+		return "", false
+	}
+	return e.Text[end+2:], true
+}
