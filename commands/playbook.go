@@ -16,30 +16,9 @@ var playbookVerb = &Verb{
 	Usage: "playbook <name> [key=value ...]",
 	Help:  "run a playbook in this incident",
 	Run: func(ctx context.Context, r *Router, req Request, args string) (Reply, error) {
-		tokens, err := Tokenize(args)
+		p, params, err := r.playbookArgs("playbook", args)
 		if err != nil {
 			return Reply{}, err
-		}
-		if len(tokens) == 0 {
-			return Reply{}, usageError("playbook", "Name a playbook; `/incident playbooks` lists them.")
-		}
-		if r.Playbooks == nil {
-			return Reply{}, incident.Errorf(incident.EINVALID, "No playbooks are loaded.")
-		}
-		p, ok := r.Playbooks.Get(tokens[0])
-		if !ok {
-			return Reply{}, usageError("playbook", "There is no playbook %q; `/incident playbooks` lists them.", tokens[0])
-		}
-		params := map[string]string{}
-		for _, t := range tokens[1:] {
-			k, v, ok := strings.Cut(t, "=")
-			if !ok || k == "" {
-				return Reply{}, usageError("playbook", "%q is not key=value.", t)
-			}
-			if _, dup := params[k]; dup {
-				return Reply{}, usageError("playbook", "%s is given twice.", k)
-			}
-			params[k] = v
 		}
 		inc, err := r.Service.ByChannel(ctx, req.ChannelID)
 		if err != nil {

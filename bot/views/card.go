@@ -29,6 +29,9 @@ func Card(inc *incident.Incident) ([]slack.Block, string) {
 		incident.StatusMitigated:     ":large_yellow_circle:",
 		incident.StatusResolved:      ":white_check_mark:",
 	}[inc.Status]
+	if inc.Drill {
+		icon = ":test_tube: DRILL " + icon
+	}
 	header := truncate(fmt.Sprintf("%s %s %s: %s", icon, inc.Key(), inc.Severity, inc.Title), maxHeaderText)
 	fields := []*slack.TextBlockObject{
 		mrkdwn(fmt.Sprintf("*Severity*\n%s, %s", inc.Severity, inc.Severity.Description())),
@@ -93,7 +96,7 @@ func Card(inc *incident.Incident) ([]slack.Block, string) {
 		slack.NewActionBlock("card-actions", cardButtons(inc)...),
 		slack.NewContextBlock("card-help", mrkdwn("Type `/incident help` here for every command. Times show in your time zone.")),
 	)
-	return blocks, fmt.Sprintf("%s %s: %s (%s)", inc.Key(), inc.Severity, inc.Title, inc.Status)
+	return blocks, fmt.Sprintf("%s%s %s: %s (%s)", inc.DrillMark(), inc.Key(), inc.Severity, inc.Title, inc.Status)
 }
 
 func cardButtons(inc *incident.Incident) []slack.BlockElement {
@@ -177,13 +180,13 @@ func confirm(title, text, yes string) *slack.ConfirmationBlockObject {
 
 // Announcement renders the message that tells the announce channel about a new incident.
 func Announcement(inc *incident.Incident) ([]slack.Block, string) {
-	text := fmt.Sprintf(":rotating_light: *%s* %s (%s) declared by <@%s>: %s", inc.Key(), inc.Severity, inc.Severity.Description(), inc.DeclaredBy, inc.Title)
+	text := fmt.Sprintf(":rotating_light: %s*%s* %s (%s) declared by <@%s>: %s", inc.DrillMark(), inc.Key(), inc.Severity, inc.Severity.Description(), inc.DeclaredBy, inc.Title)
 	if inc.Service != "" {
 		text += fmt.Sprintf("\nService: %s (tier %d)", inc.Service, inc.Tier)
 	}
 	text += fmt.Sprintf("\nJoin <#%s> to help.", inc.ChannelID)
 	blocks := []slack.Block{slack.NewSectionBlock(mrkdwn(truncate(text, maxSectionText)), nil, nil, slack.SectionBlockOptionBlockID("announcement"))}
-	return blocks, fmt.Sprintf("%s %s declared: %s", inc.Key(), inc.Severity, inc.Title)
+	return blocks, fmt.Sprintf("%s%s %s declared: %s", inc.DrillMark(), inc.Key(), inc.Severity, inc.Title)
 }
 
 // DateToken renders t as a Slack date token, so each reader sees their own time zone, with

@@ -137,7 +137,9 @@ func (a *App) Run(ctx context.Context) error {
 	a.server.Mux.Handle("POST /pagerduty/webhook", m.Acks("/pagerduty/webhook", &pagerduty.Webhook{Secret: string(cfg.PagerDuty.WebhookSecret),
 		Ingest: svc.IngestPagerEvent, Log: log.With("component", "pagerduty"), Observe: m.ObserveWebhook}))
 	a.server.Mux.Handle("GET /metrics", m.Handler())
-	web.NewPages(svc, log.With("component", "pages")).Register(a.server.Mux)
+	pages := web.NewPages(svc, log.With("component", "pages"))
+	pages.Token = string(cfg.DashboardToken)
+	pages.Register(a.server.Mux)
 	if err := a.server.Open(cfg.Listen); err != nil {
 		return err
 	}

@@ -14,9 +14,12 @@ import (
 
 // Config is the whole configuration. Secrets are of type Secret so they never print.
 type Config struct {
-	DB         string `yaml:"db"`
-	Listen     string `yaml:"listen"`
-	Kubeconfig string `yaml:"kubeconfig"`
+	DB     string `yaml:"db"`
+	Listen string `yaml:"listen"`
+	// DashboardToken opens the read-only web dashboard (/ and /incidents/{id}) to those
+	// who give it; without it the dashboard is off. The public status page needs none.
+	DashboardToken Secret `yaml:"dashboard_token"`
+	Kubeconfig     string `yaml:"kubeconfig"`
 
 	Slack     Slack               `yaml:"slack"`
 	PagerDuty PagerDuty           `yaml:"pagerduty"`

@@ -14,6 +14,7 @@ func envVars(c *Config) []struct {
 	}{
 		{"INCIDENTBOT_DB", str(&c.DB)},
 		{"INCIDENTBOT_LISTEN", str(&c.Listen)},
+		{"INCIDENTBOT_DASHBOARD_TOKEN", sec(&c.DashboardToken)},
 		{"SLACK_BOT_TOKEN", sec(&c.Slack.BotToken)},
 		{"SLACK_APP_TOKEN", sec(&c.Slack.AppToken)},
 		{"SLACK_SIGNING_SECRET", sec(&c.Slack.SigningSecret)},

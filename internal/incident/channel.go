@@ -22,6 +22,9 @@ func ChannelName(prefix string, inc *Incident, attempt int) string {
 	if !inc.Private {
 		slug = Slug(inc.Title)
 	}
+	if inc.Drill && slug != "drill" && !strings.HasPrefix(slug, "drill-") {
+		slug = strings.TrimSuffix("drill-"+slug, "-")
+	}
 	room := MaxChannelName - len(base) - len(suffix) - 1
 	if len(slug) > room {
 		slug = strings.TrimRight(slug[:room], "-")

@@ -23,6 +23,7 @@ type Incident struct {
 	Services    []string // every affected service, Service first; the RTO clock runs on the tightest
 	Status      Status
 	Private     bool // a private channel; kept out of every public surface
+	Drill       bool // an exercise: marked DRILL everywhere, pages nobody, changes nothing real
 
 	DeclaredBy string // user ID
 	Commander  string // user ID; the declarer until handed off
@@ -66,7 +67,15 @@ func (inc *Incident) Open() bool { return inc.Status != StatusResolved }
 
 // Topic is the channel topic: severity, status, commander and the title.
 func (inc *Incident) Topic() string {
-	return fmt.Sprintf("%s %s | %s | IC %s | %s", inc.Key(), inc.Severity, inc.Status, inc.CommanderText(), inc.Title)
+	return fmt.Sprintf("%s%s %s | %s | IC %s | %s", inc.DrillMark(), inc.Key(), inc.Severity, inc.Status, inc.CommanderText(), inc.Title)
+}
+
+// DrillMark is "[DRILL] " for exercises and "" otherwise, to put in front of what people see.
+func (inc *Incident) DrillMark() string {
+	if inc.Drill {
+		return "[DRILL] "
+	}
+	return ""
 }
 
 // CommanderText is the commander as a mention, or "unfilled" for an incident PagerDuty

@@ -60,6 +60,9 @@ func (s *Service) Page(ctx context.Context, actor, channelID string, role Role, 
 		if err := c.requireOpen(); err != nil {
 			return err
 		}
+		if c.inc.Drill {
+			return Errorf(EINVALID, "%s is a drill: nobody is paged.", c.inc.Key())
+		}
 		who := ""
 		if role != "" {
 			who = "the " + role.Title()

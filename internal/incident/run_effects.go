@@ -100,12 +100,24 @@ func (o *Outbox) execute(ctx context.Context, inc *Incident, run *Run, step *Run
 		output string
 	)
 	switch {
+	case inc.Drill && step.Spec.ActionType != "notify":
+		// A drill changes nothing real: a dry run where one exists, else nothing at all.
+		output = "DRILL: not run for real"
+		if o.Planner != nil && step.Spec.NeedsDryRun() {
+			if plan, err := o.Planner.Plan(ctx, inc, step); err == nil {
+				output = "DRILL: dry run only: " + plan
+			} else {
+				state, output = StepFailed, "DRILL: the dry run failed: "+err.Error()
+			}
+		} else if step.Spec.Plan != "" {
+			output += "; it would have sent:\n" + step.Spec.Plan
+		}
 	case step.Spec.ActionType == "notify":
 		channel := step.Spec.NotifyChannel
-		if channel == "" {
-			channel = inc.ChannelID
+		if channel == "" || inc.Drill {
+			channel = inc.ChannelID // a drill announces nothing outside its own channel
 		}
-		if _, err := o.Chat.Post(ctx, channel, Message{Key: e.Key, Text: step.Spec.NotifyText}); err != nil {
+		if _, err := o.Chat.Post(ctx, channel, Message{Key: e.Key, Text: inc.DrillMark() + step.Spec.NotifyText}); err != nil {
 			state, output = StepFailed, "could not post: "+err.Error()
 		} else {
 			output = "posted"

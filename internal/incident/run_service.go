@@ -11,11 +11,21 @@ import (
 // StartRun starts a rendered playbook in the incident of channelID: the run card and the
 // step cards are posted, in order, after the commit. Errors: ENOTFOUND, EINVALID, ECONFLICT.
 func (s *Service) StartRun(ctx context.Context, actor, channelID string, spec RunSpec) (*Run, error) {
+	inc, err := s.ByChannel(ctx, channelID)
+	if err != nil {
+		return nil, err
+	}
+	return s.StartRunIn(ctx, actor, inc.ID, spec)
+}
+
+// StartRunIn is StartRun for an incident found by its ID (a drill starts its run before its
+// channel exists).
+func (s *Service) StartRunIn(ctx context.Context, actor string, incidentID int64, spec RunSpec) (*Run, error) {
 	if len(spec.Phases) == 0 {
 		return nil, Errorf(EINVALID, "The playbook %s has no phases.", spec.Playbook)
 	}
 	var run *Run
-	_, err := s.change(ctx, channelID, func(c *change) error {
+	_, err := s.changeByID(ctx, incidentID, func(c *change) error {
 		if err := c.requireOpen(); err != nil {
 			return err
 		}

@@ -54,6 +54,7 @@ type DeclareRequest struct {
 	Description   string
 	Private       bool
 	OriginChannel string
+	Drill         bool // an exercise (see Service.Drill)
 }
 
 // Declare opens an incident and queues its channel. Errors: EINVALID, ENOTFOUND (service).
@@ -79,6 +80,7 @@ func (s *Service) Declare(ctx context.Context, req DeclareRequest) (*Incident, e
 		Severity:      req.Severity,
 		Status:        StatusInvestigating,
 		Private:       req.Private,
+		Drill:         req.Drill,
 		DeclaredBy:    req.Actor,
 		Commander:     req.Actor,
 		OriginChannel: req.OriginChannel,
@@ -109,6 +111,9 @@ func (s *Service) Declare(ctx context.Context, req DeclareRequest) (*Incident, e
 		if inc.Private {
 			text += " (private)"
 		}
+		if inc.Drill {
+			text = "[DRILL] " + text
+		}
 		if err := c.event(req.Actor, EventDeclared, text); err != nil {
 			return err
 		}
@@ -121,8 +126,8 @@ func (s *Service) Declare(ctx context.Context, req DeclareRequest) (*Incident, e
 		if err := c.scheduleCadence(); err != nil {
 			return err
 		}
-		if !s.paging() {
-			return nil
+		if !s.paging() || inc.Drill {
+			return nil // drills page nobody
 		}
 		return c.pageRoles(s.Settings.Paging.BySeverity[inc.Severity], "")
 	})
@@ -309,11 +314,20 @@ func (s *Service) resolve(c *change, actor, summary string) error {
 // change loads the incident of channelID and runs fn on it inside one transaction, then
 // saves the incident. fn's events and effects commit with it or not at all.
 func (s *Service) change(ctx context.Context, channelID string, fn func(*change) error) (*Incident, error) {
+	return s.changeWith(ctx, func(tx Tx) (*Incident, error) { return tx.IncidentByChannel(channelID) }, fn)
+}
+
+// changeByID is change for an incident found by its ID.
+func (s *Service) changeByID(ctx context.Context, id int64, fn func(*change) error) (*Incident, error) {
+	return s.changeWith(ctx, func(tx Tx) (*Incident, error) { return tx.Incident(id) }, fn)
+}
+
+func (s *Service) changeWith(ctx context.Context, load func(Tx) (*Incident, error), fn func(*change) error) (*Incident, error) {
 	var inc *Incident
 	enqueued := false
 	err := s.Store.Update(ctx, func(tx Tx) error {
 		var err error
-		if inc, err = tx.IncidentByChannel(channelID); err != nil {
+		if inc, err = load(tx); err != nil {
 			return err
 		}
 		c := &change{tx: tx, inc: inc, now: s.Clock.Now()}

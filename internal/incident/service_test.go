@@ -100,17 +100,21 @@ func TestChannelNames(t *testing.T) {
 		title   string
 		attempt int
 		want    string
+		drill   bool
 	}{
-		{"plain", "Intent API returning 500s", 0, "inc-7-intent-api-returning-500s"},
-		{"punctuation and case", "  DB: Primary DOWN!!! (us-east-1) ", 0, "inc-7-db-primary-down-us-east-1"},
-		{"non-ascii dropped", "Zürich — région ✈ down", 0, "inc-7-z-rich-r-gion-down"},
-		{"retry suffix", "api", 2, "inc-7-api-3"},
-		{"nothing usable", "!!!", 0, "inc-7"},
-		{"cut to 80", long, 0, strings.TrimRight(("inc-7-" + incident.Slug(long))[:80], "-")},
-		{"cut to 80 with suffix", long, 1, strings.TrimRight(("inc-7-" + incident.Slug(long))[:78], "-") + "-2"},
+		{"plain", "Intent API returning 500s", 0, "inc-7-intent-api-returning-500s", false},
+		{"punctuation and case", "  DB: Primary DOWN!!! (us-east-1) ", 0, "inc-7-db-primary-down-us-east-1", false},
+		{"non-ascii dropped", "Zürich — région ✈ down", 0, "inc-7-z-rich-r-gion-down", false},
+		{"retry suffix", "api", 2, "inc-7-api-3", false},
+		{"nothing usable", "!!!", 0, "inc-7", false},
+		{"cut to 80", long, 0, strings.TrimRight(("inc-7-" + incident.Slug(long))[:80], "-"), false},
+		{"cut to 80 with suffix", long, 1, strings.TrimRight(("inc-7-" + incident.Slug(long))[:78], "-") + "-2", false},
+		{"drill", "DNS failover", 0, "inc-7-drill-dns-failover", true},
+		{"drill named so", "Drill: DNS failover", 0, "inc-7-drill-dns-failover", true},
+		{"drill of nothing usable", "!!!", 0, "inc-7-drill", true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got := incident.ChannelName("inc", &incident.Incident{Number: 7, Title: tc.title}, tc.attempt)
+			got := incident.ChannelName("inc", &incident.Incident{Number: 7, Title: tc.title, Drill: tc.drill}, tc.attempt)
 			if got != tc.want {
 				t.Errorf("got %q, want %q", got, tc.want)
 			}

@@ -21,7 +21,7 @@ var _ incident.Tx = (*Tx)(nil)
 
 const incidentColumns = `id, number, title, description, severity, service, tier, status, private,
 	declared_by, commander, origin_channel, channel_id, channel_name, card_ts,
-	declared_at, mitigated_at, resolved_at, summary, pagerduty_id, pagerduty_url, acked_at, acked_by, impact, comms, review_number, review_url, review_filed_at, rpo_achieved`
+	declared_at, mitigated_at, resolved_at, summary, pagerduty_id, pagerduty_url, acked_at, acked_by, impact, comms, review_number, review_url, review_filed_at, rpo_achieved, drill`
 
 // NextIncidentNumber returns one more than the highest incident number.
 func (t *Tx) NextIncidentNumber() (int, error) {
@@ -33,7 +33,7 @@ func (t *Tx) NextIncidentNumber() (int, error) {
 // CreateIncident inserts inc and sets its ID.
 func (t *Tx) CreateIncident(inc *incident.Incident) error {
 	res, err := t.tx.ExecContext(t.ctx, `INSERT INTO incidents (`+incidentColumns+`)
-		VALUES (NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, incidentArgs(inc)...)
+		VALUES (NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, incidentArgs(inc)...)
 	if err != nil {
 		return fmt.Errorf("create incident: %w", err)
 	}
@@ -53,7 +53,7 @@ func (t *Tx) UpdateIncident(inc *incident.Incident) error {
 		severity = ?, service = ?, tier = ?, status = ?, private = ?, declared_by = ?, commander = ?,
 		origin_channel = ?, channel_id = ?, channel_name = ?, card_ts = ?, declared_at = ?,
 		mitigated_at = ?, resolved_at = ?, summary = ?, pagerduty_id = ?, pagerduty_url = ?, acked_at = ?,
-		acked_by = ?, impact = ?, comms = ?, review_number = ?, review_url = ?, review_filed_at = ?, rpo_achieved = ? WHERE id = ?`, args...)
+		acked_by = ?, impact = ?, comms = ?, review_number = ?, review_url = ?, review_filed_at = ?, rpo_achieved = ?, drill = ? WHERE id = ?`, args...)
 	if err != nil {
 		return fmt.Errorf("update incident %d: %w", inc.ID, err)
 	}
@@ -128,7 +128,7 @@ func incidentArgs(inc *incident.Incident) []any {
 		string(inc.Status), inc.Private, inc.DeclaredBy, inc.Commander, inc.OriginChannel, inc.ChannelID,
 		inc.ChannelName, inc.CardTS, formatTime(inc.DeclaredAt), formatTime(inc.MitigatedAt),
 		formatTime(inc.ResolvedAt), inc.Summary, inc.PagerDutyID, inc.PagerDutyURL, formatTime(inc.AckedAt), inc.AckedBy, impactJSON(inc.Impact), commsJSON(inc.Comms),
-		inc.ReviewNumber, inc.ReviewURL, formatTime(inc.ReviewFiledAt), rpoMillis(inc.RPOAchieved)}
+		inc.ReviewNumber, inc.ReviewURL, formatTime(inc.ReviewFiledAt), rpoMillis(inc.RPOAchieved), inc.Drill}
 }
 
 // Incident returns the incident with the given ID.
@@ -185,7 +185,7 @@ func (t *Tx) oneIncident(where string, arg any) (*incident.Incident, error) {
 	err := row.Scan(&inc.ID, &inc.Number, &inc.Title, &inc.Description, &severity, &inc.Service, &tier,
 		&status, &inc.Private, &inc.DeclaredBy, &inc.Commander, &inc.OriginChannel, &inc.ChannelID,
 		&inc.ChannelName, &inc.CardTS, &declared, &mitigated, &resolved, &inc.Summary,
-		&inc.PagerDutyID, &inc.PagerDutyURL, &acked, &inc.AckedBy, &impact, &comms, &inc.ReviewNumber, &inc.ReviewURL, &reviewed, &rpo)
+		&inc.PagerDutyID, &inc.PagerDutyURL, &acked, &inc.AckedBy, &impact, &comms, &inc.ReviewNumber, &inc.ReviewURL, &reviewed, &rpo, &inc.Drill)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, incident.Errorf(incident.ENOTFOUND, "No such incident.")
 	}

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"crypto/subtle"
 	"embed"
 	"fmt"
 	"html/template"
@@ -22,6 +23,9 @@ var templateFS embed.FS
 // (/status). Private incidents keep their title and timeline out of all of them, and the
 // status page shows only updates posted for it (`update --status-page`).
 type Pages struct {
+	// Token opens the dashboard: a browser gives it as the Basic password (any user name),
+	// a script as "Authorization: Bearer <token>". Empty, the dashboard is off.
+	Token   string
 	Service *incident.Service
 	Log     *slog.Logger
 	tmpl    map[string]*template.Template
@@ -38,9 +42,31 @@ func NewPages(svc *incident.Service, log *slog.Logger) *Pages {
 
 // Register adds the pages to mux.
 func (p *Pages) Register(mux *http.ServeMux) {
-	mux.HandleFunc("GET /{$}", p.index)
-	mux.HandleFunc("GET /incidents/{id}", p.incident)
+	mux.HandleFunc("GET /{$}", p.guard(p.index))
+	mux.HandleFunc("GET /incidents/{id}", p.guard(p.incident))
 	mux.HandleFunc("GET /status", p.status)
+}
+
+// guard lets through only requests that carry the dashboard token.
+func (p *Pages) guard(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if p.Token == "" {
+			http.Error(w, "The dashboard is off: set INCIDENTBOT_DASHBOARD_TOKEN (or dashboard_token) to turn it on. The status page is at /status.", http.StatusNotFound)
+			return
+		}
+		given, ok := "", false
+		if _, pass, basic := r.BasicAuth(); basic {
+			given, ok = pass, true
+		} else if bearer, found := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); found {
+			given, ok = bearer, true
+		}
+		if !ok || subtle.ConstantTimeCompare([]byte(given), []byte(p.Token)) != 1 {
+			w.Header().Set("WWW-Authenticate", `Basic realm="incidentbot", charset="UTF-8"`)
+			http.Error(w, "The dashboard needs its token.", http.StatusUnauthorized)
+			return
+		}
+		h(w, r)
+	}
 }
 
 func (p *Pages) render(w http.ResponseWriter, name string, data any) {

@@ -29,11 +29,17 @@ func TestDashboardAndStatusPage(t *testing.T) {
 	sys.Clock.Advance(20 * time.Minute)
 
 	mux := http.NewServeMux()
-	web.NewPages(sys.Service, slog.New(slog.DiscardHandler)).Register(mux)
+	pages := web.NewPages(sys.Service, slog.New(slog.DiscardHandler))
+	pages.Token = "dash-token"
+	pages.Register(mux)
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
 	get := func(path string) (int, string) {
-		resp, err := http.Get(srv.URL + path)
+		req, _ := http.NewRequest("GET", srv.URL+path, nil)
+		if path != "/status" {
+			req.SetBasicAuth("anyone", "dash-token")
+		}
+		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -70,5 +76,59 @@ func TestDashboardAndStatusPage(t *testing.T) {
 		if strings.Contains(status, secret) {
 			t.Errorf("the public status page shows %q", secret)
 		}
+	}
+}
+
+// The dashboard answers only those with its token, and is off without one; the status page
+// is public.
+func TestDashboardNeedsItsToken(t *testing.T) {
+	sys := testenv.NewSystem(t)
+	general := sys.Slack.AddChannel("general", "U0ALICE")
+	sys.Do("U0ALICE", general, "declare P1 intent-processing Intent API returning 500s")
+	sys.Deliver()
+	serve := func(token string) *httptest.Server {
+		mux := http.NewServeMux()
+		pages := web.NewPages(sys.Service, slog.New(slog.DiscardHandler))
+		pages.Token = token
+		pages.Register(mux)
+		srv := httptest.NewServer(mux)
+		t.Cleanup(srv.Close)
+		return srv
+	}
+	code := func(srv *httptest.Server, path, header string) int {
+		req, _ := http.NewRequest("GET", srv.URL+path, nil)
+		if header != "" {
+			req.Header.Set("Authorization", header)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	on := serve("dash-token")
+	for _, c := range []struct {
+		path, header string
+		want         int
+	}{
+		{"/", "", 401},
+		{"/incidents/1", "", 401},
+		{"/", "Bearer wrong", 401},
+		{"/", "Basic YW55b25lOndyb25n", 401}, // anyone:wrong
+		{"/", "Bearer dash-token", 200},
+		{"/incidents/1", "Basic YW55b25lOmRhc2gtdG9rZW4=", 200}, // anyone:dash-token
+		{"/status", "", 200},
+	} {
+		if got := code(on, c.path, c.header); got != c.want {
+			t.Errorf("GET %s with %q: %d, want %d", c.path, c.header, got, c.want)
+		}
+	}
+	off := serve("")
+	if got := code(off, "/", "Bearer "); got != 404 {
+		t.Errorf("the dashboard without a token configured: %d, want 404", got)
+	}
+	if got := code(off, "/status", ""); got != 200 {
+		t.Errorf("the status page without a dashboard token: %d", got)
 	}
 }

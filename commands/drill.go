@@ -1,0 +1,88 @@
+package commands
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/nephoran/incidentbot/internal/incident"
+	"github.com/nephoran/incidentbot/internal/playbook"
+)
+
+var drillVerb = &Verb{
+	Name:  "drill",
+	Usage: "drill <playbook> [key=value ...]",
+	Help:  "rehearse a playbook in a drill incident: marked DRILL, pages nobody, changes nothing real",
+	Run: func(ctx context.Context, r *Router, req Request, args string) (Reply, error) {
+		p, params, err := r.playbookArgs("drill", args)
+		if err != nil {
+			return Reply{}, err
+		}
+		sev := incident.P2
+		if p.Severity != "" {
+			if sev, err = incident.ParseSeverity(p.Severity); err != nil {
+				return Reply{}, err
+			}
+		}
+		service := ""
+		if p.Match != nil && len(p.Match.Services) == 1 {
+			service = p.Match.Services[0]
+		}
+		title := "Drill: " + p.Title
+		// Build once against the incident-to-be so that bad parameters refuse the drill
+		// before anything is declared.
+		draft := &incident.Incident{Title: title, Severity: sev, Service: service, Drill: true}
+		if _, err := playbook.Build(p, params, draft, r.PlaybookOptions); err != nil {
+			return Reply{}, err
+		}
+		inc, err := r.Service.Declare(ctx, incident.DeclareRequest{
+			Actor: req.UserID, Title: title, Severity: sev, Service: service,
+			OriginChannel: req.ChannelID, Drill: true,
+			Description: fmt.Sprintf("Drill of playbook %s (%s).", p.Name, p.Source),
+		})
+		if err != nil {
+			return Reply{}, err
+		}
+		spec, err := playbook.Build(p, params, inc, r.PlaybookOptions)
+		if err != nil {
+			return Reply{}, err
+		}
+		run, err := r.Service.StartRunIn(ctx, req.UserID, inc.ID, spec)
+		if err != nil {
+			return Reply{}, fmt.Errorf("drill %s declared, but its run did not start: %w", inc.Key(), err)
+		}
+		return Reply{Text: fmt.Sprintf(":test_tube: Drill *%s* declared for %s: %d steps in %d phases. Nobody is paged and no step changes anything real; "+
+			"kubernetes steps show what they would do. The channel appears in a moment, with you as incident commander.",
+			inc.Key(), p.Title, len(run.Steps), len(spec.Phases))}, nil
+	},
+}
+
+// playbookArgs resolves "<playbook> [key=value ...]" for the verb named verb.
+func (r *Router) playbookArgs(verb, args string) (*playbook.Playbook, map[string]string, error) {
+	tokens, err := Tokenize(args)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(tokens) == 0 {
+		return nil, nil, usageError(verb, "Name a playbook; `/incident playbooks` lists them.")
+	}
+	if r.Playbooks == nil {
+		return nil, nil, incident.Errorf(incident.EINVALID, "No playbooks are loaded.")
+	}
+	p, ok := r.Playbooks.Get(tokens[0])
+	if !ok {
+		return nil, nil, usageError(verb, "There is no playbook %q; `/incident playbooks` lists them.", tokens[0])
+	}
+	params := map[string]string{}
+	for _, t := range tokens[1:] {
+		k, v, ok := strings.Cut(t, "=")
+		if !ok || k == "" {
+			return nil, nil, usageError(verb, "%q is not key=value.", t)
+		}
+		if _, dup := params[k]; dup {
+			return nil, nil, usageError(verb, "%s is given twice.", k)
+		}
+		params[k] = v
+	}
+	return p, params, nil
+}
