@@ -16,8 +16,8 @@ import (
 type Config struct {
 	DB     string `yaml:"db"`
 	Listen string `yaml:"listen"`
-	// DashboardToken opens the read-only web dashboard (/ and /incidents/{id}) to those
-	// who give it; without it the dashboard is off. The public status page needs none.
+	// DashboardToken, when set, closes the read-only web dashboard (/ and /incidents/{id})
+	// to those who do not give it. The public status page needs none.
 	DashboardToken Secret `yaml:"dashboard_token"`
 	Kubeconfig     string `yaml:"kubeconfig"`
 

@@ -23,8 +23,9 @@ var templateFS embed.FS
 // (/status). Private incidents keep their title and timeline out of all of them, and the
 // status page shows only updates posted for it (`update --status-page`).
 type Pages struct {
-	// Token opens the dashboard: a browser gives it as the Basic password (any user name),
-	// a script as "Authorization: Bearer <token>". Empty, the dashboard is off.
+	// Token, when set, closes the dashboard to those without it: a browser gives it as the
+	// Basic password (any user name), a script as "Authorization: Bearer <token>". Empty,
+	// the dashboard is read-only and open, like the status page.
 	Token   string
 	Service *incident.Service
 	Log     *slog.Logger
@@ -47,11 +48,11 @@ func (p *Pages) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /status", p.status)
 }
 
-// guard lets through only requests that carry the dashboard token.
+// guard lets through only requests that carry the dashboard token, if there is one.
 func (p *Pages) guard(h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if p.Token == "" {
-			http.Error(w, "The dashboard is off: set INCIDENTBOT_DASHBOARD_TOKEN (or dashboard_token) to turn it on. The status page is at /status.", http.StatusNotFound)
+			h(w, r)
 			return
 		}
 		given, ok := "", false
