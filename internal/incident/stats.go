@@ -1,0 +1,192 @@
+package incident
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+)
+
+// KPIs are the BCDR plan's key performance indicators over a set of incidents: how many,
+// how fast they were acknowledged and recovered, and how often the recovery objectives
+// were met. Rates are over the incidents where the measure applies (Of); a rate with
+// Of == 0 is not known.
+type KPIs struct {
+	Count    int
+	Resolved int
+	// MTTA is the mean time from declaration to the first PagerDuty acknowledgement, over
+	// Acked incidents; MTTR the mean time from declaration to recovery (mitigation, else
+	// resolution), over Recovered incidents.
+	MTTA, MTTR        time.Duration
+	Acked, Recovered  int
+	RTOMet, RTOOf     int // recovered within the tightest RTO of their services
+	RPOMet, RPOOf     int // data loss recorded with `rpo` within the RPO
+	Succeeded, Tested int // drills: resolved with every playbook step succeeded or skipped
+	FollowupsFiled    int // follow-ups filed in the tracker, of Followups
+	Followups         int
+
+	ackSum, recoverSum time.Duration
+}
+
+// Stats are the KPIs of the incidents declared since Since, real incidents and drills
+// apart, each overall and per tier and per scenario (the playbooks run in them).
+type Stats struct {
+	Since, Until time.Time
+	Real, Drill  StatsGroup
+}
+
+// StatsGroup is the KPIs of one kind of incident (real or drill).
+type StatsGroup struct {
+	All        KPIs
+	ByTier     map[Tier]*KPIs   // tier 0: no service named
+	ByScenario map[string]*KPIs // playbook name -> KPIs of the incidents it ran in
+}
+
+// Stats computes the KPIs of the incidents declared at or after since.
+func (s *Service) Stats(ctx context.Context, since time.Time) (*Stats, error) {
+	st := &Stats{Since: since, Until: s.Clock.Now()}
+	for _, g := range []*StatsGroup{&st.Real, &st.Drill} {
+		g.ByTier, g.ByScenario = map[Tier]*KPIs{}, map[string]*KPIs{}
+	}
+	err := s.Store.View(ctx, func(tx Tx) error {
+		ids, err := tx.IncidentIDs()
+		if err != nil {
+			return err
+		}
+		for _, id := range ids {
+			inc, err := tx.Incident(id)
+			if err != nil {
+				return err
+			}
+			if inc.DeclaredAt.Before(since) {
+				continue
+			}
+			runs, err := tx.Runs(id)
+			if err != nil {
+				return err
+			}
+			followups, err := tx.Followups(id)
+			if err != nil {
+				return err
+			}
+			g := &st.Real
+			if inc.Drill {
+				g = &st.Drill
+			}
+			add := func(k *KPIs) { k.add(inc, inc.ComputeObjectives(s.Settings.Catalog), runs, followups) }
+			add(&g.All)
+			add(kpisOf(g.ByTier, inc.Tier))
+			seen := map[string]bool{}
+			for _, r := range runs {
+				if !seen[r.Playbook] {
+					seen[r.Playbook] = true
+					add(kpisOf(g.ByScenario, r.Playbook))
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("stats: %w", err)
+	}
+	for _, g := range []*StatsGroup{&st.Real, &st.Drill} {
+		g.All.finish()
+		for _, k := range g.ByTier {
+			k.finish()
+		}
+		for _, k := range g.ByScenario {
+			k.finish()
+		}
+	}
+	return st, nil
+}
+
+func kpisOf[K comparable](m map[K]*KPIs, key K) *KPIs {
+	if m[key] == nil {
+		m[key] = &KPIs{}
+	}
+	return m[key]
+}
+
+// add counts one incident.
+func (k *KPIs) add(inc *Incident, obj Objectives, runs []Run, followups []Followup) {
+	k.Count++
+	if !inc.AckedAt.IsZero() {
+		k.Acked++
+		k.ackSum += inc.AckedAt.Sub(inc.DeclaredAt)
+	}
+	if recovered := inc.RecoveredAt(); !recovered.IsZero() {
+		took := recovered.Sub(inc.DeclaredAt)
+		k.Recovered++
+		k.recoverSum += took
+		if obj.RTO > 0 {
+			k.RTOOf++
+			if took <= obj.RTO {
+				k.RTOMet++
+			}
+		}
+	}
+	if obj.RPO > 0 && inc.RPOAchieved >= 0 {
+		k.RPOOf++
+		if inc.RPOAchieved <= obj.RPO {
+			k.RPOMet++
+		}
+	}
+	if inc.Status == StatusResolved {
+		k.Resolved++
+		if inc.Drill {
+			k.Tested++
+			if drillSucceeded(runs) {
+				k.Succeeded++
+			}
+		}
+	}
+	k.Followups += len(followups)
+	for _, f := range followups {
+		if f.IssueURL != "" {
+			k.FollowupsFiled++
+		}
+	}
+}
+
+func (k *KPIs) finish() {
+	if k.Acked > 0 {
+		k.MTTA = (k.ackSum / time.Duration(k.Acked)).Round(time.Second)
+	}
+	if k.Recovered > 0 {
+		k.MTTR = (k.recoverSum / time.Duration(k.Recovered)).Round(time.Second)
+	}
+}
+
+// drillSucceeded reports whether a drill ran a playbook and every step of it succeeded
+// or was skipped on purpose.
+func drillSucceeded(runs []Run) bool {
+	if len(runs) == 0 {
+		return false
+	}
+	for _, r := range runs {
+		for _, st := range r.Steps {
+			if !slices.Contains([]StepState{StepSucceeded, StepSkipped}, st.State) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// RecoveredAt is when service was restored: the mitigation, else the resolution; zero
+// while neither has happened.
+func (inc *Incident) RecoveredAt() time.Time {
+	if !inc.MitigatedAt.IsZero() {
+		return inc.MitigatedAt
+	}
+	return inc.ResolvedAt
+}
+
+// Rate formats met of of as a percentage, or "n/a" when nothing was measured.
+func Rate(met, of int) string {
+	if of == 0 {
+		return "n/a"
+	}
+	return fmt.Sprintf("%.1f%% (%d/%d)", 100*float64(met)/float64(of), met, of)
+}
