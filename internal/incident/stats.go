@@ -29,7 +29,9 @@ type KPIs struct {
 }
 
 // Stats are the KPIs of the incidents declared since Since, real incidents and drills
-// apart, each overall and per tier and per scenario (the playbooks run in them).
+// apart, each overall and per tier and per scenario (the playbooks run in them). Private
+// incidents count overall and in their tier but under no scenario, which would tell what
+// they were about.
 type Stats struct {
 	Since, Until time.Time
 	Real, Drill  StatsGroup
@@ -78,7 +80,7 @@ func (s *Service) Stats(ctx context.Context, since time.Time) (*Stats, error) {
 			add(kpisOf(g.ByTier, inc.Tier))
 			seen := map[string]bool{}
 			for _, r := range runs {
-				if !seen[r.Playbook] {
+				if !seen[r.Playbook] && !inc.Private {
 					seen[r.Playbook] = true
 					add(kpisOf(g.ByScenario, r.Playbook))
 				}

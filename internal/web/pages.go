@@ -126,7 +126,12 @@ func (p *Pages) index(w http.ResponseWriter, r *http.Request) {
 	for i := range incs {
 		rows = append(rows, p.row(&incs[i], now))
 	}
-	p.render(w, "index", map[string]any{"Title": "Incidents", "Incidents": rows})
+	st, err := p.Service.Stats(r.Context(), now.Add(-kpiPeriod))
+	if err != nil {
+		http.Error(w, "the database is not answering", http.StatusServiceUnavailable)
+		return
+	}
+	p.render(w, "index", map[string]any{"Title": "Incidents", "Incidents": rows, "KPIs": kpiRows(st)})
 }
 
 type stepRow struct {

@@ -48,7 +48,10 @@ func TestDashboardAndStatusPage(t *testing.T) {
 		return resp.StatusCode, string(b)
 	}
 	code, index := get("/")
-	for _, want := range []string{"INC-1</a> Intent API returning 500s", `class="P1"`, "overdue by 5m (15m)", "(private incident)", "$5,950 ($17,850/h)"} {
+	for _, want := range []string{"INC-1</a> Intent API returning 500s", `class="P1"`, "overdue by 5m (15m)", "(private incident)", "$5,950 ($17,850/h)",
+		"<td>Real</td><td>all</td><td>2</td><td>0</td><td>n/a</td><td>n/a</td><td>n/a</td><td>n/a</td><td></td><td>n/a</td>",
+		"<td>Real</td><td>tier 1</td><td>1</td>", "<td>Real</td><td>tier 2</td><td>1</td>",
+		"<td>Real</td><td>application-service-failure</td><td>1</td>", "<td>Drill</td><td>all</td><td>0</td>"} {
 		if code != 200 || !strings.Contains(index, want) {
 			t.Errorf("/ (%d) lacks %q", code, want)
 		}

@@ -1,0 +1,69 @@
+package web
+
+import (
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/nephoran/incidentbot/internal/incident"
+)
+
+// kpiPeriod is the period the dashboard's KPIs cover.
+const kpiPeriod = 30 * 24 * time.Hour
+
+// kpiRow is one line of the dashboard's KPI table.
+type kpiRow struct {
+	Kind, Scope                                  string
+	Count, Resolved                              int
+	MTTA, MTTR, RTO, RPO, DrillSuccess, Followup string
+}
+
+// kpiRows flattens the stats into table rows: real incidents, then drills; each overall,
+// then per tier, then per scenario.
+func kpiRows(st *incident.Stats) []kpiRow {
+	var rows []kpiRow
+	for _, g := range []struct {
+		kind  string
+		group *incident.StatsGroup
+	}{{"Real", &st.Real}, {"Drill", &st.Drill}} {
+		rows = append(rows, newKPIRow(g.kind, "all", &g.group.All))
+		tiers := make([]incident.Tier, 0, len(g.group.ByTier))
+		for t := range g.group.ByTier {
+			tiers = append(tiers, t)
+		}
+		slices.Sort(tiers)
+		for _, t := range tiers {
+			scope := fmt.Sprintf("tier %d", t)
+			if t == 0 {
+				scope = "no service"
+			}
+			rows = append(rows, newKPIRow(g.kind, scope, g.group.ByTier[t]))
+		}
+		names := make([]string, 0, len(g.group.ByScenario))
+		for n := range g.group.ByScenario {
+			names = append(names, n)
+		}
+		slices.Sort(names)
+		for _, n := range names {
+			rows = append(rows, newKPIRow(g.kind, n, g.group.ByScenario[n]))
+		}
+	}
+	return rows
+}
+
+func newKPIRow(kind, scope string, k *incident.KPIs) kpiRow {
+	mean := func(d time.Duration, n int) string {
+		if n == 0 {
+			return "n/a"
+		}
+		return incident.FormatDuration(d)
+	}
+	r := kpiRow{Kind: kind, Scope: scope, Count: k.Count, Resolved: k.Resolved,
+		MTTA: mean(k.MTTA, k.Acked), MTTR: mean(k.MTTR, k.Recovered),
+		RTO: incident.Rate(k.RTOMet, k.RTOOf), RPO: incident.Rate(k.RPOMet, k.RPOOf),
+		DrillSuccess: "", Followup: incident.Rate(k.FollowupsFiled, k.Followups)}
+	if kind == "Drill" {
+		r.DrillSuccess = incident.Rate(k.Succeeded, k.Tested)
+	}
+	return r
+}
