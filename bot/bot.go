@@ -187,6 +187,10 @@ func (b *Bot) Event(ctx context.Context, ev *slackevents.EventsAPICallbackEvent,
 			return
 		}
 		b.capture(ctx, e.User, e.Item.Channel, e.Item.Timestamp, "marked with :pushpin:")
+	case *slackevents.AppHomeOpenedEvent:
+		if e.Tab == "home" {
+			b.publishHome(ctx, e.User)
+		}
 	case *slackevents.AppMentionEvent:
 		text := mentionPrefix.ReplaceAllString(e.Text, "")
 		reply := b.Router.Handle(ctx, commands.Request{UserID: e.User, ChannelID: e.Channel, Text: strings.TrimSpace(text)})

@@ -169,3 +169,25 @@ func TestRunCardGolden(t *testing.T) {
 	blocks, text = RunCard(sampleIncident(), run, now.Add(20*time.Minute))
 	golden(t, "run-card-overdue", map[string]any{"text": text, "blocks": blocks})
 }
+
+// The App Home tab holds at most 100 blocks however many incidents are open.
+func TestHomeRespectsTheBlockLimit(t *testing.T) {
+	incs := make([]incident.Incident, 200)
+	for i := range incs {
+		incs[i] = *sampleIncident()
+		incs[i].Number = i + 1
+	}
+	incs[150].Commander = "U0BOB"
+	home := Home(incs, "U0BOB")
+	blocks := home.Blocks.BlockSet
+	if len(blocks) > 100 {
+		t.Fatalf("%d blocks", len(blocks))
+	}
+	b, _ := json.Marshal(blocks)
+	if s := string(b); !strings.Contains(s, "Open incidents: 200") || !strings.Contains(s, "110 more not shown") || !strings.Contains(s, "*INC-151*") {
+		t.Errorf("home for 200 incidents: %s", s)
+	}
+	if first, ok := blocks[2].(*slack.SectionBlock); !ok || !strings.Contains(first.Text.Text, "*INC-151*") {
+		t.Errorf("the viewer's incident is not first: %+v", blocks[2])
+	}
+}

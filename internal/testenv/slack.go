@@ -33,7 +33,8 @@ type Slack struct {
 	channels  map[string]*SlackChannel // by ID
 	ephemeral []SlackEphemeral
 	views     []json.RawMessage
-	triggers  map[string]time.Time // trigger_id -> issued at
+	homes     map[string]json.RawMessage // user -> the App Home view published for them
+	triggers  map[string]time.Time       // trigger_id -> issued at
 	calls     []SlackCall
 	faults    map[string][]Fault
 	latency   time.Duration
@@ -98,6 +99,7 @@ func NewSlack() *Slack {
 		users:     map[string]*SlackUser{},
 		channels:  map[string]*SlackChannel{},
 		triggers:  map[string]time.Time{},
+		homes:     map[string]json.RawMessage{},
 		faults:    map[string][]Fault{},
 		limits:    map[string]*window{},
 		slowness:  map[string]time.Duration{},
@@ -250,6 +252,13 @@ func (s *Slack) Ephemerals() []SlackEphemeral {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return append([]SlackEphemeral(nil), s.ephemeral...)
+}
+
+// Home returns the App Home view last published for user, as JSON, or nil.
+func (s *Slack) Home(user string) json.RawMessage {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.homes[user]
 }
 
 // Views returns the views opened so far, as JSON.

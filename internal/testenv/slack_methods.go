@@ -25,6 +25,7 @@ var slackMethods = map[string]func(*Slack, SlackCall) map[string]any{
 	"chat.postEphemeral":     (*Slack).chatPostEphemeral,
 	"pins.add":               (*Slack).pinsAdd,
 	"views.open":             (*Slack).viewsOpen,
+	"views.publish":          (*Slack).viewsPublish,
 	"users.info":             (*Slack).usersInfo,
 	"users.lookupByEmail":    (*Slack).usersLookupByEmail,
 	"chat.getPermalink":      (*Slack).chatGetPermalink,
@@ -35,7 +36,7 @@ var slackMethods = map[string]func(*Slack, SlackCall) map[string]any{
 var rateTiers = map[string]int{
 	"conversations.create": 20, "conversations.setTopic": 20, "pins.add": 20,
 	"conversations.invite": 50, "chat.update": 50, "conversations.history": 50, "conversations.list": 20,
-	"chat.postEphemeral": 100, "views.open": 100, "chat.postMessage": 60, "auth.test": 100,
+	"chat.postEphemeral": 100, "views.open": 100, "views.publish": 100, "chat.postMessage": 60, "auth.test": 100,
 	"users.lookupByEmail": 50, "users.info": 100,
 }
 
@@ -359,6 +360,29 @@ func (s *Slack) viewsOpen(c SlackCall) map[string]any {
 	delete(s.triggers, req.TriggerID)
 	s.views = append(s.views, c.JSON)
 	return ok(map[string]any{"view": map[string]any{"id": fmt.Sprintf("V%07d", len(s.views))}})
+}
+
+// viewsPublish sets a user's App Home tab, as views.publish does: the view must be a home
+// tab of at most 100 blocks, for a user who exists.
+func (s *Slack) viewsPublish(c SlackCall) map[string]any {
+	var req struct {
+		UserID string `json:"user_id"`
+		View   struct {
+			Type   string           `json:"type"`
+			Blocks []map[string]any `json:"blocks"`
+		} `json:"view"`
+	}
+	if err := json.Unmarshal(c.JSON, &req); err != nil {
+		return fail("invalid_arguments")
+	}
+	switch {
+	case s.users[req.UserID] == nil:
+		return fail("user_not_found")
+	case req.View.Type != "home", len(req.View.Blocks) > 100:
+		return fail("invalid_arguments")
+	}
+	s.homes[req.UserID] = c.JSON
+	return ok(map[string]any{"view": map[string]any{"id": "VHOME" + req.UserID, "type": "home"}})
 }
 
 func (s *Slack) usersInfo(c SlackCall) map[string]any {

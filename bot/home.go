@@ -1,0 +1,22 @@
+package bot
+
+import (
+	"context"
+
+	"github.com/nephoran/incidentbot/bot/views"
+	"github.com/nephoran/incidentbot/internal/incident"
+	"github.com/slack-go/slack"
+)
+
+// publishHome renders user's App Home tab: the open incidents and the roles they hold.
+func (b *Bot) publishHome(ctx context.Context, user string) {
+	var incs []incident.Incident
+	err := b.Service.Store.View(ctx, func(tx incident.Tx) (err error) { incs, err = tx.RecentIncidents(0); return err })
+	if err != nil {
+		b.Log.Error("app home: read incidents", "err", err)
+		return
+	}
+	if _, err := b.API.PublishViewContext(ctx, slack.PublishViewContextRequest{UserID: user, View: views.Home(incs, user)}); err != nil {
+		b.Log.Error("app home: views.publish", "user", user, "err", err)
+	}
+}
