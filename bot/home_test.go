@@ -11,13 +11,24 @@ import (
 // incident's title shows only to those who hold a role in it.
 func TestAppHomeShowsOpenIncidentsAndTheViewersRoles(t *testing.T) {
 	e := newEnv(t)
-	e.sender.Command("U0ALICE", e.general, "declare P1 intent-processing Intent API returning 500s", "")
-	e.sender.Command("U0BOB", e.general, "declare P0 Salaries visible to everyone --private", "")
-	e.sender.Command("U0BOB", e.general, "declare P3 Old thing", "")
-	e.waitFor("three incidents", func() bool { return e.incidents() == 3 })
-	e.bot.Wait()
-	e.waitFor("the third channel", func() bool { return e.slack.ChannelByName("inc-3-old-thing") != nil })
-	e.sender.Command("U0BOB", e.slack.ChannelByName("inc-3-old-thing").ID, "resolve done", "")
+	declare := func(user, text, channel string) string { // one at a time, so numbers are known
+		t.Helper()
+		e.sender.Command(user, e.general, text, "")
+		var id string
+		e.waitFor(channel, func() bool {
+			ch := e.slack.ChannelByName(channel)
+			if ch != nil && len(ch.Pins) == 1 { // the card is pinned once the channel is recorded
+				id = ch.ID
+				return true
+			}
+			return false
+		})
+		return id
+	}
+	declare("U0ALICE", "declare P1 intent-processing Intent API returning 500s", "inc-1-intent-api-returning-500s")
+	declare("U0BOB", "declare P0 Salaries visible to everyone --private", "inc-2-private")
+	old := declare("U0BOB", "declare P3 Old thing", "inc-3-old-thing")
+	e.sender.Command("U0BOB", old, "resolve done", "")
 	e.bot.Wait()
 
 	open := func(id, user string) string {

@@ -15,6 +15,7 @@ import (
 	"github.com/nephoran/incidentbot/bot/views"
 	"github.com/nephoran/incidentbot/commands"
 	"github.com/nephoran/incidentbot/internal/config"
+	"github.com/nephoran/incidentbot/internal/drills"
 	ghtracker "github.com/nephoran/incidentbot/internal/github"
 	"github.com/nephoran/incidentbot/internal/incident"
 	"github.com/nephoran/incidentbot/internal/kube"
@@ -87,6 +88,10 @@ func (a *App) Run(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("the playbooks do not validate (incidentbot playbooks validate shows the same):\n%w", err)
 	}
+	reminder, err := drillReminder(cfg, library)
+	if err != nil {
+		return err
+	}
 	settings := cfg.Settings()
 	settings.SuggestPlaybooks = func(inc *incident.Incident) []string { return commands.Suggest(library, inc) }
 	clock := incident.SystemClock{}
@@ -152,6 +157,7 @@ func (a *App) Run(ctx context.Context) error {
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	outboxDone := make(chan struct{})
+	var remindersDone chan struct{} // set before outboxDone closes, if reminders run
 	go func() {
 		defer close(outboxDone)
 		auth, err := a.authenticate(runCtx, api)
@@ -160,6 +166,11 @@ func (a *App) Run(ctx context.Context) error {
 		}
 		chat.BotUserID, chat.WorkspaceURL = auth.UserID, auth.URL
 		b.SetBotUser(auth.UserID)
+		if reminder != nil {
+			reminder.Store, reminder.Chat, reminder.Clock, reminder.Log = db, chat, clock, log.With("component", "drills")
+			remindersDone = make(chan struct{})
+			go func() { defer close(remindersDone); reminder.Run(runCtx, time.Hour) }()
+		}
 		if err := outbox.Run(runCtx); err != nil {
 			log.Error("outbox stopped", "err", err)
 		}
@@ -182,7 +193,24 @@ func (a *App) Run(ctx context.Context) error {
 	b.Wait()
 	cancel()
 	<-outboxDone
+	if remindersDone != nil {
+		<-remindersDone
+	}
 	return err
+}
+
+// drillReminder builds the reminder of the plan's testing schedule, or nil when no
+// drills.channel is set. Every entry must name a loaded playbook.
+func drillReminder(cfg *config.Config, library *playbook.Library) (*drills.Reminder, error) {
+	if cfg.Drills.Channel == "" {
+		return nil, nil
+	}
+	for i, e := range cfg.Drills.Schedule {
+		if _, ok := library.Get(e.Playbook); !ok {
+			return nil, fmt.Errorf("drills.schedule[%d].playbook: there is no playbook %q (incidentbot playbooks list)", i, e.Playbook)
+		}
+	}
+	return &drills.Reminder{Channel: cfg.Drills.Channel, Schedule: cfg.Drills.Schedule}, nil
 }
 
 // reviewing builds the GitHub tracker and the review writer.

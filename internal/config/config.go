@@ -9,6 +9,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/nephoran/incidentbot/internal/drills"
 	"github.com/nephoran/incidentbot/internal/incident"
 )
 
@@ -31,6 +32,14 @@ type Config struct {
 	Paging    map[string][]string `yaml:"paging"` // roles paged on declaration, by severity
 	Approvals Approvals           `yaml:"approvals"`
 	Actions   Actions             `yaml:"actions"`
+	Drills    Drills              `yaml:"drills"`
+}
+
+// Drills configures the reminders of the plan's recovery testing schedule.
+type Drills struct {
+	// Channel is where reminders are posted (a channel ID); none are posted without it.
+	Channel  string         `yaml:"channel"`
+	Schedule []drills.Entry `yaml:"schedule"` // defaults to the plan's schedule
 }
 
 // Slack configures the Slack app.
@@ -189,6 +198,7 @@ func Default() *Config {
 		Clusters:  map[string]Cluster{},
 		Approvals: Approvals{DefaultRoles: []string{"incident-commander"}},
 		Actions:   Actions{Kubernetes: KubernetesActions{PlanMaxAge: Duration(5 * time.Minute)}},
+		Drills:    Drills{Schedule: drills.DefaultSchedule()},
 	}
 }
 

@@ -51,6 +51,11 @@ func TestErrors(t *testing.T) {
 			"services.api-gateway.tier: must be 1, 2 or 3 (got 4)",
 			`github.repo: "not a repo" is not owner/name`,
 			`approvals.default_roles[0]: "chief" is not a crisis role`,
+			`drills.channel: "#drills" is not a channel ID`,
+			`drills.schedule[0].every: "fortnightly" is not one of weekly, monthly, quarterly, semiannual`,
+			`drills.schedule[1].name: "restore" is given twice`,
+			"drills.schedule[1].title: must not be empty",
+			"drills.schedule[1].playbook: must name the playbook to drill",
 		}},
 		{"bad-duration.yaml", []string{`line 4: "soon" is not a duration such as 30s, 15m or 4h`}},
 	} {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/nephoran/incidentbot/internal/drills"
 	"github.com/nephoran/incidentbot/internal/incident"
 	"net"
 	"net/url"
@@ -34,6 +35,29 @@ func (c *Config) Validate() error {
 	}
 	if !prefixRe.MatchString(c.Slack.ChannelPrefix) {
 		bad("slack.channel_prefix", "%q must be 1-20 lowercase letters, digits, - or _, starting with a letter or digit", c.Slack.ChannelPrefix)
+	}
+	if ch := c.Drills.Channel; ch != "" && !channelIDRe.MatchString(ch) {
+		bad("drills.channel", "%q is not a channel ID (such as C0123ABCD); use the ID, not the name", ch)
+	}
+	drillNames := map[string]bool{}
+	for i, e := range c.Drills.Schedule {
+		path := fmt.Sprintf("drills.schedule[%d]", i)
+		switch {
+		case !serviceRe.MatchString(e.Name):
+			bad(path+".name", "%q must be lowercase letters, digits, - or _", e.Name)
+		case drillNames[e.Name]:
+			bad(path+".name", "%q is given twice", e.Name)
+		}
+		drillNames[e.Name] = true
+		if !slices.Contains(drills.Frequencies, e.Every) {
+			bad(path+".every", "%q is not one of %s", e.Every, strings.Join(drills.Frequencies, ", "))
+		}
+		if e.Title == "" {
+			bad(path+".title", "must not be empty")
+		}
+		if e.Playbook == "" {
+			bad(path+".playbook", "must name the playbook to drill")
+		}
 	}
 	if a := c.Slack.AnnounceChannel; a != "" && !channelIDRe.MatchString(a) {
 		bad("slack.announce_channel", "%q is not a channel ID (such as C0123ABCD); use the ID, not the name", a)

@@ -66,6 +66,10 @@ type Tx interface {
 	// MarkSeen records key (a Slack event ID, say) and reports whether it was new.
 	MarkSeen(key string, at time.Time) (bool, error)
 
+	// ReminderPosted and MarkReminderPosted keep, for good, the drill reminders posted.
+	ReminderPosted(key string) (bool, error)
+	MarkReminderPosted(key string, at time.Time) error
+
 	RunTx
 }
 
