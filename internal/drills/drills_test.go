@@ -39,7 +39,7 @@ func TestPeriod(t *testing.T) {
 func TestRemindersArePostedOncePerPeriod(t *testing.T) {
 	sys := testenv.NewSystem(t)
 	ch := sys.Slack.AddChannel("drills", "U0ALICE", testenv.SlackBotUser) // the bot must be a member to read its history
-	newReminder := func() *drills.Reminder { // a restart builds a new one on the same database
+	newReminder := func() *drills.Reminder {                              // a restart builds a new one on the same database
 		return &drills.Reminder{Store: sys.DB, Chat: sys.Chat, Clock: sys.Clock, Log: slog.New(slog.DiscardHandler),
 			Channel: ch, Schedule: drills.DefaultSchedule()}
 	}
