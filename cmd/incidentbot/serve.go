@@ -145,6 +145,7 @@ func (a *App) Run(ctx context.Context) error {
 	pages := web.NewPages(svc, log.With("component", "pages"))
 	pages.Token = string(cfg.DashboardToken)
 	pages.Register(a.server.Mux)
+	web.NewConsole(svc, string(cfg.ConsoleToken), log.With("component", "console")).Register(a.server.Mux)
 	if err := a.server.Open(cfg.Listen); err != nil {
 		return err
 	}

@@ -20,7 +20,9 @@ type Config struct {
 	// DashboardToken, when set, closes the read-only web dashboard (/ and /incidents/{id})
 	// to those who do not give it. The public status page needs none.
 	DashboardToken Secret `yaml:"dashboard_token"`
-	Kubeconfig     string `yaml:"kubeconfig"`
+	// ConsoleToken turns on the fallback web console (/console) for when Slack is down.
+	ConsoleToken Secret `yaml:"console_token"`
+	Kubeconfig   string `yaml:"kubeconfig"`
 
 	Slack     Slack               `yaml:"slack"`
 	PagerDuty PagerDuty           `yaml:"pagerduty"`

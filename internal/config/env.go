@@ -15,6 +15,7 @@ func envVars(c *Config) []struct {
 		{"INCIDENTBOT_DB", str(&c.DB)},
 		{"INCIDENTBOT_LISTEN", str(&c.Listen)},
 		{"INCIDENTBOT_DASHBOARD_TOKEN", sec(&c.DashboardToken)},
+		{"INCIDENTBOT_CONSOLE_TOKEN", sec(&c.ConsoleToken)},
 		{"INCIDENTBOT_DRILLS_CHANNEL", str(&c.Drills.Channel)},
 		{"SLACK_BOT_TOKEN", sec(&c.Slack.BotToken)},
 		{"SLACK_APP_TOKEN", sec(&c.Slack.AppToken)},

@@ -118,8 +118,17 @@ type StepOutcome struct {
 // concurrent clicks move it once. A refused approval is recorded, not an error. Errors:
 // ENOTFOUND, EINVALID, ECONFLICT.
 func (s *Service) ActOnStep(ctx context.Context, actor, channelID string, stepID int64, verb string) (StepOutcome, error) {
+	return s.actOnStep(ctx, inChannel(channelID), actor, stepID, verb)
+}
+
+// ActOnStepByID is ActOnStep for an incident found by its ID (from the web console).
+func (s *Service) ActOnStepByID(ctx context.Context, actor string, incidentID, stepID int64, verb string) (StepOutcome, error) {
+	return s.actOnStep(ctx, byID(incidentID), actor, stepID, verb)
+}
+
+func (s *Service) actOnStep(ctx context.Context, load loader, actor string, stepID int64, verb string) (StepOutcome, error) {
 	var out StepOutcome
-	_, err := s.change(ctx, channelID, func(c *change) error {
+	_, err := s.changeWith(ctx, load, func(c *change) error {
 		runID, err := c.tx.RunStepRef(stepID)
 		if err != nil {
 			return err

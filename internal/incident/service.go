@@ -163,6 +163,16 @@ func (s *Service) Timeline(ctx context.Context, incidentID int64) ([]TimelineEve
 // customers, execs, stakeholders, board: the cadence reminders they satisfy) and posts it in
 // the channel. Errors: ENOTFOUND, EINVALID, ECONFLICT.
 func (s *Service) PostUpdate(ctx context.Context, actor, channelID, text string, audiences ...string) (*Incident, error) {
+	return s.postUpdate(ctx, inChannel(channelID), actor, text, audiences)
+}
+
+// PostUpdateByID is PostUpdate for an incident found by its ID (from the web console, which
+// works while the incident has no channel yet).
+func (s *Service) PostUpdateByID(ctx context.Context, actor string, incidentID int64, text string, audiences ...string) (*Incident, error) {
+	return s.postUpdate(ctx, byID(incidentID), actor, text, audiences)
+}
+
+func (s *Service) postUpdate(ctx context.Context, load loader, actor, text string, audiences []string) (*Incident, error) {
 	text, err := checkText("An update", text)
 	if err != nil {
 		return nil, err
@@ -172,7 +182,7 @@ func (s *Service) PostUpdate(ctx context.Context, actor, channelID, text string,
 			return nil, Errorf(EINVALID, "%q is not an audience of updates.", a)
 		}
 	}
-	return s.change(ctx, channelID, func(c *change) error {
+	return s.changeWith(ctx, load, func(c *change) error {
 		if err := c.requireOpen(); err != nil {
 			return err
 		}
@@ -314,15 +324,24 @@ func (s *Service) resolve(c *change, actor, summary string) error {
 // change loads the incident of channelID and runs fn on it inside one transaction, then
 // saves the incident. fn's events and effects commit with it or not at all.
 func (s *Service) change(ctx context.Context, channelID string, fn func(*change) error) (*Incident, error) {
-	return s.changeWith(ctx, func(tx Tx) (*Incident, error) { return tx.IncidentByChannel(channelID) }, fn)
+	return s.changeWith(ctx, inChannel(channelID), fn)
 }
 
 // changeByID is change for an incident found by its ID.
 func (s *Service) changeByID(ctx context.Context, id int64, fn func(*change) error) (*Incident, error) {
-	return s.changeWith(ctx, func(tx Tx) (*Incident, error) { return tx.Incident(id) }, fn)
+	return s.changeWith(ctx, byID(id), fn)
 }
 
-func (s *Service) changeWith(ctx context.Context, load func(Tx) (*Incident, error), fn func(*change) error) (*Incident, error) {
+// loader finds the incident a use case acts on, inside its transaction.
+type loader func(Tx) (*Incident, error)
+
+func inChannel(channelID string) loader {
+	return func(tx Tx) (*Incident, error) { return tx.IncidentByChannel(channelID) }
+}
+
+func byID(id int64) loader { return func(tx Tx) (*Incident, error) { return tx.Incident(id) } }
+
+func (s *Service) changeWith(ctx context.Context, load loader, fn func(*change) error) (*Incident, error) {
 	var inc *Incident
 	enqueued := false
 	err := s.Store.Update(ctx, func(tx Tx) error {
