@@ -54,7 +54,7 @@ type DeclareRequest struct {
 	Description   string
 	Private       bool
 	OriginChannel string
-	Drill         bool // an exercise (see Service.Drill)
+	Drill         bool // an exercise: marked DRILL, pages nobody, its steps change nothing real
 }
 
 // Declare opens an incident and queues its channel. Errors: EINVALID, ENOTFOUND (service).

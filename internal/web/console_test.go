@@ -103,6 +103,13 @@ func TestConsoleWorksWhileSlackIsDown(t *testing.T) {
 	if ch == "" {
 		t.Fatal("no channel once Slack was back")
 	}
+	posted := false
+	for _, m := range sys.Slack.Channel(ch).Messages {
+		posted = posted || strings.Contains(m.Text+string(m.Blocks), "Failing over to eu-west-1.")
+	}
+	if !posted {
+		t.Error("the update made in the console did not reach the channel once Slack was back")
+	}
 	sys.Do("U0ALICE", ch, "playbook failover-drill ticket=CHG-1 hook=http://127.0.0.1:1")
 	sys.Deliver()
 	_, _, page = c.do("GET", "/console", "U0ALICE", "break-glass", nil)
