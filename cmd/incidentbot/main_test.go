@@ -85,6 +85,12 @@ func startServe(t *testing.T, env []string) *proc {
 		io.Copy(io.Discard, stderr)
 	}()
 	go func() { p.cmd.Wait(); close(p.exited) }()
+	t.Cleanup(func() { // runs after kill: a failed test shows what the bot logged
+		if t.Failed() {
+			lines := strings.Split(strings.TrimSpace(p.log()), "\n")
+			t.Logf("the bot's last log lines:\n%s", strings.Join(lines[max(0, len(lines)-80):], "\n"))
+		}
+	})
 	t.Cleanup(p.kill)
 	select {
 	case p.addr = <-addrc:
