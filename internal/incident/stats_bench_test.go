@@ -1,0 +1,37 @@
+package incident_test
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/nephoran/incidentbot/internal/incident"
+	"github.com/nephoran/incidentbot/internal/testenv"
+)
+
+// The KPIs read every incident of the period; the dashboard computes them on each load. The
+// baseline is reading the same incidents' list for the dashboard table (RecentIncidents).
+func BenchmarkStats(b *testing.B) {
+	for _, n := range []int{100, 1000} {
+		sys := testenv.NewSystem(b)
+		general := sys.Slack.AddChannel("general", "U0ALICE")
+		for i := range n {
+			sys.Do("U0ALICE", general, fmt.Sprintf("declare P%d intent-processing outage %d", i%4, i))
+		}
+		since := sys.Clock.Now().Add(-30 * 24 * time.Hour)
+		b.Run(fmt.Sprintf("stats/%d", n), func(b *testing.B) {
+			for b.Loop() {
+				if st, err := sys.Service.Stats(sys.Ctx, since); err != nil || st.Real.All.Count != n {
+					b.Fatal(err, st.Real.All.Count)
+				}
+			}
+		})
+		b.Run(fmt.Sprintf("baseline-recent/%d", n), func(b *testing.B) {
+			for b.Loop() {
+				if err := sys.Service.Store.View(sys.Ctx, func(tx incident.Tx) error { _, err := tx.RecentIncidents(20); return err }); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
