@@ -3,7 +3,6 @@ package commands
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -83,24 +82,14 @@ func FormatStats(st *incident.Stats, label string) string {
 		if g.group.All.Count == 0 {
 			continue
 		}
-		tiers := make([]incident.Tier, 0, len(g.group.ByTier))
-		for t := range g.group.ByTier {
-			tiers = append(tiers, t)
-		}
-		slices.Sort(tiers)
-		for _, t := range tiers {
+		for _, t := range g.group.Tiers() {
 			name := fmt.Sprintf("Tier %d", t)
 			if t == 0 {
 				name = "No service"
 			}
 			fmt.Fprintf(&b, "• %s: %s\n", name, kpiLine(g.group.ByTier[t], g.drill))
 		}
-		names := make([]string, 0, len(g.group.ByScenario))
-		for n := range g.group.ByScenario {
-			names = append(names, n)
-		}
-		slices.Sort(names)
-		for _, n := range names {
+		for _, n := range g.group.Scenarios() {
 			fmt.Fprintf(&b, "• `%s`: %s\n", n, kpiLine(g.group.ByScenario[n], g.drill))
 		}
 	}
@@ -111,14 +100,8 @@ func kpiLine(k *incident.KPIs, drill bool) string {
 	if k.Count == 0 {
 		return "none"
 	}
-	mean := func(d time.Duration, n int) string {
-		if n == 0 {
-			return "n/a"
-		}
-		return incident.FormatDuration(d)
-	}
 	line := fmt.Sprintf("%d (%d resolved) · MTTA %s · MTTR %s · RTO met %s · RPO met %s",
-		k.Count, k.Resolved, mean(k.MTTA, k.Acked), mean(k.MTTR, k.Recovered),
+		k.Count, k.Resolved, incident.Mean(k.MTTA, k.Acked), incident.Mean(k.MTTR, k.Recovered),
 		incident.Rate(k.RTOMet, k.RTOOf), incident.Rate(k.RPOMet, k.RPOOf))
 	if drill {
 		line += " · drill success " + incident.Rate(k.Succeeded, k.Tested)

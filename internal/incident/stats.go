@@ -185,6 +185,34 @@ func (inc *Incident) RecoveredAt() time.Time {
 	return inc.ResolvedAt
 }
 
+// Tiers returns the tiers the group has incidents in, in order (0, no service, first).
+func (g *StatsGroup) Tiers() []Tier {
+	tiers := make([]Tier, 0, len(g.ByTier))
+	for t := range g.ByTier {
+		tiers = append(tiers, t)
+	}
+	slices.Sort(tiers)
+	return tiers
+}
+
+// Scenarios returns the playbooks run in the group's incidents, by name.
+func (g *StatsGroup) Scenarios() []string {
+	names := make([]string, 0, len(g.ByScenario))
+	for n := range g.ByScenario {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	return names
+}
+
+// Mean formats a mean over n incidents, or "n/a" when there were none.
+func Mean(d time.Duration, n int) string {
+	if n == 0 {
+		return "n/a"
+	}
+	return FormatDuration(d)
+}
+
 // Rate formats met of of as a percentage, or "n/a" when nothing was measured.
 func Rate(met, of int) string {
 	if of == 0 {

@@ -2,7 +2,6 @@ package web
 
 import (
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/nephoran/incidentbot/internal/incident"
@@ -27,24 +26,14 @@ func kpiRows(st *incident.Stats) []kpiRow {
 		group *incident.StatsGroup
 	}{{"Real", &st.Real}, {"Drill", &st.Drill}} {
 		rows = append(rows, newKPIRow(g.kind, "all", &g.group.All))
-		tiers := make([]incident.Tier, 0, len(g.group.ByTier))
-		for t := range g.group.ByTier {
-			tiers = append(tiers, t)
-		}
-		slices.Sort(tiers)
-		for _, t := range tiers {
+		for _, t := range g.group.Tiers() {
 			scope := fmt.Sprintf("tier %d", t)
 			if t == 0 {
 				scope = "no service"
 			}
 			rows = append(rows, newKPIRow(g.kind, scope, g.group.ByTier[t]))
 		}
-		names := make([]string, 0, len(g.group.ByScenario))
-		for n := range g.group.ByScenario {
-			names = append(names, n)
-		}
-		slices.Sort(names)
-		for _, n := range names {
+		for _, n := range g.group.Scenarios() {
 			rows = append(rows, newKPIRow(g.kind, n, g.group.ByScenario[n]))
 		}
 	}
@@ -52,14 +41,8 @@ func kpiRows(st *incident.Stats) []kpiRow {
 }
 
 func newKPIRow(kind, scope string, k *incident.KPIs) kpiRow {
-	mean := func(d time.Duration, n int) string {
-		if n == 0 {
-			return "n/a"
-		}
-		return incident.FormatDuration(d)
-	}
 	r := kpiRow{Kind: kind, Scope: scope, Count: k.Count, Resolved: k.Resolved,
-		MTTA: mean(k.MTTA, k.Acked), MTTR: mean(k.MTTR, k.Recovered),
+		MTTA: incident.Mean(k.MTTA, k.Acked), MTTR: incident.Mean(k.MTTR, k.Recovered),
 		RTO: incident.Rate(k.RTOMet, k.RTOOf), RPO: incident.Rate(k.RPOMet, k.RPOOf),
 		DrillSuccess: "", Followup: incident.Rate(k.FollowupsFiled, k.Followups)}
 	if kind == "Drill" {
