@@ -34,6 +34,9 @@ func configCommand() *cobra.Command {
 				return err
 			}
 			fmt.Fprint(cmd.OutOrStdout(), string(out))
+			for _, w := range cfg.Warnings() {
+				fmt.Fprintln(cmd.ErrOrStderr(), "warning:", w)
+			}
 			if err := cfg.CheckServe(); err != nil {
 				fmt.Fprintf(cmd.ErrOrStderr(), "configuration is valid, but serve would refuse to start:\n%v\n", err)
 				return nil

@@ -210,6 +210,10 @@ func TestConfigCheck(t *testing.T) {
 		!strings.Contains(out, "bot_token: '******** (22 characters)'") || !strings.Contains(out, "configuration is valid") {
 		t.Errorf("good config (exit %d):\n%s", code, out)
 	}
+	out, code = run(t, []string{"INCIDENTBOT_CONFIG=" + good, "SLACK_BOT_TOKEN=xoxb-x", "PAGERDUTY_TOKEN=pd", "PAGERDUTY_FROM=bot@example.com"}, "config", "check")
+	if code != 0 || !strings.Contains(out, "warning: roles.incident-commander: paged by default on P0, P1, P2") {
+		t.Errorf("paging on without role targets (exit %d):\n%s", code, out)
+	}
 	out, code = run(t, []string{"PATH=/usr/bin:/bin"}, "serve")
 	if code != 1 || !strings.Contains(out, "SLACK_BOT_TOKEN (the Bot User OAuth Token") {
 		t.Errorf("serve without tokens (exit %d):\n%s", code, out)

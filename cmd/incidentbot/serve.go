@@ -88,6 +88,9 @@ func (a *App) Run(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("the playbooks do not validate (incidentbot playbooks validate shows the same):\n%w", err)
 	}
+	for _, w := range cfg.Warnings() {
+		log.Warn("configuration: " + w)
+	}
 	reminder, err := drillReminder(cfg, library)
 	if err != nil {
 		return err

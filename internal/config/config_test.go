@@ -131,3 +131,20 @@ func TestEmptyFileKeepsDefaults(t *testing.T) {
 		t.Errorf("CheckServe: %v", err)
 	}
 }
+
+// With paging on, roles the default paging pages but that have no target are warned about,
+// once each with their severities; explicit paging and configured roles are not.
+func TestWarningsNameRolesThatDefaultPagingCannotReach(t *testing.T) {
+	cfg := Default()
+	if w := cfg.Warnings(); len(w) != 0 {
+		t.Errorf("paging off: %v", w)
+	}
+	cfg.PagerDuty.Token = "x"
+	cfg.Roles = map[string]Role{"incident-commander": {PagerDutyEscalationPolicy: "PIC0001"}, "technical-lead": {PagerDutyEscalationPolicy: "PTL0001"}}
+	cfg.Paging = map[string][]string{"P0": {"incident-commander"}}
+	w := strings.Join(cfg.Warnings(), "\n")
+	if !strings.Contains(w, "roles.communications-lead: paged by default on P1 incidents but names no PagerDuty target") ||
+		strings.Contains(w, "incident-commander") || strings.Contains(w, "technical-lead") || strings.Contains(w, "legal-compliance-lead") {
+		t.Errorf("warnings:\n%s", w)
+	}
+}
