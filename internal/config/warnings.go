@@ -1,0 +1,36 @@
+package config
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/nephoran/incidentbot/internal/incident"
+)
+
+// Warnings lists what is valid but will fail at run time: today, roles that the plan's
+// default paging pages (for severities paging does not set) but that name no PagerDuty
+// target, while paging is on. Their pages would fail on every such incident.
+func (c *Config) Warnings() []string {
+	if c.PagerDuty.Token == "" {
+		return nil
+	}
+	missing := map[incident.Role][]string{}
+	for _, sev := range incident.Severities {
+		if _, set := c.Paging[string(sev)]; set {
+			continue // explicit paging is validated as an error
+		}
+		for _, r := range incident.DefaultPagingBySeverity()[sev] {
+			if _, ok := c.Roles[string(r)]; !ok {
+				missing[r] = append(missing[r], string(sev))
+			}
+		}
+	}
+	var out []string
+	for _, r := range incident.CrisisRoles {
+		if sevs := missing[r]; len(sevs) > 0 {
+			out = append(out, fmt.Sprintf("roles.%s: paged by default on %s incidents but names no PagerDuty target, so those pages will fail; set roles.%s, or paging.<severity> to the roles to page",
+				r, strings.Join(sevs, ", "), r))
+		}
+	}
+	return out
+}
