@@ -143,6 +143,7 @@ func TestDrillApplicationServiceFailure(t *testing.T) {
 		t.Errorf("dry run of the restart: %q", st[2].Plan)
 	}
 	do(t, sys, "U0BOB", ch, "step 1 run", "Running")
+	sys.Deliver() // the health check reads the cluster before the restarts begin, not beside them
 	do(t, sys, "U0BOB", ch, "step 2 done", "Marked")
 	for _, id := range []string{"3", "4", "5"} {
 		do(t, sys, "U0BOB", ch, "step "+id+" run", "Asked for approval")
