@@ -155,7 +155,13 @@ func notInIncidentChannel() error {
 
 // IncidentIDs returns every incident's ID in ascending order.
 func (t *Tx) IncidentIDs() ([]int64, error) {
-	rows, err := t.tx.QueryContext(t.ctx, `SELECT id FROM incidents ORDER BY id`)
+	return t.ids(`SELECT id FROM incidents ORDER BY id`)
+}
+
+// ids runs a query that selects one integer column and returns its values. The rows are
+// read to the end before the caller issues further queries on the transaction.
+func (t *Tx) ids(query string, args ...any) ([]int64, error) {
+	rows, err := t.tx.QueryContext(t.ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -295,22 +301,12 @@ func (t *Tx) CountIncidents() (map[[2]string]int, error) {
 
 // RecentIncidents returns the open incidents and the latest resolved ones, newest first.
 func (t *Tx) RecentIncidents(limit int) ([]incident.Incident, error) {
-	rows, err := t.tx.QueryContext(t.ctx, `SELECT id FROM incidents WHERE status != 'resolved'
+	ids, err := t.ids(`SELECT id FROM incidents WHERE status != 'resolved'
 		UNION SELECT id FROM (SELECT id FROM incidents WHERE status = 'resolved' ORDER BY id DESC LIMIT ?)
 		ORDER BY id DESC`, limit)
 	if err != nil {
 		return nil, err
 	}
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
 	var out []incident.Incident
 	for _, id := range ids {
 		inc, err := t.Incident(id)

@@ -63,20 +63,10 @@ func (t *Tx) Run(id int64) (*incident.Run, error) {
 
 // Runs returns the incident's runs, with their steps, oldest first.
 func (t *Tx) Runs(incidentID int64) ([]incident.Run, error) {
-	rows, err := t.tx.QueryContext(t.ctx, `SELECT id FROM runs WHERE incident_id = ? ORDER BY id`, incidentID)
+	ids, err := t.ids(`SELECT id FROM runs WHERE incident_id = ? ORDER BY id`, incidentID)
 	if err != nil {
 		return nil, err
 	}
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
 	var out []incident.Run
 	for _, id := range ids {
 		r, err := t.Run(id)
