@@ -3,6 +3,7 @@ package incident
 import (
 	"context"
 	"fmt"
+	"hash/fnv"
 	"time"
 	"unicode/utf8"
 )
@@ -50,18 +51,49 @@ func (o *Outbox) runEffect(ctx context.Context, inc *Incident, e *Effect) (resul
 		if step == nil || step.CardTS == "" {
 			return result{}, Errorf(ENOTREADY, "the step's card is not posted yet")
 		}
-		return result{}, o.Chat.Update(ctx, inc.ChannelID, step.CardTS, Message{Run: run, Step: step, Incident: inc, Now: now})
+		if err := o.Chat.Update(ctx, inc.ChannelID, step.CardTS, Message{Run: run, Step: step, Incident: inc, Now: now}); err != nil {
+			return result{}, err
+		}
+		return o.converge(ctx, run, e)
 	case EffectUpdateRunCard:
 		if run.CardTS == "" {
 			return result{}, Errorf(ENOTREADY, "the run card is not posted yet")
 		}
-		return result{}, o.Chat.Update(ctx, inc.ChannelID, run.CardTS, Message{Run: run, Incident: inc, Now: now})
+		if err := o.Chat.Update(ctx, inc.ChannelID, run.CardTS, Message{Run: run, Incident: inc, Now: now}); err != nil {
+			return result{}, err
+		}
+		return o.converge(ctx, run, e)
 	case EffectExecuteStep:
 		return o.execute(ctx, inc, run, step, e)
 	case EffectPlanStep:
 		return o.plan(ctx, inc, run, step)
 	}
 	return result{}, fmt.Errorf("unknown run effect %s", e.Kind)
+}
+
+// converge makes card updates, which run in parallel and may finish out of order, end on
+// the latest state: after an update lands, the run is read again, and if it changed since
+// the update was rendered, one more update of the same card is queued, keyed by the state
+// it will show (so stale finishers queue it once).
+func (o *Outbox) converge(ctx context.Context, rendered *Run, e *Effect) (result, error) {
+	var fresh *Run
+	if err := o.Store.View(ctx, func(tx Tx) (err error) { fresh, err = tx.Run(rendered.ID); return err }); err != nil {
+		return result{}, nil // the card was updated; a later change refreshes it again
+	}
+	if runVersion(fresh) == runVersion(rendered) {
+		return result{}, nil
+	}
+	return result{follow: []followUp{{kind: e.Kind, discriminator: fmt.Sprintf("converge-%d-%s", e.Payload.StepID, runVersion(fresh)),
+		payload: e.Payload}}}, nil
+}
+
+// runVersion identifies what a run's cards show: each step's state and when it changed.
+func runVersion(run *Run) string {
+	h := fnv.New64a()
+	for _, st := range run.Steps {
+		fmt.Fprintf(h, "%d:%s:%d:%d;", st.ID, st.State, st.UpdatedAt.UnixNano(), len(st.Plan))
+	}
+	return fmt.Sprintf("%x", h.Sum64())
 }
 
 func findStep(run *Run, id int64, seq int) *RunStep {
