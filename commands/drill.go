@@ -12,7 +12,7 @@ import (
 var drillVerb = &Verb{
 	Name:  "drill",
 	Usage: "drill <playbook> [key=value ...]",
-	Help:  "rehearse a playbook in a drill incident: marked DRILL, pages nobody, changes nothing real",
+	Help:  "rehearse a playbook in a drill incident: marked DRILL, pages and acts only where drills are configured to",
 	Run: func(ctx context.Context, r *Router, req Request, args string) (Reply, error) {
 		p, params, err := r.playbookArgs("drill", args)
 		if err != nil {
@@ -51,10 +51,34 @@ var drillVerb = &Verb{
 		if err != nil {
 			return Reply{}, fmt.Errorf("drill %s declared, but its run did not start: %w", inc.Key(), err)
 		}
-		return Reply{Text: fmt.Sprintf(":test_tube: Drill *%s* declared for %s: %d steps in %d phases. Nobody is paged and no step changes anything real; "+
-			"kubernetes steps show what they would do. The channel appears in a moment, with you as incident commander.",
-			inc.Key(), p.Title, len(run.Steps), len(spec.Phases))}, nil
+		return Reply{Text: fmt.Sprintf(":test_tube: Drill *%s* declared for %s: %d steps in %d phases. %s %s "+
+			"The channel appears in a moment, with you as incident commander.",
+			inc.Key(), p.Title, len(run.Steps), len(spec.Phases), r.drillPaging(), drillActions(spec))}, nil
 	},
+}
+
+// drillPaging says whom a drill pages.
+func (r *Router) drillPaging() string {
+	if p := r.Service.Settings.Paging; p.Enabled && p.Drill != (incident.PageTarget{}) {
+		return fmt.Sprintf("Its pages go to the drill target (%s) only.", p.Drill)
+	}
+	return "Nobody is paged."
+}
+
+// drillActions says what a drill's steps change: only those on drill clusters run for real.
+func drillActions(spec incident.RunSpec) string {
+	var live []string
+	for _, ph := range spec.Phases {
+		for _, s := range ph.Steps {
+			if s.DrillLive {
+				live = append(live, s.StepID)
+			}
+		}
+	}
+	if len(live) == 0 {
+		return "No step changes anything real; kubernetes steps show what they would do."
+	}
+	return fmt.Sprintf("Steps %s act on drill clusters for real; the others change nothing real.", strings.Join(live, ", "))
 }
 
 // playbookArgs resolves "<playbook> [key=value ...]" for the verb named verb.

@@ -1,6 +1,8 @@
 package commands_test
 
 import (
+	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -68,5 +70,64 @@ func TestDrillRehearsesAPlaybookWithoutChangingAnything(t *testing.T) {
 	declared := sys.Events(inc.ID)[0]
 	if !strings.HasPrefix(declared.Text, "[DRILL] <@U0ALICE> declared P2") {
 		t.Errorf("timeline opens with %q", declared.Text)
+	}
+}
+
+// recorder is a kubernetes executor and planner that records which action ran where.
+type recorder struct{ ran, planned []string }
+
+func (r *recorder) Execute(_ context.Context, _ *incident.Incident, step *incident.RunStep) (incident.StepResult, error) {
+	r.ran = append(r.ran, step.Spec.Summary)
+	return incident.StepResult{OK: true, Output: "restarted"}, nil
+}
+
+func (r *recorder) Plan(_ context.Context, _ *incident.Incident, step *incident.RunStep) (string, error) {
+	r.planned = append(r.planned, step.Spec.Summary)
+	return "would restart", nil
+}
+
+// With drills.paging and drills.clusters configured, a drill pages the drill policy (and
+// nobody else), and a kubernetes step on a mapped cluster runs for real on its drill
+// cluster; on a cluster without a drill cluster it stays a dry run.
+func TestDrillPagesTheDrillTargetAndActsOnDrillClusters(t *testing.T) {
+	rec := &recorder{}
+	sys := testenv.NewSystem(t, testenv.WithPagerDuty(), testenv.WithPlaybooks("testdata/playbooks", "127.0.0.1"),
+		testenv.WithKubernetes(rec, "us-west-2", "eu-west-1", "drill-usw2"),
+		testenv.WithDrills(incident.PageTarget{EscalationPolicy: "PDRILL1"}, map[string]string{"us-west-2": "drill-usw2"}))
+	sys.Outbox.Planner = rec
+	sys.PD.SetOnCall("PDRILL1", "", "PUCAROL")
+	s := &script{t: t, sys: sys}
+	general := sys.Slack.AddChannel("general", alice, bob)
+
+	s.do(alice, general, "drill restart-drill", "Drill *INC-1* declared", "Its pages go to the drill target (escalation policy PDRILL1) only.",
+		"Steps restart act on drill clusters for real")
+	s.do(alice, general, "drill restart-drill region=eu-west-1", "Drill *INC-2* declared", "No step changes anything real")
+	sys.Deliver()
+
+	pages := sys.PD.Incidents()
+	if len(pages) == 0 {
+		t.Fatal("the drills paged nobody")
+	}
+	for _, p := range pages {
+		if p.EscalationPolicy != "PDRILL1" || !strings.HasPrefix(p.Title, "[DRILL] [INC-") {
+			t.Errorf("a drill paged %q through %q, not the drill policy", p.Title, p.EscalationPolicy)
+		}
+	}
+	one, two := sys.Incident(1), sys.Incident(2)
+	s.do(alice, one.ChannelID, "page <@U0BOB|bob>", "only roles are paged, through the drill target")
+	for i, inc := range []*incident.Incident{one, two} { // each run has one step: steps 1 and 2
+		s.do(alice, inc.ChannelID, fmt.Sprintf("step %d run", i+1), "Asked for approval")
+		s.do(alice, inc.ChannelID, fmt.Sprintf("step %d approve", i+1), "Approved; running")
+	}
+	sys.Deliver()
+	if len(rec.ran) != 1 || !strings.Contains(rec.ran[0], "drill-usw2") {
+		t.Fatalf("ran %q: want one restart, on drill-usw2", rec.ran)
+	}
+	runs, err := sys.Service.RunsOf(sys.Ctx, two.ID)
+	if err != nil || len(runs) != 1 {
+		t.Fatalf("runs %v %v", runs, err)
+	}
+	if st := runs[0].Steps[0]; st.State != incident.StepSucceeded || st.Output != "DRILL: dry run only: would restart" {
+		t.Errorf("the eu-west-1 drill's restart: %s %q", st.State, st.Output)
 	}
 }

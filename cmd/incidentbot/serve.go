@@ -123,7 +123,7 @@ func (a *App) Run(ctx context.Context) error {
 	router := commands.NewRouter(svc, log.With("component", "commands"))
 	router.Playbooks = library
 	router.PlaybookOptions = playbook.BuildOptions{AllowedHosts: cfg.Actions.HTTP.AllowedHosts, DefaultApprover: cfg.DefaultApprovers(),
-		Clusters: cfg.ClusterNames()}
+		Clusters: cfg.ClusterNames(), DrillClusters: cfg.Drills.Clusters}
 	b := bot.New(router, api, log)
 	if u, err := url.Parse(cfg.Slack.APIURL); err == nil && u.Host != "slack.com" {
 		b.ResponseHosts = append(b.ResponseHosts, u.Host) // GovSlack, or a test's emulator

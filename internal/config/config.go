@@ -37,11 +37,19 @@ type Config struct {
 	Drills    Drills              `yaml:"drills"`
 }
 
-// Drills configures the reminders of the plan's recovery testing schedule.
+// Drills configures drills and the reminders of the plan's recovery testing schedule.
 type Drills struct {
 	// Channel is where reminders are posted (a channel ID); none are posted without it.
 	Channel  string         `yaml:"channel"`
 	Schedule []drills.Entry `yaml:"schedule"` // defaults to the plan's schedule
+	// Paging is the PagerDuty target (a drill escalation policy, schedule or routing key)
+	// that every page of a drill goes to, for the roles its severity pages. Unset: drills
+	// page nobody.
+	Paging Role `yaml:"paging"`
+	// Clusters maps a cluster (clusters:) to the drill cluster that stands in for it: a
+	// drill's kubernetes steps on a mapped cluster run for real on the drill cluster. Steps
+	// on clusters not mapped here are dry runs only.
+	Clusters map[string]string `yaml:"clusters"`
 }
 
 // Slack configures the Slack app.
@@ -296,6 +304,9 @@ func (c *Config) PagingSettings() incident.PagingSettings {
 		p.Targets[incident.Role(name)] = incident.PageTarget{EscalationPolicy: r.PagerDutyEscalationPolicy,
 			Schedule: r.PagerDutySchedule, RoutingKey: string(r.PagerDutyRoutingKey)}
 	}
+	d := c.Drills.Paging
+	p.Drill = incident.PageTarget{EscalationPolicy: d.PagerDutyEscalationPolicy, Schedule: d.PagerDutySchedule,
+		RoutingKey: string(d.PagerDutyRoutingKey)}
 	for sev, roles := range c.Paging {
 		p.BySeverity[incident.Severity(sev)] = nil
 		for _, r := range roles {

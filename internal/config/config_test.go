@@ -148,3 +148,72 @@ func TestWarningsNameRolesThatDefaultPagingCannotReach(t *testing.T) {
 		t.Errorf("warnings:\n%s", w)
 	}
 }
+
+// A drill can page a drill target and act on drill clusters; a mapping that would let a
+// drill touch the cluster it stands in for is refused.
+func TestDrillPagingAndClusters(t *testing.T) {
+	write := func(body string) string {
+		f := t.TempDir() + "/c.yaml"
+		if err := os.WriteFile(f, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return f
+	}
+	clusters := "clusters: {us-west-2: {context: prod-usw2}, drill-usw2: {context: drill-usw2}, eu-west-1: {context: prod-euw1}, twin: {context: prod-usw2}}\n"
+	cfg, err := Load(write(clusters+"drills: {paging: {pagerduty_escalation_policy: PDRILL1}, clusters: {us-west-2: drill-usw2}}\n"), env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := cfg.PagingSettings().Drill; d.EscalationPolicy != "PDRILL1" {
+		t.Errorf("drill target %+v", d)
+	}
+	if m := cfg.Drills.Clusters; m["us-west-2"] != "drill-usw2" {
+		t.Errorf("drill clusters %v", m)
+	}
+
+	_, err = Load(write(clusters+`drills:
+  paging: {pagerduty_escalation_policy: PDRILL1, pagerduty_schedule: PSCHED1, slack_usergroup: S1}
+  clusters: {us-west-2: us-west-2, eu-west-1: twin, mars: drill-usw2, drill-usw2: nowhere}
+`), env(nil))
+	for _, w := range []string{
+		"drills.paging: set one of pagerduty_escalation_policy, pagerduty_schedule or pagerduty_routing_key, not several",
+		"drills.paging.slack_usergroup: drills page through PagerDuty only",
+		"drills.clusters.us-west-2: the drill cluster must be another cluster than us-west-2: a drill would change production",
+		"drills.clusters.eu-west-1: the drill cluster twin uses the context of us-west-2 (prod-usw2): a drill would change production",
+		`drills.clusters.mars: "mars" is not one of the clusters`,
+		`drills.clusters.drill-usw2: the drill cluster "nowhere" is not one of the clusters`,
+	} {
+		if err == nil || !strings.Contains(err.Error(), w) {
+			t.Errorf("error lacks %q:\n%v", w, err)
+		}
+	}
+}
+
+// The README's example configuration is valid: it is what newcomers copy.
+func TestReadmeExampleLoads(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var example string
+	for _, block := range strings.Split(string(readme), "```yaml\n")[1:] {
+		block, _, _ = strings.Cut(block, "```")
+		if strings.HasPrefix(block, "slack:") {
+			example = block
+		}
+	}
+	if example == "" {
+		t.Fatal("the README has no example configuration (a yaml block starting with slack:)")
+	}
+	f := t.TempDir() + "/c.yaml"
+	if err := os.WriteFile(f, []byte(example), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := Load(f, env(nil))
+	if err != nil {
+		t.Fatalf("the README's example does not load:\n%v", err)
+	}
+	if cfg.Drills.Clusters["us-west-2"] != "drill-usw2" || cfg.PagingSettings().Drill.EscalationPolicy != "PDRILL1" {
+		t.Errorf("drills %+v", cfg.Drills)
+	}
+}

@@ -3,14 +3,15 @@ package config
 import (
 	"errors"
 	"fmt"
-
-	"github.com/nephoran/incidentbot/internal/drills"
-	"github.com/nephoran/incidentbot/internal/incident"
+	"maps"
 	"net"
 	"net/url"
 	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/nephoran/incidentbot/internal/drills"
+	"github.com/nephoran/incidentbot/internal/incident"
 )
 
 var (
@@ -76,16 +77,17 @@ func (c *Config) Validate() error {
 		if !isRole(name) {
 			bad(path, "unknown role; the crisis roles are %s", roleNames())
 		}
-		set := 0
-		for _, v := range []string{r.PagerDutyEscalationPolicy, r.PagerDutySchedule, string(r.PagerDutyRoutingKey)} {
-			if v != "" {
-				set++
-			}
-		}
-		if set > 1 {
+		if pagingTargets(r) > 1 {
 			bad(path, "set one of pagerduty_escalation_policy, pagerduty_schedule or pagerduty_routing_key, not several")
 		}
 	}
+	if pagingTargets(c.Drills.Paging) > 1 {
+		bad("drills.paging", "set one of pagerduty_escalation_policy, pagerduty_schedule or pagerduty_routing_key, not several")
+	}
+	if c.Drills.Paging.SlackUsergroup != "" {
+		bad("drills.paging.slack_usergroup", "drills page through PagerDuty only")
+	}
+	c.validateDrillClusters(bad)
 	for name, s := range c.Services {
 		path := "services." + name
 		if !serviceRe.MatchString(name) {
@@ -184,4 +186,51 @@ func (c *Config) CheckServe() error {
 		return nil
 	}
 	return fmt.Errorf("incidentbot needs Slack credentials to serve. Create the app from deploy/slack-app-manifest.yaml (see the README), then set:\n  - %s", strings.Join(missing, "\n  - "))
+}
+
+// pagingTargets counts how many PagerDuty targets r sets.
+func pagingTargets(r Role) int {
+	n := 0
+	for _, v := range []string{r.PagerDutyEscalationPolicy, r.PagerDutySchedule, string(r.PagerDutyRoutingKey)} {
+		if v != "" {
+			n++
+		}
+	}
+	return n
+}
+
+// validateDrillClusters refuses a drills.clusters mapping that could let a drill act on a
+// production cluster: a drill cluster must be configured, be another cluster, and share no
+// kubeconfig context with any cluster that is not a drill cluster.
+func (c *Config) validateDrillClusters(bad func(path, format string, args ...any)) {
+	standsIn, isDrill := map[string]bool{}, map[string]bool{}
+	for _, to := range c.Drills.Clusters {
+		standsIn[to] = true
+	}
+	for to := range standsIn {
+		_, stoodIn := c.Drills.Clusters[to]
+		isDrill[to] = !stoodIn // only a cluster that stands in and is never stood in for is a drill cluster
+	}
+	for _, from := range slices.Sorted(maps.Keys(c.Drills.Clusters)) {
+		to, path := c.Drills.Clusters[from], "drills.clusters."+from
+		dst, dstOK := c.Clusters[to]
+		if _, ok := c.Clusters[from]; !ok {
+			bad(path, "%q is not one of the clusters (clusters:)", from)
+			continue
+		}
+		switch {
+		case !dstOK:
+			bad(path, "the drill cluster %q is not one of the clusters (clusters:)", to)
+		case to == from:
+			bad(path, "the drill cluster must be another cluster than %s: a drill would change production", from)
+		case standsIn[from]:
+			bad(path, "%s is a drill cluster itself; a cluster cannot both stand in for one and be stood in for", from)
+		default:
+			for _, other := range slices.Sorted(maps.Keys(c.Clusters)) {
+				if !isDrill[other] && c.Clusters[other].Context == dst.Context {
+					bad(path, "the drill cluster %s uses the context of %s (%s): a drill would change production", to, other, dst.Context)
+				}
+			}
+		}
+	}
 }

@@ -18,7 +18,7 @@ func (o *Outbox) page(ctx context.Context, inc *Incident, e *Effect) (result, er
 	var target PageTarget
 	who := string(p.Role)
 	if p.Role != "" {
-		target = o.Settings.Paging.Targets[p.Role]
+		target = o.Settings.Paging.TargetFor(inc, p.Role)
 		if target == (PageTarget{}) {
 			return result{}, fmt.Errorf("the role %s has no PagerDuty target in the configuration", p.Role)
 		}
@@ -49,7 +49,7 @@ func (o *Outbox) page(ctx context.Context, inc *Incident, e *Effect) (result, er
 		details = strings.TrimSpace(details + "\nSlack channel: " + o.Chat.ChannelURL(inc.ChannelID))
 	}
 	ref, err := o.Pager.Page(ctx, PageRequest{
-		Key: p.Key, Title: fmt.Sprintf("[%s %s] %s", inc.Key(), inc.Severity, inc.Title),
+		Key: p.Key, Title: fmt.Sprintf("%s[%s %s] %s", inc.DrillMark(), inc.Key(), inc.Severity, inc.Title),
 		Urgency: Urgency(inc.Severity), Service: service, Target: target, Details: details,
 	})
 	if err != nil {
@@ -151,7 +151,7 @@ func (o *Outbox) pagerResolve(ctx context.Context, inc *Incident, e *Effect) (re
 	}
 	target := PageTarget{}
 	if page != nil && page.ViaEvents {
-		target = o.Settings.Paging.Targets[page.Role]
+		target = o.Settings.Paging.TargetFor(inc, page.Role)
 	}
 	if err := o.Pager.Resolve(ctx, target, PageRef{ID: id}); err != nil {
 		return result{}, err
@@ -189,7 +189,7 @@ func (o *Outbox) onCall(ctx context.Context, inc *Incident, e *Effect) (result, 
 		return result{}, Errorf(ENOTREADY, "the channel does not exist yet")
 	}
 	role := e.Payload.Role
-	people, err := o.Pager.OnCall(ctx, o.Settings.Paging.Targets[role])
+	people, err := o.Pager.OnCall(ctx, o.Settings.Paging.TargetFor(inc, role))
 	if err != nil {
 		return result{}, err
 	}

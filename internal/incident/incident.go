@@ -23,7 +23,7 @@ type Incident struct {
 	Services    []string // every affected service, Service first; the RTO clock runs on the tightest
 	Status      Status
 	Private     bool // a private channel; kept out of every public surface
-	Drill       bool // an exercise: marked DRILL everywhere, pages nobody, changes nothing real
+	Drill       bool // an exercise: marked DRILL everywhere; pages only a drill target, acts only on drill clusters
 
 	DeclaredBy string // user ID
 	Commander  string // user ID; the declarer until handed off

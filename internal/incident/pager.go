@@ -59,6 +59,18 @@ type PagingSettings struct {
 	Targets    map[Role]PageTarget
 	BySeverity map[Severity][]Role
 	Service    string // PagerDuty service for REST pages when the incident's service names none
+	// Drill, when set, is where a drill's pages go instead of the roles' targets (a drill
+	// escalation policy, say); a drill pages nobody without it.
+	Drill PageTarget
+}
+
+// TargetFor is where a page of role in inc goes: the drill target for a drill, else the
+// role's. The zero PageTarget means the role cannot be paged.
+func (p PagingSettings) TargetFor(inc *Incident, role Role) PageTarget {
+	if inc.Drill {
+		return p.Drill
+	}
+	return p.Targets[role]
 }
 
 // DefaultPagingBySeverity is the plan's default: P0 everyone, P1 commander, technical and

@@ -48,11 +48,6 @@ func (s *Service) Page(ctx context.Context, actor, channelID string, role Role, 
 	if !s.paging() {
 		return nil, Errorf(EINVALID, "Paging is not set up: the bot has no PagerDuty token (PAGERDUTY_TOKEN).")
 	}
-	if role != "" {
-		if t := s.Settings.Paging.Targets[role]; t == (PageTarget{}) {
-			return nil, Errorf(EINVALID, "The %s has no PagerDuty escalation policy, schedule or routing key in the configuration (roles.%s).", role.Title(), role)
-		}
-	}
 	if utf8Len(message) > MaxTextLen {
 		return nil, Errorf(EINVALID, "The message is too long; keep it to %d characters.", MaxTextLen)
 	}
@@ -60,8 +55,13 @@ func (s *Service) Page(ctx context.Context, actor, channelID string, role Role, 
 		if err := c.requireOpen(); err != nil {
 			return err
 		}
-		if c.inc.Drill {
-			return Errorf(EINVALID, "%s is a drill: nobody is paged.", c.inc.Key())
+		switch {
+		case c.inc.Drill && s.Settings.Paging.Drill == (PageTarget{}):
+			return Errorf(EINVALID, "%s is a drill: nobody is paged (drills.paging is not configured).", c.inc.Key())
+		case c.inc.Drill && role == "":
+			return Errorf(EINVALID, "%s is a drill: only roles are paged, through the drill target (drills.paging); page a role instead.", c.inc.Key())
+		case role != "" && s.Settings.Paging.TargetFor(c.inc, role) == (PageTarget{}):
+			return Errorf(EINVALID, "The %s has no PagerDuty escalation policy, schedule or routing key in the configuration (roles.%s).", role.Title(), role)
 		}
 		who := ""
 		if role != "" {

@@ -58,6 +58,9 @@ type StepSpec struct {
 	TwoPerson      bool     `json:"two_person,omitempty"`
 	NotifyText     string   `json:"notify_text,omitempty"` // for notify actions
 	NotifyChannel  string   `json:"notify_channel,omitempty"`
+	// DrillLive marks a drill's step that acts on a drill cluster (drills.clusters) and so
+	// runs for real; a drill's other steps are dry runs at most.
+	DrillLive bool `json:"drill_live,omitempty"`
 }
 
 // NeedsApproval reports whether someone must approve the step before it runs.

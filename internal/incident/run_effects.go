@@ -132,7 +132,7 @@ func (o *Outbox) execute(ctx context.Context, inc *Incident, run *Run, step *Run
 		output string
 	)
 	switch {
-	case inc.Drill && step.Spec.ActionType != "notify":
+	case inc.Drill && step.Spec.ActionType != "notify" && !step.Spec.DrillLive:
 		// A drill changes nothing real: a dry run where one exists, else nothing at all.
 		output = "DRILL: not run for real"
 		if o.Planner != nil && step.Spec.NeedsDryRun() {

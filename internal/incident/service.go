@@ -54,7 +54,7 @@ type DeclareRequest struct {
 	Description   string
 	Private       bool
 	OriginChannel string
-	Drill         bool // an exercise: marked DRILL, pages nobody, its steps change nothing real
+	Drill         bool // an exercise: marked DRILL, pages only a drill target, its steps change nothing real
 }
 
 // Declare opens an incident and queues its channel. Errors: EINVALID, ENOTFOUND (service).
@@ -126,8 +126,8 @@ func (s *Service) Declare(ctx context.Context, req DeclareRequest) (*Incident, e
 		if err := c.scheduleCadence(); err != nil {
 			return err
 		}
-		if !s.paging() || inc.Drill {
-			return nil // drills page nobody
+		if !s.paging() || (inc.Drill && s.Settings.Paging.Drill == (PageTarget{})) {
+			return nil // drills page nobody unless a drill target is configured
 		}
 		return c.pageRoles(s.Settings.Paging.BySeverity[inc.Severity], "")
 	})

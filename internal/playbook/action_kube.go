@@ -28,14 +28,29 @@ func init() {
 
 // ClusterOf returns the cluster a kubernetes action names ("" for none or the default).
 func ClusterOf(a Action) string {
+	if f, ok := clusterField(a); ok {
+		return f.String()
+	}
+	return ""
+}
+
+// setCluster points a kubernetes action at another cluster; it reports false for actions
+// that name no cluster.
+func setCluster(a Action, cluster string) bool {
+	f, ok := clusterField(a)
+	if ok && f.CanSet() {
+		f.SetString(cluster)
+	}
+	return ok
+}
+
+func clusterField(a Action) (reflect.Value, bool) {
 	v := reflect.ValueOf(a)
 	if v.Kind() == reflect.Pointer {
 		v = v.Elem()
 	}
-	if f := v.FieldByName("Cluster"); f.IsValid() && f.Kind() == reflect.String {
-		return f.String()
-	}
-	return ""
+	f := v.FieldByName("Cluster")
+	return f, f.IsValid() && f.Kind() == reflect.String
 }
 
 // RolloutRestart restarts one workload.

@@ -16,6 +16,10 @@ type BuildOptions struct {
 	AllowedHosts    []string        // for http actions: checked again on the rendered URL
 	Clusters        []string        // configured cluster names; nil skips the check
 	DefaultApprover []incident.Role // approval of mutating steps that name none (approvals.default_roles)
+	// DrillClusters maps a cluster to the drill cluster that stands in for it in drills
+	// (drills.clusters): a drill's kubernetes steps on a mapped cluster act on its drill
+	// cluster for real; on any other cluster they are dry runs only.
+	DrillClusters map[string]string
 }
 
 // Build checks the params (unknown, missing, not in the enum: all at once, before anything
@@ -31,7 +35,7 @@ func Build(p *Playbook, args map[string]string, inc *incident.Incident, opts Bui
 	for _, ph := range p.Phases {
 		ps := incident.PhaseSpec{Name: ph.Name, After: time.Duration(ph.After), Within: time.Duration(ph.Within)}
 		for _, st := range ph.Steps {
-			s, err := buildStep(p, st, data, opts)
+			s, err := buildStep(p, st, data, inc.Drill, opts)
 			if err != nil {
 				problems = append(problems, fmt.Sprintf("step %s: %v", st.ID, err))
 				continue
@@ -105,7 +109,7 @@ func incidentData(inc *incident.Incident) map[string]any {
 }
 
 // buildStep renders one step: a fresh copy of its action, decoded again from the file.
-func buildStep(p *Playbook, st *Step, data map[string]any, opts BuildOptions) (incident.StepSpec, error) {
+func buildStep(p *Playbook, st *Step, data map[string]any, drill bool, opts BuildOptions) (incident.StepSpec, error) {
 	title, err := render(st.Title, data)
 	if err != nil {
 		return incident.StepSpec{}, err
@@ -129,6 +133,10 @@ func buildStep(p *Playbook, st *Step, data map[string]any, opts BuildOptions) (i
 			return incident.StepSpec{}, fmt.Errorf("%s", strings.TrimPrefix(errs[0].Error(), ":0:0: "))
 		}
 	}
+	live := false
+	if to, ok := opts.DrillClusters[ClusterOf(a)]; ok && drill && strings.HasPrefix(a.Kind().Type, "kubernetes.") {
+		live = setCluster(a, to)
+	}
 	if cl := ClusterOf(a); cl != "" && opts.Clusters != nil && !slices.Contains(opts.Clusters, cl) {
 		return incident.StepSpec{}, fmt.Errorf("unknown cluster %q (configured: %s)", cl, strings.Join(opts.Clusters, ", "))
 	}
@@ -149,7 +157,7 @@ func buildStep(p *Playbook, st *Step, data map[string]any, opts BuildOptions) (i
 	}
 	spec := incident.StepSpec{
 		StepID: st.ID, Title: title, Owner: owner, ActionType: a.Kind().Type, Action: string(raw),
-		Summary: Describe(a), Mutating: Mutates(a), Plan: plan(a),
+		Summary: Describe(a), Mutating: Mutates(a), Plan: plan(a), DrillLive: live,
 	}
 	switch {
 	case st.Approval != nil:

@@ -52,6 +52,8 @@ type System struct {
 	// Kubernetes executes kubernetes.* steps on Clusters when set (WithKubernetes).
 	Kubernetes incident.Executor
 	Clusters   []string
+	// DrillClusters stand in for clusters in drills (WithDrills).
+	DrillClusters map[string]string
 }
 
 // WithKubernetes runs kubernetes.* steps with x (which also dry-runs them) on the named
@@ -60,6 +62,15 @@ func WithKubernetes(x incident.Executor, clusters ...string) Option {
 	return func(s *System, settings *incident.Settings) {
 		s.Kubernetes, s.Clusters = x, clusters
 		settings.PlanMaxAge = time.Minute
+	}
+}
+
+// WithDrills sends drills' pages to target and runs drills' kubernetes steps on the
+// mapped drill clusters (drills.paging and drills.clusters).
+func WithDrills(target incident.PageTarget, clusters map[string]string) Option {
+	return func(s *System, settings *incident.Settings) {
+		settings.Paging.Drill = target
+		s.DrillClusters = clusters
 	}
 }
 
@@ -177,7 +188,8 @@ func NewSystem(tb testing.TB, opts ...Option) *System {
 	s.Service = &incident.Service{Store: db, Clock: clock, Settings: settings, Log: log, Notify: ob.Notify}
 	s.Router = commands.NewRouter(s.Service, log)
 	s.Router.Playbooks = s.Library
-	s.Router.PlaybookOptions = playbook.BuildOptions{AllowedHosts: s.AllowedHosts, DefaultApprover: []incident.Role{incident.RoleCommander}}
+	s.Router.PlaybookOptions = playbook.BuildOptions{AllowedHosts: s.AllowedHosts, DefaultApprover: []incident.Role{incident.RoleCommander},
+		DrillClusters: s.DrillClusters}
 	ex := &playbook.Executor{AllowedHosts: s.AllowedHosts, Getenv: func(k string) string { return s.Env[k] }, Kubernetes: s.Kubernetes}
 	ob.Executor = ex
 	if s.Kubernetes != nil {
