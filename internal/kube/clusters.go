@@ -5,7 +5,9 @@
 package kube
 
 import (
+	"context"
 	"fmt"
+	"io"
 	"slices"
 	"sort"
 	"strings"
@@ -27,6 +29,10 @@ type Client struct {
 	Dynamic dynamic.Interface
 	Mapper  meta.RESTMapper
 	Config  *rest.Config // for exec; nil in tests with fake clients
+	// Exec, when set, runs pods/exec in place of the API server's streaming endpoint: a
+	// simulated cluster (testenv/kubesim) answers execs itself. It writes the command's
+	// output and returns its exit code. Nil: execs stream through Config.
+	Exec func(ctx context.Context, namespace, pod, container string, command []string, stdout, stderr io.Writer) (int, error)
 }
 
 // Clusters resolves playbook cluster names (clusters: in the config) to clients, made on

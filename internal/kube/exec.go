@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -23,7 +24,7 @@ const maxStream = 64 << 10
 // exec runs the command (an argument list; no shell) in the pod through pods/exec, and
 // returns its exit code with stdout and stderr cut to size. A non-zero exit fails the step.
 func (x *Executor) exec(ctx context.Context, c *Client, a *playbook.Exec) (string, error) {
-	if c.Config == nil {
+	if c.Config == nil && c.Exec == nil {
 		return "", errors.New("exec needs a real cluster connection")
 	}
 	timeout := time.Duration(a.Timeout)
@@ -32,30 +33,17 @@ func (x *Executor) exec(ctx context.Context, c *Client, a *playbook.Exec) (strin
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	req := c.Kube.CoreV1().RESTClient().Post().Resource("pods").Namespace(a.Namespace).Name(a.Pod).SubResource("exec").
-		VersionedParams(&corev1.PodExecOptions{Container: a.Container, Command: a.Command, Stdout: true, Stderr: true}, scheme.ParameterCodec)
-	// WebSocket first, as kubectl does, falling back to SPDY on servers that cannot upgrade.
-	ws, err := remotecommand.NewWebSocketExecutor(c.Config, "GET", req.URL().String())
-	if err != nil {
-		return "", err
-	}
-	spdy, err := remotecommand.NewSPDYExecutor(c.Config, "POST", req.URL())
-	if err != nil {
-		return "", err
-	}
-	ex, err := remotecommand.NewFallbackExecutor(ws, spdy, func(err error) bool {
-		return httpstream.IsUpgradeFailure(err) || httpstream.IsHTTPSProxyError(err)
-	})
-	if err != nil {
-		return "", err
-	}
 	stdout, stderr := &capped{max: maxStream}, &capped{max: maxStream}
-	err = ex.StreamWithContext(ctx, remotecommand.StreamOptions{Stdout: stdout, Stderr: stderr})
-	code := 0
-	var exitErr exec.CodeExitError
+	var (
+		code int
+		err  error
+	)
+	if c.Exec != nil {
+		code, err = c.Exec(ctx, a.Namespace, a.Pod, a.Container, a.Command, stdout, stderr)
+	} else {
+		code, err = x.stream(ctx, c, a, stdout, stderr)
+	}
 	switch {
-	case errors.As(err, &exitErr):
-		code = exitErr.Code
 	case err != nil && ctx.Err() != nil:
 		return "", fmt.Errorf("%s timed out after %s\n%s", strings.Join(a.Command, " "), timeout, streams(stdout, stderr))
 	case err != nil:
@@ -66,6 +54,33 @@ func (x *Executor) exec(ctx context.Context, c *Client, a *playbook.Exec) (strin
 		return "", errors.New(out)
 	}
 	return out, nil
+}
+
+// stream runs the exec through the API server's pods/exec endpoint and returns the exit code.
+func (x *Executor) stream(ctx context.Context, c *Client, a *playbook.Exec, stdout, stderr io.Writer) (int, error) {
+	req := c.Kube.CoreV1().RESTClient().Post().Resource("pods").Namespace(a.Namespace).Name(a.Pod).SubResource("exec").
+		VersionedParams(&corev1.PodExecOptions{Container: a.Container, Command: a.Command, Stdout: true, Stderr: true}, scheme.ParameterCodec)
+	// WebSocket first, as kubectl does, falling back to SPDY on servers that cannot upgrade.
+	ws, err := remotecommand.NewWebSocketExecutor(c.Config, "GET", req.URL().String())
+	if err != nil {
+		return 0, err
+	}
+	spdy, err := remotecommand.NewSPDYExecutor(c.Config, "POST", req.URL())
+	if err != nil {
+		return 0, err
+	}
+	ex, err := remotecommand.NewFallbackExecutor(ws, spdy, func(err error) bool {
+		return httpstream.IsUpgradeFailure(err) || httpstream.IsHTTPSProxyError(err)
+	})
+	if err != nil {
+		return 0, err
+	}
+	err = ex.StreamWithContext(ctx, remotecommand.StreamOptions{Stdout: stdout, Stderr: stderr})
+	var exitErr exec.CodeExitError
+	if errors.As(err, &exitErr) {
+		return exitErr.Code, nil
+	}
+	return 0, err
 }
 
 func streams(stdout, stderr *capped) string {

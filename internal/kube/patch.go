@@ -23,6 +23,9 @@ import (
 
 // resource finds the dynamic client of a kind through the RESTMapper.
 func resource(c *Client, apiVersion, kind, namespace string) (dynamic.ResourceInterface, *meta.RESTMapping, error) {
+	if c.Dynamic == nil || c.Mapper == nil {
+		return nil, nil, fmt.Errorf("this cluster connection cannot reach arbitrary kinds such as %s (a simulated cluster)", kind)
+	}
 	gk := schema.GroupKind{Kind: kind}
 	var versions []string
 	if apiVersion != "" {
