@@ -1,10 +1,10 @@
-# incidentbot: `make run` runs the bot, `make test` runs every test.
+# incidentbot: `make demo` shows the bot at work, `make test` runs every test, `make run` runs the bot.
 GO      ?= go
 BIN     ?= bin/incidentbot
 VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 
-.PHONY: all build test test-e2e bench-e2e lint run bench fuzz clean
+.PHONY: all build demo test test-e2e bench-e2e lint run bench fuzz clean
 
 all: lint test build
 
@@ -31,6 +31,12 @@ lint:
 
 run: build
 	./$(BIN) serve
+
+# The regional-outage drill end to end on in-process Slack, PagerDuty and GitHub emulators
+# and a simulated cluster; no credentials. DEMO_ARGS=--serve keeps the dashboard up after.
+DEMO_ARGS ?=
+demo: build
+	./$(BIN) demo $(DEMO_ARGS)
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...

@@ -52,14 +52,6 @@ func StatusText(inc *incident.Incident, now time.Time) string {
 	return b.String()
 }
 
-// housekeeping kinds are hidden from `timeline` unless asked for with `timeline all`.
-var housekeeping = map[incident.EventKind]bool{
-	incident.EventTopicSet:      true,
-	incident.EventCardPinned:    true,
-	incident.EventCardUpdated:   true,
-	incident.EventMessagePosted: true,
-}
-
 var timelineVerb = &Verb{
 	Name:  "timeline",
 	Usage: "timeline [all]",
@@ -89,7 +81,7 @@ var timelineVerb = &Verb{
 func TimelineText(inc *incident.Incident, evs []incident.TimelineEvent, all bool) string {
 	var lines []string
 	for _, e := range evs {
-		if !all && housekeeping[e.Kind] {
+		if !all && e.Kind.Housekeeping() {
 			continue
 		}
 		lines = append(lines, fmt.Sprintf("#%d `%s` %s *%s* %s", e.Seq, incident.FormatTime(e.At), actor(e.Actor), e.Kind, e.Text))

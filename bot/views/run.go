@@ -74,11 +74,20 @@ func StepCard(inc *incident.Incident, run *incident.Run, step *incident.RunStep,
 	return blocks, fmt.Sprintf("%s step %d: %s (%s)", inc.Key(), step.Seq, step.Spec.Title, state)
 }
 
+// shortDuration writes a phase boundary as the playbook does: 5m, 1h, 1h30m, 90s.
 func shortDuration(d time.Duration) string {
-	if d == 0 {
+	h, m := d/time.Hour, (d%time.Hour)/time.Minute
+	switch {
+	case d == 0:
 		return "start"
+	case d%time.Hour == 0:
+		return fmt.Sprintf("%dh", h)
+	case d%time.Minute == 0 && h > 0:
+		return fmt.Sprintf("%dh%dm", h, m)
+	case d%time.Minute == 0:
+		return fmt.Sprintf("%dm", m)
 	}
-	return strings.TrimSuffix(strings.TrimSuffix(d.String(), "0s"), "0m")
+	return d.String()
 }
 
 func ownerText(inc *incident.Incident, owner incident.Role) string {

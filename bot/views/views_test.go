@@ -191,3 +191,15 @@ func TestHomeRespectsTheBlockLimit(t *testing.T) {
 		t.Errorf("the viewer's incident is not first: %+v", blocks[2])
 	}
 }
+
+// Phase windows read as the playbook wrote them (30m once read "3": a suffix trim).
+func TestShortDuration(t *testing.T) {
+	for d, want := range map[time.Duration]string{
+		0: "start", 10 * time.Second: "10s", 90 * time.Second: "1m30s", 5 * time.Minute: "5m", 30 * time.Minute: "30m",
+		time.Hour: "1h", 90 * time.Minute: "1h30m", 10 * time.Hour: "10h", 20 * time.Minute: "20m",
+	} {
+		if got := shortDuration(d); got != want {
+			t.Errorf("shortDuration(%s) = %q, want %q", d, got, want)
+		}
+	}
+}

@@ -57,6 +57,11 @@ func serveCommand() *cobra.Command {
 type App struct {
 	Config *config.Config
 	Log    *slog.Logger
+	// Clusters serves the playbooks' clusters; nil: the kubeconfig's contexts (clusters:).
+	Clusters *kube.Clusters
+	// OnReady, when set, is called once the HTTP server listens, with the domain service
+	// and the address (the demo drives the bot from there).
+	OnReady func(svc *incident.Service, addr string)
 
 	db        *sqlite.DB
 	server    *web.Server
@@ -99,8 +104,12 @@ func (a *App) Run(ctx context.Context) error {
 	settings.SuggestPlaybooks = func(inc *incident.Incident) []string { return commands.Suggest(library, inc) }
 	clock := incident.SystemClock{}
 	chat := &slackapi.Chat{API: api, Card: views.Card, Announcement: views.Announcement, StepCard: views.StepCard, RunCard: views.RunCard}
+	clusters := a.Clusters
+	if clusters == nil {
+		clusters = kube.NewClusters(cfg.Kubeconfig, cfg.ClusterContexts())
+	}
 	executor := &playbook.Executor{AllowedHosts: cfg.Actions.HTTP.AllowedHosts, Getenv: os.Getenv,
-		Kubernetes: &kube.Executor{Clusters: kube.NewClusters(cfg.Kubeconfig, cfg.ClusterContexts())}}
+		Kubernetes: &kube.Executor{Clusters: clusters}}
 	outbox := &incident.Outbox{Store: db, Chat: chat, Clock: clock, Settings: settings, Log: log.With("component", "outbox"),
 		Executor: executor, Planner: executor, Observe: m.ObserveEffect, ObserveLag: m.ObserveTimerLag}
 	if settings.Reviews {
@@ -157,6 +166,9 @@ func (a *App) Run(ctx context.Context) error {
 		mode = "socket"
 	}
 	log.Info("listening", "addr", a.server.Addr(), "slack_mode", mode, "db", cfg.DB)
+	if a.OnReady != nil {
+		a.OnReady(svc, a.server.Addr())
+	}
 
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()

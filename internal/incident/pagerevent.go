@@ -208,8 +208,14 @@ func (s *Service) pagerActivity(tx Tx, ev PagerEvent, now time.Time) (string, er
 		}
 		text := fmt.Sprintf("%s acknowledged %s", agent, about)
 		if inc.AckedAt.IsZero() {
+			// PagerDuty's clock, or an ack before the webhook that declared the incident
+			// arrived, can put the ack before the declaration: it counts as at the declaration,
+			// so time to acknowledge is never negative.
 			inc.AckedAt, inc.AckedBy = at, agent
-			text += fmt.Sprintf(" (first acknowledgement: %s after the declaration)", FormatDuration(at.Sub(inc.DeclaredAt)))
+			if at.Before(inc.DeclaredAt) {
+				inc.AckedAt = inc.DeclaredAt
+			}
+			text += fmt.Sprintf(" (first acknowledgement: %s after the declaration)", FormatDuration(inc.AckedAt.Sub(inc.DeclaredAt)))
 		}
 		if err := c.event(BotActor, EventAcknowledged, text); err != nil {
 			return "", err

@@ -140,3 +140,13 @@ func FormatDuration(d time.Duration) string {
 	}
 	return fmt.Sprintf("%dh%02dm", int(d.Hours()), int(d.Minutes())%60)
 }
+
+// Housekeeping reports whether events of kind k are the bot's own bookkeeping (posts, card
+// updates, topics, pins): left out of `/incident timeline` and the review unless asked for.
+func (k EventKind) Housekeeping() bool {
+	switch k {
+	case EventTopicSet, EventCardPinned, EventCardUpdated, EventMessagePosted:
+		return true
+	}
+	return false
+}

@@ -161,6 +161,29 @@ func TestWebhookLifecycle(t *testing.T) {
 	}
 }
 
+// An acknowledgement that PagerDuty dates before the declaration (clock skew, or an ack
+// racing the webhook that declared) counts as at the declaration: time to acknowledge is
+// never negative, so MTTA cannot be pulled below zero.
+func TestAckBeforeTheDeclarationCountsAsAtIt(t *testing.T) {
+	h := newHook(t, testenv.PagerDutyWebhookSecret)
+	pd := h.sys.PD.AddIncident("Intent API 5xx above 5%", "PSVC001", "high")
+	h.send(t, "t1", "incident.triggered", pd, "P2")
+	h.sys.Deliver()
+	declared := h.sys.Incident(1).DeclaredAt
+	body := testenv.WebhookBodyAt("ev-a1", "incident.acknowledged", testenv.PDUser{ID: "PUBOB", Name: "Bob"}, pd, "", declared.Add(-90*time.Second))
+	if got := h.post(t, testenv.SignPagerDuty(testenv.PagerDutyWebhookSecret, body), "a1", body); got != 202 {
+		t.Fatalf("ack: %d", got)
+	}
+	inc := h.sys.Incident(1)
+	if !inc.AckedAt.Equal(declared) || inc.AckedBy != "Bob" {
+		t.Errorf("acked at %v by %q; want the declaration %v", inc.AckedAt, inc.AckedBy, declared)
+	}
+	evs := h.sys.Events(1)
+	if last := evs[len(evs)-1].Text; !strings.Contains(last, "(first acknowledgement: 0s after the declaration)") {
+		t.Errorf("timeline says %q", last)
+	}
+}
+
 func kinds(evs []incident.TimelineEvent) map[incident.EventKind]int {
 	m := map[incident.EventKind]int{}
 	for _, e := range evs {

@@ -213,7 +213,7 @@ func model(d incident.ReviewData) view {
 		}
 	}
 	for _, ev := range d.Events {
-		if housekeeping[ev.Kind] {
+		if ev.Kind.Housekeeping() {
 			continue
 		}
 		v.Timeline = append(v.Timeline, eventView{At: incident.FormatTime(ev.At), Actor: who(ev.Actor), Kind: string(ev.Kind), Text: strings.ReplaceAll(ev.Text, "\n", " ")})
@@ -226,12 +226,6 @@ func model(d incident.ReviewData) view {
 		v.Followups = append(v.Followups, followupView{Text: f.Text, Owner: owner, IssueURL: f.IssueURL})
 	}
 	return v
-}
-
-// housekeeping events are the bot's own bookkeeping, left out of the review (`/incident
-// timeline all` shows them).
-var housekeeping = map[incident.EventKind]bool{
-	incident.EventMessagePosted: true, incident.EventCardUpdated: true, incident.EventTopicSet: true, incident.EventCardPinned: true,
 }
 
 func firstLine(s string) string {

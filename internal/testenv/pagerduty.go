@@ -521,19 +521,25 @@ const PagerDutyWebhookSecret = "whsec-test-0123456789abcdef"
 
 // WebhookBody builds a V3 webhook body for an event about inc, as PagerDuty sends it.
 func WebhookBody(eventID, eventType, agent string, inc PDIncident, priority string) []byte {
+	return WebhookBodyAt(eventID, eventType, PDUser{ID: "PUALICE", Name: agent}, inc, priority, time.Date(2026, 11, 26, 3, 2, 0, 0, time.UTC))
+}
+
+// WebhookBodyAt is WebhookBody for an event by agent that occurred at a given time (the
+// incident created two minutes before).
+func WebhookBodyAt(eventID, eventType string, agent PDUser, inc PDIncident, priority string, at time.Time) []byte {
 	data := map[string]any{
 		"id": inc.ID, "type": "incident", "number": inc.Number, "status": inc.Status, "incident_key": inc.IncidentKey,
 		"title": inc.Title, "html_url": "https://example.pagerduty.com/incidents/" + inc.ID, "urgency": inc.Urgency,
 		"service":           map[string]any{"id": inc.Service, "type": "service_reference", "summary": "Service " + inc.Service},
 		"escalation_policy": map[string]any{"id": inc.EscalationPolicy},
-		"assignees":         []any{}, "teams": []any{}, "created_at": "2026-11-26T03:00:00Z",
+		"assignees":         []any{}, "teams": []any{}, "created_at": at.Add(-2 * time.Minute).UTC().Format(time.RFC3339),
 	}
 	if priority != "" {
 		data["priority"] = map[string]any{"id": "PRIO" + priority, "summary": priority, "type": "priority_reference"}
 	}
 	body, _ := json.Marshal(map[string]any{"event": map[string]any{
-		"id": eventID, "event_type": eventType, "resource_type": "incident", "occurred_at": "2026-11-26T03:02:00.000Z",
-		"agent": map[string]any{"id": "PUALICE", "summary": agent, "type": "user_reference"}, "client": nil, "data": data,
+		"id": eventID, "event_type": eventType, "resource_type": "incident", "occurred_at": at.UTC().Format("2006-01-02T15:04:05.000Z"),
+		"agent": map[string]any{"id": agent.ID, "summary": agent.Name, "type": "user_reference"}, "client": nil, "data": data,
 	}})
 	return body
 }

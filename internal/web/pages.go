@@ -196,7 +196,7 @@ func (p *Pages) status(w http.ResponseWriter, r *http.Request) {
 	var public []map[string]any
 	for i := range incs {
 		inc := &incs[i]
-		if inc.Private || !inc.Open() {
+		if inc.Private || inc.Drill || !inc.Open() { // a drill is an exercise: the public never sees it
 			continue
 		}
 		for _, s := range inc.Services {

@@ -25,6 +25,9 @@ func TestDashboardAndStatusPage(t *testing.T) {
 	sys.Do("U0ALICE", ch, "update the team-only update")
 	sys.Do("U0ALICE", ch, "impact 10")
 	sys.Do("U0ALICE", ch, "playbook application-service-failure")
+	sys.Do("U0ALICE", general, "drill application-service-failure") // INC-3: an exercise, never public
+	sys.Deliver()
+	sys.Do("U0ALICE", sys.Incident(3).ChannelID, "service add api-gateway")
 	sys.Deliver()
 	sys.Clock.Advance(20 * time.Minute)
 
@@ -51,7 +54,7 @@ func TestDashboardAndStatusPage(t *testing.T) {
 	for _, want := range []string{"INC-1</a> Intent API returning 500s", `class="P1"`, "overdue by 5m (15m)", "(private incident)", "$5,950 ($17,850/h)",
 		"<td>Real</td><td>all</td><td>2</td><td>0</td><td>n/a</td><td>n/a</td><td>n/a</td><td>n/a</td><td></td><td>n/a</td>",
 		"<td>Real</td><td>tier 1</td><td>1</td>", "<td>Real</td><td>tier 2</td><td>1</td>",
-		"<td>Real</td><td>application-service-failure</td><td>1</td>", "<td>Drill</td><td>all</td><td>0</td>"} {
+		"<td>Real</td><td>application-service-failure</td><td>1</td>", "<td>Drill</td><td>all</td><td>1</td>"} {
 		if code != 200 || !strings.Contains(index, want) {
 			t.Errorf("/ (%d) lacks %q", code, want)
 		}
@@ -70,12 +73,13 @@ func TestDashboardAndStatusPage(t *testing.T) {
 	}
 	code, status := get("/status")
 	for _, want := range []string{"intent-processing</td><td class=\"partial\">Partial outage", "payroll</td><td class=\"operational\">Operational",
+		"api-gateway</td><td class=\"operational\">Operational",
 		"Partial outage of intent-processing", "We are investigating errors on intent submission."} {
 		if code != 200 || !strings.Contains(status, want) {
 			t.Errorf("/status (%d) lacks %q", code, want)
 		}
 	}
-	for _, secret := range []string{"internal", "team-only", "Salaries", "Intent API returning 500s", "password"} {
+	for _, secret := range []string{"internal", "team-only", "Salaries", "Intent API returning 500s", "password", "Drill", "Major outage"} {
 		if strings.Contains(status, secret) {
 			t.Errorf("the public status page shows %q", secret)
 		}

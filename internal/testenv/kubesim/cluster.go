@@ -32,7 +32,7 @@ type Cluster struct {
 	Step time.Duration
 
 	kube   *fake.Clientset
-	writes sync.Mutex // every read-modify-write of the store, so none is lost
+	writes sync.Mutex   // every read-modify-write of the store, so none is lost
 	seq    atomic.Int64 // pod name suffixes
 	db     *patroni
 }

@@ -1,0 +1,131 @@
+package main
+
+import (
+	"bufio"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// `incidentbot demo` plays the regional-outage drill end to end with no credentials and
+// no network beyond loopback: pages to the drill policy acknowledged, the failover steps
+// approved and run on the simulated drill cluster (the DNS step only described), the
+// review filed, every page resolved, the timeline intact on disk.
+func TestDemo(t *testing.T) {
+	dir := t.TempDir()
+	cmd := exec.Command(binary, "demo", "--listen", "127.0.0.1:0", "--dir", dir)
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}
+	began := time.Now()
+	outb, err := cmd.CombinedOutput()
+	out := string(outb)
+	if err != nil {
+		log, _ := os.ReadFile(filepath.Join(dir, "incidentbot.log"))
+		t.Fatalf("demo: %v\n%s\nthe bot's log:\n%s", err, out, log)
+	}
+	t.Logf("the demo took %s", time.Since(began))
+	for _, want := range []string{
+		"Drill *INC-1* declared for Regional data center outage: 16 steps in 4 phases. Its pages go to the drill target (escalation policy PDRILL01) only.",
+		"Steps promote-standby, scale-up-secondary, secondary-available, performance act on drill clusters for real",
+		`pagerduty bob acknowledged Q000005 "[DRILL] [INC-1 P0] Drill: Regional data center outage"`,
+		"alice     clicks Approve on \"Fail the database over to the hot standby in us-west-2\"",
+		"dns-failover: DRILL: not run for real; it would have sent: | POST https://dns-failover.internal/v1/failover",
+		`Successfully switched over to "postgresql-replica-0"`,
+		"scale-up-secondary: scaled (previous counts, to restore them): | deployment nephoran-system/api-gateway: replicas 1 -> 3",
+		"pods ready: 10/10",
+		"INC-1 is resolved after",
+		"The bot filed the post-incident review as GitHub issue nephoran/incidents#1",
+		"=== Channel #inc-1-drill-regional-data-center-outage, as Slack shows it",
+		"16 of 16 steps done.",
+		"the hash chain verifies",
+		"step_approved    @alice approved \"Fail DNS over to us-west-2\" (dns-failover), asked by @bob",
+		`nephoran/incidents#1 "Post-incident review: INC-1 Drill: Regional data center outage" [postmortem, severity:P0, service:intent-processing (tier 1)]`,
+		"- [ ] Automate the certificate and secret sync check for us-west-2 (@bob)",
+		"Kubernetes drill-usw2  deployment nephoran-system/web-console: 3/3 available",
+		"Kubernetes drill-usw2  Patroni leader: postgresql-replica-0",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the demo's output lacks %q", want)
+		}
+	}
+	pages := regexp.MustCompile(`(?m)^PagerDuty Q\d+  (\S+)\s+via (\S+)`).FindAllStringSubmatch(out, -1)
+	if len(pages) != 5 {
+		t.Errorf("%d pages listed, want 5 (one per crisis role)", len(pages))
+	}
+	for _, p := range pages {
+		if p[1] != "resolved" || p[2] != "PDRILL01" {
+			t.Errorf("page %s via %s: want resolved, via the drill policy", p[1], p[2])
+		}
+	}
+	if strings.Contains(out, "<@U0") {
+		t.Error("the output shows raw Slack mentions; people read names")
+	}
+	if t.Failed() {
+		t.Logf("output:\n%s", out)
+	}
+
+	verify, code := run(t, []string{"PATH=" + os.Getenv("PATH"), "INCIDENTBOT_DB=" + filepath.Join(dir, "incidentbot.db")}, "timeline", "verify")
+	if code != 0 || !strings.Contains(verify, "INC-1: ok (") || !strings.Contains(verify, "1 incidents checked, 0 broken") {
+		t.Errorf("timeline verify on the demo's database (exit %d):\n%s", code, verify)
+	}
+}
+
+// With --serve the bot stays up after the drill with its dashboard and status page, until
+// interrupted; it then stops cleanly.
+func TestDemoServe(t *testing.T) {
+	cmd := exec.Command(binary, "demo", "--serve", "--listen", "127.0.0.1:0", "--dir", t.TempDir())
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	base := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			if rest, ok := strings.CutPrefix(sc.Text(), "Dashboard "); ok {
+				base <- strings.TrimSuffix(strings.Fields(rest)[0], "/")
+			}
+		}
+	}()
+	var url string
+	select {
+	case url = <-base:
+	case <-time.After(60 * time.Second):
+		t.Fatal("the demo did not print its dashboard address")
+	}
+	for path, want := range map[string]string{"/": "INC-1", "/incidents/1": "Fail the database over to the hot standby", "/status": "All systems operational"} {
+		resp, err := http.Get(url + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || !strings.Contains(string(body), want) {
+			t.Errorf("GET %s: %d, lacks %q", path, resp.StatusCode, want)
+		}
+	}
+	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("the demo did not stop cleanly on SIGINT: %v", err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Error("the demo did not stop on SIGINT")
+	}
+}
