@@ -37,25 +37,3 @@ var impactVerb = &Verb{
 		return Reply{Text: fmt.Sprintf("Estimated impact of %s: %s per hour, %s so far.", inc.Key(), incident.FormatMoney(est.Hourly), incident.FormatMoney(est.SoFar))}, nil
 	},
 }
-
-var followupVerb = &Verb{
-	Name:  "followup",
-	Usage: "followup <text> [@owner]",
-	Help:  "add a follow-up for the review",
-	Run: func(ctx context.Context, r *Router, req Request, args string) (Reply, error) {
-		if args == "" {
-			return Reply{}, usageError("followup", "A follow-up needs some text.")
-		}
-		text, owner := args, ""
-		if i := strings.LastIndex(args, " "); i > 0 {
-			if u, err := ParseUser(args[i+1:]); err == nil {
-				text, owner = strings.TrimSpace(args[:i]), u
-			}
-		}
-		f, err := r.Service.AddFollowup(ctx, req.UserID, req.ChannelID, text, owner)
-		if err != nil {
-			return Reply{}, err
-		}
-		return Reply{Text: fmt.Sprintf("Follow-up #%d recorded for the review.", f.ID)}, nil
-	},
-}

@@ -56,7 +56,7 @@ func NewRouter(svc *incident.Service, log *slog.Logger) *Router {
 var allVerbs = map[string]*Verb{}
 
 func init() {
-	for _, v := range []*Verb{declareVerb, statusVerb, updateVerb, severityVerb, noteVerb, timelineVerb, mitigateVerb, resolveVerb, roleVerb, rolesVerb, pageVerb, playbookVerb, playbooksVerb, drillVerb, statsVerb, stepVerb, serviceVerb, impactVerb, followupVerb, postmortemVerb, rpoVerb, correctVerb, helpVerb} {
+	for _, v := range []*Verb{declareVerb, statusVerb, updateVerb, severityVerb, noteVerb, timelineVerb, mitigateVerb, resolveVerb, roleVerb, rolesVerb, pageVerb, playbookVerb, playbooksVerb, drillVerb, statsVerb, stepVerb, serviceVerb, impactVerb, followupVerb, followupsVerb, postmortemVerb, rpoVerb, correctVerb, helpVerb} {
 		allVerbs[v.Name] = v
 	}
 }

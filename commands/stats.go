@@ -72,7 +72,7 @@ func ParsePeriod(s string) (time.Duration, error) {
 // per tier and per scenario.
 func FormatStats(st *incident.Stats, label string) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "*Recovery KPIs for %s* (plan targets: RTO and RPO achievement 95%%, drill success 98%%)\n", label)
+	fmt.Fprintf(&b, "*Recovery KPIs for %s* (plan targets: RTO and RPO achievement 95%%, drill success 98%%, improvements 95%% within 30 days)\n", label)
 	for _, g := range []struct {
 		name  string
 		group *incident.StatsGroup
@@ -108,6 +108,9 @@ func kpiLine(k *incident.KPIs, drill bool) string {
 	}
 	if k.Followups > 0 {
 		line += " · follow-ups filed " + incident.Rate(k.FollowupsFiled, k.Followups)
+	}
+	if k.FollowupsDue > 0 {
+		line += " · improvements done within 30 days " + incident.Rate(k.FollowupsOnTime, k.FollowupsDue)
 	}
 	return line
 }

@@ -173,7 +173,7 @@ func (a *App) Run(ctx context.Context) error {
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	outboxDone := make(chan struct{})
-	var remindersDone chan struct{} // set before outboxDone closes, if reminders run
+	var remindersDone, syncDone chan struct{} // set before outboxDone closes, if they run
 	go func() {
 		defer close(outboxDone)
 		auth, err := a.authenticate(runCtx, api)
@@ -182,6 +182,13 @@ func (a *App) Run(ctx context.Context) error {
 		}
 		chat.BotUserID, chat.WorkspaceURL = auth.UserID, auth.URL
 		b.SetBotUser(auth.UserID)
+		if syncer, ok := outbox.Tracker.(incident.FollowupSyncer); ok && settings.FollowupIssues {
+			syncDone = make(chan struct{})
+			go func() {
+				defer close(syncDone)
+				syncFollowups(runCtx, svc, syncer, followupSyncEvery, log.With("component", "followups"))
+			}()
+		}
 		if reminder != nil {
 			reminder.Store, reminder.Chat, reminder.Clock, reminder.Log = db, chat, clock, log.With("component", "drills")
 			remindersDone = make(chan struct{})
@@ -212,7 +219,32 @@ func (a *App) Run(ctx context.Context) error {
 	if remindersDone != nil {
 		<-remindersDone
 	}
+	if syncDone != nil {
+		<-syncDone
+	}
 	return err
+}
+
+// followupSyncEvery is how often follow-up issues closed on GitHub are looked for.
+const followupSyncEvery = 15 * time.Minute
+
+// syncFollowups closes the follow-ups whose issues were closed on GitHub, now and then
+// every interval, until ctx ends. Failures are logged and retried at the next pass.
+func syncFollowups(ctx context.Context, svc *incident.Service, syncer incident.FollowupSyncer, every time.Duration, log *slog.Logger) {
+	for {
+		n, err := svc.SyncFollowups(ctx, syncer)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			log.Error("reading follow-up issues failed; retrying at the next pass", "err", err, "closed", n)
+		case n > 0:
+			log.Info("follow-ups closed on GitHub", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(every):
+		}
+	}
 }
 
 // drillReminder builds the reminder of the plan's testing schedule, or nil when no

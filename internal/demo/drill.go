@@ -107,6 +107,25 @@ func (d *Drill) Run(ctx context.Context) (*incident.Incident, error) {
 		return nil, err
 	}
 	d.narrate("The bot filed the post-incident review as GitHub issue %s#%d and resolved every page.", Repo, d.inc.ReviewNumber)
+
+	d.narrate("Later, bob finishes his follow-up; the bot closes its GitHub issue and ticks it off in the review.")
+	if err := d.command(Bob, channel, "followup done 1"); err != nil {
+		return nil, err
+	}
+	if err := d.until(ctx, "the follow-up's issue closed", func() bool {
+		fs, err := d.Service.Followups(ctx, d.inc.ID)
+		if err != nil || len(fs) == 0 || fs[0].IssueNumber == 0 {
+			return false
+		}
+		for _, is := range w.GitHub.Issues() {
+			if is.Number == fs[0].IssueNumber && is.State == "closed" {
+				return strings.Contains(w.GitHub.Issues()[d.inc.ReviewNumber-1].Body, "- [x] ")
+			}
+		}
+		return false
+	}); err != nil {
+		return nil, err
+	}
 	return d.inc, nil
 }
 

@@ -56,7 +56,7 @@ func (w *World) Report(ctx context.Context, out io.Writer, svc *incident.Service
 
 	heading(out, "Post-incident review, filed on GitHub")
 	for _, is := range w.GitHub.Issues() {
-		fmt.Fprintf(out, "%s#%d %q [%s]\n", Repo, is.Number, is.Title, strings.Join(is.Labels, ", "))
+		fmt.Fprintf(out, "%s#%d %-6s %q [%s]\n", Repo, is.Number, is.State, is.Title, strings.Join(is.Labels, ", "))
 	}
 	for _, is := range w.GitHub.Issues() {
 		if is.Number == inc.ReviewNumber {

@@ -133,6 +133,29 @@ func (t *Tracker) FileFollowup(ctx context.Context, key string, f incident.Follo
 	return incident.IssueRef{Number: is.GetNumber(), URL: is.GetHTMLURL()}, nil
 }
 
+// CloseFollowup closes a follow-up's issue as completed. Closing a closed issue changes
+// nothing, so a retry is harmless.
+func (t *Tracker) CloseFollowup(ctx context.Context, number int) error {
+	closed, reason := "closed", "completed"
+	if _, _, err := t.client.Issues.Edit(ctx, t.owner, t.repo, number, &gh.IssueRequest{State: &closed, StateReason: &reason}); err != nil {
+		return classify("close follow-up issue", err)
+	}
+	return nil
+}
+
+// FollowupState reads whether a follow-up's issue is closed, when, by whom and how.
+func (t *Tracker) FollowupState(ctx context.Context, number int) (incident.FollowupState, error) {
+	is, _, err := t.client.Issues.Get(ctx, t.owner, t.repo, number)
+	if err != nil {
+		return incident.FollowupState{}, classify("read follow-up issue", err)
+	}
+	if is.GetState() != "closed" {
+		return incident.FollowupState{}, nil
+	}
+	return incident.FollowupState{Closed: true, ClosedAt: is.GetClosedAt().Time, ClosedBy: is.GetClosedBy().GetLogin(),
+		NotPlanned: is.GetStateReason() == "not_planned"}, nil
+}
+
 // find looks for an issue whose body holds mk: first among the newest issues with label
 // (the normal quota, and no search index lag), then through search (30 requests a minute).
 func (t *Tracker) find(ctx context.Context, mk, label string) (int, error) {

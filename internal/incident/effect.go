@@ -33,6 +33,7 @@ const (
 	EffectTimer         EffectKind = "timer"     // due at NextAttemptAt: durable, survives restarts
 	EffectFileReview    EffectKind = "file_review"
 	EffectFileFollowup  EffectKind = "file_followup"
+	EffectCloseFollowup EffectKind = "close_followup" // its issue, once it is done in chat
 )
 
 // EffectState is where an effect stands in the outbox.

@@ -44,6 +44,8 @@ func (o *Outbox) handle(ctx context.Context, inc *Incident, e *Effect) (result, 
 		return o.fileReview(ctx, inc, e)
 	case EffectFileFollowup:
 		return o.fileFollowup(ctx, inc, e)
+	case EffectCloseFollowup:
+		return o.closeFollowup(ctx, inc, e)
 	case EffectTimer:
 		switch e.Payload.Timer {
 		case "rto":

@@ -358,6 +358,8 @@ func (k EffectKind) describe() string {
 		return "file the post-incident review"
 	case EffectFileFollowup:
 		return "file a follow-up issue"
+	case EffectCloseFollowup:
+		return "close a follow-up issue"
 	case EffectPagerNotes, EffectPagerNote:
 		return "add a note in PagerDuty"
 	case EffectPagerResolves, EffectPagerResolve:

@@ -61,7 +61,9 @@ type Tx interface {
 
 	InsertFollowup(f *Followup) error
 	Followups(incidentID int64) ([]Followup, error)
-	SetFollowupIssue(id int64, url string) error
+	SetFollowupIssue(id int64, ref IssueRef) error
+	CompleteFollowup(f *Followup) error      // records DoneAt, DoneBy and Outcome, once
+	OpenFollowupIssues() ([]Followup, error) // open follow-ups filed as issues, of every incident
 
 	// MarkSeen records key (a Slack event ID, say) and reports whether it was new.
 	MarkSeen(key string, at time.Time) (bool, error)

@@ -128,8 +128,8 @@ func (o *Outbox) fileFollowup(ctx context.Context, inc *Incident, e *Effect) (re
 		return result{}, Temporary(err)
 	}
 	for _, f := range fs {
-		if f.ID != e.Payload.StepID || f.IssueURL != "" {
-			continue
+		if f.ID != e.Payload.StepID || f.IssueURL != "" || f.Done() {
+			continue // filed already, or done before it needed an issue
 		}
 		ref, err := o.Tracker.FileFollowup(ctx, inc.Key(), f, inc.ReviewURL)
 		if err != nil {
@@ -137,10 +137,32 @@ func (o *Outbox) fileFollowup(ctx context.Context, inc *Incident, e *Effect) (re
 		}
 		id := f.ID
 		return result{
-			store: func(tx Tx, _ time.Time) error { return tx.SetFollowupIssue(id, ref.URL) },
+			store: func(tx Tx, _ time.Time) error { return tx.SetFollowupIssue(id, ref) },
 			event: EventReviewFiled,
 			text:  fmt.Sprintf("Follow-up #%d filed: %s", id, ref.URL),
 		}, nil
+	}
+	return result{}, nil
+}
+
+// closeFollowup closes the issue of a follow-up done in chat (closing a closed issue
+// changes nothing, so a retry is harmless).
+func (o *Outbox) closeFollowup(ctx context.Context, inc *Incident, e *Effect) (result, error) {
+	syncer, ok := o.Tracker.(FollowupSyncer)
+	if !ok {
+		return result{}, fmt.Errorf("the tracker cannot close issues")
+	}
+	var fs []Followup
+	if err := o.Store.View(ctx, func(tx Tx) (err error) { fs, err = tx.Followups(inc.ID); return err }); err != nil {
+		return result{}, Temporary(err)
+	}
+	for _, f := range fs {
+		if f.ID == e.Payload.StepID && f.IssueNumber > 0 {
+			if err := syncer.CloseFollowup(ctx, f.IssueNumber); err != nil {
+				return result{}, err
+			}
+			return result{event: EventReviewFiled, text: fmt.Sprintf("Closed the issue of follow-up #%d: %s", f.ID, f.IssueURL)}, nil
+		}
 	}
 	return result{}, nil
 }

@@ -24,6 +24,10 @@ type KPIs struct {
 	Succeeded, Tested int // drills: resolved with every playbook step succeeded or skipped
 	FollowupsFiled    int // follow-ups filed in the tracker, of Followups
 	Followups         int
+	// FollowupsOnTime of FollowupsDue: the plan's "Improvement Implementation within 30
+	// days". Due are the follow-ups done, and those still open after ImplementationWindow;
+	// on time, those done within it. Follow-ups closed as not planned count in neither.
+	FollowupsOnTime, FollowupsDue int
 
 	ackSum, recoverSum time.Duration
 }
@@ -75,7 +79,7 @@ func (s *Service) Stats(ctx context.Context, since time.Time) (*Stats, error) {
 			if inc.Drill {
 				g = &st.Drill
 			}
-			add := func(k *KPIs) { k.add(inc, inc.ComputeObjectives(s.Settings.Catalog), runs, followups) }
+			add := func(k *KPIs) { k.add(inc, inc.ComputeObjectives(s.Settings.Catalog), runs, followups, st.Until) }
 			add(&g.All)
 			add(kpisOf(g.ByTier, inc.Tier))
 			seen := map[string]bool{}
@@ -111,7 +115,7 @@ func kpisOf[K comparable](m map[K]*KPIs, key K) *KPIs {
 }
 
 // add counts one incident.
-func (k *KPIs) add(inc *Incident, obj Objectives, runs []Run, followups []Followup) {
+func (k *KPIs) add(inc *Incident, obj Objectives, runs []Run, followups []Followup, now time.Time) {
 	k.Count++
 	if !inc.AckedAt.IsZero() {
 		k.Acked++
@@ -147,6 +151,15 @@ func (k *KPIs) add(inc *Incident, obj Objectives, runs []Run, followups []Follow
 	for _, f := range followups {
 		if f.IssueURL != "" {
 			k.FollowupsFiled++
+		}
+		switch {
+		case f.Outcome == FollowupDone:
+			k.FollowupsDue++
+			if f.DoneAt.Sub(f.CreatedAt) <= ImplementationWindow {
+				k.FollowupsOnTime++
+			}
+		case !f.Done() && now.Sub(f.CreatedAt) > ImplementationWindow:
+			k.FollowupsDue++
 		}
 	}
 }

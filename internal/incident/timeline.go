@@ -53,6 +53,7 @@ const (
 	EventReviewFiled     EventKind = "review_filed"
 	EventBoardReminder   EventKind = "board_reminder"
 	EventFollowup        EventKind = "followup"
+	EventFollowupDone    EventKind = "followup_done"
 	EventRTOWarning      EventKind = "rto_warning"
 	EventMitigated       EventKind = "mitigated"
 	EventResolved        EventKind = "resolved"

@@ -105,7 +105,9 @@ type view struct {
 type roleView struct{ Title, Holder string }
 type stepView struct{ Playbook, Title, Owner, RequestedBy, ApprovedBy, Result string }
 type eventView struct{ At, Actor, Kind, Text string }
-type followupView struct{ Text, Owner, IssueURL string }
+
+// followupView is a follow-up in the review; Done is its outcome ("" while open).
+type followupView struct{ Text, Owner, IssueURL, Done string }
 
 func who(user string) string {
 	switch user {
@@ -223,7 +225,11 @@ func model(d incident.ReviewData) view {
 		if f.Owner != "" {
 			owner = who(f.Owner)
 		}
-		v.Followups = append(v.Followups, followupView{Text: f.Text, Owner: owner, IssueURL: f.IssueURL})
+		fv := followupView{Text: f.Text, Owner: owner, IssueURL: f.IssueURL}
+		if f.Done() {
+			fv.Done = fmt.Sprintf("%s %s", f.Outcome, incident.FormatTime(f.DoneAt))
+		}
+		v.Followups = append(v.Followups, fv)
 	}
 	return v
 }

@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"database/sql"
 	"fmt"
 
 	"github.com/nephoran/incidentbot/internal/incident"
@@ -17,22 +18,28 @@ func (t *Tx) InsertFollowup(f *incident.Followup) error {
 	return err
 }
 
+const followupColumns = `id, incident_id, text, owner, created_by, created_at, issue_url, issue_number, done_at, done_by, outcome`
+
 // Followups returns the incident's follow-ups in the order they were added.
 func (t *Tx) Followups(incidentID int64) ([]incident.Followup, error) {
-	rows, err := t.tx.QueryContext(t.ctx, `SELECT id, incident_id, text, owner, created_by, created_at, issue_url
-		FROM followups WHERE incident_id = ? ORDER BY id`, incidentID)
+	return t.followups(`SELECT `+followupColumns+` FROM followups WHERE incident_id = ? ORDER BY id`, incidentID)
+}
+
+// OpenFollowupIssues returns the open follow-ups of every incident that were filed as issues.
+func (t *Tx) OpenFollowupIssues() ([]incident.Followup, error) {
+	return t.followups(`SELECT ` + followupColumns + ` FROM followups WHERE issue_number > 0 AND done_at = '' ORDER BY id`)
+}
+
+func (t *Tx) followups(query string, args ...any) ([]incident.Followup, error) {
+	rows, err := t.tx.QueryContext(t.ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	var out []incident.Followup
 	for rows.Next() {
-		var f incident.Followup
-		var created string
-		if err := rows.Scan(&f.ID, &f.IncidentID, &f.Text, &f.Owner, &f.CreatedBy, &created, &f.IssueURL); err != nil {
-			return nil, err
-		}
-		if f.CreatedAt, err = parseTime(created); err != nil {
+		f, err := scanFollowup(rows)
+		if err != nil {
 			return nil, err
 		}
 		out = append(out, f)
@@ -40,8 +47,40 @@ func (t *Tx) Followups(incidentID int64) ([]incident.Followup, error) {
 	return out, rows.Err()
 }
 
+func scanFollowup(rows *sql.Rows) (incident.Followup, error) {
+	var f incident.Followup
+	var created, done string
+	if err := rows.Scan(&f.ID, &f.IncidentID, &f.Text, &f.Owner, &f.CreatedBy, &created, &f.IssueURL, &f.IssueNumber,
+		&done, &f.DoneBy, &f.Outcome); err != nil {
+		return f, err
+	}
+	var err error
+	if f.CreatedAt, err = parseTime(created); err != nil {
+		return f, err
+	}
+	if done != "" {
+		if f.DoneAt, err = parseTime(done); err != nil {
+			return f, err
+		}
+	}
+	return f, nil
+}
+
 // SetFollowupIssue records the issue a follow-up became.
-func (t *Tx) SetFollowupIssue(id int64, url string) error {
-	_, err := t.tx.ExecContext(t.ctx, `UPDATE followups SET issue_url = ? WHERE id = ?`, url, id)
+func (t *Tx) SetFollowupIssue(id int64, ref incident.IssueRef) error {
+	_, err := t.tx.ExecContext(t.ctx, `UPDATE followups SET issue_url = ?, issue_number = ? WHERE id = ?`, ref.URL, ref.Number, id)
 	return err
+}
+
+// CompleteFollowup records that a follow-up was closed; a closed one stays as it was.
+func (t *Tx) CompleteFollowup(f *incident.Followup) error {
+	res, err := t.tx.ExecContext(t.ctx, `UPDATE followups SET done_at = ?, done_by = ?, outcome = ? WHERE id = ? AND done_at = ''`,
+		formatTime(f.DoneAt), f.DoneBy, f.Outcome, f.ID)
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil || n != 1 {
+		return incident.Errorf(incident.ECONFLICT, "Follow-up #%d is already closed.", f.ID)
+	}
+	return nil
 }

@@ -38,6 +38,22 @@ type GHIssue struct {
 	Body   string
 	Labels []string
 	State  string
+	// StateReason, ClosedAt and ClosedBy are set when the issue is closed.
+	StateReason string
+	ClosedAt    time.Time
+	ClosedBy    string
+}
+
+// GitHubBotLogin is the login the fake's token belongs to.
+const GitHubBotLogin = "incidentbot[bot]"
+
+// CloseIssue closes issue number as login would on GitHub, with reason "completed" or
+// "not_planned".
+func (g *GitHub) CloseIssue(number int, login, reason string) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	is := g.issues[number-1]
+	is.State, is.StateReason, is.ClosedAt, is.ClosedBy = "closed", reason, g.now().UTC().Truncate(time.Second), login
 }
 
 // NewGitHub starts a fake that serves repo (owner/name).
@@ -45,6 +61,13 @@ func NewGitHub(repo string) *GitHub {
 	g := &GitHub{repo: repo, faults: map[string][]Fault{}, now: time.Now}
 	g.srv = httptest.NewServer(http.HandlerFunc(g.serveHTTP))
 	return g
+}
+
+// SetClock sets the fake's clock (closing times, rate limit resets).
+func (g *GitHub) SetClock(now func() time.Time) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.now = now
 }
 
 // URL is the API base URL (GITHUB_API_URL).
@@ -85,8 +108,14 @@ func (g *GitHub) issueJSON(is *GHIssue) map[string]any {
 	for _, l := range is.Labels {
 		labels = append(labels, map[string]any{"name": l})
 	}
-	return map[string]any{"number": is.Number, "title": is.Title, "body": is.Body, "state": is.State, "labels": labels,
-		"html_url": fmt.Sprintf("https://github.example/%s/issues/%d", g.repo, is.Number)}
+	out := map[string]any{"number": is.Number, "title": is.Title, "body": is.Body, "state": is.State, "labels": labels,
+		"html_url": fmt.Sprintf("https://github.example/%s/issues/%d", g.repo, is.Number), "closed_at": nil, "state_reason": nil}
+	if is.State == "closed" {
+		out["closed_at"] = is.ClosedAt.Format(time.RFC3339)
+		out["closed_by"] = map[string]any{"login": is.ClosedBy, "type": "User"}
+		out["state_reason"] = is.StateReason
+	}
+	return out
 }
 
 func ghError(w http.ResponseWriter, status int, msg, doc string, errs ...map[string]any) {
@@ -171,6 +200,8 @@ type issueRequest struct {
 	Body   *string   `json:"body"`
 	Labels *[]string `json:"labels"`
 	State  *string   `json:"state"`
+	// StateReason: completed, not_planned or reopened.
+	StateReason *string `json:"state_reason"`
 }
 
 func (g *GitHub) validate(w http.ResponseWriter, req issueRequest, creating bool) bool {
@@ -184,6 +215,14 @@ func (g *GitHub) validate(w http.ResponseWriter, req issueRequest, creating bool
 	}
 	if req.Body != nil && len(*req.Body) > 65536 {
 		ghError(w, 422, "Validation Failed", "", map[string]any{"resource": "Issue", "field": "body", "code": "custom", "message": "body is too long (maximum is 65536 characters)"})
+		return false
+	}
+	if req.State != nil && *req.State != "open" && *req.State != "closed" {
+		ghError(w, 422, "Validation Failed", "", map[string]any{"resource": "Issue", "field": "state", "code": "invalid"})
+		return false
+	}
+	if r := req.StateReason; r != nil && *r != "completed" && *r != "not_planned" && *r != "reopened" {
+		ghError(w, 422, "Validation Failed", "", map[string]any{"resource": "Issue", "field": "state_reason", "code": "invalid"})
 		return false
 	}
 	if req.Labels != nil {
@@ -245,8 +284,14 @@ func (g *GitHub) edit(w http.ResponseWriter, r *http.Request, num string) {
 	if req.Labels != nil {
 		is.Labels = *req.Labels
 	}
-	if req.State != nil {
-		is.State = *req.State
+	if req.State != nil && *req.State != is.State {
+		is.State, is.StateReason, is.ClosedAt, is.ClosedBy = *req.State, "reopened", time.Time{}, ""
+		if is.State == "closed" {
+			is.StateReason, is.ClosedAt, is.ClosedBy = "completed", g.now().UTC().Truncate(time.Second), GitHubBotLogin
+			if req.StateReason != nil {
+				is.StateReason = *req.StateReason
+			}
+		}
 	}
 	writeJSON(w, g.issueJSON(is))
 }

@@ -98,6 +98,7 @@ func WithPlanner(p incident.Planner, maxAge time.Duration) Option {
 func WithGitHub(onResolve bool) Option {
 	return func(s *System, settings *incident.Settings) {
 		s.GitHub = NewGitHub("nephoran/incidents")
+		s.GitHub.SetClock(s.Clock.Now)
 		s.T.Cleanup(s.GitHub.Close)
 		tr, err := github.New(github.Options{Repo: "nephoran/incidents", Token: GitHubToken, BaseURL: s.GitHub.URL()})
 		if err != nil {

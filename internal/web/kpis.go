@@ -15,6 +15,7 @@ type kpiRow struct {
 	Kind, Scope                                  string
 	Count, Resolved                              int
 	MTTA, MTTR, RTO, RPO, DrillSuccess, Followup string
+	Improvements                                 string // follow-ups done within 30 days
 }
 
 // kpiRows flattens the stats into table rows: real incidents, then drills; each overall,
@@ -44,7 +45,8 @@ func newKPIRow(kind, scope string, k *incident.KPIs) kpiRow {
 	r := kpiRow{Kind: kind, Scope: scope, Count: k.Count, Resolved: k.Resolved,
 		MTTA: incident.Mean(k.MTTA, k.Acked), MTTR: incident.Mean(k.MTTR, k.Recovered),
 		RTO: incident.Rate(k.RTOMet, k.RTOOf), RPO: incident.Rate(k.RPOMet, k.RPOOf),
-		DrillSuccess: "", Followup: incident.Rate(k.FollowupsFiled, k.Followups)}
+		DrillSuccess: "", Followup: incident.Rate(k.FollowupsFiled, k.Followups),
+		Improvements: incident.Rate(k.FollowupsOnTime, k.FollowupsDue)}
 	if kind == "Drill" {
 		r.DrillSuccess = incident.Rate(k.Succeeded, k.Tested)
 	}
