@@ -109,6 +109,12 @@ func (d *Drill) Run(ctx context.Context) (*incident.Incident, error) {
 	d.narrate("The bot filed the post-incident review as GitHub issue %s#%d and resolved every page.", Repo, d.inc.ReviewNumber)
 
 	d.narrate("Later, bob finishes his follow-up; the bot closes its GitHub issue and ticks it off in the review.")
+	if err := d.until(ctx, "the follow-up filed as an issue", func() bool {
+		fs, err := d.Service.Followups(ctx, d.inc.ID)
+		return err == nil && len(fs) > 0 && fs[0].IssueNumber != 0
+	}); err != nil {
+		return nil, err
+	}
 	if err := d.command(Bob, channel, "followup done 1"); err != nil {
 		return nil, err
 	}

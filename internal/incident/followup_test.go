@@ -1,8 +1,10 @@
 package incident_test
 
 import (
+	"context"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -115,5 +117,45 @@ func TestFollowupCompletion(t *testing.T) {
 	}
 	if b := incident.VerifyChain(sys.Events(1)); b != nil {
 		t.Errorf("chain: %+v", b)
+	}
+}
+
+// holdFiling holds the first follow-up filing until released.
+type holdFiling struct {
+	incident.Tracker
+	incident.FollowupSyncer
+	once       sync.Once
+	held, free chan struct{}
+}
+
+func (h *holdFiling) FileFollowup(ctx context.Context, key string, f incident.Followup, reviewURL string) (incident.IssueRef, error) {
+	h.once.Do(func() { close(h.held); <-h.free })
+	return h.Tracker.FileFollowup(ctx, key, f, reviewURL)
+}
+
+// A follow-up marked done while its issue is being filed gets that issue closed once the
+// filing lands, instead of leaving an open issue for finished work.
+func TestFollowupDoneWhileItsIssueIsFiled(t *testing.T) {
+	sys, ch := reviewWorld(t, true)
+	sys.Do("U0ALICE", ch, "followup Alert on the 5xx rate of the gateway")
+	h := &holdFiling{Tracker: sys.Outbox.Tracker, FollowupSyncer: sys.Outbox.Tracker.(incident.FollowupSyncer),
+		held: make(chan struct{}), free: make(chan struct{})}
+	sys.Outbox.Tracker = h
+	sys.Do("U0ALICE", ch, "resolve fixed")
+	delivered := make(chan struct{})
+	go func() { defer close(delivered); sys.Deliver() }()
+	<-h.held
+	if r := sys.Do("U0ALICE", ch, "followup done 1"); r.Error || strings.Contains(r.Text, "closing issue") {
+		t.Fatalf("done before the issue exists: %q", r.Text)
+	}
+	close(h.free)
+	<-delivered
+	sys.Deliver()
+	fs, _ := sys.Service.Followups(sys.Ctx, 1)
+	if len(fs) != 1 || fs[0].IssueNumber == 0 {
+		t.Fatalf("follow-ups %+v", fs)
+	}
+	if is := sys.GitHub.Issues()[fs[0].IssueNumber-1]; is.State != "closed" {
+		t.Errorf("the issue of a done follow-up is %s", is.State)
 	}
 }

@@ -138,6 +138,18 @@ func (o *Outbox) fileFollowup(ctx context.Context, inc *Incident, e *Effect) (re
 		id := f.ID
 		return result{
 			store: func(tx Tx, _ time.Time) error { return tx.SetFollowupIssue(id, ref) },
+			more: func(c *change) error { // done while this was being filed: close what was just opened
+				fs, err := c.tx.Followups(inc.ID)
+				if err != nil {
+					return err
+				}
+				for _, f := range fs {
+					if f.ID == id && f.Done() {
+						return c.enqueue(EffectCloseFollowup, fmt.Sprint(id), EffectPayload{StepID: id})
+					}
+				}
+				return nil
+			},
 			event: EventReviewFiled,
 			text:  fmt.Sprintf("Follow-up #%d filed: %s", id, ref.URL),
 		}, nil
