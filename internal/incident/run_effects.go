@@ -73,8 +73,10 @@ func (o *Outbox) runEffect(ctx context.Context, inc *Incident, e *Effect) (resul
 
 // converge makes card updates, which run in parallel and may finish out of order, end on
 // the latest state: after an update lands, the run is read again, and if it changed since
-// the update was rendered, one more update of the same card is queued, keyed by the state
-// it will show (so stale finishers queue it once).
+// the update was rendered, one more update of the same card is queued. It is keyed by the
+// update that landed, so every stale landing gets its own re-update (a key by the state to
+// show would be taken already when a stale update lands after that state was shown once),
+// and a retried delivery of the same update queues it once.
 func (o *Outbox) converge(ctx context.Context, rendered *Run, e *Effect) (result, error) {
 	var fresh *Run
 	if err := o.Store.View(ctx, func(tx Tx) (err error) { fresh, err = tx.Run(rendered.ID); return err }); err != nil {
@@ -83,8 +85,7 @@ func (o *Outbox) converge(ctx context.Context, rendered *Run, e *Effect) (result
 	if runVersion(fresh) == runVersion(rendered) {
 		return result{}, nil
 	}
-	return result{follow: []followUp{{kind: e.Kind, discriminator: fmt.Sprintf("converge-%d-%s", e.Payload.StepID, runVersion(fresh)),
-		payload: e.Payload}}}, nil
+	return result{follow: []followUp{{kind: e.Kind, discriminator: fmt.Sprintf("converge-after-%d", e.ID), payload: e.Payload}}}, nil
 }
 
 // runVersion identifies what a run's cards show: each step's state and when it changed.
