@@ -115,6 +115,8 @@ type Chat interface {
 	ChannelURL(channelID string) string
 	// UserEmail returns a user's email address ("" when hidden).
 	UserEmail(ctx context.Context, userID string) (string, error)
+	// UserName returns a user's name as people know it, for text read outside chat.
+	UserName(ctx context.Context, userID string) (string, error)
 	// UserByEmail finds the chat user with this email; found is false if none.
 	UserByEmail(ctx context.Context, email string) (userID string, found bool, err error)
 }

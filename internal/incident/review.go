@@ -3,6 +3,7 @@ package incident
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"time"
 )
 
@@ -20,6 +21,9 @@ type ReviewData struct {
 	Estimate   Estimate
 	Catalog    Catalog
 	Now        time.Time
+	// Names are the chat names of the users the review mentions (user ID -> name), for
+	// readers outside chat; a user missing here shows as their ID.
+	Names map[string]string
 }
 
 // Review is a rendered post-incident review.
@@ -87,6 +91,7 @@ func (o *Outbox) fileReview(ctx context.Context, inc *Incident, e *Effect) (resu
 	}
 	d.Objectives = inc.ComputeObjectives(o.Settings.Catalog)
 	d.Estimate = inc.EstimateImpact(o.Settings.Catalog, d.Now)
+	d.Names = o.userNames(ctx, d)
 	review, err := o.Reviews.Write(d)
 	if err != nil {
 		return result{}, err
@@ -155,6 +160,44 @@ func (o *Outbox) fileFollowup(ctx context.Context, inc *Incident, e *Effect) (re
 		}, nil
 	}
 	return result{}, nil
+}
+
+// mentionRef finds user mentions in text, such as <@U0123ABCD> or <@U0123ABCD|alice>.
+var mentionRef = regexp.MustCompile(`<@([UW][A-Z0-9]+)(?:\|[^>]*)?>`)
+
+// userNames looks up the names of everyone the review mentions: actors, role holders,
+// owners and mentions in the timeline's text. A failed lookup leaves that user unnamed;
+// the review is filed regardless.
+func (o *Outbox) userNames(ctx context.Context, d ReviewData) map[string]string {
+	ids := map[string]bool{}
+	add := func(text string) {
+		for _, m := range mentionRef.FindAllStringSubmatch(text, -1) {
+			ids[m[1]] = true
+		}
+	}
+	for _, e := range d.Events {
+		add(e.Text)
+		if e.Actor != BotActor && e.Actor != "" {
+			ids[e.Actor] = true
+		}
+	}
+	for _, r := range CrisisRoles {
+		if h := d.Incident.Holder(r); h != "" {
+			ids[h] = true
+		}
+	}
+	for _, f := range d.Followups {
+		if f.Owner != "" {
+			ids[f.Owner] = true
+		}
+	}
+	names := map[string]string{}
+	for id := range ids {
+		if name, err := o.Chat.UserName(ctx, id); err == nil && name != "" {
+			names[id] = name
+		}
+	}
+	return names
 }
 
 // closeFollowup closes the issue of a follow-up done in chat (closing a closed issue

@@ -251,6 +251,24 @@ func (c *Chat) UserEmail(ctx context.Context, userID string) (string, error) {
 	return u.Profile.Email, nil
 }
 
+// UserName returns a user's display name (else real name, else handle), for text read
+// outside Slack such as the review on GitHub.
+func (c *Chat) UserName(ctx context.Context, userID string) (string, error) {
+	u, err := c.API.GetUserInfoContext(ctx, userID)
+	if slackCode(err) == "user_not_found" {
+		return "", &incident.Error{Code: incident.ENOTFOUND, Message: fmt.Sprintf("There is no user %s in this workspace.", userID)}
+	}
+	if err != nil {
+		return "", classify("users.info", err)
+	}
+	for _, name := range []string{u.Profile.DisplayName, u.RealName, u.Name} {
+		if name != "" {
+			return name, nil
+		}
+	}
+	return userID, nil
+}
+
 // UserByEmail finds the workspace member with this email, one lookup per address (never a
 // listing of the workspace), remembered for a minute.
 func (c *Chat) UserByEmail(ctx context.Context, email string) (string, bool, error) {
