@@ -241,12 +241,9 @@ func (c *Chat) ChannelURL(channelID string) string {
 
 // UserEmail returns the user's email address, "" when the profile hides it.
 func (c *Chat) UserEmail(ctx context.Context, userID string) (string, error) {
-	u, err := c.API.GetUserInfoContext(ctx, userID)
-	if slackCode(err) == "user_not_found" {
-		return "", &incident.Error{Code: incident.ENOTFOUND, Message: fmt.Sprintf("There is no user %s in this workspace.", userID)}
-	}
+	u, err := c.user(ctx, userID)
 	if err != nil {
-		return "", classify("users.info", err)
+		return "", err
 	}
 	return u.Profile.Email, nil
 }
@@ -254,12 +251,9 @@ func (c *Chat) UserEmail(ctx context.Context, userID string) (string, error) {
 // UserName returns a user's display name (else real name, else handle), for text read
 // outside Slack such as the review on GitHub.
 func (c *Chat) UserName(ctx context.Context, userID string) (string, error) {
-	u, err := c.API.GetUserInfoContext(ctx, userID)
-	if slackCode(err) == "user_not_found" {
-		return "", &incident.Error{Code: incident.ENOTFOUND, Message: fmt.Sprintf("There is no user %s in this workspace.", userID)}
-	}
+	u, err := c.user(ctx, userID)
 	if err != nil {
-		return "", classify("users.info", err)
+		return "", err
 	}
 	for _, name := range []string{u.Profile.DisplayName, u.RealName, u.Name} {
 		if name != "" {
@@ -267,6 +261,18 @@ func (c *Chat) UserName(ctx context.Context, userID string) (string, error) {
 		}
 	}
 	return userID, nil
+}
+
+// user reads a user through users.info.
+func (c *Chat) user(ctx context.Context, userID string) (*slack.User, error) {
+	u, err := c.API.GetUserInfoContext(ctx, userID)
+	if slackCode(err) == "user_not_found" {
+		return nil, &incident.Error{Code: incident.ENOTFOUND, Message: fmt.Sprintf("There is no user %s in this workspace.", userID)}
+	}
+	if err != nil {
+		return nil, classify("users.info", err)
+	}
+	return u, nil
 }
 
 // UserByEmail finds the workspace member with this email, one lookup per address (never a
