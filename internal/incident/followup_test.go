@@ -104,9 +104,9 @@ func TestFollowupCompletion(t *testing.T) {
 	}
 	r := sys.Do(alice, ch, "followups")
 	for _, want := range []string{
-		":white_check_mark: • #1 Alert on the 5xx rate of the gateway (owner <@U0BOB>)", "done after 72h00m",
-		":white_check_mark: • #3 Rewrite the gateway runbook", "not planned after 240h00m",
-		":warning: • #4 Document the DNS failover", "past the 30-day target",
+		":white_check_mark: • #1 Alert on the 5xx rate of the gateway (owner <@U0BOB>)", "done after 3d",
+		":white_check_mark: • #3 Rewrite the gateway runbook", "not planned after 10d",
+		":warning: • #4 Document the DNS failover", "open for 40d, past the 30-day target",
 	} {
 		if !strings.Contains(r.Text, want) {
 			t.Errorf("followups lacks %q:\n%s", want, r.Text)
