@@ -303,10 +303,11 @@ func (o *Outbox) report(c *change, e *Effect, kind EventKind, text string, log *
 	if err := c.event(BotActor, kind, text); err != nil {
 		log.Error("outbox: timeline", "err", err)
 	}
-	if c.inc.ChannelID == "" || e.Kind == EffectCreateChannel || e.Kind == EffectPost {
+	if e.Kind == EffectCreateChannel || e.Kind == EffectPost {
 		log.Error("outbox: cannot report in the channel", "incident", c.inc.Key(), "report", text)
 		return
 	}
+	// Without a channel yet (a page fails before Slack answers), the post waits for it.
 	if err := c.enqueue(EffectPost, fmt.Sprintf("report-%d-%d", e.ID, e.Attempts), EffectPayload{Text: text}); err != nil {
 		log.Error("outbox: enqueue report", "err", err)
 	}

@@ -3,6 +3,7 @@ package incident_test
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/nephoran/incidentbot/internal/incident"
 	"github.com/nephoran/incidentbot/internal/testenv"
@@ -193,5 +194,41 @@ func TestPageOnDemand(t *testing.T) {
 	sys.Deliver()
 	if keys := pagedKeys(sys.PD); keys["incidentbot/1/technical-lead/2"] != 1 {
 		t.Errorf("second page of the role: %v", keys)
+	}
+}
+
+// A page that fails for good before the incident channel exists is reported in the channel
+// once it does, not only in the log.
+func TestPageFailureBeforeTheChannelIsReportedInIt(t *testing.T) {
+	sys := testenv.NewSystem(t, testenv.WithPagerDuty())
+	general := sys.Slack.AddChannel("general", "U0ALICE")
+	sys.Slack.Fail("conversations.create", testenv.Fault{Status: 503})
+	sys.PD.Fail("POST /incidents", testenv.Fault{Status: 400}, testenv.Fault{Status: 400}, testenv.Fault{Status: 400})
+	sys.Do("U0ALICE", general, "declare P1 intent-processing Intent API returning 500s")
+	sys.Deliver()
+	if inc := sys.Incident(1); inc.ChannelID != "" {
+		t.Fatalf("the channel exists already (%s): the failure must come first", inc.ChannelID)
+	}
+	if k := kinds(sys.Events(1)); k[incident.EventEffectFailed] != 3 {
+		t.Fatalf("timeline %v: want the 3 failed pages", k)
+	}
+	for i := 0; i < 3 && sys.Incident(1).ChannelID == ""; i++ {
+		sys.Clock.Advance(time.Minute) // the channel's retry comes due
+		sys.Deliver()
+	}
+	inc := sys.Incident(1)
+	if inc.ChannelID == "" {
+		t.Fatal("no channel after the retries")
+	}
+	sys.Clock.Advance(time.Minute) // the reports waited for it
+	sys.Deliver()
+	reported := 0
+	for _, m := range sys.Slack.Channel(inc.ChannelID).Messages {
+		if strings.HasPrefix(m.Text, ":x: I could not page") {
+			reported++
+		}
+	}
+	if reported != 3 {
+		t.Errorf("%d failed pages reported in the channel, want 3", reported)
 	}
 }
