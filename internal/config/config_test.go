@@ -139,6 +139,10 @@ func TestWarningsNameRolesThatDefaultPagingCannotReach(t *testing.T) {
 	if w := cfg.Warnings(); len(w) != 0 {
 		t.Errorf("paging off: %v", w)
 	}
+	cfg.Drills.Paging = Role{PagerDutyEscalationPolicy: "PDRILL1"}
+	if w := cfg.Warnings(); len(w) != 1 || !strings.Contains(w[0], "drills.paging: set, but there is no PagerDuty token") {
+		t.Errorf("drill paging without a token: %v", w)
+	}
 	cfg.PagerDuty.Token = "x"
 	cfg.Roles = map[string]Role{"incident-commander": {PagerDutyEscalationPolicy: "PIC0001"}, "technical-lead": {PagerDutyEscalationPolicy: "PTL0001"}}
 	cfg.Paging = map[string][]string{"P0": {"incident-commander"}}

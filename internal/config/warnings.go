@@ -7,11 +7,15 @@ import (
 	"github.com/nephoran/incidentbot/internal/incident"
 )
 
-// Warnings lists what is valid but will fail at run time: today, roles that the plan's
+// Warnings lists what is valid but will not work at run time: roles that the plan's
 // default paging pages (for severities paging does not set) but that name no PagerDuty
-// target, while paging is on. Their pages would fail on every such incident.
+// target, while paging is on (their pages would fail on every such incident), and a drill
+// paging target without a PagerDuty token (drills would page nobody).
 func (c *Config) Warnings() []string {
 	if c.PagerDuty.Token == "" {
+		if pagingTargets(c.Drills.Paging) > 0 {
+			return []string{"drills.paging: set, but there is no PagerDuty token (PAGERDUTY_TOKEN), so drills page nobody"}
+		}
 		return nil
 	}
 	missing := map[incident.Role][]string{}
