@@ -22,6 +22,9 @@ var followupVerb = &Verb{
 		if args == "" {
 			return Reply{}, usageError("followup", "A follow-up needs some text.")
 		}
+		if verb, rest, _ := strings.Cut(strings.TrimSpace(args), " "); strings.EqualFold(verb, "done") && !followupDone.MatchString(strings.TrimSpace(args)) {
+			return Reply{}, usageError("followup", "%q is not a follow-up number; `/incident followups` lists them.", strings.TrimSpace(rest))
+		}
 		if m := followupDone.FindStringSubmatch(strings.TrimSpace(args)); m != nil {
 			id, err := strconv.ParseInt(m[1], 10, 64)
 			if err != nil {
