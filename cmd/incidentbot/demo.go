@@ -64,6 +64,10 @@ func runDemo(ctx context.Context, out io.Writer, listen, dir string, serve bool)
 			return err
 		}
 		dir = tmp
+	} else if _, err := os.Stat(filepath.Join(dir, "incidentbot.db")); err == nil {
+		return fmt.Errorf("--dir %s already holds a database from an earlier demo; give a new or empty directory", dir)
+	} else if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
 	}
 	logFile, err := os.Create(filepath.Join(dir, "incidentbot.log"))
 	if err != nil {

@@ -71,6 +71,11 @@ func TestDemo(t *testing.T) {
 		t.Logf("output:\n%s", out)
 	}
 
+	again, code := run(t, []string{"PATH=" + os.Getenv("PATH")}, "demo", "--listen", "127.0.0.1:0", "--dir", dir)
+	if code == 0 || !strings.Contains(again, "already holds a database from an earlier demo") {
+		t.Errorf("a second demo in the same --dir (exit %d):\n%s", code, again)
+	}
+
 	verify, code := run(t, []string{"PATH=" + os.Getenv("PATH"), "INCIDENTBOT_DB=" + filepath.Join(dir, "incidentbot.db")}, "timeline", "verify")
 	if code != 0 || !strings.Contains(verify, "INC-1: ok (") || !strings.Contains(verify, "1 incidents checked, 0 broken") {
 		t.Errorf("timeline verify on the demo's database (exit %d):\n%s", code, verify)
