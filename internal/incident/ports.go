@@ -31,6 +31,7 @@ type Tx interface {
 	Incident(id int64) (*Incident, error)
 	IncidentByChannel(channelID string) (*Incident, error)
 	IncidentIDs() ([]int64, error)
+	IncidentIDsSince(since time.Time) ([]int64, error) // declared at or after since
 	// RecentIncidents returns every open incident and the latest limit resolved ones, newest first.
 	RecentIncidents(limit int) ([]Incident, error)
 	// CountIncidents counts incidents by {status, severity}.

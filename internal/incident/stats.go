@@ -55,7 +55,7 @@ func (s *Service) Stats(ctx context.Context, since time.Time) (*Stats, error) {
 		g.ByTier, g.ByScenario = map[Tier]*KPIs{}, map[string]*KPIs{}
 	}
 	err := s.Store.View(ctx, func(tx Tx) error {
-		ids, err := tx.IncidentIDs()
+		ids, err := tx.IncidentIDsSince(since)
 		if err != nil {
 			return err
 		}
@@ -63,9 +63,6 @@ func (s *Service) Stats(ctx context.Context, since time.Time) (*Stats, error) {
 			inc, err := tx.Incident(id)
 			if err != nil {
 				return err
-			}
-			if inc.DeclaredAt.Before(since) {
-				continue
 			}
 			runs, err := tx.Runs(id)
 			if err != nil {

@@ -158,6 +158,13 @@ func (t *Tx) IncidentIDs() ([]int64, error) {
 	return t.ids(`SELECT id FROM incidents ORDER BY id`)
 }
 
+// IncidentIDsSince returns the IDs of the incidents declared at or after since, ascending
+// (every incident for the zero time). The stored times are fixed-width UTC text, so text
+// order is time order.
+func (t *Tx) IncidentIDsSince(since time.Time) ([]int64, error) {
+	return t.ids(`SELECT id FROM incidents WHERE declared_at >= ? ORDER BY id`, formatTime(since))
+}
+
 // ids runs a query that selects one integer column and returns its values. The rows are
 // read to the end before the caller issues further queries on the transaction.
 func (t *Tx) ids(query string, args ...any) ([]int64, error) {
