@@ -25,9 +25,10 @@ func TestDemo(t *testing.T) {
 	began := time.Now()
 	outb, err := cmd.CombinedOutput()
 	out := string(outb)
-	if err != nil {
+	if err != nil { // the log first, so that the demo's own error (which wait ran out) ends the report
 		log, _ := os.ReadFile(filepath.Join(dir, "incidentbot.log"))
-		t.Fatalf("demo: %v\n%s\nthe bot's log:\n%s", err, out, log)
+		lines := strings.Split(strings.TrimSpace(string(log)), "\n")
+		t.Fatalf("the bot's last log lines:\n%s\n\ndemo: %v\n%s", strings.Join(lines[max(0, len(lines)-60):], "\n"), err, out)
 	}
 	t.Logf("the demo took %s", time.Since(began))
 	for _, want := range []string{

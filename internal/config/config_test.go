@@ -147,7 +147,13 @@ func TestWarningsNameRolesThatDefaultPagingCannotReach(t *testing.T) {
 	cfg.Roles = map[string]Role{"incident-commander": {PagerDutyEscalationPolicy: "PIC0001"}, "technical-lead": {PagerDutyEscalationPolicy: "PTL0001"}}
 	cfg.Paging = map[string][]string{"P0": {"incident-commander"}}
 	w := strings.Join(cfg.Warnings(), "\n")
-	if !strings.Contains(w, "roles.communications-lead: paged by default on P1 incidents but names no PagerDuty target") ||
+	if !strings.Contains(w, "pagerduty.service: not set, so pages through an escalation policy or schedule fail") {
+		t.Errorf("no warning about the missing PagerDuty service:\n%s", w)
+	}
+	cfg.PagerDuty.Service = "PSVC001"
+	w = strings.Join(cfg.Warnings(), "\n")
+	if strings.Contains(w, "pagerduty.service") ||
+		!strings.Contains(w, "roles.communications-lead: paged by default on P1 incidents but names no PagerDuty target") ||
 		strings.Contains(w, "incident-commander") || strings.Contains(w, "technical-lead") || strings.Contains(w, "legal-compliance-lead") {
 		t.Errorf("warnings:\n%s", w)
 	}

@@ -2,6 +2,8 @@ package config
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/nephoran/incidentbot/internal/incident"
@@ -9,8 +11,9 @@ import (
 
 // Warnings lists what is valid but will not work at run time: roles that the plan's
 // default paging pages (for severities paging does not set) but that name no PagerDuty
-// target, while paging is on (their pages would fail on every such incident), and a drill
-// paging target without a PagerDuty token (drills would page nobody).
+// target, while paging is on (their pages would fail on every such incident); REST paging
+// targets without pagerduty.service; and a drill paging target without a PagerDuty token
+// (drills would page nobody).
 func (c *Config) Warnings() []string {
 	if c.PagerDuty.Token == "" {
 		if pagingTargets(c.Drills.Paging) > 0 {
@@ -30,6 +33,9 @@ func (c *Config) Warnings() []string {
 		}
 	}
 	var out []string
+	if c.PagerDuty.Service == "" && c.restPaging() {
+		out = append(out, "pagerduty.service: not set, so pages through an escalation policy or schedule fail for incidents whose service names no pagerduty_service (and those with no service, such as most drills); set pagerduty.service")
+	}
 	for _, r := range incident.CrisisRoles {
 		if sevs := missing[r]; len(sevs) > 0 {
 			out = append(out, fmt.Sprintf("roles.%s: paged by default on %s incidents but names no PagerDuty target, so those pages will fail; set roles.%s, or paging.<severity> to the roles to page",
@@ -37,4 +43,15 @@ func (c *Config) Warnings() []string {
 		}
 	}
 	return out
+}
+
+// restPaging reports whether any role or the drill target pages through the REST API (an
+// escalation policy or a schedule), which needs a PagerDuty service to create incidents on.
+func (c *Config) restPaging() bool {
+	for _, r := range append([]Role{c.Drills.Paging}, slices.Collect(maps.Values(c.Roles))...) {
+		if r.PagerDutyEscalationPolicy != "" || r.PagerDutySchedule != "" {
+			return true
+		}
+	}
+	return false
 }
