@@ -159,7 +159,7 @@ func (d *Drill) acknowledgePages(ctx context.Context) error {
 		d.line("pagerduty", fmt.Sprintf("%s acknowledged %s %q", Bob.Name, p.ID, p.Title))
 	}
 	return d.until(ctx, "the acknowledgements on the timeline", func() bool {
-		return d.count(incident.EventAcknowledged) >= want
+		return d.count(ctx, incident.EventAcknowledged) >= want
 	})
 }
 
@@ -180,7 +180,7 @@ func (d *Drill) runPlaybook(ctx context.Context, channel string) error {
 		if err != nil {
 			return err
 		}
-		owner := d.person(step.Spec.Owner)
+		owner := d.person(ctx, step.Spec.Owner)
 		switch {
 		case step.Spec.Manual():
 			err = d.click(ctx, owner, channel, step, incident.StepVerbDone)
@@ -331,8 +331,8 @@ func (d *Drill) command(who Person, channel, text string) error {
 }
 
 // person is who holds role in the drill (the commander when nobody does).
-func (d *Drill) person(role incident.Role) Person {
-	inc, err := d.Service.ByChannel(context.Background(), d.inc.ChannelID)
+func (d *Drill) person(ctx context.Context, role incident.Role) Person {
+	inc, err := d.Service.ByChannel(ctx, d.inc.ChannelID)
 	if err == nil {
 		holder := inc.Holder(role)
 		for _, p := range Team {
@@ -345,8 +345,8 @@ func (d *Drill) person(role incident.Role) Person {
 }
 
 // count counts the drill's timeline events of a kind.
-func (d *Drill) count(kind incident.EventKind) int {
-	evs, err := d.Service.Timeline(context.Background(), d.inc.ID)
+func (d *Drill) count(ctx context.Context, kind incident.EventKind) int {
+	evs, err := d.Service.Timeline(ctx, d.inc.ID)
 	if err != nil {
 		return 0
 	}

@@ -154,7 +154,6 @@ func elementText(raw json.RawMessage) string {
 }
 
 var (
-	userRef   = regexp.MustCompile(`<@([A-Z0-9]+)(\|[^>]*)?>`)
 	dateRef   = regexp.MustCompile(`<!date\^[^|>]*\|([^>]*)>`)
 	linkRef   = regexp.MustCompile(`<(https?://[^|>]+)\|([^>]*)>`)
 	markerRef = regexp.MustCompile(`(?s)<!--.*?-->\n?`)
@@ -162,7 +161,7 @@ var (
 
 // plain turns Slack mrkdwn references into what a reader sees.
 func (w *World) plain(s string) string {
-	s = userRef.ReplaceAllStringFunc(s, func(m string) string { return "@" + w.userName(userRef.FindStringSubmatch(m)[1]) })
+	s = incident.ReplaceMentions(s, func(id, _ string) string { return "@" + w.userName(id) })
 	s = dateRef.ReplaceAllString(s, "$1")
 	s = linkRef.ReplaceAllString(s, "$2")
 	return s

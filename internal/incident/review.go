@@ -3,7 +3,6 @@ package incident
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"time"
 )
 
@@ -162,17 +161,14 @@ func (o *Outbox) fileFollowup(ctx context.Context, inc *Incident, e *Effect) (re
 	return result{}, nil
 }
 
-// mentionRef finds user mentions in text, such as <@U0123ABCD> or <@U0123ABCD|alice>.
-var mentionRef = regexp.MustCompile(`<@([UW][A-Z0-9]+)(?:\|[^>]*)?>`)
-
 // userNames looks up the names of everyone the review mentions: actors, role holders,
 // owners and mentions in the timeline's text. A failed lookup leaves that user unnamed;
 // the review is filed regardless.
 func (o *Outbox) userNames(ctx context.Context, d ReviewData) map[string]string {
 	ids := map[string]bool{}
 	add := func(text string) {
-		for _, m := range mentionRef.FindAllStringSubmatch(text, -1) {
-			ids[m[1]] = true
+		for _, id := range MentionedUsers(text) {
+			ids[id] = true
 		}
 	}
 	for _, e := range d.Events {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"regexp"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -474,4 +475,26 @@ func mention(user string) string {
 		return BotActor
 	}
 	return "<@" + user + ">"
+}
+
+// mentionPattern matches a Slack user mention, as the bot writes it (<@U0123ABCD>) or as
+// typed with a label (<@U0123ABCD|alice>).
+var mentionPattern = regexp.MustCompile(`<@([UW][A-Z0-9]+)(?:\|([^>]*))?>`)
+
+// MentionedUsers returns the user IDs mentioned in text, in order, with repeats.
+func MentionedUsers(text string) []string {
+	var ids []string
+	for _, m := range mentionPattern.FindAllStringSubmatch(text, -1) {
+		ids = append(ids, m[1])
+	}
+	return ids
+}
+
+// ReplaceMentions rewrites every user mention in text with name(id, label), for readers
+// outside Slack; label is what was typed after the | ("" when none).
+func ReplaceMentions(text string, name func(id, label string) string) string {
+	return mentionPattern.ReplaceAllStringFunc(text, func(m string) string {
+		sub := mentionPattern.FindStringSubmatch(m)
+		return name(sub[1], sub[2])
+	})
 }

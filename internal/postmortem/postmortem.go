@@ -62,21 +62,17 @@ func (w *Writer) Write(d incident.ReviewData) (incident.Review, error) {
 	return incident.Review{Key: inc.Key(), Title: Scrub(names(title, d.Names)), Body: Scrub(names(b.String(), d.Names)), Labels: labels}, nil
 }
 
-// mention is a Slack user mention: <@U0123ABCD>, or <@U0123ABCD|label> as typed.
-var mention = regexp.MustCompile(`<@([UW][A-Z0-9]+)(?:\|([^>]*))?>`)
-
 // names writes Slack mentions as @name for readers outside Slack (GitHub shows <@U0123>
 // as it is): the chat name when known, else the label the mention carried, else the ID.
 func names(s string, known map[string]string) string {
-	return mention.ReplaceAllStringFunc(s, func(m string) string {
-		sub := mention.FindStringSubmatch(m)
+	return incident.ReplaceMentions(s, func(id, label string) string {
 		switch {
-		case known[sub[1]] != "":
-			return "@" + known[sub[1]]
-		case sub[2] != "":
-			return "@" + sub[2]
+		case known[id] != "":
+			return "@" + known[id]
+		case label != "":
+			return "@" + label
 		}
-		return "@" + sub[1]
+		return "@" + id
 	})
 }
 
