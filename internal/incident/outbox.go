@@ -213,6 +213,7 @@ func (o *Outbox) deliver(ctx context.Context, e Effect, wait time.Duration) stri
 		// Shutting down: leave the effect inflight; the next start releases it.
 		return "interrupted"
 	}
+	attempted := e // as claimed: what a failed record leaves behind
 	outcome := "done"
 	err = o.Store.Update(context.WithoutCancel(ctx), func(tx Tx) error {
 		inc, ierr := tx.Incident(e.IncidentID)
@@ -220,14 +221,17 @@ func (o *Outbox) deliver(ctx context.Context, e Effect, wait time.Duration) stri
 			return ierr
 		}
 		c := &change{tx: tx, inc: inc, now: o.Clock.Now()}
-		outcome = o.record(c, &e, res, err, wait, log)
+		var rerr error
+		if outcome, rerr = o.record(c, &e, res, err, wait, log); rerr != nil {
+			return rerr
+		}
 		if serr := tx.SaveEffect(&e); serr != nil {
 			return serr
 		}
 		return tx.UpdateIncident(inc)
 	})
 	if err != nil {
-		log.Error("outbox: record delivery", "err", err)
+		o.recordFailed(ctx, attempted, err, log)
 		return "error"
 	}
 	if o.Observe != nil {
@@ -236,9 +240,25 @@ func (o *Outbox) deliver(ctx context.Context, e Effect, wait time.Duration) stri
 	return outcome
 }
 
+// recordFailed handles a delivery whose result could not be committed: nothing of it was
+// kept, so the effect is tried again after a backoff, counted as an attempt so that its
+// handler first looks for what this attempt made (and an execution becomes unknown instead
+// of running twice).
+func (o *Outbox) recordFailed(ctx context.Context, e Effect, cause error, log *slog.Logger) {
+	log.Error("outbox: could not record the delivery; will retry", "err", cause)
+	e.Attempts++
+	e.State, e.LastError = EffectPending, "recording the result failed: "+cause.Error()
+	e.NextAttemptAt = o.Clock.Now().Add(o.backoff(e.Attempts))
+	if err := o.Store.Update(context.WithoutCancel(ctx), func(tx Tx) error { return tx.SaveEffect(&e) }); err != nil {
+		// Left inflight: the next start releases it.
+		log.Error("outbox: could not reschedule the effect either", "err", err)
+	}
+}
+
 // record applies one attempt's result to the effect and the incident and returns the
-// outcome's name: done, not_ready, retry or failed.
-func (o *Outbox) record(c *change, e *Effect, res result, err error, notReadyWait time.Duration, log *slog.Logger) string {
+// outcome's name: done, not_ready, retry or failed. An error from the store aborts the
+// whole record: a result is kept entirely or not at all.
+func (o *Outbox) record(c *change, e *Effect, res result, err error, notReadyWait time.Duration, log *slog.Logger) (string, error) {
 	now := c.now
 	if err == nil {
 		e.Attempts++
@@ -247,18 +267,18 @@ func (o *Outbox) record(c *change, e *Effect, res result, err error, notReadyWai
 			res.apply(c.inc)
 		}
 		if res.store != nil {
-			if serr := res.store(c.tx, now); serr != nil {
-				log.Error("outbox: record result", "err", serr)
+			if err := res.store(c.tx, now); err != nil {
+				return "", fmt.Errorf("record result: %w", err)
 			}
 		}
 		if res.more != nil {
-			if merr := res.more(c); merr != nil {
-				log.Error("outbox: record result", "err", merr)
+			if err := res.more(c); err != nil {
+				return "", fmt.Errorf("record result: %w", err)
 			}
 		}
 		if res.event != "" {
-			if eerr := c.event(BotActor, res.event, res.text); eerr != nil {
-				log.Error("outbox: timeline", "err", eerr)
+			if err := c.event(BotActor, res.event, res.text); err != nil {
+				return "", fmt.Errorf("record result on the timeline: %w", err)
 			}
 		}
 		for _, f := range res.follow {
@@ -266,15 +286,15 @@ func (o *Outbox) record(c *change, e *Effect, res result, err error, notReadyWai
 			if !f.due.IsZero() {
 				enqueue = func(k EffectKind, d string, p EffectPayload) error { return c.enqueueAt(k, d, p, f.due) }
 			}
-			if ferr := enqueue(f.kind, f.discriminator, f.payload); ferr != nil {
-				log.Error("outbox: enqueue follow-up", "err", ferr)
+			if err := enqueue(f.kind, f.discriminator, f.payload); err != nil {
+				return "", fmt.Errorf("enqueue follow-up %s: %w", f.kind, err)
 			}
 		}
-		return "done" // Run wakes itself after every delivery, once this has committed
+		return "done", nil // Run wakes itself after every delivery, once this has committed
 	}
 	if ErrorCode(err) == ENOTREADY {
 		e.State, e.NextAttemptAt = EffectPending, now.Add(notReadyWait)
-		return "not_ready"
+		return "not_ready", nil
 	}
 	e.Attempts++
 	e.LastError = err.Error()
@@ -285,32 +305,32 @@ func (o *Outbox) record(c *change, e *Effect, res result, err error, notReadyWai
 			wait = o.backoff(e.Attempts)
 		}
 		e.State, e.NextAttemptAt = EffectPending, now.Add(wait)
-		log.Warn("outbox: delivery failed; will retry", "attempt", e.Attempts, "retry_in", wait, "err", err)
+		log.Warn("outbox: delivery failed; will retry", "attempt", e.Attempts, "retry_in", wait.String(), "err", err)
 		if e.Attempts == o.ReportAfter {
-			o.report(c, e, EventEffectFailing, fmt.Sprintf(":warning: I keep failing to %s (%d attempts: %s). I am still retrying.", e.Kind.describe(), e.Attempts, err), log)
+			return "retry", o.report(c, e, EventEffectFailing, fmt.Sprintf(":warning: I keep failing to %s (%d attempts: %s). I am still retrying.", e.Kind.describe(), e.Attempts, err), log)
 		}
-		return "retry"
+		return "retry", nil
 	}
 	e.State = EffectFailed
 	log.Error("outbox: delivery failed for good", "attempt", e.Attempts, "err", err)
-	o.report(c, e, EventEffectFailed, fmt.Sprintf(":x: I could not %s: %s. Retrying will not help; someone needs to do it by hand.", e.Kind.describe(), err), log)
-	return "failed"
+	return "failed", o.report(c, e, EventEffectFailed, fmt.Sprintf(":x: I could not %s: %s. Retrying will not help; someone needs to do it by hand.", e.Kind.describe(), err), log)
 }
 
 // report puts a failing effect on the timeline and in the channel, or in the log when the
 // channel cannot take it.
-func (o *Outbox) report(c *change, e *Effect, kind EventKind, text string, log *slog.Logger) {
+func (o *Outbox) report(c *change, e *Effect, kind EventKind, text string, log *slog.Logger) error {
 	if err := c.event(BotActor, kind, text); err != nil {
-		log.Error("outbox: timeline", "err", err)
+		return fmt.Errorf("report on the timeline: %w", err)
 	}
 	if e.Kind == EffectCreateChannel || e.Kind == EffectPost {
 		log.Error("outbox: cannot report in the channel", "incident", c.inc.Key(), "report", text)
-		return
+		return nil
 	}
 	// Without a channel yet (a page fails before Slack answers), the post waits for it.
 	if err := c.enqueue(EffectPost, fmt.Sprintf("report-%d-%d", e.ID, e.Attempts), EffectPayload{Text: text}); err != nil {
-		log.Error("outbox: enqueue report", "err", err)
+		return fmt.Errorf("enqueue the report: %w", err)
 	}
+	return nil
 }
 
 // backoff returns the wait before attempt n+1: exponential from BaseBackoff, capped at

@@ -1,0 +1,57 @@
+package incident_test
+
+import (
+	"database/sql"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nephoran/incidentbot/internal/incident"
+	_ "modernc.org/sqlite"
+)
+
+// A delivery whose result cannot be stored (the disk fails in the middle of the record)
+// must not be marked done with the result lost: the whole record is rolled back and the
+// effect tried again, and the retry finds the message the first attempt posted instead of
+// posting it twice.
+func TestResultThatCannotBeStoredIsRetriedNotLost(t *testing.T) {
+	sys, ch := reviewWorld(t, false)
+	raw, err := sql.Open("sqlite", sys.DB.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	if _, err := raw.Exec(`CREATE TRIGGER fail_card BEFORE UPDATE OF card_ts ON runs
+		BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END`); err != nil {
+		t.Fatal(err)
+	}
+	if r := sys.Do("U0ALICE", ch, "playbook application-service-failure"); r.Error {
+		t.Fatal(r.Text)
+	}
+	sys.Deliver()
+	card := effectOf(t, &world{sys: sys, t: t}, 1, incident.EffectPostRunCard)
+	if card.State != incident.EffectPending || !strings.Contains(card.LastError, "disk I/O error") {
+		t.Fatalf("run card effect is %s (%q) after its result could not be stored, want pending with the error", card.State, card.LastError)
+	}
+	if _, err := raw.Exec(`DROP TRIGGER fail_card`); err != nil {
+		t.Fatal(err)
+	}
+	sys.Clock.Advance(time.Minute)
+	sys.Deliver()
+	runs, err := sys.Service.RunsOf(sys.Ctx, 1)
+	if err != nil || len(runs) != 1 {
+		t.Fatalf("runs %v %v", runs, err)
+	}
+	if runs[0].CardTS == "" {
+		t.Fatal("the run card's message was never recorded")
+	}
+	cards := 0
+	for _, m := range sys.Slack.Channel(ch).Messages {
+		if strings.Contains(string(m.Metadata), card.Key) {
+			cards++
+		}
+	}
+	if cards != 1 {
+		t.Errorf("%d run cards in the channel, want 1", cards)
+	}
+}
