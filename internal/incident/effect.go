@@ -54,6 +54,10 @@ type Effect struct {
 	IncidentID    int64
 	Kind          EffectKind
 	Key           string // idempotency key, unique: enqueueing the same key twice is a no-op
+	// Lane orders delivery: of the effects of one lane, only the first pending one (by
+	// LaneRank, then ID) is delivered; "" is no lane. See laneOf.
+	Lane     string
+	LaneRank int
 	Payload       EffectPayload
 	State         EffectState
 	Attempts      int

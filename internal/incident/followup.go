@@ -124,13 +124,34 @@ func (s *Service) CompleteFollowup(ctx context.Context, actor, channelID string,
 	return done, err
 }
 
-// refreshReview files the review again once it exists, so its follow-up checklist shows
-// what is done.
+// refreshReview files the review again once it exists or is being filed, so its follow-up
+// checklist shows what is done. Filings of one review run one at a time (their lane), so a
+// refresh asked for during the first filing updates the issue that filing makes.
 func (s *Service) refreshReview(c *change, followup int64) error {
-	if !s.Settings.Reviews || c.inc.ReviewNumber == 0 {
+	if !s.Settings.Reviews {
 		return nil
 	}
+	if c.inc.ReviewNumber == 0 {
+		filing, err := c.reviewQueued()
+		if err != nil || !filing {
+			return err
+		}
+	}
 	return c.enqueue(EffectFileReview, fmt.Sprintf("followup-%d-done", followup), EffectPayload{})
+}
+
+// reviewQueued reports whether a filing of the incident's review is pending or in flight.
+func (c *change) reviewQueued() (bool, error) {
+	effs, err := c.tx.Effects(c.inc.ID)
+	if err != nil {
+		return false, err
+	}
+	for _, e := range effs {
+		if e.Kind == EffectFileReview && (e.State == EffectPending || e.State == EffectInflight) {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 // SyncFollowups reads the tracker's state of every open follow-up filed as an issue and

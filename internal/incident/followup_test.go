@@ -159,3 +159,46 @@ func TestFollowupDoneWhileItsIssueIsFiled(t *testing.T) {
 		t.Errorf("the issue of a done follow-up is %s", is.State)
 	}
 }
+
+// holdReview holds the first review filing until released.
+type holdReview struct {
+	incident.Tracker
+	once       sync.Once
+	held, free chan struct{}
+}
+
+func (h *holdReview) FileReview(ctx context.Context, r incident.Review, number int) (incident.IssueRef, error) {
+	h.once.Do(func() { close(h.held); <-h.free })
+	return h.Tracker.FileReview(ctx, r, number)
+}
+
+// A follow-up marked done while the first filing of the review is in flight shows as done
+// in the review once that filing lands: the review is filed again, into the same issue.
+func TestFollowupDoneWhileTheReviewIsFiled(t *testing.T) {
+	sys, ch := reviewWorld(t, true)
+	sys.Do("U0ALICE", ch, "followup Alert on the 5xx rate of the gateway")
+	h := &holdReview{Tracker: sys.Outbox.Tracker, held: make(chan struct{}), free: make(chan struct{})}
+	sys.Outbox.Tracker = h
+	sys.Do("U0ALICE", ch, "resolve fixed")
+	delivered := make(chan struct{})
+	go func() { defer close(delivered); sys.Deliver() }()
+	<-h.held
+	if r := sys.Do("U0ALICE", ch, "followup done 1"); r.Error {
+		t.Fatalf("done: %q", r.Text)
+	}
+	close(h.free)
+	<-delivered
+	sys.Deliver()
+	var reviews []string
+	for _, is := range sys.GitHub.Issues() {
+		if strings.HasPrefix(is.Title, "Post-incident review") {
+			reviews = append(reviews, is.Body)
+		}
+	}
+	if len(reviews) != 1 {
+		t.Fatalf("%d review issues, want 1", len(reviews))
+	}
+	if !strings.Contains(reviews[0], "- [x] Alert on the 5xx rate of the gateway") {
+		t.Errorf("the review does not show the follow-up done:\n%s", reviews[0])
+	}
+}

@@ -151,7 +151,7 @@ func (s *Service) pagerTriggered(tx Tx, ev PagerEvent, now time.Time) (string, *
 	if err := c.event(BotActor, EventDeclared, text); err != nil {
 		return "", nil, err
 	}
-	if err := c.enqueue(EffectCreateChannel, "channel", EffectPayload{}); err != nil {
+	if err := s.queueChannel(c); err != nil {
 		return "", nil, err
 	}
 	if err := c.scheduleRTO(s.Settings.Catalog); err != nil {

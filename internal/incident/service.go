@@ -118,7 +118,7 @@ func (s *Service) Declare(ctx context.Context, req DeclareRequest) (*Incident, e
 		if err := c.event(req.Actor, EventDeclared, text); err != nil {
 			return err
 		}
-		if err := c.enqueue(EffectCreateChannel, "channel", EffectPayload{}); err != nil {
+		if err := s.queueChannel(c); err != nil {
 			return err
 		}
 		if err := c.scheduleRTO(s.Settings.Catalog); err != nil {
@@ -417,27 +417,30 @@ func (c *change) event(actor string, kind EventKind, text string) error {
 
 // enqueue adds an effect keyed by the incident, the kind and discriminator.
 func (c *change) enqueue(kind EffectKind, discriminator string, p EffectPayload) error {
-	e := &Effect{
-		IncidentID:    c.inc.ID,
-		Kind:          kind,
-		Key:           fmt.Sprintf("inc%d:%s:%s", c.inc.ID, kind, discriminator),
-		Payload:       p,
-		State:         EffectPending,
-		NextAttemptAt: c.now,
-		CreatedAt:     c.now,
-	}
-	added, err := c.tx.Enqueue(e)
-	c.enqueued = c.enqueued || added
-	return err
+	return c.enqueueAt(kind, discriminator, p, c.now)
 }
 
 // enqueueAt adds an effect that is due at a later time: a durable timer.
 func (c *change) enqueueAt(kind EffectKind, discriminator string, p EffectPayload, due time.Time) error {
 	e := &Effect{IncidentID: c.inc.ID, Kind: kind, Key: fmt.Sprintf("inc%d:%s:%s", c.inc.ID, kind, discriminator),
 		Payload: p, State: EffectPending, NextAttemptAt: due, CreatedAt: c.now}
+	e.Lane, e.LaneRank = laneOf(c.inc.ID, kind, p)
 	added, err := c.tx.Enqueue(e)
 	c.enqueued = c.enqueued || added
 	return err
+}
+
+// queueChannel queues a new incident's channel and its announcement. The announcement is
+// queued now, not once the channel exists, so that announcements land in the order the
+// incidents were declared (it waits for the channel it links to).
+func (s *Service) queueChannel(c *change) error {
+	if err := c.enqueue(EffectCreateChannel, "channel", EffectPayload{}); err != nil {
+		return err
+	}
+	if a := s.Settings.AnnounceChannel; a != "" && !c.inc.Private {
+		return c.enqueue(EffectAnnounce, "new", EffectPayload{Channel: a})
+	}
+	return nil
 }
 
 // post queues a message in the incident channel, keyed by the latest event.

@@ -3,19 +3,26 @@ package sqlite
 import (
 	"database/sql"
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/nephoran/incidentbot/internal/incident"
 )
 
-const effectColumns = `id, incident_id, kind, key, payload, state, attempts, next_attempt_at, last_error, created_at`
+const effectColumns = `id, incident_id, kind, key, payload, state, attempts, next_attempt_at, last_error, created_at, lane, lane_rank`
+
+// claimable is the condition on a pending effect e that it may be delivered now: due, and
+// first in its lane (no earlier effect of the lane pending or inflight).
+const claimable = `e.state = 'pending' AND e.next_attempt_at <= ? AND (e.lane = '' OR NOT EXISTS (
+	SELECT 1 FROM effects b WHERE b.lane = e.lane AND b.lane <> '' AND b.state IN ('pending', 'inflight')
+	  AND (b.lane_rank < e.lane_rank OR (b.lane_rank = e.lane_rank AND b.id < e.id))))`
 
 // Enqueue inserts e unless an effect with its key exists, and reports whether it did.
 func (t *Tx) Enqueue(e *incident.Effect) (bool, error) {
-	res, err := t.tx.ExecContext(t.ctx, `INSERT INTO effects (incident_id, kind, key, payload, state, attempts, next_attempt_at, last_error, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING`,
+	res, err := t.tx.ExecContext(t.ctx, `INSERT INTO effects (incident_id, kind, key, payload, state, attempts, next_attempt_at, last_error, created_at, lane, lane_rank)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING`,
 		e.IncidentID, string(e.Kind), e.Key, e.Payload.MarshalPayload(), string(e.State), e.Attempts,
-		e.NextAttemptAt.UnixMilli(), e.LastError, e.CreatedAt.UnixMilli())
+		e.NextAttemptAt.UnixMilli(), e.LastError, e.CreatedAt.UnixMilli(), e.Lane, e.LaneRank)
 	if err != nil {
 		return false, fmt.Errorf("enqueue %s: %w", e.Key, err)
 	}
@@ -27,11 +34,12 @@ func (t *Tx) Enqueue(e *incident.Effect) (bool, error) {
 	return true, err
 }
 
-// ClaimEffects marks up to limit pending effects due at now as inflight, oldest due first.
+// ClaimEffects marks up to limit pending effects due at now as inflight, oldest due first,
+// each the first of its lane.
 func (t *Tx) ClaimEffects(now time.Time, limit int) ([]incident.Effect, error) {
 	rows, err := t.tx.QueryContext(t.ctx, `UPDATE effects SET state = 'inflight'
-		WHERE id IN (SELECT id FROM effects WHERE state = 'pending' AND next_attempt_at <= ?
-		             ORDER BY next_attempt_at, id LIMIT ?)
+		WHERE id IN (SELECT e.id FROM effects e WHERE `+claimable+`
+		             ORDER BY e.next_attempt_at, e.id LIMIT ?)
 		RETURNING `+effectColumns, now.UnixMilli(), limit)
 	if err != nil {
 		return nil, fmt.Errorf("claim effects: %w", err)
@@ -49,10 +57,11 @@ func (t *Tx) SaveEffect(e *incident.Effect) error {
 	return nil
 }
 
-// NextEffectDue returns when the earliest pending effect is due, or the zero time.
+// NextEffectDue returns when the earliest pending effect that is first in its lane is due,
+// or the zero time. (One waiting behind another in its lane is not due before it.)
 func (t *Tx) NextEffectDue() (time.Time, error) {
 	var ms sql.NullInt64
-	if err := t.tx.QueryRowContext(t.ctx, `SELECT min(next_attempt_at) FROM effects WHERE state = 'pending'`).Scan(&ms); err != nil {
+	if err := t.tx.QueryRowContext(t.ctx, `SELECT min(e.next_attempt_at) FROM effects e WHERE `+claimable, int64(math.MaxInt64)).Scan(&ms); err != nil {
 		return time.Time{}, err
 	}
 	if !ms.Valid {
@@ -92,7 +101,7 @@ func scanEffects(rows *sql.Rows) ([]incident.Effect, error) {
 			kind, state, pl string
 			next, created   int64
 		)
-		if err := rows.Scan(&e.ID, &e.IncidentID, &kind, &e.Key, &pl, &state, &e.Attempts, &next, &e.LastError, &created); err != nil {
+		if err := rows.Scan(&e.ID, &e.IncidentID, &kind, &e.Key, &pl, &state, &e.Attempts, &next, &e.LastError, &created, &e.Lane, &e.LaneRank); err != nil {
 			return nil, err
 		}
 		e.Kind, e.State = incident.EffectKind(kind), incident.EffectState(state)
