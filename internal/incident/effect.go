@@ -50,14 +50,14 @@ const (
 
 // Effect is one side effect in the durable outbox.
 type Effect struct {
-	ID            int64
-	IncidentID    int64
-	Kind          EffectKind
-	Key           string // idempotency key, unique: enqueueing the same key twice is a no-op
+	ID         int64
+	IncidentID int64
+	Kind       EffectKind
+	Key        string // idempotency key, unique: enqueueing the same key twice is a no-op
 	// Lane orders delivery: of the effects of one lane, only the first pending one (by
 	// LaneRank, then ID) is delivered; "" is no lane. See laneOf.
-	Lane     string
-	LaneRank int
+	Lane          string
+	LaneRank      int
 	Payload       EffectPayload
 	State         EffectState
 	Attempts      int
