@@ -3,6 +3,8 @@ package commands
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/nephoran/incidentbot/internal/incident"
@@ -38,7 +40,7 @@ var drillVerb = &Verb{
 		inc, err := r.Service.Declare(ctx, incident.DeclareRequest{
 			Actor: req.UserID, Title: title, Severity: sev, Service: service,
 			OriginChannel: req.ChannelID, Drill: true,
-			Description: fmt.Sprintf("Drill of playbook %s (%s).", p.Name, p.Source),
+			Description: drillDescription(p, params),
 		})
 		if err != nil {
 			return Reply{}, err
@@ -109,4 +111,21 @@ func (r *Router) playbookArgs(verb, args string) (*playbook.Playbook, map[string
 		params[k] = v
 	}
 	return p, params, nil
+}
+
+// drillDescription says what a drill rehearses: the playbook, where it comes from and the
+// parameters given (so that the same drill with other parameters is another declaration).
+func drillDescription(p *playbook.Playbook, params map[string]string) string {
+	s := "Drill of playbook " + p.Name
+	if p.Source != "" {
+		s += " (" + p.Source + ")"
+	}
+	if len(params) > 0 {
+		keys := slices.Sorted(maps.Keys(params))
+		for i, k := range keys {
+			keys[i] = k + "=" + params[k]
+		}
+		s += " with " + strings.Join(keys, " ")
+	}
+	return s + "."
 }

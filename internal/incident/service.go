@@ -95,6 +95,9 @@ func (s *Service) Declare(ctx context.Context, req DeclareRequest) (*Incident, e
 		inc.Private = inc.Private || svc.Confidential
 	}
 	err := s.Store.Update(ctx, func(tx Tx) error {
+		if err := s.refuseRepeatDeclaration(tx, inc); err != nil {
+			return err
+		}
 		n, err := tx.NextIncidentNumber()
 		if err != nil {
 			return err
@@ -138,6 +141,40 @@ func (s *Service) Declare(ctx context.Context, req DeclareRequest) (*Incident, e
 	s.notify()
 	s.log().Info("incident declared", "incident", inc.Key(), "severity", inc.Severity, "private", inc.Private)
 	return inc, nil
+}
+
+// RepeatWindow is how soon the same person declaring the same title again is taken for a
+// double submission (a double click, a form sent twice, a retried command) and pointed at the
+// incident already opened.
+const RepeatWindow = 30 * time.Second
+
+// refuseRepeatDeclaration refuses inc when its declarer declared the same (title,
+// description, severity and service) within RepeatWindow. It runs inside the
+// RepeatWindow. It runs inside the declaration's write transaction, so of two submissions
+// racing each other exactly one opens an incident. Errors: ECONFLICT.
+func (s *Service) refuseRepeatDeclaration(tx Tx, inc *Incident) error {
+	now := s.Clock.Now()
+	ids, err := tx.IncidentIDsSince(now.Add(-RepeatWindow))
+	if err != nil {
+		return err
+	}
+	for i := len(ids) - 1; i >= 0; i-- {
+		prev, err := tx.Incident(ids[i])
+		if err != nil {
+			return err
+		}
+		if prev.DeclaredBy != inc.DeclaredBy || prev.Drill != inc.Drill || !strings.EqualFold(prev.Title, inc.Title) ||
+			prev.Description != inc.Description || prev.Severity != inc.Severity || prev.Service != inc.Service {
+			continue
+		}
+		where := "its channel is being created"
+		if prev.ChannelID != "" {
+			where = "its channel is <#" + prev.ChannelID + ">"
+		}
+		return Errorf(ECONFLICT, "You declared %s with this title %s ago (%s). To open another incident, give it a different title.",
+			prev.Key(), FormatDuration(now.Sub(prev.DeclaredAt)), where)
+	}
+	return nil
 }
 
 // ByChannel returns the incident whose channel is channelID. Errors: ENOTFOUND.
