@@ -33,6 +33,11 @@ type Bot struct {
 	// ResponseHosts are the hosts a response_url may point at: Slack's, and the API URL's
 	// host for GovSlack and tests. Others are never called.
 	ResponseHosts []string
+	// CommandName is the slash command the app defines (default /incident); others are refused.
+	CommandName string
+	// TeamIDs are the workspaces (T...) or Enterprise Grid organizations (E...) whose requests
+	// are served; empty: any workspace whose requests are signed with the app's secret.
+	TeamIDs []string
 	// replyTimeout bounds the asynchronous replies sent after an ack.
 	replyTimeout time.Duration
 	pending      sync.WaitGroup
@@ -59,7 +64,7 @@ func New(router *commands.Router, api *slack.Client, log *slog.Logger) *Bot {
 		log = slog.Default()
 	}
 	return &Bot{Router: router, Service: router.Service, API: api, Log: log.With("component", "bot"),
-		ResponseHosts: []string{"hooks.slack.com"}, replyTimeout: 10 * time.Second}
+		ResponseHosts: []string{"hooks.slack.com"}, CommandName: "/incident", replyTimeout: 10 * time.Second}
 }
 
 // Command runs a slash command. When the command asks for the declaration form, the form
@@ -98,10 +103,8 @@ func (b *Bot) Interaction(ctx context.Context, cb slack.InteractionCallback) (re
 		}
 	case slack.InteractionTypeBlockActions:
 		var runs []commands.Request
-		for _, a := range cb.ActionCallback.BlockActions {
-			if strings.HasPrefix(a.ActionID, views.ActionPrefix) {
-				runs = append(runs, commands.Request{UserID: cb.User.ID, ChannelID: channelOf(cb), Text: a.Value})
-			}
+		for _, a := range commandActions(cb) {
+			runs = append(runs, commands.Request{UserID: cb.User.ID, ChannelID: channelOf(cb), Text: a.Value})
 		}
 		if len(runs) == 0 {
 			return nil, nil
@@ -116,6 +119,17 @@ func (b *Bot) Interaction(ctx context.Context, cb slack.InteractionCallback) (re
 		}
 	}
 	return nil, nil
+}
+
+// commandActions are the clicks on buttons whose value is a command.
+func commandActions(cb slack.InteractionCallback) []*slack.BlockAction {
+	var out []*slack.BlockAction
+	for _, a := range cb.ActionCallback.BlockActions {
+		if strings.HasPrefix(a.ActionID, views.ActionPrefix) {
+			out = append(out, a)
+		}
+	}
+	return out
 }
 
 func channelOf(cb slack.InteractionCallback) string {

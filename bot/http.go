@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"net/url"
@@ -49,6 +50,17 @@ func (h *HTTP) verified(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
 	return body, true
 }
 
+// refuse answers a request the bot will not serve with its status and the reason.
+func (h *HTTP) refuse(w http.ResponseWriter, r *http.Request, err error) {
+	status := http.StatusBadRequest
+	var ref *Refusal
+	if errors.As(err, &ref) {
+		status = ref.Status
+	}
+	h.Bot.Log.Warn("refused a signed request", "path", r.URL.Path, "status", status, "reason", err.Error())
+	http.Error(w, err.Error(), status)
+}
+
 // Commands answers slash commands. The answer is the HTTP response, within Slack's 3 s.
 func (h *HTTP) Commands(w http.ResponseWriter, r *http.Request) {
 	body, ok := h.verified(w, r)
@@ -69,8 +81,9 @@ func (h *HTTP) Commands(w http.ResponseWriter, r *http.Request) {
 		Command: form.Get("command"), Text: form.Get("text"), TriggerID: form.Get("trigger_id"),
 		ResponseURL: form.Get("response_url"),
 	}
-	if cmd.UserID == "" || cmd.ChannelID == "" {
-		http.Error(w, "user_id and channel_id are required", http.StatusBadRequest)
+	cmd.EnterpriseID = form.Get("enterprise_id")
+	if err := h.Bot.checkSlash(cmd); err != nil {
+		h.refuse(w, r, err)
 		return
 	}
 	writeReply(w, h.Bot.Command(r.Context(), cmd))
@@ -119,6 +132,10 @@ func (h *HTTP) Interactions(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "malformed payload", http.StatusBadRequest)
 		return
 	}
+	if err := h.Bot.checkInteraction(cb); err != nil {
+		h.refuse(w, r, err)
+		return
+	}
 	resp, after := h.Bot.Interaction(r.Context(), cb)
 	if resp != nil {
 		writeJSON(w, resp)
@@ -155,6 +172,10 @@ func (h *HTTP) Events(w http.ResponseWriter, r *http.Request) {
 		cb, ok := ev.Data.(*slackevents.EventsAPICallbackEvent)
 		if !ok {
 			http.Error(w, "malformed callback", http.StatusBadRequest)
+			return
+		}
+		if err := h.Bot.checkEvent(cb, ev.InnerEvent); err != nil {
+			h.refuse(w, r, err)
 			return
 		}
 		w.WriteHeader(http.StatusOK)

@@ -41,6 +41,11 @@ func (b *Bot) socketEvent(ctx context.Context, client *socketmode.Client, evt so
 			b.ack(client, evt)
 			return
 		}
+		if err := b.checkSlash(cmd); err != nil {
+			b.Log.Warn("refused a socket mode command", "reason", err.Error())
+			b.ack(client, evt, SlashResponse{ResponseType: "ephemeral", Text: err.Error()})
+			return
+		}
 		// The ack carries the answer, as the HTTP response does.
 		b.Go(func() {
 			reply := b.Command(ctx, cmd)
@@ -53,6 +58,11 @@ func (b *Bot) socketEvent(ctx context.Context, client *socketmode.Client, evt so
 	case socketmode.EventTypeInteractive:
 		cb, ok := evt.Data.(slack.InteractionCallback)
 		if !ok {
+			b.ack(client, evt)
+			return
+		}
+		if err := b.checkInteraction(cb); err != nil {
+			b.Log.Warn("refused a socket mode interaction", "reason", err.Error())
 			b.ack(client, evt)
 			return
 		}
@@ -75,6 +85,10 @@ func (b *Bot) socketEvent(ctx context.Context, client *socketmode.Client, evt so
 		}
 		cb, ok := ev.Data.(*slackevents.EventsAPICallbackEvent)
 		if !ok {
+			return
+		}
+		if err := b.checkEvent(cb, ev.InnerEvent); err != nil {
+			b.Log.Warn("refused a socket mode event", "event_id", cb.EventID, "reason", err.Error())
 			return
 		}
 		b.Go(func() { b.Event(context.WithoutCancel(ctx), cb, ev.InnerEvent) })
