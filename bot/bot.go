@@ -169,11 +169,7 @@ func (b *Bot) submitDeclare(ctx context.Context, cb slack.InteractionCallback) *
 // Event handles one Events API callback, once: retries carry the same event_id.
 func (b *Bot) Event(ctx context.Context, ev *slackevents.EventsAPICallbackEvent, inner slackevents.EventsAPIInnerEvent) {
 	if ev.EventID != "" {
-		var fresh bool
-		err := b.Service.Store.Update(ctx, func(tx incident.Tx) (err error) {
-			fresh, err = tx.MarkSeen("slack-event:"+ev.EventID, b.Service.Clock.Now())
-			return err
-		})
+		fresh, err := b.markSeen(ctx, "slack-event:"+ev.EventID)
 		if err != nil {
 			b.Log.Error("dedupe event", "event_id", ev.EventID, "err", err)
 			return
@@ -212,6 +208,15 @@ func (b *Bot) Event(ctx context.Context, ev *slackevents.EventsAPICallbackEvent,
 	default:
 		b.Log.Debug("event ignored", "type", inner.Type)
 	}
+}
+
+// markSeen records key in the database and reports whether it was new.
+func (b *Bot) markSeen(ctx context.Context, key string) (fresh bool, err error) {
+	err = b.Service.Store.Update(ctx, func(tx incident.Tx) (err error) {
+		fresh, err = tx.MarkSeen(key, b.Service.Clock.Now())
+		return err
+	})
+	return fresh, err
 }
 
 // respond answers a click through its response_url, which works whether or not the clicker

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strings"
 
 	"github.com/nephoran/incidentbot/commands"
 	"github.com/slack-go/slack"
@@ -45,6 +46,20 @@ func (h *HTTP) verified(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
 	if err := h.Verifier.Verify(r.Header, body); err != nil {
 		h.Bot.Log.Warn("rejected unsigned or badly signed request", "path", r.URL.Path, "reason", err, "remote", r.RemoteAddr)
 		http.Error(w, "invalid signature", http.StatusUnauthorized)
+		return nil, false
+	}
+	// A signature covers the timestamp and the body: the same one twice is the same request
+	// sent again (within the 5-minute window the verifier allows). Remembered in the
+	// database, so a restart or another replica refuses it too.
+	fresh, err := h.Bot.markSeen(r.Context(), "slack-signature:"+strings.ToLower(r.Header.Get("X-Slack-Signature")))
+	if err != nil {
+		h.Bot.Log.Error("replay check", "path", r.URL.Path, "err", err)
+		http.Error(w, "the bot's database is not answering; try again", http.StatusServiceUnavailable)
+		return nil, false
+	}
+	if !fresh {
+		h.Bot.Log.Warn("refused a replayed request", "path", r.URL.Path, "remote", r.RemoteAddr)
+		http.Error(w, "replayed request: this signed request was already received", http.StatusConflict)
 		return nil, false
 	}
 	return body, true
