@@ -82,43 +82,54 @@ func (b *Bot) Command(ctx context.Context, cmd slack.SlashCommand) commands.Repl
 	return commands.Reply{}
 }
 
-// Interaction handles an interaction payload. It returns the synchronous answer for a
-// view submission (nil to close the modal); other answers go out after the ack through
-// reply, which the caller runs once it has acknowledged.
-func (b *Bot) Interaction(ctx context.Context, cb slack.InteractionCallback) (resp *slack.ViewSubmissionResponse, after func()) {
+// Interaction handles an interaction payload. What it changes is committed before it
+// returns, so the caller acknowledges only what is durable (a crash after the ack loses
+// nothing). resp is the synchronous answer of a view submission (nil closes the modal);
+// reply, when not nil, sends the ephemeral answers and is run by the caller after the ack.
+func (b *Bot) Interaction(ctx context.Context, cb slack.InteractionCallback) (resp *slack.ViewSubmissionResponse, reply func()) {
+	// The work outlives a client that hangs up: Slack does not resend a click.
+	work, cancel := context.WithTimeout(context.WithoutCancel(ctx), b.replyTimeout)
+	defer cancel()
 	switch cb.Type {
 	case slack.InteractionTypeViewSubmission:
 		if cb.View.CallbackID == views.DeclareCallbackID {
-			return b.submitDeclare(ctx, cb), nil
+			return b.submitDeclare(work, cb), nil
 		}
 	case slack.InteractionTypeMessageAction:
 		if cb.CallbackID != CaptureShortcut {
 			return nil, nil
 		}
-		return nil, func() {
-			ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), b.replyTimeout)
-			defer cancel()
-			reply := b.capture(ctx, cb.User.ID, channelOf(cb), cb.Message.Timestamp, "added with the message shortcut")
-			b.respond(ctx, cb.ResponseURL, channelOf(cb), cb.User.ID, reply)
-		}
+		// Reading the message from Slack must leave time to answer within Slack's 3 s.
+		read, cancel := context.WithTimeout(work, captureBudget)
+		defer cancel()
+		text := b.capture(read, cb.User.ID, channelOf(cb), cb.Message.Timestamp, "added with the message shortcut")
+		return nil, b.replier(ctx, cb, []string{text})
 	case slack.InteractionTypeBlockActions:
-		var runs []commands.Request
+		var texts []string
 		for _, a := range commandActions(cb) {
-			runs = append(runs, commands.Request{UserID: cb.User.ID, ChannelID: channelOf(cb), Text: a.Value})
+			texts = append(texts, b.Router.Handle(work, commands.Request{UserID: cb.User.ID, ChannelID: channelOf(cb), Text: a.Value}).Text)
 		}
-		if len(runs) == 0 {
-			return nil, nil
-		}
-		return nil, func() {
-			ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), b.replyTimeout)
-			defer cancel()
-			for _, req := range runs {
-				reply := b.Router.Handle(ctx, req)
-				b.respond(ctx, cb.ResponseURL, req.ChannelID, req.UserID, reply.Text)
-			}
-		}
+		return nil, b.replier(ctx, cb, texts)
 	}
 	return nil, nil
+}
+
+// captureBudget bounds the Slack reads of a message shortcut, which run before its ack.
+const captureBudget = 2 * time.Second
+
+// replier returns what sends texts to the person who clicked, or nil when there are none.
+func (b *Bot) replier(ctx context.Context, cb slack.InteractionCallback, texts []string) func() {
+	texts = slices.DeleteFunc(texts, func(t string) bool { return t == "" })
+	if len(texts) == 0 {
+		return nil
+	}
+	return func() {
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), b.replyTimeout)
+		defer cancel()
+		for _, text := range texts {
+			b.respond(ctx, cb.ResponseURL, channelOf(cb), cb.User.ID, text)
+		}
+	}
 }
 
 // commandActions are the clicks on buttons whose value is a command.

@@ -151,14 +151,15 @@ func (h *HTTP) Interactions(w http.ResponseWriter, r *http.Request) {
 		h.refuse(w, r, err)
 		return
 	}
-	resp, after := h.Bot.Interaction(r.Context(), cb)
+	// The click is committed before it is answered; only the reply waits for after the ack.
+	resp, reply := h.Bot.Interaction(r.Context(), cb)
 	if resp != nil {
 		writeJSON(w, resp)
 	} else {
 		w.WriteHeader(http.StatusOK)
 	}
-	if after != nil {
-		h.Bot.Go(after)
+	if reply != nil {
+		h.Bot.Go(reply)
 	}
 }
 

@@ -66,15 +66,16 @@ func (b *Bot) socketEvent(ctx context.Context, client *socketmode.Client, evt so
 			b.ack(client, evt)
 			return
 		}
+		// Acked once committed, as over HTTP; the reply follows the ack.
 		b.Go(func() {
-			resp, after := b.Interaction(ctx, cb)
+			resp, reply := b.Interaction(ctx, cb)
 			if resp != nil {
 				b.ack(client, evt, resp)
 			} else {
 				b.ack(client, evt)
 			}
-			if after != nil {
-				after()
+			if reply != nil {
+				reply()
 			}
 		})
 	case socketmode.EventTypeEventsAPI:
