@@ -41,6 +41,7 @@ type Bot struct {
 	// replyTimeout bounds the asynchronous replies sent after an ack.
 	replyTimeout time.Duration
 	pending      sync.WaitGroup
+	declareMu    sync.Mutex // one declaration form submission at a time
 }
 
 // mentionPrefix matches the bot's mention at the start of an app_mention's text.
@@ -150,12 +151,27 @@ func channelOf(cb slack.InteractionCallback) string {
 	return cb.Container.ChannelID
 }
 
-// submitDeclare validates and declares from the form; field errors keep the form open.
+// submitDeclare validates and declares from the form; field errors keep the form open. One
+// view declares once: Slack may deliver a submission twice, and a person may press Submit
+// twice. The view is marked as used once it has declared (a form sent back with errors is
+// the same view, and may be submitted again); submissions are taken one at a time so two
+// copies cannot both find it unused.
 func (b *Bot) submitDeclare(ctx context.Context, cb slack.InteractionCallback) *slack.ViewSubmissionResponse {
 	in := views.ReadDeclareModal(cb.View.State)
 	sev, err := incident.ParseSeverity(in.Severity)
 	if err != nil {
 		return slack.NewErrorsViewSubmissionResponse(map[string]string{views.DeclareSeverity: "Pick a severity."})
+	}
+	key := "slack-view:" + cb.View.ID + ":" + cb.View.Hash
+	b.declareMu.Lock()
+	defer b.declareMu.Unlock()
+	switch used, err := b.seenBefore(ctx, key); {
+	case err != nil:
+		b.Log.Error("declare from form: read the submitted views", "err", err)
+		return slack.NewErrorsViewSubmissionResponse(map[string]string{views.DeclareTitle: "I could not reach my database; try again in a moment."})
+	case used:
+		b.Log.Info("declaration form submitted again; it declared already", "view", cb.View.ID, "user", cb.User.ID)
+		return nil
 	}
 	inc, err := b.Service.Declare(ctx, incident.DeclareRequest{
 		Actor: cb.User.ID, Title: in.Title, Severity: sev, Service: in.Service,
@@ -174,6 +190,9 @@ func (b *Bot) submitDeclare(ctx context.Context, cb slack.InteractionCallback) *
 		return slack.NewErrorsViewSubmissionResponse(map[string]string{field: incident.ErrorMessage(err)})
 	}
 	b.Log.Info("declared from form", "incident", inc.Key())
+	if _, err := b.markSeen(ctx, key); err != nil {
+		b.Log.Error("declare from form: mark the view used", "view", cb.View.ID, "err", err)
+	}
 	return nil
 }
 
@@ -228,6 +247,25 @@ func (b *Bot) markSeen(ctx context.Context, key string) (fresh bool, err error) 
 		return err
 	})
 	return fresh, err
+}
+
+// errLookOnly rolls back the transaction of seenBefore.
+var errLookOnly = errors.New("looking only")
+
+// seenBefore reports whether key was marked seen, without marking it: the mark is made in
+// a transaction that is then rolled back.
+func (b *Bot) seenBefore(ctx context.Context, key string) (bool, error) {
+	var fresh bool
+	err := b.Service.Store.Update(ctx, func(tx incident.Tx) (err error) {
+		if fresh, err = tx.MarkSeen(key, b.Service.Clock.Now()); err != nil {
+			return err
+		}
+		return errLookOnly
+	})
+	if !errors.Is(err, errLookOnly) {
+		return false, err
+	}
+	return !fresh, nil
 }
 
 // respond answers a click through its response_url, which works whether or not the clicker
