@@ -14,10 +14,14 @@ import (
 	"github.com/nephoran/incidentbot/internal/testenv"
 )
 
-// signedCommand builds a signed slash command request as Slack sends it.
+var benchTriggers int
+
+// signedCommand builds a signed slash command request as Slack sends it, each with its own
+// trigger_id (a request sent twice is refused as a replay).
 func signedCommand(user, channel, text string) *http.Request {
+	benchTriggers++
 	body := url.Values{"team_id": {testenv.SlackTeam}, "channel_id": {channel}, "user_id": {user},
-		"command": {"/incident"}, "text": {text}, "trigger_id": {"1.2.3"}}.Encode()
+		"command": {"/incident"}, "text": {text}, "trigger_id": {fmt.Sprintf("%d.2.3", benchTriggers)}}.Encode()
 	ts := time.Now().Unix()
 	r := httptest.NewRequest(http.MethodPost, "/slack/commands", strings.NewReader(body))
 	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")

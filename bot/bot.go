@@ -33,9 +33,15 @@ type Bot struct {
 	// ResponseHosts are the hosts a response_url may point at: Slack's, and the API URL's
 	// host for GovSlack and tests. Others are never called.
 	ResponseHosts []string
+	// CommandName is the slash command the app defines (default /incident); others are refused.
+	CommandName string
+	// TeamIDs are the workspaces (T...) or Enterprise Grid organizations (E...) whose requests
+	// are served; empty: any workspace whose requests are signed with the app's secret.
+	TeamIDs []string
 	// replyTimeout bounds the asynchronous replies sent after an ack.
 	replyTimeout time.Duration
 	pending      sync.WaitGroup
+	declareMu    sync.Mutex // one declaration form submission at a time
 }
 
 // mentionPrefix matches the bot's mention at the start of an app_mention's text.
@@ -59,7 +65,7 @@ func New(router *commands.Router, api *slack.Client, log *slog.Logger) *Bot {
 		log = slog.Default()
 	}
 	return &Bot{Router: router, Service: router.Service, API: api, Log: log.With("component", "bot"),
-		ResponseHosts: []string{"hooks.slack.com"}, replyTimeout: 10 * time.Second}
+		ResponseHosts: []string{"hooks.slack.com"}, CommandName: "/incident", replyTimeout: 10 * time.Second}
 }
 
 // Command runs a slash command. When the command asks for the declaration form, the form
@@ -77,45 +83,65 @@ func (b *Bot) Command(ctx context.Context, cmd slack.SlashCommand) commands.Repl
 	return commands.Reply{}
 }
 
-// Interaction handles an interaction payload. It returns the synchronous answer for a
-// view submission (nil to close the modal); other answers go out after the ack through
-// reply, which the caller runs once it has acknowledged.
-func (b *Bot) Interaction(ctx context.Context, cb slack.InteractionCallback) (resp *slack.ViewSubmissionResponse, after func()) {
+// Interaction handles an interaction payload. What it changes is committed before it
+// returns, so the caller acknowledges only what is durable (a crash after the ack loses
+// nothing). resp is the synchronous answer of a view submission (nil closes the modal);
+// reply, when not nil, sends the ephemeral answers and is run by the caller after the ack.
+func (b *Bot) Interaction(ctx context.Context, cb slack.InteractionCallback) (resp *slack.ViewSubmissionResponse, reply func()) {
+	// The work outlives a client that hangs up: Slack does not resend a click.
+	work, cancel := context.WithTimeout(context.WithoutCancel(ctx), b.replyTimeout)
+	defer cancel()
 	switch cb.Type {
 	case slack.InteractionTypeViewSubmission:
 		if cb.View.CallbackID == views.DeclareCallbackID {
-			return b.submitDeclare(ctx, cb), nil
+			return b.submitDeclare(work, cb), nil
 		}
 	case slack.InteractionTypeMessageAction:
 		if cb.CallbackID != CaptureShortcut {
 			return nil, nil
 		}
-		return nil, func() {
-			ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), b.replyTimeout)
-			defer cancel()
-			reply := b.capture(ctx, cb.User.ID, channelOf(cb), cb.Message.Timestamp, "added with the message shortcut")
-			b.respond(ctx, cb.ResponseURL, channelOf(cb), cb.User.ID, reply)
-		}
+		// Reading the message from Slack must leave time to answer within Slack's 3 s.
+		read, cancel := context.WithTimeout(work, captureBudget)
+		defer cancel()
+		text := b.capture(read, cb.User.ID, channelOf(cb), cb.Message.Timestamp, "added with the message shortcut")
+		return nil, b.replier(ctx, cb, []string{text})
 	case slack.InteractionTypeBlockActions:
-		var runs []commands.Request
-		for _, a := range cb.ActionCallback.BlockActions {
-			if strings.HasPrefix(a.ActionID, views.ActionPrefix) {
-				runs = append(runs, commands.Request{UserID: cb.User.ID, ChannelID: channelOf(cb), Text: a.Value})
-			}
+		var texts []string
+		for _, a := range commandActions(cb) {
+			texts = append(texts, b.Router.Handle(work, commands.Request{UserID: cb.User.ID, ChannelID: channelOf(cb), Text: a.Value}).Text)
 		}
-		if len(runs) == 0 {
-			return nil, nil
-		}
-		return nil, func() {
-			ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), b.replyTimeout)
-			defer cancel()
-			for _, req := range runs {
-				reply := b.Router.Handle(ctx, req)
-				b.respond(ctx, cb.ResponseURL, req.ChannelID, req.UserID, reply.Text)
-			}
-		}
+		return nil, b.replier(ctx, cb, texts)
 	}
 	return nil, nil
+}
+
+// captureBudget bounds the Slack reads of a message shortcut, which run before its ack.
+const captureBudget = 2 * time.Second
+
+// replier returns what sends texts to the person who clicked, or nil when there are none.
+func (b *Bot) replier(ctx context.Context, cb slack.InteractionCallback, texts []string) func() {
+	texts = slices.DeleteFunc(texts, func(t string) bool { return t == "" })
+	if len(texts) == 0 {
+		return nil
+	}
+	return func() {
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), b.replyTimeout)
+		defer cancel()
+		for _, text := range texts {
+			b.respond(ctx, cb.ResponseURL, channelOf(cb), cb.User.ID, text)
+		}
+	}
+}
+
+// commandActions are the clicks on buttons whose value is a command.
+func commandActions(cb slack.InteractionCallback) []*slack.BlockAction {
+	var out []*slack.BlockAction
+	for _, a := range cb.ActionCallback.BlockActions {
+		if strings.HasPrefix(a.ActionID, views.ActionPrefix) {
+			out = append(out, a)
+		}
+	}
+	return out
 }
 
 func channelOf(cb slack.InteractionCallback) string {
@@ -125,12 +151,27 @@ func channelOf(cb slack.InteractionCallback) string {
 	return cb.Container.ChannelID
 }
 
-// submitDeclare validates and declares from the form; field errors keep the form open.
+// submitDeclare validates and declares from the form; field errors keep the form open. One
+// view declares once: Slack may deliver a submission twice, and a person may press Submit
+// twice. The view is marked as used once it has declared (a form sent back with errors is
+// the same view, and may be submitted again); submissions are taken one at a time so two
+// copies cannot both find it unused.
 func (b *Bot) submitDeclare(ctx context.Context, cb slack.InteractionCallback) *slack.ViewSubmissionResponse {
 	in := views.ReadDeclareModal(cb.View.State)
 	sev, err := incident.ParseSeverity(in.Severity)
 	if err != nil {
 		return slack.NewErrorsViewSubmissionResponse(map[string]string{views.DeclareSeverity: "Pick a severity."})
+	}
+	key := "slack-view:" + cb.View.ID + ":" + cb.View.Hash
+	b.declareMu.Lock()
+	defer b.declareMu.Unlock()
+	switch used, err := b.seenBefore(ctx, key); {
+	case err != nil:
+		b.Log.Error("declare from form: read the submitted views", "err", err)
+		return slack.NewErrorsViewSubmissionResponse(map[string]string{views.DeclareTitle: "I could not reach my database; try again in a moment."})
+	case used:
+		b.Log.Info("declaration form submitted again; it declared already", "view", cb.View.ID, "user", cb.User.ID)
+		return nil
 	}
 	inc, err := b.Service.Declare(ctx, incident.DeclareRequest{
 		Actor: cb.User.ID, Title: in.Title, Severity: sev, Service: in.Service,
@@ -149,17 +190,16 @@ func (b *Bot) submitDeclare(ctx context.Context, cb slack.InteractionCallback) *
 		return slack.NewErrorsViewSubmissionResponse(map[string]string{field: incident.ErrorMessage(err)})
 	}
 	b.Log.Info("declared from form", "incident", inc.Key())
+	if _, err := b.markSeen(ctx, key); err != nil {
+		b.Log.Error("declare from form: mark the view used", "view", cb.View.ID, "err", err)
+	}
 	return nil
 }
 
 // Event handles one Events API callback, once: retries carry the same event_id.
 func (b *Bot) Event(ctx context.Context, ev *slackevents.EventsAPICallbackEvent, inner slackevents.EventsAPIInnerEvent) {
 	if ev.EventID != "" {
-		var fresh bool
-		err := b.Service.Store.Update(ctx, func(tx incident.Tx) (err error) {
-			fresh, err = tx.MarkSeen("slack-event:"+ev.EventID, b.Service.Clock.Now())
-			return err
-		})
+		fresh, err := b.markSeen(ctx, "slack-event:"+ev.EventID)
 		if err != nil {
 			b.Log.Error("dedupe event", "event_id", ev.EventID, "err", err)
 			return
@@ -198,6 +238,34 @@ func (b *Bot) Event(ctx context.Context, ev *slackevents.EventsAPICallbackEvent,
 	default:
 		b.Log.Debug("event ignored", "type", inner.Type)
 	}
+}
+
+// markSeen records key in the database and reports whether it was new.
+func (b *Bot) markSeen(ctx context.Context, key string) (fresh bool, err error) {
+	err = b.Service.Store.Update(ctx, func(tx incident.Tx) (err error) {
+		fresh, err = tx.MarkSeen(key, b.Service.Clock.Now())
+		return err
+	})
+	return fresh, err
+}
+
+// errLookOnly rolls back the transaction of seenBefore.
+var errLookOnly = errors.New("looking only")
+
+// seenBefore reports whether key was marked seen, without marking it: the mark is made in
+// a transaction that is then rolled back.
+func (b *Bot) seenBefore(ctx context.Context, key string) (bool, error) {
+	var fresh bool
+	err := b.Service.Store.Update(ctx, func(tx incident.Tx) (err error) {
+		if fresh, err = tx.MarkSeen(key, b.Service.Clock.Now()); err != nil {
+			return err
+		}
+		return errLookOnly
+	})
+	if !errors.Is(err, errLookOnly) {
+		return false, err
+	}
+	return !fresh, nil
 }
 
 // respond answers a click through its response_url, which works whether or not the clicker

@@ -3,9 +3,11 @@ package bot
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"net/url"
+	"strings"
 
 	"github.com/nephoran/incidentbot/commands"
 	"github.com/slack-go/slack"
@@ -46,7 +48,32 @@ func (h *HTTP) verified(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
 		http.Error(w, "invalid signature", http.StatusUnauthorized)
 		return nil, false
 	}
+	// A signature covers the timestamp and the body: the same one twice is the same request
+	// sent again (within the 5-minute window the verifier allows). Remembered in the
+	// database, so a restart or another replica refuses it too.
+	fresh, err := h.Bot.markSeen(r.Context(), "slack-signature:"+strings.ToLower(r.Header.Get("X-Slack-Signature")))
+	if err != nil {
+		h.Bot.Log.Error("replay check", "path", r.URL.Path, "err", err)
+		http.Error(w, "the bot's database is not answering; try again", http.StatusServiceUnavailable)
+		return nil, false
+	}
+	if !fresh {
+		h.Bot.Log.Warn("refused a replayed request", "path", r.URL.Path, "remote", r.RemoteAddr)
+		http.Error(w, "replayed request: this signed request was already received", http.StatusConflict)
+		return nil, false
+	}
 	return body, true
+}
+
+// refuse answers a request the bot will not serve with its status and the reason.
+func (h *HTTP) refuse(w http.ResponseWriter, r *http.Request, err error) {
+	status := http.StatusBadRequest
+	var ref *Refusal
+	if errors.As(err, &ref) {
+		status = ref.Status
+	}
+	h.Bot.Log.Warn("refused a signed request", "path", r.URL.Path, "status", status, "reason", err.Error())
+	http.Error(w, err.Error(), status)
 }
 
 // Commands answers slash commands. The answer is the HTTP response, within Slack's 3 s.
@@ -69,8 +96,9 @@ func (h *HTTP) Commands(w http.ResponseWriter, r *http.Request) {
 		Command: form.Get("command"), Text: form.Get("text"), TriggerID: form.Get("trigger_id"),
 		ResponseURL: form.Get("response_url"),
 	}
-	if cmd.UserID == "" || cmd.ChannelID == "" {
-		http.Error(w, "user_id and channel_id are required", http.StatusBadRequest)
+	cmd.EnterpriseID = form.Get("enterprise_id")
+	if err := h.Bot.checkSlash(cmd); err != nil {
+		h.refuse(w, r, err)
 		return
 	}
 	writeReply(w, h.Bot.Command(r.Context(), cmd))
@@ -119,14 +147,19 @@ func (h *HTTP) Interactions(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "malformed payload", http.StatusBadRequest)
 		return
 	}
-	resp, after := h.Bot.Interaction(r.Context(), cb)
+	if err := h.Bot.checkInteraction(cb); err != nil {
+		h.refuse(w, r, err)
+		return
+	}
+	// The click is committed before it is answered; only the reply waits for after the ack.
+	resp, reply := h.Bot.Interaction(r.Context(), cb)
 	if resp != nil {
 		writeJSON(w, resp)
 	} else {
 		w.WriteHeader(http.StatusOK)
 	}
-	if after != nil {
-		h.Bot.Go(after)
+	if reply != nil {
+		h.Bot.Go(reply)
 	}
 }
 
@@ -155,6 +188,10 @@ func (h *HTTP) Events(w http.ResponseWriter, r *http.Request) {
 		cb, ok := ev.Data.(*slackevents.EventsAPICallbackEvent)
 		if !ok {
 			http.Error(w, "malformed callback", http.StatusBadRequest)
+			return
+		}
+		if err := h.Bot.checkEvent(cb, ev.InnerEvent); err != nil {
+			h.refuse(w, r, err)
 			return
 		}
 		w.WriteHeader(http.StatusOK)

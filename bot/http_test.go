@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/nephoran/incidentbot/internal/incident"
 	"github.com/nephoran/incidentbot/internal/testenv"
@@ -74,10 +75,11 @@ func TestRetriedEventsAreHandledOnce(t *testing.T) {
 		"event_id": "Ev0PV52K21", "event_time": 1700000000,
 		"event": map[string]any{"type": "app_mention", "user": "U0ALICE", "text": "<@U0BOT> help", "channel": e.general, "ts": "1700000000.000100", "event_ts": "1700000000.000100"},
 	}
-	for i := 0; i < 3; i++ { // the first delivery and two retries
-		resp, err := e.sender.Event(ev)
-		if err != nil || resp.Status != 200 {
-			t.Fatalf("delivery %d: %v %d", i, err, resp.Status)
+	body, _ := json.Marshal(ev)
+	now := time.Now().Unix()
+	for i := 0; i < 3; i++ { // the first delivery and two retries, each signed when sent
+		if resp := e.postAt("/slack/events", "application/json", body, now+int64(i)); resp.Status != 200 {
+			t.Fatalf("delivery %d: %d %s", i, resp.Status, resp.Body)
 		}
 	}
 	e.waitFor("the reply", func() bool { return len(e.slack.Ephemerals()) > 0 })
@@ -189,9 +191,9 @@ func TestDoubleClickResolvesOnce(t *testing.T) {
 		}
 		return false
 	})
-	click := testenv.BlockAction("U0ALICE", chID, "incident:resolve", "resolve")
 	done := make(chan struct{})
-	for i := 0; i < 10; i++ {
+	for i := 0; i < 10; i++ { // ten clicks: each its own action_ts and trigger_id, as in Slack
+		click := testenv.BlockAction("U0ALICE", chID, "incident:resolve", "resolve")
 		go func() { e.sender.Interaction(click); done <- struct{}{} }()
 	}
 	for i := 0; i < 10; i++ {

@@ -41,6 +41,11 @@ func (b *Bot) socketEvent(ctx context.Context, client *socketmode.Client, evt so
 			b.ack(client, evt)
 			return
 		}
+		if err := b.checkSlash(cmd); err != nil {
+			b.Log.Warn("refused a socket mode command", "reason", err.Error())
+			b.ack(client, evt, SlashResponse{ResponseType: "ephemeral", Text: err.Error()})
+			return
+		}
 		// The ack carries the answer, as the HTTP response does.
 		b.Go(func() {
 			reply := b.Command(ctx, cmd)
@@ -56,15 +61,21 @@ func (b *Bot) socketEvent(ctx context.Context, client *socketmode.Client, evt so
 			b.ack(client, evt)
 			return
 		}
+		if err := b.checkInteraction(cb); err != nil {
+			b.Log.Warn("refused a socket mode interaction", "reason", err.Error())
+			b.ack(client, evt)
+			return
+		}
+		// Acked once committed, as over HTTP; the reply follows the ack.
 		b.Go(func() {
-			resp, after := b.Interaction(ctx, cb)
+			resp, reply := b.Interaction(ctx, cb)
 			if resp != nil {
 				b.ack(client, evt, resp)
 			} else {
 				b.ack(client, evt)
 			}
-			if after != nil {
-				after()
+			if reply != nil {
+				reply()
 			}
 		})
 	case socketmode.EventTypeEventsAPI:
@@ -75,6 +86,10 @@ func (b *Bot) socketEvent(ctx context.Context, client *socketmode.Client, evt so
 		}
 		cb, ok := ev.Data.(*slackevents.EventsAPICallbackEvent)
 		if !ok {
+			return
+		}
+		if err := b.checkEvent(cb, ev.InnerEvent); err != nil {
+			b.Log.Warn("refused a socket mode event", "event_id", cb.EventID, "reason", err.Error())
 			return
 		}
 		b.Go(func() { b.Event(context.WithoutCancel(ctx), cb, ev.InnerEvent) })

@@ -47,7 +47,7 @@ func rootCommand() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true, // main prints them, once
 	}
-	root.AddCommand(serveCommand(), demoCommand(), configCommand(), timelineCommand(), playbooksCommand(), versionCommand())
+	root.AddCommand(serveCommand(), demoCommand(), configCommand(), consoleCommand(), timelineCommand(), playbooksCommand(), versionCommand())
 	return root
 }
 

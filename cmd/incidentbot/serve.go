@@ -134,6 +134,7 @@ func (a *App) Run(ctx context.Context) error {
 	router.PlaybookOptions = playbook.BuildOptions{AllowedHosts: cfg.Actions.HTTP.AllowedHosts, DefaultApprover: cfg.DefaultApprovers(),
 		Clusters: cfg.ClusterNames(), DrillClusters: cfg.Drills.Clusters}
 	b := bot.New(router, api, log)
+	b.CommandName, b.TeamIDs = cfg.Slack.Command, cfg.Slack.TeamIDs
 	if u, err := url.Parse(cfg.Slack.APIURL); err == nil && u.Host != "slack.com" {
 		b.ResponseHosts = append(b.ResponseHosts, u.Host) // GovSlack, or a test's emulator
 	}
@@ -157,7 +158,11 @@ func (a *App) Run(ctx context.Context) error {
 	pages := web.NewPages(svc, log.With("component", "pages"))
 	pages.Token = string(cfg.DashboardToken)
 	pages.Register(a.server.Mux)
-	web.NewConsole(svc, string(cfg.ConsoleToken), log.With("component", "console")).Register(a.server.Mux)
+	operators, err := cfg.ConsoleOperators()
+	if err != nil {
+		return err
+	}
+	web.NewConsole(svc, operators, log.With("component", "console")).Register(a.server.Mux)
 	if err := a.server.Open(cfg.Listen); err != nil {
 		return err
 	}

@@ -20,9 +20,11 @@ type Config struct {
 	// DashboardToken, when set, closes the read-only web dashboard (/ and /incidents/{id})
 	// to those who do not give it. The public status page needs none.
 	DashboardToken Secret `yaml:"dashboard_token"`
-	// ConsoleToken turns on the fallback web console (/console) for when Slack is down.
-	ConsoleToken Secret `yaml:"console_token"`
-	Kubeconfig   string `yaml:"kubeconfig"`
+	// ConsoleToken was the fallback console's shared password. It is refused: it let one
+	// person sign in as any user. Console operators have their own passwords (Console).
+	ConsoleToken Secret  `yaml:"console_token"`
+	Console      Console `yaml:"console"`
+	Kubeconfig   string  `yaml:"kubeconfig"`
 
 	Slack     Slack               `yaml:"slack"`
 	PagerDuty PagerDuty           `yaml:"pagerduty"`
@@ -60,6 +62,12 @@ type Slack struct {
 	AppToken        Secret `yaml:"app_token"`
 	SigningSecret   Secret `yaml:"signing_secret"`
 	APIURL          string `yaml:"api_url"`
+	// Command is the slash command the app defines (default /incident); requests for any
+	// other command are refused.
+	Command string `yaml:"command"`
+	// TeamIDs are the workspaces (T...) or Enterprise Grid organizations (E...) whose
+	// requests are served; others are refused. Empty: any workspace the app is installed in.
+	TeamIDs []string `yaml:"team_ids"`
 }
 
 // PagerDuty configures paging and the webhook.
@@ -201,7 +209,7 @@ func Default() *Config {
 	return &Config{
 		DB:        "./incidentbot.db",
 		Listen:    ":8080",
-		Slack:     Slack{ChannelPrefix: "inc", APIURL: "https://slack.com/api/"},
+		Slack:     Slack{ChannelPrefix: "inc", APIURL: "https://slack.com/api/", Command: "/incident"},
 		GitHub:    GitHub{Labels: []string{"postmortem"}},
 		Roles:     map[string]Role{},
 		Services:  map[string]Service{},

@@ -1,5 +1,7 @@
 package config
 
+import "strings"
+
 // envVars maps each environment variable to the field it sets. The environment wins over
 // the file.
 func envVars(c *Config) []struct {
@@ -15,12 +17,14 @@ func envVars(c *Config) []struct {
 		{"INCIDENTBOT_DB", str(&c.DB)},
 		{"INCIDENTBOT_LISTEN", str(&c.Listen)},
 		{"INCIDENTBOT_DASHBOARD_TOKEN", sec(&c.DashboardToken)},
-		{"INCIDENTBOT_CONSOLE_TOKEN", sec(&c.ConsoleToken)},
+		{"INCIDENTBOT_CONSOLE_TOKEN", sec(&c.ConsoleToken)}, // refused by Validate, with what to do instead
+		{"INCIDENTBOT_CONSOLE_OPERATORS_FILE", str(&c.Console.OperatorsFile)},
 		{"INCIDENTBOT_DRILLS_CHANNEL", str(&c.Drills.Channel)},
 		{"SLACK_BOT_TOKEN", sec(&c.Slack.BotToken)},
 		{"SLACK_APP_TOKEN", sec(&c.Slack.AppToken)},
 		{"SLACK_SIGNING_SECRET", sec(&c.Slack.SigningSecret)},
 		{"SLACK_API_URL", str(&c.Slack.APIURL)},
+		{"SLACK_TEAM_IDS", func(v string) { c.Slack.TeamIDs = splitList(v) }},
 		{"PAGERDUTY_TOKEN", sec(&c.PagerDuty.Token)},
 		{"PAGERDUTY_FROM", str(&c.PagerDuty.From)},
 		{"PAGERDUTY_API_URL", str(&c.PagerDuty.APIURL)},
@@ -51,4 +55,15 @@ func applyEnv(c *Config, getenv func(string) string) {
 			v.set(val)
 		}
 	}
+}
+
+// splitList splits a comma-separated value, dropping blanks.
+func splitList(v string) []string {
+	var out []string
+	for _, item := range strings.Split(v, ",") {
+		if item = strings.TrimSpace(item); item != "" {
+			out = append(out, item)
+		}
+	}
+	return out
 }

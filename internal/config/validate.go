@@ -20,6 +20,8 @@ var (
 	serviceRe   = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,62}$`)
 	repoRe      = regexp.MustCompile(`^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$`)
 	userIDRe    = regexp.MustCompile(`^[UW][A-Z0-9]{2,}$`)
+	commandRe   = regexp.MustCompile(`^/[a-z0-9][a-z0-9_-]{0,30}$`)
+	teamIDRe    = regexp.MustCompile(`^[TE][A-Z0-9]{2,20}$`)
 )
 
 // Validate checks every field and returns all problems at once, each naming its path.
@@ -37,6 +39,8 @@ func (c *Config) Validate() error {
 	if !prefixRe.MatchString(c.Slack.ChannelPrefix) {
 		bad("slack.channel_prefix", "%q must be 1-20 lowercase letters, digits, - or _, starting with a letter or digit", c.Slack.ChannelPrefix)
 	}
+	c.validateSlack(bad)
+	c.validateConsole(bad)
 	if ch := c.Drills.Channel; ch != "" && !channelIDRe.MatchString(ch) {
 		bad("drills.channel", "%q is not a channel ID (such as C0123ABCD); use the ID, not the name", ch)
 	}
@@ -171,6 +175,22 @@ func (c *Config) Validate() error {
 	}
 	slices.SortFunc(errs, func(a, b error) int { return strings.Compare(a.Error(), b.Error()) })
 	return errors.Join(errs...)
+}
+
+// validateSlack checks the slash command's name and the workspaces.
+func (c *Config) validateSlack(bad func(path, format string, args ...any)) {
+	if !commandRe.MatchString(c.Slack.Command) {
+		bad("slack.command", "%q is not a slash command: a / and up to 31 lowercase letters, digits, - or _ (such as /incident)", c.Slack.Command)
+	}
+	for i, id := range c.Slack.TeamIDs {
+		path := fmt.Sprintf("slack.team_ids[%d]", i)
+		switch {
+		case !teamIDRe.MatchString(id):
+			bad(path, "%q is not a workspace ID (T0123ABCD) or an Enterprise Grid organization ID (E0123ABCD)", id)
+		case slices.Index(c.Slack.TeamIDs, id) < i:
+			bad(path, "%q is given twice", id)
+		}
+	}
 }
 
 // CheckServe reports what serve needs that is missing, in words a newcomer can act on.

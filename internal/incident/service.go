@@ -434,8 +434,12 @@ func (c *change) requireOpen() error {
 	return nil
 }
 
-// event appends a timeline event chained to the incident's last one.
+// event appends a timeline event chained to the incident's last one. Every event says who
+// acted: one without an actor is a fault of the caller and aborts the whole change.
 func (c *change) event(actor string, kind EventKind, text string) error {
+	if strings.TrimSpace(actor) == "" {
+		return Errorf(EINTERNAL, "A %s event on %s has no actor; nothing was recorded.", kind, c.inc.Key())
+	}
 	if c.last == nil {
 		last, err := c.tx.LastEvent(c.inc.ID)
 		if err != nil {

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"sync/atomic"
 	"time"
 )
 
@@ -42,8 +43,18 @@ type Response struct {
 // JSON decodes the body into v.
 func (r Response) JSON(v any) error { return json.Unmarshal(r.Body, v) }
 
-// Command sends a slash command /incident with text as user in channel.
+// requestSeq makes each request unique, as Slack's are (a trigger_id, an action_ts): the bot
+// refuses a signed request it has already received.
+var requestSeq atomic.Int64
+
+func nextTrigger() string { return fmt.Sprintf("%d.4242.%x", requestSeq.Add(1), time.Now().UnixNano()) }
+
+// Command sends a slash command /incident with text as user in channel; an empty triggerID
+// gets a fresh one.
 func (s *SlackSender) Command(user, channel, text, triggerID string) (Response, error) {
+	if triggerID == "" {
+		triggerID = nextTrigger()
+	}
 	form := url.Values{
 		"token": {"deprecated-verification-token"}, "team_id": {SlackTeam}, "team_domain": {"test"},
 		"channel_id": {channel}, "channel_name": {"x"}, "user_id": {user}, "user_name": {user},
@@ -101,7 +112,8 @@ func BlockAction(user, channel, actionID, value string) map[string]any {
 		"type": "block_actions", "user": map[string]any{"id": user}, "team": map[string]any{"id": SlackTeam},
 		"channel":    map[string]any{"id": channel},
 		"container":  map[string]any{"type": "message", "channel_id": channel},
-		"trigger_id": "1.2.trigger",
+		"trigger_id": nextTrigger(),
+		"action_ts":  fmt.Sprintf("%d.%06d", time.Now().Unix(), requestSeq.Add(1)%1000000),
 		"actions":    []map[string]any{{"type": "button", "action_id": actionID, "block_id": "card-actions", "value": value}},
 	}
 }

@@ -54,7 +54,7 @@ func TestPagesInARealBrowser(t *testing.T) {
 	mux := http.NewServeMux()
 	log := slog.New(slog.DiscardHandler)
 	web.NewPages(sys.Service, log).Register(mux)
-	web.NewConsole(sys.Service, "break-glass", log).Register(mux)
+	web.NewConsole(sys.Service, operators(t), log).Register(mux)
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
 
@@ -97,7 +97,7 @@ func TestPagesInARealBrowser(t *testing.T) {
 	}
 
 	// Bob, the commander now, approves alice's request from the console.
-	auth := "Basic " + base64.StdEncoding.EncodeToString([]byte("U0BOB:break-glass"))
+	auth := "Basic " + base64.StdEncoding.EncodeToString([]byte("U0BOB:"+bobPW))
 	if _, err := chromedp.Call(ctx, network.Enable, network.EnableParams{}); err != nil {
 		t.Fatal(err)
 	}

@@ -3,7 +3,6 @@ package web
 import (
 	"crypto/hmac"
 	"crypto/sha256"
-	"crypto/subtle"
 	"encoding/hex"
 	"fmt"
 	"html/template"
@@ -13,8 +12,11 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
+	"unicode/utf8"
 
 	"github.com/nephoran/incidentbot/internal/incident"
+	"golang.org/x/crypto/bcrypt"
 )
 
 // userIDRe matches a Slack user ID, which a console operator gives as their user name.
@@ -30,19 +32,21 @@ var consoleVerbs = map[incident.StepState][]string{
 
 // Console is the fallback console for when Slack is down: an operator declares incidents,
 // posts updates and acts on playbook steps through the same domain service and timeline.
-// It is off without a Token. Operators sign in with HTTP Basic: their Slack user ID as the
-// user name (so roles and the two-person rule apply to them) and the token as the password.
-// Every form carries a token derived from both, so another site cannot post on their behalf.
+// It is off without Operators. Each operator signs in with HTTP Basic: their Slack user ID
+// as the user name (so roles and the two-person rule apply to them) and their own password,
+// checked against its bcrypt hash. Every form carries a token derived from the operator's
+// credential, so another site cannot post on their behalf.
 type Console struct {
-	Token   string
-	Service *incident.Service
-	Log     *slog.Logger
-	tmpl    *template.Template
+	// Operators maps each operator's Slack user ID to the bcrypt hash of their password.
+	Operators map[string][]byte
+	Service   *incident.Service
+	Log       *slog.Logger
+	tmpl      *template.Template
 }
 
 // NewConsole parses the console's template.
-func NewConsole(svc *incident.Service, token string, log *slog.Logger) *Console {
-	return &Console{Token: token, Service: svc, Log: log,
+func NewConsole(svc *incident.Service, operators map[string][]byte, log *slog.Logger) *Console {
+	return &Console{Operators: operators, Service: svc, Log: log,
 		tmpl: template.Must(template.ParseFS(templateFS, "templates/layout.html", "templates/console.html"))}
 }
 
@@ -54,28 +58,62 @@ func (c *Console) Register(mux *http.ServeMux) {
 	mux.HandleFunc("POST /console/incidents/{id}/steps/{step}/{verb}", c.auth(c.post(c.step)))
 }
 
-type userKey struct{}
-
-// auth admits operators who give the token, with a Slack user ID as their name.
+// auth admits an operator who gives their own Slack user ID and password.
 func (c *Console) auth(h func(http.ResponseWriter, *http.Request, string)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		if c.Token == "" {
-			http.Error(w, "The fallback console is off: set INCIDENTBOT_CONSOLE_TOKEN to turn it on.", http.StatusNotFound)
+		if len(c.Operators) == 0 {
+			http.Error(w, "The fallback console is off: give its operators passwords under console.operators (see the README).", http.StatusNotFound)
 			return
 		}
 		user, pass, ok := r.BasicAuth()
-		if !ok || subtle.ConstantTimeCompare([]byte(pass), []byte(c.Token)) != 1 || !userIDRe.MatchString(user) {
-			w.Header().Set("WWW-Authenticate", `Basic realm="incidentbot console: your Slack user ID and the console token", charset="UTF-8"`)
-			http.Error(w, "Sign in with your Slack user ID (such as U0123ABCD) as the user name and the console token as the password.", http.StatusUnauthorized)
+		if !ok || !c.signIn(user, pass) {
+			if ok {
+				c.Log.Warn("console sign-in refused", "user", user, "remote", r.RemoteAddr)
+			}
+			w.Header().Set("WWW-Authenticate", `Basic realm="incidentbot console: your Slack user ID and your console password", charset="UTF-8"`)
+			http.Error(w, "Sign in with your Slack user ID (such as U0123ABCD) as the user name and your own console password.", http.StatusUnauthorized)
 			return
 		}
 		h(w, r, user)
 	}
 }
 
-// csrf is the form token of user: an HMAC of their ID under the console token.
+// signIn checks user's password against their hash; an unknown user costs the same time.
+func (c *Console) signIn(user, pass string) bool {
+	hash, known := c.Operators[user]
+	known = known && userIDRe.MatchString(user)
+	if !known {
+		hash = unknownOperator()
+	}
+	return bcrypt.CompareHashAndPassword(hash, []byte(pass)) == nil && known
+}
+
+// unknownOperator is compared against when the user is not an operator, so that the time
+// taken does not tell which user IDs are.
+var unknownOperator = sync.OnceValue(func() []byte {
+	h, _ := bcrypt.GenerateFromPassword([]byte("not an operator"), bcrypt.DefaultCost)
+	return h
+})
+
+// HashPassword returns the bcrypt hash of an operator's password, for console.operators.
+func HashPassword(password string) (string, error) {
+	if n := utf8.RuneCountInString(password); n < MinPasswordLen {
+		return "", fmt.Errorf("the password has %d characters; give at least %d", n, MinPasswordLen)
+	}
+	h, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)
+	if err != nil {
+		return "", fmt.Errorf("hash the password: %w", err) // over 72 bytes, say
+	}
+	return string(h), nil
+}
+
+// MinPasswordLen is the shortest console password HashPassword accepts.
+const MinPasswordLen = 12
+
+// csrf is the form token of user: an HMAC of their ID keyed by their password hash, so it
+// is the same on every replica and changes with the password.
 func (c *Console) csrf(user string) string {
-	m := hmac.New(sha256.New, []byte(c.Token))
+	m := hmac.New(sha256.New, c.Operators[user])
 	m.Write([]byte("incidentbot-console:" + user))
 	return hex.EncodeToString(m.Sum(nil))
 }

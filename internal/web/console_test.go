@@ -14,6 +14,7 @@ import (
 	"github.com/nephoran/incidentbot/internal/incident"
 	"github.com/nephoran/incidentbot/internal/testenv"
 	"github.com/nephoran/incidentbot/internal/web"
+	"golang.org/x/crypto/bcrypt"
 )
 
 type consoleClient struct {
@@ -43,33 +44,54 @@ func (c consoleClient) do(method, path, user, password string, form url.Values) 
 
 var csrfRe = regexp.MustCompile(`name="csrf" value="([0-9a-f]{64})"`)
 
+// Console passwords of the tests' operators.
+const (
+	alicePW = "alice-console-password"
+	bobPW   = "bob-console-password"
+	carolPW = "carol-console-password"
+)
+
+// operators are alice, bob and carol, each with their own password.
+func operators(t *testing.T) map[string][]byte {
+	t.Helper()
+	ops := map[string][]byte{}
+	for user, pw := range map[string]string{"U0ALICE": alicePW, "U0BOB": bobPW, "U0CAROL": carolPW} {
+		h, err := bcrypt.GenerateFromPassword([]byte(pw), bcrypt.MinCost)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ops[user] = h
+	}
+	return ops
+}
+
 // With Slack down, an operator declares, posts an update and approves a step from the
 // console, under the same rules and on the same timeline as in Slack.
 func TestConsoleWorksWhileSlackIsDown(t *testing.T) {
 	sys := testenv.NewSystem(t, testenv.WithPlaybooks("../../commands/testdata/playbooks", "127.0.0.1"))
 	mux := http.NewServeMux()
-	web.NewConsole(sys.Service, "break-glass", slog.New(slog.DiscardHandler)).Register(mux)
+	web.NewConsole(sys.Service, operators(t), slog.New(slog.DiscardHandler)).Register(mux)
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
 	c := consoleClient{t, srv}
 
-	for _, bad := range []struct{ user, pass string }{{"", ""}, {"U0ALICE", "wrong"}, {"alice", "break-glass"}} {
+	for _, bad := range []struct{ user, pass string }{{"", ""}, {"U0ALICE", "wrong"}, {"alice", alicePW}} {
 		if code, _, _ := c.do("GET", "/console", bad.user, bad.pass, nil); code != 401 {
 			t.Errorf("%q/%q: %d, want 401", bad.user, bad.pass, code)
 		}
 	}
-	code, _, page := c.do("GET", "/console", "U0ALICE", "break-glass", nil)
+	code, _, page := c.do("GET", "/console", "U0ALICE", alicePW, nil)
 	m := csrfRe.FindStringSubmatch(page)
 	if code != 200 || m == nil {
 		t.Fatalf("console %d without a form token:\n%s", code, page)
 	}
 	aliceCSRF := m[1]
 	declare := url.Values{"title": {"Intent API returning 500s"}, "severity": {"P1"}, "service": {"intent-processing"}}
-	if code, _, _ := c.do("POST", "/console/declare", "U0ALICE", "break-glass", declare); code != 403 {
+	if code, _, _ := c.do("POST", "/console/declare", "U0ALICE", alicePW, declare); code != 403 {
 		t.Errorf("a declaration without the form token: %d, want 403", code)
 	}
 	declare.Set("csrf", aliceCSRF)
-	if code, _, _ := c.do("POST", "/console/declare", "U0BOB", "break-glass", declare); code != 403 {
+	if code, _, _ := c.do("POST", "/console/declare", "U0BOB", bobPW, declare); code != 403 {
 		t.Errorf("bob posted alice's form token: %d, want 403", code)
 	}
 	down := make([]testenv.Fault, 50)
@@ -77,7 +99,7 @@ func TestConsoleWorksWhileSlackIsDown(t *testing.T) {
 		down[i] = testenv.Fault{Status: 503}
 	}
 	sys.Slack.Fail("conversations.create", down...) // Slack is down
-	code, loc, _ := c.do("POST", "/console/declare", "U0ALICE", "break-glass", declare)
+	code, loc, _ := c.do("POST", "/console/declare", "U0ALICE", alicePW, declare)
 	if code != 303 || !strings.Contains(loc, "done=Declared INC-1") {
 		t.Fatalf("declare: %d %s", code, loc)
 	}
@@ -85,12 +107,12 @@ func TestConsoleWorksWhileSlackIsDown(t *testing.T) {
 	if inc := sys.Incident(1); inc.ChannelID != "" || inc.Commander != "U0ALICE" {
 		t.Fatalf("the incident got a channel while Slack was down, or the wrong commander: %+v", inc)
 	}
-	_, loc, _ = c.do("POST", "/console/incidents/1/update", "U0ALICE", "break-glass",
+	_, loc, _ = c.do("POST", "/console/incidents/1/update", "U0ALICE", alicePW,
 		url.Values{"csrf": {aliceCSRF}, "text": {"Failing over to eu-west-1."}, "audience": {"status-page"}})
 	if !strings.Contains(loc, "done=Posted the update to INC-1") {
 		t.Errorf("update: %s", loc)
 	}
-	_, loc, _ = c.do("POST", "/console/incidents/1/update", "U0ALICE", "break-glass", url.Values{"csrf": {aliceCSRF}, "text": {" "}})
+	_, loc, _ = c.do("POST", "/console/incidents/1/update", "U0ALICE", alicePW, url.Values{"csrf": {aliceCSRF}, "text": {" "}})
 	if !strings.Contains(loc, "error=") {
 		t.Errorf("an empty update was accepted: %s", loc)
 	}
@@ -112,22 +134,36 @@ func TestConsoleWorksWhileSlackIsDown(t *testing.T) {
 	}
 	sys.Do("U0ALICE", ch, "playbook failover-drill ticket=CHG-1 hook=http://127.0.0.1:1")
 	sys.Deliver()
-	_, _, page = c.do("GET", "/console", "U0ALICE", "break-glass", nil)
+	_, _, page = c.do("GET", "/console", "U0ALICE", alicePW, nil)
 	if !strings.Contains(page, `action="/console/incidents/1/steps/3/run"`) {
 		t.Fatalf("the console offers no run of step 3:\n%s", page)
 	}
-	_, loc, _ = c.do("POST", "/console/incidents/1/steps/3/run", "U0ALICE", "break-glass", url.Values{"csrf": {aliceCSRF}})
+	_, loc, _ = c.do("POST", "/console/incidents/1/steps/3/run", "U0ALICE", alicePW, url.Values{"csrf": {aliceCSRF}})
 	if !strings.Contains(loc, "done=Asked for approval") {
 		t.Errorf("run step 3: %s", loc)
 	}
-	_, loc, _ = c.do("POST", "/console/incidents/1/steps/3/approve", "U0ALICE", "break-glass", url.Values{"csrf": {aliceCSRF}})
-	if !strings.Contains(loc, "error=") || !strings.Contains(loc, "two-person rule") {
+	// The console refuses what Slack refuses, in the same words: approving your own
+	// two-person step, and approving without the role.
+	_, loc, _ = c.do("POST", "/console/incidents/1/steps/3/approve", "U0ALICE", alicePW, url.Values{"csrf": {aliceCSRF}})
+	if !strings.Contains(loc, "two-person rule") {
 		t.Errorf("alice approved her own request from the console: %s", loc)
 	}
+	if slack := sys.Do("U0ALICE", ch, "step 3 approve"); !slack.Error || loc != "/console?error="+slack.Text {
+		t.Errorf("own approval: the console said %q, Slack %q", loc, slack.Text)
+	}
+	_, _, carolPage := c.do("GET", "/console", "U0CAROL", carolPW, nil)
+	_, loc, _ = c.do("POST", "/console/incidents/1/steps/3/approve", "U0CAROL", carolPW, url.Values{"csrf": {csrfRe.FindStringSubmatch(carolPage)[1]}})
+	if !strings.Contains(loc, "it needs the Incident commander") {
+		t.Errorf("carol approved without the role: %s", loc)
+	}
+	if slack := sys.Do("U0CAROL", ch, "step 3 approve"); !slack.Error || loc != "/console?error="+slack.Text {
+		t.Errorf("approval without the role: the console said %q, Slack %q", loc, slack.Text)
+	}
+	// A second operator, with their own credential, satisfies the two-person rule.
 	sys.Do("U0ALICE", ch, "role ic <@U0BOB|bob>")
-	_, _, bobPage := c.do("GET", "/console", "U0BOB", "break-glass", nil)
+	_, _, bobPage := c.do("GET", "/console", "U0BOB", bobPW, nil)
 	bobCSRF := csrfRe.FindStringSubmatch(bobPage)[1]
-	_, loc, _ = c.do("POST", "/console/incidents/1/steps/3/approve", "U0BOB", "break-glass", url.Values{"csrf": {bobCSRF}})
+	_, loc, _ = c.do("POST", "/console/incidents/1/steps/3/approve", "U0BOB", bobPW, url.Values{"csrf": {bobCSRF}})
 	if !strings.Contains(loc, "done=Approved; running") {
 		t.Errorf("bob's approval: %s", loc)
 	}
@@ -147,17 +183,48 @@ func TestConsoleWorksWhileSlackIsDown(t *testing.T) {
 	}
 }
 
-func TestConsoleIsOffWithoutAToken(t *testing.T) {
+func TestConsoleIsOffWithoutOperators(t *testing.T) {
 	sys := testenv.NewSystem(t)
 	mux := http.NewServeMux()
-	web.NewConsole(sys.Service, "", slog.New(slog.DiscardHandler)).Register(mux)
+	web.NewConsole(sys.Service, nil, slog.New(slog.DiscardHandler)).Register(mux)
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
 	c := consoleClient{t, srv}
 	if code, _, _ := c.do("GET", "/console", "U0ALICE", "", nil); code != 404 {
-		t.Errorf("console without a token: %d, want 404", code)
+		t.Errorf("console without operators: %d, want 404", code)
 	}
 	if code, _, _ := c.do("POST", "/console/declare", "U0ALICE", "", url.Values{"title": {"x"}, "severity": {"P1"}}); code != 404 {
-		t.Errorf("declare without a token: %d, want 404", code)
+		t.Errorf("declare without operators: %d, want 404", code)
+	}
+}
+
+// An operator signs in only as themselves: their password under another operator's user
+// ID, or under an ID that is no operator's, is refused, and so is a form posted with it.
+func TestConsoleOperatorsSignInOnlyAsThemselves(t *testing.T) {
+	sys := testenv.NewSystem(t)
+	mux := http.NewServeMux()
+	web.NewConsole(sys.Service, operators(t), slog.New(slog.DiscardHandler)).Register(mux)
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	c := consoleClient{t, srv}
+	for _, tc := range []struct{ user, pass string }{
+		{"U0BOB", alicePW}, {"U0ALICE", bobPW}, {"U0EVE", alicePW}, {"U0ALICE", ""}, {"u0alice", alicePW}, {"U0ALICE ", alicePW},
+	} {
+		if code, _, body := c.do("GET", "/console", tc.user, tc.pass, nil); code != 401 || !strings.Contains(body, "your own console password") {
+			t.Errorf("%q with another's password: %d %q, want 401", tc.user, code, body)
+		}
+	}
+	_, _, page := c.do("GET", "/console", "U0ALICE", alicePW, nil)
+	aliceCSRF := csrfRe.FindStringSubmatch(page)[1]
+	declare := url.Values{"title": {"Intent API down"}, "severity": {"P1"}, "csrf": {aliceCSRF}}
+	if code, _, _ := c.do("POST", "/console/declare", "U0BOB", alicePW, declare); code != 401 {
+		t.Errorf("alice posting as bob: %d, want 401", code)
+	}
+	if n := len(sys.Events(1)); n != 0 {
+		t.Errorf("%d events after refused sign-ins", n)
+	}
+	code, loc, _ := c.do("POST", "/console/declare", "U0ALICE", alicePW, declare)
+	if code != 303 || !strings.Contains(loc, "done=Declared INC-1") || sys.Incident(1).Commander != "U0ALICE" {
+		t.Errorf("alice declaring as herself: %d %s", code, loc)
 	}
 }

@@ -50,7 +50,7 @@ func main() {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			status, d := send(client, *base, *secret, *channel, *user, *text)
+			status, d := send(client, *base, *secret, *channel, *user, *text, i)
 			mu.Lock()
 			statuses[status]++
 			if status == "200" {
@@ -72,10 +72,11 @@ func main() {
 	fmt.Printf("ack latency: p50 %s  p90 %s  p99 %s  max %s\n", pct(0.50), pct(0.90), pct(0.99), pct(1))
 }
 
-// send posts one signed slash command and returns its status and latency.
-func send(client *http.Client, base, secret, channel, user, text string) (string, time.Duration) {
+// send posts one signed slash command and returns its status and latency. Each has its own
+// trigger_id, as Slack's do: the bot refuses a request it has already received.
+func send(client *http.Client, base, secret, channel, user, text string, seq int) (string, time.Duration) {
 	body := []byte(url.Values{"team_id": {"T0TEAM"}, "channel_id": {channel}, "user_id": {user},
-		"command": {"/incident"}, "text": {text}, "trigger_id": {"1.2.3"}}.Encode())
+		"command": {"/incident"}, "text": {text}, "trigger_id": {fmt.Sprintf("%d.%d.load", seq, time.Now().UnixNano())}}.Encode())
 	ts := strconv.FormatInt(time.Now().Unix(), 10)
 	mac := hmac.New(sha256.New, []byte(secret))
 	mac.Write([]byte("v0:" + ts + ":"))
