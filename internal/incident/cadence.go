@@ -76,6 +76,9 @@ func (c *change) scheduleReminder(cd Cadence, n int, due time.Time) error {
 // the window, else missed, said in the channel to the role that owes it and escalated to the
 // commander. Either way it goes on the timeline, and the next one is set while the outage lasts.
 func (o *Outbox) reminderTimer(inc *Incident, e *Effect) (result, error) {
+	if e.Payload.Text == AudienceBoard {
+		return o.boardTimer(inc), nil
+	}
 	cd, ok := cadenceFor(e.Payload.Text)
 	if !ok || inc.Status != StatusInvestigating {
 		return result{}, nil // recovered, or resolved: the outage cadences stop
@@ -119,6 +122,15 @@ func (o *Outbox) reminderTimer(inc *Incident, e *Effect) (result, error) {
 			payload: EffectPayload{Timer: "cadence", Text: cd.Audience, Seq: e.Payload.Seq + 1, Target: next.UnixMilli()}, due: next})
 	}
 	return r, nil
+}
+
+// boardTimer reminds the board's notification when the estimate has passed BoardThreshold
+// (scheduleBoard set it for that moment); before, or after a reminder, it does nothing.
+func (o *Outbox) boardTimer(inc *Incident) result {
+	if inc.Status != StatusInvestigating || inc.EstimateImpact(o.Settings.Catalog, o.Clock.Now()).SoFar <= BoardThreshold {
+		return result{}
+	}
+	return result{more: func(c *change) error { return c.remindBoard(c.inc.EstimateImpact(o.Settings.Catalog, c.now)) }}
 }
 
 // parseAudiences splits `update` arguments into audience flags and the text.

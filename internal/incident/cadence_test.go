@@ -104,3 +104,98 @@ func TestBoardReminder(t *testing.T) {
 		t.Errorf("board reminders %v", board)
 	}
 }
+
+// The board reminder falls due the moment the running estimate crosses $1M, not at the
+// next cadence tick after it; it moves when the impact or the services change, and a
+// mitigated incident, whose estimate no longer grows, gets none.
+func TestBoardReminderAtTheCrossing(t *testing.T) {
+	boardEvents := func(w *world, id int64) []incident.TimelineEvent {
+		var out []incident.TimelineEvent
+		for _, e := range w.events(id) {
+			if e.Kind == incident.EventBoardReminder {
+				out = append(out, e)
+			}
+		}
+		return out
+	}
+	t.Run("crossing", func(t *testing.T) {
+		w := newWorld(t)
+		inc := w.declare("Everything is down", incident.P1, "intent-processing")
+		w.deliver()
+		ch := w.incident(inc.ID).ChannelID
+		if _, err := w.svc.SetImpact(w.ctx, "U0ALICE", ch, 50, ""); err != nil { // $89,250 an hour: $1M at 11h12m16s
+			t.Fatal(err)
+		}
+		advance(w, 2*time.Hour, 15*time.Minute)
+		if _, err := w.svc.SetImpact(w.ctx, "U0ALICE", ch, 100, ""); err != nil { // $178,500 an hour: $1M at 5h36m08.1s
+			t.Fatal(err)
+		}
+		advance(w, 3*time.Hour+30*time.Minute, 15*time.Minute) // 5h30m: the last cadence tick before the crossing
+		if got := boardEvents(w, inc.ID); len(got) != 0 {
+			t.Fatalf("reminded before the crossing: %v", got[0].Text)
+		}
+		w.clock.Advance(6*time.Minute + 8*time.Second)
+		w.deliver()
+		if got := boardEvents(w, inc.ID); len(got) != 0 {
+			t.Fatalf("reminded at 5h36m08s, before the crossing: %v", got[0].Text)
+		}
+		w.clock.Advance(time.Second) // 5h36m09s: past $1M, no cadence due
+		w.deliver()
+		got := boardEvents(w, inc.ID)
+		if len(got) != 1 || got[0].Text != "The estimated impact of INC-1 is $1,000,046, past $1,000,000: the board must be notified" {
+			t.Fatalf("board reminders at 5h36m09s: %v", got)
+		}
+		if at := got[0].At.Sub(inc.DeclaredAt); at != 5*time.Hour+36*time.Minute+9*time.Second {
+			t.Errorf("reminded %s after the declaration", at)
+		}
+		advance(w, 12*time.Hour, 15*time.Minute) // the stale timer of the first estimate fires: no second reminder
+		if got := boardEvents(w, inc.ID); len(got) != 1 {
+			t.Errorf("%d board reminders", len(got))
+		}
+	})
+	t.Run("service added", func(t *testing.T) {
+		w := newWorld(t)
+		cat := incident.Catalog{"billing": {Name: "billing", Tier: 2, HourlyImpact: map[string]float64{incident.SegmentLargeEnterprise: 1_000_000}}}
+		for name, svc := range w.svc.Settings.Catalog {
+			cat[name] = svc
+		}
+		w.svc.Settings.Catalog, w.outbox.Settings.Catalog = cat, cat
+		inc := w.declare("Everything is down", incident.P1, "intent-processing")
+		w.deliver()
+		ch := w.incident(inc.ID).ChannelID
+		if _, err := w.svc.SetImpact(w.ctx, "U0ALICE", ch, 50, incident.SegmentLargeEnterprise); err != nil { // $62,500 an hour: $1M at 16h
+			t.Fatal(err)
+		}
+		w.clock.Advance(10 * time.Minute)
+		if _, err := w.svc.AddService(w.ctx, "U0ALICE", ch, "billing"); err != nil { // $500,000 an hour: $1M at 2h00m01s
+			t.Fatal(err)
+		}
+		advance(w, time.Hour+50*time.Minute, 5*time.Minute) // 2h: the cadence ticks, and exactly $1,000,000
+		if got := boardEvents(w, inc.ID); len(got) != 0 {
+			t.Fatalf("reminded at $1,000,000: %v", got[0].Text)
+		}
+		w.clock.Advance(time.Second)
+		w.deliver()
+		got := boardEvents(w, inc.ID)
+		if len(got) != 1 || got[0].Text != "The estimated impact of INC-1 is $1,000,139, past $1,000,000: the board must be notified" {
+			t.Fatalf("board reminders at 2h00m01s: %v", got)
+		}
+	})
+	t.Run("mitigated", func(t *testing.T) {
+		w := newWorld(t)
+		inc := w.declare("Everything is down", incident.P1, "intent-processing")
+		w.deliver()
+		ch := w.incident(inc.ID).ChannelID
+		if _, err := w.svc.SetImpact(w.ctx, "U0ALICE", ch, 100, ""); err != nil {
+			t.Fatal(err)
+		}
+		advance(w, time.Hour, 15*time.Minute)
+		if _, err := w.svc.Mitigate(w.ctx, "U0ALICE", ch); err != nil { // the estimate stops at $178,500
+			t.Fatal(err)
+		}
+		advance(w, 10*time.Hour, 15*time.Minute)
+		if got := boardEvents(w, inc.ID); len(got) != 0 {
+			t.Errorf("a mitigated incident's board reminder: %v", got[0].Text)
+		}
+	})
+}

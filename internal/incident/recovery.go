@@ -102,7 +102,10 @@ func (s *Service) AddService(ctx context.Context, actor, channelID, name string)
 				return err
 			}
 		}
-		return c.announceChange(":link: " + text + ".")
+		if err := c.announceChange(":link: " + text + "."); err != nil {
+			return err
+		}
+		return c.scheduleBoard(s.Settings.Catalog) // the service's figures may change the hourly rate
 	})
 }
 
