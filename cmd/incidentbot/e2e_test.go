@@ -361,7 +361,7 @@ func TestServePlaybookRun(t *testing.T) {
 	waitFor(t, "the hook to be called", func() bool { return calls.Load() == 1 })
 	waitFor(t, "the step card to show success", func() bool {
 		for _, m := range emu.Channel(ch.ID).Messages {
-			if strings.Contains(m.Text, "step 3: Move DNS to us-west-2 (succeeded)") {
+			if strings.Contains(m.Text, "step 1.3: Move DNS to us-west-2 (succeeded)") {
 				return true
 			}
 		}

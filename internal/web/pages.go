@@ -136,7 +136,7 @@ func (p *Pages) index(w http.ResponseWriter, r *http.Request) {
 }
 
 type stepRow struct {
-	Seq                                  int
+	Ref                                  string // as its card numbers it, such as 1.3
 	Phase, Title, Owner, State, Deadline string
 	Overdue                              bool
 }
@@ -165,7 +165,7 @@ func (p *Pages) incident(w http.ResponseWriter, r *http.Request) {
 		var steps []stepRow
 		for _, s := range run.Steps {
 			dl := s.Deadline(&run)
-			steps = append(steps, stepRow{Seq: s.Seq, Phase: s.PhaseName, Title: s.Spec.Title, Owner: s.Spec.Owner.Title(),
+			steps = append(steps, stepRow{Ref: s.Ref(&run), Phase: s.PhaseName, Title: s.Spec.Title, Owner: s.Spec.Owner.Title(),
 				State: strings.ReplaceAll(string(s.State), "_", " "), Deadline: incident.FormatTime(dl), Overdue: !s.State.Finished() && now.After(dl)})
 		}
 		runViews = append(runViews, map[string]any{"Title": run.Title, "Steps": steps})
