@@ -38,7 +38,7 @@ var drillVerb = &Verb{
 		inc, err := r.Service.Declare(ctx, incident.DeclareRequest{
 			Actor: req.UserID, Title: title, Severity: sev, Service: service,
 			OriginChannel: req.ChannelID, Drill: true,
-			Description: fmt.Sprintf("Drill of playbook %s (%s).", p.Name, p.Source),
+			Description: drillDescription(p),
 		})
 		if err != nil {
 			return Reply{}, err
@@ -109,4 +109,13 @@ func (r *Router) playbookArgs(verb, args string) (*playbook.Playbook, map[string
 		params[k] = v
 	}
 	return p, params, nil
+}
+
+// drillDescription says which playbook a drill rehearses and, when it names one, where in
+// the plan it comes from.
+func drillDescription(p *playbook.Playbook) string {
+	if p.Source == "" {
+		return fmt.Sprintf("Drill of playbook %s.", p.Name)
+	}
+	return fmt.Sprintf("Drill of playbook %s (%s).", p.Name, p.Source)
 }

@@ -50,12 +50,12 @@ func TestCommunicationCadence(t *testing.T) {
 	advance(w, 19*time.Minute, time.Minute) // to 31m: customers and team due at 15m and 30m, execs at 30m
 	got := strings.Join(cadenceEvents(w, inc.ID), "\n")
 	for _, want := range []string{
-		"Missed: the status-page update due at 03:05 UTC (Communications lead)",
-		"Met: the customers update due at 03:15 UTC (Communications lead), posted at 03:10:00 UTC",
+		"Missed: the status page update due at 03:05 UTC (Communications lead)",
+		"Met: the customer update due at 03:15 UTC (Communications lead), posted at 03:10:00 UTC",
 		"Met: the team update due at 03:15 UTC (Incident commander), posted at 03:12:00 UTC",
-		"Missed: the customers update due at 03:30 UTC (Communications lead)",
+		"Missed: the customer update due at 03:30 UTC (Communications lead)",
 		"Missed: the team update due at 03:30 UTC (Incident commander)",
-		"Missed: the execs update due at 03:30 UTC (Business continuity lead)",
+		"Missed: the executive briefing due at 03:30 UTC (Business continuity lead)",
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("timeline lacks %q; it has:\n%s", want, got)
@@ -65,7 +65,24 @@ func TestCommunicationCadence(t *testing.T) {
 	for _, m := range w.slack.Channel(ch).Messages {
 		msgs += m.Text + "\n"
 	}
-	if !strings.Contains(msgs, ":bell: The status-page update was due at 03:05 UTC and is missing. Communications lead <@U0BOB>, post it with `/incident update --status-page <text>`. Escalating to the incident commander <@U0ALICE>.") {
+	for _, want := range []string{
+		":bell: The executive briefing was due at 03:30 UTC and is missing. Business continuity lead, post it with `/incident update --execs <text>`. Escalating to the incident commander <@U0ALICE>.",
+		":bell: The team update was due at 03:30 UTC and is missing. Incident commander <@U0ALICE>, post it with `/incident update <text>`.",
+		":loudspeaker: *Update for the status page* from <@U0BOB> (P0, investigating)\nStatus page: investigating",
+	} {
+		if !strings.Contains(msgs, want) {
+			t.Errorf("the channel lacks %q:\n%s", want, msgs)
+		}
+	}
+	if _, err := w.svc.PostUpdate(w.ctx, "U0ALICE", ch, "Told everyone", incident.AudienceStatusPage, incident.AudienceCustomers, incident.AudienceExecs); err != nil {
+		t.Fatal(err)
+	}
+	w.deliver()
+	last := w.slack.Channel(ch).Messages
+	if got, want := last[len(last)-1].Text, ":loudspeaker: *Update for the status page, customers and the executives* from <@U0ALICE> (P0, investigating)\nTold everyone"; got != want {
+		t.Errorf("update heading %q, want %q", got, want)
+	}
+	if !strings.Contains(msgs, ":bell: The status page update was due at 03:05 UTC and is missing. Communications lead <@U0BOB>, post it with `/incident update --status-page <text>`. Escalating to the incident commander <@U0ALICE>.") {
 		t.Errorf("no escalation in the channel:\n%s", msgs)
 	}
 	// Recovery stops the outage cadences.

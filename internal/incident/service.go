@@ -207,7 +207,7 @@ func (s *Service) postUpdate(ctx context.Context, load loader, actor, text strin
 		}
 		heading := "*Update*"
 		if len(audiences) > 0 {
-			heading = fmt.Sprintf("*Update for %s*", label)
+			heading = fmt.Sprintf("*Update for %s*", recipients(audiences))
 		}
 		return c.post(fmt.Sprintf(":loudspeaker: %s from %s (%s, %s)\n%s", heading, mention(actor), c.inc.Severity, c.inc.Status, text))
 	})
