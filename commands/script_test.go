@@ -179,3 +179,29 @@ func TestStatusShowsTheRTOClockAndTheImpact(t *testing.T) {
 		t.Errorf("commander %q", got)
 	}
 }
+
+// Quotes that group a follow-up's text are not part of it; quotes inside it are.
+func TestFollowupQuotesGroupTheText(t *testing.T) {
+	sys := testenv.NewSystem(t)
+	s := &script{t: t, sys: sys}
+	general := sys.Slack.AddChannel("general", alice, bob)
+	s.do(alice, general, "declare P2 api-gateway slow")
+	sys.Deliver()
+	ch := sys.Incident(1).ChannelID
+	s.do(alice, ch, `followup "fix the thing"`, "Follow-up #1 recorded")
+	s.do(alice, ch, "followup “alert on lag” <@U0BOB|bob>", "Follow-up #2 recorded")
+	s.do(alice, ch, `followup rename "primary" to "writer"`, "Follow-up #3 recorded")
+	s.do(alice, ch, `followup "a" and "b"`, "Follow-up #4 recorded")
+	fs, err := sys.Service.Followups(sys.Ctx, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range fs {
+		got = append(got, f.Text+"|"+f.Owner)
+	}
+	want := []string{"fix the thing|", "alert on lag|U0BOB", `rename "primary" to "writer"|`, `"a" and "b"|`}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("follow-ups:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
