@@ -28,6 +28,9 @@ func TestDrillRehearsesAPlaybookWithoutChangingAnything(t *testing.T) {
 	if !inc.Drill || inc.Title != "Drill: Failover drill" || inc.Severity != incident.P2 {
 		t.Fatalf("drill incident %+v", inc)
 	}
+	if !strings.HasPrefix(inc.Description, "Drill of playbook failover-drill with hook=") || strings.Contains(inc.Description, "()") { // it names no source in the plan: no "()"
+		t.Errorf("drill description %q", inc.Description)
+	}
 	ch := sys.Slack.Channel(inc.ChannelID)
 	if !strings.HasPrefix(ch.Name, "inc-1-drill-failover-drill") || !strings.HasPrefix(ch.Topic, "[DRILL] INC-1") {
 		t.Errorf("channel %q topic %q do not say drill", ch.Name, ch.Topic)

@@ -46,7 +46,7 @@ var followupVerb = &Verb{
 				text, owner = strings.TrimSpace(args[:i]), u
 			}
 		}
-		f, err := r.Service.AddFollowup(ctx, req.UserID, req.ChannelID, text, owner)
+		f, err := r.Service.AddFollowup(ctx, req.UserID, req.ChannelID, unquote(text), owner)
 		if err != nil {
 			return Reply{}, err
 		}
@@ -105,4 +105,19 @@ func followupLine(f *incident.Followup, now time.Time) string {
 		line = fmt.Sprintf(":white_large_square: %s: open for %s", line, incident.FormatDuration(now.Sub(f.CreatedAt)))
 	}
 	return line
+}
+
+// unquote drops the pair of quotes that groups the whole of text ("fix the thing", or with
+// typographic quotes); quotes that are part of it ("a" and "b") stay.
+func unquote(text string) string {
+	r := []rune(strings.TrimSpace(text))
+	if len(r) < 2 {
+		return text
+	}
+	closing := quoteClose(r[0])
+	inner := string(r[1 : len(r)-1])
+	if closing == 0 || r[len(r)-1] != closing || strings.ContainsRune(inner, closing) || strings.ContainsRune(inner, r[0]) {
+		return text
+	}
+	return strings.TrimSpace(inner)
 }

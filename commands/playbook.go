@@ -109,23 +109,37 @@ func Matches(p *playbook.Playbook, inc *incident.Incident) bool {
 	return true
 }
 
+// stepVerb acts on a step. A person types the number its card shows, <run>.<step> within
+// the incident (1.3); the card's buttons carry the step's ID, a bare number, as every card
+// ever posted does, so old buttons keep working.
 var stepVerb = &Verb{
 	Name:  "step",
-	Usage: "step <id> run|approve|reject|skip|done|retry",
-	Help:  "act on a playbook step (the buttons on its card do the same)",
+	Usage: "step <run>.<step> run|approve|reject|skip|done|retry",
+	Help:  "act on a playbook step, numbered as on its card, such as 1.3 (the buttons on its card do the same)",
 	Run: func(ctx context.Context, r *Router, req Request, args string) (Reply, error) {
 		tokens, err := Tokenize(args)
 		if err != nil {
 			return Reply{}, err
 		}
 		if len(tokens) != 2 {
-			return Reply{}, usageError("step", "Give a step number and what to do.")
+			return Reply{}, usageError("step", "Give a step number, as its card shows it (such as 1.3), and what to do.")
 		}
-		id, err := strconv.ParseInt(tokens[0], 10, 64)
-		if err != nil || id <= 0 {
-			return Reply{}, usageError("step", "%q is not a step number.", tokens[0])
+		verb := strings.ToLower(tokens[1])
+		var out incident.StepOutcome
+		if runPart, seqPart, dotted := strings.Cut(tokens[0], "."); dotted {
+			runNumber, err1 := strconv.Atoi(runPart)
+			seq, err2 := strconv.Atoi(seqPart)
+			if err1 != nil || err2 != nil || runNumber <= 0 || seq <= 0 {
+				return Reply{}, usageError("step", "%q is not a step number: type it as its card shows it, such as 1.3.", tokens[0])
+			}
+			out, err = r.Service.ActOnStepRef(ctx, req.UserID, req.ChannelID, runNumber, seq, verb)
+		} else {
+			id, perr := strconv.ParseInt(tokens[0], 10, 64)
+			if perr != nil || id <= 0 {
+				return Reply{}, usageError("step", "%q is not a step number: type it as its card shows it, such as 1.3.", tokens[0])
+			}
+			out, err = r.Service.ActOnStep(ctx, req.UserID, req.ChannelID, id, verb)
 		}
-		out, err := r.Service.ActOnStep(ctx, req.UserID, req.ChannelID, id, strings.ToLower(tokens[1]))
 		if err != nil {
 			return Reply{}, err
 		}

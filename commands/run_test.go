@@ -81,21 +81,21 @@ func TestScriptedPlaybookRun(t *testing.T) {
 			cards = append(cards, m.Text)
 		}
 	}
-	want := []string{"INC-1 playbook Failover drill: 0/5 steps done", "INC-1 step 1: Tell the team (pending)", "INC-1 step 2: Check the replica lag (pending)",
-		"INC-1 step 3: Move DNS to eu-west-1 (pending)", "INC-1 step 4: Read the health of eu-west-1 (pending)", "INC-1 step 5: Wait for the applications (pending)"}
+	want := []string{"INC-1 playbook Failover drill: 0/5 steps done", "INC-1 step 1.1: Tell the team (pending)", "INC-1 step 1.2: Check the replica lag (pending)",
+		"INC-1 step 1.3: Move DNS to eu-west-1 (pending)", "INC-1 step 1.4: Read the health of eu-west-1 (pending)", "INC-1 step 1.5: Wait for the applications (pending)"}
 	if strings.Join(cards, "|") != strings.Join(want, "|") {
 		t.Fatalf("cards in this order:\n%s\nwant:\n%s", strings.Join(cards, "\n"), strings.Join(want, "\n"))
 	}
 
-	s.do(bob, ch, "step 1 run", "Running")
-	s.do(bob, ch, "step 2 run", "done by a person: do it, then press Mark done")
-	s.do(bob, ch, "step 2 done", "Marked")
-	s.do(bob, ch, "step 2 done", "is succeeded; it cannot be marked done now")
-	s.do(alice, ch, "step 3 run", "Asked for approval of", "by the Incident commander")
-	if r := sys.Do(alice, ch, "step 3 approve"); !r.Error || !strings.Contains(r.Text, "two-person rule") {
+	s.do(bob, ch, "step 1.1 run", "Running")
+	s.do(bob, ch, "step 1.2 run", "done by a person: do it, then press Mark done")
+	s.do(bob, ch, "step 1.2 done", "Marked")
+	s.do(bob, ch, "step 1.2 done", "is succeeded; it cannot be marked done now")
+	s.do(alice, ch, "step 1.3 run", "Asked for approval of", "by the Incident commander")
+	if r := sys.Do(alice, ch, "step 1.3 approve"); !r.Error || !strings.Contains(r.Text, "two-person rule") {
 		t.Errorf("alice approved her own request: %+v", r)
 	}
-	if r := sys.Do(bob, ch, "step 3 approve"); !r.Error || !strings.Contains(r.Text, "it needs the Incident commander") {
+	if r := sys.Do(bob, ch, "step 1.3 approve"); !r.Error || !strings.Contains(r.Text, "it needs the Incident commander") {
 		t.Errorf("bob approved without the role: %+v", r)
 	}
 	sys.Deliver()
@@ -103,12 +103,12 @@ func TestScriptedPlaybookRun(t *testing.T) {
 		t.Fatalf("the hook was called %d times before an approval", n)
 	}
 	s.do(alice, ch, "role ic <@U0BOB|bob>", "is now the Incident commander")
-	s.do(bob, ch, "step 3 approve", "Approved; running")
-	s.do(bob, ch, "step 3 approve", "is running; it cannot be approved now")
-	s.do(bob, ch, "step 4 run", "Running")
-	s.do(bob, ch, "step 5 run", "Running")
-	s.do(bob, ch, "step 9 run", "No such playbook step")
-	s.do(bob, ch, "step 1 dance", "Unknown step action")
+	s.do(bob, ch, "step 1.3 approve", "Approved; running")
+	s.do(bob, ch, "step 1.3 approve", "is running; it cannot be approved now")
+	s.do(bob, ch, "step 1.4 run", "Running")
+	s.do(bob, ch, "step 1.5 run", "Running")
+	s.do(bob, ch, "step 1.9 run", "Run 1 of INC-1 (Failover drill) has 5 steps")
+	s.do(bob, ch, "step 1.1 dance", "Unknown step action")
 	sys.Deliver()
 
 	if n := h.failover.Load(); n != 1 {
@@ -133,7 +133,7 @@ func TestScriptedPlaybookRun(t *testing.T) {
 	if out := runs[0].Steps[4].Output; !strings.Contains(out, "kubernetes actions are not available") {
 		t.Errorf("kubernetes step output %q", out)
 	}
-	s.do(bob, ch, "step 5 done", "Marked")
+	s.do(bob, ch, "step 1.5 done", "Marked")
 	sys.Deliver()
 
 	channel := sys.Slack.Channel(ch)
@@ -394,5 +394,68 @@ func TestDryRunPlansBeforeApproval(t *testing.T) {
 	}
 	if !strings.Contains(evs, `step_planned Dry run of "Promote postgresql-replica-0 to primary": would run switchover`) {
 		t.Errorf("the plans are not on the timeline:\n%s", evs)
+	}
+}
+
+// The number on a step's card is the one a person types: <run>.<step>, counted within the
+// incident, so `step 1.1` in a second incident is that incident's first step. The buttons
+// carry the step's ID, as those of cards already posted do, and keep working.
+func TestStepNumbersAreTheCards(t *testing.T) {
+	sys, h, ch1 := drillSystem(t)
+	s := &script{t: t, sys: sys}
+	general := sys.Slack.AddChannel("general-2", alice, bob)
+	s.do(alice, general, "declare P1 intent-processing Checkout is slow too", "INC-2")
+	sys.Deliver()
+	ch2 := sys.Incident(2).ChannelID
+	s.do(alice, ch1, "playbook failover-drill ticket=CHG-1 hook="+h.srv.URL, "Started Failover drill")
+	s.do(alice, ch2, "playbook failover-drill ticket=CHG-2 hook="+h.srv.URL, "Started Failover drill")
+	sys.Deliver()
+	s.do(alice, ch2, "playbook restart-drill", "Started Restart drill")
+	sys.Deliver()
+
+	var cards []string
+	for _, m := range sys.Slack.Channel(ch2).Messages {
+		if strings.Contains(m.Text, " step ") {
+			cards = append(cards, m.Text)
+		}
+	}
+	want := []string{"INC-2 step 1.1: Tell the team (pending)", "INC-2 step 1.2: Check the replica lag (pending)", "INC-2 step 1.3: Move DNS to us-west-2 (pending)",
+		"INC-2 step 1.4: Read the health of us-west-2 (pending)", "INC-2 step 1.5: Wait for the applications (pending)", "INC-2 step 2.1: Restart the API in us-west-2 (pending)"}
+	if strings.Join(cards, "|") != strings.Join(want, "|") {
+		t.Fatalf("INC-2's step cards:\n%s\nwant:\n%s", strings.Join(cards, "\n"), strings.Join(want, "\n"))
+	}
+	blocks := ""
+	for _, m := range sys.Slack.Channel(ch2).Messages {
+		blocks += string(m.Blocks)
+	}
+	if !strings.Contains(blocks, "*Step 1.2: Check the replica lag*") || !strings.Contains(blocks, "*Step 2.1: Restart the API in us-west-2*") {
+		t.Errorf("the cards do not show the numbers to type:\n%s", blocks)
+	}
+
+	s.do(bob, ch2, "step 1.2 run", "done by a person")
+	s.do(bob, ch2, "step 1.2 done", `Marked "Check the replica lag" (check-lag) done`)
+	s.do(bob, ch2, "step 2.1 run", `Asked for approval of "Restart the API in us-west-2"`)
+	s.do(bob, ch2, "step 3.1 run", "INC-2 has 2 playbook runs; its steps are numbered as on their cards, such as `/incident step 1.1 run`.")
+	s.do(bob, ch2, "step 1.6 run", "Run 1 of INC-2 (Failover drill) has 5 steps; its steps are numbered 1.1 to 1.5.")
+	s.do(bob, ch2, "step 1.0 run", `"1.0" is not a step number`)
+	s.do(bob, ch2, "step 1.x run", `"1.x" is not a step number`)
+	s.do(bob, ch1, "step 2.1 run", "INC-1 has 1 playbook run; its steps are numbered as on their cards, such as `/incident step 1.1 run`.")
+	// A bare number is a step's ID, as buttons carry it: INC-1's first step is not INC-2's.
+	s.do(bob, ch2, "step 1 run", "That step belongs to another incident. Type the number its card shows, such as `/incident step 1.1 run`.")
+	// INC-2's first step has ID 6: its button, posted before or after this change, says so.
+	if !strings.Contains(blocks, `"value":"step 6 run"`) {
+		t.Fatalf("the buttons no longer carry the step's ID:\n%s", blocks)
+	}
+	s.do(bob, ch2, "step 6 run", "Running")
+	sys.Deliver()
+	runs, _ := sys.Service.RunsOf(sys.Ctx, 2)
+	if got := string(runs[0].Steps[0].State) + " " + string(runs[0].Steps[1].State) + " " + string(runs[1].Steps[0].State); got != "succeeded succeeded awaiting_approval" {
+		t.Errorf("INC-2's steps: %s", got)
+	}
+	runs, _ = sys.Service.RunsOf(sys.Ctx, 1)
+	for _, st := range runs[0].Steps {
+		if st.State != incident.StepPending {
+			t.Errorf("INC-1's step %d is %s: INC-2's commands reached it", st.Seq, st.State)
+		}
 	}
 }

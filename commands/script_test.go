@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/nephoran/incidentbot/internal/incident"
 	"github.com/nephoran/incidentbot/internal/testenv"
@@ -144,5 +145,63 @@ func TestCorrections(t *testing.T) {
 	s.do(alice, ch, "timeline", fmt.Sprintf("#%d", note), "*note* cache hit rate 40%", fmt.Sprintf("*correction* Correction of #%d by <@U0BOB>: cache hit rate 45%%", note))
 	if b := incident.VerifyChain(sys.Events(1)); b != nil {
 		t.Errorf("chain %+v", b)
+	}
+}
+
+// `/incident status` shows the RTO clock and the running impact, as the card does, and who
+// is on call for an unfilled command.
+func TestStatusShowsTheRTOClockAndTheImpact(t *testing.T) {
+	sys := testenv.NewSystem(t)
+	s := &script{t: t, sys: sys}
+	general := sys.Slack.AddChannel("general", alice, bob)
+	s.do(alice, general, "declare P1 intent-processing Intent API returning 500s")
+	sys.Deliver()
+	ch := sys.Incident(1).ChannelID
+	s.do(alice, ch, "impact 10")
+	sys.Clock.Advance(10 * time.Minute)
+	s.do(bob, ch, "status", "RTO: 15m (intent-processing), 5m left, deadline 03:15 UTC\n", "Impact: $2,975 so far ($17,850/h)")
+	sys.Clock.Advance(10 * time.Minute)
+	s.do(bob, ch, "status", "RTO: 15m (intent-processing), overdue by 5m\n")
+	s.do(alice, ch, "mitigate")
+	sys.Clock.Advance(time.Hour)
+	s.do(bob, ch, "status", "RTO: 15m (intent-processing), missed: recovered after 20m\n", "Impact: $5,950 so far ($17,850/h)")
+
+	s.do(alice, general, "declare P3 a minor thing")
+	sys.Deliver()
+	if got := s.do(bob, sys.Incident(2).ChannelID, "status"); strings.Contains(got, "RTO") || strings.Contains(got, "Impact") {
+		t.Errorf("an incident with no service and no impact: %s", got)
+	}
+
+	inc := sys.Incident(1)
+	inc.Commander = ""
+	inc.Roles = map[incident.Role]incident.RoleState{incident.RoleCommander: {OnCall: "U0CAROL"}}
+	if got := inc.CommanderText(); got != "unfilled, on call <@U0CAROL>" {
+		t.Errorf("commander %q", got)
+	}
+}
+
+// Quotes that group a follow-up's text are not part of it; quotes inside it are.
+func TestFollowupQuotesGroupTheText(t *testing.T) {
+	sys := testenv.NewSystem(t)
+	s := &script{t: t, sys: sys}
+	general := sys.Slack.AddChannel("general", alice, bob)
+	s.do(alice, general, "declare P2 api-gateway slow")
+	sys.Deliver()
+	ch := sys.Incident(1).ChannelID
+	s.do(alice, ch, `followup "fix the thing"`, "Follow-up #1 recorded")
+	s.do(alice, ch, "followup “alert on lag” <@U0BOB|bob>", "Follow-up #2 recorded")
+	s.do(alice, ch, `followup rename "primary" to "writer"`, "Follow-up #3 recorded")
+	s.do(alice, ch, `followup "a" and "b"`, "Follow-up #4 recorded")
+	fs, err := sys.Service.Followups(sys.Ctx, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range fs {
+		got = append(got, f.Text+"|"+f.Owner)
+	}
+	want := []string{"fix the thing|", "alert on lag|U0BOB", `rename "primary" to "writer"|`, `"a" and "b"|`}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("follow-ups:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }

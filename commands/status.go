@@ -24,12 +24,13 @@ var statusVerb = &Verb{
 		if err != nil {
 			return Reply{}, err
 		}
-		return Reply{Text: StatusText(inc, r.Service.Clock.Now())}, nil
+		return Reply{Text: StatusText(inc, r.Service.Settings.Catalog, r.Service.Clock.Now())}, nil
 	},
 }
 
-// StatusText summarises an incident for the person who asked.
-func StatusText(inc *incident.Incident, now time.Time) string {
+// StatusText summarises an incident for the person who asked: its state, its RTO clock and
+// its running impact, from the services of cat.
+func StatusText(inc *incident.Incident, cat incident.Catalog, now time.Time) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "*%s* %s: %s\n", inc.Key(), inc.Severity, inc.Title)
 	fmt.Fprintf(&b, "Status: *%s* | Commander: %s\n", inc.Status, inc.CommanderText())
@@ -38,6 +39,12 @@ func StatusText(inc *incident.Incident, now time.Time) string {
 	}
 	if inc.Service != "" {
 		fmt.Fprintf(&b, "Service: %s (tier %d, %s)\n", inc.Service, inc.Tier, incident.TierName(inc.Tier))
+	}
+	if o := inc.ComputeObjectives(cat); o.RTO > 0 {
+		fmt.Fprintf(&b, "RTO: %s (%s), %s\n", incident.FormatDuration(o.RTO), o.RTOService, rtoClock(inc, o.RTO, now))
+	}
+	if e := inc.EstimateImpact(cat, now); e.Hourly > 0 {
+		fmt.Fprintf(&b, "Impact: %s so far (%s/h)\n", incident.FormatMoney(e.SoFar), incident.FormatMoney(e.Hourly))
 	}
 	fmt.Fprintf(&b, "Declared %s ago", incident.FormatDuration(now.Sub(inc.DeclaredAt)))
 	if !inc.MitigatedAt.IsZero() {
@@ -50,6 +57,20 @@ func StatusText(inc *incident.Incident, now time.Time) string {
 		fmt.Fprintf(&b, "\nSummary: %s", inc.Summary)
 	}
 	return b.String()
+}
+
+// rtoClock says where the RTO clock stands: time left, overdue, or met or missed at recovery.
+func rtoClock(inc *incident.Incident, rto time.Duration, now time.Time) string {
+	deadline := inc.DeclaredAt.Add(rto)
+	switch {
+	case !inc.MitigatedAt.IsZero() && inc.MitigatedAt.After(deadline):
+		return "missed: recovered after " + incident.FormatDuration(inc.MitigatedAt.Sub(inc.DeclaredAt))
+	case !inc.MitigatedAt.IsZero():
+		return "met: recovered after " + incident.FormatDuration(inc.MitigatedAt.Sub(inc.DeclaredAt))
+	case now.After(deadline):
+		return "overdue by " + incident.FormatDuration(now.Sub(deadline))
+	}
+	return fmt.Sprintf("%s left, deadline %s", incident.FormatDuration(deadline.Sub(now)), deadline.UTC().Format("15:04 UTC"))
 }
 
 var timelineVerb = &Verb{

@@ -46,7 +46,7 @@ func StepCard(inc *incident.Incident, run *incident.Run, step *incident.RunStep,
 		}
 		fields = append(fields, mrkdwn("*Approval*\n"+who))
 	}
-	title := fmt.Sprintf("%s *%d. %s*", stepIcons[step.State], step.Seq, step.Spec.Title)
+	title := fmt.Sprintf("%s *Step %s: %s*", stepIcons[step.State], step.Ref(run), step.Spec.Title)
 	blocks = append(blocks, slack.NewSectionBlock(mrkdwn(truncate(title, maxSectionText)), fields, nil, slack.SectionBlockOptionBlockID(id)))
 	action := "```" + truncate(step.Spec.Summary, 2900) + "```"
 	if step.Spec.Plan != "" {
@@ -71,7 +71,7 @@ func StepCard(inc *incident.Incident, run *incident.Run, step *incident.RunStep,
 	if buttons := stepButtons(step); len(buttons) > 0 {
 		blocks = append(blocks, slack.NewActionBlock(id+"-actions", buttons...))
 	}
-	return blocks, fmt.Sprintf("%s step %d: %s (%s)", inc.Key(), step.Seq, step.Spec.Title, state)
+	return blocks, fmt.Sprintf("%s step %s: %s (%s)", inc.Key(), step.Ref(run), step.Spec.Title, state)
 }
 
 // shortDuration writes a phase boundary as the playbook does: 5m, 1h, 1h30m, 90s.
@@ -134,7 +134,8 @@ func peopleText(step *incident.RunStep) string {
 	return strings.Join(parts, " · ")
 }
 
-// stepButtons offers what the step's state allows; each button runs `step <id> <verb>`.
+// stepButtons offers what the step's state allows; each button runs `step <id> <verb>` with
+// the step's ID, which never changes meaning (a person types the card's number instead).
 func stepButtons(step *incident.RunStep) []slack.BlockElement {
 	b := func(verb, text, style string) *slack.ButtonBlockElement {
 		btn := button(fmt.Sprintf("step %d %s", step.ID, verb), text, style)
@@ -190,7 +191,7 @@ func RunCard(inc *incident.Incident, run *incident.Run, now time.Time) ([]slack.
 				finished++
 			}
 			if s.State == incident.StepAwaitingApproval || s.State == incident.StepFailed || s.State == incident.StepUnknown {
-				attention = fmt.Sprintf(" · step %d %s", s.Seq, strings.ReplaceAll(string(s.State), "_", " "))
+				attention = fmt.Sprintf(" · step %s %s", s.Ref(run), strings.ReplaceAll(string(s.State), "_", " "))
 			}
 		}
 		done += finished

@@ -71,7 +71,7 @@ func TestCardFromPagerDutyGolden(t *testing.T) {
 	inc.DeclaredBy, inc.Commander = incident.BotActor, ""
 	inc.PagerDutyID, inc.PagerDutyURL = "Q1ABC", "https://acme.pagerduty.com/incidents/Q1ABC"
 	inc.AckedAt, inc.AckedBy = inc.DeclaredAt.Add(2*time.Minute), "Bob"
-	inc.Roles = map[incident.Role]incident.RoleState{incident.RoleTechnicalLead: {OnCall: "U0BOB"}}
+	inc.Roles = map[incident.Role]incident.RoleState{incident.RoleTechnicalLead: {OnCall: "U0BOB"}, incident.RoleCommander: {OnCall: "U0CAROL"}}
 	blocks, text := Card(inc)
 	golden(t, "card-pagerduty", map[string]any{"text": text, "blocks": blocks})
 }

@@ -153,10 +153,13 @@ func TestRestartDeliversPendingEffectsExactlyOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer raw.Close()
-	var pending int
-	raw.QueryRow(`SELECT count(*) FROM effects WHERE state != 'done' AND kind != 'timer'`).Scan(&pending)
-	if pending != 0 {
-		t.Errorf("%d effects not done", pending)
+	waitFor(t, "every effect delivered after restart", func() bool {
+		var pending int
+		raw.QueryRow(`SELECT count(*) FROM effects WHERE state != 'done' AND kind != 'timer'`).Scan(&pending)
+		return pending == 0
+	})
+	if ch = emu.Channel(ch.ID); len(ch.Messages) != 1 {
+		t.Errorf("%d messages in the channel once everything was delivered, want the one card", len(ch.Messages))
 	}
 }
 
@@ -361,7 +364,7 @@ func TestServePlaybookRun(t *testing.T) {
 	waitFor(t, "the hook to be called", func() bool { return calls.Load() == 1 })
 	waitFor(t, "the step card to show success", func() bool {
 		for _, m := range emu.Channel(ch.ID).Messages {
-			if strings.Contains(m.Text, "step 3: Move DNS to us-west-2 (succeeded)") {
+			if strings.Contains(m.Text, "step 1.3: Move DNS to us-west-2 (succeeded)") {
 				return true
 			}
 		}

@@ -45,6 +45,40 @@ var UpdateFlags = map[string]string{
 	"--stakeholders": AudienceStakeholders, "--board": AudienceBoard,
 }
 
+// audienceWords are the audiences as people read them: what their update is called, and
+// who gets it.
+var audienceWords = map[string]struct{ update, to string }{
+	AudienceTeam:         {"team update", "the team"},
+	AudienceStatusPage:   {"status page update", "the status page"},
+	AudienceCustomers:    {"customer update", "customers"},
+	AudienceExecs:        {"executive briefing", "the executives"},
+	AudienceStakeholders: {"stakeholder update", "stakeholders"},
+	AudienceBoard:        {"board notification", "the board"},
+}
+
+// updateName is what an audience's update is called: "the executive briefing".
+func updateName(audience string) string {
+	if w, ok := audienceWords[audience]; ok {
+		return w.update
+	}
+	return audience + " update"
+}
+
+// recipients lists who an update is for: "the status page, customers and the executives".
+func recipients(audiences []string) string {
+	names := make([]string, len(audiences))
+	for i, a := range audiences {
+		names[i] = a
+		if w, ok := audienceWords[a]; ok {
+			names[i] = w.to
+		}
+	}
+	if len(names) < 2 {
+		return strings.Join(names, "")
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
+}
+
 func cadenceFor(audience string) (Cadence, bool) {
 	for _, c := range Cadences {
 		if c.Audience == audience {
@@ -76,6 +110,9 @@ func (c *change) scheduleReminder(cd Cadence, n int, due time.Time) error {
 // the window, else missed, said in the channel to the role that owes it and escalated to the
 // commander. Either way it goes on the timeline, and the next one is set while the outage lasts.
 func (o *Outbox) reminderTimer(inc *Incident, e *Effect) (result, error) {
+	if e.Payload.Text == AudienceBoard {
+		return o.boardTimer(inc), nil
+	}
 	cd, ok := cadenceFor(e.Payload.Text)
 	if !ok || inc.Status != StatusInvestigating {
 		return result{}, nil // recovered, or resolved: the outage cadences stop
@@ -88,7 +125,7 @@ func (o *Outbox) reminderTimer(inc *Incident, e *Effect) (result, error) {
 	last := inc.Comms[cd.Audience]
 	met := !last.IsZero() && !last.Before(from)
 	r := result{event: EventCadence}
-	what := fmt.Sprintf("the %s update due at %s (%s)", cd.Audience, due.Format("15:04 UTC"), cd.Owner.Title())
+	what := fmt.Sprintf("the %s due at %s (%s)", updateName(cd.Audience), due.Format("15:04 UTC"), cd.Owner.Title())
 	if met {
 		r.text = fmt.Sprintf("Met: %s, posted at %s", what, last.UTC().Format("15:04:05 UTC"))
 	} else {
@@ -101,8 +138,9 @@ func (o *Outbox) reminderTimer(inc *Incident, e *Effect) (result, error) {
 		if owner != "" {
 			who += " " + mention(owner)
 		}
-		msg := fmt.Sprintf(":bell: The %s update was due at %s and is missing. %s, post it with `/incident update %s <text>`.",
-			cd.Audience, due.Format("15:04 UTC"), who, strings.TrimSpace(cd.Flag))
+		command := strings.TrimSpace("/incident update " + cd.Flag)
+		msg := fmt.Sprintf(":bell: The %s was due at %s and is missing. %s, post it with `%s <text>`.",
+			updateName(cd.Audience), due.Format("15:04 UTC"), who, command)
 		if inc.Commander != "" && inc.Commander != owner {
 			msg += fmt.Sprintf(" Escalating to the incident commander %s.", mention(inc.Commander))
 		}
@@ -119,6 +157,15 @@ func (o *Outbox) reminderTimer(inc *Incident, e *Effect) (result, error) {
 			payload: EffectPayload{Timer: "cadence", Text: cd.Audience, Seq: e.Payload.Seq + 1, Target: next.UnixMilli()}, due: next})
 	}
 	return r, nil
+}
+
+// boardTimer reminds the board's notification when the estimate has passed BoardThreshold
+// (scheduleBoard set it for that moment); before, or after a reminder, it does nothing.
+func (o *Outbox) boardTimer(inc *Incident) result {
+	if inc.Status != StatusInvestigating || inc.EstimateImpact(o.Settings.Catalog, o.Clock.Now()).SoFar <= BoardThreshold {
+		return result{}
+	}
+	return result{more: func(c *change) error { return c.remindBoard(c.inc.EstimateImpact(o.Settings.Catalog, c.now)) }}
 }
 
 // parseAudiences splits `update` arguments into audience flags and the text.

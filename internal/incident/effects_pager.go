@@ -201,9 +201,9 @@ func (o *Outbox) onCall(ctx context.Context, inc *Incident, e *Effect) (result, 
 		}
 		if ok {
 			users = append(users, id)
-			found = append(found, fmt.Sprintf("%s (%s)", mention(id), p.Name))
+			found = append(found, p.withName(mention(id)))
 		} else {
-			missing = append(missing, p.Name)
+			missing = append(missing, p.label())
 		}
 	}
 	if len(people) == 0 {

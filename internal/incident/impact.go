@@ -130,8 +130,38 @@ func (s *Service) SetImpact(ctx context.Context, actor, channelID string, percen
 		if err := c.announceChange(":chart_with_downwards_trend: " + text + "."); err != nil {
 			return err
 		}
-		return c.remindBoard(est)
+		if err := c.remindBoard(est); err != nil {
+			return err
+		}
+		return c.scheduleBoard(s.Settings.Catalog)
 	})
+}
+
+// boardCrossing is when the running estimate of an outage still under way passes
+// BoardThreshold: the first whole second past it. ok is false when it never will (no
+// impact, or mitigated: the estimate no longer grows) or it already has.
+func (inc *Incident) boardCrossing(cat Catalog, now time.Time) (at time.Time, ok bool) {
+	est := inc.EstimateImpact(cat, now)
+	if inc.Status != StatusInvestigating || est.Hourly <= 0 || est.SoFar > BoardThreshold {
+		return time.Time{}, false
+	}
+	after := time.Duration(float64(BoardThreshold) / est.Hourly * float64(time.Hour))
+	return inc.DeclaredAt.Add(after).Truncate(time.Second).Add(time.Second), true
+}
+
+// scheduleBoard sets a durable timer for the moment the estimate will pass BoardThreshold,
+// unless the board was told or reminded already. Its key carries the moment, so a new
+// estimate adds a new timer and the stale one finds at firing that it has nothing to do.
+func (c *change) scheduleBoard(cat Catalog) error {
+	if !c.inc.Comms[AudienceBoard].IsZero() || !c.inc.Comms["board-reminded"].IsZero() {
+		return nil
+	}
+	at, ok := c.inc.boardCrossing(cat, c.now)
+	if !ok {
+		return nil
+	}
+	return c.enqueueAt(EffectTimer, fmt.Sprintf("cadence-%s-%d", AudienceBoard, at.UnixMilli()),
+		EffectPayload{Timer: "cadence", Text: AudienceBoard, Target: at.UnixMilli()}, at)
 }
 
 // remindBoard asks for the board notification once the estimate passes BoardThreshold and

@@ -79,9 +79,12 @@ func (inc *Incident) DrillMark() string {
 }
 
 // CommanderText is the commander as a mention, or "unfilled" for an incident PagerDuty
-// declared that nobody has taken command of yet.
+// declared that nobody has taken command of yet, with who is on call for it when known.
 func (inc *Incident) CommanderText() string {
 	if inc.Commander == "" {
+		if oc := inc.Roles[RoleCommander].OnCall; oc != "" {
+			return "unfilled, on call <@" + oc + ">"
+		}
 		return "unfilled"
 	}
 	return "<@" + inc.Commander + ">"

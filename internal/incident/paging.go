@@ -83,3 +83,20 @@ func (s *Service) Page(ctx context.Context, actor, channelID string, role Role, 
 		return c.enqueue(EffectPage, key, EffectPayload{Users: []string{user}, Key: key, Text: message})
 	})
 }
+
+// withName is who (a mention) followed by the person's PagerDuty name, when it has one.
+func (p OnCallPerson) withName(who string) string {
+	if p.Name == "" {
+		return who
+	}
+	return fmt.Sprintf("%s (%s)", who, p.Name)
+}
+
+// label names the person as PagerDuty knows them: their name, else their user ID (not
+// their email: the timeline ends up in the review).
+func (p OnCallPerson) label() string {
+	if p.Name != "" {
+		return p.Name
+	}
+	return "PagerDuty user " + p.ID
+}

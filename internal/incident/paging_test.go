@@ -1,6 +1,7 @@
 package incident_test
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -230,5 +231,25 @@ func TestPageFailureBeforeTheChannelIsReportedInIt(t *testing.T) {
 	}
 	if reported != 3 {
 		t.Errorf("%d failed pages reported in the channel, want 3", reported)
+	}
+}
+
+// PagerDuty may give an on-call person without a name: the event names them without an
+// empty pair of parentheses.
+func TestOnCallWithoutANameHasNoEmptyParentheses(t *testing.T) {
+	sys := testenv.NewSystem(t, testenv.WithPagerDuty())
+	sys.PD.AddUser(testenv.PDUser{ID: "PUNONAME", Email: "bob@example.com"})
+	sys.PD.SetOnCall("PTL0001", "", "PUNONAME")
+	general := sys.Slack.AddChannel("general", "U0ALICE")
+	sys.Do("U0ALICE", general, "declare P1 intent-processing Intent API returning 500s")
+	sys.Deliver()
+	var got []string
+	for _, e := range sys.Events(1) {
+		if e.Kind == incident.EventOnCall {
+			got = append(got, e.Text)
+		}
+	}
+	if !slices.Contains(got, "On call for technical-lead: <@U0BOB>") || !slices.Contains(got, "On call for incident-commander: <@U0ALICE> (Alice)") {
+		t.Errorf("on-call events: %q", got)
 	}
 }

@@ -102,19 +102,29 @@ func (s *Service) AddService(ctx context.Context, actor, channelID, name string)
 				return err
 			}
 		}
-		return c.announceChange(":link: " + text + ".")
+		if err := c.announceChange(":link: " + text + "."); err != nil {
+			return err
+		}
+		return c.scheduleBoard(s.Settings.Catalog) // the service's figures may change the hourly rate
 	})
 }
 
-// rtoTimer warns the channel that a share of the RTO has passed, unless the incident has
-// recovered meanwhile or its RTO changed since the timer was set.
+// rtoTimer warns the channel that a share of the RTO has passed, with the real time since
+// the declaration, unless the incident has recovered meanwhile, its RTO changed since the
+// timer was set, or a later share has passed too (its own timer says so).
 func (o *Outbox) rtoTimer(inc *Incident, e *Effect) (result, error) {
 	obj := inc.ComputeObjectives(o.Settings.Catalog)
 	if inc.Status != StatusInvestigating || obj.RTO.Milliseconds() != e.Payload.Target {
 		return result{}, nil
 	}
+	now := o.Clock.Now()
+	for _, later := range RTOWarnings { // fired late (the bot was down): a later share says it
+		if later > e.Payload.Percent && !now.Before(inc.DeclaredAt.Add(obj.RTO*time.Duration(later)/100)) {
+			return result{}, nil
+		}
+	}
 	deadline := inc.DeclaredAt.Add(obj.RTO)
-	elapsed := FormatDuration(o.Clock.Now().Sub(inc.DeclaredAt))
+	elapsed := FormatDuration(now.Sub(inc.DeclaredAt))
 	text := fmt.Sprintf("RTO %d%%: %s of the %s recovery time objective (%s) has passed; the deadline is %s",
 		e.Payload.Percent, elapsed, FormatDuration(obj.RTO), obj.RTOService, deadline.UTC().Format("15:04 UTC"))
 	if e.Payload.Percent >= 100 {

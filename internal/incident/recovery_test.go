@@ -91,8 +91,14 @@ func TestTimersSurviveARestart(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if got := rtoWarnings(w, inc.ID); len(got) != 2 {
-		t.Errorf("after the restart: %v, want the 50%% and 80%% warnings once each", got)
+	// Both timers fired (each once); the 50% one, passed by 80%, says nothing.
+	if got := rtoWarnings(w, inc.ID); len(got) != 1 || !strings.HasPrefix(got[0], "RTO 80%: 13m") {
+		t.Errorf("after the restart: %v, want the 80%% warning once", got)
+	}
+	for _, e := range w.effects(inc.ID) {
+		if e.Kind == incident.EffectTimer && e.Payload.Timer == "rto" && e.Payload.Percent < 100 && e.State != incident.EffectDone {
+			t.Errorf("the %d%% timer is %s after the restart", e.Payload.Percent, e.State)
+		}
 	}
 }
 
@@ -114,7 +120,7 @@ func TestAddedServiceTightensTheRTO(t *testing.T) {
 	w.clock.Advance(50 * time.Minute)
 	w.deliver()
 	got := rtoWarnings(w, inc.ID)
-	if len(got) != 3 || !strings.Contains(got[0], "of the 15m recovery time objective (intent-processing)") {
+	if len(got) != 1 || got[0] != "RTO missed: 50m since the declaration, over the 15m objective (intent-processing)" {
 		t.Errorf("warnings %v", got)
 	}
 	if s := w.incident(inc.ID).Services; len(s) != 2 || s[1] != "intent-processing" {
@@ -173,5 +179,42 @@ func TestSLACreditTiers(t *testing.T) {
 		if avail, credit := incident.SLACredit(tc.down, month); credit != tc.credit {
 			t.Errorf("%s down: %.3f%% -> %d%% credit, want %d%%", tc.down, avail, credit, tc.credit)
 		}
+	}
+}
+
+// Warnings that came due while the bot was down say only what is true when they fire: a
+// share passed by a later one is not announced, and the time is the real time since.
+func TestLateRTOWarningsSayWhatIsTrueNow(t *testing.T) {
+	w := newWorld(t)
+	inc := w.declare("Intent API down", incident.P1, "intent-processing")
+	w.deliver()
+	w.clock.Advance(13 * time.Minute) // the bot was down past 50% and 80%
+	w.deliver()
+	want := []string{"RTO 80%: 13m of the 15m recovery time objective (intent-processing) has passed; the deadline is 03:15 UTC"}
+	if got := rtoWarnings(w, inc.ID); strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("warnings after 13m down:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	w.clock.Advance(7 * time.Minute)
+	w.deliver()
+	want = append(want, "RTO missed: 20m since the declaration, over the 15m objective (intent-processing)")
+	if got := rtoWarnings(w, inc.ID); strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("warnings:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	w2 := newWorld(t)
+	inc2 := w2.declare("Intent API down", incident.P1, "intent-processing")
+	w2.deliver()
+	w2.clock.Advance(40 * time.Minute) // down through all three
+	w2.deliver()
+	if got := rtoWarnings(w2, inc2.ID); len(got) != 1 || got[0] != "RTO missed: 40m since the declaration, over the 15m objective (intent-processing)" {
+		t.Errorf("warnings after 40m down: %q", got)
+	}
+	posted := 0
+	for _, m := range w2.slack.Channel(w2.incident(inc2.ID).ChannelID).Messages {
+		if strings.Contains(m.Text, "RTO") {
+			posted++
+		}
+	}
+	if posted != 1 {
+		t.Errorf("%d RTO messages after 40m down, want 1", posted)
 	}
 }

@@ -218,19 +218,33 @@ func (o *Outbox) closeFollowup(ctx context.Context, inc *Incident, e *Effect) (r
 	return result{}, nil
 }
 
-// reportTimer checks the 24-hour deadline of the post-incident report.
+// reportTimer checks the 24-hour deadline of the post-incident report. Without a tracker
+// the bot cannot see the report, so it reminds without claiming it met or missed.
 func (o *Outbox) reportTimer(inc *Incident) (result, error) {
 	if inc.ResolvedAt.IsZero() {
 		return result{}, nil
 	}
 	due := inc.ResolvedAt.Add(ReportDeadline)
+	who := RoleCommander.Title()
+	if inc.Commander != "" {
+		who += " " + mention(inc.Commander)
+	}
+	if o.Tracker == nil || o.Reviews == nil {
+		text := fmt.Sprintf("Due: the post-incident report at %s (Incident commander); without a tracker the bot cannot tell whether it was written",
+			due.UTC().Format("2006-01-02 15:04 UTC"))
+		msg := fmt.Sprintf(":bell: The post-incident report of %s was due at %s, 24 hours after the resolution. %s, "+
+			"if it is not written yet, write it and put its link on the timeline with `/incident note <link>` "+
+			"(this bot files reviews only when a GitHub repository is configured).", inc.Key(), due.UTC().Format("15:04 UTC"), who)
+		return result{event: EventCadence, text: text,
+			follow: []followUp{{kind: EffectPost, discriminator: "report-due", payload: EffectPayload{Text: msg}}}}, nil
+	}
 	if !inc.ReviewFiledAt.IsZero() && !inc.ReviewFiledAt.After(due) {
 		return result{event: EventCadence, text: fmt.Sprintf("Met: the post-incident report due at %s, filed at %s",
 			due.UTC().Format("2006-01-02 15:04 UTC"), inc.ReviewFiledAt.UTC().Format("2006-01-02 15:04 UTC"))}, nil
 	}
 	text := fmt.Sprintf("Missed: the post-incident report due at %s (Incident commander)", due.UTC().Format("2006-01-02 15:04 UTC"))
 	msg := fmt.Sprintf(":bell: The post-incident report of %s was due at %s. %s, run `/incident postmortem`.", inc.Key(),
-		due.UTC().Format("15:04 UTC"), inc.CommanderText())
+		due.UTC().Format("15:04 UTC"), who)
 	return result{event: EventCadence, text: text,
 		follow: []followUp{{kind: EffectPost, discriminator: "report-missed", payload: EffectPayload{Text: msg}}}}, nil
 }

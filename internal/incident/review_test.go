@@ -87,3 +87,32 @@ func TestReviewsNeedATracker(t *testing.T) {
 		t.Errorf("%+v", r)
 	}
 }
+
+// The plan wants the post-incident report within 24 hours whatever the tracker: without
+// GitHub the reminder still comes, and says what the bot can and cannot know.
+func TestReportReminderWithoutATracker(t *testing.T) {
+	sys := testenv.NewSystem(t)
+	general := sys.Slack.AddChannel("general", "U0ALICE")
+	sys.Do("U0ALICE", general, "declare P2 api-gateway slow")
+	sys.Deliver()
+	ch := sys.Incident(1).ChannelID
+	sys.Do("U0ALICE", ch, "resolve fixed")
+	sys.Deliver()
+	sys.Clock.Advance(24*time.Hour - time.Minute)
+	sys.Deliver()
+	if got := cadence(sys); got != "" {
+		t.Fatalf("reminded early: %q", got)
+	}
+	sys.Clock.Advance(time.Minute)
+	sys.Deliver()
+	if got, want := cadence(sys), "Due: the post-incident report at 2026-11-27 03:00 UTC (Incident commander); without a tracker the bot cannot tell whether it was written"; got != want {
+		t.Errorf("timeline: %q, want %q", got, want)
+	}
+	msgs := sys.Slack.Channel(ch).Messages
+	want := ":bell: The post-incident report of INC-1 was due at 03:00 UTC, 24 hours after the resolution. Incident commander <@U0ALICE>, " +
+		"if it is not written yet, write it and put its link on the timeline with `/incident note <link>` " +
+		"(this bot files reviews only when a GitHub repository is configured)."
+	if txt := msgs[len(msgs)-1].Text; txt != want {
+		t.Errorf("reminder in the channel:\n%q, want\n%q", txt, want)
+	}
+}

@@ -2,6 +2,7 @@ package incident
 
 import (
 	"context"
+	"fmt"
 	"time"
 )
 
@@ -80,6 +81,19 @@ type Run struct {
 	StartedAt  time.Time
 	CardTS     string // the pinned run card
 	Steps      []RunStep
+	// Number is the run's place among its incident's runs, from 1: the first half of its
+	// steps' numbers (Ref). Not stored; numberRun and RunsOf fill it in, 0 until then.
+	Number int
+}
+
+// Ref is the step's number as its card shows it and a person types it: <run>.<step>,
+// such as 1.3, counted within the incident (r is the step's run).
+func (s *RunStep) Ref(r *Run) string {
+	n := r.Number
+	if n == 0 {
+		n = 1
+	}
+	return fmt.Sprintf("%d.%d", n, s.Seq)
 }
 
 // RunStep is one step of a run and its state.

@@ -14,7 +14,12 @@ const MaxOutput = 2000
 // runEffect delivers the effects of playbook runs.
 func (o *Outbox) runEffect(ctx context.Context, inc *Incident, e *Effect) (result, error) {
 	var run *Run
-	if err := o.Store.View(ctx, func(tx Tx) (err error) { run, err = tx.Run(e.Payload.RunID); return err }); err != nil {
+	if err := o.Store.View(ctx, func(tx Tx) (err error) {
+		if run, err = tx.Run(e.Payload.RunID); err != nil {
+			return err
+		}
+		return numberRun(tx, run)
+	}); err != nil {
 		return result{}, Temporary(err)
 	}
 	step := findStep(run, e.Payload.StepID, e.Payload.Seq)

@@ -126,9 +126,64 @@ func (s *Service) ActOnStepByID(ctx context.Context, actor string, incidentID, s
 	return s.actOnStep(ctx, byID(incidentID), actor, stepID, verb)
 }
 
+// ActOnStepRef is ActOnStep for a step given as its card numbers it: the seq-th step of the
+// incident's runNumber-th run (Run.Number, RunStep.Ref). Errors: ENOTFOUND, EINVALID, ECONFLICT.
+func (s *Service) ActOnStepRef(ctx context.Context, actor, channelID string, runNumber, seq int, verb string) (StepOutcome, error) {
+	find := func(c *change) (int64, error) {
+		runs, err := c.tx.Runs(c.inc.ID)
+		if err != nil {
+			return 0, err
+		}
+		example := fmt.Sprintf("such as `/incident step 1.1 %s`", verb)
+		switch {
+		case len(runs) == 0:
+			return 0, Errorf(ENOTFOUND, "%s has no playbook run; start one with `/incident playbook <name>`.", c.inc.Key())
+		case runNumber < 1 || runNumber > len(runs):
+			return 0, Errorf(ENOTFOUND, "%s has %s; its steps are numbered as on their cards, %s.", c.inc.Key(), plural(len(runs), "playbook run"), example)
+		}
+		run := runs[runNumber-1]
+		if seq < 1 || seq > len(run.Steps) {
+			return 0, Errorf(ENOTFOUND, "Run %d of %s (%s) has %s; its steps are numbered %d.1 to %d.%d.",
+				runNumber, c.inc.Key(), run.Title, plural(len(run.Steps), "step"), runNumber, runNumber, len(run.Steps))
+		}
+		return run.Steps[seq-1].ID, nil
+	}
+	return s.actOnStepFound(ctx, inChannel(channelID), actor, verb, find)
+}
+
+// plural writes n things: "1 step", "2 steps".
+func plural(n int, thing string) string {
+	if n == 1 {
+		return "1 " + thing
+	}
+	return fmt.Sprintf("%d %ss", n, thing)
+}
+
+// numberRun sets run.Number from the incident's runs.
+func numberRun(tx RunTx, run *Run) error {
+	runs, err := tx.Runs(run.IncidentID)
+	if err != nil {
+		return err
+	}
+	for i := range runs {
+		if runs[i].ID == run.ID {
+			run.Number = i + 1
+		}
+	}
+	return nil
+}
+
 func (s *Service) actOnStep(ctx context.Context, load loader, actor string, stepID int64, verb string) (StepOutcome, error) {
+	return s.actOnStepFound(ctx, load, actor, verb, func(*change) (int64, error) { return stepID, nil })
+}
+
+func (s *Service) actOnStepFound(ctx context.Context, load loader, actor, verb string, find func(*change) (int64, error)) (StepOutcome, error) {
 	var out StepOutcome
 	_, err := s.changeWith(ctx, load, func(c *change) error {
+		stepID, err := find(c)
+		if err != nil {
+			return err
+		}
 		runID, err := c.tx.RunStepRef(stepID)
 		if err != nil {
 			return err
@@ -138,7 +193,7 @@ func (s *Service) actOnStep(ctx context.Context, load loader, actor string, step
 			return err
 		}
 		if run.IncidentID != c.inc.ID {
-			return Errorf(ENOTFOUND, "That step belongs to another incident.")
+			return Errorf(ENOTFOUND, "That step belongs to another incident. Type the number its card shows, such as `/incident step 1.1 %s`.", verb)
 		}
 		var step *RunStep
 		for i := range run.Steps {
@@ -354,9 +409,12 @@ func (s *Service) RecoverSteps(ctx context.Context) (int, error) {
 	return n, err
 }
 
-// RunsOf returns the incident's runs.
+// RunsOf returns the incident's runs, numbered.
 func (s *Service) RunsOf(ctx context.Context, incidentID int64) ([]Run, error) {
 	var runs []Run
 	err := s.Store.View(ctx, func(tx Tx) (err error) { runs, err = tx.Runs(incidentID); return err })
+	for i := range runs {
+		runs[i].Number = i + 1
+	}
 	return runs, err
 }

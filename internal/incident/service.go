@@ -244,7 +244,7 @@ func (s *Service) postUpdate(ctx context.Context, load loader, actor, text strin
 		}
 		heading := "*Update*"
 		if len(audiences) > 0 {
-			heading = fmt.Sprintf("*Update for %s*", label)
+			heading = fmt.Sprintf("*Update for %s*", recipients(audiences))
 		}
 		return c.post(fmt.Sprintf(":loudspeaker: %s from %s (%s, %s)\n%s", heading, mention(actor), c.inc.Severity, c.inc.Status, text))
 	})
@@ -342,15 +342,14 @@ func (s *Service) resolve(c *change, actor, summary string) error {
 			return err
 		}
 	}
-	if s.Settings.Reviews {
-		if s.Settings.ReviewOnResolve {
-			if err := c.enqueue(EffectFileReview, "resolve", EffectPayload{}); err != nil {
-				return err
-			}
-		}
-		if err := c.enqueueAt(EffectTimer, "report", EffectPayload{Timer: "report"}, c.inc.ResolvedAt.Add(ReportDeadline)); err != nil {
+	if s.Settings.Reviews && s.Settings.ReviewOnResolve {
+		if err := c.enqueue(EffectFileReview, "resolve", EffectPayload{}); err != nil {
 			return err
 		}
+	}
+	// The plan wants the report within 24 hours whatever the tracker.
+	if err := c.enqueueAt(EffectTimer, "report", EffectPayload{Timer: "report"}, c.inc.ResolvedAt.Add(ReportDeadline)); err != nil {
+		return err
 	}
 	msg := fmt.Sprintf(":white_check_mark: %s resolved %s after %s.", mention(actor), c.inc.Key(), FormatDuration(c.inc.ResolvedAt.Sub(c.inc.DeclaredAt)))
 	if summary != "" {

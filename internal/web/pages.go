@@ -20,8 +20,8 @@ import (
 var templateFS embed.FS
 
 // Pages serves the read-only dashboard (/ and /incidents/{id}) and the public status page
-// (/status). Private incidents keep their title and timeline out of all of them, and the
-// status page shows only updates posted for it (`update --status-page`).
+// (/status). The dashboard never shows a private incident; the status page shows only the
+// state of its services, and only the updates posted for it (`update --status-page`).
 type Pages struct {
 	// Token, when set, closes the dashboard to those without it: a browser gives it as the
 	// Basic password (any user name), a script as "Authorization: Bearer <token>". Empty,
@@ -85,13 +85,12 @@ type row struct {
 	Overdue                                                                  bool
 }
 
+// row is an incident as the dashboard shows it; never called for a private incident.
+
 func (p *Pages) row(inc *incident.Incident, now time.Time) row {
 	cat := p.Service.Settings.Catalog
 	r := row{ID: inc.ID, Key: inc.Key(), Title: inc.Title, Severity: string(inc.Severity), Status: string(inc.Status),
 		Services: strings.Join(inc.Services, ", "), Declared: incident.FormatTime(inc.DeclaredAt), Commander: inc.CommanderText(), RTO: "-", Impact: "-"}
-	if inc.Private {
-		r.Title, r.Services, r.Commander = "(private incident)", "-", "-"
-	}
 	if o := inc.ComputeObjectives(cat); o.RTO > 0 {
 		deadline := inc.DeclaredAt.Add(o.RTO)
 		switch {
@@ -124,7 +123,9 @@ func (p *Pages) index(w http.ResponseWriter, r *http.Request) {
 	now := p.Service.Clock.Now()
 	var rows []row
 	for i := range incs {
-		rows = append(rows, p.row(&incs[i], now))
+		if !incs[i].Private {
+			rows = append(rows, p.row(&incs[i], now))
+		}
 	}
 	st, err := p.Service.Stats(r.Context(), now.Add(-kpiPeriod))
 	if err != nil {
@@ -135,18 +136,20 @@ func (p *Pages) index(w http.ResponseWriter, r *http.Request) {
 }
 
 type stepRow struct {
-	Seq                                  int
+	Ref                                  string // as its card numbers it, such as 1.3
 	Phase, Title, Owner, State, Deadline string
 	Overdue                              bool
 }
 
 func (p *Pages) incident(w http.ResponseWriter, r *http.Request) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	var inc *incident.Incident
-	if err == nil {
-		err = p.Service.Store.View(r.Context(), func(tx incident.Tx) (err error) { inc, err = tx.Incident(id); return err })
+	n, ok := parseIncidentNumber(r.PathValue("id"))
+	if ok {
+		if err := p.Service.Store.View(r.Context(), func(tx incident.Tx) (err error) { inc, err = incidentByNumber(tx, n); return err }); err != nil {
+			inc = nil
+		}
 	}
-	if err != nil || inc.Private {
+	if inc == nil || inc.Private {
 		http.NotFound(w, r)
 		return
 	}
@@ -162,13 +165,44 @@ func (p *Pages) incident(w http.ResponseWriter, r *http.Request) {
 		var steps []stepRow
 		for _, s := range run.Steps {
 			dl := s.Deadline(&run)
-			steps = append(steps, stepRow{Seq: s.Seq, Phase: s.PhaseName, Title: s.Spec.Title, Owner: s.Spec.Owner.Title(),
+			steps = append(steps, stepRow{Ref: s.Ref(&run), Phase: s.PhaseName, Title: s.Spec.Title, Owner: s.Spec.Owner.Title(),
 				State: strings.ReplaceAll(string(s.State), "_", " "), Deadline: incident.FormatTime(dl), Overdue: !s.State.Finished() && now.After(dl)})
 		}
 		runViews = append(runViews, map[string]any{"Title": run.Title, "Steps": steps})
 	}
 	row := p.row(inc, now)
 	p.render(w, "incident", map[string]any{"Title": row.Key, "Incident": row, "Runs": runViews, "Timeline": timeline})
+}
+
+// parseIncidentNumber reads an incident's number from a path: "42", "INC-42" or "inc-42".
+func parseIncidentNumber(s string) (int, bool) {
+	if len(s) > 4 && strings.EqualFold(s[:4], "INC-") {
+		s = s[4:]
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 || strconv.Itoa(n) != s {
+		return 0, false
+	}
+	return n, true
+}
+
+// incidentByNumber finds the incident numbered n. Its row ID is the same number in every
+// database the bot made (both are the next one in the transaction that creates it), so that
+// is where it looks first; the scan covers a database where they part.
+func incidentByNumber(tx incident.Tx, n int) (*incident.Incident, error) {
+	if inc, err := tx.Incident(int64(n)); err == nil && inc.Number == n {
+		return inc, nil
+	}
+	ids, err := tx.IncidentIDs()
+	if err != nil {
+		return nil, err
+	}
+	for _, id := range ids {
+		if inc, err := tx.Incident(id); err == nil && inc.Number == n {
+			return inc, nil
+		}
+	}
+	return nil, incident.Errorf(incident.ENOTFOUND, "There is no incident INC-%d.", n)
 }
 
 // component states, worst first.
@@ -196,13 +230,16 @@ func (p *Pages) status(w http.ResponseWriter, r *http.Request) {
 	var public []map[string]any
 	for i := range incs {
 		inc := &incs[i]
-		if inc.Private || inc.Drill || !inc.Open() { // a drill is an exercise: the public never sees it
+		if inc.Drill || !inc.Open() { // a drill is an exercise: the public never sees it
 			continue
 		}
 		for _, s := range inc.Services {
 			if st, ok := worst[s]; !ok || stateOf(inc.Severity) < st {
 				worst[s] = stateOf(inc.Severity)
 			}
+		}
+		if inc.Private { // the state of its services, and nothing else
+			continue
 		}
 		evs, _ := p.Service.Timeline(r.Context(), inc.ID)
 		var updates []map[string]string
