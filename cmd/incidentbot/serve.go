@@ -17,6 +17,7 @@ import (
 	"github.com/nephoran/incidentbot/internal/config"
 	"github.com/nephoran/incidentbot/internal/drills"
 	ghtracker "github.com/nephoran/incidentbot/internal/github"
+	"github.com/nephoran/incidentbot/internal/httpgate"
 	"github.com/nephoran/incidentbot/internal/incident"
 	"github.com/nephoran/incidentbot/internal/kube"
 	"github.com/nephoran/incidentbot/internal/metrics"
@@ -83,7 +84,8 @@ func (a *App) Run(ctx context.Context) error {
 
 	m := metrics.New(db)
 	opts := []slack.Option{slack.OptionAPIURL(cfg.Slack.APIURL),
-		slack.OptionHTTPClient(&http.Client{Timeout: 30 * time.Second, Transport: m.Transport("slack", nil)})}
+		// A 429 pauses that method for every caller until Retry-After (httpgate).
+		slack.OptionHTTPClient(&http.Client{Timeout: 30 * time.Second, Transport: httpgate.New(m.Transport("slack", nil), httpgate.SlackMethod)})}
 	if cfg.Slack.AppToken != "" {
 		opts = append(opts, slack.OptionAppLevelToken(string(cfg.Slack.AppToken)))
 	}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/bradleyfalzon/ghinstallation/v2"
 	gh "github.com/google/go-github/v60/github"
+	"github.com/nephoran/incidentbot/internal/httpgate"
 	"github.com/nephoran/incidentbot/internal/incident"
 )
 
@@ -47,10 +48,8 @@ func New(o Options) (*Tracker, error) {
 	if !ok || owner == "" || repo == "" {
 		return nil, fmt.Errorf("github repository %q is not owner/name", o.Repo)
 	}
-	base := o.Transport
-	if base == nil {
-		base = http.DefaultTransport
-	}
+	// A 429 pauses calls to GitHub for every caller until it says (httpgate).
+	var base http.RoundTripper = httpgate.New(o.Transport, nil)
 	var client *gh.Client
 	switch {
 	case o.AppID != 0:

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/PagerDuty/go-pagerduty"
+	"github.com/nephoran/incidentbot/internal/httpgate"
 	"github.com/nephoran/incidentbot/internal/incident"
 )
 
@@ -65,7 +66,8 @@ func New(o Options) *Pager {
 	if base == nil {
 		base = http.DefaultTransport
 	}
-	c.HTTPClient = &http.Client{Timeout: o.Timeout, Transport: rateTransport{base}}
+	// A 429 pauses calls to that API for every caller until it says (httpgate).
+	c.HTTPClient = &http.Client{Timeout: o.Timeout, Transport: rateTransport{httpgate.New(base, nil)}}
 	return &Pager{client: c, from: o.From, now: time.Now, cache: map[incident.PageTarget]cached{}}
 }
 

@@ -3,6 +3,7 @@ package testenv
 import (
 	"context"
 	"log/slog"
+	"net/http"
 	"os"
 	"path/filepath"
 	"testing"
@@ -11,6 +12,7 @@ import (
 	"github.com/nephoran/incidentbot/bot/views"
 	"github.com/nephoran/incidentbot/commands"
 	"github.com/nephoran/incidentbot/internal/github"
+	"github.com/nephoran/incidentbot/internal/httpgate"
 	"github.com/nephoran/incidentbot/internal/incident"
 	"github.com/nephoran/incidentbot/internal/pagerduty"
 	"github.com/nephoran/incidentbot/internal/playbook"
@@ -168,7 +170,8 @@ func NewSystem(tb testing.TB, opts ...Option) *System {
 		PagerSeverity: incident.DefaultSeverityMap()}
 	log := slog.New(slog.DiscardHandler)
 	chat := &slackapi.Chat{
-		API:          slack.New(SlackBotToken, slack.OptionAPIURL(emu.APIURL())),
+		API: slack.New(SlackBotToken, slack.OptionAPIURL(emu.APIURL()),
+			slack.OptionHTTPClient(&http.Client{Transport: &httpgate.Transport{Key: httpgate.SlackMethod, Now: clock.Now}})),
 		BotUserID:    SlackBotUser,
 		Card:         views.Card,
 		Announcement: views.Announcement,
