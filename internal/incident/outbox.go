@@ -30,6 +30,9 @@ type Outbox struct {
 	BaseBackoff time.Duration // first backoff after a temporary failure; default 1s
 	MaxBackoff  time.Duration // cap on the backoff; default 5m
 	ReportAfter int           // temporary failures before reporting; default 5
+	// ProbeEvery is how often one delivery probes a service that is down (default 2s).
+	// See health.go.
+	ProbeEvery time.Duration
 	// Observe, when set, is told the outcome of every delivery attempt (for metrics), and
 	// ObserveLag how late each timer fired.
 	Observe    func(kind EffectKind, outcome string)
@@ -37,6 +40,7 @@ type Outbox struct {
 
 	wakeOnce sync.Once
 	wake     chan struct{}
+	health   health
 }
 
 // notReadyDelay is how soon Run tries again an effect waiting for its channel, card or pages.
@@ -66,6 +70,10 @@ func (o *Outbox) init() {
 		if o.ReportAfter <= 0 {
 			o.ReportAfter = 5
 		}
+		if o.ProbeEvery <= 0 {
+			o.ProbeEvery = 2 * time.Second
+		}
+
 		if o.Log == nil {
 			o.Log = slog.Default()
 		}
@@ -198,16 +206,26 @@ func (o *Outbox) deliver(ctx context.Context, e Effect, wait time.Duration) stri
 	if e.Kind == EffectTimer && o.ObserveLag != nil {
 		o.ObserveLag(o.Clock.Now().Sub(e.NextAttemptAt))
 	}
+	service := e.Kind.service()
+	probe, parkUntil := o.health.admit(service, o.Clock.Now(), o.ProbeEvery)
+	if !parkUntil.IsZero() {
+		return o.park(ctx, e, service, parkUntil, log)
+	}
 	var inc *Incident
 	err := o.Store.View(ctx, func(tx Tx) (err error) {
 		inc, err = tx.Incident(e.IncidentID)
 		return err
 	})
 	var res result
+	called := false
 	if err != nil {
 		err = Temporary(fmt.Errorf("load incident: %w", err)) // the database, not the effect, failed
 	} else {
 		res, err = o.handle(ctx, inc, &e)
+		called = ErrorCode(err) != ENOTREADY
+	}
+	if o.health.observe(service, probe, called, err, o.Clock.Now(), o.ProbeEvery) {
+		o.wakeService(ctx, service, log)
 	}
 	if ctx.Err() != nil && err != nil {
 		// Shutting down: leave the effect inflight; the next start releases it.
@@ -222,7 +240,7 @@ func (o *Outbox) deliver(ctx context.Context, e Effect, wait time.Duration) stri
 		}
 		c := &change{tx: tx, inc: inc, now: o.Clock.Now()}
 		var rerr error
-		if outcome, rerr = o.record(c, &e, res, err, wait, log); rerr != nil {
+		if outcome, rerr = o.record(c, &e, res, err, wait, probe, log); rerr != nil {
 			return rerr
 		}
 		if serr := tx.SaveEffect(&e); serr != nil {
@@ -238,6 +256,37 @@ func (o *Outbox) deliver(ctx context.Context, e Effect, wait time.Duration) stri
 		o.Observe(e.Kind, outcome)
 	}
 	return outcome
+}
+
+// park puts back an effect for a service that is down until the next probe may go, without
+// calling it or counting an attempt; the end of the outage wakes it at once (wakeService).
+func (o *Outbox) park(ctx context.Context, e Effect, service string, until time.Time, log *slog.Logger) string {
+	e.State, e.NextAttemptAt = EffectPending, until
+	e.LastError = fmt.Sprintf("%swaiting for %s to answer again (failing since %s)", ParkedPrefix, service, o.health.downSince(service).UTC().Format(time.TimeOnly))
+	if err := o.Store.Update(context.WithoutCancel(ctx), func(tx Tx) error { return tx.SaveEffect(&e) }); err != nil {
+		log.Error("outbox: park effect", "err", err) // left inflight: the next start releases it
+		return "error"
+	}
+	if o.Observe != nil {
+		o.Observe(e.Kind, "parked")
+	}
+	return "parked"
+}
+
+// wakeService makes every effect parked for service due now: it answers again, so the
+// backlog flows at once.
+func (o *Outbox) wakeService(ctx context.Context, service string, log *slog.Logger) {
+	var n int
+	err := o.Store.Update(context.WithoutCancel(ctx), func(tx Tx) (err error) {
+		n, err = tx.WakeParked(kindsOf(service), o.Clock.Now())
+		return err
+	})
+	if err != nil {
+		log.Error("outbox: wake effects after an outage", "service", service, "err", err)
+		return
+	}
+	log.Info("outbox: service answers again; delivering what waited for it", "service", service, "effects", n)
+	o.Notify()
 }
 
 // recordFailed handles a delivery whose result could not be committed: nothing of it was
@@ -256,9 +305,10 @@ func (o *Outbox) recordFailed(ctx context.Context, e Effect, cause error, log *s
 }
 
 // record applies one attempt's result to the effect and the incident and returns the
-// outcome's name: done, not_ready, retry or failed. An error from the store aborts the
+// outcome's name: done, not_ready, retry or failed. A failed probe of a service that is
+// down is tried again after the next probe. An error from the store aborts the
 // whole record: a result is kept entirely or not at all.
-func (o *Outbox) record(c *change, e *Effect, res result, err error, notReadyWait time.Duration, log *slog.Logger) (string, error) {
+func (o *Outbox) record(c *change, e *Effect, res result, err error, notReadyWait time.Duration, probe bool, log *slog.Logger) (string, error) {
 	now := c.now
 	if err == nil {
 		e.Attempts++
@@ -303,6 +353,10 @@ func (o *Outbox) record(c *change, e *Effect, res result, err error, notReadyWai
 		wait := tmp.RetryAfter
 		if wait <= 0 {
 			wait = o.backoff(e.Attempts)
+			if probe {
+				// Still down: after the next probe, which another effect makes if there is one.
+				wait = o.ProbeEvery + o.ProbeEvery/2
+			}
 		}
 		e.State, e.NextAttemptAt = EffectPending, now.Add(wait)
 		log.Warn("outbox: delivery failed; will retry", "attempt", e.Attempts, "retry_in", wait.String(), "err", err)

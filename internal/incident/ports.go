@@ -52,6 +52,9 @@ type Tx interface {
 	// ReleaseInflight turns inflight effects back into pending ones (at start-up), counting
 	// the interrupted delivery as an attempt.
 	ReleaseInflight() (int, error)
+	// WakeParked makes the pending effects of these kinds that were parked (their last
+	// error starts with ParkedPrefix) due at now, and returns how many.
+	WakeParked(kinds []EffectKind, now time.Time) (int, error)
 	Effects(incidentID int64) ([]Effect, error)
 
 	InsertPage(p *Page) error

@@ -4,6 +4,7 @@ import (
 	"database/sql"
 	"fmt"
 	"math"
+	"strings"
 	"time"
 
 	"github.com/nephoran/incidentbot/internal/incident"
@@ -78,6 +79,25 @@ func (t *Tx) ReleaseInflight() (int, error) {
 		last_error = 'interrupted: the bot stopped during delivery' WHERE state = 'inflight'`)
 	if err != nil {
 		return 0, err
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
+}
+
+// WakeParked makes the pending effects of kinds that were parked due at now.
+func (t *Tx) WakeParked(kinds []incident.EffectKind, now time.Time) (int, error) {
+	if len(kinds) == 0 {
+		return 0, nil
+	}
+	args := []any{now.UnixMilli(), now.UnixMilli(), incident.ParkedPrefix + "%"}
+	marks := make([]string, len(kinds))
+	for i, k := range kinds {
+		marks[i], args = "?", append(args, string(k))
+	}
+	res, err := t.tx.ExecContext(t.ctx, `UPDATE effects SET next_attempt_at = ?
+		WHERE state = 'pending' AND next_attempt_at > ? AND last_error LIKE ? AND kind IN (`+strings.Join(marks, ", ")+`)`, args...)
+	if err != nil {
+		return 0, fmt.Errorf("wake effects: %w", err)
 	}
 	n, err := res.RowsAffected()
 	return int(n), err

@@ -37,6 +37,9 @@ type Slack struct {
 	triggers  map[string]time.Time       // trigger_id -> issued at
 	calls     []SlackCall
 	faults    map[string][]Fault
+	outage    *Fault // every Web API call fails so while set (StartOutage)
+	inflight  int    // Web API calls being answered
+	peak      int    // the most answered at once since StartOutage
 	latency   time.Duration
 	slowness  map[string]time.Duration // per-method latency on top of latency
 	nextID    int
@@ -182,6 +185,23 @@ func (s *Slack) Fail(method string, faults ...Fault) {
 	s.faults[method] = append(s.faults[method], faults...)
 }
 
+// StartOutage makes every Web API call fail with f (a 503, or a 429 with its Retry-After)
+// until EndOutage, as when Slack is down or throttling the workspace.
+func (s *Slack) StartOutage(f Fault) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.outage, s.peak = &f, s.inflight
+}
+
+// EndOutage ends StartOutage's failures and returns the most Web API calls that were
+// answered at once meanwhile.
+func (s *Slack) EndOutage() (peak int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.outage = nil
+	return s.peak
+}
+
 // ClearFaults drops every scripted failure not yet served.
 func (s *Slack) ClearFaults() {
 	s.mu.Lock()
@@ -317,8 +337,18 @@ func (s *Slack) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	call.At = s.now()
 	s.calls = append(s.calls, call)
 	fault, faulted := s.nextFault(method)
+	if s.outage != nil {
+		fault, faulted = *s.outage, true
+	}
 	limited := s.overLimit(method)
+	s.inflight++
+	s.peak = max(s.peak, s.inflight)
 	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		s.inflight--
+		s.mu.Unlock()
+	}()
 	if latency > 0 {
 		time.Sleep(latency)
 	}
