@@ -1,3 +1,8 @@
+//go:build demo
+
+// The demo command, only in the demo build (go build -tags demo, as `make demo` does): it
+// links the in-process emulators of internal/testenv, which the release binary must not.
+
 package main
 
 import (
@@ -16,6 +21,7 @@ import (
 	"github.com/spf13/cobra"
 )
 
+// demoCommand is `incidentbot-demo demo`: the drill on the emulators, then a report.
 func demoCommand() *cobra.Command {
 	var (
 		serve  bool

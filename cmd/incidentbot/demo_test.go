@@ -2,6 +2,8 @@ package main
 
 import (
 	"bufio"
+	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -9,19 +11,67 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
 )
 
-// `incidentbot demo` plays the regional-outage drill end to end with no credentials and
+// demoBinary builds, once, the demo build of incidentbot (-tags demo, as `make demo` does)
+// beside the release binary the other tests run.
+var demoBinary = sync.OnceValues(func() (string, error) {
+	bin := filepath.Join(filepath.Dir(binary), "incidentbot-demo")
+	if out, err := exec.Command("go", "build", "-tags", "demo", "-o", bin, ".").CombinedOutput(); err != nil {
+		return "", fmt.Errorf("go build -tags demo: %v\n%s", err, out)
+	}
+	return bin, nil
+})
+
+// demoCmd is the demo build run with args, with only PATH and HOME from the environment.
+func demoCmd(t *testing.T, args ...string) *exec.Cmd {
+	t.Helper()
+	bin, err := demoBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin, args...)
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}
+	return cmd
+}
+
+// The release binary has no demo in it (TestReleaseBinaryLinksNoTestCode): `incidentbot
+// demo` runs nothing, says where the demo is and fails, and the help does not offer it.
+func TestReleaseBinaryPointsAtDemoBuild(t *testing.T) {
+	dir := t.TempDir()
+	for _, args := range [][]string{{"demo", "--listen", "127.0.0.1:0", "--dir", dir}, {"demo", "--serve"}} {
+		ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+		cmd := exec.CommandContext(ctx, binary, args...)
+		cmd.Env = []string{"PATH=" + os.Getenv("PATH")}
+		outb, err := cmd.CombinedOutput()
+		killed := ctx.Err() != nil
+		cancel()
+		out, code := string(outb), cmd.ProcessState.ExitCode()
+		if killed {
+			t.Errorf("incidentbot %s ran for 30 s, killed: %v\n%s", strings.Join(args, " "), err, out)
+		} else if code == 0 || !strings.Contains(out, "the demo is not part of this binary") || !strings.Contains(out, "`make demo` builds bin/incidentbot-demo") {
+			t.Errorf("incidentbot %s (exit %d):\n%s", strings.Join(args, " "), code, out)
+		}
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("incidentbot demo wrote into its --dir: %v", entries)
+	}
+	if help, _ := run(t, nil, "--help"); strings.Contains(help, "demo") {
+		t.Errorf("the release binary's help offers the demo:\n%s", help)
+	}
+}
+
+// `incidentbot-demo demo` plays the regional-outage drill end to end with no credentials and
 // no network beyond loopback: pages to the drill policy acknowledged, the failover steps
 // approved and run on the simulated drill cluster (the DNS step only described), the
 // review filed, every page resolved, the timeline intact on disk.
 func TestDemo(t *testing.T) {
 	dir := t.TempDir()
-	cmd := exec.Command(binary, "demo", "--listen", "127.0.0.1:0", "--dir", dir)
-	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}
+	cmd := demoCmd(t, "demo", "--listen", "127.0.0.1:0", "--dir", dir)
 	began := time.Now()
 	outb, err := cmd.CombinedOutput()
 	out := string(outb)
@@ -72,11 +122,12 @@ func TestDemo(t *testing.T) {
 		t.Logf("output:\n%s", out)
 	}
 
-	again, code := run(t, []string{"PATH=" + os.Getenv("PATH")}, "demo", "--listen", "127.0.0.1:0", "--dir", dir)
-	if code == 0 || !strings.Contains(again, "already holds a database from an earlier demo") {
-		t.Errorf("a second demo in the same --dir (exit %d):\n%s", code, again)
+	again, err := demoCmd(t, "demo", "--listen", "127.0.0.1:0", "--dir", dir).CombinedOutput()
+	if err == nil || !strings.Contains(string(again), "already holds a database from an earlier demo") {
+		t.Errorf("a second demo in the same --dir (%v):\n%s", err, again)
 	}
 
+	// The release binary reads the demo's database.
 	verify, code := run(t, []string{"PATH=" + os.Getenv("PATH"), "INCIDENTBOT_DB=" + filepath.Join(dir, "incidentbot.db")}, "timeline", "verify")
 	if code != 0 || !strings.Contains(verify, "INC-1: ok (") || !strings.Contains(verify, "1 incidents checked, 0 broken") {
 		t.Errorf("timeline verify on the demo's database (exit %d):\n%s", code, verify)
@@ -86,8 +137,7 @@ func TestDemo(t *testing.T) {
 // With --serve the bot stays up after the drill with its dashboard and status page, until
 // interrupted; it then stops cleanly.
 func TestDemoServe(t *testing.T) {
-	cmd := exec.Command(binary, "demo", "--serve", "--listen", "127.0.0.1:0", "--dir", t.TempDir())
-	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}
+	cmd := demoCmd(t, "demo", "--serve", "--listen", "127.0.0.1:0", "--dir", t.TempDir())
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)

@@ -1,4 +1,5 @@
-// Package demo is `incidentbot demo`: the world the bot runs in (in-process Slack,
+// Package demo is the demo (`make demo`, `bin/incidentbot-demo demo`; only the demo
+// build, -tags demo, links it): the world the bot runs in (in-process Slack,
 // PagerDuty and GitHub emulators and a simulated Kubernetes cluster, with a crisis team)
 // and the scripted regional-outage drill that drives the real bot through it, as its
 // users would: signed slash commands and button clicks, signed PagerDuty webhooks.

@@ -1,0 +1,110 @@
+package main
+
+import (
+	"maps"
+	"os"
+	"os/exec"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// importPath is this package, the release binary.
+const importPath = "github.com/nephoran/incidentbot/cmd/incidentbot"
+
+// testOnly reports whether a package is test code, which the release binary must not link:
+// the testing packages, the in-process emulators of internal/testenv and client-go's fake
+// clientsets (kubernetes/fake, typed/*/fake, k8s.io/client-go/testing).
+func testOnly(pkg string) bool {
+	switch {
+	case pkg == "testing" || strings.HasPrefix(pkg, "testing/"), pkg == "net/http/httptest":
+		return true
+	case pkg == "github.com/nephoran/incidentbot/internal/testenv",
+		strings.HasPrefix(pkg, "github.com/nephoran/incidentbot/internal/testenv/"):
+		return true
+	case strings.HasPrefix(pkg, "k8s.io/"):
+		return pkg == "k8s.io/client-go/testing" || strings.HasPrefix(pkg, "k8s.io/client-go/testing/") ||
+			strings.HasSuffix(pkg, "/fake") || strings.Contains(pkg, "/fake/")
+	}
+	return false
+}
+
+// allowed reports whether a test package is linked only where it cannot be avoided:
+// k8s.io/client-go/testing by client-go's own generic typed clients (gentype), which every
+// real clientset uses. It links no `testing`; a fake clientset importing it is caught as a
+// fake.
+func allowed(imports map[string][]string, pkg string) bool {
+	if pkg != "k8s.io/client-go/testing" {
+		return false
+	}
+	for importer, imps := range imports {
+		if importer != "k8s.io/client-go/gentype" && slices.Contains(imps, pkg) {
+			return false
+		}
+	}
+	return true
+}
+
+// The release binary (what `make build` and the Dockerfile build) links no test code; the
+// demo, which runs on the emulators, is a separate build (`-tags demo`, `make demo`).
+// tailscale's depaware idea: the dependency list is checked, not trusted.
+func TestReleaseBinaryLinksNoTestCode(t *testing.T) {
+	imports := deps(t)
+	if _, ok := imports["github.com/nephoran/incidentbot/internal/incident"]; !ok {
+		t.Fatalf("go list -deps did not list internal/incident among %d packages; the check would prove nothing", len(imports))
+	}
+	for _, pkg := range slices.Sorted(maps.Keys(imports)) {
+		if testOnly(pkg) && !allowed(imports, pkg) {
+			t.Errorf("the release binary links %s: %s", pkg, strings.Join(importChain(imports, importPath, pkg), " -> "))
+		}
+	}
+
+	// The same check on the demo build finds the emulators, so the list above names real packages.
+	demo := deps(t, "-tags", "demo")
+	for _, want := range []string{"testing", "net/http/httptest", "github.com/nephoran/incidentbot/internal/testenv"} {
+		if _, ok := demo[want]; !ok || !testOnly(want) {
+			t.Errorf("the demo build does not link %s (or testOnly misses it): the check is looking at the wrong names", want)
+		}
+	}
+}
+
+// deps lists every package the binary links, as built for release (CGO_ENABLED=0), with
+// the imports of each.
+func deps(t *testing.T, flags ...string) map[string][]string {
+	t.Helper()
+	args := append(append([]string{"list", "-deps"}, flags...), "-f", "{{.ImportPath}} {{join .Imports \" \"}}", importPath)
+	cmd := exec.Command("go", args...)
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOFLAGS=")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("go %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	imports := map[string][]string{}
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		fields := strings.Fields(line)
+		imports[fields[0]] = fields[1:]
+	}
+	return imports
+}
+
+// importChain is the shortest chain of imports from one package to another.
+func importChain(imports map[string][]string, from, to string) []string {
+	prev := map[string]string{from: ""}
+	for queue := []string{from}; len(queue) > 0; queue = queue[1:] {
+		pkg := queue[0]
+		if pkg == to {
+			var chain []string
+			for ; pkg != ""; pkg = prev[pkg] {
+				chain = append([]string{pkg}, chain...)
+			}
+			return chain
+		}
+		for _, imp := range imports[pkg] {
+			if _, seen := prev[imp]; !seen {
+				prev[imp] = pkg
+				queue = append(queue, imp)
+			}
+		}
+	}
+	return []string{from, "?", to}
+}
