@@ -108,7 +108,7 @@ func (b *Bot) Interaction(ctx context.Context, cb slack.InteractionCallback) (re
 	case slack.InteractionTypeBlockActions:
 		var texts []string
 		for _, a := range commandActions(cb) {
-			texts = append(texts, b.Router.Handle(work, commands.Request{UserID: cb.User.ID, ChannelID: channelOf(cb), Text: a.Value}).Text)
+			texts = append(texts, b.Router.Handle(work, commands.Request{UserID: cb.User.ID, ChannelID: channelOf(cb), Text: a.Value, Button: true}).Text)
 		}
 		return nil, b.replier(ctx, cb, texts)
 	}

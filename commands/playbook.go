@@ -110,8 +110,9 @@ func Matches(p *playbook.Playbook, inc *incident.Incident) bool {
 }
 
 // stepVerb acts on a step. A person types the number its card shows, <run>.<step> within
-// the incident (1.3); the card's buttons carry the step's ID, a bare number, as every card
-// ever posted does, so old buttons keep working.
+// the incident (1.3), or just the step's place when the incident has one run (3); the
+// card's buttons carry the step's ID, as every card ever posted does, so old buttons keep
+// working.
 var stepVerb = &Verb{
 	Name:  "step",
 	Usage: "step <run>.<step> run|approve|reject|skip|done|retry",
@@ -138,7 +139,11 @@ var stepVerb = &Verb{
 			if perr != nil || id <= 0 {
 				return Reply{}, usageError("step", "%q is not a step number: type it as its card shows it, such as 1.3.", tokens[0])
 			}
-			out, err = r.Service.ActOnStep(ctx, req.UserID, req.ChannelID, id, verb)
+			if req.Button {
+				out, err = r.Service.ActOnStep(ctx, req.UserID, req.ChannelID, id, verb)
+			} else {
+				out, err = r.Service.ActOnStepRef(ctx, req.UserID, req.ChannelID, 0, int(id), verb)
+			}
 		}
 		if err != nil {
 			return Reply{}, err

@@ -15,6 +15,9 @@ type Request struct {
 	UserID    string
 	ChannelID string
 	Text      string // what follows "/incident"
+	// Button says the command was carried by a button, not typed: a step's buttons carry
+	// the step's ID (as every card ever posted does), a person types its card number.
+	Button bool
 }
 
 // Reply is the answer to the person who asked. It is shown only to them unless InChannel.

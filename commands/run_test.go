@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nephoran/incidentbot/commands"
 	"github.com/nephoran/incidentbot/internal/incident"
 	"github.com/nephoran/incidentbot/internal/testenv"
 )
@@ -440,13 +441,21 @@ func TestStepNumbersAreTheCards(t *testing.T) {
 	s.do(bob, ch2, "step 1.0 run", `"1.0" is not a step number`)
 	s.do(bob, ch2, "step 1.x run", `"1.x" is not a step number`)
 	s.do(bob, ch1, "step 2.1 run", "INC-1 has 1 playbook run; its steps are numbered as on their cards, such as `/incident step 1.1 run`.")
-	// A bare number is a step's ID, as buttons carry it: INC-1's first step is not INC-2's.
-	s.do(bob, ch2, "step 1 run", "That step belongs to another incident. Type the number its card shows, such as `/incident step 1.1 run`.")
-	// INC-2's first step has ID 6: its button, posted before or after this change, says so.
+	// A bare number typed is the step's place in the incident's only run; with two runs it
+	// needs the run too.
+	s.do(bob, ch2, "step 1 run", "INC-2 has 2 playbook runs; type the step as its card shows it, such as `/incident step 2.1 run`.")
+	s.do(bob, ch1, "step 9 run", "Run 1 of INC-1 (Failover drill) has 5 steps; its steps are numbered 1.1 to 1.5.")
+	// INC-2's first step has ID 6: its button, posted before or after this change, says so,
+	// and a button's number is the step's ID.
 	if !strings.Contains(blocks, `"value":"step 6 run"`) {
 		t.Fatalf("the buttons no longer carry the step's ID:\n%s", blocks)
 	}
-	s.do(bob, ch2, "step 6 run", "Running")
+	if r := sys.Router.Handle(sys.Ctx, commands.Request{UserID: bob, ChannelID: ch2, Text: "step 6 run", Button: true}); r.Error || !strings.Contains(r.Text, "Running") {
+		t.Errorf("the button of INC-2's first step: %q", r.Text)
+	}
+	if r := sys.Router.Handle(sys.Ctx, commands.Request{UserID: bob, ChannelID: ch2, Text: "step 1 run", Button: true}); !r.Error || !strings.Contains(r.Text, "belongs to another incident") {
+		t.Errorf("a button carrying INC-1's step, clicked in INC-2: %q", r.Text)
+	}
 	sys.Deliver()
 	runs, _ := sys.Service.RunsOf(sys.Ctx, 2)
 	if got := string(runs[0].Steps[0].State) + " " + string(runs[0].Steps[1].State) + " " + string(runs[1].Steps[0].State); got != "succeeded succeeded awaiting_approval" {

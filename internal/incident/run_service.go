@@ -127,7 +127,8 @@ func (s *Service) ActOnStepByID(ctx context.Context, actor string, incidentID, s
 }
 
 // ActOnStepRef is ActOnStep for a step given as its card numbers it: the seq-th step of the
-// incident's runNumber-th run (Run.Number, RunStep.Ref). Errors: ENOTFOUND, EINVALID, ECONFLICT.
+// incident's runNumber-th run (Run.Number, RunStep.Ref), or of its only run when runNumber
+// is 0. Errors: ENOTFOUND, EINVALID, ECONFLICT.
 func (s *Service) ActOnStepRef(ctx context.Context, actor, channelID string, runNumber, seq int, verb string) (StepOutcome, error) {
 	find := func(c *change) (int64, error) {
 		runs, err := c.tx.Runs(c.inc.ID)
@@ -138,6 +139,11 @@ func (s *Service) ActOnStepRef(ctx context.Context, actor, channelID string, run
 		switch {
 		case len(runs) == 0:
 			return 0, Errorf(ENOTFOUND, "%s has no playbook run; start one with `/incident playbook <name>`.", c.inc.Key())
+		case runNumber == 0 && len(runs) > 1:
+			return 0, Errorf(EINVALID, "%s has %d playbook runs; type the step as its card shows it, such as `/incident step %d.%d %s`.",
+				c.inc.Key(), len(runs), len(runs), max(seq, 1), verb)
+		case runNumber == 0:
+			runNumber = 1
 		case runNumber < 1 || runNumber > len(runs):
 			return 0, Errorf(ENOTFOUND, "%s has %s; its steps are numbered as on their cards, %s.", c.inc.Key(), plural(len(runs), "playbook run"), example)
 		}
