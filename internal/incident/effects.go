@@ -57,7 +57,7 @@ func (o *Outbox) handle(ctx context.Context, inc *Incident, e *Effect) (result, 
 		}
 		return result{}, fmt.Errorf("unknown timer %q", e.Payload.Timer)
 	}
-	if e.Kind != EffectCreateChannel && inc.ChannelID == "" {
+	if needsChannel(e.Kind) && inc.ChannelID == "" {
 		return result{}, Errorf(ENOTREADY, "the channel does not exist yet")
 	}
 	switch e.Kind {
@@ -120,6 +120,18 @@ func (o *Outbox) handle(ctx context.Context, inc *Incident, e *Effect) (result, 
 		return result{event: EventMessagePosted, text: "Posted message " + ts}, nil
 	}
 	return result{}, fmt.Errorf("unknown effect kind %q", e.Kind)
+}
+
+// needsChannel reports whether effects of kind act in the incident channel, and so wait
+// until it exists. The outside calls before it (pages, on-call lookups, timers, filings)
+// are handled above.
+func needsChannel(k EffectKind) bool {
+	switch k {
+	case EffectCreateChannel, EffectPage, EffectPagerNotes, EffectPagerNote, EffectPagerResolve, EffectPagerResolves,
+		EffectOnCall, EffectFileReview, EffectFileFollowup, EffectCloseFollowup, EffectTimer:
+		return false
+	}
+	return true
 }
 
 // suggest fills in what the incident's card shows beyond the stored incident: the playbooks

@@ -2,6 +2,8 @@ package incident
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -206,26 +208,31 @@ func (o *Outbox) deliver(ctx context.Context, e Effect, wait time.Duration) stri
 	if e.Kind == EffectTimer && o.ObserveLag != nil {
 		o.ObserveLag(o.Clock.Now().Sub(e.NextAttemptAt))
 	}
-	service := e.Kind.service()
-	probe, parkUntil := o.health.admit(service, o.Clock.Now(), o.ProbeEvery)
-	if !parkUntil.IsZero() {
-		return o.park(ctx, e, service, parkUntil, log)
-	}
 	var inc *Incident
 	err := o.Store.View(ctx, func(tx Tx) (err error) {
 		inc, err = tx.Incident(e.IncidentID)
 		return err
 	})
-	var res result
-	called := false
-	if err != nil {
+	var (
+		res   result
+		probe bool // this attempt probes a service that is down
+	)
+	switch {
+	case err != nil:
 		err = Temporary(fmt.Errorf("load incident: %w", err)) // the database, not the effect, failed
-	} else {
+	case needsChannel(e.Kind) && inc.ChannelID == "":
+		err = Errorf(ENOTREADY, "the channel does not exist yet") // not a probe of anything
+	default:
+		service := e.Kind.service()
+		var parkUntil time.Time
+		probe, parkUntil = o.health.admit(service, o.Clock.Now(), o.ProbeEvery)
+		if !parkUntil.IsZero() {
+			return o.park(ctx, e, service, parkUntil, log)
+		}
 		res, err = o.handle(ctx, inc, &e)
-		called = ErrorCode(err) != ENOTREADY
-	}
-	if o.health.observe(service, probe, called, err, o.Clock.Now(), o.ProbeEvery) {
-		o.wakeService(ctx, service, log)
+		if o.health.observe(service, probe, ErrorCode(err) != ENOTREADY, err, o.Clock.Now(), o.ProbeEvery) {
+			o.wakeService(ctx, service, log)
+		}
 	}
 	if ctx.Err() != nil && err != nil {
 		// Shutting down: leave the effect inflight; the next start releases it.
@@ -380,8 +387,11 @@ func (o *Outbox) report(c *change, e *Effect, kind EventKind, text string, log *
 		log.Error("outbox: cannot report in the channel", "incident", c.inc.Key(), "report", text)
 		return nil
 	}
-	// Without a channel yet (a page fails before Slack answers), the post waits for it.
-	if err := c.enqueue(EffectPost, fmt.Sprintf("report-%d-%d", e.ID, e.Attempts), EffectPayload{Text: text}); err != nil {
+	// Without a channel yet (a page fails before Slack answers), the post waits for it. The
+	// same report is posted once: one misconfiguration failing every role's page is one
+	// message in the channel (the timeline keeps each failure).
+	sum := sha256.Sum256([]byte(text))
+	if err := c.enqueue(EffectPost, "report-"+hex.EncodeToString(sum[:8]), EffectPayload{Text: text}); err != nil {
 		return fmt.Errorf("enqueue the report: %w", err)
 	}
 	return nil

@@ -83,7 +83,7 @@ func TestServerErrorsAreRetriedAndReported(t *testing.T) {
 		t.Errorf("%d setTopic calls, want 7: six failures and the success", n)
 	}
 	for i, d := range waits {
-		if d < 400*time.Millisecond || d > time.Minute {
+		if d <= 0 || d > time.Minute {
 			t.Errorf("wait %d is %s", i+1, d)
 		}
 	}
