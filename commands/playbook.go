@@ -123,7 +123,7 @@ var stepVerb = &Verb{
 		}
 		id, err := strconv.ParseInt(tokens[0], 10, 64)
 		if err != nil || id <= 0 {
-			return Reply{}, usageError("step", "%q is not a step number.", tokens[0])
+			return Reply{}, usageError("step", "%s is not a step number.", incident.Quote(tokens[0]))
 		}
 		out, err := r.Service.ActOnStep(ctx, req.UserID, req.ChannelID, id, strings.ToLower(tokens[1]))
 		if err != nil {

@@ -42,7 +42,7 @@ func ParseSegment(s string) (string, error) {
 	case segmentAliases[s] != "":
 		return segmentAliases[s], nil
 	}
-	return "", Errorf(EINVALID, "%q is not a customer segment: use large_enterprise, mid_market, small_business (or enterprise, mid, small), or all.", s)
+	return "", Errorf(EINVALID, "%s is not a customer segment: use large_enterprise, mid_market, small_business (or enterprise, mid, small), or all.", Quote(s))
 }
 
 // Estimate is the running business impact of an incident.

@@ -245,7 +245,7 @@ func (s *Service) transition(c *change, run *Run, step *RunStep, actor, verb str
 		return StepOutcome{Text: fmt.Sprintf("%s is pending again; press Run.", name)},
 			c.event(actor, EventStepReset, fmt.Sprintf("%s reset %s (it was %s) to run again", mention(actor), name, was))
 	}
-	return StepOutcome{}, Errorf(EINVALID, "Unknown step action %q: use run, approve, reject, skip, done or retry.", verb)
+	return StepOutcome{}, Errorf(EINVALID, "Unknown step action %s: use run, approve, reject, skip, done or retry.", Quote(verb))
 }
 
 func pastTense(verb string) string {
