@@ -15,8 +15,7 @@ func loadConfig() (*config.Config, error) {
 }
 
 func configCommand() *cobra.Command {
-	cmd := &cobra.Command{Use: "config", Short: "Inspect the configuration"}
-	cmd.AddCommand(&cobra.Command{
+	return group("config", "Inspect the configuration", &cobra.Command{
 		Use:   "check",
 		Short: "Validate the configuration and print it with secrets masked",
 		Long: "Reads the file named by INCIDENTBOT_CONFIG and the environment variables, validates them,\n" +
@@ -45,5 +44,4 @@ func configCommand() *cobra.Command {
 			return nil
 		},
 	})
-	return cmd
 }

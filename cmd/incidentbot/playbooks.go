@@ -29,8 +29,7 @@ func loadLibrary(cfg *config.Config) (*playbook.Library, error) {
 }
 
 func playbooksCommand() *cobra.Command {
-	cmd := &cobra.Command{Use: "playbooks", Short: "List, show and validate playbooks"}
-	cmd.AddCommand(&cobra.Command{
+	return group("playbooks", "List, show and validate playbooks", &cobra.Command{
 		Use:   "validate [files or directories]",
 		Short: "Validate playbooks; exit 1 on any error (for the CI of a playbook repository)",
 		Long: "Without arguments, validates the built-in library and the directories of playbooks.dirs.\n" +
@@ -101,7 +100,6 @@ func playbooksCommand() *cobra.Command {
 			return nil
 		},
 	})
-	return cmd
 }
 
 func configuredLibrary() (*playbook.Library, error) {
