@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -22,8 +23,18 @@ func loadLibrary(cfg *config.Config) (*playbook.Library, error) {
 	lib := playbook.NewLibrary()
 	opts := playbook.Options{Services: cfg.ServiceNames()}
 	errs := []error{lib.LoadFS(playbooks.FS, ".", "builtin", opts)}
-	for _, dir := range cfg.Playbooks.Dirs {
-		errs = append(errs, lib.LoadFS(os.DirFS(dir), ".", dir, opts))
+	for i, dir := range cfg.Playbooks.Dirs {
+		st, err := os.Stat(dir)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			errs = append(errs, fmt.Errorf("playbooks.dirs[%d]: %s: no such directory", i, dir))
+		case err != nil:
+			errs = append(errs, fmt.Errorf("playbooks.dirs[%d]: %w", i, err))
+		case !st.IsDir():
+			errs = append(errs, fmt.Errorf("playbooks.dirs[%d]: %s: not a directory", i, dir))
+		default:
+			errs = append(errs, lib.LoadFS(os.DirFS(dir), ".", dir, opts))
+		}
 	}
 	return lib, errors.Join(errs...)
 }
