@@ -45,11 +45,17 @@ demo:
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
-# Fuzz each target for a while (FUZZTIME=30s by default).
+# Fuzz each target of outside input for a while (FUZZTIME=30s by default), one after the
+# other (go test fuzzes one target at a time). `make test` runs their seed corpora.
 FUZZTIME ?= 30s
+FUZZ_TARGETS := FuzzParse:./commands FuzzVerify:./bot FuzzInteraction:./bot FuzzEvent:./bot \
+	FuzzWebhook:./internal/pagerduty FuzzPlaybook:./internal/playbook FuzzConfig:./internal/config \
+	FuzzCleanText:./internal/incident
 fuzz:
-	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME) ./commands
-	$(GO) test -run '^$$' -fuzz FuzzVerify -fuzztime $(FUZZTIME) ./bot
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		echo "fuzz $${t%%:*} in $${t#*:}"; \
+		$(GO) test -run '^$$' -fuzz "^$${t%%:*}$$" -fuzztime $(FUZZTIME) "$${t#*:}"; \
+	done
 
 clean:
 	rm -rf bin

@@ -97,16 +97,16 @@ func (r *Router) playbookArgs(verb, args string) (*playbook.Playbook, map[string
 	}
 	p, ok := r.Playbooks.Get(tokens[0])
 	if !ok {
-		return nil, nil, usageError(verb, "There is no playbook %q; `/incident playbooks` lists them.", tokens[0])
+		return nil, nil, usageError(verb, "There is no playbook %s; `/incident playbooks` lists them.", incident.Quote(tokens[0]))
 	}
 	params := map[string]string{}
 	for _, t := range tokens[1:] {
 		k, v, ok := strings.Cut(t, "=")
 		if !ok || k == "" {
-			return nil, nil, usageError(verb, "%q is not key=value.", t)
+			return nil, nil, usageError(verb, "%s is not key=value.", incident.Quote(t))
 		}
 		if _, dup := params[k]; dup {
-			return nil, nil, usageError(verb, "%s is given twice.", k)
+			return nil, nil, usageError(verb, "%s is given twice.", incident.Prefix(k, incident.QuoteLen))
 		}
 		params[k] = v
 	}

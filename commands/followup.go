@@ -23,12 +23,12 @@ var followupVerb = &Verb{
 			return Reply{}, usageError("followup", "A follow-up needs some text.")
 		}
 		if verb, rest, _ := strings.Cut(strings.TrimSpace(args), " "); strings.EqualFold(verb, "done") && !followupDone.MatchString(strings.TrimSpace(args)) {
-			return Reply{}, usageError("followup", "%q is not a follow-up number; `/incident followups` lists them.", strings.TrimSpace(rest))
+			return Reply{}, usageError("followup", "%s is not a follow-up number; `/incident followups` lists them.", incident.Quote(strings.TrimSpace(rest)))
 		}
 		if m := followupDone.FindStringSubmatch(strings.TrimSpace(args)); m != nil {
 			id, err := strconv.ParseInt(m[1], 10, 64)
 			if err != nil {
-				return Reply{}, usageError("followup", "%q is not a follow-up number.", m[1])
+				return Reply{}, usageError("followup", "%s is not a follow-up number.", incident.Quote(m[1]))
 			}
 			f, err := r.Service.CompleteFollowup(ctx, req.UserID, req.ChannelID, id)
 			if err != nil {

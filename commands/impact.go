@@ -23,7 +23,7 @@ var impactVerb = &Verb{
 		}
 		pct, err := strconv.Atoi(strings.TrimSuffix(tokens[0], "%"))
 		if err != nil {
-			return Reply{}, usageError("impact", "%q is not a percentage.", tokens[0])
+			return Reply{}, usageError("impact", "%s is not a percentage.", incident.Quote(tokens[0]))
 		}
 		segment := ""
 		if len(tokens) == 2 {

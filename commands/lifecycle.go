@@ -20,7 +20,7 @@ var updateVerb = &Verb{
 			flag, rest := splitVerb(text)
 			aud, ok := incident.UpdateFlags[flag]
 			if !ok {
-				return Reply{}, usageError("update", "Unknown option %s.", flag)
+				return Reply{}, usageError("update", "Unknown option %s.", incident.Prefix(flag, incident.QuoteLen))
 			}
 			audiences, text = append(audiences, aud), rest
 		}

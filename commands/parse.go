@@ -84,7 +84,7 @@ var userMention = regexp.MustCompile(`^<@([UW][A-Z0-9]{2,})(\|[^>]*)?>$`)
 func ParseUser(token string) (string, error) {
 	m := userMention.FindStringSubmatch(token)
 	if m == nil {
-		return "", incident.Errorf(incident.EINVALID, "%q is not a user: mention someone with @.", token)
+		return "", incident.Errorf(incident.EINVALID, "%s is not a user: mention someone with @.", incident.Quote(token))
 	}
 	return m[1], nil
 }
@@ -115,7 +115,7 @@ func ParseDeclare(args string, catalog incident.Catalog) (Declaration, error) {
 		case t == "--private":
 			d.Private = true
 		case strings.HasPrefix(t, "--"):
-			return Declaration{}, incident.Errorf(incident.EINVALID, "Unknown option %s: the only option of declare is --private.", t)
+			return Declaration{}, incident.Errorf(incident.EINVALID, "Unknown option %s: the only option of declare is --private.", incident.Prefix(t, incident.QuoteLen))
 		default:
 			words = append(words, t)
 		}

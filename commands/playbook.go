@@ -131,13 +131,13 @@ var stepVerb = &Verb{
 			runNumber, err1 := strconv.Atoi(runPart)
 			seq, err2 := strconv.Atoi(seqPart)
 			if err1 != nil || err2 != nil || runNumber <= 0 || seq <= 0 {
-				return Reply{}, usageError("step", "%q is not a step number: type it as its card shows it, such as 1.3.", tokens[0])
+				return Reply{}, usageError("step", "%s is not a step number: type it as its card shows it, such as 1.3.", incident.Quote(tokens[0]))
 			}
 			out, err = r.Service.ActOnStepRef(ctx, req.UserID, req.ChannelID, runNumber, seq, verb)
 		} else {
 			id, perr := strconv.ParseInt(tokens[0], 10, 64)
 			if perr != nil || id <= 0 {
-				return Reply{}, usageError("step", "%q is not a step number: type it as its card shows it, such as 1.3.", tokens[0])
+				return Reply{}, usageError("step", "%s is not a step number: type it as its card shows it, such as 1.3.", incident.Quote(tokens[0]))
 			}
 			if req.Button {
 				out, err = r.Service.ActOnStep(ctx, req.UserID, req.ChannelID, id, verb)

@@ -31,7 +31,7 @@ var rpoVerb = &Verb{
 	Run: func(ctx context.Context, r *Router, req Request, args string) (Reply, error) {
 		d, err := time.ParseDuration(args)
 		if err != nil {
-			return Reply{}, usageError("rpo", "%q is not a duration.", args)
+			return Reply{}, usageError("rpo", "%s is not a duration.", incident.Quote(args))
 		}
 		inc, err := r.Service.RecordDataLoss(ctx, req.UserID, req.ChannelID, d)
 		if err != nil {

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/nephoran/incidentbot/internal/incident"
 	"github.com/nephoran/incidentbot/internal/playbook"
@@ -74,21 +75,35 @@ func (r *Router) Verbs() []*Verb {
 	return vs
 }
 
-// Handle runs one command and returns the answer. Errors become answers: a user's mistake
-// is explained; an internal fault is logged and reported without its details.
+// MaxMessageLen is Slack's limit on a message's text; no answer is longer.
+const MaxMessageLen = 40000
+
+// Handle runs one command and returns the answer. The text is cleaned first
+// (incident.CleanText), so typed commands and button values parse the same clean text.
+// Errors become answers: a user's mistake is explained; an internal fault is logged and
+// reported without its details.
 func (r *Router) Handle(ctx context.Context, req Request) Reply {
+	req.Text = incident.CleanText(req.Text)
+	reply := r.handle(ctx, req)
+	if utf8.RuneCountInString(reply.Text) > MaxMessageLen {
+		reply.Text = incident.Prefix(reply.Text, MaxMessageLen-1)
+	}
+	return reply
+}
+
+func (r *Router) handle(ctx context.Context, req Request) Reply {
 	verb, args := splitVerb(req.Text)
 	if verb == "" {
 		verb = "help"
 	}
 	v, ok := r.verbs[verb]
 	if !ok {
-		return Reply{Error: true, Text: "Unknown command `" + verb + "`.\n" + r.usage()}
+		return Reply{Error: true, Text: "Unknown command `" + incident.Prefix(verb, incident.QuoteLen) + "`.\n" + r.usage()}
 	}
 	reply, err := v.Run(ctx, r, req, args)
 	if err != nil {
 		if incident.ErrorCode(err) == incident.EINTERNAL {
-			r.Log.Error("command failed", "verb", verb, "user", req.UserID, "channel", req.ChannelID, "err", err)
+			r.Log.Error("command failed", "verb", incident.Prefix(verb, incident.QuoteLen), "user", req.UserID, "channel", req.ChannelID, "err", err)
 		}
 		return Reply{Error: true, Text: incident.ErrorMessage(err)}
 	}

@@ -50,7 +50,7 @@ func ParsePeriod(s string) (time.Duration, error) {
 	case "all":
 		return 0, nil
 	}
-	bad := usageError("stats", "%q is not a period: give hours, days or weeks such as 12h, 7d or 4w, or all.", s)
+	bad := usageError("stats", "%s is not a period: give hours, days or weeks such as 12h, 7d or 4w, or all.", incident.Quote(s))
 	if len(s) < 2 {
 		return 0, bad
 	}

@@ -33,21 +33,40 @@ type exitError struct{ code int }
 
 func (e exitError) Error() string { return fmt.Sprintf("exit status %d", e.code) }
 
+// usageError is a command line the binary does not understand: exit status 2.
+type usageError struct{ error }
+
 func exitCode(err error) int {
-	if e, ok := err.(exitError); ok {
+	switch e := err.(type) {
+	case exitError:
 		return e.code
+	case usageError:
+		return 2
 	}
 	return 1
 }
 
-func rootCommand() *cobra.Command {
-	root := &cobra.Command{
-		Use:           "incidentbot",
-		Short:         "Incident command bot for Slack: channels, roles, playbooks, timeline, reviews",
-		SilenceUsage:  true,
-		SilenceErrors: true, // main prints them, once
+// group returns a command that only holds subcommands: alone it prints its help; with an
+// argument that names none of them it is a usage error naming the argument.
+func group(use, short string, subs ...*cobra.Command) *cobra.Command {
+	cmd := &cobra.Command{Use: use, Short: short, Args: cobra.ArbitraryArgs, RunE: runGroup}
+	cmd.AddCommand(subs...)
+	return cmd
+}
+
+func runGroup(cmd *cobra.Command, args []string) error {
+	if len(args) > 0 {
+		return usageError{fmt.Errorf("unknown command %q for %q; %s --help lists its commands", args[0], cmd.CommandPath(), cmd.CommandPath())}
 	}
-	root.AddCommand(serveCommand(), demoCommand(), configCommand(), consoleCommand(), timelineCommand(), playbooksCommand(), versionCommand())
+	return cmd.Help()
+}
+
+func rootCommand() *cobra.Command {
+	root := group("incidentbot", "Incident command bot for Slack: channels, roles, playbooks, timeline, reviews",
+		serveCommand(), demoCommand(), configCommand(), consoleCommand(), timelineCommand(), playbooksCommand(), versionCommand())
+	root.SilenceUsage = true
+	root.SilenceErrors = true // main prints them, once
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	return root
 }
 

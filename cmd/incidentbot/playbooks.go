@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -22,15 +23,24 @@ func loadLibrary(cfg *config.Config) (*playbook.Library, error) {
 	lib := playbook.NewLibrary()
 	opts := playbook.Options{Services: cfg.ServiceNames()}
 	errs := []error{lib.LoadFS(playbooks.FS, ".", "builtin", opts)}
-	for _, dir := range cfg.Playbooks.Dirs {
-		errs = append(errs, lib.LoadFS(os.DirFS(dir), ".", dir, opts))
+	for i, dir := range cfg.Playbooks.Dirs {
+		st, err := os.Stat(dir)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			errs = append(errs, fmt.Errorf("playbooks.dirs[%d]: %s: no such directory", i, dir))
+		case err != nil:
+			errs = append(errs, fmt.Errorf("playbooks.dirs[%d]: %w", i, err))
+		case !st.IsDir():
+			errs = append(errs, fmt.Errorf("playbooks.dirs[%d]: %s: not a directory", i, dir))
+		default:
+			errs = append(errs, lib.LoadFS(os.DirFS(dir), ".", dir, opts))
+		}
 	}
 	return lib, errors.Join(errs...)
 }
 
 func playbooksCommand() *cobra.Command {
-	cmd := &cobra.Command{Use: "playbooks", Short: "List, show and validate playbooks"}
-	cmd.AddCommand(&cobra.Command{
+	return group("playbooks", "List, show and validate playbooks", &cobra.Command{
 		Use:   "validate [files or directories]",
 		Short: "Validate playbooks; exit 1 on any error (for the CI of a playbook repository)",
 		Long: "Without arguments, validates the built-in library and the directories of playbooks.dirs.\n" +
@@ -101,7 +111,6 @@ func playbooksCommand() *cobra.Command {
 			return nil
 		},
 	})
-	return cmd
 }
 
 func configuredLibrary() (*playbook.Library, error) {

@@ -75,6 +75,14 @@ type App struct {
 func (a *App) Run(ctx context.Context) error {
 	a.startedAt = time.Now()
 	cfg, log := a.Config, a.Log
+	loaded, err := load(cfg)
+	if err != nil {
+		return fmt.Errorf("the configuration does not load (incidentbot config check shows the same):\n%w", err)
+	}
+	library, reminder := loaded.Library, loaded.Reminder
+	for _, w := range loaded.Warnings {
+		log.Warn("configuration: " + w)
+	}
 	db, err := sqlite.Open(ctx, cfg.DB)
 	if err != nil {
 		return err
@@ -91,17 +99,6 @@ func (a *App) Run(ctx context.Context) error {
 	}
 	api := slack.New(string(cfg.Slack.BotToken), opts...)
 
-	library, err := loadLibrary(cfg)
-	if err != nil {
-		return fmt.Errorf("the playbooks do not validate (incidentbot playbooks validate shows the same):\n%w", err)
-	}
-	for _, w := range cfg.Warnings() {
-		log.Warn("configuration: " + w)
-	}
-	reminder, err := drillReminder(cfg, library)
-	if err != nil {
-		return err
-	}
 	settings := cfg.Settings()
 	settings.SuggestPlaybooks = func(inc *incident.Incident) []string { return commands.Suggest(library, inc) }
 	clock := incident.SystemClock{}

@@ -2,7 +2,10 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 
 	"github.com/nephoran/incidentbot/internal/incident"
 	"github.com/nephoran/incidentbot/internal/sqlite"
@@ -10,8 +13,7 @@ import (
 )
 
 func timelineCommand() *cobra.Command {
-	cmd := &cobra.Command{Use: "timeline", Short: "Work with incident timelines"}
-	cmd.AddCommand(&cobra.Command{
+	return group("timeline", "Work with incident timelines", &cobra.Command{
 		Use:   "verify",
 		Short: "Check every incident's hash chain and name the first broken event",
 		Args:  cobra.NoArgs,
@@ -20,7 +22,7 @@ func timelineCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			db, err := sqlite.Open(cmd.Context(), cfg.DB)
+			db, err := openExisting(cmd.Context(), cfg.DB)
 			if err != nil {
 				return err
 			}
@@ -36,7 +38,18 @@ func timelineCommand() *cobra.Command {
 			return nil
 		},
 	})
-	return cmd
+}
+
+// openExisting opens the database at path for a command that only reads it: one that does
+// not exist is an error, not a new empty database.
+func openExisting(ctx context.Context, path string) (*sqlite.DB, error) {
+	if _, err := os.Stat(path); err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("there is no database at %s (db:, INCIDENTBOT_DB); nothing to read", path)
+		}
+		return nil, fmt.Errorf("database %s: %w", path, err)
+	}
+	return sqlite.Open(ctx, path)
 }
 
 // verifyTimelines checks each incident's chain, reporting one line per incident.

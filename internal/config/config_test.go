@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nephoran/incidentbot/internal/incident"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -58,6 +59,10 @@ func TestErrors(t *testing.T) {
 			"drills.schedule[1].playbook: must name the playbook to drill",
 		}},
 		{"bad-duration.yaml", []string{`line 4: "soon" is not a duration such as 30s, 15m or 4h`}},
+		{"bad-listen-and-urgencies.yaml", []string{
+			`listen: "not-an-address:99999999": the port must be a number from 0 to 65535`,
+			"pagerduty.urgencies.hgh: not a PagerDuty urgency; they are high and low",
+		}},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
 			_, err := Load("testdata/"+tc.file, env(nil))
@@ -225,5 +230,19 @@ func TestReadmeExampleLoads(t *testing.T) {
 	}
 	if cfg.Drills.Clusters["us-west-2"] != "drill-usw2" || cfg.PagingSettings().Drill.EscalationPolicy != "PDRILL1" {
 		t.Errorf("drills %+v", cfg.Drills)
+	}
+}
+
+// An impact of 0 in the configuration reaches the domain as a figure, not as "unset".
+func TestImpactOfZeroIsKept(t *testing.T) {
+	f := t.TempDir() + "/c.yaml"
+	os.WriteFile(f, []byte("services:\n  ledger: {tier: 1, impact: {large_enterprise: 60000, mid_market: 0, small_business: 0}}\n"), 0o600)
+	cfg, err := Load(f, env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	inc := &incident.Incident{Services: []string{"ledger"}, Impact: map[string]int{incident.SegmentLargeEnterprise: 100, incident.SegmentMidMarket: 100, incident.SegmentSmallBusiness: 100}}
+	if got := inc.EstimateImpact(cfg.Catalog(), inc.DeclaredAt).Hourly; got != 60000 {
+		t.Errorf("hourly %s, want $60,000", incident.FormatMoney(got))
 	}
 }

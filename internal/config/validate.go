@@ -33,8 +33,10 @@ func (c *Config) Validate() error {
 	if c.DB == "" {
 		bad("db", "must not be empty")
 	}
-	if _, _, err := net.SplitHostPort(c.Listen); err != nil {
+	if _, port, err := net.SplitHostPort(c.Listen); err != nil {
 		bad("listen", "%q is not host:port (such as :8080)", c.Listen)
+	} else if _, err := net.LookupPort("tcp", port); err != nil {
+		bad("listen", "%q: the port must be a number from 0 to 65535", c.Listen)
 	}
 	if !prefixRe.MatchString(c.Slack.ChannelPrefix) {
 		bad("slack.channel_prefix", "%q must be 1-20 lowercase letters, digits, - or _, starting with a letter or digit", c.Slack.ChannelPrefix)
@@ -145,6 +147,11 @@ func (c *Config) Validate() error {
 			if _, err := incident.ParseSeverity(v); err != nil || v != strings.ToUpper(v) {
 				bad(name+"."+k, "%q is not a severity; use P0, P1, P2 or P3", v)
 			}
+		}
+	}
+	for k := range c.PagerDuty.Urgencies {
+		if k != "high" && k != "low" {
+			bad("pagerduty.urgencies."+k, "not a PagerDuty urgency; they are high and low")
 		}
 	}
 	if c.PagerDuty.Token != "" && c.PagerDuty.From == "" {

@@ -182,7 +182,7 @@ func parseAudiences(args []string) (audiences []string, text []string, err error
 				flags = append(flags, f)
 			}
 			slices.Sort(flags)
-			return nil, nil, Errorf(EINVALID, "Unknown option %s: an update can be for %s.", a, strings.Join(flags, ", "))
+			return nil, nil, Errorf(EINVALID, "Unknown option %s: an update can be for %s.", Prefix(a, QuoteLen), strings.Join(flags, ", "))
 		}
 		audiences = append(audiences, aud)
 	}

@@ -21,7 +21,7 @@ type CapturedMessage struct {
 // event's actor is the message's author, so they can correct it. It reports whether it was
 // new. Errors: ENOTFOUND, EINVALID.
 func (s *Service) CaptureMessage(ctx context.Context, actor, channelID, how string, m CapturedMessage) (*Incident, bool, error) {
-	text := strings.TrimSpace(m.Text)
+	text := strings.TrimSpace(CleanText(m.Text))
 	if text == "" {
 		return nil, false, Errorf(EINVALID, "That message has no text to put on the timeline.")
 	}

@@ -42,7 +42,7 @@ func ParseSegment(s string) (string, error) {
 	case segmentAliases[s] != "":
 		return segmentAliases[s], nil
 	}
-	return "", Errorf(EINVALID, "%q is not a customer segment: use large_enterprise, mid_market, small_business (or enterprise, mid, small), or all.", s)
+	return "", Errorf(EINVALID, "%s is not a customer segment: use large_enterprise, mid_market, small_business (or enterprise, mid, small), or all.", Quote(s))
 }
 
 // Estimate is the running business impact of an incident.
@@ -52,7 +52,8 @@ type Estimate struct {
 }
 
 // EstimateImpact prices the affected shares with the affected services' hourly figures (per
-// segment, the highest among the services: a customer's revenue is not lost twice).
+// segment, the highest among the services: a customer's revenue is not lost twice). A
+// service that names no figure for a segment has the plan's; one that names 0 has 0.
 func (inc *Incident) EstimateImpact(cat Catalog, now time.Time) Estimate {
 	var e Estimate
 	for _, seg := range Segments {
@@ -60,14 +61,15 @@ func (inc *Incident) EstimateImpact(cat Catalog, now time.Time) Estimate {
 		if pct == 0 {
 			continue
 		}
-		rate := 0.0
-		for _, name := range inc.Services {
-			if r := cat[name].HourlyImpact[seg]; r > rate {
+		rate := DefaultHourlyImpact[seg] // no service named: the plan's figure
+		for i, name := range inc.Services {
+			r, ok := cat[name].HourlyImpact[seg] // a 0 is a figure; only a missing key is the plan's
+			if !ok {
+				r = DefaultHourlyImpact[seg]
+			}
+			if i == 0 || r > rate {
 				rate = r
 			}
-		}
-		if rate == 0 {
-			rate = DefaultHourlyImpact[seg]
 		}
 		e.Hourly += rate * float64(pct) / 100
 	}

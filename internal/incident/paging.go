@@ -48,6 +48,7 @@ func (s *Service) Page(ctx context.Context, actor, channelID string, role Role, 
 	if !s.paging() {
 		return nil, Errorf(EINVALID, "Paging is not set up: the bot has no PagerDuty token (PAGERDUTY_TOKEN).")
 	}
+	message = CleanText(message)
 	if utf8Len(message) > MaxTextLen {
 		return nil, Errorf(EINVALID, "The message is too long; keep it to %d characters.", MaxTextLen)
 	}

@@ -41,7 +41,7 @@ func ParseRole(s string) (Role, error) {
 	if r, ok := roleAliases[s]; ok {
 		return r, nil
 	}
-	return "", Errorf(EINVALID, "%q is not a crisis role. The roles are %s (or ic, tl, bc, comms, legal).", s, joinRoles(CrisisRoles))
+	return "", Errorf(EINVALID, "%s is not a crisis role. The roles are %s (or ic, tl, bc, comms, legal).", Quote(s), joinRoles(CrisisRoles))
 }
 
 // Title is the role as people say it.

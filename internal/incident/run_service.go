@@ -135,6 +135,7 @@ func (s *Service) ActOnStepRef(ctx context.Context, actor, channelID string, run
 		if err != nil {
 			return 0, err
 		}
+		verb := Prefix(verb, QuoteLen) // it is echoed back
 		example := fmt.Sprintf("such as `/incident step 1.1 %s`", verb)
 		switch {
 		case len(runs) == 0:
@@ -306,7 +307,7 @@ func (s *Service) transition(c *change, run *Run, step *RunStep, actor, verb str
 		return StepOutcome{Text: fmt.Sprintf("%s is pending again; press Run.", name)},
 			c.event(actor, EventStepReset, fmt.Sprintf("%s reset %s (it was %s) to run again", mention(actor), name, was))
 	}
-	return StepOutcome{}, Errorf(EINVALID, "Unknown step action %q: use run, approve, reject, skip, done or retry.", verb)
+	return StepOutcome{}, Errorf(EINVALID, "Unknown step action %s: use run, approve, reject, skip, done or retry.", Quote(verb))
 }
 
 func pastTense(verb string) string {

@@ -60,6 +60,7 @@ type DeclareRequest struct {
 
 // Declare opens an incident and queues its channel. Errors: EINVALID, ENOTFOUND (service).
 func (s *Service) Declare(ctx context.Context, req DeclareRequest) (*Incident, error) {
+	req.Title, req.Description = CleanLine(req.Title), CleanText(req.Description)
 	title := strings.TrimSpace(req.Title)
 	switch {
 	case title == "":
@@ -217,7 +218,7 @@ func (s *Service) postUpdate(ctx context.Context, load loader, actor, text strin
 	}
 	for _, a := range audiences {
 		if _, ok := cadenceFor(a); !ok && a != AudienceBoard {
-			return nil, Errorf(EINVALID, "%q is not an audience of updates.", a)
+			return nil, Errorf(EINVALID, "%s is not an audience of updates.", Quote(a))
 		}
 	}
 	return s.changeWith(ctx, load, func(c *change) error {
@@ -312,7 +313,7 @@ func (s *Service) Mitigate(ctx context.Context, actor, channelID string) (*Incid
 
 // Resolve closes the incident with an optional summary. Errors: ENOTFOUND, EINVALID, ECONFLICT.
 func (s *Service) Resolve(ctx context.Context, actor, channelID, summary string) (*Incident, error) {
-	summary = strings.TrimSpace(summary)
+	summary = strings.TrimSpace(CleanText(summary))
 	if utf8.RuneCountInString(summary) > MaxTextLen {
 		return nil, Errorf(EINVALID, "The summary is too long; keep it to %d characters.", MaxTextLen)
 	}
@@ -502,8 +503,9 @@ func (c *change) announceChange(text string) error {
 
 func utf8Len(s string) int { return utf8.RuneCountInString(s) }
 
+// checkText cleans text (CleanText) and refuses it empty or too long.
 func checkText(what, text string) (string, error) {
-	text = strings.TrimSpace(text)
+	text = strings.TrimSpace(CleanText(text))
 	switch {
 	case text == "":
 		return "", Errorf(EINVALID, "%s needs some text.", what)

@@ -28,7 +28,7 @@ func ParseSeverity(s string) (Severity, error) {
 			return v, nil
 		}
 	}
-	return "", Errorf(EINVALID, "%q is not a severity: use P0, P1, P2 or P3", s)
+	return "", Errorf(EINVALID, "%s is not a severity: use P0, P1, P2 or P3", Quote(s))
 }
 
 // Description says what the severity means, in the words of the BCDR plan.
@@ -111,7 +111,7 @@ func (c Catalog) Lookup(name string) (ServiceInfo, error) {
 	if s, ok := c[name]; ok {
 		return s, nil
 	}
-	return ServiceInfo{}, Errorf(ENOTFOUND, "unknown service %q; known services: %s", name, strings.Join(c.Names(), ", "))
+	return ServiceInfo{}, Errorf(ENOTFOUND, "unknown service %s; known services: %s", Quote(name), strings.Join(c.Names(), ", "))
 }
 
 // Names returns the service names, sorted.

@@ -40,6 +40,9 @@ func Parse(file string, data []byte, exists func(rel string) bool, opts Options)
 	if err := yamlx.Decode(file, root, p); err != nil {
 		return nil, err
 	}
+	if errs := nullEntries(p); len(errs) > 0 {
+		return nil, errors.Join(sortErrors(errs)...)
+	}
 	var errs []error
 	for _, ps := range p.Steps() {
 		errs = append(errs, decodeAction(file, ps.Step, p, exists, opts)...)
@@ -49,6 +52,29 @@ func Parse(file string, data []byte, exists func(rel string) bool, opts Options)
 		return nil, errors.Join(sortErrors(errs)...)
 	}
 	return p, nil
+}
+
+// nullEntries reports params, phases and steps written as null (a "-" or "name:" with
+// nothing after it): they decode to nothing, which the checks below cannot look into.
+func nullEntries(p *Playbook) []error {
+	var errs []error
+	for name, par := range p.Params {
+		if par == nil {
+			errs = append(errs, p.Pos.Field("params."+name).Errorf("empty; give a default, an enum or required: true"))
+		}
+	}
+	for i, ph := range p.Phases {
+		if ph == nil {
+			errs = append(errs, p.Pos.Field(fmt.Sprintf("phases[%d]", i)).Errorf("empty; a phase needs a name, within and steps"))
+			continue
+		}
+		for j, st := range ph.Steps {
+			if st == nil {
+				errs = append(errs, ph.Pos.Field(fmt.Sprintf("steps[%d]", j)).Errorf("empty; a step needs an id, a title and an action"))
+			}
+		}
+	}
+	return errs
 }
 
 // decodeAction decodes a step's action by its type and checks it.
