@@ -86,7 +86,7 @@ func (o *Outbox) fanOut(ctx context.Context, inc *Incident, e *Effect) (result, 
 		return err
 	})
 	if err != nil {
-		return result{}, Temporary(err)
+		return result{}, StoreFailed(err)
 	}
 	for _, other := range effects {
 		if other.Kind == EffectPage && (other.State == EffectPending || other.State == EffectInflight) {

@@ -57,6 +57,9 @@ func ErrorMessage(err error) string {
 type TemporaryError struct {
 	RetryAfter time.Duration // zero: back off exponentially
 	Err        error
+	// Local says the bot's own database failed, not the outside service the effect calls
+	// (so it is no sign of an outage there).
+	Local bool
 }
 
 func (e *TemporaryError) Error() string {
@@ -70,6 +73,10 @@ func (e *TemporaryError) Unwrap() error { return e.Err }
 
 // Temporary wraps err as a failure worth retrying after backoff.
 func Temporary(err error) error { return &TemporaryError{Err: err} }
+
+// StoreFailed wraps a failure of the bot's own database met while delivering an effect:
+// worth retrying, and no sign that the outside service is down.
+func StoreFailed(err error) error { return &TemporaryError{Err: err, Local: true} }
 
 // RateLimited wraps err as a failure to retry after d.
 func RateLimited(d time.Duration, err error) error { return &TemporaryError{RetryAfter: d, Err: err} }

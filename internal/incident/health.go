@@ -13,8 +13,8 @@ import (
 // ProbeEvery, while the other effects for it are parked until the next probe may go,
 // without being attempted. A failed probe goes to the back of the queue, so the next probe
 // is another effect (when one fails because of its own method, another method shows
-// whether the service is up). The first answer that is not an outage (a success, a
-// refusal, a rate limit) ends the outage and wakes every parked effect at once.
+// whether the service is up). The first success ends the outage and wakes every parked
+// effect at once.
 
 // ParkedPrefix starts the last error of a parked effect; the store wakes those.
 const ParkedPrefix = "parked: "
@@ -26,7 +26,7 @@ func (k EffectKind) service() string {
 	case EffectCreateChannel, EffectSetTopic, EffectInvite, EffectPostCard, EffectPinCard, EffectUpdateCard,
 		EffectAnnounce, EffectPost, EffectPostRunCard, EffectPostStepCard, EffectUpdateRunCard, EffectUpdateStep:
 		return "slack"
-	case EffectPage, EffectPagerNotes, EffectPagerNote, EffectPagerResolves, EffectPagerResolve:
+	case EffectPage, EffectPagerNote, EffectPagerResolve: // (the fan-outs only read the database)
 		return "pagerduty"
 	case EffectFileReview, EffectFileFollowup, EffectCloseFollowup:
 		return "github"
@@ -51,11 +51,12 @@ var allEffectKinds = []EffectKind{EffectCreateChannel, EffectSetTopic, EffectInv
 	EffectUpdateStep, EffectExecuteStep, EffectPlanStep, EffectTimer, EffectFileReview, EffectFileFollowup,
 	EffectCloseFollowup}
 
-// isOutage reports whether err says the service is failing, as opposed to answering (a
-// rate limit is an answer: the service is up and says when to come back).
+// isOutage reports whether err says the service is failing: not a rate limit (the service,
+// or the bot's own pause after one, says when to come back) and not a failure of the bot's
+// own database.
 func isOutage(err error) bool {
 	var tmp *TemporaryError
-	return errors.As(err, &tmp) && tmp.RetryAfter <= 0
+	return errors.As(err, &tmp) && tmp.RetryAfter <= 0 && !tmp.Local
 }
 
 // health tracks the services that are down. Safe for concurrent use.
@@ -119,7 +120,9 @@ func (h *health) observe(service string, probe, called bool, err error, now time
 			o.next = now.Add(every)
 		}
 		return false
-	case o != nil:
+	case err == nil && o != nil:
+		// Only a success ends an outage: a refusal may come from the bot itself (a
+		// misconfiguration) and a rate limit from its own pause, without a call.
 		delete(h.down, service)
 		return true
 	}

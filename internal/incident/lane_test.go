@@ -121,3 +121,21 @@ func TestAnnouncementsKeepTheirOrder(t *testing.T) {
 		t.Errorf("the announce channel shows %q, want %q", got, want)
 	}
 }
+
+// An incident whose channel cannot be made is not announced, and does not hold back the
+// announcements of the incidents after it.
+func TestAFailedChannelDoesNotHoldBackLaterAnnouncements(t *testing.T) {
+	sys := testenv.NewSystem(t)
+	general := sys.Slack.AddChannel("general", "U0ALICE")
+	sys.Slack.Fail("conversations.create", testenv.Fault{Error: "restricted_action"})
+	sys.Do("U0ALICE", general, "declare P2 first-a")
+	deliverAll(t, sys)
+	if sys.Incident(1).ChannelID != "" {
+		t.Fatal("the first incident got a channel")
+	}
+	sys.Do("U0ALICE", general, "declare P2 second-b")
+	deliverAll(t, sys)
+	if got := strings.Join(texts(sys, sys.Announce, "first-a", "second-b"), " "); got != "second-b" {
+		t.Errorf("the announce channel shows %q, want only the second incident", got)
+	}
+}

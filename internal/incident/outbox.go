@@ -219,7 +219,7 @@ func (o *Outbox) deliver(ctx context.Context, e Effect, wait time.Duration) stri
 	)
 	switch {
 	case err != nil:
-		err = Temporary(fmt.Errorf("load incident: %w", err)) // the database, not the effect, failed
+		err = StoreFailed(fmt.Errorf("load incident: %w", err)) // the database, not the effect, failed
 	case needsChannel(e.Kind) && inc.ChannelID == "":
 		err = Errorf(ENOTREADY, "the channel does not exist yet") // not a probe of anything
 	default:
@@ -374,7 +374,31 @@ func (o *Outbox) record(c *change, e *Effect, res result, err error, notReadyWai
 	}
 	e.State = EffectFailed
 	log.Error("outbox: delivery failed for good", "attempt", e.Attempts, "err", err)
+	if e.Kind == EffectCreateChannel {
+		if err := c.dropAnnouncements(); err != nil {
+			return "", err
+		}
+	}
 	return "failed", o.report(c, e, EventEffectFailed, fmt.Sprintf(":x: I could not %s: %s. Retrying will not help; someone needs to do it by hand.", e.Kind.describe(), err), log)
+}
+
+// dropAnnouncements fails the incident's pending announcements once its channel cannot be
+// made: they link to the channel, and waiting for it would hold every later announcement
+// in the announce channel's lane behind them.
+func (c *change) dropAnnouncements() error {
+	effs, err := c.tx.Effects(c.inc.ID)
+	if err != nil {
+		return err
+	}
+	for i := range effs {
+		if a := &effs[i]; a.Kind == EffectAnnounce && a.State == EffectPending {
+			a.State, a.LastError = EffectFailed, "not announced: the incident channel could not be created"
+			if err := c.tx.SaveEffect(a); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // report puts a failing effect on the timeline and in the channel, or in the log when the

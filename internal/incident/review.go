@@ -86,7 +86,7 @@ func (o *Outbox) fileReview(ctx context.Context, inc *Incident, e *Effect) (resu
 		return err
 	})
 	if err != nil {
-		return result{}, Temporary(err)
+		return result{}, StoreFailed(err)
 	}
 	d.Objectives = inc.ComputeObjectives(o.Settings.Catalog)
 	d.Estimate = inc.EstimateImpact(o.Settings.Catalog, d.Now)
@@ -129,7 +129,7 @@ func (o *Outbox) fileReview(ctx context.Context, inc *Incident, e *Effect) (resu
 func (o *Outbox) fileFollowup(ctx context.Context, inc *Incident, e *Effect) (result, error) {
 	var fs []Followup
 	if err := o.Store.View(ctx, func(tx Tx) (err error) { fs, err = tx.Followups(inc.ID); return err }); err != nil {
-		return result{}, Temporary(err)
+		return result{}, StoreFailed(err)
 	}
 	for _, f := range fs {
 		if f.ID != e.Payload.StepID || f.IssueURL != "" || f.Done() {
@@ -205,7 +205,7 @@ func (o *Outbox) closeFollowup(ctx context.Context, inc *Incident, e *Effect) (r
 	}
 	var fs []Followup
 	if err := o.Store.View(ctx, func(tx Tx) (err error) { fs, err = tx.Followups(inc.ID); return err }); err != nil {
-		return result{}, Temporary(err)
+		return result{}, StoreFailed(err)
 	}
 	for _, f := range fs {
 		if f.ID == e.Payload.StepID && f.IssueNumber > 0 {

@@ -20,7 +20,7 @@ func (o *Outbox) runEffect(ctx context.Context, inc *Incident, e *Effect) (resul
 		}
 		return numberRun(tx, run)
 	}); err != nil {
-		return result{}, Temporary(err)
+		return result{}, StoreFailed(err)
 	}
 	step := findStep(run, e.Payload.StepID, e.Payload.Seq)
 	now := o.Clock.Now()
