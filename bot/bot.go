@@ -89,7 +89,7 @@ func (b *Bot) Command(ctx context.Context, cmd slack.SlashCommand) commands.Repl
 // reply, when not nil, sends the ephemeral answers and is run by the caller after the ack.
 func (b *Bot) Interaction(ctx context.Context, cb slack.InteractionCallback) (resp *slack.ViewSubmissionResponse, reply func()) {
 	// The work outlives a client that hangs up: Slack does not resend a click.
-	work, cancel := context.WithTimeout(context.WithoutCancel(ctx), b.replyTimeout)
+	work, cancel := context.WithTimeout(context.WithoutCancel(ctx), ackBudget)
 	defer cancel()
 	switch cb.Type {
 	case slack.InteractionTypeViewSubmission:
@@ -114,6 +114,9 @@ func (b *Bot) Interaction(ctx context.Context, cb slack.InteractionCallback) (re
 	}
 	return nil, nil
 }
+
+// ackBudget bounds the work done before an interaction is acknowledged, inside Slack's 3 s.
+const ackBudget = 2500 * time.Millisecond
 
 // captureBudget bounds the Slack reads of a message shortcut, which run before its ack.
 const captureBudget = 2 * time.Second

@@ -36,8 +36,17 @@ func (h *HTTP) Register(mux *http.ServeMux, wrap func(endpoint string, h http.Ha
 	}
 }
 
-// verified reads the body and checks its signature, answering the failure itself.
+// verified reads the body and checks its signature, and that it is not a replay,
+// answering the failure itself.
 func (h *HTTP) verified(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
+	return h.verifiedOnce(w, r, true)
+}
+
+// verifiedOnce is verified with the replay check optional: the Events API's retries are
+// deduplicated by event_id, so a retry that Slack might send with the first attempt's
+// signature must not be refused before that (an attacker adding the retry header gains
+// nothing: the event is still handled once).
+func (h *HTTP) verifiedOnce(w http.ResponseWriter, r *http.Request, replayCheck bool) ([]byte, bool) {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
 	if err != nil {
 		http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)
@@ -47,6 +56,9 @@ func (h *HTTP) verified(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
 		h.Bot.Log.Warn("rejected unsigned or badly signed request", "path", r.URL.Path, "reason", err, "remote", r.RemoteAddr)
 		http.Error(w, "invalid signature", http.StatusUnauthorized)
 		return nil, false
+	}
+	if !replayCheck {
+		return body, true
 	}
 	// A signature covers the timestamp and the body: the same one twice is the same request
 	// sent again (within the 5-minute window the verifier allows). Remembered in the
@@ -166,7 +178,7 @@ func (h *HTTP) Interactions(w http.ResponseWriter, r *http.Request) {
 // Events answers the Events API: the URL verification challenge, and callbacks, acked at
 // once and handled after (deduplicated by event_id, since Slack retries).
 func (h *HTTP) Events(w http.ResponseWriter, r *http.Request) {
-	body, ok := h.verified(w, r)
+	body, ok := h.verifiedOnce(w, r, r.Header.Get("X-Slack-Retry-Num") == "")
 	if !ok {
 		return
 	}

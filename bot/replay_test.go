@@ -72,6 +72,18 @@ func TestReplayedRequestsAreRefused(t *testing.T) {
 			t.Errorf("event delivery %d: %d %s, want %d", i, resp.Status, resp.Body, want)
 		}
 	}
+	// An Events API retry is answered 200 even with the first attempt's signature, and
+	// handled once all the same (event_id).
+	retry, _ := http.NewRequest(http.MethodPost, e.srv.URL+"/slack/events", bytes.NewReader(event))
+	retry.Header.Set("Content-Type", "application/json")
+	retry.Header.Set("X-Slack-Request-Timestamp", strconv.FormatInt(ts, 10))
+	retry.Header.Set("X-Slack-Signature", testenv.SignSlack(testenv.SlackSigningSecret, ts, event))
+	retry.Header.Set("X-Slack-Retry-Num", "1")
+	if resp, err := http.DefaultClient.Do(retry); err != nil || resp.StatusCode != 200 {
+		t.Errorf("an event retry with the first signature: %v %v, want 200", resp, err)
+	} else {
+		resp.Body.Close()
+	}
 	// Signed anew (Slack's own retries carry a new timestamp), the command is a new request.
 	if resp := e.postAt("/slack/commands", form, declare, ts+1); resp.Status != 200 {
 		t.Errorf("the same command signed anew: %d %s", resp.Status, resp.Body)
