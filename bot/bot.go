@@ -161,6 +161,8 @@ func channelOf(cb slack.InteractionCallback) string {
 // copies cannot both find it unused.
 func (b *Bot) submitDeclare(ctx context.Context, cb slack.InteractionCallback) *slack.ViewSubmissionResponse {
 	in := views.ReadDeclareModal(cb.View.State)
+	// Slack escapes what is typed in a command, not what is typed in a form.
+	in.Title, in.Description = incident.EscapeChat(in.Title), incident.EscapeChat(in.Description)
 	sev, err := incident.ParseSeverity(in.Severity)
 	if err != nil {
 		return slack.NewErrorsViewSubmissionResponse(map[string]string{views.DeclareSeverity: "Pick a severity."})

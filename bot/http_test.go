@@ -348,3 +348,31 @@ func lastEph(e *env) string {
 	}
 	return eph[len(eph)-1].Text
 }
+
+// What is typed in the form reaches Slack escaped, as typed commands do: a title cannot
+// notify the channel or fake a link on the card.
+func TestFormTextCannotInjectSlackMarkup(t *testing.T) {
+	e := newEnv(t)
+	resp, _ := e.sender.Interaction(viewSubmission("U0BOB", e.general, "<!channel> db down & <https://evil.example|login>", "P1", ""))
+	if resp.Status != 200 || len(resp.Body) != 0 {
+		t.Fatalf("form: %d %s", resp.Status, resp.Body)
+	}
+	var posted []string
+	e.waitFor("the card", func() bool {
+		posted = posted[:0]
+		for _, ch := range e.slack.Channels() {
+			for _, m := range e.slack.Channel(ch.ID).Messages {
+				posted = append(posted, m.Text+string(m.Blocks))
+			}
+		}
+		return len(posted) >= 1
+	})
+	for _, p := range posted {
+		if strings.Contains(p, "<!channel>") || strings.Contains(p, `\u003c!channel\u003e`) || strings.Contains(p, "<https://evil") || strings.Contains(p, `\u003chttps://evil`) {
+			t.Errorf("raw markup reached Slack: %s", p)
+		}
+	}
+	if !strings.Contains(strings.Join(posted, "\n"), "&lt;!channel&gt; db down &amp;") && !strings.Contains(strings.Join(posted, "\n"), `\u0026lt;!channel\u0026gt; db down \u0026amp;`) {
+		t.Errorf("the title is not shown escaped:\n%s", strings.Join(posted, "\n"))
+	}
+}

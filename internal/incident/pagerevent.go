@@ -64,7 +64,8 @@ const (
 // per PagerDuty incident, even when deliveries race); acknowledged records who acked and
 // when; resolved resolves ours; the rest go on the timeline.
 func (s *Service) IngestPagerEvent(ctx context.Context, ev PagerEvent) (string, error) {
-	ev.Agent, ev.Incident.Title = CleanLine(ev.Agent), CleanLine(ev.Incident.Title) // PagerDuty relays what people typed
+	// PagerDuty relays what people typed, unescaped.
+	ev.Agent, ev.Incident.Title = EscapeChat(CleanLine(ev.Agent)), EscapeChat(CleanLine(ev.Incident.Title))
 	outcome := ""
 	var declared *Incident
 	err := s.Store.Update(ctx, func(tx Tx) error {

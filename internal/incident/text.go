@@ -185,3 +185,12 @@ func Prefix(s string, n int) string {
 	}
 	return s
 }
+
+// chatEscaper turns Slack's control characters into the entities Slack's own payloads use.
+var chatEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
+
+// EscapeChat escapes raw text from a surface that does not escape it (the declaration
+// form's inputs, the web console, PagerDuty) into the form typed commands arrive in, with
+// &, < and > as entities, so that stored text is one kind whatever its source and a title
+// such as "<!channel> db down" can never notify a channel or fake a link when shown in Slack.
+func EscapeChat(s string) string { return chatEscaper.Replace(s) }

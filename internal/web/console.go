@@ -150,7 +150,7 @@ func (c *Console) declare(r *http.Request, user string) (string, error) {
 		return "", err
 	}
 	inc, err := c.Service.Declare(r.Context(), incident.DeclareRequest{
-		Actor: user, Title: r.PostForm.Get("title"), Severity: sev, Service: r.PostForm.Get("service"),
+		Actor: user, Title: incident.EscapeChat(r.PostForm.Get("title")), Severity: sev, Service: r.PostForm.Get("service"),
 		Private: r.PostForm.Get("private") == "1", Description: "Declared from the fallback web console.",
 	})
 	if err != nil {
@@ -164,7 +164,7 @@ func (c *Console) update(r *http.Request, user string) (string, error) {
 	if err != nil {
 		return "", incident.Errorf(incident.ENOTFOUND, "No such incident.")
 	}
-	inc, err := c.Service.PostUpdateByID(r.Context(), user, id, r.PostForm.Get("text"), r.PostForm["audience"]...)
+	inc, err := c.Service.PostUpdateByID(r.Context(), user, id, incident.EscapeChat(r.PostForm.Get("text")), r.PostForm["audience"]...)
 	if err != nil {
 		return "", err
 	}
