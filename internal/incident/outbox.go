@@ -270,9 +270,8 @@ func (o *Outbox) deliver(ctx context.Context, e Effect, wait time.Duration) stri
 func (o *Outbox) park(ctx context.Context, e Effect, service string, until time.Time, log *slog.Logger) string {
 	e.State, e.NextAttemptAt = EffectPending, until
 	e.LastError = fmt.Sprintf("%swaiting for %s to answer again (failing since %s)", ParkedPrefix, service, o.health.downSince(service).UTC().Format(time.TimeOnly))
-	if err := o.Store.Update(context.WithoutCancel(ctx), func(tx Tx) error { return tx.SaveEffect(&e) }); err != nil {
-		log.Error("outbox: park effect", "err", err) // left inflight: the next start releases it
-		return "error"
+	if !o.save(ctx, &e, log) {
+		return "interrupted"
 	}
 	if o.Observe != nil {
 		o.Observe(e.Kind, "parked")
@@ -301,13 +300,37 @@ func (o *Outbox) wakeService(ctx context.Context, service string, log *slog.Logg
 // handler first looks for what this attempt made (and an execution becomes unknown instead
 // of running twice).
 func (o *Outbox) recordFailed(ctx context.Context, e Effect, cause error, log *slog.Logger) {
-	log.Error("outbox: could not record the delivery; will retry", "err", cause)
 	e.Attempts++
 	e.State, e.LastError = EffectPending, "recording the result failed: "+cause.Error()
 	e.NextAttemptAt = o.Clock.Now().Add(o.backoff(e.Attempts))
-	if err := o.Store.Update(context.WithoutCancel(ctx), func(tx Tx) error { return tx.SaveEffect(&e) }); err != nil {
-		// Left inflight: the next start releases it.
-		log.Error("outbox: could not reschedule the effect either", "err", err)
+	if e.Attempts >= maxRecordAttempts {
+		// A record that fails every time (not a passing disk error) would loop for ever.
+		e.State = EffectFailed
+		log.Error("outbox: could not record the delivery; giving up", "attempt", e.Attempts, "err", cause)
+	} else {
+		log.Error("outbox: could not record the delivery; will retry", "attempt", e.Attempts, "err", cause)
+	}
+	o.save(ctx, &e, log)
+}
+
+// maxRecordAttempts bounds the attempts of an effect whose result cannot be recorded.
+const maxRecordAttempts = 20
+
+// save stores an effect put back after an attempt, retrying while the database fails: an
+// effect left inflight would wait for the next start and, at the head of its lane, hold
+// back every post after it.
+func (o *Outbox) save(ctx context.Context, e *Effect, log *slog.Logger) bool {
+	for attempt := 0; ; attempt++ {
+		err := o.Store.Update(context.WithoutCancel(ctx), func(tx Tx) error { return tx.SaveEffect(e) })
+		if err == nil {
+			return true
+		}
+		log.Error("outbox: could not save the effect; retrying", "attempt", attempt+1, "err", err)
+		select {
+		case <-ctx.Done():
+			return false // left inflight: the next start releases it
+		case <-time.After(min(100*time.Millisecond<<min(attempt, 6), 5*time.Second)):
+		}
 	}
 }
 

@@ -55,3 +55,43 @@ func TestResultThatCannotBeStoredIsRetriedNotLost(t *testing.T) {
 		t.Errorf("%d run cards in the channel, want 1", cards)
 	}
 }
+
+// When the database fails for a while, an effect whose result could not be recorded is
+// still put back once it answers again, not left inflight until the next start (at the
+// head of its lane it would hold back every later post in the channel).
+func TestEffectIsPutBackOnceTheDatabaseAnswersAgain(t *testing.T) {
+	sys, ch := reviewWorld(t, false)
+	raw, err := sql.Open("sqlite", sys.DB.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	for _, trigger := range []string{
+		`CREATE TRIGGER fail_card BEFORE UPDATE OF card_ts ON runs BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END`,
+		`CREATE TRIGGER fail_reschedule BEFORE UPDATE ON effects WHEN NEW.last_error LIKE 'recording%'
+			BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END`,
+	} {
+		if _, err := raw.Exec(trigger); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if r := sys.Do("U0ALICE", ch, "playbook application-service-failure"); r.Error {
+		t.Fatal(r.Text)
+	}
+	delivered := make(chan struct{})
+	go func() { defer close(delivered); sys.Deliver() }()
+	time.Sleep(300 * time.Millisecond) // the reschedule fails meanwhile, and is retried
+	if _, err := raw.Exec(`DROP TRIGGER fail_reschedule; DROP TRIGGER fail_card`); err != nil {
+		t.Fatal(err)
+	}
+	<-delivered
+	card := effectOf(t, &world{sys: sys, t: t}, 1, incident.EffectPostRunCard)
+	if card.State != incident.EffectPending {
+		t.Fatalf("run card effect is %s after the database answered again, want pending", card.State)
+	}
+	sys.Clock.Advance(time.Minute)
+	sys.Deliver()
+	if runs, _ := sys.Service.RunsOf(sys.Ctx, 1); len(runs) != 1 || runs[0].CardTS == "" {
+		t.Fatal("the run card was never recorded")
+	}
+}
