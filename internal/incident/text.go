@@ -10,15 +10,28 @@ import (
 // characters (except newlines and tabs), whole ANSI escape sequences (and the "[31m"
 // they leave behind when something already dropped the ESC), bidirectional overrides and
 // marks, and zero-width characters. Carriage returns become newlines; invalid UTF-8 becomes
-// U+FFFD. Text people write by hand comes through unchanged.
+// U+FFFD. Text people write by hand comes through unchanged: "[31m" without its ESC is
+// taken for a colour code only in text that came from a terminal (see fromTerminal), so
+// "retry after [10m, 20m]" stays as written.
 func CleanText(text string) string {
-	if isClean(text) {
+	return cleanText(text, fromTerminal(text))
+}
+
+// fromTerminal reports whether text looks like a terminal's output: it holds an escape
+// (ESC, or the one-character CSI), or the colour reset that such output ends with even once
+// its ESCs were dropped.
+func fromTerminal(text string) bool {
+	return strings.ContainsAny(text, "\x1b\u009b") || strings.Contains(text, "[0m") || strings.Contains(text, "[m")
+}
+
+func cleanText(text string, terminal bool) string {
+	if isClean(text, terminal) {
 		return text
 	}
 	var b strings.Builder
 	b.Grow(len(text))
 	for i := 0; i < len(text); {
-		if n := escapeLen(text[i:]); n > 0 {
+		if n := escapeLen(text[i:], terminal); n > 0 {
 			i += n
 			continue
 		}
@@ -37,8 +50,8 @@ func CleanText(text string) string {
 			b.WriteRune(r) // utf8.RuneError for invalid bytes writes U+FFFD
 		}
 	}
-	if out := b.String(); len(out) < len(text) && !isClean(out) {
-		return CleanText(out) // what was removed joined "[3" and "1m": each pass is shorter
+	if out := b.String(); len(out) < len(text) && !isClean(out, terminal) {
+		return cleanText(out, terminal) // what was removed joined "[3" and "1m": each pass is shorter
 	}
 	return b.String()
 }
@@ -53,8 +66,8 @@ func CleanLine(text string) string {
 	}, CleanText(text))
 }
 
-// isClean reports whether CleanText would leave text as it is (the common case, no copy).
-func isClean(text string) bool {
+// isClean reports whether cleanText would leave text as it is (the common case, no copy).
+func isClean(text string, terminal bool) bool {
 	if !utf8.ValidString(text) {
 		return false
 	}
@@ -62,7 +75,7 @@ func isClean(text string) bool {
 		switch {
 		case r == '\r' || (invisible(r) && r != '\n' && r != '\t'):
 			return false
-		case r == '[' && orphanSGRLen(text[i:]) > 0:
+		case r == '[' && terminal && orphanSGRLen(text[i:]) > 0:
 			return false
 		}
 	}
@@ -85,9 +98,9 @@ func invisible(r rune) bool {
 
 // escapeLen returns the length of the ANSI escape sequence s starts with, or 0: CSI
 // (ESC [ or U+009B, parameters, intermediates, a final byte), OSC, DCS and the other string
-// sequences (up to BEL or ESC \), and the short escapes such as ESC ( B. A
-// "[31m" without its ESC counts too.
-func escapeLen(s string) int {
+// sequences (up to BEL or ESC \), and the short escapes such as ESC ( B. In a terminal's
+// text a "[31m" without its ESC counts too.
+func escapeLen(s string, terminal bool) int {
 	switch {
 	case strings.HasPrefix(s, "\x1b["):
 		return csiLen(s, 2)
@@ -113,7 +126,7 @@ func escapeLen(s string) int {
 			i++
 		}
 		return i
-	case strings.HasPrefix(s, "["):
+	case terminal && strings.HasPrefix(s, "["):
 		return orphanSGRLen(s)
 	}
 	return 0

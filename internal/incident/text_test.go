@@ -27,6 +27,7 @@ func TestCleanText(t *testing.T) {
 		{"invalid UTF-8", "a\xffb", "a\ufffdb"},
 		{"a sequence made by removing another", "[3\x1b[0m1mx[3\u200b1m", "x"},
 		{"brackets that are not colours", "[P1] [5m] [m] [1234m]", "[P1] [5m] [m] [1234m]"},
+		{"durations in brackets, in text from no terminal", "retry after [10m, 20m]; wait [5m before", "retry after [10m, 20m]; wait [5m before"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := incident.CleanText(tc.in); got != tc.want {
