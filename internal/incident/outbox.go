@@ -221,7 +221,7 @@ func (o *Outbox) deliver(ctx context.Context, e Effect, wait time.Duration) stri
 	case err != nil:
 		err = StoreFailed(fmt.Errorf("load incident: %w", err)) // the database, not the effect, failed
 	case needsChannel(e.Kind) && inc.ChannelID == "":
-		err = Errorf(ENOTREADY, "the channel does not exist yet") // not a probe of anything
+		err = o.channelPending(ctx, inc) // not a probe of anything
 	default:
 		service := e.Kind.service()
 		var parkUntil time.Time
@@ -397,31 +397,23 @@ func (o *Outbox) record(c *change, e *Effect, res result, err error, notReadyWai
 	}
 	e.State = EffectFailed
 	log.Error("outbox: delivery failed for good", "attempt", e.Attempts, "err", err)
-	if e.Kind == EffectCreateChannel {
-		if err := c.dropAnnouncements(); err != nil {
-			return "", err
-		}
-	}
 	return "failed", o.report(c, e, EventEffectFailed, fmt.Sprintf(":x: I could not %s: %s. Retrying will not help; someone needs to do it by hand.", e.Kind.describe(), err), log)
 }
 
-// dropAnnouncements fails the incident's pending announcements once its channel cannot be
-// made: they link to the channel, and waiting for it would hold every later announcement
-// in the announce channel's lane behind them.
-func (c *change) dropAnnouncements() error {
-	effs, err := c.tx.Effects(c.inc.ID)
-	if err != nil {
-		return err
+// channelPending explains why an effect that acts in the incident channel cannot yet: the
+// channel is being created (ENOTREADY: try again soon), or it could not be created, which
+// no retry of this effect mends (so it fails, and stops holding back its lane).
+func (o *Outbox) channelPending(ctx context.Context, inc *Incident) error {
+	var effs []Effect
+	if err := o.Store.View(ctx, func(tx Tx) (err error) { effs, err = tx.Effects(inc.ID); return err }); err != nil {
+		return StoreFailed(err)
 	}
-	for i := range effs {
-		if a := &effs[i]; a.Kind == EffectAnnounce && a.State == EffectPending {
-			a.State, a.LastError = EffectFailed, "not announced: the incident channel could not be created"
-			if err := c.tx.SaveEffect(a); err != nil {
-				return err
-			}
+	for _, e := range effs {
+		if e.Kind == EffectCreateChannel && e.State == EffectFailed {
+			return fmt.Errorf("the incident channel could not be created (%s)", e.LastError)
 		}
 	}
-	return nil
+	return Errorf(ENOTREADY, "the channel does not exist yet")
 }
 
 // report puts a failing effect on the timeline and in the channel, or in the log when the
