@@ -90,7 +90,9 @@ func (h *health) admit(service string, now time.Time, every time.Duration) (prob
 	case o.next.After(now):
 		return false, o.next
 	}
-	return false, now.Add(every) // a probe is in flight; its failure sets the next one
+	// A probe is in flight (it may take a client's whole timeout): its success wakes the
+	// parked at once and its failure makes the next probe, so they need not come back soon.
+	return false, now.Add(5 * every)
 }
 
 // observe records how a call to service went and reports whether it ended an outage.
