@@ -27,111 +27,92 @@ type followUp struct {
 	due           time.Time // zero: now
 }
 
-// handle makes one attempt at e for inc.
+// handle makes one attempt at e for inc, as its kind's entry in effectKinds says.
 func (o *Outbox) handle(ctx context.Context, inc *Incident, e *Effect) (result, error) {
-	switch e.Kind {
-	case EffectPage:
-		return o.page(ctx, inc, e)
-	case EffectPagerNotes, EffectPagerResolves:
-		return o.fanOut(ctx, inc, e)
-	case EffectPagerNote:
-		return o.pagerNote(ctx, e)
-	case EffectPagerResolve:
-		return o.pagerResolve(ctx, inc, e)
-	case EffectOnCall:
-		return o.onCall(ctx, inc, e)
-	case EffectFileReview:
-		return o.fileReview(ctx, inc, e)
-	case EffectFileFollowup:
-		return o.fileFollowup(ctx, inc, e)
-	case EffectCloseFollowup:
-		return o.closeFollowup(ctx, inc, e)
-	case EffectTimer:
-		switch e.Payload.Timer {
-		case "rto":
-			return o.rtoTimer(inc, e)
-		case "cadence":
-			return o.reminderTimer(inc, e)
-		case "report":
-			return o.reportTimer(inc)
-		}
-		return result{}, fmt.Errorf("unknown timer %q", e.Payload.Timer)
-	}
-	if needsChannel(e.Kind) && inc.ChannelID == "" {
+	if e.Kind.inChannel() && inc.ChannelID == "" {
 		return result{}, Errorf(ENOTREADY, "the channel does not exist yet")
 	}
-	switch e.Kind {
-	case EffectCreateChannel:
-		return o.createChannel(ctx, inc, e)
-	case EffectSetTopic:
-		topic := inc.Topic()
-		if err := o.Chat.SetTopic(ctx, inc.ChannelID, topic); err != nil {
-			return result{}, err
-		}
-		return result{event: EventTopicSet, text: "Topic set: " + topic}, nil
-	case EffectInvite:
-		if err := o.Chat.Invite(ctx, inc.ChannelID, e.Payload.Users); err != nil {
-			return result{}, err
-		}
-		return result{event: EventInvited, text: "Invited " + mentions(e.Payload.Users)}, nil
-	case EffectPostCard:
-		o.suggest(inc)
-		ts, err := o.post(ctx, inc.ChannelID, e, Message{Key: e.Key, Card: inc})
-		if err != nil {
-			return result{}, err
-		}
-		return result{
-			apply:  func(i *Incident) { i.CardTS = ts },
-			event:  EventCardPosted,
-			text:   "Incident card posted",
-			follow: []followUp{{kind: EffectPinCard, discriminator: ts}},
-		}, nil
-	case EffectPinCard:
-		ts, what := inc.CardTS, "Incident card"
-		if e.Payload.TS != "" {
-			ts, what = e.Payload.TS, "Playbook run card"
-		}
-		if err := o.Chat.Pin(ctx, inc.ChannelID, ts); err != nil {
-			return result{}, err
-		}
-		return result{event: EventCardPinned, text: what + " pinned"}, nil
-	case EffectPostRunCard, EffectPostStepCard, EffectUpdateRunCard, EffectUpdateStep, EffectExecuteStep, EffectPlanStep:
-		return o.runEffect(ctx, inc, e)
-	case EffectUpdateCard:
-		if inc.CardTS == "" {
-			return result{}, Errorf(ENOTREADY, "the card is not posted yet")
-		}
-		o.suggest(inc)
-		if err := o.Chat.UpdateCard(ctx, inc.ChannelID, inc.CardTS, inc); err != nil {
-			return result{}, err
-		}
-		return result{event: EventCardUpdated, text: fmt.Sprintf("Incident card updated (%s, %s)", inc.Severity, inc.Status)}, nil
-	case EffectAnnounce:
-		ch := e.Payload.Channel
-		if _, err := o.post(ctx, ch, e, Message{Key: e.Key, Announcement: inc}); err != nil {
-			return result{}, err
-		}
-		return result{event: EventAnnounced, text: fmt.Sprintf("Announced in <#%s>", ch)}, nil
-	case EffectPost:
-		ts, err := o.post(ctx, inc.ChannelID, e, Message{Key: e.Key, Text: e.Payload.Text})
-		if err != nil {
-			return result{}, err
-		}
-		return result{event: EventMessagePosted, text: "Posted message " + ts}, nil
-	}
-	return result{}, fmt.Errorf("unknown effect kind %q", e.Kind)
+	return e.Kind.spec().handle(o, ctx, inc, e)
 }
 
-// needsChannel reports whether effects of kind act in the incident channel, and so wait
-// until it exists. The outside calls before it (pages, on-call lookups, timers, filings)
-// are handled above.
-func needsChannel(k EffectKind) bool {
-	switch k {
-	case EffectCreateChannel, EffectPage, EffectPagerNotes, EffectPagerNote, EffectPagerResolve, EffectPagerResolves,
-		EffectOnCall, EffectFileReview, EffectFileFollowup, EffectCloseFollowup, EffectTimer:
-		return false
+func (o *Outbox) timer(_ context.Context, inc *Incident, e *Effect) (result, error) {
+	switch e.Payload.Timer {
+	case "rto":
+		return o.rtoTimer(inc, e)
+	case "cadence":
+		return o.reminderTimer(inc, e)
+	case "report":
+		return o.reportTimer(inc)
 	}
-	return true
+	return result{}, fmt.Errorf("unknown timer %q", e.Payload.Timer)
+}
+
+func (o *Outbox) setTopic(ctx context.Context, inc *Incident, _ *Effect) (result, error) {
+	topic := inc.Topic()
+	if err := o.Chat.SetTopic(ctx, inc.ChannelID, topic); err != nil {
+		return result{}, err
+	}
+	return result{event: EventTopicSet, text: "Topic set: " + topic}, nil
+}
+
+func (o *Outbox) invite(ctx context.Context, inc *Incident, e *Effect) (result, error) {
+	if err := o.Chat.Invite(ctx, inc.ChannelID, e.Payload.Users); err != nil {
+		return result{}, err
+	}
+	return result{event: EventInvited, text: "Invited " + mentions(e.Payload.Users)}, nil
+}
+
+func (o *Outbox) postCard(ctx context.Context, inc *Incident, e *Effect) (result, error) {
+	o.suggest(inc)
+	ts, err := o.post(ctx, inc.ChannelID, e, Message{Key: e.Key, Card: inc})
+	if err != nil {
+		return result{}, err
+	}
+	return result{
+		apply:  func(i *Incident) { i.CardTS = ts },
+		event:  EventCardPosted,
+		text:   "Incident card posted",
+		follow: []followUp{{kind: EffectPinCard, discriminator: ts}},
+	}, nil
+}
+
+// pinCard pins the incident card, or the run card whose message the payload names.
+func (o *Outbox) pinCard(ctx context.Context, inc *Incident, e *Effect) (result, error) {
+	ts, what := inc.CardTS, "Incident card"
+	if e.Payload.TS != "" {
+		ts, what = e.Payload.TS, "Playbook run card"
+	}
+	if err := o.Chat.Pin(ctx, inc.ChannelID, ts); err != nil {
+		return result{}, err
+	}
+	return result{event: EventCardPinned, text: what + " pinned"}, nil
+}
+
+func (o *Outbox) updateCard(ctx context.Context, inc *Incident, _ *Effect) (result, error) {
+	if inc.CardTS == "" {
+		return result{}, Errorf(ENOTREADY, "the card is not posted yet")
+	}
+	o.suggest(inc)
+	if err := o.Chat.UpdateCard(ctx, inc.ChannelID, inc.CardTS, inc); err != nil {
+		return result{}, err
+	}
+	return result{event: EventCardUpdated, text: fmt.Sprintf("Incident card updated (%s, %s)", inc.Severity, inc.Status)}, nil
+}
+
+func (o *Outbox) announce(ctx context.Context, inc *Incident, e *Effect) (result, error) {
+	ch := e.Payload.Channel
+	if _, err := o.post(ctx, ch, e, Message{Key: e.Key, Announcement: inc}); err != nil {
+		return result{}, err
+	}
+	return result{event: EventAnnounced, text: fmt.Sprintf("Announced in <#%s>", ch)}, nil
+}
+
+func (o *Outbox) postMessage(ctx context.Context, inc *Incident, e *Effect) (result, error) {
+	ts, err := o.post(ctx, inc.ChannelID, e, Message{Key: e.Key, Text: e.Payload.Text})
+	if err != nil {
+		return result{}, err
+	}
+	return result{event: EventMessagePosted, text: "Posted message " + ts}, nil
 }
 
 // suggest fills in what the incident's card shows beyond the stored incident: the playbooks

@@ -117,7 +117,7 @@ func (o *Outbox) fanOut(ctx context.Context, inc *Incident, e *Effect) (result, 
 }
 
 // pagerNote adds one note, checking first when an earlier attempt may have added it.
-func (o *Outbox) pagerNote(ctx context.Context, e *Effect) (result, error) {
+func (o *Outbox) pagerNote(ctx context.Context, _ *Incident, e *Effect) (result, error) {
 	if o.Pager == nil {
 		return result{}, fmt.Errorf("PagerDuty is not configured")
 	}

@@ -19,38 +19,6 @@ import (
 // ParkedPrefix starts the last error of a parked effect; the store wakes those.
 const ParkedPrefix = "parked: "
 
-// service names the outside service an effect kind calls ("" for none, or one whose
-// failures are not outages of a shared service: timers, cluster actions).
-func (k EffectKind) service() string {
-	switch k {
-	case EffectCreateChannel, EffectSetTopic, EffectInvite, EffectPostCard, EffectPinCard, EffectUpdateCard,
-		EffectAnnounce, EffectPost, EffectPostRunCard, EffectPostStepCard, EffectUpdateRunCard, EffectUpdateStep:
-		return "slack"
-	case EffectPage, EffectPagerNote, EffectPagerResolve: // (the fan-outs only read the database)
-		return "pagerduty"
-	case EffectFileReview, EffectFileFollowup, EffectCloseFollowup:
-		return "github"
-	}
-	return ""
-}
-
-// kindsOf returns the effect kinds that call service.
-func kindsOf(service string) []EffectKind {
-	var out []EffectKind
-	for _, k := range allEffectKinds {
-		if k.service() == service {
-			out = append(out, k)
-		}
-	}
-	return out
-}
-
-var allEffectKinds = []EffectKind{EffectCreateChannel, EffectSetTopic, EffectInvite, EffectPostCard, EffectPinCard,
-	EffectUpdateCard, EffectAnnounce, EffectPost, EffectPage, EffectOnCall, EffectPagerNotes, EffectPagerNote,
-	EffectPagerResolves, EffectPagerResolve, EffectPostRunCard, EffectPostStepCard, EffectUpdateRunCard,
-	EffectUpdateStep, EffectExecuteStep, EffectPlanStep, EffectTimer, EffectFileReview, EffectFileFollowup,
-	EffectCloseFollowup}
-
 // isOutage reports whether err says the service is failing: not a rate limit (the service,
 // or the bot's own pause after one, says when to come back) and not a failure of the bot's
 // own database.

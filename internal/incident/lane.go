@@ -10,23 +10,20 @@ import "fmt"
 // lane (edits, pins, pages, timers) still run in parallel.
 
 // laneOf returns the lane of an effect ("" for none) and its rank in the lane: lower ranks
-// go first, then the order of commit.
+// go first, then the order of commit. effectKinds says which kinds have one.
 func laneOf(incidentID int64, kind EffectKind, p EffectPayload) (lane string, rank int) {
-	switch kind {
-	case EffectCreateChannel, EffectPostCard:
-		// The channel, then its card, then everything else posted in it: a post claimed
-		// while the channel was being created cannot overtake the card.
-		return incidentLane(incidentID), 0
-	case EffectPost, EffectPostRunCard, EffectPostStepCard:
-		return incidentLane(incidentID), 1
-	case EffectAnnounce:
-		return "channel:" + p.Channel, 1 // several incidents announce in one channel
-	case EffectFileReview:
-		// One filing at a time: a refresh asked for while the first filing is in flight
-		// runs after it, and updates the issue it made instead of filing a second one.
-		return fmt.Sprintf("review:%d", incidentID), 1
+	s := kind.spec()
+	if s.lane == nil {
+		return "", 0
 	}
-	return "", 0
+	return s.lane(incidentID, p), s.rank
 }
 
-func incidentLane(id int64) string { return fmt.Sprintf("incident:%d", id) }
+// incidentLane orders the posts in an incident's channel.
+func incidentLane(id int64, _ EffectPayload) string { return fmt.Sprintf("incident:%d", id) }
+
+// announceLane orders the announcements in one channel, whatever their incident.
+func announceLane(_ int64, p EffectPayload) string { return "channel:" + p.Channel }
+
+// reviewLane orders the filings of an incident's review.
+func reviewLane(id int64, _ EffectPayload) string { return fmt.Sprintf("review:%d", id) }

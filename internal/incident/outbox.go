@@ -220,7 +220,7 @@ func (o *Outbox) deliver(ctx context.Context, e Effect, wait time.Duration) stri
 	switch {
 	case err != nil:
 		err = StoreFailed(fmt.Errorf("load incident: %w", err)) // the database, not the effect, failed
-	case needsChannel(e.Kind) && inc.ChannelID == "":
+	case e.Kind.inChannel() && inc.ChannelID == "":
 		err = o.channelPending(ctx, inc) // not a probe of anything
 	default:
 		service := e.Kind.service()
@@ -444,50 +444,4 @@ func (o *Outbox) backoff(attempts int) time.Duration {
 		d = min(o.BaseBackoff<<(attempts-1), o.MaxBackoff)
 	}
 	return d/2 + rand.N(d/2+1)
-}
-
-func (k EffectKind) describe() string {
-	switch k {
-	case EffectCreateChannel:
-		return "create the incident channel"
-	case EffectSetTopic:
-		return "set the channel topic"
-	case EffectInvite:
-		return "invite people to the channel"
-	case EffectPostCard:
-		return "post the incident card"
-	case EffectPinCard:
-		return "pin the incident card"
-	case EffectUpdateCard:
-		return "update the incident card"
-	case EffectAnnounce:
-		return "announce the incident"
-	case EffectPost:
-		return "post a message"
-	case EffectPage:
-		return "page through PagerDuty"
-	case EffectOnCall:
-		return "find who is on call"
-	case EffectPostRunCard, EffectUpdateRunCard:
-		return "show the playbook run card"
-	case EffectPostStepCard, EffectUpdateStep:
-		return "show a playbook step"
-	case EffectExecuteStep:
-		return "run a playbook step"
-	case EffectPlanStep:
-		return "dry-run a playbook step"
-	case EffectTimer:
-		return "fire a timer"
-	case EffectFileReview:
-		return "file the post-incident review"
-	case EffectFileFollowup:
-		return "file a follow-up issue"
-	case EffectCloseFollowup:
-		return "close a follow-up issue"
-	case EffectPagerNotes, EffectPagerNote:
-		return "add a note in PagerDuty"
-	case EffectPagerResolves, EffectPagerResolve:
-		return "resolve in PagerDuty"
-	}
-	return string(k)
 }

@@ -1,0 +1,98 @@
+package incident
+
+import (
+	"context"
+	"fmt"
+	"slices"
+)
+
+// kindSpec is everything the outbox knows about one effect kind. A new kind is one entry
+// in effectKinds: how it is delivered, what to call it in a failure report, which outside
+// service it calls, whether it waits for the incident channel and which lane orders it.
+type kindSpec struct {
+	handle func(o *Outbox, ctx context.Context, inc *Incident, e *Effect) (result, error)
+	// does says what the bot was doing, for reports: "I could not <does>".
+	does string
+	// service is the outside service it calls, for outages (health.go); "" for none, or for
+	// failures that say nothing of a shared service (timers, cluster actions).
+	service string
+	// inChannel: it acts in the incident channel, so it waits until that exists.
+	inChannel bool
+	// lane orders it among others (lane.go); nil for none.
+	lane func(incidentID int64, p EffectPayload) string
+	rank int // its place in the lane: lower first, then commit order
+}
+
+// The outside services effects call.
+const (
+	serviceSlack     = "slack"
+	servicePagerDuty = "pagerduty"
+	serviceGitHub    = "github"
+)
+
+// effectKinds is every effect kind. It is filled in init because handlers enqueue
+// effects, which reads it back.
+var effectKinds map[EffectKind]kindSpec
+
+func init() {
+	effectKinds = map[EffectKind]kindSpec{
+		// The channel, then its card, then everything else posted in it: a post claimed while
+		// the channel was being created cannot overtake the card.
+		EffectCreateChannel: {handle: (*Outbox).createChannel, does: "create the incident channel", service: serviceSlack, lane: incidentLane, rank: 0},
+		EffectPostCard:      {handle: (*Outbox).postCard, does: "post the incident card", service: serviceSlack, inChannel: true, lane: incidentLane, rank: 0},
+		EffectPost:          {handle: (*Outbox).postMessage, does: "post a message", service: serviceSlack, inChannel: true, lane: incidentLane, rank: 1},
+		EffectPostRunCard:   {handle: (*Outbox).runEffect, does: "show the playbook run card", service: serviceSlack, inChannel: true, lane: incidentLane, rank: 1},
+		EffectPostStepCard:  {handle: (*Outbox).runEffect, does: "show a playbook step", service: serviceSlack, inChannel: true, lane: incidentLane, rank: 1},
+		// Several incidents announce in one channel: in the order they were declared.
+		EffectAnnounce:      {handle: (*Outbox).announce, does: "announce the incident", service: serviceSlack, inChannel: true, lane: announceLane, rank: 1},
+		EffectSetTopic:      {handle: (*Outbox).setTopic, does: "set the channel topic", service: serviceSlack, inChannel: true},
+		EffectInvite:        {handle: (*Outbox).invite, does: "invite people to the channel", service: serviceSlack, inChannel: true},
+		EffectPinCard:       {handle: (*Outbox).pinCard, does: "pin the incident card", service: serviceSlack, inChannel: true},
+		EffectUpdateCard:    {handle: (*Outbox).updateCard, does: "update the incident card", service: serviceSlack, inChannel: true},
+		EffectUpdateRunCard: {handle: (*Outbox).runEffect, does: "show the playbook run card", service: serviceSlack, inChannel: true},
+		EffectUpdateStep:    {handle: (*Outbox).runEffect, does: "show a playbook step", service: serviceSlack, inChannel: true},
+		EffectExecuteStep:   {handle: (*Outbox).runEffect, does: "run a playbook step", inChannel: true},
+		EffectPlanStep:      {handle: (*Outbox).runEffect, does: "dry-run a playbook step", inChannel: true},
+
+		EffectPage:          {handle: (*Outbox).page, does: "page through PagerDuty", service: servicePagerDuty},
+		EffectOnCall:        {handle: (*Outbox).onCall, does: "find who is on call"},
+		EffectPagerNotes:    {handle: (*Outbox).fanOut, does: "add a note in PagerDuty"}, // the fan-outs only read the database
+		EffectPagerNote:     {handle: (*Outbox).pagerNote, does: "add a note in PagerDuty", service: servicePagerDuty},
+		EffectPagerResolves: {handle: (*Outbox).fanOut, does: "resolve in PagerDuty"},
+		EffectPagerResolve:  {handle: (*Outbox).pagerResolve, does: "resolve in PagerDuty", service: servicePagerDuty},
+
+		// One filing at a time: a refresh asked for while the first filing is in flight runs
+		// after it, and updates the issue it made instead of filing a second one.
+		EffectFileReview:    {handle: (*Outbox).fileReview, does: "file the post-incident review", service: serviceGitHub, lane: reviewLane, rank: 1},
+		EffectFileFollowup:  {handle: (*Outbox).fileFollowup, does: "file a follow-up issue", service: serviceGitHub},
+		EffectCloseFollowup: {handle: (*Outbox).closeFollowup, does: "close a follow-up issue", service: serviceGitHub},
+
+		EffectTimer: {handle: (*Outbox).timer, does: "fire a timer"},
+	}
+}
+
+// spec returns the kind's entry; an unknown kind (from a newer release's database) fails.
+func (k EffectKind) spec() kindSpec {
+	if s, ok := effectKinds[k]; ok {
+		return s
+	}
+	return kindSpec{does: string(k), handle: func(*Outbox, context.Context, *Incident, *Effect) (result, error) {
+		return result{}, fmt.Errorf("unknown effect kind %q", k)
+	}}
+}
+
+func (k EffectKind) describe() string { return k.spec().does }
+func (k EffectKind) service() string  { return k.spec().service }
+func (k EffectKind) inChannel() bool  { return k.spec().inChannel }
+
+// kindsOf returns the effect kinds that call service, in name order.
+func kindsOf(service string) []EffectKind {
+	var out []EffectKind
+	for k, s := range effectKinds {
+		if s.service == service {
+			out = append(out, k)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
