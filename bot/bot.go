@@ -183,14 +183,13 @@ func (b *Bot) submitDeclare(ctx context.Context, cb slack.InteractionCallback) *
 		Description: in.Description, Private: in.Private, OriginChannel: cb.View.PrivateMetadata,
 	})
 	if err != nil {
-		field := views.DeclareTitle
-		switch {
-		case incident.ErrorCode(err) == incident.ENOTFOUND:
-			field = views.DeclareService
-		case strings.Contains(incident.ErrorMessage(err), "description"):
-			field = views.DeclareDescription
-		case incident.ErrorCode(err) == incident.EINTERNAL:
+		if incident.ErrorCode(err) == incident.EINTERNAL {
 			b.Log.Error("declare from form", "err", err)
+		}
+		field, ok := map[string]string{incident.FieldDescription: views.DeclareDescription, incident.FieldService: views.DeclareService,
+			incident.FieldSeverity: views.DeclareSeverity}[incident.ErrorField(err)]
+		if !ok {
+			field = views.DeclareTitle // the form's first field: for the title, and for what is about no field
 		}
 		return slack.NewErrorsViewSubmissionResponse(map[string]string{field: incident.ErrorMessage(err)})
 	}

@@ -376,3 +376,34 @@ func TestFormTextCannotInjectSlackMarkup(t *testing.T) {
 		t.Errorf("the title is not shown escaped:\n%s", strings.Join(posted, "\n"))
 	}
 }
+
+// A refused form shows the reason under the field it is about, as the domain names it.
+func TestFormErrorsShowUnderTheirField(t *testing.T) {
+	e := newEnv(t)
+	long := viewSubmission("U0BOB", e.general, "Intent API down", "P1", "")
+	long["view"].(map[string]any)["state"].(map[string]any)["values"].(map[string]any)["description"] =
+		map[string]any{"description": map[string]any{"type": "plain_text_input", "value": strings.Repeat("x", 3000)}}
+	for name, tc := range map[string]struct {
+		form  map[string]any
+		field string
+		want  string
+	}{
+		"title":       {viewSubmission("U0BOB", e.general, strings.Repeat("t", 200), "P1", ""), "title", "keep it to 150"},
+		"description": {long, "description", "The description is too long"},
+	} {
+		resp, err := e.sender.Interaction(tc.form)
+		if err != nil || resp.Status != 200 {
+			t.Fatal(name, err, resp.Status)
+		}
+		var errs struct {
+			Errors map[string]string `json:"errors"`
+		}
+		resp.JSON(&errs)
+		if got := errs.Errors[tc.field]; !strings.Contains(got, tc.want) || len(errs.Errors) != 1 {
+			t.Errorf("%s: errors %v, want %q under %s", name, errs.Errors, tc.want, tc.field)
+		}
+	}
+	if e.incidents() != 0 {
+		t.Error("a refused form declared an incident")
+	}
+}

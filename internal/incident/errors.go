@@ -16,10 +16,45 @@ const (
 	ENOTREADY  = "not_ready" // a prerequisite (the channel, the card) does not exist yet
 )
 
-// Error is a domain error: a machine code and a message meant for the person who asked.
+// Error is a domain error: a machine code and a message meant for the person who asked,
+// and the input it is about when it is about one (a form shows it under that field).
 type Error struct {
 	Code    string
 	Message string
+	Field   string // one of the Field* names, or ""
+}
+
+// The inputs of a declaration, as errors name them.
+const (
+	FieldTitle       = "title"
+	FieldDescription = "description"
+	FieldService     = "service"
+	FieldSeverity    = "severity"
+)
+
+// in sets the input e is about and returns e.
+func (e *Error) in(field string) *Error {
+	e.Field = field
+	return e
+}
+
+// about marks a domain error as about field; other errors pass unchanged.
+func about(err error, field string) error {
+	var e *Error
+	if errors.As(err, &e) {
+		c := *e
+		return c.in(field)
+	}
+	return err
+}
+
+// ErrorField returns the input err is about ("" when none, or not a domain error).
+func ErrorField(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Field
+	}
+	return ""
 }
 
 func (e *Error) Error() string { return e.Message }

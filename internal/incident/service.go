@@ -64,16 +64,16 @@ func (s *Service) Declare(ctx context.Context, req DeclareRequest) (*Incident, e
 	title := strings.TrimSpace(req.Title)
 	switch {
 	case title == "":
-		return nil, Errorf(EINVALID, "An incident needs a title.")
+		return nil, Errorf(EINVALID, "An incident needs a title.").in(FieldTitle)
 	case utf8.RuneCountInString(title) > MaxTitleLen:
-		return nil, Errorf(EINVALID, "The title is %d characters; keep it to %d.", utf8.RuneCountInString(title), MaxTitleLen)
+		return nil, Errorf(EINVALID, "The title is %d characters; keep it to %d.", utf8.RuneCountInString(title), MaxTitleLen).in(FieldTitle)
 	case utf8.RuneCountInString(req.Description) > MaxTextLen:
-		return nil, Errorf(EINVALID, "The description is too long; keep it to %d characters.", MaxTextLen)
+		return nil, Errorf(EINVALID, "The description is too long; keep it to %d characters.", MaxTextLen).in(FieldDescription)
 	case req.Actor == "":
 		return nil, Errorf(EINVALID, "A declaration needs the declaring user.")
 	}
 	if _, err := ParseSeverity(string(req.Severity)); err != nil {
-		return nil, err
+		return nil, about(err, FieldSeverity)
 	}
 	inc := &Incident{
 		RPOAchieved:   -1,
@@ -90,7 +90,7 @@ func (s *Service) Declare(ctx context.Context, req DeclareRequest) (*Incident, e
 	if req.Service != "" {
 		svc, err := s.Settings.Catalog.Lookup(req.Service)
 		if err != nil {
-			return nil, err
+			return nil, about(err, FieldService)
 		}
 		inc.Service, inc.Tier, inc.Services = svc.Name, svc.Tier, []string{svc.Name}
 		inc.Private = inc.Private || svc.Confidential
