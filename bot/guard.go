@@ -32,12 +32,13 @@ func refuse(status int, format string, args ...any) *Refusal {
 }
 
 // checkUser refuses a missing or malformed user ID; what names where it was found.
+// checkChannel does the same for a channel ID.
 func checkUser(what, id string) error {
 	switch {
 	case id == "":
 		return refuse(http.StatusBadRequest, "%s without a user: every action needs the Slack user who did it", what)
 	case !userIDRe.MatchString(id):
-		return refuse(http.StatusBadRequest, "%s: %q is not a Slack user ID (such as U0123ABCD)", what, id)
+		return refuse(http.StatusBadRequest, "%s %q is not a Slack user ID (such as U0123ABCD)", what, id)
 	}
 	return nil
 }
@@ -47,7 +48,7 @@ func checkChannel(what, id string) error {
 	case id == "":
 		return refuse(http.StatusBadRequest, "%s without a channel", what)
 	case !channelIDRe.MatchString(id):
-		return refuse(http.StatusBadRequest, "%s: %q is not a Slack channel ID (such as C0123ABCD)", what, id)
+		return refuse(http.StatusBadRequest, "%s %q is not a Slack channel ID (such as C0123ABCD)", what, id)
 	}
 	return nil
 }
@@ -56,7 +57,7 @@ func checkChannel(what, id string) error {
 // team of an Enterprise Grid organization is admitted by the organization's ID.
 func (b *Bot) checkTeam(what, team, enterprise string) error {
 	if team != "" && !teamIDRe.MatchString(team) {
-		return refuse(http.StatusBadRequest, "%s: %q is not a Slack team ID (such as T0123ABCD)", what, team)
+		return refuse(http.StatusBadRequest, "%s %q is not a Slack team ID (such as T0123ABCD)", what, team)
 	}
 	if enterprise != "" && !teamIDRe.MatchString(enterprise) {
 		return refuse(http.StatusBadRequest, "%s: enterprise %q is not a Slack organization ID (such as E0123ABCD)", what, enterprise)
@@ -73,20 +74,14 @@ func (b *Bot) checkTeam(what, team, enterprise string) error {
 
 // checkSlash checks a slash command's user, channel, command name and workspace.
 func (b *Bot) checkSlash(cmd slack.SlashCommand) error {
-	if cmd.UserID != "" && !userIDRe.MatchString(cmd.UserID) {
-		return refuse(http.StatusBadRequest, "user_id %q is not a Slack user ID (such as U0123ABCD)", cmd.UserID)
+	if err := checkUser("user_id", cmd.UserID); err != nil {
+		return err
 	}
-	if cmd.ChannelID != "" && !channelIDRe.MatchString(cmd.ChannelID) {
-		return refuse(http.StatusBadRequest, "channel_id %q is not a Slack channel ID (such as C0123ABCD)", cmd.ChannelID)
-	}
-	if cmd.UserID == "" || cmd.ChannelID == "" {
-		return refuse(http.StatusBadRequest, "user_id and channel_id are required")
+	if err := checkChannel("channel_id", cmd.ChannelID); err != nil {
+		return err
 	}
 	if name := b.commandName(); cmd.Command != name {
 		return refuse(http.StatusBadRequest, "command %q is not %s, the command this bot serves (slack.command)", cmd.Command, name)
-	}
-	if cmd.TeamID != "" && !teamIDRe.MatchString(cmd.TeamID) {
-		return refuse(http.StatusBadRequest, "team_id %q is not a Slack team ID (such as T0123ABCD)", cmd.TeamID)
 	}
 	return b.checkTeam("team_id", cmd.TeamID, cmd.EnterpriseID)
 }

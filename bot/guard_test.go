@@ -103,15 +103,7 @@ func TestMalformedInteractionsAre400(t *testing.T) {
 	e := newEnv(t)
 	e.bot.TeamIDs = []string{testenv.SlackTeam}
 	e.sender.Command("U0ALICE", e.general, "declare P2 checkout slow", "")
-	var chID string
-	e.waitFor("the channel", func() bool {
-		ch := e.slack.ChannelByName("inc-1-checkout-slow")
-		if ch != nil && len(ch.Pins) == 1 {
-			chID = ch.ID
-			return true
-		}
-		return false
-	})
+	chID := e.pinnedChannel("inc-1-checkout-slow")
 	events := e.eventCount()
 	click := func(mutate func(map[string]any)) map[string]any {
 		p := testenv.BlockAction("U0ALICE", chID, "incident:note", "note clicked")

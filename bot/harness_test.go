@@ -72,6 +72,22 @@ func (e *env) waitFor(what string, cond func() bool) {
 	}
 }
 
+// pinnedChannel waits for the bot's channel of that name to have its card pinned, and
+// returns its ID.
+func (e *env) pinnedChannel(name string) string {
+	e.t.Helper()
+	var id string
+	e.waitFor("the channel "+name, func() bool {
+		ch := e.slack.ChannelByName(name)
+		if ch != nil && len(ch.Pins) == 1 {
+			id = ch.ID
+			return true
+		}
+		return false
+	})
+	return id
+}
+
 // incidents returns how many incidents exist.
 func (e *env) incidents() int {
 	var ids []int64

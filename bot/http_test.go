@@ -182,15 +182,7 @@ func TestFormSubmission(t *testing.T) {
 func TestDoubleClickResolvesOnce(t *testing.T) {
 	e := newEnv(t)
 	e.sender.Command("U0ALICE", e.general, "declare P2 checkout slow", "")
-	var chID string
-	e.waitFor("the channel", func() bool {
-		ch := e.slack.ChannelByName("inc-1-checkout-slow")
-		if ch != nil && len(ch.Pins) == 1 {
-			chID = ch.ID
-			return true
-		}
-		return false
-	})
+	chID := e.pinnedChannel("inc-1-checkout-slow")
 	done := make(chan struct{})
 	for i := 0; i < 10; i++ { // ten clicks: each its own action_ts and trigger_id, as in Slack
 		click := testenv.BlockAction("U0ALICE", chID, "incident:resolve", "resolve")

@@ -49,15 +49,7 @@ func TestReplayedRequestsAreRefused(t *testing.T) {
 		t.Errorf("%d incidents after a replayed declare, want 1", n)
 	}
 
-	var chID string
-	e.waitFor("the channel", func() bool {
-		ch := e.slack.ChannelByName("inc-1-checkout-slow")
-		if ch != nil && len(ch.Pins) == 1 {
-			chID = ch.ID
-			return true
-		}
-		return false
-	})
+	chID := e.pinnedChannel("inc-1-checkout-slow")
 	payload, _ := json.Marshal(testenv.BlockAction("U0ALICE", chID, "incident:note", "note replay me"))
 	click := []byte(url.Values{"payload": {string(payload)}}.Encode())
 	for i, want := range []int{200, http.StatusConflict} {

@@ -40,15 +40,7 @@ func TestSocketMode(t *testing.T) {
 	if got := slash("U0ALICE", e.general, "declare P1 intent-processing Intent API returning 500s"); !strings.Contains(got, "Declared *INC-1* (P1") {
 		t.Fatalf("declare over socket mode: %q", got)
 	}
-	var chID string
-	e.waitFor("the channel", func() bool {
-		ch := e.slack.ChannelByName("inc-1-intent-api-returning-500s")
-		if ch != nil && len(ch.Pins) == 1 {
-			chID = ch.ID
-			return true
-		}
-		return false
-	})
+	chID := e.pinnedChannel("inc-1-intent-api-returning-500s")
 	if got := slash("U0ALICE", chID, "mitigate"); got != "INC-1 is marked mitigated." {
 		t.Errorf("mitigate: %q", got)
 	}

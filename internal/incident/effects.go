@@ -27,14 +27,6 @@ type followUp struct {
 	due           time.Time // zero: now
 }
 
-// handle makes one attempt at e for inc, as its kind's entry in effectKinds says.
-func (o *Outbox) handle(ctx context.Context, inc *Incident, e *Effect) (result, error) {
-	if e.Kind.inChannel() && inc.ChannelID == "" {
-		return result{}, Errorf(ENOTREADY, "the channel does not exist yet")
-	}
-	return e.Kind.spec().handle(o, ctx, inc, e)
-}
-
 func (o *Outbox) timer(_ context.Context, inc *Incident, e *Effect) (result, error) {
 	switch e.Payload.Timer {
 	case "rto":

@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nephoran/incidentbot/internal/incident"
 	"github.com/nephoran/incidentbot/internal/testenv"
 )
 
@@ -51,7 +50,7 @@ func TestOutageIsProbedOneAtATimeAndTheBacklogFlowsWhenItEnds(t *testing.T) {
 	during := slackCallsSince(sys, start)
 	sys.Slack.EndOutage()
 	back := sys.Clock.Now()
-	for i := 0; i < 600 && pendingNonTimers(sys) > 0; i++ {
+	for i := 0; i < 600 && len(pendingEffects(sys)) > 0; i++ {
 		sys.Deliver()
 		sys.Clock.Advance(100 * time.Millisecond)
 	}
@@ -70,16 +69,4 @@ func TestOutageIsProbedOneAtATimeAndTheBacklogFlowsWhenItEnds(t *testing.T) {
 	if got, want := strings.Join(texts(sys, ch, marks...), " "), strings.Join(marks, " "); got != want {
 		t.Errorf("the channel shows %q, want %q", got, want)
 	}
-}
-
-func pendingNonTimers(sys *testenv.System) int {
-	n := 0
-	for id := int64(1); len(sys.Effects(id)) > 0; id++ {
-		for _, e := range sys.Effects(id) {
-			if e.State != incident.EffectDone && e.State != incident.EffectFailed && e.Kind != incident.EffectTimer {
-				n++
-			}
-		}
-	}
-	return n
 }

@@ -14,35 +14,38 @@ func deliverAll(t *testing.T, sys *testenv.System) {
 	t.Helper()
 	for i := 0; i < 200; i++ {
 		sys.Deliver()
-		pending, wait := false, time.Duration(0)
-		for id := int64(1); ; id++ {
-			effs := sys.Effects(id)
-			if len(effs) == 0 {
-				break
-			}
-			for _, e := range effs {
-				if e.State != incident.EffectPending || e.Kind == incident.EffectTimer {
-					continue
-				}
-				pending = true
-				if d := e.NextAttemptAt.Sub(sys.Clock.Now()); d > 0 && (wait == 0 || d < wait) {
-					wait = d
-				}
-			}
-		}
-		if !pending {
+		left := pendingEffects(sys)
+		if len(left) == 0 {
 			return
+		}
+		wait := time.Duration(0)
+		for _, e := range left {
+			if d := e.NextAttemptAt.Sub(sys.Clock.Now()); d > 0 && (wait == 0 || d < wait) {
+				wait = d
+			}
 		}
 		sys.Clock.Advance(max(wait, time.Millisecond))
 	}
-	for id := int64(1); len(sys.Effects(id)) > 0; id++ {
-		for _, e := range sys.Effects(id) {
-			if e.State == incident.EffectPending && e.Kind != incident.EffectTimer {
-				t.Logf("pending: %s attempts %d next %s err %q", e.Key, e.Attempts, e.NextAttemptAt.Sub(sys.Clock.Now()), e.LastError)
+	for _, e := range pendingEffects(sys) {
+		t.Logf("pending: %s attempts %d next %s err %q", e.Key, e.Attempts, e.NextAttemptAt.Sub(sys.Clock.Now()), e.LastError)
+	}
+	t.Fatal("effects still pending after 200 rounds")
+}
+
+// pendingEffects returns every incident's effects still to deliver, timers aside.
+func pendingEffects(sys *testenv.System) []incident.Effect {
+	var out []incident.Effect
+	for id := int64(1); ; id++ {
+		effs := sys.Effects(id)
+		if len(effs) == 0 {
+			return out
+		}
+		for _, e := range effs {
+			if (e.State == incident.EffectPending || e.State == incident.EffectInflight) && e.Kind != incident.EffectTimer {
+				out = append(out, e)
 			}
 		}
 	}
-	t.Fatal("effects still pending after 200 rounds")
 }
 
 // texts returns the channel's messages that contain one of marks, in the order Slack holds

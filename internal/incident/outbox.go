@@ -229,7 +229,7 @@ func (o *Outbox) deliver(ctx context.Context, e Effect, wait time.Duration) stri
 		if !parkUntil.IsZero() {
 			return o.park(ctx, e, service, parkUntil, log)
 		}
-		res, err = o.handle(ctx, inc, &e)
+		res, err = e.Kind.spec().handle(o, ctx, inc, &e) // deliver waited for the channel above
 		if o.health.observe(service, probe, ErrorCode(err) != ENOTREADY, err, o.Clock.Now(), o.ProbeEvery) {
 			o.wakeService(ctx, service, log)
 		}
