@@ -3,6 +3,7 @@ package bot_test
 import (
 	"context"
 	"encoding/json"
+	"github.com/nephoran/incidentbot/bot/views"
 	"net/url"
 	"strings"
 	"testing"
@@ -157,7 +158,7 @@ func TestMalformedInteractionsAre400(t *testing.T) {
 	var notes []string
 	for _, ev := range e.sys.Events(1) {
 		if ev.Kind == incident.EventNote {
-			notes = append(notes, ev.Actor+" "+ev.Text)
+			notes = append(notes, ev.Actor+" "+views.EventText(ev))
 		}
 	}
 	if len(notes) != 1 || !strings.HasPrefix(notes[0], "U0ALICE ") {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"github.com/nephoran/incidentbot/bot/views"
 	"net/http"
 	"net/http/httptest"
 	"sort"
@@ -302,7 +303,7 @@ func TestTimelineCaptureFromSlack(t *testing.T) {
 		evs, _ := tx.Events(1)
 		for _, ev := range evs {
 			if ev.Kind == incident.EventCaptured {
-				captured = append(captured, ev.Actor+" "+ev.Text)
+				captured = append(captured, ev.Actor+" "+views.EventText(ev))
 			}
 		}
 		return nil
@@ -323,8 +324,8 @@ func TestTimelineCaptureFromSlack(t *testing.T) {
 	}
 	// Alice pinned the first message and marked it with :pushpin: at once; whichever event is
 	// handled first captures it, the other finds it captured.
-	first := strings.Contains(captured[1], "pinned by <@U0ALICE>) https://test.slack.com/archives/") ||
-		strings.Contains(captured[1], "marked with :pushpin: by <@U0ALICE>) https://test.slack.com/archives/")
+	first := strings.Contains(captured[1], "pinned by <@U0ALICE>) <https://test.slack.com/archives/") ||
+		strings.Contains(captured[1], "marked with :pushpin: by <@U0ALICE>) <https://test.slack.com/archives/")
 	if !first || !strings.Contains(captured[0], "added with the message shortcut by <@U0ALICE>") {
 		t.Errorf("how and permalink: %v", captured)
 	}

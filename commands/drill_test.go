@@ -2,6 +2,7 @@ package commands_test
 
 import (
 	"context"
+	"github.com/nephoran/incidentbot/bot/views"
 	"strings"
 	"testing"
 
@@ -70,8 +71,8 @@ func TestDrillRehearsesAPlaybookWithoutChangingAnything(t *testing.T) {
 		t.Error("the notify step did not post, marked DRILL, in the drill channel")
 	}
 	declared := sys.Events(inc.ID)[0]
-	if !strings.HasPrefix(declared.Text, "[DRILL] <@U0ALICE> declared P2") {
-		t.Errorf("timeline opens with %q", declared.Text)
+	if got := views.EventText(declared); !strings.HasPrefix(got, "[DRILL] <@U0ALICE> declared P2") {
+		t.Errorf("timeline opens with %q", got)
 	}
 }
 

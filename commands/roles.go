@@ -50,6 +50,24 @@ var rolesVerb = &Verb{
 		if err != nil {
 			return Reply{}, err
 		}
-		return Reply{Text: fmt.Sprintf("*Crisis roles of %s*\n%s", inc.Key(), inc.RolesText())}, nil
+		return Reply{Text: fmt.Sprintf("*Crisis roles of %s*\n%s", inc.Key(), rolesText(inc))}, nil
 	},
+}
+
+// rolesText lists every role with its holder, or unfilled with its on-call person.
+func rolesText(inc *incident.Incident) string {
+	var b strings.Builder
+	for _, r := range incident.CrisisRoles {
+		fmt.Fprintf(&b, "• *%s*: ", r.Title())
+		switch st, h := inc.Roles[r], inc.Holder(r); {
+		case h != "":
+			fmt.Fprintf(&b, "<@%s>", h)
+		case st.OnCall != "":
+			fmt.Fprintf(&b, "unfilled (on call: <@%s>)", st.OnCall)
+		default:
+			b.WriteString("unfilled")
+		}
+		b.WriteString("\n")
+	}
+	return strings.TrimRight(b.String(), "\n")
 }

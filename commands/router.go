@@ -44,7 +44,10 @@ type Router struct {
 	// Playbooks is the playbook library; PlaybookOptions how runs are built from it.
 	Playbooks       *playbook.Library
 	PlaybookOptions playbook.BuildOptions
-	verbs           map[string]*Verb
+	// EventText says a timeline event in the surface's idiom (bot/views for Slack); nil
+	// says it in plain text.
+	EventText func(incident.TimelineEvent) string
+	verbs     map[string]*Verb
 }
 
 // NewRouter returns a router over svc with every verb.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/nephoran/incidentbot/bot/views"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -153,9 +154,9 @@ func TestScriptedPlaybookRun(t *testing.T) {
 	}
 	var timeline []string
 	for _, e := range sys.Events(1) {
-		timeline = append(timeline, string(e.Kind)+" "+e.Text)
-		if strings.Contains(e.Text, "s3cret") {
-			t.Errorf("a secret reached the timeline: %s", e.Text)
+		timeline = append(timeline, string(e.Kind)+" "+views.EventText(e))
+		if strings.Contains(e.DataJSON+e.Text, "s3cret") {
+			t.Errorf("a secret reached the timeline: %s", views.EventText(e))
 		}
 	}
 	joined := strings.Join(timeline, "\n")
@@ -165,7 +166,7 @@ func TestScriptedPlaybookRun(t *testing.T) {
 		"step_refused <@U0ALICE> may not approve \"Move DNS to eu-west-1\" (dns): the two-person rule",
 		"step_refused <@U0BOB> may not approve \"Move DNS to eu-west-1\" (dns): it needs the Incident commander",
 		"step_approved <@U0BOB> approved \"Move DNS to eu-west-1\" (dns), asked by <@U0ALICE>",
-		"step_result \"Move DNS to eu-west-1\" succeeded: HTTP 200 OK",
+		"step_result \"Move DNS to eu-west-1\" succeeded: \n```\nHTTP 200 OK",
 		"step_result \"Wait for the applications\" failed: could not run: kubernetes actions are not available",
 		"step_done <@U0BOB> marked \"Wait for the applications\" (wait-apps) done (it was failed; they verified it by hand)",
 	} {
@@ -391,7 +392,7 @@ func TestDryRunPlansBeforeApproval(t *testing.T) {
 	sys.Deliver()
 	evs := ""
 	for _, e := range sys.Events(1) {
-		evs += string(e.Kind) + " " + e.Text + "\n"
+		evs += string(e.Kind) + " " + views.EventText(e) + "\n"
 	}
 	if !strings.Contains(evs, `step_planned Dry run of "Promote postgresql-replica-0 to primary": would run switchover`) {
 		t.Errorf("the plans are not on the timeline:\n%s", evs)
@@ -436,14 +437,14 @@ func TestStepNumbersAreTheCards(t *testing.T) {
 	s.do(bob, ch2, "step 1.2 run", "done by a person")
 	s.do(bob, ch2, "step 1.2 done", `Marked "Check the replica lag" (check-lag) done`)
 	s.do(bob, ch2, "step 2.1 run", `Asked for approval of "Restart the API in us-west-2"`)
-	s.do(bob, ch2, "step 3.1 run", "INC-2 has 2 playbook runs; its steps are numbered as on their cards, such as `/incident step 1.1 run`.")
+	s.do(bob, ch2, "step 3.1 run", "INC-2 has 2 playbook runs; its steps are numbered as on their cards, such as /incident step 1.1 run.")
 	s.do(bob, ch2, "step 1.6 run", "Run 1 of INC-2 (Failover drill) has 5 steps; its steps are numbered 1.1 to 1.5.")
 	s.do(bob, ch2, "step 1.0 run", `"1.0" is not a step number`)
 	s.do(bob, ch2, "step 1.x run", `"1.x" is not a step number`)
-	s.do(bob, ch1, "step 2.1 run", "INC-1 has 1 playbook run; its steps are numbered as on their cards, such as `/incident step 1.1 run`.")
+	s.do(bob, ch1, "step 2.1 run", "INC-1 has 1 playbook run; its steps are numbered as on their cards, such as /incident step 1.1 run.")
 	// A bare number typed is the step's place in the incident's only run; with two runs it
 	// needs the run too.
-	s.do(bob, ch2, "step 1 run", "INC-2 has 2 playbook runs; type the step as its card shows it, such as `/incident step 2.1 run`.")
+	s.do(bob, ch2, "step 1 run", "INC-2 has 2 playbook runs; type the step as its card shows it, such as /incident step 2.1 run.")
 	s.do(bob, ch1, "step 9 run", "Run 1 of INC-1 (Failover drill) has 5 steps; its steps are numbered 1.1 to 1.5.")
 	// INC-2's first step has ID 6: its button, posted before or after this change, says so,
 	// and a button's number is the step's ID.

@@ -8,6 +8,7 @@ import (
 
 	"github.com/nephoran/incidentbot/internal/incident"
 	"github.com/nephoran/incidentbot/internal/testenv"
+	"github.com/nephoran/incidentbot/internal/words"
 )
 
 // script runs /incident commands as different people and checks each answer, in the
@@ -78,7 +79,7 @@ func TestScriptedIncident(t *testing.T) {
 	s.do(bob, ch, "followups", "#1 Add a replica-lag alert (owner <@U0BOB>)", "open for 0s")
 	s.do(alice, ch, "roles", "*Incident commander*: <@U0ALICE>", "*Technical lead*: unfilled")
 	s.do(bob, ch, "role tl me", "<@U0BOB> is now the Technical lead of INC-1.")
-	s.do(bob, ch, "role technical-lead <@U0BOB|bob>", "<@U0BOB> already is the Technical lead of INC-1.")
+	s.do(bob, ch, "role technical-lead <@U0BOB|bob>", "You already are the Technical lead of INC-1.")
 	s.do(bob, ch, "role janitor me", `"janitor" is not a crisis role`, "Usage: `/incident role <role> <@user|me>`")
 	s.do(bob, ch, "role ic bob", `"bob" is not a user`)
 	s.do(bob, ch, "role ic", "Name a role and a person.")
@@ -136,7 +137,7 @@ func TestCorrections(t *testing.T) {
 	s.do(bob, ch, "note cache hit rate 40%", "Noted")
 	evs := sys.Events(1)
 	note := evs[len(evs)-1].Seq
-	s.do("U0CAROL", ch, fmt.Sprintf("correct %d cache hit rate 45%%", note), "Only <@U0BOB>, who wrote event")
+	s.do("U0CAROL", ch, fmt.Sprintf("correct %d cache hit rate 45%%", note), "Only the author of event #")
 	s.do(bob, ch, fmt.Sprintf("correct #%d cache hit rate 45%%", note), fmt.Sprintf("Correction of #%d recorded", note))
 	s.do(alice, ch, fmt.Sprintf("correct %d cache hit rate 46%%", note), "Correction of")
 	s.do(alice, ch, "correct 1 not declared", "only notes, captured messages and updates can be corrected")
@@ -175,7 +176,7 @@ func TestStatusShowsTheRTOClockAndTheImpact(t *testing.T) {
 	inc := sys.Incident(1)
 	inc.Commander = ""
 	inc.Roles = map[incident.Role]incident.RoleState{incident.RoleCommander: {OnCall: "U0CAROL"}}
-	if got := inc.CommanderText(); got != "unfilled, on call <@U0CAROL>" {
+	if got := words.Commander(inc).String(); got != "unfilled, on call U0CAROL" {
 		t.Errorf("commander %q", got)
 	}
 }

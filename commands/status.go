@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/nephoran/incidentbot/internal/incident"
+	"github.com/nephoran/incidentbot/internal/words"
 )
 
 // MaxReplyLen keeps answers inside one Slack message section.
@@ -33,7 +34,7 @@ var statusVerb = &Verb{
 func StatusText(inc *incident.Incident, cat incident.Catalog, now time.Time) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "*%s* %s: %s\n", inc.Key(), inc.Severity, inc.Title)
-	fmt.Fprintf(&b, "Status: *%s* | Commander: %s\n", inc.Status, inc.CommanderText())
+	fmt.Fprintf(&b, "Status: *%s* | Commander: %s\n", inc.Status, commanderText(inc))
 	if !inc.AckedAt.IsZero() {
 		fmt.Fprintf(&b, "Acknowledged in PagerDuty by %s, %s after the declaration\n", inc.AckedBy, incident.FormatDuration(inc.AckedAt.Sub(inc.DeclaredAt)))
 	}
@@ -94,18 +95,23 @@ var timelineVerb = &Verb{
 		if err != nil {
 			return Reply{}, err
 		}
-		return Reply{Text: TimelineText(inc, evs, all)}, nil
+		say := r.EventText
+		if say == nil {
+			say = func(e incident.TimelineEvent) string { return words.Event(e).String() }
+		}
+		return Reply{Text: TimelineText(inc, evs, all, say)}, nil
 	},
 }
 
-// TimelineText renders events newest last, keeping the latest ones when they do not fit.
-func TimelineText(inc *incident.Incident, evs []incident.TimelineEvent, all bool) string {
+// TimelineText renders events newest last, each said by say, keeping the latest ones when
+// they do not fit.
+func TimelineText(inc *incident.Incident, evs []incident.TimelineEvent, all bool, say func(incident.TimelineEvent) string) string {
 	var lines []string
 	for _, e := range evs {
 		if !all && e.Kind.Housekeeping() {
 			continue
 		}
-		lines = append(lines, fmt.Sprintf("#%d `%s` %s *%s* %s", e.Seq, incident.FormatTime(e.At), actor(e.Actor), e.Kind, e.Text))
+		lines = append(lines, fmt.Sprintf("#%d `%s` %s *%s* %s", e.Seq, incident.FormatTime(e.At), actor(e.Actor), e.Kind, say(e)))
 	}
 	header := fmt.Sprintf("*Timeline of %s* (UTC)", inc.Key())
 	size, first := len(header), len(lines)
@@ -117,6 +123,17 @@ func TimelineText(inc *incident.Incident, evs []incident.TimelineEvent, all bool
 		header += fmt.Sprintf("\n_%d earlier events not shown_", first)
 	}
 	return header + "\n" + strings.Join(lines[first:], "\n")
+}
+
+// commanderText is the commander as a mention, or "unfilled" with who is on call for it.
+func commanderText(inc *incident.Incident) string {
+	if inc.Commander == "" {
+		if oc := inc.Roles[incident.RoleCommander].OnCall; oc != "" {
+			return "unfilled, on call <@" + oc + ">"
+		}
+		return "unfilled"
+	}
+	return "<@" + inc.Commander + ">"
 }
 
 func actor(a string) string {

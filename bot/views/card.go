@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/nephoran/incidentbot/internal/incident"
+	"github.com/nephoran/incidentbot/internal/words"
 	"github.com/slack-go/slack"
 )
 
@@ -36,7 +37,7 @@ func Card(inc *incident.Incident) ([]slack.Block, string) {
 	fields := []*slack.TextBlockObject{
 		mrkdwn(fmt.Sprintf("*Severity*\n%s, %s", inc.Severity, inc.Severity.Description())),
 		mrkdwn(fmt.Sprintf("*Status*\n%s", inc.Status)),
-		mrkdwn("*Commander*\n" + inc.CommanderText()),
+		mrkdwn("*Commander*\n" + Mrkdwn(words.Commander(inc))),
 		mrkdwn(fmt.Sprintf("*Declared*\n%s", DateToken(inc.DeclaredAt))),
 	}
 	if inc.Service != "" {

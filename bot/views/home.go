@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/nephoran/incidentbot/internal/incident"
+	"github.com/nephoran/incidentbot/internal/words"
 	"github.com/slack-go/slack"
 )
 
@@ -31,7 +32,7 @@ func Home(incs []incident.Incident, viewer string) slack.HomeTabViewRequest {
 			where = fmt.Sprintf(" in <#%s>", inc.ChannelID)
 		}
 		text := fmt.Sprintf("%s*%s* %s · %s · %s%s\nIC %s · declared %s",
-			drillIcon(inc), inc.Key(), inc.Severity, inc.Status, title, where, inc.CommanderText(), DateToken(inc.DeclaredAt))
+			drillIcon(inc), inc.Key(), inc.Severity, inc.Status, title, where, Mrkdwn(words.Commander(inc)), DateToken(inc.DeclaredAt))
 		if len(roles) > 0 {
 			text += "\n:bust_in_silhouette: You are the " + strings.Join(roles, " and the ")
 			mine = append(mine, slack.NewSectionBlock(mrkdwn(truncate(text, maxSectionText)), nil, nil))

@@ -95,10 +95,10 @@ func TestDemo(t *testing.T) {
 		"=== Channel #inc-1-drill-regional-data-center-outage, as Slack shows it",
 		"16 of 16 steps done.",
 		"the hash chain verifies",
-		"step_approved    @alice approved \"Fail DNS over to us-west-2\" (dns-failover), asked by @bob",
+		"step_approved    alice approved \"Fail DNS over to us-west-2\" (dns-failover), asked by bob",
 		`nephoran/incidents#1 open   "Post-incident review: INC-1 Drill: Regional data center outage" [postmortem, severity:P0, service:intent-processing (tier 1)]`,
 		`nephoran/incidents#2 closed "INC-1 follow-up: Automate the certificate and secret sync check for us-west-2"`,
-		"- [x] Automate the certificate and secret sync check for us-west-2 (@bob)",
+		"- [x] Automate the certificate and secret sync check for us-west-2 (bob)",
 		"Kubernetes drill-usw2  deployment nephoran-system/web-console: 3/3 available",
 		"Kubernetes drill-usw2  Patroni leader: postgresql-replica-0",
 	} {

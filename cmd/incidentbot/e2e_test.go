@@ -181,13 +181,13 @@ func TestTimelineVerifyNamesTheFirstBrokenEvent(t *testing.T) {
 	}
 	defer raw.Close()
 	// Tampering needs the append-only trigger gone first: an attacker with the file could.
-	for _, q := range []string{`DROP TRIGGER timeline_events_no_update`, `UPDATE timeline_events SET text = 'rewritten' WHERE text = 'first'`} {
+	for _, q := range []string{`DROP TRIGGER timeline_events_no_update`, `UPDATE timeline_events SET data = replace(data, '"first"', '"rewritten"') WHERE data LIKE '%"first"%'`} {
 		if _, err := raw.Exec(q); err != nil {
 			t.Fatal(err)
 		}
 	}
 	var seq int
-	raw.QueryRow(`SELECT seq FROM timeline_events WHERE text = 'rewritten'`).Scan(&seq)
+	raw.QueryRow(`SELECT seq FROM timeline_events WHERE data LIKE '%"rewritten"%'`).Scan(&seq)
 	out, code := run(t, env, "timeline", "verify")
 	if code != 1 {
 		t.Errorf("exit %d, want 1", code)
@@ -406,7 +406,7 @@ func TestServeFilesTheReview(t *testing.T) {
 	})
 	waitFor(t, "the link in the channel", func() bool {
 		for _, m := range emu.Channel(ch.ID).Messages {
-			if strings.Contains(m.Text, "Post-incident review filed: https://github.example/nephoran/incidents/issues/1") {
+			if strings.Contains(m.Text, "Post-incident review filed: <https://github.example/nephoran/incidents/issues/1>") {
 				return true
 			}
 		}

@@ -102,15 +102,17 @@ func (a *App) Run(ctx context.Context) error {
 	settings := cfg.Settings()
 	settings.SuggestPlaybooks = func(inc *incident.Incident) []string { return commands.Suggest(library, inc) }
 	clock := incident.SystemClock{}
-	chat := &slackapi.Chat{API: api, Card: views.Card, Announcement: views.Announcement, StepCard: views.StepCard, RunCard: views.RunCard}
+	chat := &slackapi.Chat{API: api, Card: views.Card, Announcement: views.Announcement, StepCard: views.StepCard, RunCard: views.RunCard,
+		Notice: views.Notice, Topic: views.Topic}
 	clusters := a.Clusters
 	if clusters == nil {
 		clusters = kube.NewClusters(cfg.Kubeconfig, cfg.ClusterContexts())
 	}
 	executor := &playbook.Executor{AllowedHosts: cfg.Actions.HTTP.AllowedHosts, Getenv: os.Getenv,
 		Kubernetes: &kube.Executor{Clusters: clusters}}
+	names := incident.NewNames(chat, clock) // read once, shared by the review and the pages
 	outbox := &incident.Outbox{Store: db, Chat: chat, Clock: clock, Settings: settings, Log: log.With("component", "outbox"),
-		Executor: executor, Planner: executor, Observe: m.ObserveEffect, ObserveLag: m.ObserveTimerLag}
+		Executor: executor, Planner: executor, Observe: m.ObserveEffect, ObserveLag: m.ObserveTimerLag, Names: names}
 	if settings.Reviews {
 		if outbox.Tracker, outbox.Reviews, err = reviewing(cfg, m.Transport("github", nil)); err != nil {
 			return err
@@ -129,6 +131,7 @@ func (a *App) Run(ctx context.Context) error {
 		log.Warn("playbook steps were running when the bot stopped; they are now unknown and wait for a person", "count", n)
 	}
 	router := commands.NewRouter(svc, log.With("component", "commands"))
+	router.EventText = views.EventText
 	router.Playbooks = library
 	router.PlaybookOptions = playbook.BuildOptions{AllowedHosts: cfg.Actions.HTTP.AllowedHosts, DefaultApprover: cfg.DefaultApprovers(),
 		Clusters: cfg.ClusterNames(), DrillClusters: cfg.Drills.Clusters}
@@ -156,6 +159,7 @@ func (a *App) Run(ctx context.Context) error {
 	a.server.Mux.Handle("GET /metrics", m.Handler())
 	pages := web.NewPages(svc, log.With("component", "pages"))
 	pages.Token = string(cfg.DashboardToken)
+	pages.Names = names
 	pages.Register(a.server.Mux)
 	operators, err := cfg.ConsoleOperators()
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/nephoran/incidentbot/internal/incident"
 	"github.com/nephoran/incidentbot/internal/testenv"
+	"github.com/nephoran/incidentbot/internal/words"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
@@ -50,7 +51,7 @@ func (w *World) Report(ctx context.Context, out io.Writer, svc *incident.Service
 	heading(out, fmt.Sprintf("Timeline of %s (UTC; %d events, %d of them the bot's housekeeping not shown; %s)", inc.Key(), len(evs), hidden, chain))
 	for _, e := range evs {
 		if !e.Kind.Housekeeping() {
-			fmt.Fprintf(out, "  %3d  %s  %-16s %s\n", e.Seq, e.At.UTC().Format("15:04:05.000"), e.Kind, w.plain(firstLine(e.Text)))
+			fmt.Fprintf(out, "  %3d  %s  %-16s %s\n", e.Seq, e.At.UTC().Format("15:04:05.000"), e.Kind, firstLine(words.PlainText(words.Event(e), w)))
 		}
 	}
 
@@ -153,18 +154,22 @@ func elementText(raw json.RawMessage) string {
 	return obj.Text
 }
 
-var (
-	dateRef   = regexp.MustCompile(`<!date\^[^|>]*\|([^>]*)>`)
-	linkRef   = regexp.MustCompile(`<(https?://[^|>]+)\|([^>]*)>`)
-	markerRef = regexp.MustCompile(`(?s)<!--.*?-->\n?`)
-)
+var markerRef = regexp.MustCompile(`(?s)<!--.*?-->\n?`)
 
-// plain turns Slack mrkdwn references into what a reader sees.
+// plain turns Slack text (mentions, links, date tokens, escapes) into what a reader sees.
 func (w *World) plain(s string) string {
-	s = incident.ReplaceMentions(s, func(id, _ string) string { return "@" + w.userName(id) })
-	s = dateRef.ReplaceAllString(s, "$1")
-	s = linkRef.ReplaceAllString(s, "$2")
-	return s
+	return words.PlainText(words.Sentence{Parts: []words.Part{{Kind: words.Chat, Value: s}}}, w)
+}
+
+// Person names a Slack user of the world (words.Names).
+func (w *World) Person(id string) string { return w.userName(id) }
+
+// Channel names a channel of the world's Slack (words.Names), or "" when it has none.
+func (w *World) Channel(id string) string {
+	if ch := w.Slack.Channel(id); ch != nil {
+		return ch.Name
+	}
+	return ""
 }
 
 func hideMarkers(s string) string { return markerRef.ReplaceAllString(s, "") }

@@ -56,16 +56,16 @@ var audienceWords = map[string]struct{ update, to string }{
 	AudienceBoard:        {"board notification", "the board"},
 }
 
-// updateName is what an audience's update is called: "the executive briefing".
-func updateName(audience string) string {
+// UpdateName is what an audience's update is called: "the executive briefing".
+func UpdateName(audience string) string {
 	if w, ok := audienceWords[audience]; ok {
 		return w.update
 	}
 	return audience + " update"
 }
 
-// recipients lists who an update is for: "the status page, customers and the executives".
-func recipients(audiences []string) string {
+// Recipients lists who an update is for: "the status page, customers and the executives".
+func Recipients(audiences []string) string {
 	names := make([]string, len(audiences))
 	for i, a := range audiences {
 		names[i] = a
@@ -124,27 +124,23 @@ func (o *Outbox) reminderTimer(inc *Incident, e *Effect) (result, error) {
 	}
 	last := inc.Comms[cd.Audience]
 	met := !last.IsZero() && !last.Before(from)
-	r := result{event: EventCadence}
-	what := fmt.Sprintf("the %s due at %s (%s)", updateName(cd.Audience), due.Format("15:04 UTC"), cd.Owner.Title())
+	d := EventData{Audiences: []string{cd.Audience}, Due: due, Role: cd.Owner, Reason: cd.Flag}
 	if met {
-		r.text = fmt.Sprintf("Met: %s, posted at %s", what, last.UTC().Format("15:04:05 UTC"))
+		d.How, d.When = CadenceMet, last.UTC()
 	} else {
-		r.text = "Missed: " + what
+		d.How = CadenceMissed
 		owner := inc.Holder(cd.Owner)
 		if owner == "" {
 			owner = inc.Roles[cd.Owner].OnCall
 		}
-		who := cd.Owner.Title()
-		if owner != "" {
-			who += " " + mention(owner)
-		}
-		command := strings.TrimSpace("/incident update " + cd.Flag)
-		msg := fmt.Sprintf(":bell: The %s was due at %s and is missing. %s, post it with `%s <text>`.",
-			updateName(cd.Audience), due.Format("15:04 UTC"), who, command)
+		d.Users = nonEmpty(owner)
 		if inc.Commander != "" && inc.Commander != owner {
-			msg += fmt.Sprintf(" Escalating to the incident commander %s.", mention(inc.Commander))
+			d.Was = inc.Commander // escalated to
 		}
-		r.follow = append(r.follow, followUp{kind: EffectPost, discriminator: fmt.Sprintf("cadence-%s-%d", cd.Audience, e.Payload.Seq), payload: EffectPayload{Text: msg}})
+	}
+	r := result{event: EventCadence, data: d}
+	if !met {
+		r.follow = append(r.follow, followUp{kind: EffectPost, discriminator: fmt.Sprintf("cadence-%s-%d", cd.Audience, e.Payload.Seq), tell: true})
 	}
 	// The estimate grows while the outage lasts: the board reminder can fall due here too.
 	if est := inc.EstimateImpact(o.Settings.Catalog, o.Clock.Now()); est.SoFar > BoardThreshold &&

@@ -12,7 +12,7 @@ func cadenceEvents(w *world, id int64) []string {
 	var out []string
 	for _, e := range w.events(id) {
 		if e.Kind == incident.EventCadence || e.Kind == incident.EventBoardReminder {
-			out = append(out, e.Text)
+			out = append(out, eventText(e))
 		}
 	}
 	return out
@@ -66,8 +66,8 @@ func TestCommunicationCadence(t *testing.T) {
 		msgs += m.Text + "\n"
 	}
 	for _, want := range []string{
-		":bell: The executive briefing was due at 03:30 UTC and is missing. Business continuity lead, post it with `/incident update --execs <text>`. Escalating to the incident commander <@U0ALICE>.",
-		":bell: The team update was due at 03:30 UTC and is missing. Incident commander <@U0ALICE>, post it with `/incident update <text>`.",
+		":bell: The executive briefing was due at 03:30 UTC and is missing. Business continuity lead, post it with `/incident update --execs &lt;text&gt;`. Escalating to the incident commander <@U0ALICE>.",
+		":bell: The team update was due at 03:30 UTC and is missing. Incident commander <@U0ALICE>, post it with `/incident update &lt;text&gt;`.",
 		":loudspeaker: *Update for the status page* from <@U0BOB> (P0, investigating)\nStatus page: investigating",
 	} {
 		if !strings.Contains(msgs, want) {
@@ -82,7 +82,7 @@ func TestCommunicationCadence(t *testing.T) {
 	if got, want := last[len(last)-1].Text, ":loudspeaker: *Update for the status page, customers and the executives* from <@U0ALICE> (P0, investigating)\nTold everyone"; got != want {
 		t.Errorf("update heading %q, want %q", got, want)
 	}
-	if !strings.Contains(msgs, ":bell: The status page update was due at 03:05 UTC and is missing. Communications lead <@U0BOB>, post it with `/incident update --status-page <text>`. Escalating to the incident commander <@U0ALICE>.") {
+	if !strings.Contains(msgs, ":bell: The status page update was due at 03:05 UTC and is missing. Communications lead <@U0BOB>, post it with `/incident update --status-page &lt;text&gt;`. Escalating to the incident commander <@U0ALICE>.") {
 		t.Errorf("no escalation in the channel:\n%s", msgs)
 	}
 	// Recovery stops the outage cadences.
@@ -117,7 +117,7 @@ func TestBoardReminder(t *testing.T) {
 			board = append(board, e)
 		}
 	}
-	if len(board) != 1 || !strings.Contains(board[0], "The estimated impact of INC-1 is $1,026,375, past $1,000,000") {
+	if len(board) != 1 || !strings.Contains(board[0], "The estimated impact is $1,026,375, past $1,000,000") {
 		t.Errorf("board reminders %v", board)
 	}
 }
@@ -149,17 +149,17 @@ func TestBoardReminderAtTheCrossing(t *testing.T) {
 		}
 		advance(w, 3*time.Hour+30*time.Minute, 15*time.Minute) // 5h30m: the last cadence tick before the crossing
 		if got := boardEvents(w, inc.ID); len(got) != 0 {
-			t.Fatalf("reminded before the crossing: %v", got[0].Text)
+			t.Fatalf("reminded before the crossing: %v", eventText(got[0]))
 		}
 		w.clock.Advance(6*time.Minute + 8*time.Second)
 		w.deliver()
 		if got := boardEvents(w, inc.ID); len(got) != 0 {
-			t.Fatalf("reminded at 5h36m08s, before the crossing: %v", got[0].Text)
+			t.Fatalf("reminded at 5h36m08s, before the crossing: %v", eventText(got[0]))
 		}
 		w.clock.Advance(time.Second) // 5h36m09s: past $1M, no cadence due
 		w.deliver()
 		got := boardEvents(w, inc.ID)
-		if len(got) != 1 || got[0].Text != "The estimated impact of INC-1 is $1,000,046, past $1,000,000: the board must be notified" {
+		if len(got) != 1 || eventText(got[0]) != "The estimated impact is $1,000,046, past $1,000,000: the board must be notified" {
 			t.Fatalf("board reminders at 5h36m09s: %v", got)
 		}
 		if at := got[0].At.Sub(inc.DeclaredAt); at != 5*time.Hour+36*time.Minute+9*time.Second {
@@ -189,12 +189,12 @@ func TestBoardReminderAtTheCrossing(t *testing.T) {
 		}
 		advance(w, time.Hour+50*time.Minute, 5*time.Minute) // 2h: the cadence ticks, and exactly $1,000,000
 		if got := boardEvents(w, inc.ID); len(got) != 0 {
-			t.Fatalf("reminded at $1,000,000: %v", got[0].Text)
+			t.Fatalf("reminded at $1,000,000: %v", eventText(got[0]))
 		}
 		w.clock.Advance(time.Second)
 		w.deliver()
 		got := boardEvents(w, inc.ID)
-		if len(got) != 1 || got[0].Text != "The estimated impact of INC-1 is $1,000,139, past $1,000,000: the board must be notified" {
+		if len(got) != 1 || eventText(got[0]) != "The estimated impact is $1,000,139, past $1,000,000: the board must be notified" {
 			t.Fatalf("board reminders at 2h00m01s: %v", got)
 		}
 	})
@@ -212,7 +212,7 @@ func TestBoardReminderAtTheCrossing(t *testing.T) {
 		}
 		advance(w, 10*time.Hour, 15*time.Minute)
 		if got := boardEvents(w, inc.ID); len(got) != 0 {
-			t.Errorf("a mitigated incident's board reminder: %v", got[0].Text)
+			t.Errorf("a mitigated incident's board reminder: %v", eventText(got[0]))
 		}
 	})
 }

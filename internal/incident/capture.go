@@ -32,12 +32,11 @@ func (s *Service) CaptureMessage(ctx context.Context, actor, channelID, how stri
 		if fresh, err = c.tx.MarkSeen(fmt.Sprintf("capture:%s:%s", channelID, m.TS), c.now); err != nil || !fresh {
 			return err
 		}
-		written := ""
+		d := EventData{Text: text, Users: nonEmpty(actor), How: how, URL: m.Permalink}
 		if !m.At.IsZero() {
-			written = " written " + FormatTime(m.At)
+			d.When = m.At.UTC().Truncate(time.Millisecond)
 		}
-		body := fmt.Sprintf("%q (from %s%s, %s by %s) %s", text, mention(m.Author), written, how, mention(actor), m.Permalink)
-		return c.event(m.Author, EventCaptured, strings.TrimSpace(body))
+		return c.event(m.Author, EventCaptured, d)
 	})
 	return inc, fresh, err
 }
@@ -59,15 +58,15 @@ func (s *Service) CorrectEvent(ctx context.Context, actor, channelID string, seq
 			return err
 		}
 		if seq < 1 || seq > len(evs) {
-			return Errorf(ENOTFOUND, "%s has no event #%d; `/incident timeline` shows the numbers.", c.inc.Key(), seq)
+			return Errorf(ENOTFOUND, "%s has no event #%d; /incident timeline shows the numbers.", c.inc.Key(), seq)
 		}
 		orig := evs[seq-1]
 		if !correctable[orig.Kind] {
 			return Errorf(EINVALID, "Event #%d is a %s recorded by the bot; only notes, captured messages and updates can be corrected.", seq, orig.Kind)
 		}
 		if actor != orig.Actor && actor != c.inc.Commander {
-			return Errorf(EFORBIDDEN, "Only %s, who wrote event #%d, or the incident commander can correct it.", mention(orig.Actor), seq)
+			return Errorf(EFORBIDDEN, "Only the author of event #%d or the incident commander can correct it.", seq)
 		}
-		return c.event(actor, EventCorrection, fmt.Sprintf("Correction of #%d by %s: %s (the original stays above)", seq, mention(actor), text))
+		return c.event(actor, EventCorrection, EventData{Number: seq, Text: text})
 	})
 }

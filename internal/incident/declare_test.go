@@ -47,7 +47,7 @@ func TestRepeatedDeclarationOpensOneIncident(t *testing.T) {
 	sys.Clock.Advance(12 * time.Second)
 	req.Title = "Checkout DOWN"
 	_, err := sys.Service.Declare(sys.Ctx, req)
-	if want := "You declared INC-1 with this title 12s ago (its channel is <#" + sys.Incident(1).ChannelID + ">)"; err == nil || !strings.HasPrefix(incident.ErrorMessage(err), want) {
+	if want := "You declared INC-1 with this title 12s ago (its channel is #" + sys.Incident(1).ChannelName + ")"; err == nil || !strings.HasPrefix(incident.ErrorMessage(err), want) {
 		t.Errorf("second declaration: %v, want %q", err, want)
 	}
 

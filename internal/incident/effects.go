@@ -16,7 +16,7 @@ type result struct {
 	store  func(tx Tx, now time.Time) error // more to record in the same transaction
 	more   func(c *change) error            // more changes to the incident, its timeline and effects
 	event  EventKind
-	text   string
+	data   EventData
 	follow []followUp
 }
 
@@ -25,6 +25,7 @@ type followUp struct {
 	discriminator string
 	payload       EffectPayload
 	due           time.Time // zero: now
+	tell          bool      // an EffectPost of the event the result records (its Seq goes in the payload)
 }
 
 func (o *Outbox) timer(_ context.Context, inc *Incident, e *Effect) (result, error) {
@@ -40,18 +41,17 @@ func (o *Outbox) timer(_ context.Context, inc *Incident, e *Effect) (result, err
 }
 
 func (o *Outbox) setTopic(ctx context.Context, inc *Incident, _ *Effect) (result, error) {
-	topic := inc.Topic()
-	if err := o.Chat.SetTopic(ctx, inc.ChannelID, topic); err != nil {
+	if err := o.Chat.SetTopic(ctx, inc.ChannelID, inc); err != nil {
 		return result{}, err
 	}
-	return result{event: EventTopicSet, text: "Topic set: " + topic}, nil
+	return result{event: EventTopicSet, data: EventData{Severity: inc.Severity, Status: inc.Status, Title: inc.Title, Users: nonEmpty(inc.Commander)}}, nil
 }
 
 func (o *Outbox) invite(ctx context.Context, inc *Incident, e *Effect) (result, error) {
 	if err := o.Chat.Invite(ctx, inc.ChannelID, e.Payload.Users); err != nil {
 		return result{}, err
 	}
-	return result{event: EventInvited, text: "Invited " + mentions(e.Payload.Users)}, nil
+	return result{event: EventInvited, data: EventData{Users: e.Payload.Users}}, nil
 }
 
 func (o *Outbox) postCard(ctx context.Context, inc *Incident, e *Effect) (result, error) {
@@ -63,21 +63,21 @@ func (o *Outbox) postCard(ctx context.Context, inc *Incident, e *Effect) (result
 	return result{
 		apply:  func(i *Incident) { i.CardTS = ts },
 		event:  EventCardPosted,
-		text:   "Incident card posted",
+		data:   EventData{How: CardIncident},
 		follow: []followUp{{kind: EffectPinCard, discriminator: ts}},
 	}, nil
 }
 
 // pinCard pins the incident card, or the run card whose message the payload names.
 func (o *Outbox) pinCard(ctx context.Context, inc *Incident, e *Effect) (result, error) {
-	ts, what := inc.CardTS, "Incident card"
+	ts, what := inc.CardTS, CardIncident
 	if e.Payload.TS != "" {
-		ts, what = e.Payload.TS, "Playbook run card"
+		ts, what = e.Payload.TS, CardRun
 	}
 	if err := o.Chat.Pin(ctx, inc.ChannelID, ts); err != nil {
 		return result{}, err
 	}
-	return result{event: EventCardPinned, text: what + " pinned"}, nil
+	return result{event: EventCardPinned, data: EventData{How: what}}, nil
 }
 
 func (o *Outbox) updateCard(ctx context.Context, inc *Incident, _ *Effect) (result, error) {
@@ -88,7 +88,7 @@ func (o *Outbox) updateCard(ctx context.Context, inc *Incident, _ *Effect) (resu
 	if err := o.Chat.UpdateCard(ctx, inc.ChannelID, inc.CardTS, inc); err != nil {
 		return result{}, err
 	}
-	return result{event: EventCardUpdated, text: fmt.Sprintf("Incident card updated (%s, %s)", inc.Severity, inc.Status)}, nil
+	return result{event: EventCardUpdated, data: EventData{Severity: inc.Severity, Status: inc.Status}}, nil
 }
 
 func (o *Outbox) announce(ctx context.Context, inc *Incident, e *Effect) (result, error) {
@@ -96,15 +96,28 @@ func (o *Outbox) announce(ctx context.Context, inc *Incident, e *Effect) (result
 	if _, err := o.post(ctx, ch, e, Message{Key: e.Key, Announcement: inc}); err != nil {
 		return result{}, err
 	}
-	return result{event: EventAnnounced, text: fmt.Sprintf("Announced in <#%s>", ch)}, nil
+	return result{event: EventAnnounced, data: EventData{Channel: ch}}, nil
 }
 
+// postMessage posts the notice of the event the payload names (Seq), or, for a post queued
+// by an older release, the Slack text it carries.
 func (o *Outbox) postMessage(ctx context.Context, inc *Incident, e *Effect) (result, error) {
-	ts, err := o.post(ctx, inc.ChannelID, e, Message{Key: e.Key, Text: e.Payload.Text})
+	m := Message{Key: e.Key, Text: e.Payload.Text, Incident: inc}
+	if e.Payload.Text == "" {
+		var ev *TimelineEvent
+		if err := o.Store.View(ctx, func(tx Tx) (err error) { ev, err = tx.Event(inc.ID, e.Payload.Seq); return err }); err != nil {
+			if ErrorCode(err) == ENOTFOUND {
+				return result{}, fmt.Errorf("the event #%d to post is not on the timeline", e.Payload.Seq)
+			}
+			return result{}, StoreFailed(err)
+		}
+		m.Event = ev
+	}
+	ts, err := o.post(ctx, inc.ChannelID, e, m)
 	if err != nil {
 		return result{}, err
 	}
-	return result{event: EventMessagePosted, text: "Posted message " + ts}, nil
+	return result{event: EventMessagePosted, data: EventData{URL: ts, Number: e.Payload.Seq}}, nil
 }
 
 // suggest fills in what the incident's card shows beyond the stored incident: the playbooks
@@ -164,14 +177,14 @@ func (o *Outbox) createChannel(ctx context.Context, inc *Incident, e *Effect) (r
 // channelReady records the channel and queues what needs it: invite, card, topic and the
 // announcement, which do not depend on each other.
 func (o *Outbox) channelReady(inc *Incident, ch Channel, adopted bool) result {
-	text := fmt.Sprintf("Channel <#%s> created", ch.ID)
+	d := EventData{Channel: ch.ID, Title: ch.Name}
 	if adopted {
-		text = fmt.Sprintf("Channel <#%s> found after a retry", ch.ID)
+		d.How = ChannelAdopted
 	}
 	r := result{
 		apply: func(i *Incident) { i.ChannelID, i.ChannelName = ch.ID, ch.Name },
 		event: EventChannelCreated,
-		text:  text,
+		data:  d,
 		follow: []followUp{
 			{kind: EffectPostCard, discriminator: "card"},
 			{kind: EffectSetTopic, discriminator: "initial"},
@@ -191,13 +204,10 @@ func (o *Outbox) channelReady(inc *Incident, ch Channel, adopted bool) result {
 	return r
 }
 
-func mentions(users []string) string {
-	s := ""
-	for i, u := range users {
-		if i > 0 {
-			s += ", "
-		}
-		s += mention(u)
+// nonEmpty is a list of the user, or nil when there is none.
+func nonEmpty(user string) []string {
+	if user == "" {
+		return nil
 	}
-	return s
+	return []string{user}
 }

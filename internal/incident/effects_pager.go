@@ -16,7 +16,6 @@ func (o *Outbox) page(ctx context.Context, inc *Incident, e *Effect) (result, er
 	}
 	p := e.Payload
 	var target PageTarget
-	who := string(p.Role)
 	if p.Role != "" {
 		target = o.Settings.Paging.TargetFor(inc, p.Role)
 		if target == (PageTarget{}) {
@@ -26,7 +25,6 @@ func (o *Outbox) page(ctx context.Context, inc *Incident, e *Effect) (result, er
 		if len(p.Users) != 1 {
 			return result{}, fmt.Errorf("a page names one role or one person")
 		}
-		who = mention(p.Users[0])
 		email, err := o.Chat.UserEmail(ctx, p.Users[0])
 		if err != nil {
 			return result{}, err
@@ -36,7 +34,7 @@ func (o *Outbox) page(ctx context.Context, inc *Incident, e *Effect) (result, er
 			return result{}, err
 		}
 		if !found || email == "" {
-			return result{}, fmt.Errorf("%s has no PagerDuty user with their Slack email", who)
+			return result{}, fmt.Errorf("the person paged has no PagerDuty user with their Slack email")
 		}
 		target = PageTarget{User: id}
 	}
@@ -57,9 +55,9 @@ func (o *Outbox) page(ctx context.Context, inc *Incident, e *Effect) (result, er
 	}
 	page := Page{IncidentID: inc.ID, Role: p.Role, Target: target, Key: p.Key, PagerID: ref.ID, URL: ref.URL,
 		ViaEvents: target.RoutingKey != "", Status: "triggered"}
-	text := fmt.Sprintf("Paged %s through %s", who, target)
-	if !page.ViaEvents {
-		text += fmt.Sprintf(": PagerDuty incident %s %s", ref.ID, ref.URL)
+	d := EventData{Role: p.Role, Users: p.Users, Pager: &PagerRef{ID: ref.ID, Target: target.String()}, URL: ref.URL}
+	if page.ViaEvents {
+		d.How, d.Pager.ID, d.URL = PagedByEvents, "", ""
 	}
 	return result{
 		store: func(tx Tx, now time.Time) error {
@@ -67,7 +65,7 @@ func (o *Outbox) page(ctx context.Context, inc *Incident, e *Effect) (result, er
 			return tx.InsertPage(&page)
 		},
 		event: EventPaged,
-		text:  strings.TrimSpace(text),
+		data:  d,
 	}, nil
 }
 
@@ -128,13 +126,13 @@ func (o *Outbox) pagerNote(ctx context.Context, _ *Incident, e *Effect) (result,
 			return result{}, err
 		}
 		if done {
-			return result{event: EventPagerNoted, text: "PagerDuty incident " + id + " already had the note"}, nil
+			return result{event: EventPagerNoted, data: EventData{Pager: &PagerRef{ID: id}, How: NotedBefore}}, nil
 		}
 	}
 	if err := o.Pager.Note(ctx, id, text); err != nil {
 		return result{}, err
 	}
-	return result{event: EventPagerNoted, text: "Noted on PagerDuty incident " + id}, nil
+	return result{event: EventPagerNoted, data: EventData{Pager: &PagerRef{ID: id}}}, nil
 }
 
 // pagerResolve resolves the PagerDuty incident that triggered ours, or one of our pages.
@@ -156,9 +154,9 @@ func (o *Outbox) pagerResolve(ctx context.Context, inc *Incident, e *Effect) (re
 	if err := o.Pager.Resolve(ctx, target, PageRef{ID: id}); err != nil {
 		return result{}, err
 	}
-	r := result{event: EventPagerResolved, text: "Resolved PagerDuty incident " + id}
+	r := result{event: EventPagerResolved, data: EventData{Pager: &PagerRef{ID: id}}}
 	if page != nil {
-		r.text = fmt.Sprintf("Resolved the page of %s (%s)", roleOrPerson(page), id)
+		r.data.Role, r.data.Pager.Target = page.Role, page.Target.String()
 		r.store = func(tx Tx, _ time.Time) error {
 			p, err := tx.PageByPagerID(id)
 			if err != nil {
@@ -169,13 +167,6 @@ func (o *Outbox) pagerResolve(ctx context.Context, inc *Incident, e *Effect) (re
 		}
 	}
 	return r, nil
-}
-
-func roleOrPerson(p *Page) string {
-	if p.Role != "" {
-		return string(p.Role)
-	}
-	return p.Target.String()
 }
 
 // onCall asks PagerDuty who is on call for a role, finds them in chat by email (one lookup
@@ -193,7 +184,7 @@ func (o *Outbox) onCall(ctx context.Context, inc *Incident, e *Effect) (result, 
 	if err != nil {
 		return result{}, err
 	}
-	var users, found, missing []string
+	var users, missing []string
 	for _, p := range people {
 		id, ok, err := o.Chat.UserByEmail(ctx, p.Email)
 		if err != nil {
@@ -201,24 +192,14 @@ func (o *Outbox) onCall(ctx context.Context, inc *Incident, e *Effect) (result, 
 		}
 		if ok {
 			users = append(users, id)
-			found = append(found, p.withName(mention(id)))
 		} else {
 			missing = append(missing, p.label())
 		}
 	}
+	r := result{event: EventOnCall, data: EventData{Role: role, Users: users, Others: missing}}
 	if len(people) == 0 {
-		return result{event: EventOnCall, text: fmt.Sprintf("PagerDuty names nobody on call for %s", role)}, nil
+		return r, nil
 	}
-	var text string
-	switch {
-	case len(found) > 0 && len(missing) > 0:
-		text = fmt.Sprintf("On call for %s: %s; not found in Slack by email: %s", role, strings.Join(found, ", "), strings.Join(missing, ", "))
-	case len(found) > 0:
-		text = fmt.Sprintf("On call for %s: %s", role, strings.Join(found, ", "))
-	default:
-		text = fmt.Sprintf("On call for %s in PagerDuty: %s, not found in Slack by email", role, strings.Join(missing, ", "))
-	}
-	r := result{event: EventOnCall, text: text}
 	// Invite those not already there as the declarer or the role's holder.
 	var invite []string
 	for _, u := range users {

@@ -3,7 +3,6 @@ package incident
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 )
 
@@ -66,11 +65,7 @@ func (s *Service) AddFollowup(ctx context.Context, actor, channelID, text, owner
 		if err := c.tx.InsertFollowup(f); err != nil {
 			return err
 		}
-		msg := fmt.Sprintf("%s added follow-up #%d: %s", mention(actor), f.ID, text)
-		if owner != "" {
-			msg += " (owner " + mention(owner) + ")"
-		}
-		return c.event(actor, EventFollowup, msg)
+		return c.event(actor, EventFollowup, EventData{Number: int(f.ID), Text: text, Users: nonEmpty(owner)})
 	})
 	return f, err
 }
@@ -100,18 +95,17 @@ func (s *Service) CompleteFollowup(ctx context.Context, actor, channelID string,
 		}
 		switch {
 		case done == nil:
-			return Errorf(ENOTFOUND, "%s has no follow-up #%d; `/incident followups` lists them.", c.inc.Key(), id)
+			return Errorf(ENOTFOUND, "%s has no follow-up #%d; /incident followups lists them.", c.inc.Key(), id)
 		case done.Done():
-			return Errorf(ECONFLICT, "Follow-up #%d is already closed (%s by %s, %s).", id, done.Outcome, mentionOrLogin(done.DoneBy), FormatTime(done.DoneAt))
+			return Errorf(ECONFLICT, "Follow-up #%d is already closed (%s, %s).", id, done.Outcome, FormatTime(done.DoneAt))
 		case done.Owner != "" && actor != done.Owner && actor != done.CreatedBy && actor != c.inc.Commander:
-			return Errorf(EINVALID, "Follow-up #%d belongs to %s: they, its author or the incident commander can mark it done.", id, mention(done.Owner))
+			return Errorf(EINVALID, "Follow-up #%d has an owner: they, its author or the incident commander can mark it done.", id)
 		}
 		done.DoneAt, done.DoneBy, done.Outcome = c.stamp(), actor, FollowupDone
 		if err := c.tx.CompleteFollowup(done); err != nil {
 			return err
 		}
-		if err := c.event(actor, EventFollowupDone, fmt.Sprintf("%s completed follow-up #%d: %s (%s after it was added)",
-			mention(actor), id, done.Text, FormatDuration(done.DoneAt.Sub(done.CreatedAt)))); err != nil {
+		if err := c.event(actor, EventFollowupDone, EventData{Number: int(id), Text: done.Text, Duration: done.DoneAt.Sub(done.CreatedAt)}); err != nil {
 			return err
 		}
 		if done.IssueNumber > 0 {
@@ -190,8 +184,9 @@ func (s *Service) SyncFollowups(ctx context.Context, tracker FollowupSyncer) (in
 						return err
 					}
 					changed = true
-					if err := c.event(BotActor, EventFollowupDone, fmt.Sprintf("Follow-up #%d closed on GitHub by %s as %s: %s (issue #%d)",
-						cur.ID, st.ClosedBy, cur.Outcome, cur.Text, cur.IssueNumber)); err != nil {
+					d := EventData{Number: int(cur.ID), Text: cur.Text, Others: nonEmpty(st.ClosedBy), Outcome: cur.Outcome,
+						URL: cur.IssueURL, Count: cur.IssueNumber, How: FollowupClosedOnTracker}
+					if err := c.event(BotActor, EventFollowupDone, d); err != nil {
 						return err
 					}
 					return s.refreshReview(c, cur.ID)
@@ -207,12 +202,4 @@ func (s *Service) SyncFollowups(ctx context.Context, tracker FollowupSyncer) (in
 		}
 	}
 	return closed, nil
-}
-
-// mentionOrLogin shows a Slack user ID as a mention and a tracker login as it is.
-func mentionOrLogin(who string) string {
-	if len(who) > 1 && (who[0] == 'U' || who[0] == 'W') && strings.ToUpper(who) == who {
-		return mention(who)
-	}
-	return who
 }

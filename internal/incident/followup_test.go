@@ -41,14 +41,14 @@ func TestFollowupCompletion(t *testing.T) {
 	}
 
 	sys.Clock.Advance(3 * 24 * time.Hour)
-	if r := sys.Do(carol, ch, "followup done 1"); !r.Error || !strings.Contains(r.Text, "belongs to <@U0BOB>") {
+	if r := sys.Do(carol, ch, "followup done 1"); !r.Error || !strings.Contains(r.Text, "Follow-up #1 has an owner") {
 		t.Errorf("someone else completed bob's follow-up: %q", r.Text)
 	}
 	if r := sys.Do(bob, ch, "followup done #1"); r.Error || !strings.Contains(r.Text, "Follow-up #1 is done") ||
 		!strings.Contains(r.Text, fmt.Sprintf("closing issue #%d", fs[0].IssueNumber)) {
 		t.Fatalf("done: %q", r.Text)
 	}
-	if r := sys.Do(alice, ch, "followup done 1"); !r.Error || !strings.Contains(r.Text, "already closed (done by <@U0BOB>") {
+	if r := sys.Do(alice, ch, "followup done 1"); !r.Error || !strings.Contains(r.Text, "already closed (done, ") {
 		t.Errorf("done twice: %q", r.Text)
 	}
 	if r := sys.Do(alice, ch, "followup done 9"); !r.Error || !strings.Contains(r.Text, "INC-1 has no follow-up #9") {

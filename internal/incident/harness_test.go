@@ -4,6 +4,7 @@ import (
 	"context"
 	"testing"
 
+	"github.com/nephoran/incidentbot/bot/views"
 	"github.com/nephoran/incidentbot/internal/incident"
 	"github.com/nephoran/incidentbot/internal/sqlite"
 	"github.com/nephoran/incidentbot/internal/testenv"
@@ -47,3 +48,6 @@ func kinds(evs []incident.TimelineEvent) map[incident.EventKind]int {
 	}
 	return m
 }
+
+// eventText is an event as Slack's timeline says it.
+func eventText(e incident.TimelineEvent) string { return views.EventText(e) }

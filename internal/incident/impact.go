@@ -81,6 +81,9 @@ func (inc *Incident) EstimateImpact(cat Catalog, now time.Time) Estimate {
 	return e
 }
 
+// dollars rounds an amount to whole dollars.
+func dollars(v float64) Money { return Money(math.Round(v)) }
+
 // FormatMoney renders dollars for people: $1,234,567.
 func FormatMoney(v float64) string {
 	n := int64(math.Round(v))
@@ -120,16 +123,14 @@ func (s *Service) SetImpact(ctx context.Context, actor, channelID string, percen
 			c.inc.Impact[sg] = percent
 		}
 		est := c.inc.EstimateImpact(s.Settings.Catalog, c.now)
-		var parts []string
+		d := EventData{Money: []Money{dollars(est.Hourly), dollars(est.SoFar)}}
 		for _, sg := range Segments {
-			parts = append(parts, fmt.Sprintf("%s %d%%", sg, c.inc.Impact[sg]))
+			d.Shares = append(d.Shares, Share{Segment: sg, Percent: c.inc.Impact[sg]})
 		}
-		text := fmt.Sprintf("%s set the customers affected: %s; estimated impact %s per hour, %s so far",
-			mention(actor), strings.Join(parts, ", "), FormatMoney(est.Hourly), FormatMoney(est.SoFar))
-		if err := c.event(actor, EventImpactSet, text); err != nil {
+		if err := c.event(actor, EventImpactSet, d); err != nil {
 			return err
 		}
-		if err := c.announceChange(":chart_with_downwards_trend: " + text + "."); err != nil {
+		if err := c.announceChange(); err != nil {
 			return err
 		}
 		if err := c.remindBoard(est); err != nil {
@@ -176,15 +177,12 @@ func (c *change) remindBoard(est Estimate) error {
 		c.inc.Comms = map[string]time.Time{}
 	}
 	c.inc.Comms["board-reminded"] = c.stamp()
-	owner := RoleBusinessContinuity.Title()
-	if h := c.inc.Holder(RoleBusinessContinuity); h != "" {
-		owner += " " + mention(h)
-	}
-	text := fmt.Sprintf("The estimated impact of %s is %s, past %s: the board must be notified", c.inc.Key(), FormatMoney(est.SoFar), FormatMoney(BoardThreshold))
-	if err := c.event(BotActor, EventBoardReminder, text); err != nil {
+	d := EventData{Money: []Money{dollars(est.SoFar), dollars(BoardThreshold)}, Role: RoleBusinessContinuity,
+		Users: nonEmpty(c.inc.Holder(RoleBusinessContinuity))}
+	if err := c.event(BotActor, EventBoardReminder, d); err != nil {
 		return err
 	}
-	return c.post(fmt.Sprintf(":classical_building: %s. %s, notify the board and record it with `/incident update --board <text>`.", text, owner))
+	return c.tell()
 }
 
 // SLACredit applies the plan's SLA credit tiers to an outage of downtime in a month of
@@ -213,13 +211,6 @@ func (s *Service) RecordDataLoss(ctx context.Context, actor, channelID string, w
 	return s.change(ctx, channelID, func(c *change) error {
 		c.inc.RPOAchieved = window
 		o := c.inc.ComputeObjectives(s.Settings.Catalog)
-		verdict := ""
-		if o.RPO > 0 {
-			verdict = fmt.Sprintf(" (RPO %s: met)", FormatDuration(o.RPO))
-			if window > o.RPO {
-				verdict = fmt.Sprintf(" (RPO %s: missed)", FormatDuration(o.RPO))
-			}
-		}
-		return c.event(actor, EventImpactSet, fmt.Sprintf("%s recorded a data loss window of %s%s", mention(actor), FormatDuration(window), verdict))
+		return c.event(actor, EventImpactSet, EventData{How: ImpactDataLoss, Duration: window, Objective: o.RPO})
 	})
 }

@@ -50,7 +50,7 @@ type Incident struct {
 	ReviewNumber  int // the post-incident review's issue number in the tracker; 0 until filed
 	ReviewURL     string
 	ReviewFiledAt time.Time     // the first filing
-	RPOAchieved   time.Duration // the data loss window recorded with `rpo`; -1 when not recorded
+	RPOAchieved   time.Duration // the data loss window recorded with rpo; -1 when not recorded
 
 	// Suggestions are playbooks that fit the incident, offered on its card, and Objectives
 	// its recovery targets. Not stored: the outbox fills them in before rendering.
@@ -65,27 +65,10 @@ func (inc *Incident) Key() string { return fmt.Sprintf("INC-%d", inc.Number) }
 // Open reports whether the incident is not yet resolved.
 func (inc *Incident) Open() bool { return inc.Status != StatusResolved }
 
-// Topic is the channel topic: severity, status, commander and the title.
-func (inc *Incident) Topic() string {
-	return fmt.Sprintf("%s%s %s | %s | IC %s | %s", inc.DrillMark(), inc.Key(), inc.Severity, inc.Status, inc.CommanderText(), inc.Title)
-}
-
 // DrillMark is "[DRILL] " for exercises and "" otherwise, to put in front of what people see.
 func (inc *Incident) DrillMark() string {
 	if inc.Drill {
 		return "[DRILL] "
 	}
 	return ""
-}
-
-// CommanderText is the commander as a mention, or "unfilled" for an incident PagerDuty
-// declared that nobody has taken command of yet, with who is on call for it when known.
-func (inc *Incident) CommanderText() string {
-	if inc.Commander == "" {
-		if oc := inc.Roles[RoleCommander].OnCall; oc != "" {
-			return "unfilled, on call <@" + oc + ">"
-		}
-		return "unfilled"
-	}
-	return "<@" + inc.Commander + ">"
 }

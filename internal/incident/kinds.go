@@ -81,9 +81,11 @@ func (k EffectKind) spec() kindSpec {
 	}}
 }
 
-func (k EffectKind) describe() string { return k.spec().does }
-func (k EffectKind) service() string  { return k.spec().service }
-func (k EffectKind) inChannel() bool  { return k.spec().inChannel }
+// Describe says what an effect of kind k does, for a report of its failure: "post the incident card".
+func (k EffectKind) Describe() string { return k.spec().does }
+
+func (k EffectKind) service() string { return k.spec().service }
+func (k EffectKind) inChannel() bool { return k.spec().inChannel }
 
 // kindsOf returns the effect kinds that call service, in name order.
 func kindsOf(service string) []EffectKind {

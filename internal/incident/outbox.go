@@ -24,6 +24,7 @@ type Outbox struct {
 	Planner  Planner      // dry-runs kubernetes steps; nil: no plans
 	Tracker  Tracker      // files reviews; nil: no reviews
 	Reviews  ReviewWriter // writes them
+	Names    *Names       // people's names for reviews; nil: read from Chat, kept by the outbox
 	Clock    Clock
 	Settings Settings
 	Log      *slog.Logger
@@ -40,9 +41,10 @@ type Outbox struct {
 	Observe    func(kind EffectKind, outcome string)
 	ObserveLag func(time.Duration)
 
-	wakeOnce sync.Once
-	wake     chan struct{}
-	health   health
+	wakeOnce  sync.Once
+	wake      chan struct{}
+	namesOnce sync.Once
+	health    health
 }
 
 // notReadyDelay is how soon Run tries again an effect waiting for its channel, card or pages.
@@ -357,7 +359,7 @@ func (o *Outbox) record(c *change, e *Effect, res result, err error, notReadyWai
 			}
 		}
 		if res.event != "" {
-			if err := c.event(BotActor, res.event, res.text); err != nil {
+			if err := c.event(BotActor, res.event, res.data); err != nil {
 				return "", fmt.Errorf("record result on the timeline: %w", err)
 			}
 		}
@@ -365,6 +367,9 @@ func (o *Outbox) record(c *change, e *Effect, res result, err error, notReadyWai
 			enqueue := c.enqueue
 			if !f.due.IsZero() {
 				enqueue = func(k EffectKind, d string, p EffectPayload) error { return c.enqueueAt(k, d, p, f.due) }
+			}
+			if f.tell {
+				f.payload.Seq = c.last.Seq
 			}
 			if err := enqueue(f.kind, f.discriminator, f.payload); err != nil {
 				return "", fmt.Errorf("enqueue follow-up %s: %w", f.kind, err)
@@ -391,13 +396,13 @@ func (o *Outbox) record(c *change, e *Effect, res result, err error, notReadyWai
 		e.State, e.NextAttemptAt = EffectPending, now.Add(wait)
 		log.Warn("outbox: delivery failed; will retry", "attempt", e.Attempts, "retry_in", wait.String(), "err", err)
 		if e.Attempts == o.ReportAfter {
-			return "retry", o.report(c, e, EventEffectFailing, fmt.Sprintf(":warning: I keep failing to %s (%d attempts: %s). I am still retrying.", e.Kind.describe(), e.Attempts, err), log)
+			return "retry", o.report(c, e, EventEffectFailing, err, log)
 		}
 		return "retry", nil
 	}
 	e.State = EffectFailed
 	log.Error("outbox: delivery failed for good", "attempt", e.Attempts, "err", err)
-	return "failed", o.report(c, e, EventEffectFailed, fmt.Sprintf(":x: I could not %s: %s. Retrying will not help; someone needs to do it by hand.", e.Kind.describe(), err), log)
+	return "failed", o.report(c, e, EventEffectFailed, err, log)
 }
 
 // channelPending explains why an effect that acts in the incident channel cannot yet: the
@@ -418,19 +423,20 @@ func (o *Outbox) channelPending(ctx context.Context, inc *Incident) error {
 
 // report puts a failing effect on the timeline and in the channel, or in the log when the
 // channel cannot take it.
-func (o *Outbox) report(c *change, e *Effect, kind EventKind, text string, log *slog.Logger) error {
-	if err := c.event(BotActor, kind, text); err != nil {
+func (o *Outbox) report(c *change, e *Effect, kind EventKind, failure error, log *slog.Logger) error {
+	text := failure.Error()
+	if err := c.event(BotActor, kind, EventData{Effect: e.Kind, Count: e.Attempts, Detail: text}); err != nil {
 		return fmt.Errorf("report on the timeline: %w", err)
 	}
 	if e.Kind == EffectCreateChannel || e.Kind == EffectPost {
-		log.Error("outbox: cannot report in the channel", "incident", c.inc.Key(), "report", text)
+		log.Error("outbox: cannot report in the channel", "incident", c.inc.Key(), "effect", string(e.Kind), "err", text)
 		return nil
 	}
 	// Without a channel yet (a page fails before Slack answers), the post waits for it. The
 	// same report is posted once: one misconfiguration failing every role's page is one
 	// message in the channel (the timeline keeps each failure).
-	sum := sha256.Sum256([]byte(text))
-	if err := c.enqueue(EffectPost, "report-"+hex.EncodeToString(sum[:8]), EffectPayload{Text: text}); err != nil {
+	sum := sha256.Sum256([]byte(string(kind) + "\x00" + string(e.Kind) + "\x00" + text))
+	if err := c.enqueue(EffectPost, "report-"+hex.EncodeToString(sum[:8]), EffectPayload{Seq: c.last.Seq}); err != nil {
 		return fmt.Errorf("enqueue the report: %w", err)
 	}
 	return nil

@@ -148,9 +148,9 @@ func (s *Service) pagerTriggered(tx Tx, ev PagerEvent, now time.Time) (string, *
 		return "", nil, err
 	}
 	c := &change{tx: tx, inc: inc, now: now}
-	text := fmt.Sprintf("PagerDuty incident #%d triggered on %s: %s (%s, from priority %q urgency %q) %s",
-		pi.Number, svc.Name, title, inc.Severity, pi.Priority, pi.Urgency, pi.URL)
-	if err := c.event(BotActor, EventDeclared, text); err != nil {
+	d := EventData{How: DeclaredByPager, Severity: inc.Severity, Title: title, Service: svc.Name, Tier: svc.Tier, Private: inc.Private,
+		Pager: &PagerRef{ID: pi.ID, Number: pi.Number, URL: pi.URL, Priority: pi.Priority, Urgency: pi.Urgency}}
+	if err := c.event(BotActor, EventDeclared, d); err != nil {
 		return "", nil, err
 	}
 	if err := s.queueChannel(c); err != nil {
@@ -187,9 +187,11 @@ func (s *Service) pagerActivity(tx Tx, ev PagerEvent, now time.Time) (string, er
 		return "", err
 	}
 	c := &change{tx: tx, inc: inc, now: now}
-	about := fmt.Sprintf("PagerDuty incident #%d", pi.Number)
+	// The event is about the PagerDuty incident, or the page (of a role, or a person through
+	// its target) that it is.
+	d := EventData{Pager: &PagerRef{ID: pi.ID, Number: pi.Number, Agent: ev.Agent, Event: strings.TrimPrefix(ev.Type, "incident.")}}
 	if page != nil {
-		about = "the page of " + roleOrPerson(page)
+		d.Role, d.Pager.Target = page.Role, page.Target.String()
 	}
 	agent := ev.Agent
 	if agent == "" {
@@ -208,7 +210,6 @@ func (s *Service) pagerActivity(tx Tx, ev PagerEvent, now time.Time) (string, er
 				return "", err
 			}
 		}
-		text := fmt.Sprintf("%s acknowledged %s", agent, about)
 		if inc.AckedAt.IsZero() {
 			// PagerDuty's clock, or an ack before the webhook that declared the incident
 			// arrived, can put the ack before the declaration: it counts as at the declaration,
@@ -217,12 +218,12 @@ func (s *Service) pagerActivity(tx Tx, ev PagerEvent, now time.Time) (string, er
 			if at.Before(inc.DeclaredAt) {
 				inc.AckedAt = inc.DeclaredAt
 			}
-			text += fmt.Sprintf(" (first acknowledgement: %s after the declaration)", FormatDuration(inc.AckedAt.Sub(inc.DeclaredAt)))
+			d.How, d.Duration = FirstAck, inc.AckedAt.Sub(inc.DeclaredAt)
 		}
-		if err := c.event(BotActor, EventAcknowledged, text); err != nil {
+		if err := c.event(BotActor, EventAcknowledged, d); err != nil {
 			return "", err
 		}
-		if err := c.post(":eyes: " + text + "."); err != nil {
+		if err := c.tell(); err != nil {
 			return "", err
 		}
 	case "incident.resolved":
@@ -231,20 +232,19 @@ func (s *Service) pagerActivity(tx Tx, ev PagerEvent, now time.Time) (string, er
 			if err := tx.UpdatePage(page); err != nil {
 				return "", err
 			}
-			if err := c.event(BotActor, EventPagerActivity, fmt.Sprintf("%s resolved %s in PagerDuty", agent, about)); err != nil {
+			if err := c.event(BotActor, EventPagerActivity, d); err != nil {
 				return "", err
 			}
 			break
 		}
 		if !inc.Open() {
-			return PagerRecorded, c.event(BotActor, EventPagerActivity, fmt.Sprintf("%s resolved %s in PagerDuty", agent, about))
+			return PagerRecorded, c.event(BotActor, EventPagerActivity, d)
 		}
 		if err := s.resolve(c, BotActor, fmt.Sprintf("Resolved in PagerDuty by %s", agent)); err != nil {
 			return "", err
 		}
 	default:
-		kind := strings.TrimPrefix(ev.Type, "incident.")
-		if err := c.event(BotActor, EventPagerActivity, fmt.Sprintf("PagerDuty: %s %s by %s", about, strings.ReplaceAll(kind, "_", " "), agent)); err != nil {
+		if err := c.event(BotActor, EventPagerActivity, d); err != nil {
 			return "", err
 		}
 	}

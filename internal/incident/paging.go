@@ -2,7 +2,6 @@ package incident
 
 import (
 	"context"
-	"fmt"
 )
 
 // pageRoles queues a page for each role, numbering it after the role's earlier pages so
@@ -64,17 +63,11 @@ func (s *Service) Page(ctx context.Context, actor, channelID string, role Role, 
 		case role != "" && s.Settings.Paging.TargetFor(c.inc, role) == (PageTarget{}):
 			return Errorf(EINVALID, "The %s has no PagerDuty escalation policy, schedule or routing key in the configuration (roles.%s).", role.Title(), role)
 		}
-		who := ""
-		if role != "" {
-			who = "the " + role.Title()
-		} else {
-			who = mention(user)
+		d := EventData{Role: role, Text: message}
+		if role == "" {
+			d.Users = []string{user}
 		}
-		text := fmt.Sprintf("%s paged %s", mention(actor), who)
-		if message != "" {
-			text += ": " + message
-		}
-		if err := c.event(actor, EventPaged, text); err != nil {
+		if err := c.event(actor, EventPaged, d); err != nil {
 			return err
 		}
 		if role != "" {
@@ -83,14 +76,6 @@ func (s *Service) Page(ctx context.Context, actor, channelID string, role Role, 
 		key := PageKey(c.inc, user, c.last.Seq)
 		return c.enqueue(EffectPage, key, EffectPayload{Users: []string{user}, Key: key, Text: message})
 	})
-}
-
-// withName is who (a mention) followed by the person's PagerDuty name, when it has one.
-func (p OnCallPerson) withName(who string) string {
-	if p.Name == "" {
-		return who
-	}
-	return fmt.Sprintf("%s (%s)", who, p.Name)
 }
 
 // label names the person as PagerDuty knows them: their name, else their user ID (not

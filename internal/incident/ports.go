@@ -40,6 +40,7 @@ type Tx interface {
 	LastEvent(incidentID int64) (*TimelineEvent, error) // nil, nil when there is none
 	InsertEvent(e *TimelineEvent) error                 // sets e.ID
 	Events(incidentID int64) ([]TimelineEvent, error)   // in sequence order
+	Event(incidentID int64, seq int) (*TimelineEvent, error)
 
 	// Enqueue adds an effect unless one with the same key exists; it reports whether it did.
 	Enqueue(e *Effect) (bool, error)
@@ -85,12 +86,14 @@ type Channel struct {
 	Name string
 }
 
-// Message is something the bot posts. Exactly one of Text, Card or Announcement is the content.
+// Message is something the bot posts. Exactly one of Event, Text, Card, Announcement or
+// Run is the content.
 type Message struct {
-	Key          string    // idempotency key, carried with the message so a retry can find it
-	Text         string    // a plain message (Slack mrkdwn)
-	Card         *Incident // the incident card
-	Announcement *Incident // the announcement of a new incident
+	Key          string         // idempotency key, carried with the message so a retry can find it
+	Event        *TimelineEvent // the notice of an event of Incident, said in the chat's words
+	Text         string         // Slack text, queued by a release before typed events
+	Card         *Incident      // the incident card
+	Announcement *Incident      // the announcement of a new incident
 	// Run with Step is a step's card; Run alone is the run's progress card. Incident and
 	// Now go with them (deadlines are shown against Now).
 	Run      *Run
@@ -106,7 +109,8 @@ type Chat interface {
 	CreateChannel(ctx context.Context, name string, private bool) (Channel, error)
 	// FindChannel finds a channel by exact name among those the bot can see; found is false if none.
 	FindChannel(ctx context.Context, name string) (ch Channel, found bool, err error)
-	SetTopic(ctx context.Context, channelID, topic string) error
+	// SetTopic sets the channel's topic to the incident's summary line.
+	SetTopic(ctx context.Context, channelID string, inc *Incident) error
 	Invite(ctx context.Context, channelID string, users []string) error
 	Post(ctx context.Context, channelID string, m Message) (ts string, err error)
 	// FindPosted finds a recent message the bot posted with idempotency key key.
@@ -121,6 +125,8 @@ type Chat interface {
 	UserEmail(ctx context.Context, userID string) (string, error)
 	// UserName returns a user's name as people know it, for text read outside chat.
 	UserName(ctx context.Context, userID string) (string, error)
+	// ChannelName returns a channel's name, for text read outside chat.
+	ChannelName(ctx context.Context, channelID string) (string, error)
 	// UserByEmail finds the chat user with this email; found is false if none.
 	UserByEmail(ctx context.Context, email string) (userID string, found bool, err error)
 }

@@ -90,11 +90,11 @@ func (s *Service) AddService(ctx context.Context, actor, channelID, name string)
 			c.inc.Service, c.inc.Tier = name, svc.Tier
 		}
 		after := c.inc.ComputeObjectives(s.Settings.Catalog)
-		text := fmt.Sprintf("%s added the affected service %s (tier %d, %s)", mention(actor), name, svc.Tier, TierName(svc.Tier))
+		d := EventData{Service: name, Tier: svc.Tier}
 		if after.RTO != before.RTO {
-			text += fmt.Sprintf("; the RTO is now %s, from %s", FormatDuration(after.RTO), after.RTOService)
+			d.Objective, d.ObjectiveOf = after.RTO, after.RTOService
 		}
-		if err := c.event(actor, EventServiceAdded, text); err != nil {
+		if err := c.event(actor, EventServiceAdded, d); err != nil {
 			return err
 		}
 		if after.RTO != before.RTO {
@@ -102,7 +102,7 @@ func (s *Service) AddService(ctx context.Context, actor, channelID, name string)
 				return err
 			}
 		}
-		if err := c.announceChange(":link: " + text + "."); err != nil {
+		if err := c.announceChange(); err != nil {
 			return err
 		}
 		return c.scheduleBoard(s.Settings.Catalog) // the service's figures may change the hourly rate
@@ -123,19 +123,13 @@ func (o *Outbox) rtoTimer(inc *Incident, e *Effect) (result, error) {
 			return result{}, nil
 		}
 	}
-	deadline := inc.DeclaredAt.Add(obj.RTO)
-	elapsed := FormatDuration(now.Sub(inc.DeclaredAt))
-	text := fmt.Sprintf("RTO %d%%: %s of the %s recovery time objective (%s) has passed; the deadline is %s",
-		e.Payload.Percent, elapsed, FormatDuration(obj.RTO), obj.RTOService, deadline.UTC().Format("15:04 UTC"))
-	if e.Payload.Percent >= 100 {
-		text = fmt.Sprintf("RTO missed: %s since the declaration, over the %s objective (%s)", elapsed, FormatDuration(obj.RTO), obj.RTOService)
-	}
-	icon := map[bool]string{true: ":rotating_light:", false: ":hourglass:"}[e.Payload.Percent >= 80]
+	d := EventData{Percent: e.Payload.Percent, Duration: now.Sub(inc.DeclaredAt), Objective: obj.RTO, ObjectiveOf: obj.RTOService,
+		Due: inc.DeclaredAt.Add(obj.RTO).UTC()}
 	return result{
 		event: EventRTOWarning,
-		text:  text,
+		data:  d,
 		follow: []followUp{
-			{kind: EffectPost, discriminator: fmt.Sprintf("rto-%d-%d", e.Payload.Target, e.Payload.Percent), payload: EffectPayload{Text: icon + " " + text + "."}},
+			{kind: EffectPost, discriminator: fmt.Sprintf("rto-%d-%d", e.Payload.Target, e.Payload.Percent), tell: true},
 			{kind: EffectUpdateCard, discriminator: fmt.Sprintf("rto-%d-%d", e.Payload.Target, e.Payload.Percent)},
 		},
 	}, nil

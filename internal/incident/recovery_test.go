@@ -13,7 +13,7 @@ func rtoWarnings(w *world, id int64) []string {
 	var out []string
 	for _, e := range w.events(id) {
 		if e.Kind == incident.EventRTOWarning {
-			out = append(out, e.Text)
+			out = append(out, eventText(e))
 		}
 	}
 	return out

@@ -20,9 +20,9 @@ type ReviewData struct {
 	Estimate   Estimate
 	Catalog    Catalog
 	Now        time.Time
-	// Names are the chat names of the users the review mentions (user ID -> name), for
-	// readers outside chat; a user missing here shows as their ID.
-	Names map[string]string
+	// Names and ChannelNames are the chat names of the users and channels the review
+	// names (ID -> name), for readers outside chat; one missing here shows as its ID.
+	Names, ChannelNames map[string]string
 }
 
 // Review is a rendered post-incident review.
@@ -33,8 +33,10 @@ type Review struct {
 	Labels []string
 }
 
-// ReviewWriter renders a review (internal/postmortem implements it).
+// ReviewWriter renders a review (internal/postmortem implements it). Named lists the chat
+// users and channels the review of d will name, so that their names are read before Write.
 type ReviewWriter interface {
+	Named(d ReviewData) Named
 	Write(d ReviewData) (Review, error)
 }
 
@@ -59,7 +61,7 @@ func (s *Service) FileReview(ctx context.Context, actor, channelID string) (*Inc
 		return nil, Errorf(EINVALID, "Reviews are not set up: the bot has no GitHub repository (GITHUB_REPO) and token.")
 	}
 	return s.change(ctx, channelID, func(c *change) error {
-		if err := c.event(actor, EventReviewRequested, fmt.Sprintf("%s asked for the post-incident review", mention(actor))); err != nil {
+		if err := c.event(actor, EventReviewRequested, EventData{}); err != nil {
 			return err
 		}
 		return c.enqueue(EffectFileReview, fmt.Sprint(c.last.Seq), EffectPayload{})
@@ -90,7 +92,7 @@ func (o *Outbox) fileReview(ctx context.Context, inc *Incident, e *Effect) (resu
 	}
 	d.Objectives = inc.ComputeObjectives(o.Settings.Catalog)
 	d.Estimate = inc.EstimateImpact(o.Settings.Catalog, d.Now)
-	d.Names = o.userNames(ctx, d)
+	d.Names, d.ChannelNames = o.names(ctx, d)
 	review, err := o.Reviews.Write(d)
 	if err != nil {
 		return result{}, err
@@ -100,9 +102,9 @@ func (o *Outbox) fileReview(ctx context.Context, inc *Incident, e *Effect) (resu
 		return result{}, err
 	}
 	first := inc.ReviewNumber == 0
-	text := fmt.Sprintf("Post-incident review filed: %s", ref.URL)
+	filed := EventData{URL: ref.URL, Number: ref.Number, How: ReviewFirst}
 	if !first {
-		text = fmt.Sprintf("Post-incident review updated: %s", ref.URL)
+		filed.How = ReviewUpdated
 	}
 	r := result{
 		apply: func(i *Incident) {
@@ -112,8 +114,8 @@ func (o *Outbox) fileReview(ctx context.Context, inc *Incident, e *Effect) (resu
 			}
 		},
 		event:  EventReviewFiled,
-		text:   text,
-		follow: []followUp{{kind: EffectPost, discriminator: fmt.Sprintf("review-%d", e.ID), payload: EffectPayload{Text: ":memo: " + text}}},
+		data:   filed,
+		follow: []followUp{{kind: EffectPost, discriminator: fmt.Sprintf("review-%d", e.ID), tell: true}},
 	}
 	if first && o.Settings.FollowupIssues {
 		for _, f := range d.Followups {
@@ -155,45 +157,21 @@ func (o *Outbox) fileFollowup(ctx context.Context, inc *Incident, e *Effect) (re
 				return nil
 			},
 			event: EventReviewFiled,
-			text:  fmt.Sprintf("Follow-up #%d filed: %s", id, ref.URL),
+			data:  EventData{How: ReviewFollowupFiled, Number: int(id), URL: ref.URL},
 		}, nil
 	}
 	return result{}, nil
 }
 
-// userNames looks up the names of everyone the review mentions: actors, role holders,
-// owners and mentions in the timeline's text. A failed lookup leaves that user unnamed;
-// the review is filed regardless.
-func (o *Outbox) userNames(ctx context.Context, d ReviewData) map[string]string {
-	ids := map[string]bool{}
-	add := func(text string) {
-		for _, id := range MentionedUsers(text) {
-			ids[id] = true
+// names looks up the names of everyone and every channel the review names (the writer says
+// which). A failed lookup leaves that one unnamed; the review is filed regardless.
+func (o *Outbox) names(ctx context.Context, d ReviewData) (people, channels map[string]string) {
+	o.namesOnce.Do(func() {
+		if o.Names == nil {
+			o.Names = NewNames(o.Chat, o.Clock)
 		}
-	}
-	for _, e := range d.Events {
-		add(e.Text)
-		if e.Actor != BotActor && e.Actor != "" {
-			ids[e.Actor] = true
-		}
-	}
-	for _, r := range CrisisRoles {
-		if h := d.Incident.Holder(r); h != "" {
-			ids[h] = true
-		}
-	}
-	for _, f := range d.Followups {
-		if f.Owner != "" {
-			ids[f.Owner] = true
-		}
-	}
-	names := map[string]string{}
-	for id := range ids {
-		if name, err := o.Chat.UserName(ctx, id); err == nil && name != "" {
-			names[id] = name
-		}
-	}
-	return names
+	})
+	return o.Names.Known(ctx, o.Reviews.Named(d))
 }
 
 // closeFollowup closes the issue of a follow-up done in chat (closing a closed issue
@@ -212,7 +190,7 @@ func (o *Outbox) closeFollowup(ctx context.Context, inc *Incident, e *Effect) (r
 			if err := syncer.CloseFollowup(ctx, f.IssueNumber); err != nil {
 				return result{}, err
 			}
-			return result{event: EventReviewFiled, text: fmt.Sprintf("Closed the issue of follow-up #%d: %s", f.ID, f.IssueURL)}, nil
+			return result{event: EventReviewFiled, data: EventData{How: ReviewFollowupClosed, Number: int(f.ID), URL: f.IssueURL}}, nil
 		}
 	}
 	return result{}, nil
@@ -224,27 +202,16 @@ func (o *Outbox) reportTimer(inc *Incident) (result, error) {
 	if inc.ResolvedAt.IsZero() {
 		return result{}, nil
 	}
-	due := inc.ResolvedAt.Add(ReportDeadline)
-	who := RoleCommander.Title()
-	if inc.Commander != "" {
-		who += " " + mention(inc.Commander)
+	d := EventData{Audiences: []string{AudienceReport}, Due: inc.ResolvedAt.Add(ReportDeadline).UTC(), Role: RoleCommander,
+		Users: nonEmpty(inc.Commander)}
+	switch {
+	case o.Tracker == nil || o.Reviews == nil:
+		d.How = CadenceDue // the bot cannot see whether it was written
+		return result{event: EventCadence, data: d, follow: []followUp{{kind: EffectPost, discriminator: "report-due", tell: true}}}, nil
+	case !inc.ReviewFiledAt.IsZero() && !inc.ReviewFiledAt.After(d.Due):
+		d.How, d.When = CadenceMet, inc.ReviewFiledAt.UTC()
+		return result{event: EventCadence, data: d}, nil
 	}
-	if o.Tracker == nil || o.Reviews == nil {
-		text := fmt.Sprintf("Due: the post-incident report at %s (Incident commander); without a tracker the bot cannot tell whether it was written",
-			due.UTC().Format("2006-01-02 15:04 UTC"))
-		msg := fmt.Sprintf(":bell: The post-incident report of %s was due at %s, 24 hours after the resolution. %s, "+
-			"if it is not written yet, write it and put its link on the timeline with `/incident note <link>` "+
-			"(this bot files reviews only when a GitHub repository is configured).", inc.Key(), due.UTC().Format("15:04 UTC"), who)
-		return result{event: EventCadence, text: text,
-			follow: []followUp{{kind: EffectPost, discriminator: "report-due", payload: EffectPayload{Text: msg}}}}, nil
-	}
-	if !inc.ReviewFiledAt.IsZero() && !inc.ReviewFiledAt.After(due) {
-		return result{event: EventCadence, text: fmt.Sprintf("Met: the post-incident report due at %s, filed at %s",
-			due.UTC().Format("2006-01-02 15:04 UTC"), inc.ReviewFiledAt.UTC().Format("2006-01-02 15:04 UTC"))}, nil
-	}
-	text := fmt.Sprintf("Missed: the post-incident report due at %s (Incident commander)", due.UTC().Format("2006-01-02 15:04 UTC"))
-	msg := fmt.Sprintf(":bell: The post-incident report of %s was due at %s. %s, run `/incident postmortem`.", inc.Key(),
-		due.UTC().Format("15:04 UTC"), who)
-	return result{event: EventCadence, text: text,
-		follow: []followUp{{kind: EffectPost, discriminator: "report-missed", payload: EffectPayload{Text: msg}}}}, nil
+	d.How = CadenceMissed
+	return result{event: EventCadence, data: d, follow: []followUp{{kind: EffectPost, discriminator: "report-missed", tell: true}}}, nil
 }

@@ -20,8 +20,8 @@ func reviewWorld(t *testing.T, onResolve bool) (*testenv.System, string) {
 func cadence(sys *testenv.System) string {
 	var out []string
 	for _, e := range sys.Events(1) {
-		if e.Kind == incident.EventCadence && strings.Contains(e.Text, "post-incident report") {
-			out = append(out, e.Text)
+		if e.Kind == incident.EventCadence && strings.Contains(eventText(e), "post-incident report") {
+			out = append(out, eventText(e))
 		}
 	}
 	return strings.Join(out, "\n")
@@ -110,7 +110,7 @@ func TestReportReminderWithoutATracker(t *testing.T) {
 	}
 	msgs := sys.Slack.Channel(ch).Messages
 	want := ":bell: The post-incident report of INC-1 was due at 03:00 UTC, 24 hours after the resolution. Incident commander <@U0ALICE>, " +
-		"if it is not written yet, write it and put its link on the timeline with `/incident note <link>` " +
+		"if it is not written yet, write it and put its link on the timeline with `/incident note &lt;link&gt;` " +
 		"(this bot files reviews only when a GitHub repository is configured)."
 	if txt := msgs[len(msgs)-1].Text; txt != want {
 		t.Errorf("reminder in the channel:\n%q, want\n%q", txt, want)

@@ -1,7 +1,6 @@
 package incident
 
 import (
-	"fmt"
 	"strings"
 )
 
@@ -98,22 +97,4 @@ func joinRoles(rs []Role) string {
 		s[i] = string(r)
 	}
 	return strings.Join(s, ", ")
-}
-
-// RolesText lists every role with its holder, or unfilled with its on-call person.
-func (inc *Incident) RolesText() string {
-	var b strings.Builder
-	for _, r := range CrisisRoles {
-		fmt.Fprintf(&b, "• *%s*: ", r.Title())
-		switch st, h := inc.Roles[r], inc.Holder(r); {
-		case h != "":
-			fmt.Fprintf(&b, "<@%s>", h)
-		case st.OnCall != "":
-			fmt.Fprintf(&b, "unfilled (on call: <@%s>)", st.OnCall)
-		default:
-			b.WriteString("unfilled")
-		}
-		b.WriteString("\n")
-	}
-	return strings.TrimRight(b.String(), "\n")
 }

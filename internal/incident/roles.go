@@ -13,7 +13,7 @@ func (s *Service) AssignRole(ctx context.Context, actor, channelID string, role 
 		return nil, err
 	}
 	if user == "" {
-		return nil, Errorf(EINVALID, "Name someone for the role: mention them with @, or say `me`.")
+		return nil, Errorf(EINVALID, "Name someone for the role: mention them with @, or say me.")
 	}
 	if user == BotActor {
 		return nil, Errorf(EINVALID, "The bot cannot hold a crisis role.")
@@ -25,7 +25,11 @@ func (s *Service) AssignRole(ctx context.Context, actor, channelID string, role 
 		inc := c.inc
 		old := inc.Holder(role)
 		if old == user {
-			return Errorf(ECONFLICT, "%s already is the %s of %s.", mention(user), role.Title(), inc.Key())
+			who := "They"
+			if user == actor {
+				who = "You"
+			}
+			return Errorf(ECONFLICT, "%s already are the %s of %s.", who, role.Title(), inc.Key())
 		}
 		if role == RoleCommander {
 			inc.Commander = user
@@ -37,24 +41,13 @@ func (s *Service) AssignRole(ctx context.Context, actor, channelID string, role 
 			st.Holder = user
 			inc.Roles[role] = st
 		}
-		var text string
-		switch {
-		case actor == user && old == "":
-			text = fmt.Sprintf("%s took the %s role", mention(user), role.Title())
-		case actor == user:
-			text = fmt.Sprintf("%s took the %s role over from %s", mention(user), role.Title(), mention(old))
-		case old == "":
-			text = fmt.Sprintf("%s made %s the %s", mention(actor), mention(user), role.Title())
-		default:
-			text = fmt.Sprintf("%s handed the %s role from %s to %s", mention(actor), role.Title(), mention(old), mention(user))
-		}
-		if err := c.event(actor, EventRoleAssigned, text); err != nil {
+		if err := c.event(actor, EventRoleAssigned, EventData{Role: role, Users: []string{user}, Was: old}); err != nil {
 			return err
 		}
 		seq := fmt.Sprint(c.last.Seq)
 		if err := c.enqueue(EffectInvite, seq, EffectPayload{Users: []string{user}}); err != nil {
 			return err
 		}
-		return c.announceChange(":busts_in_silhouette: " + text + ".")
+		return c.announceChange()
 	})
 }

@@ -33,7 +33,7 @@ func (o *Outbox) runEffect(ctx context.Context, inc *Incident, e *Effect) (resul
 		return result{
 			store: func(tx Tx, _ time.Time) error { run.CardTS = ts; return tx.UpdateRun(run) },
 			event: EventCardPosted,
-			text:  fmt.Sprintf("Playbook %s run card posted", run.Playbook),
+			data:  EventData{How: CardRun, Playbook: run.Playbook},
 			follow: []followUp{
 				{kind: EffectPinCard, discriminator: "run-" + ts, payload: EffectPayload{TS: ts}},
 				{kind: EffectPostStepCard, discriminator: fmt.Sprintf("%d-1", run.ID), payload: EffectPayload{RunID: run.ID, Seq: 1}},
@@ -179,11 +179,6 @@ func (o *Outbox) execute(ctx context.Context, inc *Incident, run *Run, step *Run
 // finishStep records a step's result, if the step is still running when it commits.
 func (o *Outbox) finishStep(run *Run, step *RunStep, state StepState, output string) result {
 	output = cut(output, MaxOutput)
-	verb := map[StepState]string{StepSucceeded: "succeeded", StepFailed: "failed", StepUnknown: "is in an unknown state"}[state]
-	text := fmt.Sprintf("%q %s", step.Spec.Title, verb)
-	if output != "" {
-		text += ": " + output
-	}
 	kind := EventStepResult
 	if state == StepUnknown {
 		kind = EventStepUnknown
@@ -202,7 +197,7 @@ func (o *Outbox) finishStep(run *Run, step *RunStep, state StepState, output str
 			return tx.UpdateRunStep(s)
 		},
 		event: kind,
-		text:  text,
+		data:  EventData{Step: step.ref(), Outcome: string(state), Detail: output},
 		follow: []followUp{
 			{kind: EffectUpdateStep, discriminator: fmt.Sprintf("result-%d-%d", step.ID, step.Attempts), payload: EffectPayload{StepID: step.ID, RunID: run.ID}},
 			{kind: EffectUpdateRunCard, discriminator: fmt.Sprintf("result-%d-%d", step.ID, step.Attempts), payload: EffectPayload{RunID: run.ID}},
@@ -235,7 +230,7 @@ func (o *Outbox) plan(ctx context.Context, inc *Incident, run *Run, step *RunSte
 			return tx.UpdateRunStep(s)
 		},
 		event:  EventStepPlanned,
-		text:   fmt.Sprintf("Dry run of %q: %s", step.Spec.Title, text),
+		data:   EventData{Step: step.ref(), Detail: text},
 		follow: []followUp{{kind: EffectUpdateStep, discriminator: fmt.Sprintf("plan-%d-%d", step.ID, time.Now().UnixNano()), payload: EffectPayload{StepID: step.ID, RunID: run.ID}}},
 	}, nil
 }

@@ -51,11 +51,7 @@ func (s *Service) StartRunIn(ctx context.Context, actor string, incidentID int64
 		if err := c.tx.CreateRun(run); err != nil {
 			return err
 		}
-		text := fmt.Sprintf("%s started the playbook %s (%s)", mention(actor), spec.Title, spec.Playbook)
-		if p := formatParams(spec.Params); p != "" {
-			text += " with " + p
-		}
-		if err := c.event(actor, EventRunStarted, text); err != nil {
+		if err := c.event(actor, EventRunStarted, EventData{Title: spec.Title, Playbook: spec.Playbook, Params: formatParams(spec.Params)}); err != nil {
 			return err
 		}
 		// The run card first, then each step's card in order (each post queues the next).
@@ -136,12 +132,12 @@ func (s *Service) ActOnStepRef(ctx context.Context, actor, channelID string, run
 			return 0, err
 		}
 		verb := Prefix(verb, QuoteLen) // it is echoed back
-		example := fmt.Sprintf("such as `/incident step 1.1 %s`", verb)
+		example := fmt.Sprintf("such as /incident step 1.1 %s", verb)
 		switch {
 		case len(runs) == 0:
-			return 0, Errorf(ENOTFOUND, "%s has no playbook run; start one with `/incident playbook <name>`.", c.inc.Key())
+			return 0, Errorf(ENOTFOUND, "%s has no playbook run; start one with /incident playbook <name>.", c.inc.Key())
 		case runNumber == 0 && len(runs) > 1:
-			return 0, Errorf(EINVALID, "%s has %d playbook runs; type the step as its card shows it, such as `/incident step %d.%d %s`.",
+			return 0, Errorf(EINVALID, "%s has %d playbook runs; type the step as its card shows it, such as /incident step %d.%d %s.",
 				c.inc.Key(), len(runs), len(runs), max(seq, 1), verb)
 		case runNumber == 0:
 			runNumber = 1
@@ -200,7 +196,7 @@ func (s *Service) actOnStepFound(ctx context.Context, load loader, actor, verb s
 			return err
 		}
 		if run.IncidentID != c.inc.ID {
-			return Errorf(ENOTFOUND, "That step belongs to another incident. Type the number its card shows, such as `/incident step 1.1 %s`.", verb)
+			return Errorf(ENOTFOUND, "That step belongs to another incident. Type the number its card shows, such as /incident step 1.1 %s.", verb)
 		}
 		var step *RunStep
 		for i := range run.Steps {
@@ -225,6 +221,7 @@ func (s *Service) actOnStepFound(ctx context.Context, load loader, actor, verb s
 // transition moves step by verb, recording events and queueing execution.
 func (s *Service) transition(c *change, run *Run, step *RunStep, actor, verb string) (StepOutcome, error) {
 	name := fmt.Sprintf("%q (%s)", step.Spec.Title, step.Spec.StepID)
+	ref := step.ref()
 	conflict := func() (StepOutcome, error) {
 		return StepOutcome{}, Errorf(ECONFLICT, "Step %s is %s; it cannot be %s now.", name, strings.ReplaceAll(string(step.State), "_", " "), pastTense(verb))
 	}
@@ -243,11 +240,11 @@ func (s *Service) transition(c *change, run *Run, step *RunStep, actor, verb str
 		if step.Spec.NeedsApproval() {
 			step.State = StepAwaitingApproval
 			who := approversText(step.Spec)
-			text := fmt.Sprintf("%s asked to run %s; it needs the approval of %s", mention(actor), name, who)
+			d := EventData{Step: ref, Roles: step.Spec.ApprovalRoles, Groups: step.Spec.ApprovalGroups}
 			if step.Spec.TwoPerson {
-				text += " (two-person rule: not the one who asked)"
+				d.How = StepTwoPerson
 			}
-			return StepOutcome{Text: fmt.Sprintf("Asked for approval of %s by %s.", name, who)}, c.event(actor, EventStepRequested, text)
+			return StepOutcome{Text: fmt.Sprintf("Asked for approval of %s by %s.", name, who)}, c.event(actor, EventStepRequested, d)
 		}
 		return StepOutcome{Text: fmt.Sprintf("Running %s.", name)}, s.startExecution(c, step, actor)
 	case StepVerbApprove, StepVerbReject:
@@ -255,12 +252,12 @@ func (s *Service) transition(c *change, run *Run, step *RunStep, actor, verb str
 			return conflict()
 		}
 		if reason := s.mayApprove(c.inc, step.Spec, actor, step.RequestedBy); reason != "" {
-			text := fmt.Sprintf("%s may not %s %s: %s", mention(actor), verb, name, reason)
-			return StepOutcome{Text: "You may not " + verb + " this step: " + reason + ".", Refused: true}, c.event(actor, EventStepRefused, text)
+			return StepOutcome{Text: "You may not " + verb + " this step: " + reason + ".", Refused: true},
+				c.event(actor, EventStepRefused, EventData{Step: ref, How: verb, Reason: reason})
 		}
 		if verb == StepVerbReject {
 			step.State, step.DecidedBy = StepRejected, actor
-			return StepOutcome{Text: fmt.Sprintf("Rejected %s.", name)}, c.event(actor, EventStepRejected, fmt.Sprintf("%s rejected %s", mention(actor), name))
+			return StepOutcome{Text: fmt.Sprintf("Rejected %s.", name)}, c.event(actor, EventStepRejected, EventData{Step: ref})
 		}
 		if age := s.Settings.PlanMaxAge; age > 0 && step.Spec.NeedsDryRun() && (step.PlannedAt.IsZero() || c.now.Sub(step.PlannedAt) > age) {
 			why := "has no dry-run plan yet"
@@ -271,10 +268,10 @@ func (s *Service) transition(c *change, run *Run, step *RunStep, actor, verb str
 				return StepOutcome{}, err
 			}
 			return StepOutcome{Text: fmt.Sprintf("Step %s %s; I am making a fresh one. Read it on the card, then press Approve again.", name, why), Refused: true},
-				c.event(actor, EventStepRefused, fmt.Sprintf("Approval of %s by %s waits for a fresh dry run: it %s", name, mention(actor), why))
+				c.event(actor, EventStepRefused, EventData{Step: ref, How: StepStalePlan, Reason: why})
 		}
 		step.ApprovedBy = actor
-		if err := c.event(actor, EventStepApproved, fmt.Sprintf("%s approved %s, asked by %s", mention(actor), name, mention(step.RequestedBy))); err != nil {
+		if err := c.event(actor, EventStepApproved, EventData{Step: ref, Users: nonEmpty(step.RequestedBy)}); err != nil {
 			return StepOutcome{}, err
 		}
 		return StepOutcome{Text: fmt.Sprintf("Approved; running %s.", name)}, s.startExecution(c, step, actor)
@@ -283,7 +280,7 @@ func (s *Service) transition(c *change, run *Run, step *RunStep, actor, verb str
 			return conflict()
 		}
 		step.State, step.DecidedBy = StepSkipped, actor
-		return StepOutcome{Text: fmt.Sprintf("Skipped %s.", name)}, c.event(actor, EventStepSkipped, fmt.Sprintf("%s skipped %s", mention(actor), name))
+		return StepOutcome{Text: fmt.Sprintf("Skipped %s.", name)}, c.event(actor, EventStepSkipped, EventData{Step: ref})
 	case StepVerbDone:
 		switch {
 		case step.State == StepPending && step.Spec.Manual(),
@@ -293,11 +290,11 @@ func (s *Service) transition(c *change, run *Run, step *RunStep, actor, verb str
 		}
 		was := step.State
 		step.State, step.DecidedBy = StepSucceeded, actor
-		text := fmt.Sprintf("%s marked %s done", mention(actor), name)
+		d := EventData{Step: ref}
 		if was != StepPending {
-			text += fmt.Sprintf(" (it was %s; they verified it by hand)", was)
+			d.Was = string(was)
 		}
-		return StepOutcome{Text: fmt.Sprintf("Marked %s done.", name)}, c.event(actor, EventStepDone, text)
+		return StepOutcome{Text: fmt.Sprintf("Marked %s done.", name)}, c.event(actor, EventStepDone, d)
 	case StepVerbRetry:
 		if step.State != StepFailed && step.State != StepUnknown && step.State != StepRejected {
 			return conflict()
@@ -305,7 +302,7 @@ func (s *Service) transition(c *change, run *Run, step *RunStep, actor, verb str
 		was := step.State
 		step.State, step.RequestedBy, step.ApprovedBy, step.DecidedBy = StepPending, "", "", ""
 		return StepOutcome{Text: fmt.Sprintf("%s is pending again; press Run.", name)},
-			c.event(actor, EventStepReset, fmt.Sprintf("%s reset %s (it was %s) to run again", mention(actor), name, was))
+			c.event(actor, EventStepReset, EventData{Step: ref, Was: string(was)})
 	}
 	return StepOutcome{}, Errorf(EINVALID, "Unknown step action %s: use run, approve, reject, skip, done or retry.", Quote(verb))
 }
@@ -328,7 +325,7 @@ func pastTense(verb string) string {
 func (s *Service) startExecution(c *change, step *RunStep, actor string) error {
 	step.State = StepRunning
 	step.Attempts++
-	if err := c.event(actor, EventStepRunning, fmt.Sprintf("Running %q: %s", step.Spec.Title, step.Spec.Summary)); err != nil {
+	if err := c.event(actor, EventStepRunning, EventData{Step: step.ref(), Detail: step.Spec.Summary}); err != nil {
 		return err
 	}
 	return c.enqueue(EffectExecuteStep, fmt.Sprintf("%d-%d", step.ID, step.Attempts), EffectPayload{StepID: step.ID, RunID: step.RunID})
@@ -393,8 +390,7 @@ func (s *Service) RecoverSteps(ctx context.Context) (int, error) {
 			}
 			c := &change{tx: tx, inc: inc, now: s.Clock.Now()}
 			step.State, step.UpdatedAt = StepUnknown, c.stamp()
-			text := fmt.Sprintf("%q was running when the bot stopped; nobody knows whether it finished. Verify it by hand, then Retry, Skip or Mark done.", step.Spec.Title)
-			if err := c.event(BotActor, EventStepUnknown, text); err != nil {
+			if err := c.event(BotActor, EventStepUnknown, EventData{Step: step.ref(), How: StepInterrupted}); err != nil {
 				return err
 			}
 			if err := tx.UpdateRunStep(step); err != nil {
@@ -403,7 +399,7 @@ func (s *Service) RecoverSteps(ctx context.Context) (int, error) {
 			if err := c.refreshStep(run, step); err != nil {
 				return err
 			}
-			if err := c.post(":warning: " + text); err != nil {
+			if err := c.tell(); err != nil {
 				return err
 			}
 			n++

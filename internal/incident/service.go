@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"regexp"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -109,17 +108,8 @@ func (s *Service) Declare(ctx context.Context, req DeclareRequest) (*Incident, e
 			return err
 		}
 		c := &change{tx: tx, inc: inc, now: s.Clock.Now()}
-		text := fmt.Sprintf("%s declared %s (%s): %s", mention(req.Actor), inc.Severity, inc.Severity.Description(), inc.Title)
-		if inc.Service != "" {
-			text += fmt.Sprintf(" [service %s, tier %d]", inc.Service, inc.Tier)
-		}
-		if inc.Private {
-			text += " (private)"
-		}
-		if inc.Drill {
-			text = "[DRILL] " + text
-		}
-		if err := c.event(req.Actor, EventDeclared, text); err != nil {
+		d := EventData{Severity: inc.Severity, Title: inc.Title, Service: inc.Service, Tier: inc.Tier, Private: inc.Private, Drill: inc.Drill}
+		if err := c.event(req.Actor, EventDeclared, d); err != nil {
 			return err
 		}
 		if err := s.queueChannel(c); err != nil {
@@ -169,8 +159,8 @@ func (s *Service) refuseRepeatDeclaration(tx Tx, inc *Incident) error {
 			continue
 		}
 		where := "its channel is being created"
-		if prev.ChannelID != "" {
-			where = "its channel is <#" + prev.ChannelID + ">"
+		if prev.ChannelName != "" {
+			where = "its channel is #" + prev.ChannelName
 		}
 		return Errorf(ECONFLICT, "You declared %s with this title %s ago (%s). To open another incident, give it a different title.",
 			prev.Key(), FormatDuration(now.Sub(prev.DeclaredAt)), where)
@@ -231,11 +221,8 @@ func (s *Service) postUpdate(ctx context.Context, load loader, actor, text strin
 		for _, a := range append([]string{AudienceTeam}, audiences...) {
 			c.inc.Comms[a] = c.stamp()
 		}
-		label := "team"
-		if len(audiences) > 0 {
-			label = strings.Join(audiences, ", ")
-		}
-		if err := c.event(actor, EventStatusUpdate, fmt.Sprintf("[%s] %s", label, text)); err != nil {
+		d := EventData{Text: text, Audiences: audiences, Severity: c.inc.Severity, Status: c.inc.Status}
+		if err := c.event(actor, EventStatusUpdate, d); err != nil {
 			return err
 		}
 		if s.paging() {
@@ -243,11 +230,7 @@ func (s *Service) postUpdate(ctx context.Context, load loader, actor, text strin
 				return err
 			}
 		}
-		heading := "*Update*"
-		if len(audiences) > 0 {
-			heading = fmt.Sprintf("*Update for %s*", recipients(audiences))
-		}
-		return c.post(fmt.Sprintf(":loudspeaker: %s from %s (%s, %s)\n%s", heading, mention(actor), c.inc.Severity, c.inc.Status, text))
+		return c.tell()
 	})
 }
 
@@ -258,7 +241,7 @@ func (s *Service) AddNote(ctx context.Context, actor, channelID, text string) (*
 		return nil, err
 	}
 	return s.change(ctx, channelID, func(c *change) error {
-		return c.event(actor, EventNote, text)
+		return c.event(actor, EventNote, EventData{Text: text})
 	})
 }
 
@@ -283,14 +266,10 @@ func (s *Service) SetSeverity(ctx context.Context, actor, channelID string, sev 
 				}
 			}
 		}
-		verb := "lowered"
-		if sev < old { // "P0" < "P1": more severe
-			verb = "raised"
-		}
-		if err := c.event(actor, EventSeverityChanged, fmt.Sprintf("%s %s severity from %s to %s", mention(actor), verb, old, sev)); err != nil {
+		if err := c.event(actor, EventSeverityChanged, EventData{From: old, Severity: sev}); err != nil {
 			return err
 		}
-		return c.announceChange(fmt.Sprintf(":rotating_light: %s %s the severity from %s to *%s* (%s).", mention(actor), verb, old, sev, sev.Description()))
+		return c.announceChange()
 	})
 }
 
@@ -304,10 +283,10 @@ func (s *Service) Mitigate(ctx context.Context, actor, channelID string) (*Incid
 			return Errorf(ECONFLICT, "%s is already resolved.", c.inc.Key())
 		}
 		c.inc.Status, c.inc.MitigatedAt = StatusMitigated, c.stamp()
-		if err := c.event(actor, EventMitigated, fmt.Sprintf("%s marked the incident mitigated", mention(actor))); err != nil {
+		if err := c.event(actor, EventMitigated, EventData{}); err != nil {
 			return err
 		}
-		return c.announceChange(fmt.Sprintf(":large_yellow_circle: %s marked %s *mitigated*.", mention(actor), c.inc.Key()))
+		return c.announceChange()
 	})
 }
 
@@ -331,11 +310,8 @@ func (s *Service) resolve(c *change, actor, summary string) error {
 	if c.inc.MitigatedAt.IsZero() {
 		c.inc.MitigatedAt = c.inc.ResolvedAt
 	}
-	text := fmt.Sprintf("%s resolved the incident", mention(actor))
-	if summary != "" {
-		text += ": " + summary
-	}
-	if err := c.event(actor, EventResolved, text); err != nil {
+	took := c.inc.ResolvedAt.Sub(c.inc.DeclaredAt)
+	if err := c.event(actor, EventResolved, EventData{Text: summary, Duration: took}); err != nil {
 		return err
 	}
 	if s.paging() {
@@ -352,11 +328,7 @@ func (s *Service) resolve(c *change, actor, summary string) error {
 	if err := c.enqueueAt(EffectTimer, "report", EffectPayload{Timer: "report"}, c.inc.ResolvedAt.Add(ReportDeadline)); err != nil {
 		return err
 	}
-	msg := fmt.Sprintf(":white_check_mark: %s resolved %s after %s.", mention(actor), c.inc.Key(), FormatDuration(c.inc.ResolvedAt.Sub(c.inc.DeclaredAt)))
-	if summary != "" {
-		msg += "\n" + summary
-	}
-	return c.announceChange(msg)
+	return c.announceChange()
 }
 
 // change loads the incident of channelID and runs fn on it inside one transaction, then
@@ -436,7 +408,7 @@ func (c *change) requireOpen() error {
 
 // event appends a timeline event chained to the incident's last one. Every event says who
 // acted: one without an actor is a fault of the caller and aborts the whole change.
-func (c *change) event(actor string, kind EventKind, text string) error {
+func (c *change) event(actor string, kind EventKind, d EventData) error {
 	if strings.TrimSpace(actor) == "" {
 		return Errorf(EINTERNAL, "A %s event on %s has no actor; nothing was recorded.", kind, c.inc.Key())
 	}
@@ -447,7 +419,7 @@ func (c *change) event(actor string, kind EventKind, text string) error {
 		}
 		c.last = last
 	}
-	e := &TimelineEvent{IncidentID: c.inc.ID, Actor: actor, Kind: kind, Text: text}
+	e := &TimelineEvent{IncidentID: c.inc.ID, Actor: actor, Kind: kind, Format: FormatData, Data: d}
 	e.Chain(c.last, c.now)
 	if err := c.tx.InsertEvent(e); err != nil {
 		return err
@@ -484,14 +456,16 @@ func (s *Service) queueChannel(c *change) error {
 	return nil
 }
 
-// post queues a message in the incident channel, keyed by the latest event.
-func (c *change) post(text string) error {
-	return c.enqueue(EffectPost, fmt.Sprint(c.last.Seq), EffectPayload{Text: text})
+// tell queues the latest event's notice in the incident channel: the surface says it in
+// its words (payload Seq names the event).
+func (c *change) tell() error {
+	return c.enqueue(EffectPost, fmt.Sprint(c.last.Seq), EffectPayload{Seq: c.last.Seq})
 }
 
-// announceChange posts text and refreshes the card and topic after a state change.
-func (c *change) announceChange(text string) error {
-	if err := c.post(text); err != nil {
+// announceChange tells the latest event in the channel and refreshes the card and topic
+// after a state change.
+func (c *change) announceChange() error {
+	if err := c.tell(); err != nil {
 		return err
 	}
 	seq := fmt.Sprint(c.last.Seq)
@@ -513,33 +487,4 @@ func checkText(what, text string) (string, error) {
 		return "", Errorf(EINVALID, "%s is too long; keep it to %d characters.", what, MaxTextLen)
 	}
 	return text, nil
-}
-
-func mention(user string) string {
-	if user == BotActor || user == "" {
-		return BotActor
-	}
-	return "<@" + user + ">"
-}
-
-// mentionPattern matches a Slack user mention, as the bot writes it (<@U0123ABCD>) or as
-// typed with a label (<@U0123ABCD|alice>).
-var mentionPattern = regexp.MustCompile(`<@([UW][A-Z0-9]+)(?:\|([^>]*))?>`)
-
-// MentionedUsers returns the user IDs mentioned in text, in order, with repeats.
-func MentionedUsers(text string) []string {
-	var ids []string
-	for _, m := range mentionPattern.FindAllStringSubmatch(text, -1) {
-		ids = append(ids, m[1])
-	}
-	return ids
-}
-
-// ReplaceMentions rewrites every user mention in text with name(id, label), for readers
-// outside Slack; label is what was typed after the | ("" when none).
-func ReplaceMentions(text string, name func(id, label string) string) string {
-	return mentionPattern.ReplaceAllStringFunc(text, func(m string) string {
-		sub := mentionPattern.FindStringSubmatch(m)
-		return name(sub[1], sub[2])
-	})
 }

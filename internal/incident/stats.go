@@ -20,7 +20,7 @@ type KPIs struct {
 	MTTA, MTTR        time.Duration
 	Acked, Recovered  int
 	RTOMet, RTOOf     int // recovered within the tightest RTO of their services
-	RPOMet, RPOOf     int // data loss recorded with `rpo` within the RPO
+	RPOMet, RPOOf     int // data loss recorded with rpo within the RPO
 	Succeeded, Tested int // drills: resolved with every playbook step succeeded or skipped
 	FollowupsFiled    int // follow-ups filed in the tracker, of Followups
 	Followups         int

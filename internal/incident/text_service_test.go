@@ -55,7 +55,7 @@ func TestUseCasesCleanTheirText(t *testing.T) {
 	}
 	var texts []string
 	for _, e := range w.events(inc.ID) {
-		texts = append(texts, e.Text)
+		texts = append(texts, eventText(e))
 	}
 	all := strings.Join(texts, "\n")
 	for _, want := range []string{"cause: gnp.exe and bold\nnext line", "[team] failing over", "resolved the incident: fixed"} {

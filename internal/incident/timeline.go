@@ -69,15 +69,38 @@ type TimelineEvent struct {
 	At         time.Time // UTC, millisecond precision, never before the previous event
 	Actor      string    // a user ID or BotActor
 	Kind       EventKind
-	Text       string
-	PrevHash   string // "" for the first event
-	Hash       string
+	// Format is how the event is stored and hashed: FormatData (Data) for every event this
+	// release writes, FormatText (Text, Slack text) for those written before it.
+	Format int
+	Data   EventData
+	// DataJSON is Data as stored and hashed. Chain sets it; a store reading an event keeps
+	// the bytes it read, so a stored change that decoding would hide still fails the hash.
+	DataJSON string
+	Text     string // FormatText only
+	PrevHash string // "" for the first event
+	Hash     string
 }
 
+// The storage formats of timeline events. Each keeps its own hash, so events written by
+// an older release keep verifying.
+const (
+	FormatText = 1 // the event's words as Slack text, the only format before typed data
+	FormatData = 2 // the event's data (EventData); the words come from the renderers
+)
+
 // ComputeHash returns the hash that chains e to its predecessor: the SHA-256 of an
-// unambiguous encoding of every field but ID and Hash.
+// unambiguous encoding of every field but ID and Hash, in e's format.
 func (e *TimelineEvent) ComputeHash() string {
-	b, _ := json.Marshal([]any{e.IncidentID, e.Seq, FormatTime(e.At), e.Actor, string(e.Kind), e.Text, e.PrevHash})
+	var b []byte
+	if e.Format == FormatText {
+		b, _ = json.Marshal([]any{e.IncidentID, e.Seq, FormatTime(e.At), e.Actor, string(e.Kind), e.Text, e.PrevHash})
+	} else {
+		data := e.DataJSON
+		if data == "" {
+			data = e.marshalData()
+		}
+		b, _ = json.Marshal([]any{e.Format, e.IncidentID, e.Seq, FormatTime(e.At), e.Actor, string(e.Kind), data, e.PrevHash})
+	}
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:])
 }
@@ -85,6 +108,12 @@ func (e *TimelineEvent) ComputeHash() string {
 // Chain sets e's Seq, At, PrevHash and Hash so that it follows prev (nil for the first event).
 // At is now truncated to the millisecond, or prev's time if the clock went backwards.
 func (e *TimelineEvent) Chain(prev *TimelineEvent, now time.Time) {
+	if e.Format == 0 {
+		e.Format = FormatData
+	}
+	if e.Format == FormatData {
+		e.DataJSON = e.marshalData()
+	}
 	e.At = now.UTC().Truncate(time.Millisecond)
 	e.Seq = 1
 	e.PrevHash = ""
@@ -96,6 +125,14 @@ func (e *TimelineEvent) Chain(prev *TimelineEvent, now time.Time) {
 		}
 	}
 	e.Hash = e.ComputeHash()
+}
+
+func (e *TimelineEvent) marshalData() string {
+	b, err := json.Marshal(e.Data)
+	if err != nil {
+		panic(fmt.Sprintf("timeline event data does not encode: %v", err)) // only plain fields: cannot happen
+	}
+	return string(b)
 }
 
 // FormatTime renders t as the timeline does: UTC to the millisecond.

@@ -3,6 +3,7 @@ package pagerduty_test
 import (
 	"context"
 	"fmt"
+	"github.com/nephoran/incidentbot/bot/views"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -179,7 +180,7 @@ func TestAckBeforeTheDeclarationCountsAsAtIt(t *testing.T) {
 		t.Errorf("acked at %v by %q; want the declaration %v", inc.AckedAt, inc.AckedBy, declared)
 	}
 	evs := h.sys.Events(1)
-	if last := evs[len(evs)-1].Text; !strings.Contains(last, "(first acknowledgement: 0s after the declaration)") {
+	if last := views.EventText(evs[len(evs)-1]); !strings.Contains(last, "(first acknowledgement: 0s after the declaration)") {
 		t.Errorf("timeline says %q", last)
 	}
 }

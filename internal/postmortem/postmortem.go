@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/nephoran/incidentbot/internal/incident"
+	"github.com/nephoran/incidentbot/internal/words"
 )
 
 //go:embed review.md.tmpl
@@ -43,7 +44,11 @@ func New(path string, labels []string) (*Writer, error) {
 	return &Writer{tmpl: t, Labels: labels}, nil
 }
 
-// Write renders the review of d.
+// Named lists the chat users and channels the review of d names, to read their names
+// before Write.
+func (w *Writer) Named(d incident.ReviewData) incident.Named { return named(d) }
+
+// Write renders the review of d, naming people by the names d carries.
 func (w *Writer) Write(d incident.ReviewData) (incident.Review, error) {
 	var b strings.Builder
 	if err := w.tmpl.Execute(&b, model(d)); err != nil {
@@ -55,25 +60,12 @@ func (w *Writer) Write(d incident.ReviewData) (incident.Review, error) {
 	for _, s := range inc.Services {
 		labels = append(labels, "service:"+s)
 	}
-	title := fmt.Sprintf("Post-incident review: %s %s", inc.Key(), inc.Title)
+	names := words.NameMap{People: d.Names, Channels: d.ChannelNames}
+	title := fmt.Sprintf("Post-incident review: %s %s", inc.Key(), words.PlainText(words.Sentence{Parts: []words.Part{{Kind: words.Chat, Value: inc.Title}}}, names))
 	if inc.Private {
 		title = fmt.Sprintf("Post-incident review: %s (private incident)", inc.Key())
 	}
-	return incident.Review{Key: inc.Key(), Title: Scrub(names(title, d.Names)), Body: Scrub(names(b.String(), d.Names)), Labels: labels}, nil
-}
-
-// names writes Slack mentions as @name for readers outside Slack (GitHub shows <@U0123>
-// as it is): the chat name when known, else the label the mention carried, else the ID.
-func names(s string, known map[string]string) string {
-	return incident.ReplaceMentions(s, func(id, label string) string {
-		switch {
-		case known[id] != "":
-			return "@" + known[id]
-		case label != "":
-			return "@" + label
-		}
-		return "@" + id
-	})
+	return incident.Review{Key: inc.Key(), Title: Scrub(title), Body: Scrub(b.String()), Labels: labels}, nil
 }
 
 // secretPatterns match credentials that must never reach a review, whatever was typed.
@@ -123,14 +115,15 @@ type eventView struct{ At, Actor, Kind, Text string }
 // followupView is a follow-up in the review; Done is its outcome ("" while open).
 type followupView struct{ Text, Owner, IssueURL, Done string }
 
-func who(user string) string {
+// who names a user for the review: by name where known, else by ID.
+func who(user string, names words.Names) string {
 	switch user {
 	case "":
 		return "-"
 	case incident.BotActor:
 		return "incidentbot"
 	}
-	return "<@" + user + ">"
+	return escape(words.PersonName(user, "", names))
 }
 
 func at(t time.Time) string {
@@ -154,10 +147,11 @@ func cell(s string) string {
 
 func model(d incident.ReviewData) view {
 	inc := d.Incident
+	names := words.NameMap{People: d.Names, Channels: d.ChannelNames}
 	v := view{
-		Key: inc.Key(), Title: inc.Title, Severity: string(inc.Severity), SeverityText: inc.Severity.Description(),
-		Status: string(inc.Status), Declared: at(inc.DeclaredAt), DeclaredBy: who(inc.DeclaredBy), Commander: who(inc.Commander),
-		Summary: inc.Summary, Description: inc.Description, Services: inc.Services,
+		Key: inc.Key(), Title: chatText(inc.Title, names), Severity: string(inc.Severity), SeverityText: inc.Severity.Description(),
+		Status: string(inc.Status), Declared: at(inc.DeclaredAt), DeclaredBy: who(inc.DeclaredBy, names), Commander: who(inc.Commander, names),
+		Summary: chatText(inc.Summary, names), Description: chatText(inc.Description, names), Services: inc.Services,
 		Acked: at(inc.AckedAt), Mitigated: at(inc.MitigatedAt), Resolved: at(inc.ResolvedAt),
 		MTTA: since(inc, inc.AckedAt), MTTM: since(inc, inc.MitigatedAt), MTTR: since(inc, inc.ResolvedAt),
 	}
@@ -213,33 +207,33 @@ func model(d incident.ReviewData) view {
 	v.SLAText = fmt.Sprintf("%s of downtime is %.3f%% availability over a 30-day month: an SLA credit of %d%% (tiers: below 99.95%% 10%%, below 99.90%% 25%%, below 99.00%% 100%%).",
 		incident.FormatDuration(down), avail, credit)
 	for _, r := range incident.CrisisRoles {
-		v.Roles = append(v.Roles, roleView{Title: r.Title(), Holder: who(inc.Holder(r))})
+		v.Roles = append(v.Roles, roleView{Title: r.Title(), Holder: who(inc.Holder(r), names)})
 	}
 	for _, run := range d.Runs {
 		for _, s := range run.Steps {
 			result := strings.ReplaceAll(string(s.State), "_", " ")
 			switch {
 			case s.DecidedBy != "" && s.DecidedBy != incident.BotActor && s.State == incident.StepSucceeded:
-				result = "done by hand, marked by " + who(s.DecidedBy)
+				result = "done by hand, marked by " + who(s.DecidedBy, names)
 			case s.Output != "":
 				result += ": " + firstLine(s.Output)
 			}
 			v.Steps = append(v.Steps, stepView{Playbook: run.Playbook, Title: cell(s.Spec.Title), Owner: s.Spec.Owner.Title(),
-				RequestedBy: who(s.RequestedBy), ApprovedBy: who(s.ApprovedBy), Result: cell(result)})
+				RequestedBy: who(s.RequestedBy, names), ApprovedBy: who(s.ApprovedBy, names), Result: cell(result)})
 		}
 	}
 	for _, ev := range d.Events {
 		if ev.Kind.Housekeeping() {
 			continue
 		}
-		v.Timeline = append(v.Timeline, eventView{At: incident.FormatTime(ev.At), Actor: who(ev.Actor), Kind: string(ev.Kind), Text: strings.ReplaceAll(ev.Text, "\n", " ")})
+		v.Timeline = append(v.Timeline, eventView{At: incident.FormatTime(ev.At), Actor: who(ev.Actor, names), Kind: string(ev.Kind), Text: markdown(words.Event(ev), names)})
 	}
 	for _, f := range d.Followups {
 		owner := ""
 		if f.Owner != "" {
-			owner = who(f.Owner)
+			owner = who(f.Owner, names)
 		}
-		fv := followupView{Text: f.Text, Owner: owner, IssueURL: f.IssueURL}
+		fv := followupView{Text: chatText(f.Text, names), Owner: owner, IssueURL: f.IssueURL}
 		if f.Done() {
 			fv.Done = fmt.Sprintf("%s %s", f.Outcome, incident.FormatTime(f.DoneAt))
 		}

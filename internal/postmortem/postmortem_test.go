@@ -86,7 +86,7 @@ func TestReviewOfAScriptedIncident(t *testing.T) {
 	// The channel has the link.
 	found := false
 	for _, m := range sys.Slack.Channel(ch).Messages {
-		found = found || strings.Contains(m.Text, "Post-incident review filed: https://github.example/nephoran/incidents/issues/1")
+		found = found || strings.Contains(m.Text, "Post-incident review filed: <https://github.example/nephoran/incidents/issues/1>")
 	}
 	if !found {
 		t.Error("no link in the channel")

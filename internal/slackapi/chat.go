@@ -30,6 +30,9 @@ type Chat struct {
 	Announcement Renderer
 	StepCard     func(inc *incident.Incident, run *incident.Run, step *incident.RunStep, now time.Time) ([]slack.Block, string)
 	RunCard      func(inc *incident.Incident, run *incident.Run, now time.Time) ([]slack.Block, string)
+	// Notice says an event in the channel; Topic is the channel topic of an incident.
+	Notice func(e *incident.TimelineEvent, inc *incident.Incident) string
+	Topic  func(inc *incident.Incident) string
 
 	mu     sync.Mutex
 	emails map[string]emailHit // users.lookupByEmail answers, briefly
@@ -75,8 +78,9 @@ func (c *Chat) FindChannel(ctx context.Context, name string) (incident.Channel, 
 	}
 }
 
-// SetTopic sets the channel topic, cut to Slack's limit.
-func (c *Chat) SetTopic(ctx context.Context, channelID, topic string) error {
+// SetTopic sets the channel topic to the incident's, cut to Slack's limit.
+func (c *Chat) SetTopic(ctx context.Context, channelID string, inc *incident.Incident) error {
+	topic := c.Topic(inc)
 	if utf8.RuneCountInString(topic) > maxTopic {
 		topic = string([]rune(topic)[:maxTopic-1]) + "…"
 	}
@@ -133,6 +137,8 @@ func (c *Chat) content(m incident.Message) []slack.MsgOption {
 		blocks, text = c.StepCard(m.Incident, m.Run, m.Step, m.Now)
 	case m.Run != nil:
 		blocks, text = c.RunCard(m.Incident, m.Run, m.Now)
+	case m.Event != nil:
+		return []slack.MsgOption{slack.MsgOptionText(c.Notice(m.Event, m.Incident), false)}
 	default:
 		return []slack.MsgOption{slack.MsgOptionText(m.Text, false)}
 	}
@@ -264,6 +270,15 @@ func (c *Chat) UserName(ctx context.Context, userID string) (string, error) {
 }
 
 // user reads a user through users.info.
+// ChannelName returns a channel's name (conversations.info), for text read outside Slack.
+func (c *Chat) ChannelName(ctx context.Context, channelID string) (string, error) {
+	ch, err := c.API.GetConversationInfoContext(ctx, &slack.GetConversationInfoInput{ChannelID: channelID})
+	if err != nil {
+		return "", classify("conversations.info", err)
+	}
+	return ch.Name, nil
+}
+
 func (c *Chat) user(ctx context.Context, userID string) (*slack.User, error) {
 	u, err := c.API.GetUserInfoContext(ctx, userID)
 	if slackCode(err) == "user_not_found" {

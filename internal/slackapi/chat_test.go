@@ -19,7 +19,7 @@ func newChat(t *testing.T) (*slackapi.Chat, *testenv.Slack) {
 	t.Cleanup(emu.Close)
 	return &slackapi.Chat{
 		API:       slack.New(testenv.SlackBotToken, slack.OptionAPIURL(emu.APIURL())),
-		BotUserID: testenv.SlackBotUser, Card: views.Card, Announcement: views.Announcement,
+		BotUserID: testenv.SlackBotUser, Card: views.Card, Announcement: views.Announcement, Notice: views.Notice, Topic: views.Topic,
 	}, emu
 }
 

@@ -2,13 +2,14 @@ package sqlite
 
 import (
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 
 	"github.com/nephoran/incidentbot/internal/incident"
 )
 
-const eventColumns = `id, incident_id, seq, at, actor, kind, text, prev_hash, hash`
+const eventColumns = `id, incident_id, seq, at, actor, kind, format, text, data, prev_hash, hash`
 
 // LastEvent returns the incident's latest event, or nil when it has none.
 func (t *Tx) LastEvent(incidentID int64) (*incident.TimelineEvent, error) {
@@ -23,13 +24,27 @@ func (t *Tx) LastEvent(incidentID int64) (*incident.TimelineEvent, error) {
 
 // InsertEvent appends e; the (incident, seq) pair is unique, so a lost race fails loudly.
 func (t *Tx) InsertEvent(e *incident.TimelineEvent) error {
-	res, err := t.tx.ExecContext(t.ctx, `INSERT INTO timeline_events (incident_id, seq, at, actor, kind, text, prev_hash, hash)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, e.IncidentID, e.Seq, incident.FormatTime(e.At), e.Actor, string(e.Kind), e.Text, e.PrevHash, e.Hash)
+	data := ""
+	if e.Format != incident.FormatText {
+		data = e.DataJSON
+	}
+	res, err := t.tx.ExecContext(t.ctx, `INSERT INTO timeline_events (incident_id, seq, at, actor, kind, format, text, data, prev_hash, hash)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, e.IncidentID, e.Seq, incident.FormatTime(e.At), e.Actor, string(e.Kind), e.Format, e.Text, data, e.PrevHash, e.Hash)
 	if err != nil {
 		return fmt.Errorf("insert event: %w", err)
 	}
 	e.ID, err = res.LastInsertId()
 	return err
+}
+
+// Event returns the incident's event number seq. Errors: ENOTFOUND.
+func (t *Tx) Event(incidentID int64, seq int) (*incident.TimelineEvent, error) {
+	row := t.tx.QueryRowContext(t.ctx, `SELECT `+eventColumns+` FROM timeline_events WHERE incident_id = ? AND seq = ?`, incidentID, seq)
+	e, err := scanEvent(row)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, incident.Errorf(incident.ENOTFOUND, "The incident has no event #%d.", seq)
+	}
+	return e, err
 }
 
 // Events returns the incident's events in sequence order.
@@ -57,11 +72,18 @@ func scanEvent(s scanner) (*incident.TimelineEvent, error) {
 		e    incident.TimelineEvent
 		at   string
 		kind string
+		data string
 	)
-	if err := s.Scan(&e.ID, &e.IncidentID, &e.Seq, &at, &e.Actor, &kind, &e.Text, &e.PrevHash, &e.Hash); err != nil {
+	if err := s.Scan(&e.ID, &e.IncidentID, &e.Seq, &at, &e.Actor, &kind, &e.Format, &e.Text, &data, &e.PrevHash, &e.Hash); err != nil {
 		return nil, err
 	}
 	e.Kind = incident.EventKind(kind)
+	e.DataJSON = data
+	if data != "" {
+		// An event whose data does not decode is still returned: its hash check says it
+		// was changed, rather than the whole timeline failing to load.
+		_ = json.Unmarshal([]byte(data), &e.Data)
+	}
 	var err error
 	if e.At, err = parseTime(at); err != nil {
 		return nil, fmt.Errorf("event %d: %w", e.ID, err)

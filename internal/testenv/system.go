@@ -177,6 +177,8 @@ func NewSystem(tb testing.TB, opts ...Option) *System {
 		Announcement: views.Announcement,
 		StepCard:     views.StepCard,
 		RunCard:      views.RunCard,
+		Notice:       views.Notice,
+		Topic:        views.Topic,
 	}
 	ob := &incident.Outbox{Store: db, Chat: chat, Clock: clock, Log: log}
 	s := &System{T: tb, Ctx: ctx, DB: db, Slack: emu, Clock: clock, Chat: chat, Outbox: ob, Announce: announce,
@@ -191,6 +193,7 @@ func NewSystem(tb testing.TB, opts ...Option) *System {
 	ob.Settings = settings
 	s.Service = &incident.Service{Store: db, Clock: clock, Settings: settings, Log: log, Notify: ob.Notify}
 	s.Router = commands.NewRouter(s.Service, log)
+	s.Router.EventText = views.EventText
 	s.Router.Playbooks = s.Library
 	s.Router.PlaybookOptions = playbook.BuildOptions{AllowedHosts: s.AllowedHosts, DefaultApprover: []incident.Role{incident.RoleCommander},
 		DrillClusters: s.DrillClusters}

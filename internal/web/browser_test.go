@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"encoding/base64"
+	"github.com/nephoran/incidentbot/bot/views"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -115,7 +116,7 @@ func TestPagesInARealBrowser(t *testing.T) {
 	after, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("body")))
 	var approved bool
 	for _, e := range sys.Events(1) {
-		approved = approved || (e.Actor == "U0BOB" && strings.Contains(e.Text, `approved "Move DNS to us-west-2"`))
+		approved = approved || (e.Actor == "U0BOB" && strings.Contains(views.EventText(e), `approved "Move DNS to us-west-2"`))
 	}
 	if !approved {
 		t.Errorf("the click did not approve the step; the console shows:\n%s", after)

@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"github.com/nephoran/incidentbot/bot/views"
 	"io"
 	"log/slog"
 	"net/http"
@@ -169,7 +170,7 @@ func TestConsoleWorksWhileSlackIsDown(t *testing.T) {
 	}
 	var timeline []string
 	for _, e := range sys.Events(1) {
-		timeline = append(timeline, string(e.Kind)+" "+e.Actor+" "+e.Text)
+		timeline = append(timeline, string(e.Kind)+" "+e.Actor+" "+views.EventText(e))
 	}
 	joined := strings.Join(timeline, "\n")
 	for _, want := range []string{"declared U0ALICE <@U0ALICE> declared P1", "status_update U0ALICE [status-page] Failing over to eu-west-1.",

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/nephoran/incidentbot/internal/incident"
+	"github.com/nephoran/incidentbot/internal/words"
 )
 
 //go:embed templates/*.html
@@ -28,8 +29,10 @@ type Pages struct {
 	// the dashboard is read-only and open, like the status page.
 	Token   string
 	Service *incident.Service
-	Log     *slog.Logger
-	tmpl    map[string]*template.Template
+	// Names names chat users and channels on the pages; nil shows their IDs.
+	Names Directory
+	Log   *slog.Logger
+	tmpl  map[string]*template.Template
 }
 
 // NewPages parses the templates.
@@ -80,17 +83,21 @@ func (p *Pages) render(w http.ResponseWriter, name string, data any) {
 }
 
 type row struct {
-	ID                                                                       int64
-	Key, Title, Severity, Status, Services, RTO, Impact, Declared, Commander string
-	Overdue                                                                  bool
+	ID                                                     int64
+	Key, Severity, Status, Services, RTO, Impact, Declared string
+	Title, Commander                                       template.HTML
+	Overdue                                                bool
 }
 
 // row is an incident as the dashboard shows it; never called for a private incident.
 
-func (p *Pages) row(inc *incident.Incident, now time.Time) row {
+func (p *Pages) row(ctx context.Context, inc *incident.Incident, now time.Time) row {
 	cat := p.Service.Settings.Catalog
-	r := row{ID: inc.ID, Key: inc.Key(), Title: inc.Title, Severity: string(inc.Severity), Status: string(inc.Status),
-		Services: strings.Join(inc.Services, ", "), Declared: incident.FormatTime(inc.DeclaredAt), Commander: inc.CommanderText(), RTO: "-", Impact: "-"}
+	commander := words.Commander(inc)
+	names := p.namesFor(ctx, []words.Sentence{commander, {Parts: []words.Part{{Kind: words.Chat, Value: inc.Title}}}})
+	r := row{ID: inc.ID, Key: inc.Key(), Title: chatHTML(inc.Title, names), Severity: string(inc.Severity), Status: string(inc.Status),
+		Services: strings.Join(inc.Services, ", "), Declared: incident.FormatTime(inc.DeclaredAt), Commander: sentenceHTML(commander, names),
+		RTO: "-", Impact: "-"}
 	if o := inc.ComputeObjectives(cat); o.RTO > 0 {
 		deadline := inc.DeclaredAt.Add(o.RTO)
 		switch {
@@ -124,7 +131,7 @@ func (p *Pages) index(w http.ResponseWriter, r *http.Request) {
 	var rows []row
 	for i := range incs {
 		if !incs[i].Private {
-			rows = append(rows, p.row(&incs[i], now))
+			rows = append(rows, p.row(r.Context(), &incs[i], now))
 		}
 	}
 	st, err := p.Service.Stats(r.Context(), now.Add(-kpiPeriod))
@@ -156,9 +163,17 @@ func (p *Pages) incident(w http.ResponseWriter, r *http.Request) {
 	now := p.Service.Clock.Now()
 	evs, _ := p.Service.Timeline(r.Context(), inc.ID)
 	runs, _ := p.Service.RunsOf(r.Context(), inc.ID)
-	var timeline []map[string]string
-	for _, e := range evs {
-		timeline = append(timeline, map[string]string{"At": incident.FormatTime(e.At), "Actor": e.Actor, "Kind": string(e.Kind), "Text": e.Text})
+	said := make([]words.Sentence, len(evs))
+	var actors []string
+	for i, e := range evs {
+		said[i] = words.Event(e)
+		actors = append(actors, e.Actor)
+	}
+	names := p.namesFor(r.Context(), said, actors...)
+	var timeline []map[string]any
+	for i, e := range evs {
+		timeline = append(timeline, map[string]any{"At": incident.FormatTime(e.At), "Actor": actorHTML(e.Actor, names), "Kind": string(e.Kind),
+			"Text": sentenceHTML(said[i], names)})
 	}
 	var runViews []map[string]any
 	for _, run := range runs {
@@ -170,7 +185,7 @@ func (p *Pages) incident(w http.ResponseWriter, r *http.Request) {
 		}
 		runViews = append(runViews, map[string]any{"Title": run.Title, "Steps": steps})
 	}
-	row := p.row(inc, now)
+	row := p.row(r.Context(), inc, now)
 	p.render(w, "incident", map[string]any{"Title": row.Key, "Incident": row, "Runs": runViews, "Timeline": timeline})
 }
 
@@ -242,10 +257,10 @@ func (p *Pages) status(w http.ResponseWriter, r *http.Request) {
 			continue
 		}
 		evs, _ := p.Service.Timeline(r.Context(), inc.ID)
-		var updates []map[string]string
+		var updates []map[string]any
 		for _, e := range evs {
 			if text, ok := publicText(e); ok {
-				updates = append(updates, map[string]string{"At": incident.FormatTime(e.At), "Text": text})
+				updates = append(updates, map[string]any{"At": incident.FormatTime(e.At), "Text": chatHTML(text, nil)})
 			}
 		}
 		title := componentStates[stateOf(inc.Severity)].State
@@ -269,9 +284,16 @@ func (p *Pages) status(w http.ResponseWriter, r *http.Request) {
 	p.render(w, "status", map[string]any{"Title": "Service status", "Components": comps, "Incidents": public})
 }
 
-// publicText returns the text of an update posted for the status page.
+// publicText returns the text of an update posted for the status page, as typed.
 func publicText(e incident.TimelineEvent) (string, bool) {
-	if e.Kind != incident.EventStatusUpdate || !strings.HasPrefix(e.Text, "[") {
+	if e.Kind != incident.EventStatusUpdate {
+		return "", false
+	}
+	if e.Format != incident.FormatText {
+		return e.Data.Text, slices.Contains(e.Data.Audiences, incident.AudienceStatusPage)
+	}
+	// An update stored by an older release as "[audiences] text".
+	if !strings.HasPrefix(e.Text, "[") {
 		return "", false
 	}
 	end := strings.Index(e.Text, "] ")

@@ -1,0 +1,110 @@
+package words
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/nephoran/incidentbot/internal/incident"
+)
+
+// Playbook runs and their steps.
+func init() {
+	phrases[incident.EventRunStarted] = func(e incident.TimelineEvent) Sentence {
+		d := e.Data
+		b := say(actor(e), fmt.Sprintf(" started the playbook %s (%s)", d.Title, d.Playbook))
+		if d.Params != "" {
+			b.add(" with " + d.Params)
+		}
+		return b.sentence()
+	}
+	phrases[incident.EventStepRequested] = func(e incident.TimelineEvent) Sentence {
+		d := e.Data
+		b := say(actor(e), " asked to run "+stepName(d.Step)+"; it needs the approval of "+approvers(d))
+		if d.How == incident.StepTwoPerson {
+			b.add(" (two-person rule: not the one who asked)")
+		}
+		return b.sentence()
+	}
+	phrases[incident.EventStepRefused] = func(e incident.TimelineEvent) Sentence {
+		d := e.Data
+		if d.How == incident.StepStalePlan {
+			return say("Approval of "+stepName(d.Step)+" by ", actor(e), " waits for a fresh dry run: it "+d.Reason).sentence()
+		}
+		return say(actor(e), " may not "+d.How+" "+stepName(d.Step)+": "+d.Reason).sentence()
+	}
+	phrases[incident.EventStepRejected] = func(e incident.TimelineEvent) Sentence {
+		return say(actor(e), " rejected "+stepName(e.Data.Step)).sentence()
+	}
+	phrases[incident.EventStepApproved] = func(e incident.TimelineEvent) Sentence {
+		b := say(actor(e), " approved "+stepName(e.Data.Step))
+		if len(e.Data.Users) > 0 {
+			b.add(", asked by ", person(e.Data.Users[0]))
+		}
+		return b.sentence()
+	}
+	phrases[incident.EventStepSkipped] = func(e incident.TimelineEvent) Sentence {
+		return say(actor(e), " skipped "+stepName(e.Data.Step)).sentence()
+	}
+	phrases[incident.EventStepDone] = func(e incident.TimelineEvent) Sentence {
+		b := say(actor(e), " marked "+stepName(e.Data.Step)+" done")
+		if e.Data.Was != "" {
+			b.add(" (it was " + e.Data.Was + "; they verified it by hand)")
+		}
+		return b.sentence()
+	}
+	phrases[incident.EventStepReset] = func(e incident.TimelineEvent) Sentence {
+		return say(actor(e), " reset "+stepName(e.Data.Step)+" (it was "+e.Data.Was+") to run again").sentence()
+	}
+	phrases[incident.EventStepRunning] = func(e incident.TimelineEvent) Sentence {
+		return say(fmt.Sprintf("Running %q: ", e.Data.Step.Title), detail(e.Data.Detail)).sentence()
+	}
+	phrases[incident.EventStepPlanned] = func(e incident.TimelineEvent) Sentence {
+		return say(fmt.Sprintf("Dry run of %q: ", e.Data.Step.Title), detail(e.Data.Detail)).sentence()
+	}
+	phrases[incident.EventStepResult] = stepResult
+	phrases[incident.EventStepUnknown] = stepResult
+	notices[incident.EventStepUnknown] = func(e incident.TimelineEvent, _ *incident.Incident) Sentence {
+		s := stepResult(e)
+		s.Icon = IconWarning
+		return s
+	}
+}
+
+func stepResult(e incident.TimelineEvent) Sentence {
+	d := e.Data
+	if d.How == incident.StepInterrupted {
+		return say(fmt.Sprintf("%q was running when the bot stopped; nobody knows whether it finished. Verify it by hand, then Retry, Skip or Mark done.", d.Step.Title)).sentence()
+	}
+	verb := map[string]string{string(incident.StepSucceeded): "succeeded", string(incident.StepFailed): "failed"}[d.Outcome]
+	if verb == "" {
+		verb = "is in an unknown state"
+	}
+	b := say(fmt.Sprintf("%q %s", d.Step.Title, verb))
+	if d.Detail != "" {
+		b.add(": ", detail(d.Detail))
+	}
+	return b.sentence()
+}
+
+// stepName is a step as events name it: "Fail DNS over" (dns-failover).
+func stepName(s *incident.StepRef) string { return fmt.Sprintf("%q (%s)", s.Title, s.Key) }
+
+// approvers says who may approve: "the Incident commander or a member of sre-leads".
+func approvers(d incident.EventData) string {
+	var who []string
+	for _, r := range d.Roles {
+		who = append(who, "the "+r.Title())
+	}
+	for _, g := range d.Groups {
+		who = append(who, "a member of "+g)
+	}
+	return strings.Join(who, " or ")
+}
+
+// detail is what a service answered: preformatted when it has several lines.
+func detail(s string) Part {
+	if strings.Contains(s, "\n") {
+		return block(s)
+	}
+	return Part{Kind: Plain, Value: s}
+}
