@@ -77,8 +77,15 @@ func (b *Bot) Command(ctx context.Context, cmd slack.SlashCommand) commands.Repl
 	}
 	view := views.DeclareModal(b.Service.Settings.Catalog, cmd.ChannelID)
 	if _, err := b.API.OpenViewContext(ctx, cmd.TriggerID, view); err != nil {
-		b.Log.Warn("open declaration form", "err", err)
-		return commands.Reply{Error: true, Text: "I could not open the declaration form (" + err.Error() + "). Declare with `/incident declare [P0-P3] [service] <title>` instead."}
+		var why string
+		if se := (slack.SlackErrorResponse{}); errors.As(err, &se) {
+			// Slack's refusal (an expired trigger_id, a missing scope) is no fault of the bot's.
+			b.Log.Warn("open declaration form: Slack refused", "err", err)
+			why = "Slack answered " + se.Err + "."
+		} else {
+			why = b.replyError(ctx, err, "open declaration form", "user", cmd.UserID)
+		}
+		return commands.Reply{Error: true, Err: err, Text: "I could not open the declaration form: " + why + " Declare with `/incident declare [P0-P3] [service] <title>` instead."}
 	}
 	return commands.Reply{}
 }
@@ -154,50 +161,52 @@ func channelOf(cb slack.InteractionCallback) string {
 	return cb.Container.ChannelID
 }
 
-// submitDeclare validates and declares from the form; field errors keep the form open. One
-// view declares once: Slack may deliver a submission twice, and a person may press Submit
-// twice. The view is marked as used once it has declared (a form sent back with errors is
-// the same view, and may be submitted again); submissions are taken one at a time so two
-// copies cannot both find it unused.
+// submitDeclare declares from the form, as the command router declares a typed `declare`:
+// the form's fields become a command request, handled by the same verb, so its rules,
+// cleaning, answers and logging are the typed command's. A refusal keeps the form open with
+// the reason under the field it is about. One view declares once: Slack may deliver a
+// submission twice, and a person may press Submit twice. The view is marked as used once it
+// has declared (a form sent back with errors is the same view, and may be submitted again);
+// submissions are taken one at a time so two copies cannot both find it unused.
 func (b *Bot) submitDeclare(ctx context.Context, cb slack.InteractionCallback) *slack.ViewSubmissionResponse {
 	in := views.ReadDeclareModal(cb.View.State)
-	// Slack escapes what is typed in a command, not what is typed in a form.
-	in.Title, in.Description = incident.EscapeChat(in.Title), incident.EscapeChat(in.Description)
-	sev, err := incident.ParseSeverity(in.Severity)
-	if err != nil {
-		return slack.NewErrorsViewSubmissionResponse(map[string]string{views.DeclareSeverity: "Pick a severity."})
-	}
 	key := "slack-view:" + cb.View.ID + ":" + cb.View.Hash
 	b.declareMu.Lock()
 	defer b.declareMu.Unlock()
 	switch used, err := b.seenBefore(ctx, key); {
 	case err != nil:
-		b.Log.Error("declare from form: read the submitted views", "err", err)
-		return slack.NewErrorsViewSubmissionResponse(map[string]string{views.DeclareTitle: "I could not reach my database; try again in a moment."})
+		return formErrors(nil, b.replyError(ctx, err, "declare from form: read the submitted views", "view", cb.View.ID, "user", cb.User.ID))
 	case used:
 		b.Log.Info("declaration form submitted again; it declared already", "view", cb.View.ID, "user", cb.User.ID)
 		return nil
 	}
-	inc, err := b.Service.Declare(ctx, incident.DeclareRequest{
-		Actor: cb.User.ID, Title: in.Title, Severity: sev, Service: in.Service,
-		Description: in.Description, Private: in.Private, OriginChannel: cb.View.PrivateMetadata,
-	})
-	if err != nil {
-		if incident.ErrorCode(err) == incident.EINTERNAL {
-			b.Log.Error("declare from form", "err", err)
-		}
-		field, ok := map[string]string{incident.FieldDescription: views.DeclareDescription, incident.FieldService: views.DeclareService,
-			incident.FieldSeverity: views.DeclareSeverity}[incident.ErrorField(err)]
-		if !ok {
-			field = views.DeclareTitle // the form's first field: for the title, and for what is about no field
-		}
-		return slack.NewErrorsViewSubmissionResponse(map[string]string{field: incident.ErrorMessage(err)})
+	reply := b.Router.Handle(ctx, commands.Request{UserID: cb.User.ID, ChannelID: cb.View.PrivateMetadata, Declare: &commands.Declaration{
+		// Slack escapes what is typed in a command, not what is typed in a form.
+		Title: incident.EscapeChat(in.Title), Description: incident.EscapeChat(in.Description),
+		Severity: incident.Severity(in.Severity), Service: in.Service, Private: in.Private,
+	}})
+	if reply.Error {
+		return formErrors(reply.Err, reply.Text)
 	}
-	b.Log.Info("declared from form", "incident", inc.Key())
+	b.Log.Info("declared from form", "incident", reply.Incident.Key(), "view", cb.View.ID)
 	if _, err := b.markSeen(ctx, key); err != nil {
 		b.Log.Error("declare from form: mark the view used", "view", cb.View.ID, "err", err)
 	}
 	return nil
+}
+
+// formFields are the declaration form's blocks by the input a domain error names.
+var formFields = map[string]string{incident.FieldTitle: views.DeclareTitle, incident.FieldDescription: views.DeclareDescription,
+	incident.FieldService: views.DeclareService, incident.FieldSeverity: views.DeclareSeverity}
+
+// formErrors keeps the declaration form open with text under the field err is about; under
+// the first field (the title) when it is about none.
+func formErrors(err error, text string) *slack.ViewSubmissionResponse {
+	field, ok := formFields[incident.ErrorField(err)]
+	if !ok {
+		field = views.DeclareTitle
+	}
+	return slack.NewErrorsViewSubmissionResponse(map[string]string{field: text})
 }
 
 // Event handles one Events API callback, once: retries carry the same event_id.
@@ -331,7 +340,7 @@ func (b *Bot) capture(ctx context.Context, actor, channel, ts, how string) strin
 	})
 	switch {
 	case err != nil:
-		return incident.ErrorMessage(err)
+		return b.replyError(ctx, err, "capture a message", "channel", channel, "ts", ts, "user", actor)
 	case !fresh:
 		return "That message is already on the timeline of " + inc.Key() + "."
 	}

@@ -1,11 +1,10 @@
 package bot
 
 import (
-	"fmt"
-	"net/http"
 	"regexp"
 	"slices"
 
+	"github.com/nephoran/incidentbot/internal/incident"
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
 )
@@ -18,17 +17,10 @@ var (
 	teamIDRe    = regexp.MustCompile(`^[TE][A-Z0-9]{2,20}$`)
 )
 
-// Refusal is a request the bot will not serve: Status is the HTTP status, the message says
-// which field was wrong.
-type Refusal struct {
-	Status int
-	Msg    string
-}
-
-func (r *Refusal) Error() string { return r.Msg }
-
-func refuse(status int, format string, args ...any) *Refusal {
-	return &Refusal{Status: status, Msg: fmt.Sprintf(format, args...)}
+// refuse returns the refusal of a request the bot will not serve, as a domain error:
+// EINVALID (a 400 over HTTP) or EFORBIDDEN (403), its message saying which field was wrong.
+func refuse(code string, format string, args ...any) error {
+	return incident.Errorf(code, format, args...)
 }
 
 // checkUser refuses a missing or malformed user ID; what names where it was found.
@@ -36,9 +28,9 @@ func refuse(status int, format string, args ...any) *Refusal {
 func checkUser(what, id string) error {
 	switch {
 	case id == "":
-		return refuse(http.StatusBadRequest, "%s without a user: every action needs the Slack user who did it", what)
+		return refuse(incident.EINVALID, "%s without a user: every action needs the Slack user who did it", what)
 	case !userIDRe.MatchString(id):
-		return refuse(http.StatusBadRequest, "%s %q is not a Slack user ID (such as U0123ABCD)", what, id)
+		return refuse(incident.EINVALID, "%s %q is not a Slack user ID (such as U0123ABCD)", what, id)
 	}
 	return nil
 }
@@ -46,9 +38,9 @@ func checkUser(what, id string) error {
 func checkChannel(what, id string) error {
 	switch {
 	case id == "":
-		return refuse(http.StatusBadRequest, "%s without a channel", what)
+		return refuse(incident.EINVALID, "%s without a channel", what)
 	case !channelIDRe.MatchString(id):
-		return refuse(http.StatusBadRequest, "%s %q is not a Slack channel ID (such as C0123ABCD)", what, id)
+		return refuse(incident.EINVALID, "%s %q is not a Slack channel ID (such as C0123ABCD)", what, id)
 	}
 	return nil
 }
@@ -57,10 +49,10 @@ func checkChannel(what, id string) error {
 // team of an Enterprise Grid organization is admitted by the organization's ID.
 func (b *Bot) checkTeam(what, team, enterprise string) error {
 	if team != "" && !teamIDRe.MatchString(team) {
-		return refuse(http.StatusBadRequest, "%s %q is not a Slack team ID (such as T0123ABCD)", what, team)
+		return refuse(incident.EINVALID, "%s %q is not a Slack team ID (such as T0123ABCD)", what, team)
 	}
 	if enterprise != "" && !teamIDRe.MatchString(enterprise) {
-		return refuse(http.StatusBadRequest, "%s: enterprise %q is not a Slack organization ID (such as E0123ABCD)", what, enterprise)
+		return refuse(incident.EINVALID, "%s: enterprise %q is not a Slack organization ID (such as E0123ABCD)", what, enterprise)
 	}
 	if len(b.TeamIDs) == 0 || team != "" && slices.Contains(b.TeamIDs, team) || enterprise != "" && slices.Contains(b.TeamIDs, enterprise) {
 		return nil
@@ -69,7 +61,7 @@ func (b *Bot) checkTeam(what, team, enterprise string) error {
 	if from == "" {
 		from = "(none given)"
 	}
-	return refuse(http.StatusForbidden, "This bot serves only the workspaces in slack.team_ids; this request came from workspace %s.", from)
+	return refuse(incident.EFORBIDDEN, "This bot serves only the workspaces in slack.team_ids; this request came from workspace %s.", from)
 }
 
 // checkSlash checks a slash command's user, channel, command name and workspace.
@@ -81,7 +73,7 @@ func (b *Bot) checkSlash(cmd slack.SlashCommand) error {
 		return err
 	}
 	if name := b.commandName(); cmd.Command != name {
-		return refuse(http.StatusBadRequest, "command %q is not %s, the command this bot serves (slack.command)", cmd.Command, name)
+		return refuse(incident.EINVALID, "command %q is not %s, the command this bot serves (slack.command)", cmd.Command, name)
 	}
 	return b.checkTeam("team_id", cmd.TeamID, cmd.EnterpriseID)
 }
@@ -108,9 +100,9 @@ func (b *Bot) checkInteraction(cb slack.InteractionCallback) error {
 	t := cb.Type
 	switch {
 	case t == "":
-		return refuse(http.StatusBadRequest, "the interaction payload has no type")
+		return refuse(incident.EINVALID, "the interaction payload has no type")
 	case !slices.Contains(interactionTypes, t):
-		return refuse(http.StatusBadRequest, "unknown interaction type %q", t)
+		return refuse(incident.EINVALID, "unknown interaction type %q", t)
 	}
 	if err := checkUser(string(t), cb.User.ID); err != nil {
 		return err
@@ -121,18 +113,18 @@ func (b *Bot) checkInteraction(cb slack.InteractionCallback) error {
 	switch t {
 	case slack.InteractionTypeBlockActions:
 		if len(cb.ActionCallback.BlockActions) == 0 {
-			return refuse(http.StatusBadRequest, "block_actions without actions")
+			return refuse(incident.EINVALID, "block_actions without actions")
 		}
 		if ch := channelOf(cb); ch != "" || len(commandActions(cb)) > 0 {
 			return checkChannel("block_actions", ch) // commands act in a channel
 		}
 	case slack.InteractionTypeViewSubmission:
 		if cb.View.ID == "" || cb.View.CallbackID == "" {
-			return refuse(http.StatusBadRequest, "view_submission without a view (its id and callback_id)")
+			return refuse(incident.EINVALID, "view_submission without a view (its id and callback_id)")
 		}
 	case slack.InteractionTypeMessageAction:
 		if cb.Message.Timestamp == "" {
-			return refuse(http.StatusBadRequest, "message_action without a message")
+			return refuse(incident.EINVALID, "message_action without a message")
 		}
 		return checkChannel("message_action", channelOf(cb))
 	}

@@ -4,12 +4,15 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
 	"strings"
 
 	"github.com/nephoran/incidentbot/commands"
+	"github.com/nephoran/incidentbot/internal/incident"
+	"github.com/nephoran/incidentbot/internal/web"
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
 )
@@ -49,12 +52,15 @@ func (h *HTTP) verified(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
 func (h *HTTP) verifiedOnce(w http.ResponseWriter, r *http.Request, replayCheck bool) ([]byte, bool) {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
 	if err != nil {
-		http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)
+		if mb := (*http.MaxBytesError)(nil); !errors.As(err, &mb) {
+			err = incident.Errorf(incident.EINVALID, "The request body could not be read.")
+		}
+		h.fail(w, r, err)
 		return nil, false
 	}
 	if err := h.Verifier.Verify(r.Header, body); err != nil {
 		h.Bot.Log.Warn("rejected unsigned or badly signed request", "path", r.URL.Path, "reason", err, "remote", r.RemoteAddr)
-		http.Error(w, "invalid signature", http.StatusUnauthorized)
+		h.fail(w, r, incident.Errorf(incident.EUNAUTHORIZED, "invalid signature"))
 		return nil, false
 	}
 	if !replayCheck {
@@ -65,27 +71,27 @@ func (h *HTTP) verifiedOnce(w http.ResponseWriter, r *http.Request, replayCheck 
 	// database, so a restart or another replica refuses it too.
 	fresh, err := h.Bot.markSeen(r.Context(), "slack-signature:"+strings.ToLower(r.Header.Get("X-Slack-Signature")))
 	if err != nil {
-		h.Bot.Log.Error("replay check", "path", r.URL.Path, "err", err)
-		http.Error(w, "the bot's database is not answering; try again", http.StatusServiceUnavailable)
+		h.fail(w, r, fmt.Errorf("replay check: %w", err))
 		return nil, false
 	}
 	if !fresh {
-		h.Bot.Log.Warn("refused a replayed request", "path", r.URL.Path, "remote", r.RemoteAddr)
-		http.Error(w, "replayed request: this signed request was already received", http.StatusConflict)
+		h.refuse(w, r, incident.Errorf(incident.ECONFLICT, "replayed request: this signed request was already received"))
 		return nil, false
 	}
 	return body, true
 }
 
-// refuse answers a request the bot will not serve with its status and the reason.
+// fail answers a request that failed with err: web.WriteError, the HTTP surfaces' one
+// error writer (the status from err's code; only an internal error is logged, as a fault).
+func (h *HTTP) fail(w http.ResponseWriter, r *http.Request, err error) {
+	web.WriteError(w, r, h.Bot.Log, err)
+}
+
+// refuse answers a signed request the bot will not serve (a domain error saying why) and
+// notes it in the log: not a fault, but a sign of a misconfigured app or a forged request.
 func (h *HTTP) refuse(w http.ResponseWriter, r *http.Request, err error) {
-	status := http.StatusBadRequest
-	var ref *Refusal
-	if errors.As(err, &ref) {
-		status = ref.Status
-	}
-	h.Bot.Log.Warn("refused a signed request", "path", r.URL.Path, "status", status, "reason", err.Error())
-	http.Error(w, err.Error(), status)
+	h.Bot.Log.Warn("refused a signed request", "path", r.URL.Path, "status", web.StatusOf(err), "reason", err.Error(), "remote", r.RemoteAddr)
+	h.fail(w, r, err)
 }
 
 // Commands answers slash commands. The answer is the HTTP response, within Slack's 3 s.
@@ -96,7 +102,7 @@ func (h *HTTP) Commands(w http.ResponseWriter, r *http.Request) {
 	}
 	form, err := url.ParseQuery(string(body))
 	if err != nil {
-		http.Error(w, "malformed form body", http.StatusBadRequest)
+		h.refuse(w, r, incident.Errorf(incident.EINVALID, "malformed form body"))
 		return
 	}
 	if form.Get("ssl_check") == "1" {
@@ -151,12 +157,12 @@ func (h *HTTP) Interactions(w http.ResponseWriter, r *http.Request) {
 	}
 	form, err := url.ParseQuery(string(body))
 	if err != nil || form.Get("payload") == "" {
-		http.Error(w, "missing payload", http.StatusBadRequest)
+		h.refuse(w, r, incident.Errorf(incident.EINVALID, "missing payload"))
 		return
 	}
 	var cb slack.InteractionCallback
 	if err := json.Unmarshal([]byte(form.Get("payload")), &cb); err != nil {
-		http.Error(w, "malformed payload", http.StatusBadRequest)
+		h.refuse(w, r, incident.Errorf(incident.EINVALID, "malformed payload"))
 		return
 	}
 	if err := h.Bot.checkInteraction(cb); err != nil {
@@ -184,14 +190,14 @@ func (h *HTTP) Events(w http.ResponseWriter, r *http.Request) {
 	}
 	ev, err := slackevents.ParseEvent(json.RawMessage(body), slackevents.OptionNoVerifyToken())
 	if err != nil {
-		http.Error(w, "malformed event", http.StatusBadRequest)
+		h.refuse(w, r, incident.Errorf(incident.EINVALID, "malformed event"))
 		return
 	}
 	switch ev.Type {
 	case slackevents.URLVerification:
 		uv, ok := ev.Data.(*slackevents.EventsAPIURLVerificationEvent)
 		if !ok || uv.Challenge == "" {
-			http.Error(w, "missing challenge", http.StatusBadRequest)
+			h.refuse(w, r, incident.Errorf(incident.EINVALID, "missing challenge"))
 			return
 		}
 		w.Header().Set("Content-Type", "text/plain")
@@ -199,7 +205,7 @@ func (h *HTTP) Events(w http.ResponseWriter, r *http.Request) {
 	case slackevents.CallbackEvent:
 		cb, ok := ev.Data.(*slackevents.EventsAPICallbackEvent)
 		if !ok {
-			http.Error(w, "malformed callback", http.StatusBadRequest)
+			h.refuse(w, r, incident.Errorf(incident.EINVALID, "malformed callback"))
 			return
 		}
 		if err := h.Bot.checkEvent(cb, ev.InnerEvent); err != nil {

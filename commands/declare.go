@@ -3,6 +3,7 @@ package commands
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/nephoran/incidentbot/internal/incident"
 )
@@ -12,7 +13,7 @@ var declareVerb = &Verb{
 	Usage: "declare [P0-P3] [service] <title> [--private]",
 	Help:  "open an incident with its own channel (no arguments: a form)",
 	Run: func(ctx context.Context, r *Router, req Request, args string) (Reply, error) {
-		d, err := ParseDeclare(args, r.Service.Settings.Catalog)
+		d, err := r.declaration(req, args)
 		if err != nil {
 			return Reply{}, err
 		}
@@ -21,13 +22,33 @@ var declareVerb = &Verb{
 		}
 		inc, err := r.Service.Declare(ctx, incident.DeclareRequest{
 			Actor: req.UserID, Title: d.Title, Severity: d.Severity, Service: d.Service,
-			Private: d.Private, OriginChannel: req.ChannelID,
+			Description: d.Description, Private: d.Private, OriginChannel: req.ChannelID,
 		})
 		if err != nil {
 			return Reply{}, err
 		}
-		return Reply{Text: DeclaredText(inc)}, nil
+		return Reply{Text: DeclaredText(inc), Incident: inc}, nil
 	},
+}
+
+// declaration is what req declares: its fields when it carries them (a form), else the
+// typed arguments parsed. A form names its severity, so a missing one is an error about
+// that field rather than the typed command's default. Errors: EINVALID.
+func (r *Router) declaration(req Request, args string) (Declaration, error) {
+	if req.Declare == nil {
+		return ParseDeclare(args, r.Service.Settings.Catalog)
+	}
+	d := *req.Declare
+	d.Empty = false
+	if strings.TrimSpace(string(d.Severity)) == "" {
+		return Declaration{}, incident.About(incident.Errorf(incident.EINVALID, "Pick a severity."), incident.FieldSeverity)
+	}
+	sev, err := incident.ParseSeverity(string(d.Severity))
+	if err != nil {
+		return Declaration{}, incident.About(err, incident.FieldSeverity)
+	}
+	d.Severity = sev
+	return d, nil
 }
 
 // DeclaredText is the answer to a declaration.

@@ -89,13 +89,14 @@ func ParseUser(token string) (string, error) {
 	return m[1], nil
 }
 
-// Declaration is a parsed `declare` command.
+// Declaration is a parsed `declare` command, or the fields of a declaration form.
 type Declaration struct {
-	Severity incident.Severity // P2 when not given
-	Service  string
-	Title    string
-	Private  bool
-	Empty    bool // no arguments: open the declaration form
+	Severity    incident.Severity // P2 when not typed; a form must name one
+	Service     string
+	Title       string
+	Description string // a form's; the typed command has none
+	Private     bool
+	Empty       bool // no arguments: open the declaration form
 }
 
 // DefaultSeverity is the severity of a declaration that names none.

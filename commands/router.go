@@ -19,6 +19,9 @@ type Request struct {
 	// Button says the command was carried by a button, not typed: a step's buttons carry
 	// the step's ID (as every card ever posted does), a person types its card number.
 	Button bool
+	// Declare, when set, is a declaration given as fields (a form) instead of typed: it is
+	// handled by the declare verb, whatever Text says, as the typed one is once parsed.
+	Declare *Declaration
 }
 
 // Reply is the answer to the person who asked. It is shown only to them unless InChannel.
@@ -27,6 +30,12 @@ type Reply struct {
 	InChannel       bool
 	OpenDeclareForm bool // the surface should open the declaration form
 	Error           bool // Text explains why nothing happened
+	// Err is the error that Text reports, when Error: its code and the input it is about
+	// (incident.ErrorField), for a surface that shows an error under its field. It has
+	// been reported already (a fault is logged); a surface shows Text and logs nothing more.
+	Err error
+	// Incident is the incident a declaration opened, for a surface that says so in its own words.
+	Incident *incident.Incident
 }
 
 // Verb is one /incident subcommand with its help beside it.
@@ -82,11 +91,17 @@ func (r *Router) Verbs() []*Verb {
 const MaxMessageLen = 40000
 
 // Handle runs one command and returns the answer. The text is cleaned first
-// (incident.CleanText), so typed commands and button values parse the same clean text.
-// Errors become answers: a user's mistake is explained; an internal fault is logged and
-// reported without its details.
+// (incident.CleanText), so typed commands and button values parse the same clean text, and
+// a declaration's fields are cleaned the same way. Errors become answers, here and only
+// here for every surface that takes commands (incident.Report): a user's mistake is
+// explained; an internal fault is logged and reported by its fault ID, without its details.
 func (r *Router) Handle(ctx context.Context, req Request) Reply {
 	req.Text = incident.CleanText(req.Text)
+	if req.Declare != nil {
+		d := *req.Declare
+		d.Title, d.Description, d.Service = incident.CleanLine(d.Title), incident.CleanText(d.Description), incident.CleanLine(d.Service)
+		req.Declare = &d
+	}
 	reply := r.handle(ctx, req)
 	if utf8.RuneCountInString(reply.Text) > MaxMessageLen {
 		reply.Text = incident.Prefix(reply.Text, MaxMessageLen-1)
@@ -96,6 +111,9 @@ func (r *Router) Handle(ctx context.Context, req Request) Reply {
 
 func (r *Router) handle(ctx context.Context, req Request) Reply {
 	verb, args := splitVerb(req.Text)
+	if req.Declare != nil {
+		verb, args = declareVerb.Name, ""
+	}
 	if verb == "" {
 		verb = "help"
 	}
@@ -105,10 +123,8 @@ func (r *Router) handle(ctx context.Context, req Request) Reply {
 	}
 	reply, err := v.Run(ctx, r, req, args)
 	if err != nil {
-		if incident.ErrorCode(err) == incident.EINTERNAL {
-			r.Log.Error("command failed", "verb", incident.Prefix(verb, incident.QuoteLen), "user", req.UserID, "channel", req.ChannelID, "err", err)
-		}
-		return Reply{Error: true, Text: incident.ErrorMessage(err)}
+		text := incident.Report(ctx, r.Log, err, "command failed", "verb", incident.Prefix(verb, incident.QuoteLen), "user", req.UserID, "channel", req.ChannelID)
+		return Reply{Error: true, Err: err, Text: text}
 	}
 	return reply
 }

@@ -165,7 +165,7 @@ func (a *App) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	web.NewConsole(svc, operators, log.With("component", "console")).Register(a.server.Mux)
+	web.NewConsole(router, operators, log.With("component", "console")).Register(a.server.Mux)
 	if err := a.server.Open(cfg.Listen); err != nil {
 		return err
 	}

@@ -1,8 +1,12 @@
 package incident
 
 import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"log/slog"
 	"time"
 )
 
@@ -14,6 +18,9 @@ const (
 	EINVALID   = "invalid"   // bad input
 	ENOTFOUND  = "not_found" // no such incident, channel, user
 	ENOTREADY  = "not_ready" // a prerequisite (the channel, the card) does not exist yet
+	// EUNAUTHORIZED: the request does not prove who sent it (a signature, a password). The
+	// domain never returns it; the surfaces that check credentials do.
+	EUNAUTHORIZED = "unauthorized"
 )
 
 // Error is a domain error: a machine code and a message meant for the person who asked,
@@ -47,6 +54,10 @@ func about(err error, field string) error {
 	}
 	return err
 }
+
+// About marks a domain error as about field (one of the Field* names); other errors pass
+// unchanged. For the layers above the domain that check a declaration's inputs themselves.
+func About(err error, field string) error { return about(err, field) }
 
 // ErrorField returns the input err is about ("" when none, or not a domain error).
 func ErrorField(err error) string {
@@ -85,6 +96,31 @@ func ErrorMessage(err error) string {
 		return e.Message
 	}
 	return "Internal error; the details are in the bot's log."
+}
+
+// Report returns what to tell the person whose request failed with err, and logs err when
+// it is a fault. A domain error is theirs to act on: they are told its message, and it is
+// not logged. Any other error, or one coded EINTERNAL, is ours: it is logged on log at Error
+// level with msg and args under a new fault ID, and the person is told that ID (and an
+// EINTERNAL error's message), never the details. Every surface's error writer ends here.
+func Report(ctx context.Context, log *slog.Logger, err error, msg string, args ...any) string {
+	var e *Error
+	if errors.As(err, &e) && e.Code != EINTERNAL {
+		return e.Message
+	}
+	id := newFaultID()
+	log.ErrorContext(ctx, msg, append(args, "err", err, "fault", id)...)
+	if e != nil {
+		return e.Message + " (logged as fault " + id + ")"
+	}
+	return "Something went wrong on my side; it is logged as fault " + id + "."
+}
+
+// newFaultID returns a short random ID that ties what a person was told to a log line.
+func newFaultID() string {
+	var b [4]byte
+	rand.Read(b[:])
+	return hex.EncodeToString(b[:])
 }
 
 // TemporaryError marks a failure that may succeed later: a rate limit (RetryAfter set),

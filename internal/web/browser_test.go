@@ -55,7 +55,7 @@ func TestPagesInARealBrowser(t *testing.T) {
 	mux := http.NewServeMux()
 	log := slog.New(slog.DiscardHandler)
 	web.NewPages(sys.Service, log).Register(mux)
-	web.NewConsole(sys.Service, operators(t), log).Register(mux)
+	web.NewConsole(sys.Router, operators(t), log).Register(mux)
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
 

@@ -4,6 +4,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"html/template"
 	"log/slog"
@@ -15,6 +16,7 @@ import (
 	"sync"
 	"unicode/utf8"
 
+	"github.com/nephoran/incidentbot/commands"
 	"github.com/nephoran/incidentbot/internal/incident"
 	"golang.org/x/crypto/bcrypt"
 )
@@ -30,8 +32,9 @@ var consoleVerbs = map[incident.StepState][]string{
 	incident.StepUnknown:          {incident.StepVerbRetry, incident.StepVerbDone, incident.StepVerbSkip},
 }
 
-// Console is the fallback console for when Slack is down: an operator declares incidents,
-// posts updates and acts on playbook steps through the same domain service and timeline.
+// Console is the fallback console for when Slack is down: an operator declares incidents
+// (through the command router, as in Slack), posts updates and acts on playbook steps
+// through the same domain service and timeline.
 // It is off without Operators. Each operator signs in with HTTP Basic: their Slack user ID
 // as the user name (so roles and the two-person rule apply to them) and their own password,
 // checked against its bcrypt hash. Every form carries a token derived from the operator's
@@ -39,14 +42,16 @@ var consoleVerbs = map[incident.StepState][]string{
 type Console struct {
 	// Operators maps each operator's Slack user ID to the bcrypt hash of their password.
 	Operators map[string][]byte
-	Service   *incident.Service
-	Log       *slog.Logger
-	tmpl      *template.Template
+	// Router takes the declarations, as it takes Slack's; Service the updates and steps.
+	Router  *commands.Router
+	Service *incident.Service
+	Log     *slog.Logger
+	tmpl    *template.Template
 }
 
-// NewConsole parses the console's template.
-func NewConsole(svc *incident.Service, operators map[string][]byte, log *slog.Logger) *Console {
-	return &Console{Operators: operators, Service: svc, Log: log,
+// NewConsole parses the console's template; it acts through router and router's service.
+func NewConsole(router *commands.Router, operators map[string][]byte, log *slog.Logger) *Console {
+	return &Console{Operators: operators, Router: router, Service: router.Service, Log: log,
 		tmpl: template.Must(template.ParseFS(templateFS, "templates/layout.html", "templates/console.html"))}
 }
 
@@ -62,7 +67,7 @@ func (c *Console) Register(mux *http.ServeMux) {
 func (c *Console) auth(h func(http.ResponseWriter, *http.Request, string)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if len(c.Operators) == 0 {
-			http.Error(w, "The fallback console is off: give its operators passwords under console.operators (see the README).", http.StatusNotFound)
+			WriteError(w, r, c.Log, incident.Errorf(incident.ENOTFOUND, "The fallback console is off: give its operators passwords under console.operators (see the README)."))
 			return
 		}
 		user, pass, ok := r.BasicAuth()
@@ -71,7 +76,7 @@ func (c *Console) auth(h func(http.ResponseWriter, *http.Request, string)) http.
 				c.Log.Warn("console sign-in refused", "user", user, "remote", r.RemoteAddr)
 			}
 			w.Header().Set("WWW-Authenticate", `Basic realm="incidentbot console: your Slack user ID and your console password", charset="UTF-8"`)
-			http.Error(w, "Sign in with your Slack user ID (such as U0123ABCD) as the user name and your own console password.", http.StatusUnauthorized)
+			WriteError(w, r, c.Log, incident.Errorf(incident.EUNAUTHORIZED, "Sign in with your Slack user ID (such as U0123ABCD) as the user name and your own console password."))
 			return
 		}
 		h(w, r, user)
@@ -119,72 +124,83 @@ func (c *Console) csrf(user string) string {
 }
 
 // post checks a form's token, runs fn, and sends the operator back to the console with
-// what happened.
-func (c *Console) post(fn func(*http.Request, string) (string, error)) func(http.ResponseWriter, *http.Request, string) {
+// what happened: fn's answer, or its refusal (reply.Err is reported already, a fault
+// logged, as Router.Handle and consoleError do).
+func (c *Console) post(fn func(*http.Request, string) commands.Reply) func(http.ResponseWriter, *http.Request, string) {
 	return func(w http.ResponseWriter, r *http.Request, user string) {
 		r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 		if err := r.ParseForm(); err != nil {
-			http.Error(w, "The form could not be read.", http.StatusBadRequest)
+			if mb := (*http.MaxBytesError)(nil); !errors.As(err, &mb) {
+				err = incident.Errorf(incident.EINVALID, "The form could not be read.")
+			}
+			WriteError(w, r, c.Log, err)
 			return
 		}
 		if !hmac.Equal([]byte(r.PostForm.Get("csrf")), []byte(c.csrf(user))) {
-			http.Error(w, "This form did not come from the console; reload it and try again.", http.StatusForbidden)
+			WriteError(w, r, c.Log, incident.Errorf(incident.EFORBIDDEN, "This form did not come from the console; reload it and try again."))
 			return
 		}
-		msg, err := fn(r, user)
+		reply := fn(r, user)
 		q := url.Values{}
-		if err != nil {
-			q.Set("error", incident.ErrorMessage(err))
-			c.Log.Info("console action refused", "user", user, "path", r.URL.Path, "err", err)
-		} else {
-			q.Set("done", msg)
+		switch {
+		case reply.Error:
+			q.Set("error", reply.Text)
+			if incident.ErrorCode(reply.Err) != incident.EINTERNAL { // a fault is logged already
+				c.Log.Info("console action refused", "user", user, "path", r.URL.Path, "err", reply.Err)
+			}
+		default:
+			q.Set("done", reply.Text)
 			c.Log.Info("console action", "user", user, "path", r.URL.Path)
 		}
 		http.Redirect(w, r, "/console?"+q.Encode(), http.StatusSeeOther)
 	}
 }
 
-func (c *Console) declare(r *http.Request, user string) (string, error) {
-	sev, err := incident.ParseSeverity(r.PostForm.Get("severity"))
-	if err != nil {
-		return "", err
-	}
-	inc, err := c.Service.Declare(r.Context(), incident.DeclareRequest{
-		Actor: user, Title: incident.EscapeChat(r.PostForm.Get("title")), Severity: sev, Service: r.PostForm.Get("service"),
-		Private: r.PostForm.Get("private") == "1", Description: "Declared from the fallback web console.",
-	})
-	if err != nil {
-		return "", err
-	}
-	return fmt.Sprintf("Declared %s; its channel opens when Slack answers.", inc.Key()), nil
+// consoleError is the refusal of a console action that failed with err, as the operator
+// is shown it (incident.Report: a fault is logged and named by its ID).
+func (c *Console) consoleError(r *http.Request, user string, err error) commands.Reply {
+	return commands.Reply{Error: true, Err: err, Text: incident.Report(r.Context(), c.Log, err, "console action failed", "user", user, "path", r.URL.Path)}
 }
 
-func (c *Console) update(r *http.Request, user string) (string, error) {
+// declare declares through the command router, as a form in Slack does.
+func (c *Console) declare(r *http.Request, user string) commands.Reply {
+	reply := c.Router.Handle(r.Context(), commands.Request{UserID: user, Declare: &commands.Declaration{
+		Title: incident.EscapeChat(r.PostForm.Get("title")), Severity: incident.Severity(r.PostForm.Get("severity")),
+		Service: r.PostForm.Get("service"), Private: r.PostForm.Get("private") == "1",
+		Description: "Declared from the fallback web console.",
+	}})
+	if !reply.Error {
+		reply.Text = fmt.Sprintf("Declared %s; its channel opens when Slack answers.", reply.Incident.Key())
+	}
+	return reply
+}
+
+func (c *Console) update(r *http.Request, user string) commands.Reply {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil {
-		return "", incident.Errorf(incident.ENOTFOUND, "No such incident.")
+		return c.consoleError(r, user, incident.Errorf(incident.ENOTFOUND, "No such incident."))
 	}
 	inc, err := c.Service.PostUpdateByID(r.Context(), user, id, incident.EscapeChat(r.PostForm.Get("text")), r.PostForm["audience"]...)
 	if err != nil {
-		return "", err
+		return c.consoleError(r, user, err)
 	}
-	return "Posted the update to " + inc.Key() + ".", nil
+	return commands.Reply{Text: "Posted the update to " + inc.Key() + "."}
 }
 
-func (c *Console) step(r *http.Request, user string) (string, error) {
+func (c *Console) step(r *http.Request, user string) commands.Reply {
 	id, err1 := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	step, err2 := strconv.ParseInt(r.PathValue("step"), 10, 64)
 	if err1 != nil || err2 != nil {
-		return "", incident.Errorf(incident.ENOTFOUND, "No such step.")
+		return c.consoleError(r, user, incident.Errorf(incident.ENOTFOUND, "No such step."))
 	}
 	out, err := c.Service.ActOnStepByID(r.Context(), user, id, step, r.PathValue("verb"))
 	if err != nil {
-		return "", err
+		return c.consoleError(r, user, err)
 	}
 	if out.Refused {
-		return "", incident.Errorf(incident.EINVALID, "%s", out.Text)
+		return c.consoleError(r, user, incident.Errorf(incident.EINVALID, "%s", out.Text))
 	}
-	return out.Text, nil
+	return commands.Reply{Text: out.Text}
 }
 
 type consoleStep struct {
@@ -204,7 +220,7 @@ func (c *Console) page(w http.ResponseWriter, r *http.Request, user string) {
 	var incs []incident.Incident
 	err := c.Service.Store.View(r.Context(), func(tx incident.Tx) (err error) { incs, err = tx.RecentIncidents(0); return err })
 	if err != nil {
-		http.Error(w, "the database is not answering", http.StatusServiceUnavailable)
+		WriteError(w, r, c.Log, fmt.Errorf("console: read the incidents: %w", err))
 		return
 	}
 	var open []consoleIncident

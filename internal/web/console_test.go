@@ -71,7 +71,7 @@ func operators(t *testing.T) map[string][]byte {
 func TestConsoleWorksWhileSlackIsDown(t *testing.T) {
 	sys := testenv.NewSystem(t, testenv.WithPlaybooks("../../commands/testdata/playbooks", "127.0.0.1"))
 	mux := http.NewServeMux()
-	web.NewConsole(sys.Service, operators(t), slog.New(slog.DiscardHandler)).Register(mux)
+	web.NewConsole(sys.Router, operators(t), slog.New(slog.DiscardHandler)).Register(mux)
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
 	c := consoleClient{t, srv}
@@ -187,7 +187,7 @@ func TestConsoleWorksWhileSlackIsDown(t *testing.T) {
 func TestConsoleIsOffWithoutOperators(t *testing.T) {
 	sys := testenv.NewSystem(t)
 	mux := http.NewServeMux()
-	web.NewConsole(sys.Service, nil, slog.New(slog.DiscardHandler)).Register(mux)
+	web.NewConsole(sys.Router, nil, slog.New(slog.DiscardHandler)).Register(mux)
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
 	c := consoleClient{t, srv}
@@ -204,7 +204,7 @@ func TestConsoleIsOffWithoutOperators(t *testing.T) {
 func TestConsoleOperatorsSignInOnlyAsThemselves(t *testing.T) {
 	sys := testenv.NewSystem(t)
 	mux := http.NewServeMux()
-	web.NewConsole(sys.Service, operators(t), slog.New(slog.DiscardHandler)).Register(mux)
+	web.NewConsole(sys.Router, operators(t), slog.New(slog.DiscardHandler)).Register(mux)
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
 	c := consoleClient{t, srv}

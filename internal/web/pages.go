@@ -66,7 +66,7 @@ func (p *Pages) guard(h http.HandlerFunc) http.HandlerFunc {
 		}
 		if !ok || subtle.ConstantTimeCompare([]byte(given), []byte(p.Token)) != 1 {
 			w.Header().Set("WWW-Authenticate", `Basic realm="incidentbot", charset="UTF-8"`)
-			http.Error(w, "The dashboard needs its token.", http.StatusUnauthorized)
+			WriteError(w, r, p.Log, incident.Errorf(incident.EUNAUTHORIZED, "The dashboard needs its token."))
 			return
 		}
 		h(w, r)
@@ -124,7 +124,7 @@ func (p *Pages) recent(ctx context.Context) ([]incident.Incident, error) {
 func (p *Pages) index(w http.ResponseWriter, r *http.Request) {
 	incs, err := p.recent(r.Context())
 	if err != nil {
-		http.Error(w, "the database is not answering", http.StatusServiceUnavailable)
+		WriteError(w, r, p.Log, fmt.Errorf("dashboard: read the incidents: %w", err))
 		return
 	}
 	now := p.Service.Clock.Now()
@@ -136,7 +136,7 @@ func (p *Pages) index(w http.ResponseWriter, r *http.Request) {
 	}
 	st, err := p.Service.Stats(r.Context(), now.Add(-kpiPeriod))
 	if err != nil {
-		http.Error(w, "the database is not answering", http.StatusServiceUnavailable)
+		WriteError(w, r, p.Log, fmt.Errorf("dashboard: read the KPIs: %w", err))
 		return
 	}
 	p.render(w, "index", map[string]any{"Title": "Incidents", "Incidents": rows, "KPIs": kpiRows(st)})
@@ -151,13 +151,16 @@ type stepRow struct {
 func (p *Pages) incident(w http.ResponseWriter, r *http.Request) {
 	var inc *incident.Incident
 	n, ok := parseIncidentNumber(r.PathValue("id"))
-	if ok {
-		if err := p.Service.Store.View(r.Context(), func(tx incident.Tx) (err error) { inc, err = incidentByNumber(tx, n); return err }); err != nil {
-			inc = nil
-		}
+	if !ok {
+		WriteError(w, r, p.Log, incident.Errorf(incident.ENOTFOUND, "There is no incident %s.", incident.Quote(r.PathValue("id"))))
+		return
 	}
-	if inc == nil || inc.Private {
-		http.NotFound(w, r)
+	if err := p.Service.Store.View(r.Context(), func(tx incident.Tx) (err error) { inc, err = incidentByNumber(tx, n); return err }); err != nil {
+		WriteError(w, r, p.Log, err)
+		return
+	}
+	if inc.Private { // as if it did not exist
+		WriteError(w, r, p.Log, incident.Errorf(incident.ENOTFOUND, "There is no incident INC-%d.", n))
 		return
 	}
 	now := p.Service.Clock.Now()
@@ -238,7 +241,7 @@ func stateOf(sev incident.Severity) int {
 func (p *Pages) status(w http.ResponseWriter, r *http.Request) {
 	incs, err := p.recent(r.Context())
 	if err != nil {
-		http.Error(w, "unavailable", http.StatusServiceUnavailable)
+		WriteError(w, r, p.Log, fmt.Errorf("status page: read the incidents: %w", err))
 		return
 	}
 	worst := map[string]int{}
