@@ -127,13 +127,13 @@ func sampleRun() (*incident.Run, time.Time) {
 	run := &incident.Run{ID: 7, IncidentID: 1, Playbook: "database-primary-failure", Title: "Database recovery: primary failure",
 		Params: map[string]string{"candidate": "postgresql-replica-0", "cluster": "us-east-1"}, StartedBy: "U0ALICE", StartedAt: start}
 	specs := []incident.StepSpec{
-		{StepID: "switchover", Title: "Promote postgresql-replica-0 to primary", Owner: incident.RoleTechnicalLead, ActionType: "kubernetes.exec",
+		{StepID: "switchover", Title: "Promote postgresql-replica-0 to primary", Owner: incident.RoleTechnicalLead, Action: incident.Action{Type: "kubernetes.exec"},
 			Summary:  "kubernetes.exec cluster=us-east-1 namespace=nephoran-system pod=postgresql-replica-0 command=[patronictl switchover --force]",
 			Mutating: true, ApprovalRoles: []incident.Role{incident.RoleCommander}, TwoPerson: true},
-		{StepID: "dns", Title: "Point DNS at the new primary", Owner: incident.RoleTechnicalLead, ActionType: "http",
+		{StepID: "dns", Title: "Point DNS at the new primary", Owner: incident.RoleTechnicalLead, Action: incident.Action{Type: "http"},
 			Summary: "http url=https://dns-failover.internal/v1/database", Plan: "POST https://dns-failover.internal/v1/database\nAuthorization: <from $DNS_FAILOVER_TOKEN>\n\n{\"region\": \"us-west-2\"}",
 			Mutating: true, ApprovalRoles: []incident.Role{incident.RoleCommander}},
-		{StepID: "validate", Title: "Validate", Owner: incident.RoleTechnicalLead, ActionType: "manual", Summary: "manual"},
+		{StepID: "validate", Title: "Validate", Owner: incident.RoleTechnicalLead, Action: incident.Action{Type: "manual"}, Summary: "manual"},
 	}
 	states := []incident.StepState{incident.StepSucceeded, incident.StepAwaitingApproval, incident.StepPending}
 	for i, sp := range specs {

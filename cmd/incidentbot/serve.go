@@ -108,11 +108,11 @@ func (a *App) Run(ctx context.Context) error {
 	if clusters == nil {
 		clusters = kube.NewClusters(cfg.Kubeconfig, cfg.ClusterContexts())
 	}
-	executor := &playbook.Executor{AllowedHosts: cfg.Actions.HTTP.AllowedHosts, Getenv: os.Getenv,
-		Kubernetes: &kube.Executor{Clusters: clusters}}
+	dispatch := &playbook.Dispatcher{AllowedHosts: cfg.Actions.HTTP.AllowedHosts, Getenv: os.Getenv,
+		Kubernetes: &kube.Actions{Clusters: clusters}}
 	names := incident.NewNames(chat, clock) // read once, shared by the review and the pages
 	outbox := &incident.Outbox{Store: db, Chat: chat, Clock: clock, Settings: settings, Log: log.With("component", "outbox"),
-		Executor: executor, Planner: executor, Observe: m.ObserveEffect, ObserveLag: m.ObserveTimerLag, Names: names}
+		Executor: dispatch, Planner: dispatch, Observe: m.ObserveEffect, ObserveLag: m.ObserveTimerLag, Names: names}
 	if settings.Reviews {
 		if outbox.Tracker, outbox.Reviews, err = reviewing(cfg, m.Transport("github", nil)); err != nil {
 			return err

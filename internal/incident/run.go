@@ -49,16 +49,13 @@ type StepSpec struct {
 	StepID         string   `json:"step_id"`
 	Title          string   `json:"title"`
 	Owner          Role     `json:"owner"`
-	ActionType     string   `json:"action_type"`
-	Action         string   `json:"action"`  // the rendered action as JSON, for the executor
+	Action         Action   `json:"action"`  // what the step does, for the executors
 	Summary        string   `json:"summary"` // the action on one line, for people
 	Plan           string   `json:"plan,omitempty"`
 	Mutating       bool     `json:"mutating"`
 	ApprovalRoles  []Role   `json:"approval_roles,omitempty"`
 	ApprovalGroups []string `json:"approval_groups,omitempty"`
 	TwoPerson      bool     `json:"two_person,omitempty"`
-	NotifyText     string   `json:"notify_text,omitempty"` // for notify actions
-	NotifyChannel  string   `json:"notify_channel,omitempty"`
 	// DrillLive marks a drill's step that acts on a drill cluster (drills.clusters) and so
 	// runs for real; a drill's other steps are dry runs at most.
 	DrillLive bool `json:"drill_live,omitempty"`
@@ -68,7 +65,7 @@ type StepSpec struct {
 func (s StepSpec) NeedsApproval() bool { return len(s.ApprovalRoles) > 0 || len(s.ApprovalGroups) > 0 }
 
 // Manual reports whether a person does the step and marks it done.
-func (s StepSpec) Manual() bool { return s.ActionType == "manual" }
+func (s StepSpec) Manual() bool { return s.Action.Type == "manual" }
 
 // Run is a playbook being run in an incident.
 type Run struct {
@@ -120,7 +117,7 @@ type RunStep struct {
 
 // NeedsDryRun reports whether a step is planned against its cluster before approval.
 func (s StepSpec) NeedsDryRun() bool {
-	return s.Mutating && len(s.ActionType) > len("kubernetes.") && s.ActionType[:len("kubernetes.")] == "kubernetes."
+	return s.Mutating && s.Action.Kubernetes()
 }
 
 // Deadline is when the step's phase window closes.
@@ -138,8 +135,9 @@ type Planner interface {
 	Plan(ctx context.Context, inc *Incident, step *RunStep) (string, error)
 }
 
-// Executor runs the steps that act on the outside world (http, kubernetes.*). Manual and
-// notify steps never reach it. An error means the step could not be run at all.
+// Executor runs the steps that act on the outside world (http, kubernetes.*), each by its
+// typed Action. Manual and notify steps never reach it. An error means the step could not
+// be run at all. cmd wires playbook.Dispatcher, which hands kubernetes.* steps to kube.Actions.
 type Executor interface {
 	Execute(ctx context.Context, inc *Incident, step *RunStep) (StepResult, error)
 }

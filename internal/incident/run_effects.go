@@ -138,7 +138,7 @@ func (o *Outbox) execute(ctx context.Context, inc *Incident, run *Run, step *Run
 		output string
 	)
 	switch {
-	case inc.Drill && step.Spec.ActionType != "notify" && !step.Spec.DrillLive:
+	case inc.Drill && step.Spec.Action.Type != "notify" && !step.Spec.DrillLive:
 		// A drill changes nothing real: a dry run where one exists, else nothing at all.
 		output = "DRILL: not run for real"
 		if o.Planner != nil && step.Spec.NeedsDryRun() {
@@ -150,18 +150,18 @@ func (o *Outbox) execute(ctx context.Context, inc *Incident, run *Run, step *Run
 		} else if step.Spec.Plan != "" {
 			output += "; it would have sent:\n" + step.Spec.Plan
 		}
-	case step.Spec.ActionType == "notify":
-		channel := step.Spec.NotifyChannel
+	case step.Spec.Action.Type == "notify":
+		channel := step.Spec.Action.Channel
 		if channel == "" || inc.Drill {
 			channel = inc.ChannelID // a drill announces nothing outside its own channel
 		}
-		if _, err := o.Chat.Post(ctx, channel, Message{Key: e.Key, Text: inc.DrillMark() + step.Spec.NotifyText}); err != nil {
+		if _, err := o.Chat.Post(ctx, channel, Message{Key: e.Key, Text: inc.DrillMark() + step.Spec.Action.Text}); err != nil {
 			state, output = StepFailed, "could not post: "+err.Error()
 		} else {
 			output = "posted"
 		}
 	case o.Executor == nil:
-		state, output = StepFailed, "this bot has no executor for "+step.Spec.ActionType+" actions"
+		state, output = StepFailed, "this bot has no executor for "+step.Spec.Action.Type+" actions"
 	default:
 		res, err := o.Executor.Execute(ctx, inc, step)
 		switch {

@@ -1,7 +1,7 @@
 // Package kube executes the playbooks' kubernetes.* actions through client-go: rollout
 // restarts, scaling, patches, waits, execs, server-side applies, cordons, drains and checks,
-// each mutating one planned first with a server-side dry run. It implements the incident
-// Executor port for those action types.
+// each mutating one planned first with a server-side dry run. Actions implements the
+// incident Executor and Planner ports for those action types.
 package kube
 
 import (

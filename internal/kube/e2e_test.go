@@ -2,7 +2,6 @@ package kube_test
 
 import (
 	"context"
-	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -102,7 +101,7 @@ func available(t *testing.T, kc kubernetes.Interface, name string) bool {
 // drill runs a playbook through the bot's domain (commands, approvals, outbox) against the
 // real cluster as "us-east-1".
 func drill(t *testing.T, c *kubecluster.Cluster) (*testenv.System, string) {
-	x := &kube.Executor{Clusters: kube.NewClusters(c.Kubeconfig, map[string]string{"us-east-1": "e2e"}), Poll: 200 * time.Millisecond}
+	x := &kube.Actions{Clusters: kube.NewClusters(c.Kubeconfig, map[string]string{"us-east-1": "e2e"}), Poll: 200 * time.Millisecond}
 	sys := testenv.NewSystem(t, testenv.WithKubernetes(x, "us-east-1"))
 	general := sys.Slack.AddChannel("general", "U0ALICE", "U0BOB")
 	sys.Do("U0ALICE", general, "declare P1 intent-processing drill")
@@ -282,9 +281,9 @@ func BenchmarkRolloutRestartAndWait(b *testing.B) {
 		Spec: appsv1.DeploymentSpec{Replicas: ptr(int32(3)), Selector: &metav1.LabelSelector{MatchLabels: labels},
 			Template: corev1.PodTemplateSpec{ObjectMeta: metav1.ObjectMeta{Labels: labels}, Spec: corev1.PodSpec{
 				NodeSelector: map[string]string{"type": "kwok"}, Containers: []corev1.Container{{Name: "c", Image: "registry.invalid/c"}}}}}}, metav1.CreateOptions{})
-	x := &kube.Executor{Clusters: kube.NewClusters(c.Kubeconfig, map[string]string{"e2e": "e2e"}), Poll: 50 * time.Millisecond}
-	restart := benchStep(b, `{"Cluster":"e2e","Namespace":"nephoran-system","Deployment":"bench"}`, "kubernetes.rollout-restart")
-	wait := benchStep(b, `{"Cluster":"e2e","Namespace":"nephoran-system","For":"rollout-complete","Deployment":"bench","Timeout":60000000000}`, "kubernetes.wait")
+	x := &kube.Actions{Clusters: kube.NewClusters(c.Kubeconfig, map[string]string{"e2e": "e2e"}), Poll: 50 * time.Millisecond}
+	restart := actionStep(incident.Action{Type: "kubernetes.rollout-restart", Cluster: "e2e", Namespace: ns, Deployment: "bench"})
+	wait := actionStep(incident.Action{Type: "kubernetes.wait", Cluster: "e2e", Namespace: ns, For: "rollout-complete", Deployment: "bench", Timeout: time.Minute})
 	if _, err := x.Execute(ctx, nil, wait); err != nil {
 		b.Fatal(err)
 	}
@@ -313,8 +312,9 @@ func BenchmarkRolloutRestartAndWait(b *testing.B) {
 	})
 }
 
-func benchStep(_ testing.TB, action, typ string) *incident.RunStep {
-	return &incident.RunStep{Spec: incident.StepSpec{ActionType: typ, Action: action}}
+// actionStep wraps an action as a run step, the way a playbook run builds it.
+func actionStep(a incident.Action) *incident.RunStep {
+	return &incident.RunStep{Spec: incident.StepSpec{Action: a}}
 }
 
 // Dry runs change nothing and show what would; RBAC refusals show in the plan; server-side
@@ -324,8 +324,8 @@ func TestApplyScaleDrainAndDryRuns(t *testing.T) {
 	ctx := context.Background()
 	createDeployment(t, kc, "api", 3)
 	waitFor(t, "api", 60*time.Second, func() bool { return available(t, kc, "api") })
-	x := &kube.Executor{Clusters: kube.NewClusters(c.Kubeconfig, map[string]string{"admin": "e2e", "nobody": "nobody"}), Poll: 100 * time.Millisecond}
-	scale := benchStep(t, `{"Cluster":"admin","Namespace":"nephoran-system","All":true,"Replicas":0}`, "kubernetes.scale")
+	x := &kube.Actions{Clusters: kube.NewClusters(c.Kubeconfig, map[string]string{"admin": "e2e", "nobody": "nobody"}), Poll: 100 * time.Millisecond}
+	scale := actionStep(incident.Action{Type: "kubernetes.scale", Cluster: "admin", Namespace: ns, All: true, Replicas: ptr(0)})
 
 	plan, err := x.Plan(ctx, nil, scale)
 	if err != nil || !strings.Contains(plan, "would scale") || !strings.Contains(plan, "deployment nephoran-system/api: replicas 3 -> 0") {
@@ -334,14 +334,13 @@ func TestApplyScaleDrainAndDryRuns(t *testing.T) {
 	if d, _ := kc.AppsV1().Deployments(ns).Get(ctx, "api", metav1.GetOptions{}); *d.Spec.Replicas != 3 {
 		t.Fatalf("the dry run changed replicas to %d", *d.Spec.Replicas)
 	}
-	denied := benchStep(t, `{"Cluster":"nobody","Namespace":"nephoran-system","Deployment":"api"}`, "kubernetes.rollout-restart")
+	denied := actionStep(incident.Action{Type: "kubernetes.rollout-restart", Cluster: "nobody", Namespace: ns, Deployment: "api"})
 	if plan, _ := x.Plan(ctx, nil, denied); !strings.Contains(plan, "The API server would refuse it: Forbidden (403)") {
 		t.Errorf("a forbidden step's plan: %q", plan)
 	}
 
 	manifest := "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: operator-ha}\ndata: {mode: ha}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: second}\ndata: {a: b}\n"
-	raw, _ := json.Marshal(map[string]any{"Cluster": "admin", "Namespace": ns, "Manifest": "m.yaml", "Content": manifest})
-	apply := benchStep(t, string(raw), "kubernetes.apply")
+	apply := actionStep(incident.Action{Type: "kubernetes.apply", Cluster: "admin", Namespace: ns, Manifest: "m.yaml", Content: manifest})
 	if plan, _ := x.Plan(ctx, nil, apply); plan != "ConfigMap nephoran-system/operator-ha would be created\nConfigMap nephoran-system/second would be created" {
 		t.Errorf("apply plan %q", plan)
 	}
@@ -367,13 +366,13 @@ func TestApplyScaleDrainAndDryRuns(t *testing.T) {
 		pods, _ := kc.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{LabelSelector: "app=api"})
 		return len(pods.Items) == 0
 	})
-	restore := benchStep(t, `{"Cluster":"admin","Namespace":"nephoran-system","Deployment":"api","Replicas":3}`, "kubernetes.scale")
+	restore := actionStep(incident.Action{Type: "kubernetes.scale", Cluster: "admin", Namespace: ns, Deployment: "api", Replicas: ptr(3)})
 	if res, _ := x.Execute(ctx, nil, restore); !res.OK {
 		t.Fatalf("restore %+v", res)
 	}
 	waitFor(t, "api back", 60*time.Second, func() bool { return available(t, kc, "api") })
 
-	drain := benchStep(t, `{"Cluster":"admin","Node":"kwok-node-0","Timeout":60000000000,"IgnoreDaemonSets":true}`, "kubernetes.drain")
+	drain := actionStep(incident.Action{Type: "kubernetes.drain", Cluster: "admin", Node: "kwok-node-0", Timeout: time.Minute, IgnoreDaemonSets: true})
 	if plan, _ := x.Plan(ctx, nil, drain); !strings.Contains(plan, "would cordon node kwok-node-0 and evict 3 pods") {
 		t.Errorf("drain plan %q", plan)
 	}

@@ -10,7 +10,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/nephoran/incidentbot/internal/playbook"
+	"github.com/nephoran/incidentbot/internal/incident"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/util/httpstream"
 	"k8s.io/client-go/kubernetes/scheme"
@@ -23,11 +23,11 @@ const maxStream = 64 << 10
 
 // exec runs the command (an argument list; no shell) in the pod through pods/exec, and
 // returns its exit code with stdout and stderr cut to size. A non-zero exit fails the step.
-func (x *Executor) exec(ctx context.Context, c *Client, a *playbook.Exec) (string, error) {
+func (x *Actions) exec(ctx context.Context, c *Client, a *incident.Action) (string, error) {
 	if c.Config == nil && c.Exec == nil {
 		return "", errors.New("exec needs a real cluster connection")
 	}
-	timeout := time.Duration(a.Timeout)
+	timeout := a.Timeout
 	if timeout == 0 {
 		timeout = 5 * time.Minute
 	}
@@ -57,7 +57,7 @@ func (x *Executor) exec(ctx context.Context, c *Client, a *playbook.Exec) (strin
 }
 
 // stream runs the exec through the API server's pods/exec endpoint and returns the exit code.
-func (x *Executor) stream(ctx context.Context, c *Client, a *playbook.Exec, stdout, stderr io.Writer) (int, error) {
+func (x *Actions) stream(ctx context.Context, c *Client, a *incident.Action, stdout, stderr io.Writer) (int, error) {
 	req := c.Kube.CoreV1().RESTClient().Post().Resource("pods").Namespace(a.Namespace).Name(a.Pod).SubResource("exec").
 		VersionedParams(&corev1.PodExecOptions{Container: a.Container, Command: a.Command, Stdout: true, Stderr: true}, scheme.ParameterCodec)
 	// WebSocket first, as kubectl does, falling back to SPDY on servers that cannot upgrade.

@@ -5,9 +5,8 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"time"
 
-	"github.com/nephoran/incidentbot/internal/playbook"
+	"github.com/nephoran/incidentbot/internal/incident"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	cmdutil "k8s.io/kubectl/pkg/cmd/util"
@@ -15,7 +14,7 @@ import (
 )
 
 // cordon marks a node unschedulable.
-func (x *Executor) cordon(ctx context.Context, c *Client, a *playbook.Cordon, dry bool) (string, error) {
+func (x *Actions) cordon(ctx context.Context, c *Client, a *incident.Action, dry bool) (string, error) {
 	n, err := c.Kube.CoreV1().Nodes().Get(ctx, a.Node, metav1.GetOptions{})
 	if err != nil {
 		return "", err
@@ -32,7 +31,7 @@ func (x *Executor) cordon(ctx context.Context, c *Client, a *playbook.Cordon, dr
 // drain cordons the node and evicts its pods with the semantics of kubectl drain
 // (k8s.io/kubectl/pkg/drain): evictions honour PodDisruptionBudgets (retried on 429),
 // mirror pods are skipped, DaemonSet pods only with ignore_daemonsets.
-func (x *Executor) drain(ctx context.Context, c *Client, a *playbook.Drain, dry bool) (string, error) {
+func (x *Actions) drain(ctx context.Context, c *Client, a *incident.Action, dry bool) (string, error) {
 	var out, errOut bytes.Buffer
 	h := &drain.Helper{
 		Ctx:                 ctx,
@@ -40,7 +39,7 @@ func (x *Executor) drain(ctx context.Context, c *Client, a *playbook.Drain, dry 
 		GracePeriodSeconds:  -1,
 		IgnoreAllDaemonSets: a.IgnoreDaemonSets,
 		DeleteEmptyDirData:  a.DeleteEmptyDirData,
-		Timeout:             time.Duration(a.Timeout),
+		Timeout:             a.Timeout,
 		Out:                 &out,
 		ErrOut:              &errOut,
 	}

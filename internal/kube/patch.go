@@ -10,7 +10,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/nephoran/incidentbot/internal/playbook"
+	"github.com/nephoran/incidentbot/internal/incident"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -54,8 +54,8 @@ var patchTypes = map[string]types.PatchType{
 }
 
 // patch patches any resource and lists the fields that change.
-func (x *Executor) patch(ctx context.Context, c *Client, a *playbook.Patch, dry bool) (string, error) {
-	ri, m, err := resource(c, a.APIVersion, a.Kind_, a.Namespace)
+func (x *Actions) patch(ctx context.Context, c *Client, a *incident.Action, dry bool) (string, error) {
+	ri, m, err := resource(c, a.APIVersion, a.Kind, a.Namespace)
 	if err != nil {
 		return "", err
 	}
@@ -75,7 +75,7 @@ func (x *Executor) patch(ctx context.Context, c *Client, a *playbook.Patch, dry 
 }
 
 // apply server-side applies every object of the manifest, as field manager incidentbot.
-func (x *Executor) apply(ctx context.Context, c *Client, a *playbook.Apply, dry bool) (string, error) {
+func (x *Actions) apply(ctx context.Context, c *Client, a *incident.Action, dry bool) (string, error) {
 	objs, err := decodeManifest(a.Content)
 	if err != nil {
 		return "", fmt.Errorf("manifest %s: %w", a.Manifest, err)

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/nephoran/incidentbot/internal/playbook"
+	"github.com/nephoran/incidentbot/internal/incident"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -34,7 +34,7 @@ func prefix(dry bool) string {
 
 // rolloutRestart patches the pod template's restartedAt annotation, as kubectl does. A
 // paused Deployment is refused: the restart would never roll out.
-func (x *Executor) rolloutRestart(ctx context.Context, c *Client, a *playbook.RolloutRestart, dry bool) (string, error) {
+func (x *Actions) rolloutRestart(ctx context.Context, c *Client, a *incident.Action, dry bool) (string, error) {
 	stamp := x.now().Format(time.RFC3339)
 	patch := fmt.Sprintf(`{"spec":{"template":{"metadata":{"annotations":{%q:%q}}}}}`, RestartedAtAnnotation, stamp)
 	opts := patchOptions(dry)
@@ -79,7 +79,7 @@ func replicas(p *int32) int32 {
 // scale sets replicas with a merge patch (no read-modify-write, so no conflict with the
 // controllers that write status), and reports the previous counts so a later step, or a
 // person, can restore them.
-func (x *Executor) scale(ctx context.Context, c *Client, a *playbook.Scale, dry bool) (string, error) {
+func (x *Actions) scale(ctx context.Context, c *Client, a *incident.Action, dry bool) (string, error) {
 	want := int32(*a.Replicas)
 	patch := []byte(fmt.Sprintf(`{"spec":{"replicas":%d}}`, want))
 	opts := patchOptions(dry)
@@ -130,8 +130,8 @@ func (x *Executor) scale(ctx context.Context, c *Client, a *playbook.Scale, dry 
 }
 
 // wait polls until the workloads are available (or rolled out), or the timeout passes.
-func (x *Executor) wait(ctx context.Context, c *Client, a *playbook.Wait) (string, error) {
-	ctx, cancel := context.WithTimeout(ctx, time.Duration(a.Timeout))
+func (x *Actions) wait(ctx context.Context, c *Client, a *incident.Action) (string, error) {
+	ctx, cancel := context.WithTimeout(ctx, a.Timeout)
 	defer cancel()
 	for {
 		ready, states, err := x.workloadsReady(ctx, c, a)
@@ -141,16 +141,16 @@ func (x *Executor) wait(ctx context.Context, c *Client, a *playbook.Wait) (strin
 		select {
 		case <-ctx.Done():
 			if err != nil {
-				return "", fmt.Errorf("not ready after %s: %w", time.Duration(a.Timeout), err)
+				return "", fmt.Errorf("not ready after %s: %w", a.Timeout, err)
 			}
-			return "", fmt.Errorf("not ready after %s:\n%s", time.Duration(a.Timeout), strings.Join(states, "\n"))
+			return "", fmt.Errorf("not ready after %s:\n%s", a.Timeout, strings.Join(states, "\n"))
 		case <-time.After(x.poll()):
 		}
 	}
 }
 
 // workloadsReady checks the wait's workloads once.
-func (x *Executor) workloadsReady(ctx context.Context, c *Client, a *playbook.Wait) (bool, []string, error) {
+func (x *Actions) workloadsReady(ctx context.Context, c *Client, a *incident.Action) (bool, []string, error) {
 	rollout := a.For == "rollout-complete"
 	if a.StatefulSet != "" {
 		s, err := c.Kube.AppsV1().StatefulSets(a.Namespace).Get(ctx, a.StatefulSet, metav1.GetOptions{})
@@ -214,7 +214,7 @@ func statefulSetReady(s *appsv1.StatefulSet) (bool, string) {
 
 // check reports ready pods and workload conditions; it fails when fewer than min_ready
 // (default: all) are ready.
-func (x *Executor) check(ctx context.Context, c *Client, a *playbook.Check) (string, error) {
+func (x *Actions) check(ctx context.Context, c *Client, a *incident.Action) (string, error) {
 	var selector string
 	var lines []string
 	switch {

@@ -1,39 +1,36 @@
 package playbook
 
 import (
+	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 
+	"github.com/nephoran/incidentbot/internal/incident"
 	"github.com/nephoran/incidentbot/internal/yamlx"
 )
 
-// Action is a step's action, decoded into the struct of its type.
-type Action interface {
-	// Kind describes the action's type.
-	Kind() *Kind
-	// Check validates the decoded fields; p is the action's position.
-	Check(p yamlx.Pos, env CheckEnv) []error
-	// Strings returns the templated text fields, rendered in place when a run starts.
-	Strings() []*string
-	// Values returns free-form fields (bodies, patches) whose strings are templated too.
-	Values() []*any
-}
-
-// Mutates reports whether an action changes something outside the bot (and so is planned and
-// approved): its kind says so, unless the action knows better (an http GET does not).
-func Mutates(a Action) bool {
-	if m, ok := a.(interface{ Mutates() bool }); ok {
-		return m.Mutates()
-	}
-	return a.Kind().Mutating
-}
-
-// Kind is a type of action.
+// Kind is a type of action: which fields of incident.Action it takes, and how they are checked.
 type Kind struct {
 	Type     string
 	Mutating bool // it changes something outside the bot: it is planned and needs approval
 	Doc      string
-	New      func() Action
+	// Fields are the keys the type takes besides type (incident.Action's JSON names), in
+	// the order Describe shows them.
+	Fields []string
+	// check validates the decoded fields; p is the action's position.
+	check func(a *incident.Action, p yamlx.Pos, env CheckEnv) []error
+}
+
+// Mutates reports whether an action changes something outside the bot (and so is planned and
+// approved): its kind says so, except that an http GET or HEAD only reads.
+func Mutates(a incident.Action) bool {
+	if a.Type == "http" {
+		m := a.HTTPMethod()
+		return m != "GET" && m != "HEAD"
+	}
+	k := KindOf(a.Type)
+	return k != nil && k.Mutating
 }
 
 // CheckEnv is what load-time checks may consult.
@@ -47,7 +44,61 @@ type CheckEnv struct {
 
 var kinds = map[string]*Kind{}
 
-func register(k *Kind) { kinds[k.Type] = k }
+// fieldIndex finds incident.Action's fields by their JSON names.
+var fieldIndex = func() map[string]int {
+	t := reflect.TypeOf(incident.Action{})
+	out := map[string]int{}
+	for i := 0; i < t.NumField(); i++ {
+		out[strings.Split(t.Field(i).Tag.Get("json"), ",")[0]] = i
+	}
+	return out
+}()
+
+func register(k *Kind) {
+	for _, f := range k.Fields {
+		if _, ok := fieldIndex[f]; !ok || f == "type" {
+			panic(fmt.Sprintf("playbook: action %s takes %q, which incident.Action does not have", k.Type, f))
+		}
+	}
+	kinds[k.Type] = k
+}
+
+// field returns the field of a named by its JSON name.
+func field(a *incident.Action, name string) reflect.Value {
+	return reflect.ValueOf(a).Elem().Field(fieldIndex[name])
+}
+
+// fixedFields are text fields that choose behaviour: they are checked against their
+// allowed values when the playbook loads, and are never templates.
+var fixedFields = map[string]bool{"for": true, "patch_type": true, "manifest": true}
+
+// templates returns the templated parts of an action, rendered in place when a run starts:
+// its text fields, command arguments and header values, and its free-form values (patch,
+// body) whose strings are templated too. Secret headers name variables: never templates.
+func templates(a *incident.Action) (texts []*string, values []*any) {
+	for _, name := range KindOf(a.Type).Fields {
+		if fixedFields[name] {
+			continue
+		}
+		switch x := field(a, name).Addr().Interface().(type) {
+		case *string:
+			texts = append(texts, x)
+		case *[]string:
+			for i := range *x {
+				texts = append(texts, &(*x)[i])
+			}
+		case *map[string]*string:
+			for _, v := range *x {
+				if v != nil {
+					texts = append(texts, v)
+				}
+			}
+		case *any:
+			values = append(values, x)
+		}
+	}
+	return texts, values
+}
 
 // Kinds returns every action type, sorted by name.
 func Kinds() []*Kind {

@@ -114,50 +114,47 @@ func buildStep(p *Playbook, st *Step, data map[string]any, drill bool, opts Buil
 	if err != nil {
 		return incident.StepSpec{}, err
 	}
-	a := st.Action.Kind().New()
-	if err := yamlx.DecodeAt(p.File, &st.Raw, a, ""); err != nil {
+	a, err := decodeFields(p.File, &st.Raw, KindOf(st.Action.Type), "")
+	if err != nil {
 		return incident.StepSpec{}, err
 	}
-	for _, s := range a.Strings() {
+	texts, values := templates(&a)
+	for _, s := range texts {
 		if *s, err = render(*s, data); err != nil {
 			return incident.StepSpec{}, err
 		}
 	}
-	for _, v := range a.Values() {
+	for _, v := range values {
 		if *v, err = renderAny(*v, data); err != nil {
 			return incident.StepSpec{}, err
 		}
 	}
-	if h, ok := a.(*HTTP); ok {
-		if errs := CheckURL(yamlx.Pos{}, h.URL, opts.AllowedHosts); len(errs) > 0 {
+	if a.Type == "http" {
+		if errs := CheckURL(yamlx.Pos{}, a.URL, opts.AllowedHosts); len(errs) > 0 {
 			return incident.StepSpec{}, fmt.Errorf("%s", strings.TrimPrefix(errs[0].Error(), ":0:0: "))
 		}
 	}
 	live := false
-	if to, ok := opts.DrillClusters[ClusterOf(a)]; ok && drill && strings.HasPrefix(a.Kind().Type, "kubernetes.") {
-		live = setCluster(a, to)
+	if to, ok := opts.DrillClusters[a.Cluster]; ok && drill && a.Kubernetes() {
+		a.Cluster, live = to, true
 	}
-	if cl := ClusterOf(a); cl != "" && opts.Clusters != nil && !slices.Contains(opts.Clusters, cl) {
-		return incident.StepSpec{}, fmt.Errorf("unknown cluster %q (configured: %s)", cl, strings.Join(opts.Clusters, ", "))
+	if opts.Clusters != nil && a.Cluster != "" && !slices.Contains(opts.Clusters, a.Cluster) {
+		return incident.StepSpec{}, fmt.Errorf("unknown cluster %q (configured: %s)", a.Cluster, strings.Join(opts.Clusters, ", "))
 	}
-	if ap, ok := a.(*Apply); ok {
-		content, err := p.ReadFile(ap.Manifest)
+	if a.Type == "kubernetes.apply" {
+		content, err := p.ReadFile(a.Manifest)
 		if err != nil {
 			return incident.StepSpec{}, fmt.Errorf("read the manifest: %w", err)
 		}
-		ap.Content = string(content)
-	}
-	raw, err := json.Marshal(a)
-	if err != nil {
-		return incident.StepSpec{}, err
+		a.Content = string(content)
 	}
 	owner := incident.Role(st.Owner)
 	if owner == "" {
 		owner = incident.RoleCommander
 	}
 	spec := incident.StepSpec{
-		StepID: st.ID, Title: title, Owner: owner, ActionType: a.Kind().Type, Action: string(raw),
-		Summary: Describe(a), Mutating: Mutates(a), Plan: plan(a), DrillLive: live,
+		StepID: st.ID, Title: title, Owner: owner, Action: a,
+		Summary: Describe(a), Mutating: Mutates(a), Plan: plan(&a), DrillLive: live,
 	}
 	switch {
 	case st.Approval != nil:
@@ -168,42 +165,31 @@ func buildStep(p *Playbook, st *Step, data map[string]any, drill bool, opts Buil
 	case spec.Mutating:
 		spec.ApprovalRoles = opts.DefaultApprover
 	}
-	if n, ok := a.(*Notify); ok {
-		spec.NotifyText, spec.NotifyChannel = n.Text, n.Channel
-	}
 	return spec, nil
 }
 
 // plan shows what a mutating action will do, before anyone approves it. For http: the
 // method, URL, headers (secret ones by variable name) and body.
-func plan(a Action) string {
-	h, ok := a.(*HTTP)
-	if !ok || !Mutates(a) {
+func plan(a *incident.Action) string {
+	if a.Type != "http" || !Mutates(*a) {
 		return ""
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s %s\n", h.method(), h.URL)
-	for _, k := range sortedHeaderNames(h.Headers) {
-		fmt.Fprintf(&b, "%s: %s\n", k, *h.Headers[k])
+	fmt.Fprintf(&b, "%s %s\n", a.HTTPMethod(), a.URL)
+	for _, k := range sortedHeaderNames(a.Headers) {
+		fmt.Fprintf(&b, "%s: %s\n", k, *a.Headers[k])
 	}
-	for _, k := range sortedNames(h.SecretHeaders) {
-		fmt.Fprintf(&b, "%s: <from $%s>\n", k, h.SecretHeaders[k])
+	for _, k := range sortedNames(a.SecretHeaders) {
+		fmt.Fprintf(&b, "%s: <from $%s>\n", k, a.SecretHeaders[k])
 	}
-	if h.Body != nil {
-		body, _ := json.MarshalIndent(h.Body, "", "  ")
-		if s, isString := h.Body.(string); isString {
+	if a.Body != nil {
+		body, _ := json.MarshalIndent(a.Body, "", "  ")
+		if s, isString := a.Body.(string); isString {
 			body = []byte(s)
 		}
 		fmt.Fprintf(&b, "\n%s", body)
 	}
 	return strings.TrimRight(b.String(), "\n")
-}
-
-func (h *HTTP) method() string {
-	if h.Method == "" {
-		return "POST"
-	}
-	return strings.ToUpper(h.Method)
 }
 
 func sortedHeaderNames(m map[string]*string) []string {

@@ -3,22 +3,22 @@ package playbook
 import (
 	"encoding/json"
 	"fmt"
-	"reflect"
 	"strings"
+	"time"
+
+	"github.com/nephoran/incidentbot/internal/incident"
 )
 
-// Describe renders an action on one line: its type, then each field that is set, in the
-// order the type declares them. Secret header values never appear: only their variable names.
-func Describe(a Action) string {
-	v := reflect.ValueOf(a).Elem()
-	t := v.Type()
-	parts := []string{a.Kind().Type}
-	for i := 0; i < t.NumField(); i++ {
-		name := strings.Split(t.Field(i).Tag.Get("yaml"), ",")[0]
-		if name == "" || name == "-" || name == "type" {
-			continue
-		}
-		f := v.Field(i)
+// Describe renders an action on one line: its type, then each field of its kind that is
+// set, in the kind's order. Secret header values never appear: only their variable names.
+func Describe(a incident.Action) string {
+	k := KindOf(a.Type)
+	if k == nil {
+		return a.Type
+	}
+	parts := []string{a.Type}
+	for _, name := range k.Fields {
+		f := field(&a, name)
 		if f.IsZero() {
 			continue
 		}
@@ -38,7 +38,7 @@ func format(x any) string {
 		return fmt.Sprint(*x)
 	case bool:
 		return fmt.Sprint(x)
-	case Duration:
+	case time.Duration:
 		return x.String()
 	case []string:
 		quoted := make([]string, len(x))

@@ -38,7 +38,7 @@ func FuzzPlaybook(f *testing.F) {
 			t.Fatalf("accepted a playbook without a valid name or phases: %+v", p)
 		}
 		for _, ps := range p.Steps() {
-			if ps.Step.Action == nil {
+			if KindOf(ps.Step.Action.Type) == nil {
 				t.Fatalf("accepted step %q without an action", ps.Step.ID)
 			}
 		}

@@ -41,7 +41,7 @@ func TestBuiltinLibrary(t *testing.T) {
 	p, _ := lib.Get("database-primary-failure")
 	var types []string
 	for _, ps := range p.Steps() {
-		types = append(types, ps.Step.Action.Kind().Type)
+		types = append(types, ps.Step.Action.Type)
 	}
 	wantTypes := []string{"kubernetes.exec", "kubernetes.patch", "kubernetes.rollout-restart", "kubernetes.rollout-restart", "kubernetes.wait", "kubernetes.exec"}
 	if len(types) != len(wantTypes) {

@@ -5,10 +5,12 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"reflect"
 	"regexp"
 	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/nephoran/incidentbot/internal/incident"
 	"github.com/nephoran/incidentbot/internal/yamlx"
@@ -102,19 +104,23 @@ func decodeAction(file string, st *Step, p *Playbook, exists func(string) bool, 
 	case kind == nil:
 		return []error{pos.Field("type").Errorf("unknown action type %q; expected one of %s", typ, typeNames())}
 	}
-	a := kind.New()
-	if err := yamlx.DecodeAt(file, raw, a, pos.Path); err != nil {
+	a, err := decodeFields(file, raw, kind, pos.Path)
+	if err != nil {
 		return []error{err}
 	}
 	st.Action = a
 	pos.Line, pos.Col = raw.Line, raw.Column
-	errs := a.Check(pos, CheckEnv{AllowedHosts: opts.AllowedHosts, Exists: exists})
-	for _, s := range a.Strings() {
+	var errs []error
+	if kind.check != nil {
+		errs = kind.check(&a, pos, CheckEnv{AllowedHosts: opts.AllowedHosts, Exists: exists})
+	}
+	texts, values := templates(&a)
+	for _, s := range texts {
 		if msg := checkTemplate(*s, p.Params); msg != "" {
 			errs = append(errs, pos.Errorf("%s", msg))
 		}
 	}
-	for _, v := range a.Values() {
+	for _, v := range values {
 		for _, s := range anyStrings(*v) {
 			if msg := checkTemplate(s, p.Params); msg != "" {
 				errs = append(errs, pos.Errorf("%s", msg))
@@ -122,6 +128,48 @@ func decodeAction(file string, st *Step, p *Playbook, exists func(string) bool, 
 		}
 	}
 	return errs
+}
+
+// decodeFields decodes an action's mapping n (found at path) into an incident.Action,
+// strictly: the keys of its kind only, each once, each of its field's shape. It collects
+// every error, in the order of the keys, as yamlx does for a struct.
+func decodeFields(file string, n *yaml.Node, kind *Kind, path string) (incident.Action, error) {
+	var a incident.Action
+	keys := append([]string{"type"}, kind.Fields...)
+	expected := slices.Clone(keys)
+	slices.Sort(expected)
+	var errs []error
+	seen := map[string]bool{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, val := n.Content[i], n.Content[i+1]
+		at := yamlx.Join(path, k.Value)
+		switch {
+		case !slices.Contains(keys, k.Value):
+			errs = append(errs, &yamlx.Error{File: file, Line: k.Line, Col: k.Column, Path: at,
+				Msg: "unknown key; expected one of " + strings.Join(expected, ", ")})
+		case seen[k.Value]:
+			errs = append(errs, &yamlx.Error{File: file, Line: k.Line, Col: k.Column, Path: at, Msg: "appears twice"})
+		default:
+			seen[k.Value] = true
+			if err := decodeField(file, val, field(&a, k.Value), at); err != nil {
+				errs = append(errs, err)
+			}
+		}
+	}
+	return a, errors.Join(errs...)
+}
+
+var durationType = reflect.TypeOf(time.Duration(0))
+
+// decodeField decodes one value into f; durations are written as 30s, 15m or 4h.
+func decodeField(file string, n *yaml.Node, f reflect.Value, path string) error {
+	if f.Type() == durationType {
+		var d Duration
+		err := yamlx.DecodeAt(file, n, &d, path)
+		f.SetInt(int64(d))
+		return err
+	}
+	return yamlx.DecodeAt(file, n, f.Addr().Interface(), path)
 }
 
 func validRole(r string) bool {

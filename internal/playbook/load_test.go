@@ -25,14 +25,14 @@ func TestValidPlaybookLoads(t *testing.T) {
 	if len(steps) != 6 {
 		t.Fatalf("%d steps", len(steps))
 	}
-	exec := steps[0].Step.Action.(*Exec)
-	if exec.Command[1] != "switchover" || exec.Pod != "postgresql-replica-0" || !exec.Kind().Mutating {
+	exec := steps[0].Step.Action
+	if exec.Type != "kubernetes.exec" || exec.Command[1] != "switchover" || exec.Pod != "postgresql-replica-0" || !Mutates(exec) {
 		t.Errorf("exec %+v", exec)
 	}
 	if ap := steps[0].Step.Approval; ap == nil || !ap.TwoPerson || ap.Roles[0] != "incident-commander" {
 		t.Errorf("approval %+v", ap)
 	}
-	patch := steps[1].Step.Action.(*Patch)
+	patch := steps[1].Step.Action
 	if patch.Patch.(map[string]any)["data"].(map[string]any)["primary.host"] != "postgresql-replica-0" {
 		t.Errorf("patch %+v", patch.Patch)
 	}

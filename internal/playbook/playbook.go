@@ -9,6 +9,7 @@ import (
 	"path"
 	"time"
 
+	"github.com/nephoran/incidentbot/internal/incident"
 	"github.com/nephoran/incidentbot/internal/yamlx"
 	"go.yaml.in/yaml/v3"
 )
@@ -76,7 +77,7 @@ type Step struct {
 	Approval *Approval `yaml:"approval"`
 	Raw      yaml.Node `yaml:"action"`
 
-	Action Action `yaml:"-"` // decoded from Raw by the loader, by its type
+	Action incident.Action `yaml:"-"` // decoded from Raw by the loader, by its type
 }
 
 // Approval says who must approve a step before it runs.

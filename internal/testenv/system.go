@@ -197,7 +197,7 @@ func NewSystem(tb testing.TB, opts ...Option) *System {
 	s.Router.Playbooks = s.Library
 	s.Router.PlaybookOptions = playbook.BuildOptions{AllowedHosts: s.AllowedHosts, DefaultApprover: []incident.Role{incident.RoleCommander},
 		DrillClusters: s.DrillClusters}
-	ex := &playbook.Executor{AllowedHosts: s.AllowedHosts, Getenv: func(k string) string { return s.Env[k] }, Kubernetes: s.Kubernetes}
+	ex := &playbook.Dispatcher{AllowedHosts: s.AllowedHosts, Getenv: func(k string) string { return s.Env[k] }, Kubernetes: s.Kubernetes}
 	ob.Executor = ex
 	if s.Kubernetes != nil {
 		ob.Planner = ex

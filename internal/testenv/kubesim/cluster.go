@@ -3,7 +3,7 @@
 // clientset, made to honour server-side dry runs and to bump generations as the API server
 // does, a controller that rolls Deployments and StatefulSets out (pods created ready one at
 // a time, status caught up), and a Patroni stand-in answering pods/exec. The bot talks to
-// it through the same kube.Executor as to a real cluster.
+// it through the same kube.Actions as to a real cluster.
 //
 // What it does not simulate: admission, RBAC, conflicts on stale resourceVersions, the
 // dynamic client (patch and apply of arbitrary kinds), dry-run creates, nodes and drains.

@@ -2,30 +2,23 @@ package kubesim_test
 
 import (
 	"context"
-	"encoding/json"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/nephoran/incidentbot/internal/incident"
 	"github.com/nephoran/incidentbot/internal/kube"
-	"github.com/nephoran/incidentbot/internal/playbook"
 	"github.com/nephoran/incidentbot/internal/testenv/kubesim"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
 const ns = "nephoran-system"
 
-func step(t *testing.T, a playbook.Action) *incident.RunStep {
-	t.Helper()
-	raw, err := json.Marshal(a)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &incident.RunStep{Spec: incident.StepSpec{ActionType: a.Kind().Type, Action: string(raw)}}
+func step(_ *testing.T, a *incident.Action) *incident.RunStep {
+	return &incident.RunStep{Spec: incident.StepSpec{Action: *a}}
 }
 
-func newCluster(t *testing.T) (*kubesim.Cluster, *kube.Executor, context.Context) {
+func newCluster(t *testing.T) (*kubesim.Cluster, *kube.Actions, context.Context) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
@@ -34,11 +27,11 @@ func newCluster(t *testing.T) (*kubesim.Cluster, *kube.Executor, context.Context
 	c.Step = 5 * time.Millisecond
 	c.Settle(ctx)
 	go c.Run(ctx)
-	x := &kube.Executor{Clusters: kube.Static(map[string]*kube.Client{"sim": c.Client()}), Poll: 5 * time.Millisecond}
+	x := &kube.Actions{Clusters: kube.Static(map[string]*kube.Client{"sim": c.Client()}), Poll: 5 * time.Millisecond}
 	return c, x, ctx
 }
 
-func run(t *testing.T, ctx context.Context, x *kube.Executor, a playbook.Action) incident.StepResult {
+func run(t *testing.T, ctx context.Context, x *kube.Actions, a *incident.Action) incident.StepResult {
 	t.Helper()
 	res, err := x.Execute(ctx, nil, step(t, a))
 	if err != nil {
@@ -52,7 +45,7 @@ func run(t *testing.T, ctx context.Context, x *kube.Executor, a playbook.Action)
 func TestScaleWaitAndCheck(t *testing.T) {
 	c, x, ctx := newCluster(t)
 	three := 3
-	scale := &playbook.Scale{Type: "kubernetes.scale", Cluster: "sim", Namespace: ns, All: true, Replicas: &three}
+	scale := &incident.Action{Type: "kubernetes.scale", Cluster: "sim", Namespace: ns, All: true, Replicas: &three}
 	plan, err := x.Plan(ctx, nil, step(t, scale))
 	if err != nil || !strings.Contains(plan, "would scale") || !strings.Contains(plan, "deployment nephoran-system/web: replicas 0 -> 3") {
 		t.Fatalf("plan %q %v", plan, err)
@@ -65,12 +58,12 @@ func TestScaleWaitAndCheck(t *testing.T) {
 	if res := run(t, ctx, x, scale); !res.OK || !strings.Contains(res.Output, "deployment nephoran-system/api: replicas 1 -> 3") {
 		t.Fatalf("scale %+v", res)
 	}
-	wait := &playbook.Wait{Type: "kubernetes.wait", Cluster: "sim", Namespace: ns, All: true, For: "available", Timeout: playbook.Duration(10 * time.Second)}
+	wait := &incident.Action{Type: "kubernetes.wait", Cluster: "sim", Namespace: ns, All: true, For: "available", Timeout: 10 * time.Second}
 	if res := run(t, ctx, x, wait); !res.OK || !strings.Contains(res.Output, "deployment nephoran-system/web: 3/3 available") ||
 		!strings.Contains(res.Output, "observedGeneration 2/2") {
 		t.Fatalf("wait %+v", res)
 	}
-	check := &playbook.Check{Type: "kubernetes.check", Cluster: "sim", Namespace: ns, All: true}
+	check := &incident.Action{Type: "kubernetes.check", Cluster: "sim", Namespace: ns, All: true}
 	if res := run(t, ctx, x, check); !res.OK || !strings.Contains(res.Output, "pods ready: 7/7") {
 		t.Fatalf("check %+v", res)
 	}
@@ -84,11 +77,11 @@ func TestRolloutRestart(t *testing.T) {
 	if err != nil || len(before.Items) != 1 {
 		t.Fatalf("pods before %v %v", before, err)
 	}
-	restart := &playbook.RolloutRestart{Type: "kubernetes.rollout-restart", Cluster: "sim", Namespace: ns, Deployment: "api"}
+	restart := &incident.Action{Type: "kubernetes.rollout-restart", Cluster: "sim", Namespace: ns, Deployment: "api"}
 	if res := run(t, ctx, x, restart); !res.OK || !strings.Contains(res.Output, "generation 2") {
 		t.Fatalf("restart %+v", res)
 	}
-	wait := &playbook.Wait{Type: "kubernetes.wait", Cluster: "sim", Namespace: ns, Deployment: "api", For: "rollout-complete", Timeout: playbook.Duration(10 * time.Second)}
+	wait := &incident.Action{Type: "kubernetes.wait", Cluster: "sim", Namespace: ns, Deployment: "api", For: "rollout-complete", Timeout: 10 * time.Second}
 	if res := run(t, ctx, x, wait); !res.OK {
 		t.Fatalf("wait %+v", res)
 	}
@@ -110,7 +103,7 @@ func TestRolloutRestart(t *testing.T) {
 // cluster's would.
 func TestExecSwitchover(t *testing.T) {
 	c, x, ctx := newCluster(t)
-	switchover := &playbook.Exec{Type: "kubernetes.exec", Cluster: "sim", Namespace: ns, Pod: "postgresql-replica-0",
+	switchover := &incident.Action{Type: "kubernetes.exec", Cluster: "sim", Namespace: ns, Pod: "postgresql-replica-0",
 		Command: []string{"patronictl", "switchover", "--master", "postgresql-primary", "--candidate", "postgresql-replica-0", "--force"}}
 	res := run(t, ctx, x, switchover)
 	if !res.OK || !strings.Contains(res.Output, `Successfully switched over to "postgresql-replica-0"`) || c.Leader() != "postgresql-replica-0" {
@@ -120,11 +113,11 @@ func TestExecSwitchover(t *testing.T) {
 		!strings.Contains(res.Output, "Member postgresql-primary is not the leader") {
 		t.Errorf("second switchover %+v", res)
 	}
-	missing := &playbook.Exec{Type: "kubernetes.exec", Cluster: "sim", Namespace: ns, Pod: "postgresql-replica-7", Command: []string{"true"}}
+	missing := &incident.Action{Type: "kubernetes.exec", Cluster: "sim", Namespace: ns, Pod: "postgresql-replica-7", Command: []string{"true"}}
 	if res := run(t, ctx, x, missing); res.OK || !strings.Contains(res.Output, "not found") {
 		t.Errorf("exec in a missing pod %+v", res)
 	}
-	psql := &playbook.Exec{Type: "kubernetes.exec", Cluster: "sim", Namespace: ns, Pod: "postgresql-replica-0", Command: []string{"psql", "-c", "select 1"}}
+	psql := &incident.Action{Type: "kubernetes.exec", Cluster: "sim", Namespace: ns, Pod: "postgresql-replica-0", Command: []string{"psql", "-c", "select 1"}}
 	if res := run(t, ctx, x, psql); res.OK || !strings.Contains(res.Output, "exit code 127") {
 		t.Errorf("a program the container lacks %+v", res)
 	}

@@ -2,18 +2,17 @@ package kube
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
 
 	"github.com/nephoran/incidentbot/internal/incident"
-	"github.com/nephoran/incidentbot/internal/playbook"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 )
 
-// Executor runs kubernetes.* steps.
-type Executor struct {
+// Actions runs kubernetes.* steps on the configured clusters, for real (Execute) or as a
+// server-side dry run (Plan). playbook.Dispatcher hands it those steps.
+type Actions struct {
 	Clusters *Clusters
 	// Poll is how often wait and drain look again; default 1s.
 	Poll time.Duration
@@ -22,31 +21,24 @@ type Executor struct {
 }
 
 var (
-	_ incident.Executor = (*Executor)(nil)
-	_ incident.Planner  = (*Executor)(nil)
+	_ incident.Executor = (*Actions)(nil)
+	_ incident.Planner  = (*Actions)(nil)
 )
 
-// decode returns the typed action of a step.
-func decode(step *incident.RunStep) (playbook.Action, string, error) {
-	kind := playbook.KindOf(step.Spec.ActionType)
-	if kind == nil || !strings.HasPrefix(step.Spec.ActionType, "kubernetes.") {
-		return nil, "", fmt.Errorf("%s is not a kubernetes action", step.Spec.ActionType)
+// target returns the step's action and a client for its cluster.
+func (x *Actions) target(step *incident.RunStep) (*incident.Action, *Client, error) {
+	a := &step.Spec.Action
+	if !a.Kubernetes() {
+		return nil, nil, fmt.Errorf("%s is not a kubernetes action", a.Type)
 	}
-	a := kind.New()
-	if err := json.Unmarshal([]byte(step.Spec.Action), a); err != nil {
-		return nil, "", fmt.Errorf("decode the action: %w", err)
-	}
-	return a, playbook.ClusterOf(a), nil
+	c, err := x.Clusters.Get(a.Cluster)
+	return a, c, err
 }
 
 // Execute runs the step's action once. A refusal by the API server (forbidden, not found,
 // invalid, conflict) is the step's failed result; an error means it could not be tried.
-func (x *Executor) Execute(ctx context.Context, _ *incident.Incident, step *incident.RunStep) (incident.StepResult, error) {
-	a, cluster, err := decode(step)
-	if err != nil {
-		return incident.StepResult{}, err
-	}
-	c, err := x.Clusters.Get(cluster)
+func (x *Actions) Execute(ctx context.Context, _ *incident.Incident, step *incident.RunStep) (incident.StepResult, error) {
+	a, c, err := x.target(step)
 	if err != nil {
 		return incident.StepResult{}, err
 	}
@@ -59,12 +51,8 @@ func (x *Executor) Execute(ctx context.Context, _ *incident.Incident, step *inci
 
 // Plan runs the step's action as a server-side dry run (DryRun: All) and says what would
 // change, or what the API server would refuse, changing nothing.
-func (x *Executor) Plan(ctx context.Context, _ *incident.Incident, step *incident.RunStep) (string, error) {
-	a, cluster, err := decode(step)
-	if err != nil {
-		return "", err
-	}
-	c, err := x.Clusters.Get(cluster)
+func (x *Actions) Plan(ctx context.Context, _ *incident.Incident, step *incident.RunStep) (string, error) {
+	a, c, err := x.target(step)
 	if err != nil {
 		return "", err
 	}
@@ -75,44 +63,44 @@ func (x *Executor) Plan(ctx context.Context, _ *incident.Incident, step *inciden
 	return out, nil
 }
 
-func (x *Executor) run(ctx context.Context, c *Client, a playbook.Action, dry bool) (string, error) {
-	switch a := a.(type) {
-	case *playbook.RolloutRestart:
+func (x *Actions) run(ctx context.Context, c *Client, a *incident.Action, dry bool) (string, error) {
+	switch a.Type {
+	case "kubernetes.rollout-restart":
 		return x.rolloutRestart(ctx, c, a, dry)
-	case *playbook.Scale:
+	case "kubernetes.scale":
 		return x.scale(ctx, c, a, dry)
-	case *playbook.Patch:
+	case "kubernetes.patch":
 		return x.patch(ctx, c, a, dry)
-	case *playbook.Apply:
+	case "kubernetes.apply":
 		return x.apply(ctx, c, a, dry)
-	case *playbook.Cordon:
+	case "kubernetes.cordon":
 		return x.cordon(ctx, c, a, dry)
-	case *playbook.Drain:
+	case "kubernetes.drain":
 		return x.drain(ctx, c, a, dry)
-	case *playbook.Wait:
+	case "kubernetes.wait":
 		if dry {
 			return "waits; changes nothing", nil
 		}
 		return x.wait(ctx, c, a)
-	case *playbook.Check:
+	case "kubernetes.check":
 		return x.check(ctx, c, a)
-	case *playbook.Exec:
+	case "kubernetes.exec":
 		if dry {
 			return fmt.Sprintf("runs %s in pod %s/%s (an exec cannot be dry-run)", strings.Join(a.Command, " "), a.Namespace, a.Pod), nil
 		}
 		return x.exec(ctx, c, a)
 	}
-	return "", fmt.Errorf("unsupported action %s", a.Kind().Type)
+	return "", fmt.Errorf("unsupported action %s", a.Type)
 }
 
-func (x *Executor) now() time.Time {
+func (x *Actions) now() time.Time {
 	if x.Now != nil {
 		return x.Now()
 	}
 	return time.Now()
 }
 
-func (x *Executor) poll() time.Duration {
+func (x *Actions) poll() time.Duration {
 	if x.Poll > 0 {
 		return x.Poll
 	}

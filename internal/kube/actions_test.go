@@ -2,13 +2,11 @@ package kube
 
 import (
 	"context"
-	"encoding/json"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/nephoran/incidentbot/internal/incident"
-	"github.com/nephoran/incidentbot/internal/playbook"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -44,8 +42,8 @@ func pod(name, app string, ready bool) *corev1.Pod {
 		Status: corev1.PodStatus{Phase: corev1.PodRunning, Conditions: []corev1.PodCondition{{Type: corev1.PodReady, Status: st}}}}
 }
 
-// fakeExecutor is an Executor over client-go's fake clients for cluster "us-east-1".
-func fakeExecutor(objs ...runtime.Object) (*Executor, *Client) {
+// fakeActions runs actions on client-go's fake clients as cluster "us-east-1".
+func fakeActions(objs ...runtime.Object) (*Actions, *Client) {
 	kube := fake.NewClientset(objs...)
 	var configMaps []runtime.Object
 	for _, o := range objs {
@@ -56,26 +54,21 @@ func fakeExecutor(objs ...runtime.Object) (*Executor, *Client) {
 	mapper := meta.NewDefaultRESTMapper([]schema.GroupVersion{{Version: "v1"}})
 	mapper.Add(schema.GroupVersionKind{Version: "v1", Kind: "ConfigMap"}, meta.RESTScopeNamespace)
 	c := &Client{Kube: kube, Dynamic: dynfake.NewSimpleDynamicClient(scheme.Scheme, configMaps...), Mapper: mapper}
-	return &Executor{Clusters: Static(map[string]*Client{"us-east-1": c}), Poll: time.Millisecond,
+	return &Actions{Clusters: Static(map[string]*Client{"us-east-1": c}), Poll: time.Millisecond,
 		Now: func() time.Time { return time.Date(2026, 11, 26, 3, 4, 5, 0, time.UTC) }}, c
 }
 
 // step wraps an action as a run step, the way a playbook run builds it.
-func step(t *testing.T, a playbook.Action) *incident.RunStep {
-	t.Helper()
-	raw, err := json.Marshal(a)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &incident.RunStep{Spec: incident.StepSpec{ActionType: a.Kind().Type, Action: string(raw)}}
+func step(a *incident.Action) *incident.RunStep {
+	return &incident.RunStep{Spec: incident.StepSpec{Action: *a}}
 }
 
 func TestRolloutRestart(t *testing.T) {
 	ctx := context.Background()
 	paused := deployment("llm-processor", 2, true)
 	paused.Spec.Paused = true
-	x, c := fakeExecutor(deployment("nephoran-controller", 3, true), paused)
-	res, err := x.Execute(ctx, nil, step(t, &playbook.RolloutRestart{Cluster: "us-east-1", Namespace: "nephoran-system", Deployment: "nephoran-controller"}))
+	x, c := fakeActions(deployment("nephoran-controller", 3, true), paused)
+	res, err := x.Execute(ctx, nil, step(&incident.Action{Type: "kubernetes.rollout-restart", Cluster: "us-east-1", Namespace: "nephoran-system", Deployment: "nephoran-controller"}))
 	if err != nil || !res.OK || !strings.Contains(res.Output, "kubectl.kubernetes.io/restartedAt=2026-11-26T03:04:05Z") {
 		t.Fatalf("%+v %v", res, err)
 	}
@@ -83,23 +76,23 @@ func TestRolloutRestart(t *testing.T) {
 	if d.Spec.Template.Annotations[RestartedAtAnnotation] != "2026-11-26T03:04:05Z" {
 		t.Errorf("annotation %v", d.Spec.Template.Annotations)
 	}
-	res, _ = x.Execute(ctx, nil, step(t, &playbook.RolloutRestart{Cluster: "us-east-1", Namespace: "nephoran-system", Deployment: "llm-processor"}))
+	res, _ = x.Execute(ctx, nil, step(&incident.Action{Type: "kubernetes.rollout-restart", Cluster: "us-east-1", Namespace: "nephoran-system", Deployment: "llm-processor"}))
 	if res.OK || !strings.Contains(res.Output, "is paused") {
 		t.Errorf("a paused deployment was restarted: %+v", res)
 	}
-	res, _ = x.Execute(ctx, nil, step(t, &playbook.RolloutRestart{Cluster: "us-east-1", Namespace: "nephoran-system", Deployment: "ghost"}))
+	res, _ = x.Execute(ctx, nil, step(&incident.Action{Type: "kubernetes.rollout-restart", Cluster: "us-east-1", Namespace: "nephoran-system", Deployment: "ghost"}))
 	if res.OK || !strings.Contains(res.Output, "NotFound (404)") {
 		t.Errorf("missing deployment: %+v", res)
 	}
-	if _, err := x.Execute(ctx, nil, step(t, &playbook.RolloutRestart{Cluster: "mars", Namespace: "x", Deployment: "y"})); err == nil || !strings.Contains(err.Error(), `unknown cluster "mars"`) {
+	if _, err := x.Execute(ctx, nil, step(&incident.Action{Type: "kubernetes.rollout-restart", Cluster: "mars", Namespace: "x", Deployment: "y"})); err == nil || !strings.Contains(err.Error(), `unknown cluster "mars"`) {
 		t.Errorf("unknown cluster: %v", err)
 	}
 }
 
 func TestScaleRecordsPreviousReplicas(t *testing.T) {
 	ctx := context.Background()
-	x, c := fakeExecutor(deployment("api", 3, true), deployment("web", 2, true))
-	res, err := x.Execute(ctx, nil, step(t, &playbook.Scale{Cluster: "us-east-1", Namespace: "nephoran-system", All: true, Replicas: ptr(0)}))
+	x, c := fakeActions(deployment("api", 3, true), deployment("web", 2, true))
+	res, err := x.Execute(ctx, nil, step(&incident.Action{Type: "kubernetes.scale", Cluster: "us-east-1", Namespace: "nephoran-system", All: true, Replicas: ptr(0)}))
 	if err != nil || !res.OK {
 		t.Fatalf("%+v %v", res, err)
 	}
@@ -119,8 +112,8 @@ func TestPatchConfigMapShowsTheChange(t *testing.T) {
 	ctx := context.Background()
 	cm := &corev1.ConfigMap{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "ConfigMap"},
 		ObjectMeta: metav1.ObjectMeta{Name: "database-config", Namespace: "nephoran-system"}, Data: map[string]string{"primary.host": "postgresql-primary"}}
-	x, c := fakeExecutor(cm)
-	res, err := x.Execute(ctx, nil, step(t, &playbook.Patch{Cluster: "us-east-1", Namespace: "nephoran-system", Kind_: "ConfigMap", Name: "database-config",
+	x, c := fakeActions(cm)
+	res, err := x.Execute(ctx, nil, step(&incident.Action{Type: "kubernetes.patch", Cluster: "us-east-1", Namespace: "nephoran-system", Kind: "ConfigMap", Name: "database-config",
 		PatchType: "merge", Patch: map[string]any{"data": map[string]any{"primary.host": "postgresql-replica-0"}}}))
 	if err != nil || !res.OK {
 		t.Fatalf("%+v %v", res, err)
@@ -132,7 +125,7 @@ func TestPatchConfigMapShowsTheChange(t *testing.T) {
 	if host, _, _ := unstructuredString(got.Object, "data", "primary.host"); host != "postgresql-replica-0" {
 		t.Errorf("configmap data %v", got.Object["data"])
 	}
-	res, _ = x.Execute(ctx, nil, step(t, &playbook.Patch{Cluster: "us-east-1", Namespace: "nephoran-system", Kind_: "Gizmo", Name: "x", Patch: map[string]any{}}))
+	res, _ = x.Execute(ctx, nil, step(&incident.Action{Type: "kubernetes.patch", Cluster: "us-east-1", Namespace: "nephoran-system", Kind: "Gizmo", Name: "x", Patch: map[string]any{}}))
 	if res.OK || !strings.Contains(res.Output, "the cluster has no kind Gizmo") {
 		t.Errorf("unknown kind: %+v", res)
 	}
@@ -153,25 +146,25 @@ func unstructuredString(obj map[string]any, fields ...string) (string, bool, err
 
 func TestWaitAndCheck(t *testing.T) {
 	ctx := context.Background()
-	x, _ := fakeExecutor(deployment("api", 2, true), deployment("web", 1, false),
+	x, _ := fakeActions(deployment("api", 2, true), deployment("web", 1, false),
 		pod("api-1", "api", true), pod("api-2", "api", true), pod("web-1", "web", false))
-	res, _ := x.Execute(ctx, nil, step(t, &playbook.Wait{Cluster: "us-east-1", Namespace: "nephoran-system", Deployment: "api", For: "rollout-complete", Timeout: playbook.Duration(time.Second)}))
+	res, _ := x.Execute(ctx, nil, step(&incident.Action{Type: "kubernetes.wait", Cluster: "us-east-1", Namespace: "nephoran-system", Deployment: "api", For: "rollout-complete", Timeout: time.Second}))
 	if !res.OK || !strings.Contains(res.Output, "deployment nephoran-system/api: 2/2 available") {
 		t.Errorf("wait for api: %+v", res)
 	}
-	res, _ = x.Execute(ctx, nil, step(t, &playbook.Wait{Cluster: "us-east-1", Namespace: "nephoran-system", All: true, Timeout: playbook.Duration(20 * time.Millisecond)}))
+	res, _ = x.Execute(ctx, nil, step(&incident.Action{Type: "kubernetes.wait", Cluster: "us-east-1", Namespace: "nephoran-system", All: true, Timeout: 20 * time.Millisecond}))
 	if res.OK || !strings.Contains(res.Output, "not ready after 20ms") || !strings.Contains(res.Output, "web: 1/1 available, 1 updated, Available=false") {
 		t.Errorf("wait for all: %+v", res)
 	}
-	res, _ = x.Execute(ctx, nil, step(t, &playbook.Check{Cluster: "us-east-1", Namespace: "nephoran-system", Deployment: "api"}))
+	res, _ = x.Execute(ctx, nil, step(&incident.Action{Type: "kubernetes.check", Cluster: "us-east-1", Namespace: "nephoran-system", Deployment: "api"}))
 	if !res.OK || !strings.Contains(res.Output, "pods ready: 2/2") {
 		t.Errorf("check api: %+v", res)
 	}
-	res, _ = x.Execute(ctx, nil, step(t, &playbook.Check{Cluster: "us-east-1", Namespace: "nephoran-system", All: true}))
+	res, _ = x.Execute(ctx, nil, step(&incident.Action{Type: "kubernetes.check", Cluster: "us-east-1", Namespace: "nephoran-system", All: true}))
 	if res.OK || !strings.Contains(res.Output, "pods ready: 2/3") || !strings.Contains(res.Output, "not ready: web-1 (Running)") {
 		t.Errorf("check all: %+v", res)
 	}
-	res, _ = x.Execute(ctx, nil, step(t, &playbook.Check{Cluster: "us-east-1", Namespace: "nephoran-system", All: true, MinReady: ptr(2)}))
+	res, _ = x.Execute(ctx, nil, step(&incident.Action{Type: "kubernetes.check", Cluster: "us-east-1", Namespace: "nephoran-system", All: true, MinReady: ptr(2)}))
 	if !res.OK {
 		t.Errorf("check all with min_ready 2: %+v", res)
 	}
@@ -179,8 +172,8 @@ func TestWaitAndCheck(t *testing.T) {
 
 func TestCordon(t *testing.T) {
 	ctx := context.Background()
-	x, c := fakeExecutor(&corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: "node-7"}})
-	res, err := x.Execute(ctx, nil, step(t, &playbook.Cordon{Cluster: "us-east-1", Node: "node-7"}))
+	x, c := fakeActions(&corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: "node-7"}})
+	res, err := x.Execute(ctx, nil, step(&incident.Action{Type: "kubernetes.cordon", Cluster: "us-east-1", Node: "node-7"}))
 	if err != nil || !res.OK || res.Output != "cordon node node-7: spec.unschedulable false -> true" {
 		t.Fatalf("%+v %v", res, err)
 	}
@@ -188,7 +181,7 @@ func TestCordon(t *testing.T) {
 	if !n.Spec.Unschedulable {
 		t.Error("not cordoned")
 	}
-	if res, _ := x.Execute(ctx, nil, step(t, &playbook.Cordon{Cluster: "us-east-1", Node: "node-7"})); res.Output != "node node-7 is already cordoned" {
+	if res, _ := x.Execute(ctx, nil, step(&incident.Action{Type: "kubernetes.cordon", Cluster: "us-east-1", Node: "node-7"})); res.Output != "node node-7 is already cordoned" {
 		t.Errorf("again: %+v", res)
 	}
 }

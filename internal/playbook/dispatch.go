@@ -16,25 +16,26 @@ import (
 	"github.com/nephoran/incidentbot/internal/incident"
 )
 
-// Executor runs the steps that act on the outside world. It implements incident.Executor.
-// Today it runs http actions; kubernetes.* actions come with the Kubernetes executor.
-type Executor struct {
+// Dispatcher is the incident.Executor (and Planner) that cmd wires: it sends each step to
+// what runs its type of action. It runs http actions itself and hands kubernetes.* actions
+// to Kubernetes (kube.Actions).
+type Dispatcher struct {
 	AllowedHosts []string            // hosts http actions may call
 	Client       *http.Client        // nil: a client that follows no redirect off the allow-list
 	Getenv       func(string) string // for secret_headers; os.Getenv in production
-	Kubernetes   incident.Executor   // runs kubernetes.* actions when set
+	Kubernetes   incident.Executor   // runs kubernetes.* actions when set; plans them too if it is a Planner
 }
 
 var (
-	_ incident.Executor = (*Executor)(nil)
-	_ incident.Planner  = (*Executor)(nil)
+	_ incident.Executor = (*Dispatcher)(nil)
+	_ incident.Planner  = (*Dispatcher)(nil)
 )
 
-// Plan dry-runs kubernetes steps through the Kubernetes executor when it can plan; other
-// steps have their plan in their spec already.
-func (x *Executor) Plan(ctx context.Context, inc *incident.Incident, step *incident.RunStep) (string, error) {
+// Plan dry-runs kubernetes steps through Kubernetes when it can plan; other steps have
+// their plan in their spec already.
+func (x *Dispatcher) Plan(ctx context.Context, inc *incident.Incident, step *incident.RunStep) (string, error) {
 	p, ok := x.Kubernetes.(incident.Planner)
-	if !ok || !strings.HasPrefix(step.Spec.ActionType, "kubernetes.") {
+	if !ok || !step.Spec.Action.Kubernetes() {
 		return "", errors.New("no dry run is available for this step")
 	}
 	return p.Plan(ctx, inc, step)
@@ -44,24 +45,22 @@ func (x *Executor) Plan(ctx context.Context, inc *incident.Incident, step *incid
 const maxRecorded = 1024
 
 // Execute runs one step once.
-func (x *Executor) Execute(ctx context.Context, inc *incident.Incident, step *incident.RunStep) (incident.StepResult, error) {
+func (x *Dispatcher) Execute(ctx context.Context, inc *incident.Incident, step *incident.RunStep) (incident.StepResult, error) {
+	a := &step.Spec.Action
 	switch {
-	case step.Spec.ActionType == "http":
-		var h HTTP
-		if err := json.Unmarshal([]byte(step.Spec.Action), &h); err != nil {
-			return incident.StepResult{}, fmt.Errorf("decode the action: %w", err)
-		}
-		return x.http(ctx, &h)
-	case strings.HasPrefix(step.Spec.ActionType, "kubernetes."):
+	case a.Type == "http":
+		return x.http(ctx, a)
+	case a.Kubernetes():
 		if x.Kubernetes == nil {
 			return incident.StepResult{}, errors.New("kubernetes actions are not available in this build of the bot: do the step by hand, then Mark done")
 		}
 		return x.Kubernetes.Execute(ctx, inc, step)
 	}
-	return incident.StepResult{}, fmt.Errorf("no executor for %s actions", step.Spec.ActionType)
+	return incident.StepResult{}, fmt.Errorf("no executor for %s actions", a.Type)
 }
 
-func (x *Executor) http(ctx context.Context, h *HTTP) (incident.StepResult, error) {
+// http sends an http action's request and records the answer's status and start.
+func (x *Dispatcher) http(ctx context.Context, h *incident.Action) (incident.StepResult, error) {
 	u, err := url.Parse(h.URL)
 	if err != nil || !slices.Contains(x.AllowedHosts, u.Hostname()) {
 		return incident.StepResult{}, fmt.Errorf("host of %q is not in actions.http.allowed_hosts", h.URL)
@@ -81,13 +80,13 @@ func (x *Executor) http(ctx context.Context, h *HTTP) (incident.StepResult, erro
 		body = bytes.NewReader(data)
 		contentType = "application/json"
 	}
-	timeout := time.Duration(h.Timeout)
+	timeout := h.Timeout
 	if timeout == 0 {
 		timeout = 30 * time.Second
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, h.method(), h.URL, body)
+	req, err := http.NewRequestWithContext(ctx, h.HTTPMethod(), h.URL, body)
 	if err != nil {
 		return incident.StepResult{}, err
 	}
@@ -113,7 +112,7 @@ func (x *Executor) http(ctx context.Context, h *HTTP) (incident.StepResult, erro
 	}
 	resp, err := x.client().Do(req)
 	if err != nil {
-		return incident.StepResult{}, fmt.Errorf("%s %s: %w", h.method(), h.URL, redactURLError(err))
+		return incident.StepResult{}, fmt.Errorf("%s %s: %w", h.HTTPMethod(), h.URL, redactURLError(err))
 	}
 	defer resp.Body.Close()
 	head, _ := io.ReadAll(io.LimitReader(resp.Body, maxRecorded+1))
@@ -133,7 +132,7 @@ func (x *Executor) http(ctx context.Context, h *HTTP) (incident.StepResult, erro
 	return incident.StepResult{OK: ok, Output: out}, nil
 }
 
-func (x *Executor) client() *http.Client {
+func (x *Dispatcher) client() *http.Client {
 	if x.Client != nil {
 		return x.Client
 	}

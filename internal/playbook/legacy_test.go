@@ -1,0 +1,98 @@
+package playbook_test
+
+import (
+	"bufio"
+	"encoding/json"
+	"os"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/nephoran/incidentbot/internal/incident"
+	"github.com/nephoran/incidentbot/internal/playbook"
+	"github.com/nephoran/incidentbot/playbooks"
+)
+
+// The step specs the last release stored (its action a JSON string of Go field names,
+// beside action_type, notify_text and notify_channel) decode into the spec this release
+// builds from the same playbook: the same typed action, summary, plan and approvals. The
+// .jsonl files were written by that release: every step of the built-in library, and of
+// every-field.yaml, which sets the fields the library leaves unused.
+func TestStepSpecsOfTheLastRelease(t *testing.T) {
+	lib := playbook.NewLibrary()
+	if err := lib.LoadFS(playbooks.FS, ".", "playbooks", playbook.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := lib.LoadFS(os.DirFS("testdata/TestStepSpecsOfTheLastRelease"), ".", "testdata", playbook.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	inc := &incident.Incident{Number: 42, Title: "API down", Severity: incident.P1, Service: "api-gateway", Tier: 2, ChannelID: "C0INC42", Commander: "UALICE"}
+	types := map[string]bool{}
+	for _, file := range []string{"builtin.jsonl", "every-field.jsonl"} {
+		f, err := os.Open("testdata/TestStepSpecsOfTheLastRelease/" + file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		lines := bufio.NewScanner(f)
+		lines.Buffer(nil, 1<<20)
+		for lines.Scan() {
+			var stored struct {
+				Playbook string
+				Args     map[string]string
+				Spec     json.RawMessage
+			}
+			if err := json.Unmarshal(lines.Bytes(), &stored); err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(string(stored.Spec), `"action":"{\"Type\":`) {
+				t.Fatalf("%s: not a spec as the last release stored it: %s", file, stored.Spec)
+			}
+			var old incident.StepSpec
+			if err := json.Unmarshal(stored.Spec, &old); err != nil {
+				t.Fatalf("%s: %v", stored.Spec, err)
+			}
+			p, ok := lib.Get(stored.Playbook)
+			if !ok {
+				t.Fatalf("no playbook %s", stored.Playbook)
+			}
+			run, err := playbook.Build(p, stored.Args, inc, playbook.BuildOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			now := stepSpec(t, run, old.StepID)
+			if !reflect.DeepEqual(old, now) {
+				t.Errorf("%s %s:\nstored by the last release: %+v\nbuilt now:                  %+v", stored.Playbook, old.StepID, old, now)
+			}
+			types[old.Action.Type] = true
+		}
+	}
+	for _, k := range playbook.Kinds() {
+		if !types[k.Type] {
+			t.Errorf("no stored step of type %s", k.Type)
+		}
+	}
+}
+
+// stepSpec finds a built step and passes it through JSON, as the store does.
+func stepSpec(t *testing.T, run incident.RunSpec, id string) incident.StepSpec {
+	t.Helper()
+	for _, ph := range run.Phases {
+		for _, s := range ph.Steps {
+			if s.StepID != id {
+				continue
+			}
+			data, err := json.Marshal(s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out incident.StepSpec
+			if err := json.Unmarshal(data, &out); err != nil {
+				t.Fatal(err)
+			}
+			return out
+		}
+	}
+	t.Fatalf("no step %s", id)
+	return incident.StepSpec{}
+}
