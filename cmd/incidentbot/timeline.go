@@ -4,16 +4,20 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
+	"strconv"
+	"strings"
 
 	"github.com/nephoran/incidentbot/internal/incident"
 	"github.com/nephoran/incidentbot/internal/sqlite"
+	"github.com/nephoran/incidentbot/internal/words"
 	"github.com/spf13/cobra"
 )
 
 func timelineCommand() *cobra.Command {
-	return group("timeline", "Work with incident timelines", &cobra.Command{
+	return group("timeline", "Work with incident timelines", timelineShowCommand(), &cobra.Command{
 		Use:   "verify",
 		Short: "Check every incident's hash chain and name the first broken event",
 		Args:  cobra.NoArgs,
@@ -82,4 +86,86 @@ func verifyTimelines(ctx context.Context, db *sqlite.DB, report func(string)) (b
 		report(fmt.Sprintf("%s: ok (%d events)", inc.Key(), len(evs)))
 	}
 	return broken, total, nil
+}
+
+func timelineShowCommand() *cobra.Command {
+	all := false
+	cmd := &cobra.Command{
+		Use:   "show INC-42",
+		Short: "Print an incident's timeline as plain text (people by their chat ID)",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			n, ok := parseIncidentKey(args[0])
+			if !ok {
+				return usageError{fmt.Errorf("%q is not an incident: give its key, such as INC-42, or its number", args[0])}
+			}
+			cfg, err := loadConfig()
+			if err != nil {
+				return err
+			}
+			db, err := openExisting(cmd.Context(), cfg.DB)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			inc, evs, err := timelineOf(cmd.Context(), db, n)
+			if err != nil {
+				return err
+			}
+			printTimeline(cmd.OutOrStdout(), inc, evs, all)
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&all, "all", false, "include the bot's housekeeping (posts, card updates, topics, pins)")
+	return cmd
+}
+
+// parseIncidentKey reads "INC-42", "inc-42" or "42".
+func parseIncidentKey(s string) (int, bool) {
+	if len(s) > 4 && strings.EqualFold(s[:4], "INC-") {
+		s = s[4:]
+	}
+	n, err := strconv.Atoi(s)
+	return n, err == nil && n > 0 && strconv.Itoa(n) == s
+}
+
+// timelineOf finds incident number n and reads its events.
+func timelineOf(ctx context.Context, db *sqlite.DB, n int) (*incident.Incident, []incident.TimelineEvent, error) {
+	var (
+		inc *incident.Incident
+		evs []incident.TimelineEvent
+	)
+	err := db.View(ctx, func(tx incident.Tx) error {
+		ids, err := tx.IncidentIDs()
+		if err != nil {
+			return err
+		}
+		for _, id := range ids {
+			if i, err := tx.Incident(id); err == nil && i.Number == n {
+				inc = i
+				evs, err = tx.Events(id)
+				return err
+			}
+		}
+		return fmt.Errorf("there is no incident INC-%d in this database", n)
+	})
+	return inc, evs, err
+}
+
+// printTimeline writes the timeline in plain text, one event a line (UTC), and whether its
+// hash chain verifies.
+func printTimeline(w io.Writer, inc *incident.Incident, evs []incident.TimelineEvent, all bool) {
+	chain := "the hash chain verifies"
+	if b := incident.VerifyChain(evs); b != nil {
+		chain = fmt.Sprintf("BROKEN at event #%d: %s", b.Event.Seq, b.Reason)
+	}
+	fmt.Fprintf(w, "%s %s %s: %s (%d events; %s)\n", inc.Key(), inc.Severity, inc.Status,
+		words.PlainText(words.Sentence{Parts: []words.Part{{Kind: words.Chat, Value: inc.Title}}}, nil), len(evs), chain)
+	for _, e := range evs {
+		if !all && e.Kind.Housekeeping() {
+			continue
+		}
+		text := strings.ReplaceAll(words.PlainText(words.Event(e), nil), "\n", "\n      ")
+		fmt.Fprintf(w, "%4d  %s  %-12s %-16s %s\n", e.Seq, incident.FormatTime(e.At), e.Actor, e.Kind, text)
+	}
 }

@@ -99,3 +99,8 @@ func named(d incident.ReviewData) incident.Named {
 	}
 	return n
 }
+
+// EventMarkdown is one timeline event as the review's timeline says it.
+func EventMarkdown(e incident.TimelineEvent, names words.Names) string {
+	return markdown(words.Event(e), names)
+}

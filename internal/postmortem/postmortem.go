@@ -226,7 +226,7 @@ func model(d incident.ReviewData) view {
 		if ev.Kind.Housekeeping() {
 			continue
 		}
-		v.Timeline = append(v.Timeline, eventView{At: incident.FormatTime(ev.At), Actor: who(ev.Actor, names), Kind: string(ev.Kind), Text: markdown(words.Event(ev), names)})
+		v.Timeline = append(v.Timeline, eventView{At: incident.FormatTime(ev.At), Actor: who(ev.Actor, names), Kind: string(ev.Kind), Text: EventMarkdown(ev, names)})
 	}
 	for _, f := range d.Followups {
 		owner := ""

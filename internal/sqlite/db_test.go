@@ -73,7 +73,7 @@ func TestTimelineIsAppendOnly(t *testing.T) {
 		if err := tx.CreateIncident(inc); err != nil {
 			return err
 		}
-		e := &incident.TimelineEvent{IncidentID: inc.ID, Actor: "U1", Kind: incident.EventNote, Text: "x"}
+		e := &incident.TimelineEvent{IncidentID: inc.ID, Actor: "U1", Kind: incident.EventNote, Data: incident.EventData{Text: "x"}}
 		e.Chain(nil, now)
 		return tx.InsertEvent(e)
 	})
@@ -87,6 +87,63 @@ func TestTimelineIsAppendOnly(t *testing.T) {
 	}
 	if _, err := raw.Exec(`DELETE FROM timeline_events`); err == nil || !strings.Contains(err.Error(), "append-only") {
 		t.Errorf("delete: %v", err)
+	}
+}
+
+// An event's data is hashed as stored: a change to the stored JSON fails the chain even
+// where decoding would hide it (a field this release does not know, a reordered key).
+func TestStoredEventDataIsWhatIsHashed(t *testing.T) {
+	db, path := MustOpenDB(t)
+	ctx := context.Background()
+	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	var incID int64
+	err := db.Update(ctx, func(tx incident.Tx) error {
+		inc := &incident.Incident{Number: 1, Title: "t", Severity: incident.P1, Status: incident.StatusInvestigating, DeclaredBy: "U1", Commander: "U1", DeclaredAt: now}
+		if err := tx.CreateIncident(inc); err != nil {
+			return err
+		}
+		incID = inc.ID
+		var prev *incident.TimelineEvent
+		for _, text := range []string{"first", "second"} {
+			e := &incident.TimelineEvent{IncidentID: inc.ID, Actor: "U1", Kind: incident.EventNote, Data: incident.EventData{Text: text, Users: []string{"U2"}}}
+			e.Chain(prev, now)
+			if err := tx.InsertEvent(e); err != nil {
+				return err
+			}
+			prev = e
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	events := func() []incident.TimelineEvent {
+		var evs []incident.TimelineEvent
+		if err := db.View(ctx, func(tx incident.Tx) (err error) { evs, err = tx.Events(incID); return err }); err != nil {
+			t.Fatal(err)
+		}
+		return evs
+	}
+	evs := events()
+	if b := incident.VerifyChain(evs); b != nil || evs[0].Format != incident.FormatData || evs[0].Data.Text != "first" {
+		t.Fatalf("as written: %+v, %+v", b, evs[0])
+	}
+	raw, _ := sql.Open("sqlite", path)
+	defer raw.Close()
+	for _, tamper := range []string{
+		`UPDATE timeline_events SET data = replace(data, '}', ',"approved_by":"U9"}') WHERE seq = 1`,
+		`UPDATE timeline_events SET data = '{"text":"first","users":["U2"]}' WHERE seq = 1`,
+	} {
+		if _, err := raw.Exec(`DROP TRIGGER IF EXISTS timeline_events_no_update`); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := raw.Exec(tamper); err != nil {
+			t.Fatal(err)
+		}
+		evs := events()
+		if b := incident.VerifyChain(evs); b == nil || b.Event.Seq != 1 || evs[0].Data.Text != "first" {
+			t.Errorf("%s: chain break %+v", tamper, b)
+		}
 	}
 }
 

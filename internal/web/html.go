@@ -97,3 +97,8 @@ func actorHTML(id string, names words.Names) template.HTML {
 	}
 	return sentenceHTML(words.Sentence{Parts: []words.Part{{Kind: words.Person, Value: id}}}, names)
 }
+
+// EventHTML is one timeline event as the incident page shows it.
+func EventHTML(e incident.TimelineEvent, names words.Names) template.HTML {
+	return sentenceHTML(words.Event(e), names)
+}

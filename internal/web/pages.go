@@ -174,9 +174,9 @@ func (p *Pages) incident(w http.ResponseWriter, r *http.Request) {
 	}
 	names := p.namesFor(r.Context(), said, actors...)
 	var timeline []map[string]any
-	for i, e := range evs {
+	for _, e := range evs {
 		timeline = append(timeline, map[string]any{"At": incident.FormatTime(e.At), "Actor": actorHTML(e.Actor, names), "Kind": string(e.Kind),
-			"Text": sentenceHTML(said[i], names)})
+			"Text": EventHTML(e, names)})
 	}
 	var runViews []map[string]any
 	for _, run := range runs {

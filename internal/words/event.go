@@ -55,6 +55,11 @@ func actor(e incident.TimelineEvent) Part {
 func init() {
 	phrases[incident.EventDeclared] = func(e incident.TimelineEvent) Sentence {
 		d := e.Data
+		if d.How == incident.DeclaredByPager && d.Pager != nil {
+			p := d.Pager
+			return say(fmt.Sprintf("PagerDuty incident #%d triggered on %s: ", p.Number, d.Service), chat(d.Title),
+				fmt.Sprintf(" (%s, from priority %q urgency %q) ", d.Severity, p.Priority, p.Urgency), link(p.URL, "")).sentence()
+		}
 		b := say()
 		if d.Drill {
 			b.add("[DRILL] ")

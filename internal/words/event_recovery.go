@@ -32,44 +32,53 @@ func init() {
 		}
 		return finish(rtoWarning(e), icon)
 	}
-	phrases[incident.EventCadence] = func(e incident.TimelineEvent) Sentence {
-		d := e.Data
-		if report(d) {
-			due := d.Due.UTC().Format("2006-01-02 15:04 UTC")
-			switch d.How {
-			case incident.CadenceDue:
-				return say("Due: the post-incident report at " + due + " (Incident commander); without a tracker the bot cannot tell whether it was written").sentence()
-			case incident.CadenceMet:
-				return say("Met: the post-incident report due at " + due + ", filed at " + d.When.UTC().Format("2006-01-02 15:04 UTC")).sentence()
-			}
-			return say("Missed: the post-incident report due at " + due + " (Incident commander)").sentence()
+	phrases[incident.EventCadence] = cadence
+	notices[incident.EventCadence] = cadenceNotice
+}
+
+func cadence(e incident.TimelineEvent) Sentence {
+	d := e.Data
+	if report(d) {
+		due := d.Due.UTC().Format("2006-01-02 15:04 UTC")
+		switch d.How {
+		case incident.CadenceDue:
+			return say("Due: the post-incident report at " + due + " (Incident commander); without a tracker the bot cannot tell whether it was written").sentence()
+		case incident.CadenceMet:
+			return say("Met: the post-incident report due at " + due + ", filed at " + d.When.UTC().Format("2006-01-02 15:04 UTC")).sentence()
 		}
-		what := fmt.Sprintf("the %s due at %s (%s)", incident.UpdateName(audience(d)), d.Due.UTC().Format("15:04 UTC"), d.Role.Title())
-		if d.How == incident.CadenceMet {
-			return say("Met: " + what + ", posted at " + d.When.UTC().Format("15:04:05 UTC")).sentence()
-		}
-		return say("Missed: " + what).sentence()
+		return say("Missed: the post-incident report due at " + due + " (Incident commander)").sentence()
 	}
-	notices[incident.EventCadence] = func(e incident.TimelineEvent, inc *incident.Incident) Sentence {
-		d := e.Data
-		due := d.Due.UTC().Format("15:04 UTC")
-		if report(d) {
-			if d.How == incident.CadenceDue {
-				return say(fmt.Sprintf("The post-incident report of %s was due at %s, 24 hours after the resolution. ", inc.Key(), due), owner(d),
-					", if it is not written yet, write it and put its link on the timeline with ", code("/incident note <link>"),
-					" (this bot files reviews only when a GitHub repository is configured).").icon(IconBell).sentence()
-			}
-			return say(fmt.Sprintf("The post-incident report of %s was due at %s. ", inc.Key(), due), owner(d), ", run ", code("/incident postmortem"), ".").
-				icon(IconBell).sentence()
-		}
-		command := strings.TrimSpace("/incident update " + d.Reason)
-		b := say(fmt.Sprintf("The %s was due at %s and is missing. ", incident.UpdateName(audience(d)), due), owner(d),
-			", post it with ", code(command+" <text>"), ".")
-		if d.Was != "" {
-			b.add(" Escalating to the incident commander ", person(d.Was), ".")
-		}
-		return b.icon(IconBell).sentence()
+	what := fmt.Sprintf("the %s due at %s (%s)", incident.UpdateName(audience(d)), d.Due.UTC().Format("15:04 UTC"), d.Role.Title())
+	if d.How == incident.CadenceMet {
+		return say("Met: " + what + ", posted at " + d.When.UTC().Format("15:04:05 UTC")).sentence()
 	}
+	return say("Missed: " + what).sentence()
+}
+
+// cadenceNotice reminds the role that owes an update or the review; a cadence that was met
+// is not posted (its notice is the timeline's line).
+func cadenceNotice(e incident.TimelineEvent, inc *incident.Incident) Sentence {
+	d := e.Data
+	if d.How == incident.CadenceMet {
+		return cadence(e)
+	}
+	due := d.Due.UTC().Format("15:04 UTC")
+	if report(d) {
+		if d.How == incident.CadenceDue {
+			return say(fmt.Sprintf("The post-incident report of %s was due at %s, 24 hours after the resolution. ", inc.Key(), due), owner(d),
+				", if it is not written yet, write it and put its link on the timeline with ", code("/incident note <link>"),
+				" (this bot files reviews only when a GitHub repository is configured).").icon(IconBell).sentence()
+		}
+		return say(fmt.Sprintf("The post-incident report of %s was due at %s. ", inc.Key(), due), owner(d), ", run ", code("/incident postmortem"), ".").
+			icon(IconBell).sentence()
+	}
+	command := strings.TrimSpace("/incident update " + d.Reason)
+	b := say(fmt.Sprintf("The %s was due at %s and is missing. ", incident.UpdateName(audience(d)), due), owner(d),
+		", post it with ", code(command+" <text>"), ".")
+	if d.Was != "" {
+		b.add(" Escalating to the incident commander ", person(d.Was), ".")
+	}
+	return b.icon(IconBell).sentence()
 }
 
 func serviceAdded(e incident.TimelineEvent) Sentence {

@@ -10,7 +10,7 @@ import (
 func init() {
 	phrases[incident.EventCaptured] = func(e incident.TimelineEvent) Sentence {
 		d := e.Data
-		b := say(fmt.Sprintf("%q (from ", d.Text), actor(e))
+		b := say(`"`, chat(d.Text), `" (from `, actor(e))
 		if !d.When.IsZero() {
 			b.add(" written " + incident.FormatTime(d.When))
 		}

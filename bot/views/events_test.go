@@ -1,0 +1,44 @@
+package views_test
+
+import (
+	"flag"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/nephoran/incidentbot/bot/views"
+	"github.com/nephoran/incidentbot/internal/testenv"
+	"github.com/nephoran/incidentbot/internal/words"
+)
+
+// Every event as Slack shows it, on the timeline and as its notice in the channel, against
+// a golden file: people and channels as mentions (Slack names them for each reader), text
+// typed in Slack as it came, the words escaped.
+func TestEventsInSlack(t *testing.T) {
+	inc := testenv.SampleIncident()
+	var b strings.Builder
+	for _, e := range testenv.SampleEvents() {
+		b.WriteString(string(e.Kind) + ": " + views.EventText(e) + "\n")
+		if _, ok := words.Notice(e, inc); ok {
+			b.WriteString("  notice: " + views.Notice(&e, inc) + "\n")
+		}
+	}
+	b.WriteString("topic: " + views.Topic(inc) + "\n")
+	got := b.String()
+	if strings.Contains(got, "&amp;amp;") || strings.Contains(got, "&lt;@") {
+		t.Errorf("text typed in Slack was escaped twice:\n%s", got)
+	}
+	const path = "testdata/events.mrkdwn"
+	if f := flag.Lookup("update"); f != nil && f.Value.String() == "true" {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != string(want) {
+		t.Errorf("%s differs (go test -update, then read the diff):\n%s", path, got)
+	}
+}
