@@ -1,8 +1,6 @@
 package views_test
 
 import (
-	"flag"
-	"os"
 	"strings"
 	"testing"
 
@@ -28,17 +26,5 @@ func TestEventsInSlack(t *testing.T) {
 	if strings.Contains(got, "&amp;amp;") || strings.Contains(got, "&lt;@") {
 		t.Errorf("text typed in Slack was escaped twice:\n%s", got)
 	}
-	const path = "testdata/events.mrkdwn"
-	if f := flag.Lookup("update"); f != nil && f.Value.String() == "true" {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differs (go test -update, then read the diff):\n%s", path, got)
-	}
+	testenv.Golden(t, "testdata/events.mrkdwn", got)
 }

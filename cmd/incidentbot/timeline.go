@@ -22,11 +22,7 @@ func timelineCommand() *cobra.Command {
 		Short: "Check every incident's hash chain and name the first broken event",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := loadConfig()
-			if err != nil {
-				return err
-			}
-			db, err := openExisting(cmd.Context(), cfg.DB)
+			db, err := openConfigured(cmd.Context())
 			if err != nil {
 				return err
 			}
@@ -42,6 +38,15 @@ func timelineCommand() *cobra.Command {
 			return nil
 		},
 	})
+}
+
+// openConfigured opens the configured database for a command that only reads it.
+func openConfigured(ctx context.Context) (*sqlite.DB, error) {
+	cfg, err := loadConfig()
+	if err != nil {
+		return nil, err
+	}
+	return openExisting(ctx, cfg.DB)
 }
 
 // openExisting opens the database at path for a command that only reads it: one that does
@@ -99,11 +104,7 @@ func timelineShowCommand() *cobra.Command {
 			if !ok {
 				return usageError{fmt.Errorf("%q is not an incident: give its key, such as INC-42, or its number", args[0])}
 			}
-			cfg, err := loadConfig()
-			if err != nil {
-				return err
-			}
-			db, err := openExisting(cmd.Context(), cfg.DB)
+			db, err := openConfigured(cmd.Context())
 			if err != nil {
 				return err
 			}

@@ -1,7 +1,6 @@
 package postmortem_test
 
 import (
-	"os"
 	"strings"
 	"testing"
 
@@ -24,17 +23,5 @@ func TestEventsInMarkdown(t *testing.T) {
 			t.Errorf("the review would show %q", raw)
 		}
 	}
-	const path = "testdata/events.md"
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differs (go test -update, then read the diff):\n%s", path, got)
-	}
+	testenv.Golden(t, "testdata/events.md", got)
 }

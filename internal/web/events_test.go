@@ -2,7 +2,6 @@ package web_test
 
 import (
 	"flag"
-	"os"
 	"strings"
 	"testing"
 
@@ -11,6 +10,7 @@ import (
 	"github.com/nephoran/incidentbot/internal/words"
 )
 
+// update rewrites the golden files (testenv.Golden reads it).
 var update = flag.Bool("update", false, "rewrite the golden files")
 
 // Every event as the incident page shows it, against a golden file: people and channels
@@ -28,17 +28,5 @@ func TestEventsInHTML(t *testing.T) {
 			t.Errorf("the page would show %q", raw)
 		}
 	}
-	const path = "testdata/events.html"
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differs (go test -update, then read the diff):\n%s", path, got)
-	}
+	testenv.Golden(t, "testdata/events.html", got)
 }

@@ -11,10 +11,7 @@ import (
 func init() {
 	phrases[incident.EventRoleAssigned] = roleAssigned
 	notices[incident.EventRoleAssigned] = func(e incident.TimelineEvent, _ *incident.Incident) Sentence {
-		s := roleAssigned(e)
-		s.Parts = append(s.Parts, Part{Kind: Plain, Value: "."})
-		s.Icon = IconPeople
-		return s
+		return finish(roleAssigned(e), IconPeople)
 	}
 	phrases[incident.EventPaged] = func(e incident.TimelineEvent) Sentence {
 		d := e.Data
@@ -71,10 +68,7 @@ func init() {
 	}
 	phrases[incident.EventAcknowledged] = acknowledged
 	notices[incident.EventAcknowledged] = func(e incident.TimelineEvent, _ *incident.Incident) Sentence {
-		s := acknowledged(e)
-		s.Parts = append(s.Parts, Part{Kind: Plain, Value: "."})
-		s.Icon = IconEyes
-		return s
+		return finish(acknowledged(e), IconEyes)
 	}
 	phrases[incident.EventPagerActivity] = func(e incident.TimelineEvent) Sentence {
 		p := e.Data.Pager

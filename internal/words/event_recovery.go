@@ -150,11 +150,3 @@ func money(m []incident.Money, i int) string {
 	}
 	return incident.FormatMoney(float64(m[i]))
 }
-
-// finish ends a timeline phrase with a full stop and gives it an icon: a notice that says
-// what the timeline says.
-func finish(s Sentence, icon Icon) Sentence {
-	s.Parts = append(s.Parts, Part{Kind: Plain, Value: "."})
-	s.Icon = icon
-	return s
-}

@@ -53,9 +53,7 @@ func init() {
 	}
 	phrases[incident.EventReviewFiled] = reviewFiled
 	notices[incident.EventReviewFiled] = func(e incident.TimelineEvent, _ *incident.Incident) Sentence {
-		s := reviewFiled(e)
-		s.Icon = IconMemo
-		return s
+		return withIcon(reviewFiled(e), IconMemo)
 	}
 }
 

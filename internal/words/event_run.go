@@ -64,9 +64,7 @@ func init() {
 	phrases[incident.EventStepResult] = stepResult
 	phrases[incident.EventStepUnknown] = stepResult
 	notices[incident.EventStepUnknown] = func(e incident.TimelineEvent, _ *incident.Incident) Sentence {
-		s := stepResult(e)
-		s.Icon = IconWarning
-		return s
+		return withIcon(stepResult(e), IconWarning)
 	}
 }
 

@@ -88,6 +88,18 @@ func (b *builder) add(parts ...any) *builder {
 
 func (b *builder) icon(i Icon) *builder { b.s.Icon = i; return b }
 
+// withIcon is s with icon: a notice that says what the timeline says.
+func withIcon(s Sentence, icon Icon) Sentence {
+	s.Icon = icon
+	return s
+}
+
+// finish is s ended with a full stop, with icon: a notice made of the timeline's phrase.
+func finish(s Sentence, icon Icon) Sentence {
+	s.Parts = append(s.Parts[:len(s.Parts):len(s.Parts)], Part{Kind: Plain, Value: "."})
+	return withIcon(s, icon)
+}
+
 func (b *builder) sentence() Sentence { return b.s }
 
 func person(id string) Part { return Part{Kind: Person, Value: id} }

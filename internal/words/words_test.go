@@ -2,7 +2,6 @@ package words_test
 
 import (
 	"flag"
-	"os"
 	"strings"
 	"testing"
 
@@ -11,6 +10,7 @@ import (
 	"github.com/nephoran/incidentbot/internal/words"
 )
 
+// update rewrites the golden files (testenv.Golden reads it).
 var update = flag.Bool("update", false, "rewrite the golden files")
 
 // The plain-text renderer (the terminal, the demo), against a golden file: every kind in
@@ -36,23 +36,7 @@ func TestPlainTextOfEveryEvent(t *testing.T) {
 			t.Errorf("plain text shows %q where a name or a character is known", raw)
 		}
 	}
-	golden(t, "testdata/events.txt", got)
-}
-
-func golden(t *testing.T, path, got string) {
-	t.Helper()
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differs (go test -update, then read the diff):\n%s", path, got)
-	}
+	testenv.Golden(t, "testdata/events.txt", got)
 }
 
 // Text typed in Slack becomes parts: mentions with their labels, channels, links, special
