@@ -369,6 +369,9 @@ func (o *Outbox) record(c *change, e *Effect, res result, err error, notReadyWai
 				enqueue = func(k EffectKind, d string, p EffectPayload) error { return c.enqueueAt(k, d, p, f.due) }
 			}
 			if f.tell {
+				if res.event == "" {
+					return "", fmt.Errorf("follow-up %s tells an event, but the result records none", f.kind)
+				}
 				f.payload.Seq = c.last.Seq
 			}
 			if err := enqueue(f.kind, f.discriminator, f.payload); err != nil {

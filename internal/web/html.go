@@ -6,10 +6,14 @@ import (
 	"html/template"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/nephoran/incidentbot/internal/incident"
 	"github.com/nephoran/incidentbot/internal/words"
 )
+
+// nameBudget is how long a page waits for chat to name people it does not know yet.
+const nameBudget = time.Second
 
 // Directory names chat users and channels for the pages (incident.Names reads and keeps
 // them); "" means not known, and the page shows the ID.
@@ -63,11 +67,15 @@ func chatHTML(text string, names words.Names) template.HTML {
 
 // namesFor reads the names of everyone and every channel the sentences name, and of the
 // people in more, once each.
+// Names not yet known are read within nameBudget, so a page loads at once while chat is
+// slow or down (it shows the IDs it could not name).
 func (p *Pages) namesFor(ctx context.Context, ss []words.Sentence, more ...string) words.NameMap {
 	m := words.NameMap{People: map[string]string{}, Channels: map[string]string{}}
 	if p.Names == nil {
 		return m
 	}
+	ctx, cancel := context.WithTimeout(ctx, nameBudget)
+	defer cancel()
 	person := func(id string) {
 		if _, done := m.People[id]; !done && id != "" && id != incident.BotActor {
 			m.People[id] = p.Names.Person(ctx, id)
