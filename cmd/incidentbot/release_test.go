@@ -12,6 +12,7 @@ import (
 	"github.com/nephoran/incidentbot/internal/incident"
 	"github.com/nephoran/incidentbot/internal/postmortem"
 	"github.com/nephoran/incidentbot/internal/sqlite"
+	"github.com/nephoran/incidentbot/internal/testenv"
 	"github.com/nephoran/incidentbot/internal/web"
 	"github.com/nephoran/incidentbot/internal/words"
 	_ "modernc.org/sqlite"
@@ -105,6 +106,23 @@ func TestADatabaseOfTheLastReleaseStillVerifiesAndRenders(t *testing.T) {
 	} {
 		if code != 0 || !strings.Contains(out, want) {
 			t.Errorf("timeline show lacks %q (exit %d):\n%s", want, code, out)
+		}
+	}
+	// With a Slack token the terminal names people as Slack does (the emulator knows Alice
+	// and Bob), old events and new; the rest stay IDs.
+	emu := testenv.NewSlack()
+	defer emu.Close()
+	emu.AddUser("U0CAROL", "Carol Jones", "carol@example.com")
+	out, code = run(t, append(env, "SLACK_BOT_TOKEN="+testenv.SlackBotToken, "SLACK_API_URL="+emu.APIURL()), "timeline", "show", "INC-2")
+	for _, want := range []string{
+		"alice        declared         alice declared P1 (partial or regional outage)",
+		"alice        role_assigned    alice made bob the Technical lead",
+		"bob          note             written after the upgrade by alice",
+		"alice        role_assigned    alice made U0DAVE the Business continuity lead",
+		"Carol Jones",
+	} {
+		if code != 0 || !strings.Contains(out, want) {
+			t.Errorf("timeline show with names lacks %q (exit %d):\n%s", want, code, out)
 		}
 	}
 }

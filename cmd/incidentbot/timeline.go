@@ -9,10 +9,14 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 
+	"github.com/nephoran/incidentbot/internal/config"
 	"github.com/nephoran/incidentbot/internal/incident"
+	"github.com/nephoran/incidentbot/internal/slackapi"
 	"github.com/nephoran/incidentbot/internal/sqlite"
 	"github.com/nephoran/incidentbot/internal/words"
+	"github.com/slack-go/slack"
 	"github.com/spf13/cobra"
 )
 
@@ -97,14 +101,18 @@ func timelineShowCommand() *cobra.Command {
 	all := false
 	cmd := &cobra.Command{
 		Use:   "show INC-42",
-		Short: "Print an incident's timeline as plain text (people by their chat ID)",
+		Short: "Print an incident's timeline as plain text (people by name when SLACK_BOT_TOKEN is set, else by ID)",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			n, ok := parseIncidentKey(args[0])
 			if !ok {
 				return usageError{fmt.Errorf("%q is not an incident: give its key, such as INC-42, or its number", args[0])}
 			}
-			db, err := openConfigured(cmd.Context())
+			cfg, err := loadConfig()
+			if err != nil {
+				return err
+			}
+			db, err := openExisting(cmd.Context(), cfg.DB)
 			if err != nil {
 				return err
 			}
@@ -113,7 +121,7 @@ func timelineShowCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			printTimeline(cmd.OutOrStdout(), inc, evs, all)
+			printTimeline(cmd.OutOrStdout(), inc, evs, all, chatNames(cmd.Context(), cfg, inc, evs))
 			return nil
 		},
 	}
@@ -155,18 +163,46 @@ func timelineOf(ctx context.Context, db *sqlite.DB, n int) (*incident.Incident, 
 
 // printTimeline writes the timeline in plain text, one event a line (UTC), and whether its
 // hash chain verifies.
-func printTimeline(w io.Writer, inc *incident.Incident, evs []incident.TimelineEvent, all bool) {
+func printTimeline(w io.Writer, inc *incident.Incident, evs []incident.TimelineEvent, all bool, names words.Names) {
 	chain := "the hash chain verifies"
 	if b := incident.VerifyChain(evs); b != nil {
 		chain = fmt.Sprintf("BROKEN at event #%d: %s", b.Event.Seq, b.Reason)
 	}
 	fmt.Fprintf(w, "%s %s %s: %s (%d events; %s)\n", inc.Key(), inc.Severity, inc.Status,
-		words.PlainText(words.Sentence{Parts: []words.Part{{Kind: words.Chat, Value: inc.Title}}}, nil), len(evs), chain)
+		words.PlainText(words.Sentence{Parts: []words.Part{{Kind: words.Chat, Value: inc.Title}}}, names), len(evs), chain)
 	for _, e := range evs {
 		if !all && e.Kind.Housekeeping() {
 			continue
 		}
-		text := strings.ReplaceAll(words.PlainText(words.Event(e), nil), "\n", "\n      ")
-		fmt.Fprintf(w, "%4d  %s  %-12s %-16s %s\n", e.Seq, incident.FormatTime(e.At), e.Actor, e.Kind, text)
+		text := strings.ReplaceAll(words.PlainText(words.Event(e), names), "\n", "\n      ")
+		who := e.Actor
+		if e.Actor != incident.BotActor {
+			who = words.PersonName(e.Actor, "", names)
+		}
+		fmt.Fprintf(w, "%4d  %s  %-12s %-16s %s\n", e.Seq, incident.FormatTime(e.At), who, e.Kind, text)
 	}
+}
+
+// chatNames reads, from Slack when a bot token is configured, the names of the people and
+// channels the timeline names (within a few seconds; those not read show by ID).
+func chatNames(ctx context.Context, cfg *config.Config, inc *incident.Incident, evs []incident.TimelineEvent) words.Names {
+	if cfg.Slack.BotToken == "" {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	chat := &slackapi.Chat{API: slack.New(string(cfg.Slack.BotToken), slack.OptionAPIURL(cfg.Slack.APIURL))}
+	var named incident.Named
+	add := func(s words.Sentence) {
+		people, channels := words.Mentions(s)
+		named.People = append(named.People, people...)
+		named.Channels = append(named.Channels, channels...)
+	}
+	add(words.Sentence{Parts: []words.Part{{Kind: words.Chat, Value: inc.Title}}})
+	for _, e := range evs {
+		named.People = append(named.People, e.Actor)
+		add(words.Event(e))
+	}
+	people, channels := incident.NewNames(chat, nil).Known(ctx, named)
+	return words.NameMap{People: people, Channels: channels}
 }
