@@ -12,7 +12,7 @@ var declareVerb = &Verb{
 	Usage: "declare [P0-P3] [service] <title> [--private]",
 	Help:  "open an incident with its own channel (no arguments: a form)",
 	Run: func(ctx context.Context, r *Router, req Request, args string) (Reply, error) {
-		d, err := ParseDeclare(args, r.Service.Settings.Catalog)
+		d, err := ParseDeclare(args, r.Service.Catalog())
 		if err != nil {
 			return Reply{}, err
 		}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"slices"
 
 	"github.com/nephoran/incidentbot/internal/incident"
 	"github.com/nephoran/incidentbot/internal/sqlite"
@@ -52,24 +53,16 @@ func openExisting(ctx context.Context, path string) (*sqlite.DB, error) {
 	return sqlite.Open(ctx, path)
 }
 
-// verifyTimelines checks each incident's chain, reporting one line per incident.
+// verifyTimelines checks each incident's chain, oldest first, reporting one line per incident.
 func verifyTimelines(ctx context.Context, db *sqlite.DB, report func(string)) (broken, total int, err error) {
-	var ids []int64
-	if err := db.View(ctx, func(tx incident.Tx) (err error) { ids, err = tx.IncidentIDs(); return err }); err != nil {
+	svc := incident.NewService(incident.ServiceConfig{Store: db})
+	incs, err := svc.FindIncidents(ctx, incident.IncidentFilter{})
+	if err != nil {
 		return 0, 0, err
 	}
-	for _, id := range ids {
-		var (
-			inc *incident.Incident
-			evs []incident.TimelineEvent
-		)
-		if err := db.View(ctx, func(tx incident.Tx) (err error) {
-			if inc, err = tx.Incident(id); err != nil {
-				return err
-			}
-			evs, err = tx.Events(id)
-			return err
-		}); err != nil {
+	for _, inc := range slices.Backward(incs) {
+		evs, err := svc.Timeline(ctx, inc.ID)
+		if err != nil {
 			return broken, total, err
 		}
 		total++

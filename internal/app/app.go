@@ -46,6 +46,9 @@ type Deps struct {
 	Kubernetes incident.Executor
 	// Getenv is what http steps' secret headers read; nil: os.Getenv.
 	Getenv func(string) string
+	// WrapStore, when set, wraps the store the domain service works through (a test holds
+	// commits with it to see what is answered before them).
+	WrapStore func(incident.Store) incident.Store
 }
 
 // App is the bot, wired. Its parts are exported for the demo and the tests to drive and
@@ -137,7 +140,12 @@ func (a *App) wire(ctx context.Context, deps Deps) error {
 		a.Outbox.Pager = pagerduty.New(pagerduty.Options{Token: string(cfg.PagerDuty.Token), From: cfg.PagerDuty.From,
 			APIURL: cfg.PagerDuty.APIURL, EventsURL: cfg.PagerDuty.EventsURL, Transport: a.Metrics.Transport("pagerduty", nil)})
 	}
-	a.Service = &incident.Service{Store: a.DB, Clock: clock, Settings: settings, Log: log.With("component", "incident"), Notify: a.Outbox.Notify}
+	var store incident.Store = a.DB
+	if deps.WrapStore != nil {
+		store = deps.WrapStore(store)
+	}
+	a.Service = incident.NewService(incident.ServiceConfig{Store: store, Clock: clock, Settings: settings,
+		Log: log.With("component", "incident"), Notify: a.Outbox.Notify})
 	// A step found running was interrupted: it becomes unknown for a person to verify, and is
 	// never run again on its own. This happens before anything else can touch the steps.
 	if n, err := a.Service.RecoverSteps(ctx); err != nil {

@@ -119,7 +119,7 @@ func (s *Service) SetImpact(ctx context.Context, actor, channelID string, percen
 		for _, sg := range segs {
 			c.inc.Impact[sg] = percent
 		}
-		est := c.inc.EstimateImpact(s.Settings.Catalog, c.now)
+		est := c.inc.EstimateImpact(s.settings.Catalog, c.now)
 		var parts []string
 		for _, sg := range Segments {
 			parts = append(parts, fmt.Sprintf("%s %d%%", sg, c.inc.Impact[sg]))
@@ -135,7 +135,7 @@ func (s *Service) SetImpact(ctx context.Context, actor, channelID string, percen
 		if err := c.remindBoard(est); err != nil {
 			return err
 		}
-		return c.scheduleBoard(s.Settings.Catalog)
+		return c.scheduleBoard(s.settings.Catalog)
 	})
 }
 
@@ -212,7 +212,7 @@ func (s *Service) RecordDataLoss(ctx context.Context, actor, channelID string, w
 	}
 	return s.change(ctx, channelID, func(c *change) error {
 		c.inc.RPOAchieved = window
-		o := c.inc.ComputeObjectives(s.Settings.Catalog)
+		o := c.inc.ComputeObjectives(s.settings.Catalog)
 		verdict := ""
 		if o.RPO > 0 {
 			verdict = fmt.Sprintf(" (RPO %s: met)", FormatDuration(o.RPO))

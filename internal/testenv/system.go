@@ -69,6 +69,11 @@ func WithConfig(fn func(*config.Config)) Option {
 	return func(s *Setup) { fn(s.Config) }
 }
 
+// WithStore makes the domain service work through wrap(store) (app.Deps.WrapStore).
+func WithStore(wrap func(incident.Store) incident.Store) Option {
+	return func(s *Setup) { s.Deps.WrapStore = wrap }
+}
+
 // WithKubernetes runs kubernetes.* steps with x (which also dry-runs them) on the named
 // clusters, and dry-run plans older than a minute are made again at approval.
 func WithKubernetes(x incident.Executor, clusters ...string) Option {
@@ -201,11 +206,8 @@ func (s *System) Deliver() int {
 // Incident reads an incident by ID.
 func (s *System) Incident(id int64) *incident.Incident {
 	s.T.Helper()
-	var inc *incident.Incident
-	if err := s.DB.View(s.Ctx, func(tx incident.Tx) (err error) {
-		inc, err = tx.Incident(id)
-		return err
-	}); err != nil {
+	inc, err := s.Service.FindIncidentByID(s.Ctx, id)
+	if err != nil {
 		s.T.Fatal(err)
 	}
 	return inc
