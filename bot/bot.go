@@ -75,7 +75,7 @@ func (b *Bot) Command(ctx context.Context, cmd slack.SlashCommand) commands.Repl
 	if !reply.OpenDeclareForm {
 		return reply
 	}
-	view := views.DeclareModal(b.Service.Settings.Catalog, cmd.ChannelID)
+	view := views.DeclareModal(b.Service.Catalog(), cmd.ChannelID)
 	if _, err := b.API.OpenViewContext(ctx, cmd.TriggerID, view); err != nil {
 		var why string
 		if se := (slack.SlackErrorResponse{}); errors.As(err, &se) {
@@ -255,30 +255,12 @@ func (b *Bot) Event(ctx context.Context, ev *slackevents.EventsAPICallbackEvent,
 
 // markSeen records key in the database and reports whether it was new.
 func (b *Bot) markSeen(ctx context.Context, key string) (fresh bool, err error) {
-	err = b.Service.Store.Update(ctx, func(tx incident.Tx) (err error) {
-		fresh, err = tx.MarkSeen(key, b.Service.Clock.Now())
-		return err
-	})
-	return fresh, err
+	return b.Service.MarkSeen(ctx, key)
 }
 
-// errLookOnly rolls back the transaction of seenBefore.
-var errLookOnly = errors.New("looking only")
-
-// seenBefore reports whether key was marked seen, without marking it: the mark is made in
-// a transaction that is then rolled back.
+// seenBefore reports whether key was marked seen, without marking it.
 func (b *Bot) seenBefore(ctx context.Context, key string) (bool, error) {
-	var fresh bool
-	err := b.Service.Store.Update(ctx, func(tx incident.Tx) (err error) {
-		if fresh, err = tx.MarkSeen(key, b.Service.Clock.Now()); err != nil {
-			return err
-		}
-		return errLookOnly
-	})
-	if !errors.Is(err, errLookOnly) {
-		return false, err
-	}
-	return !fresh, nil
+	return b.Service.SeenBefore(ctx, key)
 }
 
 // respond answers a click through its response_url, which works whether or not the clicker

@@ -23,6 +23,14 @@ type gatedStore struct {
 	gate chan struct{}
 }
 
+// wrap makes the bot's service work through g.
+func (g *gatedStore) wrap() testenv.Option {
+	return testenv.WithStore(func(s incident.Store) incident.Store {
+		g.Store = s
+		return g
+	})
+}
+
 func (g *gatedStore) hold() func() {
 	g.mu.Lock()
 	defer g.mu.Unlock()
@@ -53,9 +61,8 @@ func (t gatedTx) InsertEvent(e *incident.TimelineEvent) error {
 // A click is committed before its 200, as a slash command is: a crash right after the ack
 // loses nothing. Only the ephemeral reply goes out after the ack.
 func TestClickIsCommittedBeforeItsAck(t *testing.T) {
-	e := newEnv(t)
-	store := &gatedStore{Store: e.sys.Service.Store}
-	e.sys.Service.Store = store
+	store := &gatedStore{}
+	e := newEnv(t, store.wrap())
 	e.sender.Command("U0ALICE", e.general, "declare P1 checkout down", "")
 	var chID string
 	e.waitFor("the card", func() bool {
@@ -113,9 +120,8 @@ func TestClickIsCommittedBeforeItsAck(t *testing.T) {
 
 // Over Socket Mode a click is acked once committed too.
 func TestSocketClickIsAckedAfterCommit(t *testing.T) {
-	e := newEnv(t)
-	store := &gatedStore{Store: e.sys.Service.Store}
-	e.sys.Service.Store = store
+	store := &gatedStore{}
+	e := newEnv(t, store.wrap())
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- e.bot.RunSocketMode(ctx, socketmode.New(e.bot.API)) }()

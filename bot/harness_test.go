@@ -2,10 +2,7 @@ package bot_test
 
 import (
 	"context"
-	"log/slog"
-	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"testing"
 	"time"
 
@@ -13,7 +10,6 @@ import (
 	"github.com/nephoran/incidentbot/internal/incident"
 	"github.com/nephoran/incidentbot/internal/sqlite"
 	"github.com/nephoran/incidentbot/internal/testenv"
-	"github.com/slack-go/slack"
 )
 
 // env is the bot's Slack surface over a real database and the Slack emulator, with the
@@ -29,21 +25,16 @@ type env struct {
 	general string
 }
 
-func newEnv(t testing.TB) *env { return newEnvWith(t, true) }
+func newEnv(t testing.TB, opts ...testenv.Option) *env { return newEnvWith(t, true, opts...) }
 
-// newEnvWith builds the env, with the outbox delivering effects or not.
-func newEnvWith(t testing.TB, runOutbox bool) *env {
+// newEnvWith builds the env, with the outbox delivering effects or not: the bot and the
+// HTTP routes are the application's, as serve wires them.
+func newEnvWith(t testing.TB, runOutbox bool, opts ...testenv.Option) *env {
 	t.Helper()
-	sys := testenv.NewSystem(t)
+	sys := testenv.NewSystem(t, opts...)
 	ctx, cancel := context.WithCancel(context.Background())
-	api := slack.New(testenv.SlackBotToken, slack.OptionAPIURL(sys.Slack.APIURL()), slack.OptionAppLevelToken(testenv.SlackAppToken))
-	b := bot.New(sys.Router, api, slog.New(slog.DiscardHandler))
-	b.SetBotUser(testenv.SlackBotUser)
-	emuURL, _ := url.Parse(sys.Slack.URL())
-	b.ResponseHosts = append(b.ResponseHosts, emuURL.Host)
-	mux := http.NewServeMux()
-	(&bot.HTTP{Bot: b, Verifier: bot.Verifier{Secret: testenv.SlackSigningSecret}}).Register(mux, nil)
-	srv := httptest.NewServer(mux)
+	b := sys.App.Bot
+	srv := httptest.NewServer(sys.App.Server.Mux)
 	done := make(chan struct{})
 	if runOutbox {
 		go func() { sys.Outbox.Run(ctx); close(done) }()

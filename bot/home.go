@@ -10,8 +10,7 @@ import (
 
 // publishHome renders user's App Home tab: the open incidents and the roles they hold.
 func (b *Bot) publishHome(ctx context.Context, user string) {
-	var incs []incident.Incident
-	err := b.Service.Store.View(ctx, func(tx incident.Tx) (err error) { incs, err = tx.RecentIncidents(0); return err })
+	incs, err := b.Service.FindIncidents(ctx, incident.IncidentFilter{Open: new(true)})
 	if err != nil {
 		b.Log.Error("app home: read incidents", "err", err)
 		return

@@ -36,7 +36,7 @@ var declareVerb = &Verb{
 // that field rather than the typed command's default. Errors: EINVALID.
 func (r *Router) declaration(req Request, args string) (Declaration, error) {
 	if req.Declare == nil {
-		return ParseDeclare(args, r.Service.Settings.Catalog)
+		return ParseDeclare(args, r.Service.Catalog())
 	}
 	d := *req.Declare
 	d.Empty = false

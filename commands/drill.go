@@ -61,7 +61,7 @@ var drillVerb = &Verb{
 
 // drillPaging says whom a drill pages.
 func (r *Router) drillPaging() string {
-	if p := r.Service.Settings.Paging; p.Enabled && p.Drill != (incident.PageTarget{}) {
+	if p := r.Service.Settings().Paging; p.Enabled && p.Drill != (incident.PageTarget{}) {
 		return fmt.Sprintf("Its pages go to the drill target (%s) only.", p.Drill)
 	}
 	return "Nobody is paged."

@@ -73,7 +73,7 @@ var followupsVerb = &Verb{
 		if len(fs) == 0 {
 			return Reply{Text: fmt.Sprintf("%s has no follow-ups yet: `/incident followup <text> [@owner]` adds one.", inc.Key())}, nil
 		}
-		now := r.Service.Clock.Now()
+		now := r.Service.Now()
 		var b strings.Builder
 		fmt.Fprintf(&b, "*Follow-ups of %s* (the plan's target: implemented within %d days)", inc.Key(), int(incident.ImplementationWindow.Hours()/24))
 		for _, f := range fs {

@@ -33,7 +33,7 @@ var impactVerb = &Verb{
 		if err != nil {
 			return Reply{}, err
 		}
-		est := inc.EstimateImpact(r.Service.Settings.Catalog, r.Service.Clock.Now())
+		est := inc.EstimateImpact(r.Service.Catalog(), r.Service.Now())
 		return Reply{Text: fmt.Sprintf("Estimated impact of %s: %s per hour, %s so far.", inc.Key(), incident.FormatMoney(est.Hourly), incident.FormatMoney(est.SoFar))}, nil
 	},
 }

@@ -132,7 +132,8 @@ func TestScriptedPlaybookRun(t *testing.T) {
 	if out := runs[0].Steps[2].Output; !strings.Contains(out, "HTTP 200 OK") || !strings.Contains(out, `{"dns":"moved"}`) {
 		t.Errorf("dns step output %q", out)
 	}
-	if out := runs[0].Steps[4].Output; !strings.Contains(out, "kubernetes actions are not available") {
+	// No cluster is configured: the step fails with the reason, as in production.
+	if out := runs[0].Steps[4].Output; !strings.Contains(out, `unknown cluster "eu-west-1"`) {
 		t.Errorf("kubernetes step output %q", out)
 	}
 	s.do(bob, ch, "step 1.5 done", "Marked")
@@ -167,7 +168,7 @@ func TestScriptedPlaybookRun(t *testing.T) {
 		"step_refused <@U0BOB> may not approve \"Move DNS to eu-west-1\" (dns): it needs the Incident commander",
 		"step_approved <@U0BOB> approved \"Move DNS to eu-west-1\" (dns), asked by <@U0ALICE>",
 		"step_result \"Move DNS to eu-west-1\" succeeded: \n```\nHTTP 200 OK",
-		"step_result \"Wait for the applications\" failed: could not run: kubernetes actions are not available",
+		"step_result \"Wait for the applications\" failed: could not run: unknown cluster \"eu-west-1\"",
 		"step_done <@U0BOB> marked \"Wait for the applications\" (wait-apps) done (it was failed; they verified it by hand)",
 	} {
 		if !strings.Contains(joined, w) {

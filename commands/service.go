@@ -24,7 +24,7 @@ var serviceVerb = &Verb{
 		if err != nil {
 			return Reply{}, err
 		}
-		o := inc.ComputeObjectives(r.Service.Settings.Catalog)
+		o := inc.ComputeObjectives(r.Service.Catalog())
 		return Reply{Text: fmt.Sprintf("%s now affects %s. RTO %s (%s), RPO %s (%s).", inc.Key(), strings.Join(inc.Services, ", "),
 			incident.FormatDuration(o.RTO), o.RTOService, incident.FormatDuration(o.RPO), o.RPOService)}, nil
 	},

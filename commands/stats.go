@@ -24,7 +24,7 @@ var statsVerb = &Verb{
 		}
 		since := time.Time{}
 		if period > 0 {
-			since = r.Service.Clock.Now().Add(-period)
+			since = r.Service.Now().Add(-period)
 		}
 		st, err := r.Service.Stats(ctx, since)
 		if err != nil {

@@ -78,7 +78,7 @@ func TestStatsReportTheRecoveryKPIs(t *testing.T) {
 // ackAfter records the first acknowledgement of incident id, after d.
 func ackAfter(t *testing.T, sys *testenv.System, id int64, d time.Duration) {
 	t.Helper()
-	err := sys.Service.Store.Update(sys.Ctx, func(tx incident.Tx) error {
+	err := sys.DB.Update(sys.Ctx, func(tx incident.Tx) error {
 		inc, err := tx.Incident(id)
 		if err != nil {
 			return err

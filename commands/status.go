@@ -25,7 +25,7 @@ var statusVerb = &Verb{
 		if err != nil {
 			return Reply{}, err
 		}
-		return Reply{Text: StatusText(inc, r.Service.Settings.Catalog, r.Service.Clock.Now())}, nil
+		return Reply{Text: StatusText(inc, r.Service.Catalog(), r.Service.Now())}, nil
 	},
 }
 

@@ -16,8 +16,8 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/nephoran/incidentbot/internal/app"
 	"github.com/nephoran/incidentbot/internal/demo"
-	"github.com/nephoran/incidentbot/internal/incident"
 	"github.com/spf13/cobra"
 )
 
@@ -89,49 +89,35 @@ func runDemo(ctx context.Context, out io.Writer, listen, dir string, serve bool)
 	if err := cfg.Validate(); err != nil {
 		return fmt.Errorf("the demo's configuration: %w", err)
 	}
-	type ready struct {
-		svc  *incident.Service
-		addr string
-	}
-	readyc := make(chan ready, 1)
-	app := &App{Config: cfg, Log: slog.New(slog.NewJSONHandler(logFile, nil)), Clusters: world.Clusters(),
-		OnReady: func(svc *incident.Service, addr string) { readyc <- ready{svc, addr} }}
-	done := make(chan error, 1)
-	go func() { done <- app.Run(ctx) }()
-
 	fmt.Fprintf(out, "incidentbot demo: the BCDR plan's quarterly regional failover drill, played end to end through\n"+
 		"this bot against in-process Slack, PagerDuty and GitHub emulators and a simulated Kubernetes cluster.\n"+
 		"Nothing leaves this machine. Database and log: %s\n", dir)
-	var r ready
-	select {
-	case r = <-readyc:
-	case err := <-done:
+	a, err := app.New(ctx, cfg, app.Deps{Log: slog.New(slog.NewJSONHandler(logFile, nil)), Clusters: world.Clusters()})
+	if err != nil {
 		return fmt.Errorf("the bot did not start: %w (its log: %s)", err, logFile.Name())
 	}
-	drill := &demo.Drill{World: world, Service: r.svc, BotURL: "http://" + r.addr, Out: out}
+	defer a.Close()
+	if err := a.Run(ctx); err != nil {
+		return fmt.Errorf("the bot did not start: %w (its log: %s)", err, logFile.Name())
+	}
+	base := "http://" + a.Addr()
+	drill := &demo.Drill{World: world, Service: a.Service, BotURL: base, Out: out}
 	inc, err := drill.Run(ctx)
 	if err == nil {
-		err = world.Report(ctx, out, r.svc, inc)
+		err = world.Report(ctx, out, a.Service, inc)
 	}
 	if err != nil {
-		cancel()
-		<-done
 		return fmt.Errorf("%w\nthe bot's log: %s", err, logFile.Name())
 	}
 	fmt.Fprintf(out, "\nThe drill took %.1f s.\n", time.Since(began).Seconds())
-	base := "http://" + r.addr
 	fmt.Fprintf(out, "Dashboard %s/  incident %s/incidents/%d  status page %s/status  metrics %s/metrics\n", base, base, inc.ID, base, base)
 	if serve {
 		fmt.Fprintln(out, "The bot keeps running (--serve); press Ctrl-C to stop it.")
 		select {
 		case <-ctx.Done():
-		case err := <-done:
-			return err
+		case err := <-a.Failed():
+			return errors.Join(err, a.Close())
 		}
 	}
-	cancel()
-	if err := <-done; err != nil && !errors.Is(err, context.Canceled) {
-		return err
-	}
-	return nil
+	return a.Close()
 }

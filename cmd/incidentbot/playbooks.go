@@ -4,40 +4,16 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 	"text/tabwriter"
 
-	"github.com/nephoran/incidentbot/internal/config"
+	"github.com/nephoran/incidentbot/internal/app"
 	"github.com/nephoran/incidentbot/internal/playbook"
-	"github.com/nephoran/incidentbot/playbooks"
 	"github.com/spf13/cobra"
 )
-
-// loadLibrary loads the built-in playbooks and those of playbooks.dirs. Hosts are not
-// checked here: http actions check them when they run.
-func loadLibrary(cfg *config.Config) (*playbook.Library, error) {
-	lib := playbook.NewLibrary()
-	opts := playbook.Options{Services: cfg.ServiceNames()}
-	errs := []error{lib.LoadFS(playbooks.FS, ".", "builtin", opts)}
-	for i, dir := range cfg.Playbooks.Dirs {
-		st, err := os.Stat(dir)
-		switch {
-		case errors.Is(err, fs.ErrNotExist):
-			errs = append(errs, fmt.Errorf("playbooks.dirs[%d]: %s: no such directory", i, dir))
-		case err != nil:
-			errs = append(errs, fmt.Errorf("playbooks.dirs[%d]: %w", i, err))
-		case !st.IsDir():
-			errs = append(errs, fmt.Errorf("playbooks.dirs[%d]: %s: not a directory", i, dir))
-		default:
-			errs = append(errs, lib.LoadFS(os.DirFS(dir), ".", dir, opts))
-		}
-	}
-	return lib, errors.Join(errs...)
-}
 
 func playbooksCommand() *cobra.Command {
 	return group("playbooks", "List, show and validate playbooks", &cobra.Command{
@@ -62,7 +38,7 @@ func playbooksCommand() *cobra.Command {
 			var errs []error
 			if len(args) == 0 {
 				var lerr error
-				if lib, lerr = loadLibrary(cfg); lerr != nil {
+				if lib, lerr = app.LoadLibrary(cfg); lerr != nil {
 					errs = append(errs, lerr)
 				}
 			}
@@ -118,7 +94,7 @@ func configuredLibrary() (*playbook.Library, error) {
 	if err != nil {
 		return nil, err
 	}
-	return loadLibrary(cfg)
+	return app.LoadLibrary(cfg)
 }
 
 // loadPath loads a file, or every playbook directly in a directory.

@@ -85,7 +85,7 @@ func TestADatabaseOfTheLastReleaseStillVerifiesAndRenders(t *testing.T) {
 	}
 
 	// The bot goes on writing data events after the old text ones.
-	svc := &incident.Service{Store: db, Clock: incident.SystemClock{}}
+	svc := incident.NewService(incident.ServiceConfig{Store: db})
 	inc, err := svc.ByChannel(ctx, channelOf(t, db, 2))
 	if err != nil {
 		t.Fatal(err)

@@ -7,6 +7,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -65,24 +66,16 @@ func openExisting(ctx context.Context, path string) (*sqlite.DB, error) {
 	return sqlite.Open(ctx, path)
 }
 
-// verifyTimelines checks each incident's chain, reporting one line per incident.
+// verifyTimelines checks each incident's chain, oldest first, reporting one line per incident.
 func verifyTimelines(ctx context.Context, db *sqlite.DB, report func(string)) (broken, total int, err error) {
-	var ids []int64
-	if err := db.View(ctx, func(tx incident.Tx) (err error) { ids, err = tx.IncidentIDs(); return err }); err != nil {
+	svc := incident.NewService(incident.ServiceConfig{Store: db})
+	incs, err := svc.FindIncidents(ctx, incident.IncidentFilter{})
+	if err != nil {
 		return 0, 0, err
 	}
-	for _, id := range ids {
-		var (
-			inc *incident.Incident
-			evs []incident.TimelineEvent
-		)
-		if err := db.View(ctx, func(tx incident.Tx) (err error) {
-			if inc, err = tx.Incident(id); err != nil {
-				return err
-			}
-			evs, err = tx.Events(id)
-			return err
-		}); err != nil {
+	for _, inc := range slices.Backward(incs) {
+		evs, err := svc.Timeline(ctx, inc.ID)
+		if err != nil {
 			return broken, total, err
 		}
 		total++
@@ -140,24 +133,12 @@ func parseIncidentKey(s string) (int, bool) {
 
 // timelineOf finds incident number n and reads its events.
 func timelineOf(ctx context.Context, db *sqlite.DB, n int) (*incident.Incident, []incident.TimelineEvent, error) {
-	var (
-		inc *incident.Incident
-		evs []incident.TimelineEvent
-	)
-	err := db.View(ctx, func(tx incident.Tx) error {
-		ids, err := tx.IncidentIDs()
-		if err != nil {
-			return err
-		}
-		for _, id := range ids {
-			if i, err := tx.Incident(id); err == nil && i.Number == n {
-				inc = i
-				evs, err = tx.Events(id)
-				return err
-			}
-		}
-		return fmt.Errorf("there is no incident INC-%d in this database", n)
-	})
+	svc := incident.NewService(incident.ServiceConfig{Store: db})
+	inc, err := svc.FindIncidentByNumber(ctx, n)
+	if err != nil {
+		return nil, nil, err
+	}
+	evs, err := svc.Timeline(ctx, inc.ID)
 	return inc, evs, err
 }
 

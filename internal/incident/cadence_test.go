@@ -5,7 +5,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nephoran/incidentbot/internal/config"
 	"github.com/nephoran/incidentbot/internal/incident"
+	"github.com/nephoran/incidentbot/internal/testenv"
 )
 
 func cadenceEvents(w *world, id int64) []string {
@@ -171,12 +173,9 @@ func TestBoardReminderAtTheCrossing(t *testing.T) {
 		}
 	})
 	t.Run("service added", func(t *testing.T) {
-		w := newWorld(t)
-		cat := incident.Catalog{"billing": {Name: "billing", Tier: 2, HourlyImpact: map[string]float64{incident.SegmentLargeEnterprise: 1_000_000}}}
-		for name, svc := range w.svc.Settings.Catalog {
-			cat[name] = svc
-		}
-		w.svc.Settings.Catalog, w.outbox.Settings.Catalog = cat, cat
+		w := newWorld(t, testenv.WithConfig(func(c *config.Config) {
+			c.Services["billing"] = config.Service{Tier: 2, Impact: map[string]float64{incident.SegmentLargeEnterprise: 1_000_000}}
+		}))
 		inc := w.declare("Everything is down", incident.P1, "intent-processing")
 		w.deliver()
 		ch := w.incident(inc.ID).ChannelID

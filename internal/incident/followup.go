@@ -73,7 +73,7 @@ func (s *Service) AddFollowup(ctx context.Context, actor, channelID, text, owner
 // Followups returns the incident's follow-ups.
 func (s *Service) Followups(ctx context.Context, incidentID int64) ([]Followup, error) {
 	var out []Followup
-	err := s.Store.View(ctx, func(tx Tx) (err error) { out, err = tx.Followups(incidentID); return err })
+	err := s.store.View(ctx, func(tx Tx) (err error) { out, err = tx.Followups(incidentID); return err })
 	return out, err
 }
 
@@ -122,7 +122,7 @@ func (s *Service) CompleteFollowup(ctx context.Context, actor, channelID string,
 // checklist shows what is done. Filings of one review run one at a time (their lane), so a
 // refresh asked for during the first filing updates the issue that filing makes.
 func (s *Service) refreshReview(c *change, followup int64) error {
-	if !s.Settings.Reviews {
+	if !s.settings.Reviews {
 		return nil
 	}
 	if c.inc.ReviewNumber == 0 {
@@ -153,7 +153,7 @@ func (c *change) reviewQueued() (bool, error) {
 // many it closed. An error reading one issue stops the pass; the next pass retries.
 func (s *Service) SyncFollowups(ctx context.Context, tracker FollowupSyncer) (int, error) {
 	var open []Followup
-	if err := s.Store.View(ctx, func(tx Tx) (err error) { open, err = tx.OpenFollowupIssues(); return err }); err != nil {
+	if err := s.store.View(ctx, func(tx Tx) (err error) { open, err = tx.OpenFollowupIssues(); return err }); err != nil {
 		return 0, err
 	}
 	closed := 0

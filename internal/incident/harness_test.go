@@ -22,8 +22,8 @@ type world struct {
 	outbox *incident.Outbox
 }
 
-func newWorld(t *testing.T) *world {
-	s := testenv.NewSystem(t)
+func newWorld(t *testing.T, opts ...testenv.Option) *world {
+	s := testenv.NewSystem(t, opts...)
 	return &world{sys: s, t: t, ctx: s.Ctx, db: s.DB, slack: s.Slack, clock: s.Clock, svc: s.Service, outbox: s.Outbox}
 }
 

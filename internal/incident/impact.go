@@ -122,7 +122,7 @@ func (s *Service) SetImpact(ctx context.Context, actor, channelID string, percen
 		for _, sg := range segs {
 			c.inc.Impact[sg] = percent
 		}
-		est := c.inc.EstimateImpact(s.Settings.Catalog, c.now)
+		est := c.inc.EstimateImpact(s.settings.Catalog, c.now)
 		d := EventData{Money: []Money{dollars(est.Hourly), dollars(est.SoFar)}}
 		for _, sg := range Segments {
 			d.Shares = append(d.Shares, Share{Segment: sg, Percent: c.inc.Impact[sg]})
@@ -136,7 +136,7 @@ func (s *Service) SetImpact(ctx context.Context, actor, channelID string, percen
 		if err := c.remindBoard(est); err != nil {
 			return err
 		}
-		return c.scheduleBoard(s.Settings.Catalog)
+		return c.scheduleBoard(s.settings.Catalog)
 	})
 }
 
@@ -210,7 +210,7 @@ func (s *Service) RecordDataLoss(ctx context.Context, actor, channelID string, w
 	}
 	return s.change(ctx, channelID, func(c *change) error {
 		c.inc.RPOAchieved = window
-		o := c.inc.ComputeObjectives(s.Settings.Catalog)
+		o := c.inc.ComputeObjectives(s.settings.Catalog)
 		return c.event(actor, EventImpactSet, EventData{How: ImpactDataLoss, Duration: window, Objective: o.RPO})
 	})
 }

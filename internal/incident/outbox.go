@@ -147,13 +147,30 @@ func (o *Outbox) Run(ctx context.Context) error {
 // DeliverDue delivers every effect due now, including the ones that deliveries enqueue, and
 // returns how many attempts it made. Tests drive the outbox with it on a fake clock: an
 // effect waiting for another is tried again in the next round, until a round changes nothing.
+// A round in which every effect claimed waits sets them aside (due after notReadyDelay, at
+// Run's pace) and goes on with the others due; once those are done, the ones set aside are
+// tried again if anything was delivered meanwhile.
 func (o *Outbox) DeliverDue(ctx context.Context) (int, error) {
 	o.init()
 	total := 0
+	var (
+		aside    []Effect // waiting, set aside in this call
+		progress bool     // something was delivered since the last set aside
+	)
 	for {
 		claimed, err := o.claim(ctx, o.Workers)
-		if err != nil || len(claimed) == 0 {
+		if err != nil {
 			return total, err
+		}
+		if len(claimed) == 0 {
+			if len(aside) == 0 || !progress {
+				return total, nil
+			}
+			if err := o.dueAt(ctx, aside, o.Clock.Now()); err != nil {
+				return total, err
+			}
+			aside, progress = nil, false
+			continue
 		}
 		var (
 			wg      sync.WaitGroup
@@ -173,18 +190,28 @@ func (o *Outbox) DeliverDue(ctx context.Context) (int, error) {
 		}
 		wg.Wait()
 		total += len(claimed)
-		if waiting == len(claimed) {
-			return total, o.Store.Update(ctx, func(tx Tx) error { // leave them for Run's pace
-				for _, e := range claimed {
-					e.State, e.NextAttemptAt = EffectPending, o.Clock.Now().Add(notReadyDelay)
-					if err := tx.SaveEffect(&e); err != nil {
-						return err
-					}
-				}
-				return nil
-			})
+		if waiting < len(claimed) {
+			progress = true
+			continue
 		}
+		if err := o.dueAt(ctx, claimed, o.Clock.Now().Add(notReadyDelay)); err != nil {
+			return total, err
+		}
+		aside = append(aside, claimed...)
 	}
+}
+
+// dueAt makes the waiting effects effs pending and due at t.
+func (o *Outbox) dueAt(ctx context.Context, effs []Effect, t time.Time) error {
+	return o.Store.Update(ctx, func(tx Tx) error {
+		for _, e := range effs {
+			e.State, e.NextAttemptAt = EffectPending, t
+			if err := tx.SaveEffect(&e); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 func (o *Outbox) claim(ctx context.Context, limit int) (claimed []Effect, err error) {

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nephoran/incidentbot/internal/config"
 	"github.com/nephoran/incidentbot/internal/incident"
 	"github.com/nephoran/incidentbot/internal/testenv"
 )
@@ -22,9 +23,8 @@ func effectOf(t *testing.T, w *world, id int64, kind incident.EffectKind) incide
 }
 
 func TestRateLimitHonoursRetryAfter(t *testing.T) {
-	w := newWorld(t)
-	w.outbox.Settings.AnnounceChannel = "" // the card is the only post, so it meets the 429
-	w.svc.Settings.AnnounceChannel = ""
+	// No announcement: the card is the only post, so it meets the 429.
+	w := newWorld(t, testenv.WithConfig(func(c *config.Config) { c.Slack.AnnounceChannel = "" }))
 	w.slack.Fail("chat.postMessage", testenv.Fault{Status: 429, RetryAfter: 7})
 	inc := w.declare("API down", incident.P1, "")
 	start := w.clock.Now()

@@ -68,9 +68,9 @@ func (s *Service) IngestPagerEvent(ctx context.Context, ev PagerEvent) (string, 
 	ev.Agent, ev.Incident.Title = EscapeChat(CleanLine(ev.Agent)), EscapeChat(CleanLine(ev.Incident.Title))
 	outcome := ""
 	var declared *Incident
-	err := s.Store.Update(ctx, func(tx Tx) error {
+	err := s.store.Update(ctx, func(tx Tx) error {
 		declared = nil
-		now := s.Clock.Now()
+		now := s.clock.Now()
 		for _, key := range []string{"pagerduty-delivery:" + ev.DeliveryID, "pagerduty-event:" + ev.EventID} {
 			if strings.HasSuffix(key, ":") {
 				continue
@@ -118,7 +118,7 @@ func (s *Service) pagerTriggered(tx Tx, ev PagerEvent, now time.Time) (string, *
 		return "", nil, err
 	}
 	var svc *ServiceInfo
-	for _, info := range s.Settings.Catalog {
+	for _, info := range s.settings.Catalog {
 		if info.PagerDuty != "" && info.PagerDuty == pi.ServiceID {
 			svc = &info
 			break
@@ -140,7 +140,7 @@ func (s *Service) pagerTriggered(tx Tx, ev PagerEvent, now time.Time) (string, *
 		return "", nil, err
 	}
 	inc := &Incident{
-		Number: n, RPOAchieved: -1, Title: title, Severity: s.Settings.PagerSeverity.Severity(pi), Service: svc.Name, Tier: svc.Tier, Services: []string{svc.Name},
+		Number: n, RPOAchieved: -1, Title: title, Severity: s.settings.PagerSeverity.Severity(pi), Service: svc.Name, Tier: svc.Tier, Services: []string{svc.Name},
 		Status: StatusInvestigating, Private: svc.Confidential, DeclaredBy: BotActor,
 		DeclaredAt: now.UTC().Truncate(time.Millisecond), PagerDutyID: pi.ID, PagerDutyURL: pi.URL,
 	}
@@ -156,14 +156,14 @@ func (s *Service) pagerTriggered(tx Tx, ev PagerEvent, now time.Time) (string, *
 	if err := s.queueChannel(c); err != nil {
 		return "", nil, err
 	}
-	if err := c.scheduleRTO(s.Settings.Catalog); err != nil {
+	if err := c.scheduleRTO(s.settings.Catalog); err != nil {
 		return "", nil, err
 	}
 	if err := c.scheduleCadence(); err != nil {
 		return "", nil, err
 	}
 	if s.paging() {
-		if err := c.pageRoles(s.Settings.Paging.BySeverity[inc.Severity], ""); err != nil {
+		if err := c.pageRoles(s.settings.Paging.BySeverity[inc.Severity], ""); err != nil {
 			return "", nil, err
 		}
 	}

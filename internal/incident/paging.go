@@ -39,7 +39,7 @@ func (c *change) pageRoles(roles []Role, message string) error {
 }
 
 // paging says whether the bot pages at all.
-func (s *Service) paging() bool { return s.Settings.Paging.Enabled }
+func (s *Service) paging() bool { return s.settings.Paging.Enabled }
 
 // Page pages a role (through its configured target) or a person (the PagerDuty user with
 // their Slack email) on demand. Errors: ENOTFOUND, EINVALID, ECONFLICT.
@@ -56,11 +56,11 @@ func (s *Service) Page(ctx context.Context, actor, channelID string, role Role, 
 			return err
 		}
 		switch {
-		case c.inc.Drill && s.Settings.Paging.Drill == (PageTarget{}):
+		case c.inc.Drill && s.settings.Paging.Drill == (PageTarget{}):
 			return Errorf(EINVALID, "%s is a drill: nobody is paged (drills.paging is not configured).", c.inc.Key())
 		case c.inc.Drill && role == "":
 			return Errorf(EINVALID, "%s is a drill: only roles are paged, through the drill target (drills.paging); page a role instead.", c.inc.Key())
-		case role != "" && s.Settings.Paging.TargetFor(c.inc, role) == (PageTarget{}):
+		case role != "" && s.settings.Paging.TargetFor(c.inc, role) == (PageTarget{}):
 			return Errorf(EINVALID, "The %s has no PagerDuty escalation policy, schedule or routing key in the configuration (roles.%s).", role.Title(), role)
 		}
 		d := EventData{Role: role, Text: message}

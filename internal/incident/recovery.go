@@ -71,7 +71,7 @@ func (c *change) scheduleRTO(cat Catalog) error {
 // AddService records another affected service; a tighter RTO restarts the warnings on it.
 // Errors: ENOTFOUND (incident, service), ECONFLICT.
 func (s *Service) AddService(ctx context.Context, actor, channelID, name string) (*Incident, error) {
-	svc, err := s.Settings.Catalog.Lookup(name)
+	svc, err := s.settings.Catalog.Lookup(name)
 	if err != nil {
 		return nil, err
 	}
@@ -84,12 +84,12 @@ func (s *Service) AddService(ctx context.Context, actor, channelID, name string)
 				return Errorf(ECONFLICT, "%s already affects %s.", name, c.inc.Key())
 			}
 		}
-		before := c.inc.ComputeObjectives(s.Settings.Catalog)
+		before := c.inc.ComputeObjectives(s.settings.Catalog)
 		c.inc.Services = append(c.inc.Services, name)
 		if c.inc.Service == "" {
 			c.inc.Service, c.inc.Tier = name, svc.Tier
 		}
-		after := c.inc.ComputeObjectives(s.Settings.Catalog)
+		after := c.inc.ComputeObjectives(s.settings.Catalog)
 		d := EventData{Service: name, Tier: svc.Tier}
 		if after.RTO != before.RTO {
 			d.Objective, d.ObjectiveOf = after.RTO, after.RTOService
@@ -98,14 +98,14 @@ func (s *Service) AddService(ctx context.Context, actor, channelID, name string)
 			return err
 		}
 		if after.RTO != before.RTO {
-			if err := c.scheduleRTO(s.Settings.Catalog); err != nil {
+			if err := c.scheduleRTO(s.settings.Catalog); err != nil {
 				return err
 			}
 		}
 		if err := c.announceChange(); err != nil {
 			return err
 		}
-		return c.scheduleBoard(s.Settings.Catalog) // the service's figures may change the hourly rate
+		return c.scheduleBoard(s.settings.Catalog) // the service's figures may change the hourly rate
 	})
 }
 

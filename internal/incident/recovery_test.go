@@ -137,14 +137,14 @@ func TestImpactEstimate(t *testing.T) {
 		t.Fatal(err)
 	}
 	w.clock.Advance(30 * time.Minute)
-	got := w.incident(inc.ID).EstimateImpact(w.sys.Service.Settings.Catalog, w.clock.Now())
+	got := w.incident(inc.ID).EstimateImpact(w.sys.Service.Catalog(), w.clock.Now())
 	if got.Hourly != 71400 || got.SoFar != 35700 { // 40% of (125,000 + 45,000 + 8,500) per hour, for half an hour
 		t.Errorf("estimate %+v", got)
 	}
 	if _, err := w.svc.SetImpact(w.ctx, "U0BOB", ch, 100, "enterprise"); err != nil {
 		t.Fatal(err)
 	}
-	if got := w.incident(inc.ID).EstimateImpact(w.sys.Service.Settings.Catalog, w.clock.Now()); got.Hourly != 146400 {
+	if got := w.incident(inc.ID).EstimateImpact(w.sys.Service.Catalog(), w.clock.Now()); got.Hourly != 146400 {
 		t.Errorf("with every enterprise customer affected: %+v", got)
 	}
 	for _, tc := range []struct {

@@ -57,7 +57,7 @@ type Tracker interface {
 // FileReview queues the writing and filing of the post-incident review (again: the same
 // issue is updated). Errors: ENOTFOUND, EINVALID.
 func (s *Service) FileReview(ctx context.Context, actor, channelID string) (*Incident, error) {
-	if !s.Settings.Reviews {
+	if !s.settings.Reviews {
 		return nil, Errorf(EINVALID, "Reviews are not set up: the bot has no GitHub repository (GITHUB_REPO) and token.")
 	}
 	return s.change(ctx, channelID, func(c *change) error {

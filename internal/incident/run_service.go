@@ -59,7 +59,7 @@ func (s *Service) StartRunIn(ctx context.Context, actor string, incidentID int64
 			return err
 		}
 		// Dry runs of the steps that change a cluster, so a broken step shows before anyone approves it.
-		if s.Settings.PlanMaxAge > 0 {
+		if s.settings.PlanMaxAge > 0 {
 			for _, st := range run.Steps {
 				if st.Spec.NeedsDryRun() {
 					if err := c.enqueue(EffectPlanStep, fmt.Sprintf("%d-start", st.ID), EffectPayload{StepID: st.ID, RunID: run.ID}); err != nil {
@@ -259,7 +259,7 @@ func (s *Service) transition(c *change, run *Run, step *RunStep, actor, verb str
 			step.State, step.DecidedBy = StepRejected, actor
 			return StepOutcome{Text: fmt.Sprintf("Rejected %s.", name)}, c.event(actor, EventStepRejected, EventData{Step: ref})
 		}
-		if age := s.Settings.PlanMaxAge; age > 0 && step.Spec.NeedsDryRun() && (step.PlannedAt.IsZero() || c.now.Sub(step.PlannedAt) > age) {
+		if age := s.settings.PlanMaxAge; age > 0 && step.Spec.NeedsDryRun() && (step.PlannedAt.IsZero() || c.now.Sub(step.PlannedAt) > age) {
 			why := "has no dry-run plan yet"
 			if !step.PlannedAt.IsZero() {
 				why = fmt.Sprintf("has a dry-run plan %s old", FormatDuration(c.now.Sub(step.PlannedAt)))
@@ -342,7 +342,7 @@ func (s *Service) mayApprove(inc *Incident, spec StepSpec, actor, requester stri
 		}
 	}
 	for _, g := range spec.ApprovalGroups {
-		if slices.Contains(s.Settings.ApproverGroups[g], actor) {
+		if slices.Contains(s.settings.ApproverGroups[g], actor) {
 			return ""
 		}
 	}
@@ -373,7 +373,7 @@ func (c *change) refreshStep(run *Run, step *RunStep) error {
 // again on its own. It becomes unknown, and its card asks a person to verify, retry or skip.
 func (s *Service) RecoverSteps(ctx context.Context) (int, error) {
 	n := 0
-	err := s.Store.Update(ctx, func(tx Tx) error {
+	err := s.store.Update(ctx, func(tx Tx) error {
 		steps, err := tx.StepsInState(StepRunning)
 		if err != nil {
 			return err
@@ -388,7 +388,7 @@ func (s *Service) RecoverSteps(ctx context.Context) (int, error) {
 			if err != nil {
 				return err
 			}
-			c := &change{tx: tx, inc: inc, now: s.Clock.Now()}
+			c := &change{tx: tx, inc: inc, now: s.clock.Now()}
 			step.State, step.UpdatedAt = StepUnknown, c.stamp()
 			if err := c.event(BotActor, EventStepUnknown, EventData{Step: step.ref(), How: StepInterrupted}); err != nil {
 				return err
@@ -415,7 +415,7 @@ func (s *Service) RecoverSteps(ctx context.Context) (int, error) {
 // RunsOf returns the incident's runs, numbered.
 func (s *Service) RunsOf(ctx context.Context, incidentID int64) ([]Run, error) {
 	var runs []Run
-	err := s.Store.View(ctx, func(tx Tx) (err error) { runs, err = tx.Runs(incidentID); return err })
+	err := s.store.View(ctx, func(tx Tx) (err error) { runs, err = tx.Runs(incidentID); return err })
 	for i := range runs {
 		runs[i].Number = i + 1
 	}

@@ -36,13 +36,34 @@ type Settings struct {
 
 // Service implements the incident use cases. Each commits its state change, its timeline
 // events and the effects it implies in one transaction, and returns without waiting for them.
+// It is the only way into the domain: the surfaces (chat, web, CLI) change state through its
+// use cases and read through its query methods (query.go); none opens a transaction. Build
+// one with NewService.
 type Service struct {
+	store    Store
+	clock    Clock
+	settings Settings
+	logger   *slog.Logger
+	wake     func() // called after a commit that enqueued effects; nil: nobody to wake
+}
+
+// ServiceConfig is what a Service is built from.
+type ServiceConfig struct {
 	Store    Store
-	Clock    Clock
+	Clock    Clock // nil: SystemClock
 	Settings Settings
-	Log      *slog.Logger
+	Log      *slog.Logger // nil: slog.Default()
 	// Notify, when set, is called after a commit that enqueued effects (it wakes the outbox).
 	Notify func()
+}
+
+// NewService returns the Service over c.Store. It keeps its own copy of c.Settings, so a
+// caller that changes its settings afterwards changes nothing here.
+func NewService(c ServiceConfig) *Service {
+	if c.Clock == nil {
+		c.Clock = SystemClock{}
+	}
+	return &Service{store: c.Store, clock: c.Clock, settings: c.Settings.clone(), logger: c.Log, wake: c.Notify}
 }
 
 // DeclareRequest is what a declaration needs.
@@ -87,14 +108,14 @@ func (s *Service) Declare(ctx context.Context, req DeclareRequest) (*Incident, e
 		OriginChannel: req.OriginChannel,
 	}
 	if req.Service != "" {
-		svc, err := s.Settings.Catalog.Lookup(req.Service)
+		svc, err := s.settings.Catalog.Lookup(req.Service)
 		if err != nil {
 			return nil, about(err, FieldService)
 		}
 		inc.Service, inc.Tier, inc.Services = svc.Name, svc.Tier, []string{svc.Name}
 		inc.Private = inc.Private || svc.Confidential
 	}
-	err := s.Store.Update(ctx, func(tx Tx) error {
+	err := s.store.Update(ctx, func(tx Tx) error {
 		if err := s.refuseRepeatDeclaration(tx, inc); err != nil {
 			return err
 		}
@@ -103,11 +124,11 @@ func (s *Service) Declare(ctx context.Context, req DeclareRequest) (*Incident, e
 			return err
 		}
 		inc.Number = n
-		inc.DeclaredAt = s.Clock.Now().UTC().Truncate(time.Millisecond)
+		inc.DeclaredAt = s.clock.Now().UTC().Truncate(time.Millisecond)
 		if err := tx.CreateIncident(inc); err != nil {
 			return err
 		}
-		c := &change{tx: tx, inc: inc, now: s.Clock.Now()}
+		c := &change{tx: tx, inc: inc, now: s.clock.Now()}
 		d := EventData{Severity: inc.Severity, Title: inc.Title, Service: inc.Service, Tier: inc.Tier, Private: inc.Private, Drill: inc.Drill}
 		if err := c.event(req.Actor, EventDeclared, d); err != nil {
 			return err
@@ -115,16 +136,16 @@ func (s *Service) Declare(ctx context.Context, req DeclareRequest) (*Incident, e
 		if err := s.queueChannel(c); err != nil {
 			return err
 		}
-		if err := c.scheduleRTO(s.Settings.Catalog); err != nil {
+		if err := c.scheduleRTO(s.settings.Catalog); err != nil {
 			return err
 		}
 		if err := c.scheduleCadence(); err != nil {
 			return err
 		}
-		if !s.paging() || (inc.Drill && s.Settings.Paging.Drill == (PageTarget{})) {
+		if !s.paging() || (inc.Drill && s.settings.Paging.Drill == (PageTarget{})) {
 			return nil // drills page nobody unless a drill target is configured
 		}
-		return c.pageRoles(s.Settings.Paging.BySeverity[inc.Severity], "")
+		return c.pageRoles(s.settings.Paging.BySeverity[inc.Severity], "")
 	})
 	if err != nil {
 		return nil, fmt.Errorf("declare: %w", err)
@@ -144,7 +165,7 @@ const RepeatWindow = 30 * time.Second
 // RepeatWindow. It runs inside the declaration's write transaction, so of two submissions
 // racing each other exactly one opens an incident. Errors: ECONFLICT.
 func (s *Service) refuseRepeatDeclaration(tx Tx, inc *Incident) error {
-	now := s.Clock.Now()
+	now := s.clock.Now()
 	ids, err := tx.IncidentIDsSince(now.Add(-RepeatWindow))
 	if err != nil {
 		return err
@@ -171,7 +192,7 @@ func (s *Service) refuseRepeatDeclaration(tx Tx, inc *Incident) error {
 // ByChannel returns the incident whose channel is channelID. Errors: ENOTFOUND.
 func (s *Service) ByChannel(ctx context.Context, channelID string) (*Incident, error) {
 	var inc *Incident
-	err := s.Store.View(ctx, func(tx Tx) (err error) {
+	err := s.store.View(ctx, func(tx Tx) (err error) {
 		inc, err = tx.IncidentByChannel(channelID)
 		return err
 	})
@@ -181,7 +202,7 @@ func (s *Service) ByChannel(ctx context.Context, channelID string) (*Incident, e
 // Timeline returns the incident's events in order.
 func (s *Service) Timeline(ctx context.Context, incidentID int64) ([]TimelineEvent, error) {
 	var evs []TimelineEvent
-	err := s.Store.View(ctx, func(tx Tx) (err error) {
+	err := s.store.View(ctx, func(tx Tx) (err error) {
 		evs, err = tx.Events(incidentID)
 		return err
 	})
@@ -319,7 +340,7 @@ func (s *Service) resolve(c *change, actor, summary string) error {
 			return err
 		}
 	}
-	if s.Settings.Reviews && s.Settings.ReviewOnResolve {
+	if s.settings.Reviews && s.settings.ReviewOnResolve {
 		if err := c.enqueue(EffectFileReview, "resolve", EffectPayload{}); err != nil {
 			return err
 		}
@@ -354,12 +375,12 @@ func byID(id int64) loader { return func(tx Tx) (*Incident, error) { return tx.I
 func (s *Service) changeWith(ctx context.Context, load loader, fn func(*change) error) (*Incident, error) {
 	var inc *Incident
 	enqueued := false
-	err := s.Store.Update(ctx, func(tx Tx) error {
+	err := s.store.Update(ctx, func(tx Tx) error {
 		var err error
 		if inc, err = load(tx); err != nil {
 			return err
 		}
-		c := &change{tx: tx, inc: inc, now: s.Clock.Now()}
+		c := &change{tx: tx, inc: inc, now: s.clock.Now()}
 		if err := fn(c); err != nil {
 			return err
 		}
@@ -376,14 +397,14 @@ func (s *Service) changeWith(ctx context.Context, load loader, fn func(*change) 
 }
 
 func (s *Service) notify() {
-	if s.Notify != nil {
-		s.Notify()
+	if s.wake != nil {
+		s.wake()
 	}
 }
 
 func (s *Service) log() *slog.Logger {
-	if s.Log != nil {
-		return s.Log
+	if s.logger != nil {
+		return s.logger
 	}
 	return slog.Default()
 }
@@ -450,7 +471,7 @@ func (s *Service) queueChannel(c *change) error {
 	if err := c.enqueue(EffectCreateChannel, "channel", EffectPayload{}); err != nil {
 		return err
 	}
-	if a := s.Settings.AnnounceChannel; a != "" && !c.inc.Private {
+	if a := s.settings.AnnounceChannel; a != "" && !c.inc.Private {
 		return c.enqueue(EffectAnnounce, "new", EffectPayload{Channel: a})
 	}
 	return nil

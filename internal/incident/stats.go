@@ -50,11 +50,11 @@ type StatsGroup struct {
 
 // Stats computes the KPIs of the incidents declared at or after since.
 func (s *Service) Stats(ctx context.Context, since time.Time) (*Stats, error) {
-	st := &Stats{Since: since, Until: s.Clock.Now()}
+	st := &Stats{Since: since, Until: s.clock.Now()}
 	for _, g := range []*StatsGroup{&st.Real, &st.Drill} {
 		g.ByTier, g.ByScenario = map[Tier]*KPIs{}, map[string]*KPIs{}
 	}
-	err := s.Store.View(ctx, func(tx Tx) error {
+	err := s.store.View(ctx, func(tx Tx) error {
 		ids, err := tx.IncidentIDsSince(since)
 		if err != nil {
 			return err
@@ -76,7 +76,7 @@ func (s *Service) Stats(ctx context.Context, since time.Time) (*Stats, error) {
 			if inc.Drill {
 				g = &st.Drill
 			}
-			add := func(k *KPIs) { k.add(inc, inc.ComputeObjectives(s.Settings.Catalog), runs, followups, st.Until) }
+			add := func(k *KPIs) { k.add(inc, inc.ComputeObjectives(s.settings.Catalog), runs, followups, st.Until) }
 			add(&g.All)
 			add(kpisOf(g.ByTier, inc.Tier))
 			seen := map[string]bool{}

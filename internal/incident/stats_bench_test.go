@@ -28,7 +28,7 @@ func BenchmarkStats(b *testing.B) {
 		})
 		b.Run(fmt.Sprintf("baseline-recent/%d", n), func(b *testing.B) {
 			for b.Loop() {
-				if err := sys.Service.Store.View(sys.Ctx, func(tx incident.Tx) error { _, err := tx.RecentIncidents(20); return err }); err != nil {
+				if _, err := sys.Service.FindIncidents(sys.Ctx, incident.IncidentFilter{ResolvedLimit: 20}); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -85,6 +85,9 @@ func (c *Clusters) Get(cluster string) (*Client, error) {
 	}
 	if cluster != "" {
 		if _, ok := c.Contexts[cluster]; !ok {
+			if len(c.Contexts) == 0 {
+				return nil, fmt.Errorf("unknown cluster %q: no clusters are configured (clusters:)", cluster)
+			}
 			return nil, fmt.Errorf("unknown cluster %q: the configured clusters are %s", cluster, strings.Join(c.Names(), ", "))
 		}
 	}

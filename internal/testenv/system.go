@@ -3,39 +3,36 @@ package testenv
 import (
 	"context"
 	"log/slog"
-	"net/http"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
-	"github.com/nephoran/incidentbot/bot/views"
 	"github.com/nephoran/incidentbot/commands"
-	"github.com/nephoran/incidentbot/internal/github"
-	"github.com/nephoran/incidentbot/internal/httpgate"
+	"github.com/nephoran/incidentbot/internal/app"
+	"github.com/nephoran/incidentbot/internal/config"
 	"github.com/nephoran/incidentbot/internal/incident"
-	"github.com/nephoran/incidentbot/internal/pagerduty"
+	"github.com/nephoran/incidentbot/internal/kube"
 	"github.com/nephoran/incidentbot/internal/playbook"
-	"github.com/nephoran/incidentbot/internal/postmortem"
 	"github.com/nephoran/incidentbot/internal/slackapi"
 	"github.com/nephoran/incidentbot/internal/sqlite"
-	"github.com/nephoran/incidentbot/playbooks"
-	"github.com/slack-go/slack"
 )
 
-// TestCatalog is the services tests declare incidents on.
-var TestCatalog = incident.Catalog{
-	"intent-processing": {Name: "intent-processing", Tier: 1, Targets: incident.Targets{RTO: 15 * time.Minute, RPO: 30 * time.Second}, PagerDuty: "PSVC001"},
-	"api-gateway":       {Name: "api-gateway", Tier: 2, Targets: incident.Targets{RTO: 45 * time.Minute, RPO: 5 * time.Minute}},
-	"payroll":           {Name: "payroll", Tier: 2, Confidential: true},
+// TestServices are the services tests declare incidents on, as a configuration names them.
+func TestServices() map[string]config.Service {
+	return map[string]config.Service{
+		"intent-processing": {Tier: 1, PagerDutyService: "PSVC001"}, // RTO 15m, RPO 30s
+		"api-gateway":       {Tier: 2},                              // RTO 45m, RPO 5m
+		"payroll":           {Tier: 2, Confidential: true},
+	}
 }
 
-// System is the domain wired as in production, on a real SQLite file and the Slack emulator
-// through the real slack-go client, with a fake clock. The outbox runs only when Deliver
-// is called, so tests decide when effects happen.
+// System is the application as production builds it (app.New), on a real SQLite file and
+// the Slack emulator through the real slack-go client, with a fake clock. The outbox runs
+// only when Deliver is called, so tests decide when effects happen.
 type System struct {
 	T        testing.TB
 	Ctx      context.Context
+	App      *app.App
 	DB       *sqlite.DB
 	Slack    *Slack
 	Clock    *Clock
@@ -48,105 +45,114 @@ type System struct {
 	GitHub   *GitHub    // nil unless WithGitHub
 	// Library holds the built-in playbooks, and those WithPlaybooks adds.
 	Library *playbook.Library
-	// AllowedHosts are the hosts http steps may call; Env what secret headers read.
-	AllowedHosts []string
-	Env          map[string]string
-	// Kubernetes executes kubernetes.* steps on Clusters when set (WithKubernetes).
-	Kubernetes incident.Executor
-	Clusters   []string
-	// DrillClusters stand in for clusters in drills (WithDrills).
-	DrillClusters map[string]string
+	// Env is what the secret headers of http steps read.
+	Env map[string]string
+}
+
+// Option changes how NewSystem builds the System: the configuration and the dependencies
+// it gives app.New, and what it changes once the app is built.
+type Option func(*Setup)
+
+// Setup is what an Option changes.
+type Setup struct {
+	System *System
+	Config *config.Config
+	Deps   *app.Deps
+	built  []func()
+}
+
+// Built runs fn once the app is built.
+func (s *Setup) Built(fn func()) { s.built = append(s.built, fn) }
+
+// WithConfig changes the configuration with fn.
+func WithConfig(fn func(*config.Config)) Option {
+	return func(s *Setup) { fn(s.Config) }
+}
+
+// WithStore makes the domain service work through wrap(store) (app.Deps.WrapStore).
+func WithStore(wrap func(incident.Store) incident.Store) Option {
+	return func(s *Setup) { s.Deps.WrapStore = wrap }
 }
 
 // WithKubernetes runs kubernetes.* steps with x (which also dry-runs them) on the named
 // clusters, and dry-run plans older than a minute are made again at approval.
 func WithKubernetes(x incident.Executor, clusters ...string) Option {
-	return func(s *System, settings *incident.Settings) {
-		s.Kubernetes, s.Clusters = x, clusters
-		settings.PlanMaxAge = time.Minute
+	return func(s *Setup) {
+		s.Deps.Kubernetes = x
+		for _, name := range clusters {
+			s.Config.Clusters[name] = config.Cluster{Context: name}
+		}
+		s.Config.Actions.Kubernetes.PlanMaxAge = config.Duration(time.Minute)
 	}
 }
 
 // WithDrills sends drills' pages to target and runs drills' kubernetes steps on the
 // mapped drill clusters (drills.paging and drills.clusters).
 func WithDrills(target incident.PageTarget, clusters map[string]string) Option {
-	return func(s *System, settings *incident.Settings) {
-		settings.Paging.Drill = target
-		s.DrillClusters = clusters
+	return func(s *Setup) {
+		s.Config.Drills.Paging = config.Role{PagerDutyEscalationPolicy: target.EscalationPolicy, PagerDutySchedule: target.Schedule,
+			PagerDutyRoutingKey: config.Secret(target.RoutingKey)}
+		s.Config.Drills.Clusters = clusters
 	}
 }
 
 // WithPlaybooks adds the playbooks of dir and lets http steps call hosts.
 func WithPlaybooks(dir string, hosts ...string) Option {
-	return func(s *System, _ *incident.Settings) {
-		s.AllowedHosts = hosts
-		if err := s.Library.LoadFS(os.DirFS(dir), ".", dir, playbook.Options{AllowedHosts: hosts}); err != nil {
-			s.T.Fatal(err)
-		}
+	return func(s *Setup) {
+		s.Config.Playbooks.Dirs = append(s.Config.Playbooks.Dirs, dir)
+		s.Config.Actions.HTTP.AllowedHosts = append(s.Config.Actions.HTTP.AllowedHosts, hosts...)
 	}
 }
 
 // WithPlanner dry-runs kubernetes steps with p, and refreshes plans older than maxAge at
 // approval.
 func WithPlanner(p incident.Planner, maxAge time.Duration) Option {
-	return func(s *System, settings *incident.Settings) {
-		s.Outbox.Planner = p
-		settings.PlanMaxAge = maxAge
+	return func(s *Setup) {
+		s.Config.Actions.Kubernetes.PlanMaxAge = config.Duration(maxAge)
+		s.Built(func() { s.System.Outbox.Planner = p })
 	}
 }
 
 // WithGitHub files reviews in the GitHub fake's repository nephoran/incidents, on
 // resolution when onResolve, with follow-ups as issues.
 func WithGitHub(onResolve bool) Option {
-	return func(s *System, settings *incident.Settings) {
-		s.GitHub = NewGitHub("nephoran/incidents")
-		s.GitHub.SetClock(s.Clock.Now)
-		s.T.Cleanup(s.GitHub.Close)
-		tr, err := github.New(github.Options{Repo: "nephoran/incidents", Token: GitHubToken, BaseURL: s.GitHub.URL()})
-		if err != nil {
-			s.T.Fatal(err)
-		}
-		w, err := postmortem.New("", []string{"postmortem"})
-		if err != nil {
-			s.T.Fatal(err)
-		}
-		s.Outbox.Tracker, s.Outbox.Reviews = tr, w
-		settings.Reviews, settings.ReviewOnResolve, settings.FollowupIssues = true, onResolve, true
+	return func(s *Setup) {
+		sys := s.System
+		sys.GitHub = NewGitHub("nephoran/incidents")
+		sys.GitHub.SetClock(sys.Clock.Now)
+		sys.T.Cleanup(sys.GitHub.Close)
+		g := &s.Config.GitHub
+		g.Token, g.APIURL, g.Repo = GitHubToken, sys.GitHub.URL(), "nephoran/incidents"
+		g.ReviewOnResolve, g.FollowupIssues = &onResolve, true
 	}
 }
 
 // WithApproverGroup defines an approver group.
 func WithApproverGroup(name string, users ...string) Option {
-	return func(_ *System, settings *incident.Settings) {
-		if settings.ApproverGroups == nil {
-			settings.ApproverGroups = map[string][]string{}
+	return func(s *Setup) {
+		if s.Config.Approvals.Groups == nil {
+			s.Config.Approvals.Groups = map[string][]string{}
 		}
-		settings.ApproverGroups[name] = users
+		s.Config.Approvals.Groups[name] = users
 	}
 }
-
-// Option changes how NewSystem builds the System.
-type Option func(*System, *incident.Settings)
 
 // WithPagerDuty pages through the PagerDuty fake: the commander and business continuity
 // lead through escalation policy PIC0001, the technical lead through PTL0001, the
 // communications lead through schedule PCOMMS1, legal through the Events API.
 func WithPagerDuty() Option {
-	return func(s *System, settings *incident.Settings) {
-		s.PD = NewPagerDuty()
-		s.T.Cleanup(s.PD.Close)
-		s.Outbox.Pager = pagerduty.New(pagerduty.Options{Token: PagerDutyToken, From: PagerDutyFrom, APIURL: s.PD.URL(), EventsURL: s.PD.EventsURL()})
-		settings.Paging = incident.PagingSettings{
-			Enabled: true,
-			Targets: map[incident.Role]incident.PageTarget{
-				incident.RoleCommander:          {EscalationPolicy: "PIC0001"},
-				incident.RoleBusinessContinuity: {EscalationPolicy: "PIC0001"},
-				incident.RoleTechnicalLead:      {EscalationPolicy: "PTL0001"},
-				incident.RoleCommunications:     {Schedule: "PCOMMS1"},
-				incident.RoleLegalCompliance:    {RoutingKey: PagerDutyRoutingKey},
-			},
-			BySeverity: incident.DefaultPagingBySeverity(),
-			Service:    "PSVC001",
+	return func(s *Setup) {
+		sys := s.System
+		sys.PD = NewPagerDuty()
+		sys.T.Cleanup(sys.PD.Close)
+		s.Config.PagerDuty = config.PagerDuty{Token: PagerDutyToken, From: PagerDutyFrom, APIURL: sys.PD.URL(),
+			EventsURL: sys.PD.EventsURL(), WebhookSecret: PagerDutyWebhookSecret, Service: "PSVC001"}
+		s.Config.Roles = map[string]config.Role{
+			string(incident.RoleCommander):          {PagerDutyEscalationPolicy: "PIC0001"},
+			string(incident.RoleBusinessContinuity): {PagerDutyEscalationPolicy: "PIC0001"},
+			string(incident.RoleTechnicalLead):      {PagerDutyEscalationPolicy: "PTL0001"},
+			string(incident.RoleCommunications):     {PagerDutySchedule: "PCOMMS1"},
+			string(incident.RoleLegalCompliance):    {PagerDutyRoutingKey: PagerDutyRoutingKey},
 		}
 	}
 }
@@ -154,54 +160,35 @@ func WithPagerDuty() Option {
 // NewSystem builds a System whose incidents are announced in #incidents.
 func NewSystem(tb testing.TB, opts ...Option) *System {
 	tb.Helper()
-	ctx := context.Background()
-	db, err := sqlite.Open(ctx, filepath.Join(tb.TempDir(), "incidentbot.db"))
+	emu := NewSlack()
+	tb.Cleanup(emu.Close)
+	s := &System{T: tb, Ctx: context.Background(), Slack: emu, Clock: NewClock(time.Date(2026, 11, 26, 3, 0, 0, 0, time.UTC)),
+		Announce: emu.AddChannel("incidents", SlackBotUser), Env: map[string]string{}}
+	cfg := config.Default()
+	cfg.DB, cfg.Listen = filepath.Join(tb.TempDir(), "incidentbot.db"), "127.0.0.1:0"
+	cfg.Slack.BotToken, cfg.Slack.AppToken, cfg.Slack.SigningSecret = SlackBotToken, SlackAppToken, SlackSigningSecret
+	cfg.Slack.APIURL, cfg.Slack.AnnounceChannel = emu.APIURL(), s.Announce
+	cfg.Services = TestServices()
+	setup := &Setup{System: s, Config: cfg, Deps: &app.Deps{Log: slog.New(slog.DiscardHandler), Clock: s.Clock,
+		Clusters: kube.Static(nil), // no cluster is reachable, nor the kubeconfig of the machine the tests run on
+		Getenv:   func(k string) string { return s.Env[k] }}}
+	for _, o := range opts {
+		o(setup)
+	}
+	if err := cfg.Validate(); err != nil {
+		tb.Fatalf("the test system's configuration: %v", err)
+	}
+	a, err := app.New(s.Ctx, cfg, *setup.Deps)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	emu := NewSlack()
-	tb.Cleanup(func() {
-		db.Close()
-		emu.Close()
-	})
-	clock := NewClock(time.Date(2026, 11, 26, 3, 0, 0, 0, time.UTC))
-	announce := emu.AddChannel("incidents", SlackBotUser)
-	settings := incident.Settings{ChannelPrefix: "inc", AnnounceChannel: announce, Catalog: TestCatalog,
-		PagerSeverity: incident.DefaultSeverityMap()}
-	log := slog.New(slog.DiscardHandler)
-	chat := &slackapi.Chat{
-		API: slack.New(SlackBotToken, slack.OptionAPIURL(emu.APIURL()),
-			slack.OptionHTTPClient(&http.Client{Transport: &httpgate.Transport{Key: httpgate.SlackMethod, Now: clock.Now}})),
-		BotUserID:    SlackBotUser,
-		Card:         views.Card,
-		Announcement: views.Announcement,
-		StepCard:     views.StepCard,
-		RunCard:      views.RunCard,
-		Notice:       views.Notice,
-		Topic:        views.Topic,
-	}
-	ob := &incident.Outbox{Store: db, Chat: chat, Clock: clock, Log: log}
-	s := &System{T: tb, Ctx: ctx, DB: db, Slack: emu, Clock: clock, Chat: chat, Outbox: ob, Announce: announce,
-		Library: playbook.NewLibrary(), Env: map[string]string{}}
-	if err := s.Library.LoadFS(playbooks.FS, ".", "builtin", playbook.Options{}); err != nil {
+	tb.Cleanup(func() { a.Close() })
+	if err := a.Authenticate(s.Ctx); err != nil {
 		tb.Fatal(err)
 	}
-	for _, o := range opts {
-		o(s, &settings)
-	}
-	settings.SuggestPlaybooks = func(inc *incident.Incident) []string { return commands.Suggest(s.Library, inc) }
-	ob.Settings = settings
-	s.Service = &incident.Service{Store: db, Clock: clock, Settings: settings, Log: log, Notify: ob.Notify}
-	s.Router = commands.NewRouter(s.Service, log)
-	s.Router.EventText = views.EventText
-	s.Router.Playbooks = s.Library
-	s.Router.PlaybookOptions = playbook.BuildOptions{AllowedHosts: s.AllowedHosts, DefaultApprover: []incident.Role{incident.RoleCommander},
-		DrillClusters: s.DrillClusters}
-	ex := &playbook.Dispatcher{AllowedHosts: s.AllowedHosts, Getenv: func(k string) string { return s.Env[k] }, Kubernetes: s.Kubernetes}
-	ob.Executor = ex
-	if s.Kubernetes != nil {
-		ob.Planner = ex
-		s.Router.PlaybookOptions.Clusters = s.Clusters
+	s.App, s.DB, s.Chat, s.Service, s.Outbox, s.Router, s.Library = a, a.DB, a.Chat, a.Service, a.Outbox, a.Router, a.Library
+	for _, fn := range setup.built {
+		fn()
 	}
 	return s
 }
@@ -219,11 +206,8 @@ func (s *System) Deliver() int {
 // Incident reads an incident by ID.
 func (s *System) Incident(id int64) *incident.Incident {
 	s.T.Helper()
-	var inc *incident.Incident
-	if err := s.DB.View(s.Ctx, func(tx incident.Tx) (err error) {
-		inc, err = tx.Incident(id)
-		return err
-	}); err != nil {
+	inc, err := s.Service.FindIncidentByID(s.Ctx, id)
+	if err != nil {
 		s.T.Fatal(err)
 	}
 	return inc

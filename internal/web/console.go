@@ -217,8 +217,7 @@ type consoleIncident struct {
 }
 
 func (c *Console) page(w http.ResponseWriter, r *http.Request, user string) {
-	var incs []incident.Incident
-	err := c.Service.Store.View(r.Context(), func(tx incident.Tx) (err error) { incs, err = tx.RecentIncidents(0); return err })
+	incs, err := c.Service.FindIncidents(r.Context(), incident.IncidentFilter{Open: new(true)})
 	if err != nil {
 		WriteError(w, r, c.Log, fmt.Errorf("console: read the incidents: %w", err))
 		return
@@ -257,7 +256,7 @@ func (c *Console) page(w http.ResponseWriter, r *http.Request, user string) {
 	err = c.tmpl.ExecuteTemplate(w, "console.html", map[string]any{
 		"Title": "incidentbot console", "NoRefresh": true, "User": user, "CSRF": c.csrf(user),
 		"Message": strings.TrimSpace(message), "Failed": failed, "MaxTitle": incident.MaxTitleLen,
-		"Severities": sevs, "Services": c.Service.Settings.Catalog.Names(), "Incidents": open,
+		"Severities": sevs, "Services": c.Service.Catalog().Names(), "Incidents": open,
 	})
 	if err != nil {
 		c.Log.Error("render console", "err", err)

@@ -92,7 +92,7 @@ type row struct {
 // row is an incident as the dashboard shows it; never called for a private incident.
 
 func (p *Pages) row(ctx context.Context, inc *incident.Incident, now time.Time) row {
-	cat := p.Service.Settings.Catalog
+	cat := p.Service.Catalog()
 	commander := words.Commander(inc)
 	names := p.namesFor(ctx, []words.Sentence{commander, {Parts: []words.Part{{Kind: words.Chat, Value: inc.Title}}}})
 	r := row{ID: inc.ID, Key: inc.Key(), Title: chatHTML(inc.Title, names), Severity: string(inc.Severity), Status: string(inc.Status),
@@ -115,19 +115,13 @@ func (p *Pages) row(ctx context.Context, inc *incident.Incident, now time.Time) 
 	return r
 }
 
-func (p *Pages) recent(ctx context.Context) ([]incident.Incident, error) {
-	var incs []incident.Incident
-	err := p.Service.Store.View(ctx, func(tx incident.Tx) (err error) { incs, err = tx.RecentIncidents(20); return err })
-	return incs, err
-}
-
 func (p *Pages) index(w http.ResponseWriter, r *http.Request) {
-	incs, err := p.recent(r.Context())
+	incs, err := p.Service.FindIncidents(r.Context(), incident.IncidentFilter{ResolvedLimit: 20})
 	if err != nil {
 		WriteError(w, r, p.Log, fmt.Errorf("dashboard: read the incidents: %w", err))
 		return
 	}
-	now := p.Service.Clock.Now()
+	now := p.Service.Now()
 	var rows []row
 	for i := range incs {
 		if !incs[i].Private {
@@ -155,7 +149,8 @@ func (p *Pages) incident(w http.ResponseWriter, r *http.Request) {
 		WriteError(w, r, p.Log, incident.Errorf(incident.ENOTFOUND, "There is no incident %s.", incident.Quote(r.PathValue("id"))))
 		return
 	}
-	if err := p.Service.Store.View(r.Context(), func(tx incident.Tx) (err error) { inc, err = incidentByNumber(tx, n); return err }); err != nil {
+	inc, err := p.Service.FindIncidentByNumber(r.Context(), n)
+	if err != nil {
 		WriteError(w, r, p.Log, err)
 		return
 	}
@@ -163,7 +158,7 @@ func (p *Pages) incident(w http.ResponseWriter, r *http.Request) {
 		WriteError(w, r, p.Log, incident.Errorf(incident.ENOTFOUND, "There is no incident INC-%d.", n))
 		return
 	}
-	now := p.Service.Clock.Now()
+	now := p.Service.Now()
 	evs, _ := p.Service.Timeline(r.Context(), inc.ID)
 	runs, _ := p.Service.RunsOf(r.Context(), inc.ID)
 	said := make([]words.Sentence, len(evs))
@@ -204,25 +199,6 @@ func parseIncidentNumber(s string) (int, bool) {
 	return n, true
 }
 
-// incidentByNumber finds the incident numbered n. Its row ID is the same number in every
-// database the bot made (both are the next one in the transaction that creates it), so that
-// is where it looks first; the scan covers a database where they part.
-func incidentByNumber(tx incident.Tx, n int) (*incident.Incident, error) {
-	if inc, err := tx.Incident(int64(n)); err == nil && inc.Number == n {
-		return inc, nil
-	}
-	ids, err := tx.IncidentIDs()
-	if err != nil {
-		return nil, err
-	}
-	for _, id := range ids {
-		if inc, err := tx.Incident(id); err == nil && inc.Number == n {
-			return inc, nil
-		}
-	}
-	return nil, incident.Errorf(incident.ENOTFOUND, "There is no incident INC-%d.", n)
-}
-
 // component states, worst first.
 var componentStates = []struct{ State, Class string }{
 	{"Major outage", "major"}, {"Partial outage", "partial"}, {"Degraded performance", "degraded"}, {"Operational", "operational"},
@@ -239,7 +215,7 @@ func stateOf(sev incident.Severity) int {
 }
 
 func (p *Pages) status(w http.ResponseWriter, r *http.Request) {
-	incs, err := p.recent(r.Context())
+	incs, err := p.Service.FindIncidents(r.Context(), incident.IncidentFilter{Open: new(true)})
 	if err != nil {
 		WriteError(w, r, p.Log, fmt.Errorf("status page: read the incidents: %w", err))
 		return
@@ -259,7 +235,7 @@ func (p *Pages) status(w http.ResponseWriter, r *http.Request) {
 		if inc.Private { // the state of its services, and nothing else
 			continue
 		}
-		evs, _ := p.Service.Timeline(r.Context(), inc.ID)
+		evs, _ := p.Service.Events(r.Context(), incident.EventFilter{IncidentID: inc.ID, Kinds: []incident.EventKind{incident.EventStatusUpdate}})
 		var updates []map[string]any
 		for _, e := range evs {
 			if text, ok := publicText(e); ok {
@@ -277,7 +253,7 @@ func (p *Pages) status(w http.ResponseWriter, r *http.Request) {
 		public = append(public, map[string]any{"Title": title, "Status": status, "Declared": incident.FormatTime(inc.DeclaredAt), "Updates": updates})
 	}
 	var comps []map[string]string
-	for _, name := range p.Service.Settings.Catalog.Names() {
+	for _, name := range p.Service.Catalog().Names() {
 		st := 3
 		if s, ok := worst[name]; ok {
 			st = s

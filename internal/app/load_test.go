@@ -1,4 +1,4 @@
-package main
+package app
 
 import (
 	"strings"
@@ -11,7 +11,7 @@ import (
 // one stops the bot at start-up.
 func TestDrillReminderChecksItsPlaybooks(t *testing.T) {
 	cfg := config.Default()
-	library, err := loadLibrary(cfg)
+	library, err := LoadLibrary(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
