@@ -349,12 +349,15 @@ func (s *Service) mayApprove(inc *Incident, spec StepSpec, actor, requester stri
 	return "it needs " + approversText(spec)
 }
 
-func approversText(spec StepSpec) string {
+func approversText(spec StepSpec) string { return Approvers(spec.ApprovalRoles, spec.ApprovalGroups) }
+
+// Approvers says who may approve a step: "the Incident commander or a member of sre-leads".
+func Approvers(roles []Role, groups []string) string {
 	var who []string
-	for _, r := range spec.ApprovalRoles {
+	for _, r := range roles {
 		who = append(who, "the "+r.Title())
 	}
-	for _, g := range spec.ApprovalGroups {
+	for _, g := range groups {
 		who = append(who, "a member of "+g)
 	}
 	return strings.Join(who, " or ")

@@ -19,7 +19,7 @@ func init() {
 	}
 	phrases[incident.EventStepRequested] = func(e incident.TimelineEvent) Sentence {
 		d := e.Data
-		b := say(actor(e), " asked to run "+stepName(d.Step)+"; it needs the approval of "+approvers(d))
+		b := say(actor(e), " asked to run "+stepName(d.Step)+"; it needs the approval of "+incident.Approvers(d.Roles, d.Groups))
 		if d.How == incident.StepTwoPerson {
 			b.add(" (two-person rule: not the one who asked)")
 		}
@@ -86,18 +86,6 @@ func stepResult(e incident.TimelineEvent) Sentence {
 
 // stepName is a step as events name it: "Fail DNS over" (dns-failover).
 func stepName(s *incident.StepRef) string { return fmt.Sprintf("%q (%s)", s.Title, s.Key) }
-
-// approvers says who may approve: "the Incident commander or a member of sre-leads".
-func approvers(d incident.EventData) string {
-	var who []string
-	for _, r := range d.Roles {
-		who = append(who, "the "+r.Title())
-	}
-	for _, g := range d.Groups {
-		who = append(who, "a member of "+g)
-	}
-	return strings.Join(who, " or ")
-}
 
 // detail is what a service answered: preformatted when it has several lines.
 func detail(s string) Part {
