@@ -1,0 +1,157 @@
+package postgres
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/nephoran/incidentbot/internal/incident"
+)
+
+// CreateRun inserts a run and its steps, and sets their IDs.
+func (t *Tx) CreateRun(r *incident.Run) error {
+	params, _ := json.Marshal(r.Params)
+	err := t.tx.QueryRow(t.ctx, `INSERT INTO runs (incident_id, playbook, title, params, started_by, started_at, card_ts)
+		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`, r.IncidentID, r.Playbook, r.Title, string(params), r.StartedBy,
+		formatTime(r.StartedAt), r.CardTS).Scan(&r.ID)
+	if err != nil {
+		return fmt.Errorf("create run: %w", err)
+	}
+	for i := range r.Steps {
+		s := &r.Steps[i]
+		s.RunID = r.ID
+		spec, _ := json.Marshal(s.Spec)
+		err := t.tx.QueryRow(t.ctx, `INSERT INTO run_steps (run_id, seq, phase, phase_name, phase_after, phase_within, spec, state, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`, r.ID, s.Seq, s.Phase, s.PhaseName, s.PhaseAfter.Milliseconds(),
+			s.PhaseWithin.Milliseconds(), string(spec), string(s.State), formatTime(s.UpdatedAt)).Scan(&s.ID)
+		if err != nil {
+			return fmt.Errorf("create run step %d: %w", s.Seq, err)
+		}
+	}
+	return nil
+}
+
+// UpdateRun stores the run's card.
+func (t *Tx) UpdateRun(r *incident.Run) error {
+	_, err := t.tx.Exec(t.ctx, `UPDATE runs SET card_ts = $1 WHERE id = $2`, r.CardTS, r.ID)
+	if err != nil {
+		return fmt.Errorf("update run %d: %w", r.ID, err)
+	}
+	return nil
+}
+
+const runColumns = `id, incident_id, playbook, title, params, started_by, started_at, card_ts`
+
+// Run returns a run with its steps in order. Errors: ENOTFOUND.
+func (t *Tx) Run(id int64) (*incident.Run, error) {
+	r, err := scanRun(t.tx.QueryRow(t.ctx, `SELECT `+runColumns+` FROM runs WHERE id = $1`, id))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, incident.Errorf(incident.ENOTFOUND, "No such playbook run.")
+	}
+	if err != nil {
+		return nil, err
+	}
+	if r.Steps, err = t.steps(`WHERE run_id = $1 ORDER BY seq`, id); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// Runs returns the incident's runs, with their steps, oldest first.
+func (t *Tx) Runs(incidentID int64) ([]incident.Run, error) {
+	ids, err := t.ids(`SELECT id FROM runs WHERE incident_id = $1 ORDER BY id`, incidentID)
+	if err != nil {
+		return nil, err
+	}
+	var out []incident.Run
+	for _, id := range ids {
+		r, err := t.Run(id)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *r)
+	}
+	return out, nil
+}
+
+// UpdateRunStep stores a step's state and what happened to it.
+func (t *Tx) UpdateRunStep(s *incident.RunStep) error {
+	_, err := t.tx.Exec(t.ctx, `UPDATE run_steps SET state = $1, requested_by = $2, approved_by = $3, decided_by = $4,
+		attempts = $5, output = $6, card_ts = $7, updated_at = $8, plan = $9, planned_at = $10 WHERE id = $11`,
+		string(s.State), s.RequestedBy, s.ApprovedBy, s.DecidedBy, s.Attempts, s.Output, s.CardTS, formatTime(s.UpdatedAt),
+		s.Plan, formatTime(s.PlannedAt), s.ID)
+	if err != nil {
+		return fmt.Errorf("update run step %d: %w", s.ID, err)
+	}
+	return nil
+}
+
+// RunStepRef returns the run of a step. Errors: ENOTFOUND.
+func (t *Tx) RunStepRef(id int64) (int64, error) {
+	var runID int64
+	err := t.tx.QueryRow(t.ctx, `SELECT run_id FROM run_steps WHERE id = $1`, id).Scan(&runID)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, incident.Errorf(incident.ENOTFOUND, "No such playbook step.")
+	}
+	return runID, err
+}
+
+// StepsInState returns every step in state, across runs.
+func (t *Tx) StepsInState(state incident.StepState) ([]incident.RunStep, error) {
+	return t.steps(`WHERE state = $1 ORDER BY id`, string(state))
+}
+
+const stepColumns = `id, run_id, seq, phase, phase_name, phase_after, phase_within, spec, state, requested_by,
+	approved_by, decided_by, attempts, output, card_ts, updated_at, plan, planned_at`
+
+func (t *Tx) steps(where string, arg any) ([]incident.RunStep, error) {
+	rows, err := t.tx.Query(t.ctx, `SELECT `+stepColumns+` FROM run_steps `+where, arg)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []incident.RunStep
+	for rows.Next() {
+		var (
+			s                incident.RunStep
+			after, within    int64
+			spec, state, upd string
+			planned          string
+		)
+		if err := rows.Scan(&s.ID, &s.RunID, &s.Seq, &s.Phase, &s.PhaseName, &after, &within, &spec, &state,
+			&s.RequestedBy, &s.ApprovedBy, &s.DecidedBy, &s.Attempts, &s.Output, &s.CardTS, &upd, &s.Plan, &planned); err != nil {
+			return nil, err
+		}
+		s.PhaseAfter, s.PhaseWithin = time.Duration(after)*time.Millisecond, time.Duration(within)*time.Millisecond
+		s.State = incident.StepState(state)
+		if err := json.Unmarshal([]byte(spec), &s.Spec); err != nil {
+			return nil, fmt.Errorf("run step %d: %w", s.ID, err)
+		}
+		if s.UpdatedAt, err = parseTime(upd); err != nil {
+			return nil, err
+		}
+		if s.PlannedAt, err = parseTime(planned); err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+func scanRun(s pgx.Row) (*incident.Run, error) {
+	var (
+		r               incident.Run
+		params, started string
+	)
+	if err := s.Scan(&r.ID, &r.IncidentID, &r.Playbook, &r.Title, &params, &r.StartedBy, &started, &r.CardTS); err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal([]byte(params), &r.Params); err != nil {
+		return nil, fmt.Errorf("run %d: params: %w", r.ID, err)
+	}
+	var err error
+	r.StartedAt, err = parseTime(started)
+	return &r, err
+}
