@@ -1,0 +1,469 @@
+package postgres_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/nephoran/incidentbot/internal/incident"
+	"github.com/nephoran/incidentbot/internal/postgres"
+)
+
+// replicas opens n stores on one database, as n replicas of the bot would.
+func replicas(t *testing.T, n int) []*postgres.DB {
+	t.Helper()
+	first, url := MustOpenDB(t)
+	out := []*postgres.DB{first}
+	for len(out) < n {
+		db, err := postgres.Open(context.Background(), url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		out = append(out, db)
+	}
+	return out
+}
+
+// parallel runs fn(i) for i in [0, n) at once and returns the errors.
+func parallel(n int, fn func(i int) error) []error {
+	var wg sync.WaitGroup
+	errs := make([]error, n)
+	start := make(chan struct{})
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			errs[i] = fn(i)
+		}()
+	}
+	close(start)
+	wg.Wait()
+	return errs
+}
+
+func noErrors(t *testing.T, errs []error) {
+	t.Helper()
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("worker %d: %v", i, err)
+		}
+	}
+}
+
+// Declarations on several replicas at once get the numbers 1..N, each once, with no gap
+// even where a declaration rolls back after taking its number.
+func TestConcurrentDeclarationsAreNumberedWithoutGaps(t *testing.T) {
+	dbs := replicas(t, 4)
+	ctx := context.Background()
+	const n = 24
+	errRollback := errors.New("rolled back on purpose")
+	errs := parallel(n+4, func(i int) error {
+		return dbs[i%len(dbs)].Update(ctx, func(tx incident.Tx) error {
+			num, err := tx.NextIncidentNumber()
+			if err != nil {
+				return err
+			}
+			if i >= n {
+				return errRollback // takes a number, then gives it back
+			}
+			inc := newIncident(num)
+			if err := tx.CreateIncident(inc); err != nil {
+				return err
+			}
+			e := &incident.TimelineEvent{IncidentID: inc.ID, Actor: "U1", Kind: incident.EventDeclared}
+			e.Chain(nil, t0)
+			return tx.InsertEvent(e)
+		})
+	})
+	for i, err := range errs {
+		if i >= n && !errors.Is(err, errRollback) {
+			t.Errorf("worker %d: %v, want the rollback", i, err)
+		}
+	}
+	noErrors(t, errs[:n])
+	var numbers []int
+	err := dbs[0].View(ctx, func(tx incident.Tx) error {
+		ids, err := tx.IncidentIDs()
+		for _, id := range ids {
+			inc, err := tx.Incident(id)
+			if err != nil {
+				return err
+			}
+			numbers = append(numbers, inc.Number)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sort.Ints(numbers)
+	for i, got := range numbers {
+		if got != i+1 {
+			t.Fatalf("numbers %v, want 1..%d", numbers, n)
+		}
+	}
+	if len(numbers) != n {
+		t.Fatalf("%d incidents, want %d", len(numbers), n)
+	}
+}
+
+// Concurrent changes to one incident on several replicas append to its timeline one at a
+// time: the chain stays linear and verifies. Half the writers read the incident first (the
+// domain's way), half go straight to its last event; both lock the incident's row.
+func TestConcurrentChangesKeepTheChainLinear(t *testing.T) {
+	dbs := replicas(t, 4)
+	ctx := context.Background()
+	var incID int64
+	if err := dbs[0].Update(ctx, func(tx incident.Tx) error {
+		inc := newIncident(1)
+		err := tx.CreateIncident(inc)
+		incID = inc.ID
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	const n = 32
+	noErrors(t, parallel(n, func(i int) error {
+		return dbs[i%len(dbs)].Update(ctx, func(tx incident.Tx) error {
+			var inc *incident.Incident
+			if i%2 == 0 {
+				var err error
+				if inc, err = tx.Incident(incID); err != nil {
+					return err
+				}
+			}
+			prev, err := tx.LastEvent(incID)
+			if err != nil {
+				return err
+			}
+			e := &incident.TimelineEvent{IncidentID: incID, Actor: fmt.Sprintf("U%d", i), Kind: incident.EventNote,
+				Data: incident.EventData{Text: fmt.Sprintf("note %d", i)}}
+			e.Chain(prev, t0.Add(time.Duration(i)*time.Millisecond))
+			if err := tx.InsertEvent(e); err != nil {
+				return err
+			}
+			if inc != nil {
+				inc.Summary = e.Data.Text
+				return tx.UpdateIncident(inc)
+			}
+			return nil
+		})
+	}))
+	var evs []incident.TimelineEvent
+	if err := dbs[1].View(ctx, func(tx incident.Tx) (err error) { evs, err = tx.Events(incID); return err }); err != nil {
+		t.Fatal(err)
+	}
+	if len(evs) != n {
+		t.Fatalf("%d events, want %d", len(evs), n)
+	}
+	if b := incident.VerifyChain(evs); b != nil {
+		t.Fatalf("the chain breaks at event %d: %s", b.Event.Seq, b.Reason)
+	}
+}
+
+// Two replicas claiming at once never get the same effect: a claimer skips the rows another
+// holds instead of waiting for them, and every due effect is claimed exactly once.
+func TestConcurrentClaimsNeverOverlap(t *testing.T) {
+	dbs := replicas(t, 2)
+	ctx := context.Background()
+	const total = 120
+	var incID int64
+	if err := dbs[0].Update(ctx, func(tx incident.Tx) error {
+		inc := newIncident(1)
+		if err := tx.CreateIncident(inc); err != nil {
+			return err
+		}
+		incID = inc.ID
+		for i := range total {
+			e := &incident.Effect{IncidentID: inc.ID, Kind: incident.EffectPost, Key: fmt.Sprintf("e%03d", i),
+				State: incident.EffectPending, NextAttemptAt: t0.Add(time.Duration(i) * time.Millisecond), CreatedAt: t0}
+			if _, err := tx.Enqueue(e); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	now := t0.Add(time.Hour)
+
+	// A claim held open does not block the other replica: it gets the rest at once.
+	held, done := make(chan []incident.Effect), make(chan error, 1)
+	release := releaser(t)
+	go func() {
+		done <- dbs[0].Update(ctx, func(tx incident.Tx) error {
+			claimed, err := tx.ClaimEffects(now, 10)
+			if err != nil {
+				return err
+			}
+			held <- claimed
+			<-release.C
+			return nil
+		})
+	}()
+	first := <-held
+	if len(first) != 10 || first[0].Key != "e000" || first[9].Key != "e009" {
+		t.Fatalf("the first claim got %d effects (%v...), want e000..e009", len(first), keys(first))
+	}
+	ctx2, cancel := context.WithTimeout(ctx, 5*time.Second)
+	var second []incident.Effect
+	err := dbs[1].Update(ctx2, func(tx incident.Tx) (err error) { second, err = tx.ClaimEffects(now, 15); return err })
+	cancel()
+	if err != nil {
+		t.Fatalf("the second claim, while the first is open: %v", err)
+	}
+	if len(second) != 15 || second[0].Key != "e010" {
+		t.Fatalf("the second claim got %v, want e010..e024", keys(second))
+	}
+	release.Do()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+
+	// Then both claim in a loop until nothing is left.
+	var mu sync.Mutex
+	count := map[string]int{}
+	for _, e := range append(first, second...) {
+		count[e.Key]++
+	}
+	noErrors(t, parallel(4, func(i int) error {
+		for {
+			var claimed []incident.Effect
+			err := dbs[i%2].Update(ctx, func(tx incident.Tx) (err error) { claimed, err = tx.ClaimEffects(now, 3); return err })
+			if err != nil || len(claimed) == 0 {
+				return err
+			}
+			mu.Lock()
+			for _, e := range claimed {
+				count[e.Key]++
+			}
+			mu.Unlock()
+		}
+	}))
+	if len(count) != total {
+		t.Errorf("%d effects claimed, want %d", len(count), total)
+	}
+	for k, n := range count {
+		if n != 1 {
+			t.Errorf("%s claimed %d times", k, n)
+		}
+	}
+	var effs []incident.Effect
+	if err := dbs[0].View(ctx, func(tx incident.Tx) (err error) { effs, err = tx.Effects(incID); return err }); err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range effs {
+		if e.State != incident.EffectInflight {
+			t.Errorf("%s is %s after being claimed", e.Key, e.State)
+		}
+	}
+}
+
+// Of a lane's effects only the first is claimed, also while another replica holds it.
+func TestClaimsKeepLaneOrderAcrossReplicas(t *testing.T) {
+	dbs := replicas(t, 2)
+	ctx := context.Background()
+	if err := dbs[0].Update(ctx, func(tx incident.Tx) error {
+		inc := newIncident(1)
+		if err := tx.CreateIncident(inc); err != nil {
+			return err
+		}
+		for i, key := range []string{"card", "post-1", "post-2"} {
+			e := &incident.Effect{IncidentID: inc.ID, Kind: incident.EffectPost, Key: key, Lane: "incident:1", LaneRank: min(i, 1),
+				State: incident.EffectPending, NextAttemptAt: t0, CreatedAt: t0}
+			if _, err := tx.Enqueue(e); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	held, done := make(chan []incident.Effect), make(chan error, 1)
+	release := releaser(t)
+	go func() {
+		done <- dbs[0].Update(ctx, func(tx incident.Tx) error {
+			claimed, err := tx.ClaimEffects(t0, 10)
+			held <- claimed
+			<-release.C
+			return err
+		})
+	}()
+	if got := keys(<-held); fmt.Sprint(got) != "[card]" {
+		t.Fatalf("first claim %v, want [card]", got)
+	}
+	var other []incident.Effect
+	waiting, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if err := dbs[1].Update(waiting, func(tx incident.Tx) (err error) { other, err = tx.ClaimEffects(t0, 10); return err }); err != nil {
+		t.Fatalf("a claim while the card is claimed elsewhere: %v", err)
+	}
+	if len(other) != 0 {
+		t.Errorf("while the card is claimed elsewhere, another replica claimed %v", keys(other))
+	}
+	release.Do()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if err := dbs[1].Update(ctx, func(tx incident.Tx) (err error) { other, err = tx.ClaimEffects(t0, 10); return err }); err != nil {
+		t.Fatal(err)
+	}
+	if len(other) != 0 {
+		t.Errorf("while the card is inflight, claimed %v", keys(other))
+	}
+}
+
+// gate is a channel closed once, by Do or when the test ends (also when it fails early), so
+// a transaction held open on it never outlives the test.
+type gate struct {
+	C    chan struct{}
+	once sync.Once
+}
+
+// Do opens the gate.
+func (g *gate) Do() { g.once.Do(func() { close(g.C) }) }
+
+func releaser(t *testing.T) *gate {
+	g := &gate{C: make(chan struct{})}
+	t.Cleanup(g.Do)
+	return g
+}
+
+func keys(effs []incident.Effect) []string {
+	var out []string
+	for _, e := range effs {
+		out = append(out, e.Key)
+	}
+	return out
+}
+
+// The same effect enqueued on several replicas at once is stored once; one of them is told
+// it enqueued it.
+func TestConcurrentEnqueueStoresOnce(t *testing.T) {
+	dbs := replicas(t, 4)
+	ctx := context.Background()
+	var incID int64
+	if err := dbs[0].Update(ctx, func(tx incident.Tx) error {
+		inc := newIncident(1)
+		err := tx.CreateIncident(inc)
+		incID = inc.ID
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	var added atomic.Int32
+	noErrors(t, parallel(16, func(i int) error {
+		return dbs[i%len(dbs)].Update(ctx, func(tx incident.Tx) error {
+			e := &incident.Effect{IncidentID: incID, Kind: incident.EffectPost, Key: "post:1", State: incident.EffectPending,
+				NextAttemptAt: t0, CreatedAt: t0, Payload: incident.EffectPayload{Text: fmt.Sprint(i)}}
+			ok, err := tx.Enqueue(e)
+			if ok {
+				added.Add(1)
+				if e.ID == 0 {
+					return errors.New("enqueued without an ID")
+				}
+			}
+			return err
+		})
+	}))
+	if added.Load() != 1 {
+		t.Errorf("%d enqueues reported adding it, want 1", added.Load())
+	}
+	var effs []incident.Effect
+	if err := dbs[0].View(ctx, func(tx incident.Tx) (err error) { effs, err = tx.Effects(incID); return err }); err != nil {
+		t.Fatal(err)
+	}
+	if len(effs) != 1 {
+		t.Errorf("%d effects stored, want 1", len(effs))
+	}
+}
+
+// A Slack event delivered to several replicas at once is new to exactly one of them.
+func TestConcurrentMarkSeenIsNewOnce(t *testing.T) {
+	dbs := replicas(t, 4)
+	ctx := context.Background()
+	var fresh [3]atomic.Int32
+	noErrors(t, parallel(24, func(i int) error {
+		return dbs[i%len(dbs)].Update(ctx, func(tx incident.Tx) error {
+			for k := range fresh {
+				ok, err := tx.MarkSeen(fmt.Sprintf("Ev%d", k), t0)
+				if err != nil {
+					return err
+				}
+				if ok {
+					fresh[k].Add(1)
+				}
+			}
+			return nil
+		})
+	}))
+	for k := range fresh {
+		if n := fresh[k].Load(); n != 1 {
+			t.Errorf("Ev%d was new to %d callers, want 1", k, n)
+		}
+	}
+}
+
+// Two transactions that lock two incidents in opposite orders deadlock; PostgreSQL aborts
+// one and Update runs it again, so both succeed. An error of fn's own is not retried.
+func TestUpdateRetriesADeadlock(t *testing.T) {
+	dbs := replicas(t, 2)
+	ctx := context.Background()
+	var ids [2]int64
+	if err := dbs[0].Update(ctx, func(tx incident.Tx) error {
+		for i := range ids {
+			inc := newIncident(i + 1)
+			if err := tx.CreateIncident(inc); err != nil {
+				return err
+			}
+			ids[i] = inc.ID
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	var runs atomic.Int32
+	var both sync.WaitGroup
+	both.Add(2)
+	noErrors(t, parallel(2, func(i int) error {
+		attempt := 0
+		return dbs[i].Update(ctx, func(tx incident.Tx) error {
+			runs.Add(1)
+			attempt++
+			first, second := ids[i], ids[1-i]
+			inc, err := tx.Incident(first)
+			if err != nil {
+				return err
+			}
+			if attempt == 1 {
+				both.Done()
+				both.Wait() // each holds its first lock before asking for the other
+			}
+			other, err := tx.Incident(second)
+			if err != nil {
+				return err
+			}
+			inc.Summary, other.Summary = fmt.Sprint("by ", i), fmt.Sprint("by ", i)
+			if err := tx.UpdateIncident(inc); err != nil {
+				return err
+			}
+			return tx.UpdateIncident(other)
+		})
+	}))
+	if n := runs.Load(); n != 3 {
+		t.Errorf("fn ran %d times, want 3 (one deadlock victim run again)", n)
+	}
+	runs.Store(0)
+	mine := errors.New("mine")
+	err := dbs[0].Update(ctx, func(tx incident.Tx) error { runs.Add(1); return mine })
+	if !errors.Is(err, mine) || runs.Load() != 1 {
+		t.Errorf("fn's own error: %v after %d runs, want it after 1", err, runs.Load())
+	}
+}
