@@ -114,6 +114,52 @@ func TestConcurrentDeclarationsAreNumberedWithoutGaps(t *testing.T) {
 	}
 }
 
+// A write transaction that lists incidents and then creates one (the domain refuses a
+// repeated declaration that way) sees every incident created before it: of many identical
+// declarations on several replicas at once, one creates the incident and the rest find it.
+func TestListThenCreateIsACompareAndSet(t *testing.T) {
+	dbs := replicas(t, 4)
+	ctx := context.Background()
+	var created atomic.Int32
+	errRepeat := errors.New("a repeat")
+	errs := parallel(20, func(i int) error {
+		return dbs[i%len(dbs)].Update(ctx, func(tx incident.Tx) error {
+			ids, err := tx.IncidentIDsSince(t0)
+			if err != nil {
+				return err
+			}
+			for _, id := range ids {
+				inc, err := tx.Incident(id)
+				if err != nil {
+					return err
+				}
+				if inc.Title == "checkout down" {
+					return errRepeat
+				}
+			}
+			n, err := tx.NextIncidentNumber()
+			if err != nil {
+				return err
+			}
+			inc := newIncident(n)
+			inc.Title = "checkout down"
+			if err := tx.CreateIncident(inc); err != nil {
+				return err
+			}
+			created.Add(1)
+			return nil
+		})
+	})
+	for i, err := range errs {
+		if err != nil && !errors.Is(err, errRepeat) {
+			t.Errorf("worker %d: %v", i, err)
+		}
+	}
+	if n := created.Load(); n != 1 {
+		t.Errorf("%d incidents created, want 1", n)
+	}
+}
+
 // Concurrent changes to one incident on several replicas append to its timeline one at a
 // time: the chain stays linear and verifies. Half the writers read the incident first (the
 // domain's way), half go straight to its last event; both lock the incident's row.

@@ -14,10 +14,29 @@ import (
 // Tx implements incident.Tx over one PostgreSQL transaction. In a write transaction the
 // lookups of one incident lock its row until commit, so the changes to an incident (and its
 // hash chain) happen one at a time, whichever replica makes them.
+//
+// The set of incidents has a lock of its own, the numbering row: in a write transaction,
+// creating an incident, taking its number and listing or counting incidents take it first
+// and hold it until commit. So a transaction that lists incidents and then creates one (a
+// repeated declaration is refused that way) sees every incident created before it, as it
+// would with SQLite's single writer.
 type Tx struct {
-	tx    pgx.Tx
-	ctx   context.Context
-	write bool
+	tx        pgx.Tx
+	ctx       context.Context
+	write     bool
+	setLocked bool // this transaction holds the numbering row
+}
+
+// lockIncidentSet takes the numbering row in a write transaction, once.
+func (t *Tx) lockIncidentSet() error {
+	if !t.write || t.setLocked {
+		return nil
+	}
+	if _, err := t.tx.Exec(t.ctx, `SELECT 1 FROM incident_numbering WHERE id = 1 FOR UPDATE`); err != nil {
+		return fmt.Errorf("lock the incidents: %w", err)
+	}
+	t.setLocked = true
+	return nil
 }
 
 var _ incident.Tx = (*Tx)(nil)
@@ -38,10 +57,8 @@ const incidentColumns = `id, number, title, description, severity, service, tier
 // transaction it first locks the numbering row, so concurrent declarations take their
 // numbers one after the other: unique and without gaps (a rolled-back one frees its number).
 func (t *Tx) NextIncidentNumber() (int, error) {
-	if t.write {
-		if _, err := t.tx.Exec(t.ctx, `SELECT 1 FROM incident_numbering WHERE id = 1 FOR UPDATE`); err != nil {
-			return 0, fmt.Errorf("lock incident numbering: %w", err)
-		}
+	if err := t.lockIncidentSet(); err != nil {
+		return 0, err
 	}
 	var n int
 	err := t.tx.QueryRow(t.ctx, `SELECT coalesce(max(number), 0) + 1 FROM incidents`).Scan(&n)
@@ -50,6 +67,9 @@ func (t *Tx) NextIncidentNumber() (int, error) {
 
 // CreateIncident inserts inc and sets its ID.
 func (t *Tx) CreateIncident(inc *incident.Incident) error {
+	if err := t.lockIncidentSet(); err != nil {
+		return err
+	}
 	err := t.tx.QueryRow(t.ctx, `INSERT INTO incidents (number, title, description, severity, service, tier, status,
 		private, declared_by, commander, origin_channel, channel_id, channel_name, card_ts, declared_at, mitigated_at,
 		resolved_at, summary, pagerduty_id, pagerduty_url, acked_at, acked_by, impact, comms, review_number, review_url,
@@ -171,6 +191,9 @@ func notInIncidentChannel() error {
 
 // IncidentIDs returns every incident's ID in ascending order.
 func (t *Tx) IncidentIDs() ([]int64, error) {
+	if err := t.lockIncidentSet(); err != nil {
+		return nil, err
+	}
 	return t.ids(`SELECT id FROM incidents ORDER BY id`)
 }
 
@@ -178,6 +201,9 @@ func (t *Tx) IncidentIDs() ([]int64, error) {
 // (every incident for the zero time). The stored times are fixed-width UTC text compared
 // in the C collation, so text order is time order.
 func (t *Tx) IncidentIDsSince(since time.Time) ([]int64, error) {
+	if err := t.lockIncidentSet(); err != nil {
+		return nil, err
+	}
 	return t.ids(`SELECT id FROM incidents WHERE declared_at >= $1 ORDER BY id`, formatTime(since))
 }
 
@@ -246,6 +272,9 @@ func (t *Tx) oneIncident(where string, arg any) (*incident.Incident, error) {
 
 // CountIncidents counts incidents by status and severity.
 func (t *Tx) CountIncidents() (map[[2]string]int, error) {
+	if err := t.lockIncidentSet(); err != nil {
+		return nil, err
+	}
 	rows, err := t.tx.Query(t.ctx, `SELECT status, severity, count(*) FROM incidents GROUP BY status, severity`)
 	if err != nil {
 		return nil, err
@@ -264,8 +293,11 @@ func (t *Tx) CountIncidents() (map[[2]string]int, error) {
 }
 
 // RecentIncidents returns the open incidents and the latest resolved ones, newest first.
-// A list locks nothing, even in a write transaction.
+// In a write transaction it locks the set of incidents, not each of them.
 func (t *Tx) RecentIncidents(limit int) ([]incident.Incident, error) {
+	if err := t.lockIncidentSet(); err != nil {
+		return nil, err
+	}
 	ids, err := t.ids(`SELECT id FROM incidents WHERE status <> 'resolved'
 		UNION SELECT id FROM (SELECT id FROM incidents WHERE status = 'resolved' ORDER BY id DESC LIMIT $1) r
 		ORDER BY id DESC`, limit)

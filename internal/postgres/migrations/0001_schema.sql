@@ -42,8 +42,10 @@ CREATE UNIQUE INDEX incidents_channel ON incidents (channel_id) WHERE channel_id
 CREATE UNIQUE INDEX incidents_pagerduty ON incidents (pagerduty_id) WHERE pagerduty_id <> '';
 CREATE INDEX incidents_declared ON incidents (declared_at);
 
--- Numbering: NextIncidentNumber locks this one row, so declarations on every replica take
--- their numbers one at a time, in commit order, without gaps.
+-- The lock of the set of incidents: a write transaction that numbers, creates, lists or
+-- counts incidents locks this one row first and holds it to commit. So declarations on every
+-- replica take their numbers one at a time, without gaps, and a list read before creating
+-- an incident misses none being created.
 CREATE TABLE incident_numbering (
     id INTEGER PRIMARY KEY CHECK (id = 1)
 );
