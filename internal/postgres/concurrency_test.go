@@ -160,6 +160,37 @@ func TestListThenCreateIsACompareAndSet(t *testing.T) {
 	}
 }
 
+// Deliveries of one PagerDuty incident on several replicas at once: each looks for the
+// incident it triggered and declares it when there is none; one declares, the others find it,
+// and none fails on the unique PagerDuty ID.
+func TestFindOrCreateByPagerDutyIDIsACompareAndSet(t *testing.T) {
+	dbs := replicas(t, 4)
+	ctx := context.Background()
+	var created atomic.Int32
+	noErrors(t, parallel(12, func(i int) error {
+		return dbs[i%len(dbs)].Update(ctx, func(tx incident.Tx) error {
+			_, err := tx.IncidentByPagerDutyID("PD42")
+			if incident.ErrorCode(err) != incident.ENOTFOUND {
+				return err
+			}
+			n, err := tx.NextIncidentNumber()
+			if err != nil {
+				return err
+			}
+			inc := newIncident(n)
+			inc.PagerDutyID = "PD42"
+			if err := tx.CreateIncident(inc); err != nil {
+				return err
+			}
+			created.Add(1)
+			return nil
+		})
+	}))
+	if n := created.Load(); n != 1 {
+		t.Errorf("%d incidents created, want 1", n)
+	}
+}
+
 // Concurrent changes to one incident on several replicas append to its timeline one at a
 // time: the chain stays linear and verifies. Half the writers read the incident first (the
 // domain's way), half go straight to its last event; both lock the incident's row.

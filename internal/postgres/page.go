@@ -68,11 +68,15 @@ func (t *Tx) PageByPagerID(pagerID string) (*incident.Page, error) {
 	return p, err
 }
 
-// IncidentByPagerDutyID finds the incident a PagerDuty incident triggered (locked in a write
-// transaction). Errors: ENOTFOUND.
+// IncidentByPagerDutyID finds the incident a PagerDuty incident triggered. In a write
+// transaction it locks the set of incidents first, and the incident: so a delivery that finds
+// none and declares one is not raced by another declaring the same. Errors: ENOTFOUND.
 func (t *Tx) IncidentByPagerDutyID(id string) (*incident.Incident, error) {
 	if id == "" {
 		return nil, incident.Errorf(incident.ENOTFOUND, "No such incident.")
+	}
+	if err := t.lockIncidentSet(); err != nil {
+		return nil, err
 	}
 	return t.oneIncident(`WHERE pagerduty_id = $1 AND pagerduty_id <> ''`+t.forUpdate(), id)
 }
