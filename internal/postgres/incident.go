@@ -317,13 +317,16 @@ func (t *Tx) RecentIncidents(limit int) ([]incident.Incident, error) {
 
 // MarkSeen records key and reports whether it was new. Keys older than a week are forgotten.
 // Of concurrent callers with one key, one inserts it; the others wait for its commit and find
-// it there (or insert it, if that transaction rolled back).
+// it there (or insert it, if that transaction rolled back). Forgetting skips the old keys
+// another transaction is forgetting (and takes up to 1000 a call), so replicas never wait on
+// each other for it.
 func (t *Tx) MarkSeen(key string, at time.Time) (bool, error) {
 	tag, err := t.tx.Exec(t.ctx, `INSERT INTO seen (key, at) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING`, key, at.UnixMilli())
 	if err != nil {
 		return false, fmt.Errorf("mark seen: %w", err)
 	}
-	if _, err := t.tx.Exec(t.ctx, `DELETE FROM seen WHERE at < $1`, at.Add(-7*24*time.Hour).UnixMilli()); err != nil {
+	if _, err := t.tx.Exec(t.ctx, `DELETE FROM seen WHERE key IN (
+		SELECT key FROM seen WHERE at < $1 LIMIT 1000 FOR UPDATE SKIP LOCKED)`, at.Add(-7*24*time.Hour).UnixMilli()); err != nil {
 		return false, fmt.Errorf("forget old seen keys: %w", err)
 	}
 	return tag.RowsAffected() == 1, nil
