@@ -58,7 +58,7 @@ func Main(m *testing.M) {
 }
 
 // New returns the URL of a new, empty database on the test process's server, starting the
-// server on first use. The URL reaches the server over its unix socket:
+// server on first use, and drops the database when the test ends. The URL reaches the server over its unix socket:
 // postgres://postgres@/t_N?host=<dir>.
 func New(tb testing.TB) string {
 	tb.Helper()
@@ -76,6 +76,13 @@ func New(tb testing.TB) string {
 	if err := adminExec(fmt.Sprintf("CREATE DATABASE %s", name)); err != nil {
 		tb.Fatalf("pgtest: create database %s: %v", name, err)
 	}
+	// Dropped when the test ends (after the cleanups it registers later, such as closing a
+	// pool), so a long suite does not fill the disk with one copy of template1 per test.
+	tb.Cleanup(func() {
+		if err := adminExec(fmt.Sprintf("DROP DATABASE %s WITH (FORCE)", name)); err != nil {
+			tb.Errorf("pgtest: drop database %s: %v", name, err)
+		}
+	})
 	return srv.url(name)
 }
 

@@ -132,3 +132,30 @@ func TestNoServerOutlivesTheProcess(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 }
+
+// A test's database is dropped when the test ends, its connections closed or not.
+func TestDatabaseIsDroppedWhenTheTestEnds(t *testing.T) {
+	var url string
+	t.Run("user", func(t *testing.T) {
+		url = pgtest.New(t)
+		c := connect(t, url)
+		if _, err := c.Exec(context.Background(), `CREATE TABLE left_behind (id int)`); err != nil {
+			t.Fatal(err)
+		}
+		leaked, err := pgx.Connect(context.Background(), url) // never closed by the test
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = leaked
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	c, err := pgx.Connect(ctx, url)
+	if err == nil {
+		c.Close(ctx)
+		t.Fatalf("the database of an ended test still accepts connections at %s", url)
+	}
+	if !strings.Contains(err.Error(), "does not exist") {
+		t.Errorf("connecting to an ended test's database: %v, want it not to exist", err)
+	}
+}

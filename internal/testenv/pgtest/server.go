@@ -46,7 +46,7 @@ func start() (*server, error) {
 	if err != nil {
 		return nil, err
 	}
-	dir, err := os.MkdirTemp("", "incidentbot-pgtest-")
+	dir, err := os.MkdirTemp(tempBase(cred), "incidentbot-pgtest-")
 	if err != nil {
 		return nil, err
 	}
@@ -86,6 +86,17 @@ func start() (*server, error) {
 	}
 	ok = true
 	return s, nil
+}
+
+// tempBase is where the server's directory goes: $TMPDIR, unless the server runs as another
+// user (who may not be able to enter it) or the socket's path would pass the kernel's limit
+// of 107 bytes; then /tmp.
+func tempBase(cred *syscall.Credential) string {
+	base := os.TempDir()
+	if cred != nil || len(base)+len("/incidentbot-pgtest-0123456789/.s.PGSQL.5432") > 100 {
+		return "/tmp"
+	}
+	return base
 }
 
 // command runs a PostgreSQL binary as the server's user, in its directory, with a
