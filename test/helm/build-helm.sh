@@ -10,14 +10,15 @@ cache="${INCIDENTBOT_HELM_CACHE:-$HOME/.cache/incidentbot/helm-$HELM}"
 
 if [ -x "$cache/helm" ]; then echo "$cache/helm"; exit 0; fi
 mkdir -p "$cache"
-# Outside any module, so the repository's go.mod has no say in helm's dependencies.
-cd "$(mktemp -d)"
-trap 'rm -rf "$PWD"' EXIT
-# go install writes the binary under its own name; build into a temporary name in the
-# cache and rename, so an interrupted build never leaves a half-written helm behind.
-GOFLAGS=-mod=mod CGO_ENABLED=0 GOBIN="$cache/.partial" \
+# Outside any module, so the repository's go.mod has no say in helm's dependencies. The
+# binary goes to a directory of this run's own and is renamed into place: an interrupted
+# build leaves no half-written helm, and two builds at once (two test runs) do not collide.
+work=$(mktemp -d)
+partial=$(mktemp -d "$cache/.build.XXXXXX")
+trap 'rm -rf "$work" "$partial"' EXIT
+cd "$work"
+GOFLAGS=-mod=mod CGO_ENABLED=0 GOBIN="$partial" \
   go install -trimpath -ldflags "-s -w -X helm.sh/helm/v3/internal/version.version=$HELM" \
   "helm.sh/helm/v3/cmd/helm@$HELM" >&2
-mv "$cache/.partial/helm" "$cache/helm"
-rmdir "$cache/.partial"
+mv "$partial/helm" "$cache/helm"
 echo "$cache/helm"
