@@ -123,6 +123,9 @@ func TestPostgresThreeReplicas(t *testing.T) {
 	if v := envValue(c, "SLACK_TEAM_IDS"); v != "T0WORKSPACE" {
 		t.Errorf("extraEnv SLACK_TEAM_IDS = %q", v)
 	}
+	if pb := volume(t, d, "playbooks"); pb.ConfigMap == nil || pb.ConfigMap.Name != "our-playbooks" || mountPath(c, "playbooks") != "/etc/incidentbot/playbooks" {
+		t.Errorf("extraVolumes/extraVolumeMounts: %+v at %q", pb, mountPath(c, "playbooks"))
+	}
 	np := checkNetworkPolicy(t, r, []int32{53, 53, 443, 6432, 6443})
 	if from := np.Spec.Ingress[0].From; len(from) != 1 || from[0].NamespaceSelector == nil {
 		t.Errorf("ingress from %+v, want the ingress controller's namespace", from)
