@@ -6,6 +6,11 @@
 set -euo pipefail
 
 HELM=v3.22.0
+# The Kubernetes version helm assumes without --kube-version (helm template's capabilities,
+# helm lint's deprecated-API check): helm's Makefile derives it from its client-go (v0.37 ->
+# 1.37); a plain go install would leave helm's fallback, 1.20.
+K8S_MAJOR=1
+K8S_MINOR=37
 cache="${INCIDENTBOT_HELM_CACHE:-$HOME/.cache/incidentbot/helm-$HELM}"
 
 if [ -x "$cache/helm" ]; then echo "$cache/helm"; exit 0; fi
@@ -18,7 +23,9 @@ partial=$(mktemp -d "$cache/.build.XXXXXX")
 trap 'rm -rf "$work" "$partial"' EXIT
 cd "$work"
 GOFLAGS=-mod=mod CGO_ENABLED=0 GOBIN="$partial" \
-  go install -trimpath -ldflags "-s -w -X helm.sh/helm/v3/internal/version.version=$HELM" \
+  go install -trimpath -ldflags "-s -w -X helm.sh/helm/v3/internal/version.version=$HELM \
+    -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMajor=$K8S_MAJOR -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMinor=$K8S_MINOR \
+    -X helm.sh/helm/v3/pkg/lint/rules.k8sVersionMajor=$K8S_MAJOR -X helm.sh/helm/v3/pkg/lint/rules.k8sVersionMinor=$K8S_MINOR" \
   "helm.sh/helm/v3/cmd/helm@$HELM" >&2
 mv "$partial/helm" "$cache/helm"
 echo "$cache/helm"

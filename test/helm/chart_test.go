@@ -31,6 +31,16 @@ func TestLint(t *testing.T) {
 	}
 }
 
+// TestTemplateWithoutKubeVersion: helm as build-helm.sh builds it (like helm's releases)
+// assumes Kubernetes 1.37, not its fallback 1.20, which is older than the chart's
+// kubeVersion; so `helm template` without --kube-version, as people run it, renders.
+func TestTemplateWithoutKubeVersion(t *testing.T) {
+	out, stderr, err := runHelm(t, "template", release, chartDir)
+	if err != nil || !strings.Contains(out, "kind: Deployment") {
+		t.Errorf("helm template without --kube-version: %v\n%s", err, stderr)
+	}
+}
+
 func TestSQLiteOneReplica(t *testing.T) {
 	r := render(t, []string{"sqlite.yaml"})
 	d := r.deployment()
