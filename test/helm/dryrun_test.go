@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -48,10 +49,11 @@ func (w *warnings) take() []string {
 
 // apiServer is a real kube-apiserver (etcd and kube-apiserver, no workloads) and clients of it.
 type apiServer struct {
-	dyn      dynamic.Interface
-	kube     kubernetes.Interface
-	mapper   *restmapper.DeferredDiscoveryRESTMapper
-	warnings *warnings
+	dyn        dynamic.Interface
+	kube       kubernetes.Interface
+	mapper     *restmapper.DeferredDiscoveryRESTMapper
+	warnings   *warnings
+	kubeconfig string
 }
 
 func startAPIServer(t *testing.T) *apiServer {
@@ -75,7 +77,8 @@ func startAPIServer(t *testing.T) *apiServer {
 		t.Fatal(err)
 	}
 	return &apiServer{dyn: dynamic.NewForConfigOrDie(cfg), kube: kubernetes.NewForConfigOrDie(cfg),
-		mapper: restmapper.NewDeferredDiscoveryRESTMapper(memory.NewMemCacheClient(disc)), warnings: w}
+		mapper: restmapper.NewDeferredDiscoveryRESTMapper(memory.NewMemCacheClient(disc)), warnings: w,
+		kubeconfig: c.Kubeconfig}
 }
 
 // dryRunApply applies obj with a server-side apply that changes nothing (dryRun=All) and
@@ -106,7 +109,8 @@ func (s *apiServer) dryRunApply(ctx context.Context, obj *unstructured.Unstructu
 // on a real kube-apiserver: the API server's own validation, strict field validation, and
 // PodSecurity's "restricted" level enforced on the namespace (a Pod made from the
 // Deployment's template is dry-run too, and any warning fails the test). The ServiceMonitor
-// is checked against testdata/servicemonitor-crd.yaml, installed first.
+// is checked against testdata/servicemonitor-crd.yaml, installed first. Then helm install's
+// own dry run on that server renders NOTES.txt, which is checked too.
 func TestDryRunApply(t *testing.T) {
 	s := startAPIServer(t)
 	ctx := context.Background()
@@ -147,6 +151,31 @@ func TestDryRunApply(t *testing.T) {
 			t.Errorf("%v: the API server warned:\n%s", values, strings.Join(w, "\n"))
 		}
 		t.Logf("%v: %d objects dry-run applied (%v since the API server was up)", values, len(r.objs), time.Since(start).Round(time.Millisecond))
+	}
+
+	// helm install's own dry run against the API server (its capabilities), which also
+	// renders NOTES.txt, the one template helm template leaves out. Another release name:
+	// helm would not adopt the ServiceAccount created above.
+	for _, tc := range []struct {
+		values []string
+		notes  string
+	}{
+		{[]string{"sqlite.yaml"}, "1 replica on SQLite (/data/incidentbot.db on the claim notes-incidentbot-data, kept on uninstall)"},
+		{[]string{"postgres-ha.yaml"}, "3 replica(s) on PostgreSQL (the URL from Secret incidentbot-database, key INCIDENTBOT_DATABASE_URL)"},
+		{[]string{"postgres-ha.yaml"}, "create secret generic bot-tokens \\\n    --from-literal=slack-bot-token=xoxb-... --from-literal=slack-signing-secret=...\n"},
+	} {
+		args := []string{"install", "notes", chartDir, "--namespace", namespace, "--dry-run=client", "--kubeconfig", s.kubeconfig,
+			"--values", filepath.Join("testdata", tc.values[0])}
+		out, stderr, err := runHelm(t, args...)
+		if err != nil {
+			t.Errorf("helm install --dry-run with %v: %v\n%s", tc.values, err, stderr)
+			continue
+		}
+		notes := out[strings.Index(out, "NOTES:"):]
+		if !strings.Contains(notes, tc.notes) || strings.Contains(notes, "<no value>") {
+			t.Errorf("helm install --dry-run with %v: the notes do not say %q:\n%s", tc.values, tc.notes, notes)
+		}
+		t.Logf("%v: %s", tc.values, notes)
 	}
 
 	// A dry run changes nothing.
