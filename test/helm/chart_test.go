@@ -185,6 +185,8 @@ func TestRefusals(t *testing.T) {
 			"config.slack.bot_token: secrets do not belong in the config file"},
 		{"database url in the config file", nil, []string{"config.database.url=postgres://u:p@db/bot", "config.github.token=x"},
 			"config.database.url, config.github.token: secrets do not belong in the config file"},
+		{"listen in the config file", nil, []string{"config.listen=:9090"},
+			"config.listen: the chart sets INCIDENTBOT_LISTEN from containerPort, and the environment wins over the file"},
 		{"no secret", nil, []string{"secrets.existingSecret="}, "secrets.existingSecret: name the Secret holding SLACK_BOT_TOKEN"},
 		{"misspelt value", nil, []string{"replica=2"}, "additional properties 'replica' not allowed"},
 		{"replicas not a number", nil, []string{"replicas=two"}, "/replicas"},

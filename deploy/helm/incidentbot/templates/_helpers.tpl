@@ -76,7 +76,8 @@ for more than one with SQLite: it has one writer, and the file is on a ReadWrite
 
 {{/*
 Refuses values the bot would run badly with: secrets written into the config file (they
-belong in Secrets) and no Secret for the Slack token.
+belong in Secrets), config keys the chart's environment overrides, and no Secret for the
+Slack token.
 */}}
 {{- define "incidentbot.validate" -}}
 {{- if not .Values.secrets.existingSecret }}
@@ -100,5 +101,11 @@ belong in Secrets) and no Secret for the Slack token.
 {{- end }}
 {{- if $inline }}
 {{- fail (printf "%s: secrets do not belong in the config file (a ConfigMap); put them in secrets.existingSecret (database.url: database.existingSecret)" (join ", " (sortAlpha $inline))) }}
+{{- end }}
+{{- /* The chart sets these through the environment, which wins over the file. */}}
+{{- range $key, $how := dict "listen" "INCIDENTBOT_LISTEN from containerPort" "db" "INCIDENTBOT_DB from persistence.mountPath" "kubeconfig" "KUBECONFIG from kubeconfig.existingSecret" }}
+{{- if hasKey $c $key }}
+{{- fail (printf "config.%s: the chart sets %s, and the environment wins over the file; set that value instead" $key $how) }}
+{{- end }}
 {{- end }}
 {{- end }}
