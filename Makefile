@@ -17,9 +17,11 @@ test:
 	$(GO) test -race -count=1 ./...
 
 # End-to-end tests on a real kube-apiserver, etcd, controller-manager, scheduler and kwok,
-# built from the Go module proxy and cached (the first build takes about 18 minutes).
+# built from the Go module proxy and cached (the first build takes about 18 minutes), and
+# the Helm chart dry-run applied to that API server (helm built the same way, about 3 minutes).
 test-e2e:
-	INCIDENTBOT_KUBE_BIN=$$(test/kube/build-binaries.sh) $(GO) test -count=1 -v ./internal/kube/
+	INCIDENTBOT_KUBE_BIN=$$(test/kube/build-binaries.sh) INCIDENTBOT_HELM=$$(test/helm/build-helm.sh) INCIDENTBOT_REQUIRE_HELM=1 \
+		$(GO) test -count=1 -v ./internal/kube/ ./test/helm/
 
 bench-e2e:
 	INCIDENTBOT_KUBE_BIN=$$(test/kube/build-binaries.sh) $(GO) test -run '^$$' -bench RolloutRestartAndWait -benchtime 10x ./internal/kube/

@@ -26,6 +26,8 @@ type hook struct {
 	mu       sync.Mutex
 	bodies   []string
 	auth     []string
+	// entered, when set, is told of each failover call, which then waits for release.
+	entered, release chan struct{}
 }
 
 func newHook(t *testing.T) *hook {
@@ -35,6 +37,10 @@ func newHook(t *testing.T) *hook {
 		switch r.URL.Path {
 		case "/failover":
 			h.failover.Add(1)
+			if h.entered != nil {
+				h.entered <- struct{}{}
+				<-h.release
+			}
 			h.mu.Lock()
 			h.bodies, h.auth = append(h.bodies, string(body)), append(h.auth, r.Header.Get("Authorization"))
 			h.mu.Unlock()
@@ -218,7 +224,7 @@ func TestRunningStepBecomesUnknownAfterACrash(t *testing.T) {
 	// The bot dies before the execution is delivered: the effect is claimed (inflight) and
 	// the step is running. At the next start the step is recovered and the effect released.
 	if err := sys.DB.Update(sys.Ctx, func(tx incident.Tx) error {
-		_, err := tx.ClaimEffects(sys.Clock.Now(), 100)
+		_, err := tx.ClaimEffects(sys.Clock.Now(), 100, time.Minute)
 		return err
 	}); err != nil {
 		t.Fatal(err)
@@ -266,7 +272,7 @@ func TestInterruptedExecutionIsNotRepeated(t *testing.T) {
 	sys.Deliver()
 	sys.Do(alice, ch, "step 4 run") // the GET needs no approval
 	if err := sys.DB.Update(sys.Ctx, func(tx incident.Tx) error {
-		if _, err := tx.ClaimEffects(sys.Clock.Now(), 100); err != nil {
+		if _, err := tx.ClaimEffects(sys.Clock.Now(), 100, time.Minute); err != nil {
 			return err
 		}
 		_, err := tx.ReleaseInflight()

@@ -413,3 +413,37 @@ func TestServeFilesTheReview(t *testing.T) {
 		return false
 	})
 }
+
+// incidentbot backup copies the database of a running serve: the copy verifies and holds
+// the incident, and a second backup to the same file is refused.
+func TestBackupWhileServing(t *testing.T) {
+	emu, general, _, env, p := startWithSlack(t)
+	slash(t, p, "U0ALICE", general, "declare P2 backup drill")
+	var ch *testenv.SlackChannel
+	waitFor(t, "the channel", func() bool {
+		ch = emu.ChannelByName("inc-1-backup-drill")
+		return ch != nil && len(ch.Pins) == 1
+	})
+	for i := 0; i < 5; i++ {
+		slash(t, p, "U0ALICE", ch.ID, fmt.Sprintf("note before the backup %d", i))
+	}
+	dest := filepath.Join(t.TempDir(), "copy.db")
+	out, code := run(t, env, "backup", dest)
+	if code != 0 || !strings.Contains(out, "integrity ok") {
+		t.Fatalf("backup: exit %d\n%s", code, out)
+	}
+	slash(t, p, "U0ALICE", ch.ID, "note after the backup")
+	if out, code := run(t, env, "backup", dest); code == 0 || !strings.Contains(out, "already exists") {
+		t.Errorf("a second backup to the same file: exit %d\n%s", code, out)
+	}
+	p.kill()
+	copyEnv := []string{"PATH=/usr/bin:/bin", "INCIDENTBOT_DB=" + dest}
+	out, code = run(t, copyEnv, "timeline", "verify")
+	if code != 0 || !strings.Contains(out, "1 incidents checked, 0 broken") {
+		t.Fatalf("verify the copy: exit %d\n%s", code, out)
+	}
+	out, _ = run(t, copyEnv, "timeline", "show", "INC-1")
+	if !strings.Contains(out, "before the backup 4") || strings.Contains(out, "after the backup") {
+		t.Errorf("the copy's timeline:\n%s", out)
+	}
+}

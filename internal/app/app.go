@@ -132,7 +132,10 @@ func (a *App) wire(ctx context.Context, deps Deps) error {
 	a.Names = incident.NewNames(a.Chat, clock) // read once, shared by the review and the pages
 	dispatch := a.dispatcher(deps)
 	a.Outbox = &incident.Outbox{Store: a.DB, Chat: a.Chat, Clock: clock, Settings: settings, Log: log.With("component", "outbox"),
-		Executor: dispatch, Planner: dispatch, Observe: a.Metrics.ObserveEffect, ObserveLag: a.Metrics.ObserveTimerLag, Names: a.Names}
+		Executor: dispatch, Planner: dispatch, Observe: a.Metrics.ObserveEffect, ObserveLag: a.Metrics.ObserveTimerLag, Names: a.Names,
+		// Other replicas share a PostgreSQL database: what one left inflight waits out its
+		// claim. Alone on a SQLite file, the bot takes it back at once when it starts.
+		Shared: cfg.Postgres()}
 	if settings.Reviews {
 		var err error
 		if a.Outbox.Tracker, a.Outbox.Reviews, err = reviewing(cfg, a.Metrics.Transport("github", nil)); err != nil {
@@ -149,12 +152,16 @@ func (a *App) wire(ctx context.Context, deps Deps) error {
 	}
 	a.Service = incident.NewService(incident.ServiceConfig{Store: store, Clock: clock, Settings: settings,
 		Log: log.With("component", "incident"), Notify: a.Outbox.Notify})
-	// A step found running was interrupted: it becomes unknown for a person to verify, and is
-	// never run again on its own. This happens before anything else can touch the steps.
-	if n, err := a.Service.RecoverSteps(ctx); err != nil {
-		return fmt.Errorf("recover playbook steps: %w", err)
-	} else if n > 0 {
-		log.Warn("playbook steps were running when the bot stopped; they are now unknown and wait for a person", "count", n)
+	// Alone, a step found running was interrupted: it becomes unknown for a person to verify,
+	// and is never run again on its own. This happens before anything else can touch the
+	// steps. Shared, a running step may be another replica's: its execution becomes unknown
+	// only when that replica's claim lapses (the outbox's takeover).
+	if !a.Outbox.Shared {
+		if n, err := a.Service.RecoverSteps(ctx); err != nil {
+			return fmt.Errorf("recover playbook steps: %w", err)
+		} else if n > 0 {
+			log.Warn("playbook steps were running when the bot stopped; they are now unknown and wait for a person", "count", n)
+		}
 	}
 	a.Router = commands.NewRouter(a.Service, log.With("component", "commands"))
 	a.Router.EventText = views.EventText

@@ -15,8 +15,10 @@ import (
 
 // Config is the whole configuration. Secrets are of type Secret so they never print.
 type Config struct {
-	DB     string `yaml:"db"`
-	Listen string `yaml:"listen"`
+	DB string `yaml:"db"` // the SQLite file, when Database.URL is unset
+	// Database selects PostgreSQL instead of the SQLite file DB, for several replicas.
+	Database Database `yaml:"database"`
+	Listen   string   `yaml:"listen"`
 	// DashboardToken, when set, closes the read-only web dashboard (/ and /incidents/{id})
 	// to those who do not give it. The public status page needs none.
 	DashboardToken Secret `yaml:"dashboard_token"`
@@ -38,6 +40,17 @@ type Config struct {
 	Actions   Actions             `yaml:"actions"`
 	Drills    Drills              `yaml:"drills"`
 }
+
+// Database configures a PostgreSQL database shared by every replica of the bot.
+type Database struct {
+	// URL is a postgres:// (or postgresql://) URL, with the password if it needs one (so
+	// it is a Secret: it never prints); several hosts (host1,host2) reach a primary
+	// wherever it runs. Unset: the embedded SQLite file db.
+	URL Secret `yaml:"url"`
+}
+
+// Postgres reports whether the configuration selects PostgreSQL.
+func (c *Config) Postgres() bool { return c.Database.URL != "" }
 
 // Drills configures drills and the reminders of the plan's recovery testing schedule.
 type Drills struct {

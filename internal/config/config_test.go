@@ -58,6 +58,7 @@ func TestErrors(t *testing.T) {
 			"drills.schedule[1].title: must not be empty",
 			"drills.schedule[1].playbook: must name the playbook to drill",
 		}},
+		{"bad-database.yaml", []string{"database.url: must be a postgres:// URL, not mysql://"}},
 		{"bad-duration.yaml", []string{`line 4: "soon" is not a duration such as 30s, 15m or 4h`}},
 		{"bad-listen-and-urgencies.yaml", []string{
 			`listen: "not-an-address:99999999": the port must be a number from 0 to 65535`,
@@ -244,5 +245,35 @@ func TestImpactOfZeroIsKept(t *testing.T) {
 	inc := &incident.Incident{Services: []string{"ledger"}, Impact: map[string]int{incident.SegmentLargeEnterprise: 100, incident.SegmentMidMarket: 100, incident.SegmentSmallBusiness: 100}}
 	if got := inc.EstimateImpact(cfg.Catalog(), inc.DeclaredAt).Hourly; got != 60000 {
 		t.Errorf("hourly %s, want $60,000", incident.FormatMoney(got))
+	}
+}
+
+// database.url (or INCIDENTBOT_DATABASE_URL) selects PostgreSQL; it is a secret (its
+// password never prints, also not in errors), and a URL that cannot reach a database is
+// refused with what is missing.
+func TestDatabaseURL(t *testing.T) {
+	for _, tc := range []struct{ url, want string }{
+		{"postgres://bot:hunter2@db1.internal,db2.internal:5432/incidentbot?target_session_attrs=read-write", ""},
+		{"postgresql:///incidentbot?host=/run/postgresql", ""},
+		{"postgres://bot:hunter2@db.internal", "database.url: names no database"},
+		{"postgres:///incidentbot", "database.url: names no host"},
+		{"mysql://bot:hunter2@db/x", "must be a postgres:// URL, not mysql://"},
+	} {
+		cfg, err := Load("", env(map[string]string{"INCIDENTBOT_DATABASE_URL": tc.url, "SLACK_SIGNING_SECRET": "s3cr3t-signing-value"}))
+		switch {
+		case tc.want == "" && err != nil:
+			t.Errorf("%s: %v", tc.url, err)
+		case tc.want == "" && !cfg.Postgres():
+			t.Errorf("%s does not select PostgreSQL", tc.url)
+		case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
+			t.Errorf("%s: %v, want %q", tc.url, err, tc.want)
+		}
+		if err != nil && strings.Contains(err.Error(), "hunter2") {
+			t.Errorf("an error shows the password: %v", err)
+		}
+	}
+	cfg, err := Load("", env(map[string]string{"SLACK_SIGNING_SECRET": "s3cr3t-signing-value"}))
+	if err != nil || cfg.Postgres() {
+		t.Errorf("unset, the bot keeps SQLite: %v %v", cfg.Postgres(), err)
 	}
 }

@@ -15,6 +15,7 @@ func envVars(c *Config) []struct {
 		set  func(string)
 	}{
 		{"INCIDENTBOT_DB", str(&c.DB)},
+		{"INCIDENTBOT_DATABASE_URL", sec(&c.Database.URL)},
 		{"INCIDENTBOT_LISTEN", str(&c.Listen)},
 		{"INCIDENTBOT_DASHBOARD_TOKEN", sec(&c.DashboardToken)},
 		{"INCIDENTBOT_CONSOLE_TOKEN", sec(&c.ConsoleToken)}, // refused by Validate, with what to do instead

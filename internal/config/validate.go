@@ -30,8 +30,11 @@ func (c *Config) Validate() error {
 	bad := func(path, format string, args ...any) {
 		errs = append(errs, fmt.Errorf("%s: %s", path, fmt.Sprintf(format, args...)))
 	}
-	if c.DB == "" {
+	if c.DB == "" && !c.Postgres() {
 		bad("db", "must not be empty")
+	}
+	if c.Postgres() {
+		validateDatabaseURL(string(c.Database.URL), bad)
 	}
 	if _, port, err := net.SplitHostPort(c.Listen); err != nil {
 		bad("listen", "%q is not host:port (such as :8080)", c.Listen)
@@ -259,5 +262,20 @@ func (c *Config) validateDrillClusters(bad func(path, format string, args ...any
 				}
 			}
 		}
+	}
+}
+
+// validateDatabaseURL checks database.url without ever printing it (it may hold a password).
+func validateDatabaseURL(raw string, bad func(path, format string, args ...any)) {
+	u, err := url.Parse(raw)
+	switch {
+	case err != nil:
+		bad("database.url", "is not a URL (such as postgres://incidentbot@db.internal:5432/incidentbot)")
+	case u.Scheme != "postgres" && u.Scheme != "postgresql":
+		bad("database.url", "must be a postgres:// URL, not %s:// (unset it to keep the SQLite file db)", u.Scheme)
+	case u.Host == "" && u.Query().Get("host") == "":
+		bad("database.url", "names no host (postgres://HOST/DB, or ?host=/run/postgresql for a unix socket)")
+	case strings.Trim(u.Path, "/") == "":
+		bad("database.url", "names no database (postgres://host/DATABASE)")
 	}
 }

@@ -2,6 +2,8 @@ package incident
 
 import (
 	"encoding/json"
+	"errors"
+	"fmt"
 	"time"
 )
 
@@ -64,6 +66,12 @@ type Effect struct {
 	NextAttemptAt time.Time
 	LastError     string
 	CreatedAt     time.Time
+	// Claim is the fencing token of the delivery that holds the effect: each claim takes the
+	// next number, and a delivery can record its result, or start an action, only while the
+	// effect still carries its token. ClaimedUntil is when the claim lapses unless renewed;
+	// then any replica may take the effect over (a takeover counts as an attempt).
+	Claim        int64
+	ClaimedUntil time.Time
 }
 
 // EffectPayload carries what an effect needs beyond the incident's current state.
@@ -97,4 +105,20 @@ func UnmarshalPayload(s string) (EffectPayload, error) {
 	}
 	err := json.Unmarshal([]byte(s), &p)
 	return p, err
+}
+
+// LapsedClaim is the last error of an effect taken over because the claim of the delivery
+// that held it lapsed: its replica stopped, or hung past its lease.
+const LapsedClaim = "interrupted: the claim of its delivery lapsed (the replica stopped or hung)"
+
+// LostClaim is the error of a delivery that no longer holds its claim on e: another replica
+// took e over, so this one may record nothing and start nothing. Its code is ECONFLICT.
+func LostClaim(e *Effect) error {
+	return &Error{Code: ECONFLICT, Message: fmt.Sprintf("effect %s: claim %d was taken over; this delivery records nothing", e.Key, e.Claim), lostClaim: true}
+}
+
+// IsLostClaim reports whether err is (or wraps) a LostClaim.
+func IsLostClaim(err error) bool {
+	var e *Error
+	return errors.As(err, &e) && e.lostClaim
 }

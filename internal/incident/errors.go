@@ -29,6 +29,8 @@ type Error struct {
 	Code    string
 	Message string
 	Field   string // one of the Field* names, or ""
+
+	lostClaim bool // LostClaim
 }
 
 // The inputs of a declaration, as errors name them.

@@ -21,6 +21,9 @@ type kindSpec struct {
 	// lane orders it among others (lane.go); nil for none.
 	lane func(incidentID int64, p EffectPayload) string
 	rank int // its place in the lane: lower first, then commit order
+	// execution: it changes production (a playbook action). It starts only on a claim
+	// confirmed just before, and is never run again after a delivery that may have run it.
+	execution bool
 }
 
 // The outside services effects call.
@@ -51,7 +54,7 @@ func init() {
 		EffectUpdateCard:    {handle: (*Outbox).updateCard, does: "update the incident card", service: serviceSlack, inChannel: true},
 		EffectUpdateRunCard: {handle: (*Outbox).runEffect, does: "show the playbook run card", service: serviceSlack, inChannel: true},
 		EffectUpdateStep:    {handle: (*Outbox).runEffect, does: "show a playbook step", service: serviceSlack, inChannel: true},
-		EffectExecuteStep:   {handle: (*Outbox).runEffect, does: "run a playbook step", inChannel: true},
+		EffectExecuteStep:   {handle: (*Outbox).runEffect, does: "run a playbook step", inChannel: true, execution: true},
 		EffectPlanStep:      {handle: (*Outbox).runEffect, does: "dry-run a playbook step", inChannel: true},
 
 		EffectPage:          {handle: (*Outbox).page, does: "page through PagerDuty", service: servicePagerDuty},

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -36,6 +37,13 @@ type Outbox struct {
 	// ProbeEvery is how often one delivery probes a service that is down (default 2s).
 	// See health.go.
 	ProbeEvery time.Duration
+	// Lease is how long a claim on an effect holds unless renewed (default 30s); a delivery
+	// renews its claim every third of it while it runs.
+	Lease time.Duration
+	// Shared says other replicas deliver from the same store. Then an effect another
+	// process left inflight is taken over only once its claim lapses; alone (the default,
+	// SQLite), Run takes back at once what the previous process left inflight.
+	Shared bool
 	// Observe, when set, is told the outcome of every delivery attempt (for metrics), and
 	// ObserveLag how late each timer fired.
 	Observe    func(kind EffectKind, outcome string)
@@ -77,6 +85,9 @@ func (o *Outbox) init() {
 		if o.ProbeEvery <= 0 {
 			o.ProbeEvery = 2 * time.Second
 		}
+		if o.Lease <= 0 {
+			o.Lease = 30 * time.Second
+		}
 
 		if o.Log == nil {
 			o.Log = slog.Default()
@@ -84,20 +95,23 @@ func (o *Outbox) init() {
 	})
 }
 
-// Run delivers effects until ctx ends. Effects left inflight by a previous process are
-// released first, so a crash between a delivery and its record means the delivery is tried
-// again; handlers look for an earlier success before acting twice.
+// Run delivers effects until ctx ends. Alone on its store, it first releases the effects
+// a previous process left inflight; shared, it takes them over when their claims lapse.
+// Either way a crash between a delivery and its record means the delivery is tried again,
+// and handlers look for an earlier success before acting twice.
 func (o *Outbox) Run(ctx context.Context) error {
 	o.init()
-	var released int
-	if err := o.Store.Update(ctx, func(tx Tx) (err error) {
-		released, err = tx.ReleaseInflight()
-		return err
-	}); err != nil {
-		return fmt.Errorf("outbox: release inflight effects: %w", err)
-	}
-	if released > 0 {
-		o.Log.Info("resuming effects left inflight", "count", released)
+	if !o.Shared {
+		var released int
+		if err := o.Store.Update(ctx, func(tx Tx) (err error) {
+			released, err = tx.ReleaseInflight()
+			return err
+		}); err != nil {
+			return fmt.Errorf("outbox: release inflight effects: %w", err)
+		}
+		if released > 0 {
+			o.Log.Info("resuming effects left inflight", "count", released)
+		}
 	}
 	sem := make(chan struct{}, o.Workers)
 	var wg sync.WaitGroup
@@ -216,7 +230,7 @@ func (o *Outbox) dueAt(ctx context.Context, effs []Effect, t time.Time) error {
 
 func (o *Outbox) claim(ctx context.Context, limit int) (claimed []Effect, err error) {
 	err = o.Store.Update(ctx, func(tx Tx) error {
-		claimed, err = tx.ClaimEffects(o.Clock.Now(), limit)
+		claimed, err = tx.ClaimEffects(o.Clock.Now(), limit, o.Lease)
 		return err
 	})
 	return claimed, err
@@ -258,7 +272,18 @@ func (o *Outbox) deliver(ctx context.Context, e Effect, wait time.Duration) stri
 		if !parkUntil.IsZero() {
 			return o.park(ctx, e, service, parkUntil, log)
 		}
-		res, err = e.Kind.spec().handle(o, ctx, inc, &e) // deliver waited for the channel above
+		hctx, held, confirm, release := o.hold(ctx, &e, log)
+		if e.Kind.spec().execution && !confirm() {
+			release()
+			log.Warn("outbox: another replica took this action over before it started; it does not start here")
+			return "lost" // fenced: an action never starts on a claim another replica took over
+		}
+		res, err = e.Kind.spec().handle(o, hctx, inc, &e) // deliver waited for the channel above
+		release()
+		if !held() {
+			log.Warn("outbox: another replica took this effect over while it was delivered; its result is not recorded")
+			return "lost"
+		}
 		if o.health.observe(service, probe, ErrorCode(err) != ENOTREADY, err, o.Clock.Now(), o.ProbeEvery) {
 			o.wakeService(ctx, service, log)
 		}
@@ -284,6 +309,10 @@ func (o *Outbox) deliver(ctx context.Context, e Effect, wait time.Duration) stri
 		}
 		return tx.UpdateIncident(inc)
 	})
+	if IsLostClaim(err) {
+		log.Warn("outbox: another replica took this effect over; its result is not recorded", "err", err)
+		return "lost"
+	}
 	if err != nil {
 		o.recordFailed(ctx, attempted, err, log)
 		return "error"
@@ -292,6 +321,51 @@ func (o *Outbox) deliver(ctx context.Context, e Effect, wait time.Duration) stri
 		o.Observe(e.Kind, outcome)
 	}
 	return outcome
+}
+
+// hold keeps e's claim while its delivery runs, renewing it every third of the lease until
+// release. held reports whether the claim is still this delivery's; confirm renews it at
+// once and reports the same (an action starts only on a confirmed claim). Once another
+// replica has taken e over, hctx is cancelled so that the handler stops what it can.
+func (o *Outbox) hold(ctx context.Context, e *Effect, log *slog.Logger) (hctx context.Context, held, confirm func() bool, release func()) {
+	hctx, cancel := context.WithCancel(ctx)
+	var lost atomic.Bool
+	renew := func() bool {
+		claim := *e
+		err := o.Store.Update(context.WithoutCancel(ctx), func(tx Tx) error { return tx.RenewClaim(&claim, o.Clock.Now().Add(o.Lease)) })
+		switch {
+		case IsLostClaim(err):
+			lost.Store(true)
+			cancel()
+		case err != nil:
+			log.Warn("outbox: could not renew the claim; trying again", "err", err)
+		}
+		return !lost.Load()
+	}
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(o.Lease / 3)
+		defer t.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+				renew()
+			}
+		}
+	}()
+	var once sync.Once
+	release = func() {
+		once.Do(func() {
+			close(stop)
+			<-done
+			cancel()
+		})
+	}
+	return hctx, func() bool { return !lost.Load() }, renew, release
 }
 
 // park puts back an effect for a service that is down until the next probe may go, without
@@ -353,6 +427,10 @@ func (o *Outbox) save(ctx context.Context, e *Effect, log *slog.Logger) bool {
 		err := o.Store.Update(context.WithoutCancel(ctx), func(tx Tx) error { return tx.SaveEffect(e) })
 		if err == nil {
 			return true
+		}
+		if IsLostClaim(err) {
+			log.Warn("outbox: another replica took this effect over; leaving it to it", "err", err)
+			return false
 		}
 		log.Error("outbox: could not save the effect; retrying", "attempt", attempt+1, "err", err)
 		select {

@@ -168,7 +168,7 @@ func TestInterruptedChannelCreationAdoptsTheChannel(t *testing.T) {
 	inc := w.declare("API down", incident.P1, "")
 	// The previous process created the channel and died before recording it.
 	if err := w.db.Update(w.ctx, func(tx incident.Tx) error {
-		effs, err := tx.ClaimEffects(w.clock.Now(), 10)
+		effs, err := tx.ClaimEffects(w.clock.Now(), 10, time.Minute)
 		if len(effs) == 0 || effs[0].Kind != incident.EffectCreateChannel {
 			t.Fatalf("claimed %v, want the channel first", effs)
 		}

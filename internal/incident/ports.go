@@ -44,10 +44,17 @@ type Tx interface {
 
 	// Enqueue adds an effect unless one with the same key exists; it reports whether it did.
 	Enqueue(e *Effect) (bool, error)
-	// ClaimEffects marks up to limit pending effects due at now as inflight and returns them.
-	ClaimEffects(now time.Time, limit int) ([]Effect, error)
-	// SaveEffect stores an effect's state, attempts, next attempt and last error.
+	// ClaimEffects claims up to limit effects for lease: pending ones due at now, and inflight
+	// ones whose claim lapsed (a replica died holding them; the takeover counts as an
+	// attempt). Each gets the next Claim token; with several replicas no effect is claimed
+	// by two at once.
+	ClaimEffects(now time.Time, limit int, lease time.Duration) ([]Effect, error)
+	// SaveEffect stores an effect's state, attempts, next attempt and last error, if it still
+	// carries e.Claim; else it returns ECONFLICT (LostClaim) and changes nothing.
 	SaveEffect(e *Effect) error
+	// RenewClaim extends the claim e.Claim of an inflight effect to until; ECONFLICT when the
+	// claim was taken over.
+	RenewClaim(e *Effect, until time.Time) error
 	// NextEffectDue returns when the earliest pending effect is due (zero if none).
 	NextEffectDue() (time.Time, error)
 	// ReleaseInflight turns inflight effects back into pending ones (at start-up), counting

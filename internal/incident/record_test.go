@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/nephoran/incidentbot/internal/incident"
+	"github.com/nephoran/incidentbot/internal/testenv"
 	_ "modernc.org/sqlite"
 )
 
@@ -16,7 +17,7 @@ import (
 // posting it twice.
 func TestResultThatCannotBeStoredIsRetriedNotLost(t *testing.T) {
 	sys, ch := reviewWorld(t, false)
-	raw, err := sql.Open("sqlite", sys.DB.Path())
+	raw, err := sql.Open("sqlite", "file:"+sys.DB.Path()+"?_pragma=busy_timeout(10000)") // waits for the bot's writer
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,7 +62,7 @@ func TestResultThatCannotBeStoredIsRetriedNotLost(t *testing.T) {
 // head of its lane it would hold back every later post in the channel).
 func TestEffectIsPutBackOnceTheDatabaseAnswersAgain(t *testing.T) {
 	sys, ch := reviewWorld(t, false)
-	raw, err := sql.Open("sqlite", sys.DB.Path())
+	raw, err := sql.Open("sqlite", "file:"+sys.DB.Path()+"?_pragma=busy_timeout(10000)") // waits for the bot's writer
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,7 +81,13 @@ func TestEffectIsPutBackOnceTheDatabaseAnswersAgain(t *testing.T) {
 	}
 	delivered := make(chan struct{})
 	go func() { defer close(delivered); sys.Deliver() }()
-	time.Sleep(300 * time.Millisecond) // the reschedule fails meanwhile, and is retried
+	// Once the run card is in the channel its record has failed (card_ts), and the
+	// reschedule fails and is retried; only then does the database answer again.
+	posted := time.Now().Add(20 * time.Second)
+	for !strings.Contains(messagesOf(sys, ch), "steps done") && time.Now().Before(posted) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	time.Sleep(200 * time.Millisecond)
 	if _, err := raw.Exec(`DROP TRIGGER fail_reschedule; DROP TRIGGER fail_card`); err != nil {
 		t.Fatal(err)
 	}
@@ -94,4 +101,13 @@ func TestEffectIsPutBackOnceTheDatabaseAnswersAgain(t *testing.T) {
 	if runs, _ := sys.Service.RunsOf(sys.Ctx, 1); len(runs) != 1 || runs[0].CardTS == "" {
 		t.Fatal("the run card was never recorded")
 	}
+}
+
+// messagesOf is the text and blocks of the channel's messages, for waiting on a post.
+func messagesOf(sys *testenv.System, ch string) string {
+	var b strings.Builder
+	for _, m := range sys.Slack.Channel(ch).Messages {
+		b.WriteString(m.Text + string(m.Blocks) + "\n")
+	}
+	return b.String()
 }

@@ -141,3 +141,30 @@ type Planner interface {
 type Executor interface {
 	Execute(ctx context.Context, inc *Incident, step *RunStep) (StepResult, error)
 }
+
+// ChangeMark says who is changing production: the incident, the step and the claim token
+// of the delivery that runs it. Executors write it on what they change (the Kubernetes
+// adapter as an annotation), so people can see what changed an object and why.
+type ChangeMark struct {
+	Incident string // INC-42
+	Step     string // as its card numbers it: 1.3, and its playbook ID
+	Claim    int64  // the fencing token of the delivery
+}
+
+// String is the mark as written on objects: "INC-42 step 1.3 promote-db, claim 7".
+func (m ChangeMark) String() string {
+	return fmt.Sprintf("%s step %s, claim %d", m.Incident, m.Step, m.Claim)
+}
+
+type changeMarkKey struct{}
+
+// WithChangeMark returns ctx carrying m, for the executor of a step.
+func WithChangeMark(ctx context.Context, m ChangeMark) context.Context {
+	return context.WithValue(ctx, changeMarkKey{}, m)
+}
+
+// ChangeMarkFrom returns the mark ctx carries; ok is false outside a step's execution.
+func ChangeMarkFrom(ctx context.Context) (m ChangeMark, ok bool) {
+	m, ok = ctx.Value(changeMarkKey{}).(ChangeMark)
+	return m, ok
+}

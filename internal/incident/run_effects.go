@@ -163,7 +163,8 @@ func (o *Outbox) execute(ctx context.Context, inc *Incident, run *Run, step *Run
 	case o.Executor == nil:
 		state, output = StepFailed, "this bot has no executor for "+step.Spec.Action.Type+" actions"
 	default:
-		res, err := o.Executor.Execute(ctx, inc, step)
+		mark := ChangeMark{Incident: inc.Key(), Step: step.Ref(run) + " " + step.Spec.StepID, Claim: e.Claim}
+		res, err := o.Executor.Execute(WithChangeMark(ctx, mark), inc, step)
 		switch {
 		case err != nil:
 			state, output = StepFailed, "could not run: "+err.Error()

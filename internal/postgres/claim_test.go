@@ -41,7 +41,7 @@ func TestConcurrentClaimsNeverOverlap(t *testing.T) {
 	release := releaser(t)
 	go func() {
 		done <- dbs[0].Update(ctx, func(tx incident.Tx) error {
-			claimed, err := tx.ClaimEffects(now, 10)
+			claimed, err := tx.ClaimEffects(now, 10, time.Minute)
 			if err != nil {
 				return err
 			}
@@ -56,7 +56,7 @@ func TestConcurrentClaimsNeverOverlap(t *testing.T) {
 	}
 	ctx2, cancel := context.WithTimeout(ctx, 20*time.Second)
 	var second []incident.Effect
-	err := dbs[1].Update(ctx2, func(tx incident.Tx) (err error) { second, err = tx.ClaimEffects(now, 15); return err })
+	err := dbs[1].Update(ctx2, func(tx incident.Tx) (err error) { second, err = tx.ClaimEffects(now, 15, time.Minute); return err })
 	cancel()
 	if err != nil {
 		t.Fatalf("the second claim, while the first is open: %v", err)
@@ -78,7 +78,7 @@ func TestConcurrentClaimsNeverOverlap(t *testing.T) {
 	noErrors(t, parallel(4, func(i int) error {
 		for {
 			var claimed []incident.Effect
-			err := dbs[i%2].Update(ctx, func(tx incident.Tx) (err error) { claimed, err = tx.ClaimEffects(now, 3); return err })
+			err := dbs[i%2].Update(ctx, func(tx incident.Tx) (err error) { claimed, err = tx.ClaimEffects(now, 3, time.Minute); return err })
 			if err != nil || len(claimed) == 0 {
 				return err
 			}
@@ -132,7 +132,7 @@ func TestClaimsKeepLaneOrderAcrossReplicas(t *testing.T) {
 	release := releaser(t)
 	go func() {
 		done <- dbs[0].Update(ctx, func(tx incident.Tx) error {
-			claimed, err := tx.ClaimEffects(t0, 10)
+			claimed, err := tx.ClaimEffects(t0, 10, time.Minute)
 			held <- claimed
 			<-release.C
 			return err
@@ -144,7 +144,7 @@ func TestClaimsKeepLaneOrderAcrossReplicas(t *testing.T) {
 	var other []incident.Effect
 	waiting, cancel := context.WithTimeout(ctx, 20*time.Second)
 	defer cancel()
-	if err := dbs[1].Update(waiting, func(tx incident.Tx) (err error) { other, err = tx.ClaimEffects(t0, 10); return err }); err != nil {
+	if err := dbs[1].Update(waiting, func(tx incident.Tx) (err error) { other, err = tx.ClaimEffects(t0, 10, time.Minute); return err }); err != nil {
 		t.Fatalf("a claim while the card is claimed elsewhere: %v", err)
 	}
 	if len(other) != 0 {
@@ -154,7 +154,7 @@ func TestClaimsKeepLaneOrderAcrossReplicas(t *testing.T) {
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
-	if err := dbs[1].Update(ctx, func(tx incident.Tx) (err error) { other, err = tx.ClaimEffects(t0, 10); return err }); err != nil {
+	if err := dbs[1].Update(ctx, func(tx incident.Tx) (err error) { other, err = tx.ClaimEffects(t0, 10, time.Minute); return err }); err != nil {
 		t.Fatal(err)
 	}
 	if len(other) != 0 {
@@ -184,4 +184,100 @@ func keys(effs []incident.Effect) []string {
 		out = append(out, e.Key)
 	}
 	return out
+}
+
+// Claims carry fencing tokens and deadlines (as internal/sqlite's TestClaimsLapseAndFence):
+// a claimed effect is not claimed again while its claim holds (renewals extend it); once it
+// lapses it is taken over with the next token and counted as an attempt, and the old holder
+// can neither save nor renew.
+func TestClaimsLapseAndFence(t *testing.T) {
+	db, _ := MustOpenDB(t)
+	ctx := context.Background()
+	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	claim := func(at time.Time) []incident.Effect {
+		t.Helper()
+		var got []incident.Effect
+		if err := db.Update(ctx, func(tx incident.Tx) (err error) { got, err = tx.ClaimEffects(at, 10, time.Minute); return err }); err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+	if err := db.Update(ctx, func(tx incident.Tx) error {
+		inc := &incident.Incident{Number: 1, Title: "t", Severity: incident.P1, Status: incident.StatusInvestigating, DeclaredBy: "U1", DeclaredAt: now}
+		if err := tx.CreateIncident(inc); err != nil {
+			return err
+		}
+		_, err := tx.Enqueue(&incident.Effect{IncidentID: inc.ID, Kind: incident.EffectPost, Key: "k", State: incident.EffectPending, NextAttemptAt: now, CreatedAt: now})
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	first := claim(now)
+	if len(first) != 1 || first[0].Claim != 1 || !first[0].ClaimedUntil.Equal(now.Add(time.Minute)) || first[0].State != incident.EffectInflight {
+		t.Fatalf("first claim: %+v", first)
+	}
+	a := first[0]
+	if got := claim(now.Add(30 * time.Second)); len(got) != 0 {
+		t.Fatalf("claimed again while the claim holds: %+v", got)
+	}
+	if err := db.Update(ctx, func(tx incident.Tx) error { return tx.RenewClaim(&a, now.Add(90*time.Second)) }); err != nil {
+		t.Fatal(err)
+	}
+	if got := claim(now.Add(80 * time.Second)); len(got) != 0 {
+		t.Fatalf("claimed again within the renewed claim: %+v", got)
+	}
+	taken := claim(now.Add(91 * time.Second))
+	if len(taken) != 1 || taken[0].Claim != 2 || taken[0].Attempts != 1 || taken[0].LastError != incident.LapsedClaim {
+		t.Fatalf("takeover: %+v", taken)
+	}
+	a.State = incident.EffectDone
+	if err := db.Update(ctx, func(tx incident.Tx) error { return tx.SaveEffect(&a) }); !incident.IsLostClaim(err) {
+		t.Errorf("the old holder saved: %v", err)
+	}
+	if err := db.Update(ctx, func(tx incident.Tx) error { return tx.RenewClaim(&a, now.Add(time.Hour)) }); !incident.IsLostClaim(err) {
+		t.Errorf("the old holder renewed: %v", err)
+	}
+	b := taken[0]
+	b.State = incident.EffectDone
+	if err := db.Update(ctx, func(tx incident.Tx) error { return tx.SaveEffect(&b) }); err != nil {
+		t.Errorf("the new holder could not save: %v", err)
+	}
+	var due time.Time
+	db.View(ctx, func(tx incident.Tx) (err error) { due, err = tx.NextEffectDue(); return err })
+	if !due.IsZero() {
+		t.Errorf("nothing is due, but NextEffectDue says %v", due)
+	}
+}
+
+// A lapsed claim is taken over by one replica only, however many claim at once.
+func TestLapsedClaimIsTakenOverOnce(t *testing.T) {
+	dbs := replicas(t, 4)
+	ctx := context.Background()
+	if err := dbs[0].Update(ctx, func(tx incident.Tx) error {
+		inc := newIncident(1)
+		if err := tx.CreateIncident(inc); err != nil {
+			return err
+		}
+		_, err := tx.Enqueue(&incident.Effect{IncidentID: inc.ID, Kind: incident.EffectPost, Key: "k", State: incident.EffectPending, NextAttemptAt: t0, CreatedAt: t0})
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := dbs[0].Update(ctx, func(tx incident.Tx) error { _, err := tx.ClaimEffects(t0, 1, time.Minute); return err }); err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var takers []incident.Effect
+	noErrors(t, parallel(8, func(i int) error {
+		return dbs[i%len(dbs)].Update(ctx, func(tx incident.Tx) error {
+			got, err := tx.ClaimEffects(t0.Add(2*time.Minute), 10, time.Minute)
+			mu.Lock()
+			takers = append(takers, got...)
+			mu.Unlock()
+			return err
+		})
+	}))
+	if len(takers) != 1 || takers[0].Claim != 2 || takers[0].Attempts != 1 {
+		t.Fatalf("takeovers %+v, want one with claim 2", takers)
+	}
 }

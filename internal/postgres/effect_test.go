@@ -42,7 +42,10 @@ func TestEffectsLifeCycle(t *testing.T) {
 		t.Errorf("next due %v, want %v", got, t0)
 	}
 	var claimed []incident.Effect
-	update(t, db, func(tx incident.Tx) (err error) { claimed, err = tx.ClaimEffects(t0.Add(time.Minute), 10); return err })
+	update(t, db, func(tx incident.Tx) (err error) {
+		claimed, err = tx.ClaimEffects(t0.Add(time.Minute), 10, time.Hour)
+		return err
+	})
 	if fmt.Sprint(keys(claimed)) != "[a b]" || claimed[0].State != incident.EffectInflight || claimed[0].Payload.Text != "hello a" ||
 		!claimed[1].NextAttemptAt.Equal(t0.Add(time.Minute)) || !claimed[0].CreatedAt.Equal(t0) {
 		t.Fatalf("claimed %+v, want a and b inflight as enqueued", claimed)

@@ -10,11 +10,18 @@ import (
 	"github.com/nephoran/incidentbot/internal/incident"
 )
 
-const effectColumns = `id, incident_id, kind, key, payload, state, attempts, next_attempt_at, last_error, created_at, lane, lane_rank`
+const effectColumns = `id, incident_id, kind, key, payload, state, attempts, next_attempt_at, last_error, created_at, lane, lane_rank, claim, claimed_until`
 
 // claimable is the condition on a pending effect e that it may be delivered now: due, and
 // first in its lane (no earlier effect of the lane pending or inflight).
-const claimable = `e.state = 'pending' AND e.next_attempt_at <= ? AND (e.lane = '' OR NOT EXISTS (
+const claimable = `e.state = 'pending' AND e.next_attempt_at <= ? AND ` + firstInLane
+
+// lapsed is the condition on an inflight effect e that its claim lapsed at now (its
+// holder died or hangs): any replica may take it over.
+const lapsed = `e.state = 'inflight' AND e.claimed_until <= ?`
+
+// firstInLane: no earlier effect of e's lane is pending or inflight.
+const firstInLane = `(e.lane = '' OR NOT EXISTS (
 	SELECT 1 FROM effects b WHERE b.lane = e.lane AND b.lane <> '' AND b.state IN ('pending', 'inflight')
 	  AND (b.lane_rank < e.lane_rank OR (b.lane_rank = e.lane_rank AND b.id < e.id))))`
 
@@ -35,34 +42,63 @@ func (t *Tx) Enqueue(e *incident.Effect) (bool, error) {
 	return true, err
 }
 
-// ClaimEffects marks up to limit pending effects due at now as inflight, oldest due first,
-// each the first of its lane.
-func (t *Tx) ClaimEffects(now time.Time, limit int) ([]incident.Effect, error) {
-	rows, err := t.tx.QueryContext(t.ctx, `UPDATE effects SET state = 'inflight'
-		WHERE id IN (SELECT e.id FROM effects e WHERE `+claimable+`
+// ClaimEffects claims up to limit effects for lease, oldest due first: pending ones due at
+// now that are first in their lane, and inflight ones whose claim lapsed (the takeover
+// counts as an attempt, so the handler first looks for what the dead delivery made).
+// Each claimed effect takes the next claim token.
+func (t *Tx) ClaimEffects(now time.Time, limit int, lease time.Duration) ([]incident.Effect, error) {
+	rows, err := t.tx.QueryContext(t.ctx, `UPDATE effects SET
+			attempts = attempts + (CASE WHEN state = 'inflight' THEN 1 ELSE 0 END),
+			last_error = CASE WHEN state = 'inflight' THEN ? ELSE last_error END,
+			state = 'inflight', claim = claim + 1, claimed_until = ?
+		WHERE id IN (SELECT e.id FROM effects e WHERE (`+claimable+`) OR (`+lapsed+`)
 		             ORDER BY e.next_attempt_at, e.id LIMIT ?)
-		RETURNING `+effectColumns, now.UnixMilli(), limit)
+		RETURNING `+effectColumns, incident.LapsedClaim, now.Add(lease).UnixMilli(), now.UnixMilli(), now.UnixMilli(), limit)
 	if err != nil {
 		return nil, fmt.Errorf("claim effects: %w", err)
 	}
 	return scanEffects(rows)
 }
 
-// SaveEffect stores e's state, attempts, next attempt and last error.
+// SaveEffect stores e's state, attempts, next attempt and last error, if e still holds its
+// claim; a delivery whose claim another took over gets LostClaim and changes nothing.
 func (t *Tx) SaveEffect(e *incident.Effect) error {
-	_, err := t.tx.ExecContext(t.ctx, `UPDATE effects SET state = ?, attempts = ?, next_attempt_at = ?, last_error = ? WHERE id = ?`,
-		string(e.State), e.Attempts, e.NextAttemptAt.UnixMilli(), e.LastError, e.ID)
+	res, err := t.tx.ExecContext(t.ctx, `UPDATE effects SET state = ?, attempts = ?, next_attempt_at = ?, last_error = ?
+		WHERE id = ? AND claim = ?`,
+		string(e.State), e.Attempts, e.NextAttemptAt.UnixMilli(), e.LastError, e.ID, e.Claim)
 	if err != nil {
 		return fmt.Errorf("save effect %s: %w", e.Key, err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		return incident.LostClaim(e)
 	}
 	return nil
 }
 
+// RenewClaim extends e's claim to until, if e is inflight and still holds it.
+func (t *Tx) RenewClaim(e *incident.Effect, until time.Time) error {
+	res, err := t.tx.ExecContext(t.ctx, `UPDATE effects SET claimed_until = ? WHERE id = ? AND claim = ? AND state = 'inflight'`,
+		until.UnixMilli(), e.ID, e.Claim)
+	if err != nil {
+		return fmt.Errorf("renew the claim of %s: %w", e.Key, err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		return incident.LostClaim(e)
+	}
+	e.ClaimedUntil = until
+	return nil
+}
+
 // NextEffectDue returns when the earliest pending effect that is first in its lane is due,
-// or the zero time. (One waiting behind another in its lane is not due before it.)
+// or an inflight one's claim lapses, or the zero time. (One waiting behind another in its
+// lane is not due before it.)
 func (t *Tx) NextEffectDue() (time.Time, error) {
 	var ms sql.NullInt64
-	if err := t.tx.QueryRowContext(t.ctx, `SELECT min(e.next_attempt_at) FROM effects e WHERE `+claimable, int64(math.MaxInt64)).Scan(&ms); err != nil {
+	// A claim that lapses makes its effect claimable too (another replica's, or a hung one).
+	if err := t.tx.QueryRowContext(t.ctx, `SELECT min(due) FROM (
+			SELECT min(e.next_attempt_at) AS due FROM effects e WHERE `+claimable+`
+			UNION ALL SELECT min(claimed_until) FROM effects WHERE state = 'inflight' AND claimed_until > 0)`,
+		int64(math.MaxInt64)).Scan(&ms); err != nil {
 		return time.Time{}, err
 	}
 	if !ms.Valid {
@@ -120,12 +156,17 @@ func scanEffects(rows *sql.Rows) ([]incident.Effect, error) {
 			e               incident.Effect
 			kind, state, pl string
 			next, created   int64
+			until           int64
 		)
-		if err := rows.Scan(&e.ID, &e.IncidentID, &kind, &e.Key, &pl, &state, &e.Attempts, &next, &e.LastError, &created, &e.Lane, &e.LaneRank); err != nil {
+		if err := rows.Scan(&e.ID, &e.IncidentID, &kind, &e.Key, &pl, &state, &e.Attempts, &next, &e.LastError, &created, &e.Lane, &e.LaneRank,
+			&e.Claim, &until); err != nil {
 			return nil, err
 		}
 		e.Kind, e.State = incident.EffectKind(kind), incident.EffectState(state)
 		e.NextAttemptAt, e.CreatedAt = time.UnixMilli(next), time.UnixMilli(created)
+		if until > 0 {
+			e.ClaimedUntil = time.UnixMilli(until)
+		}
 		var err error
 		if e.Payload, err = incident.UnmarshalPayload(pl); err != nil {
 			return nil, fmt.Errorf("effect %s: payload: %w", e.Key, err)
