@@ -29,6 +29,7 @@ import (
 	"github.com/nephoran/incidentbot/internal/pagerduty"
 	"github.com/nephoran/incidentbot/internal/playbook"
 	"github.com/nephoran/incidentbot/internal/slackapi"
+	"github.com/nephoran/incidentbot/internal/postgres"
 	"github.com/nephoran/incidentbot/internal/sqlite"
 	"github.com/nephoran/incidentbot/internal/web"
 	"github.com/slack-go/slack"
@@ -55,7 +56,7 @@ type Deps struct {
 // observe; they are built by New and must not be replaced after Run.
 type App struct {
 	Config   *config.Config
-	DB       *sqlite.DB
+	DB       Database
 	Metrics  *metrics.Metrics
 	Library  *playbook.Library
 	Chat     *slackapi.Chat
@@ -102,7 +103,7 @@ func New(ctx context.Context, cfg *config.Config, deps Deps) (*App, error) {
 	for _, w := range a.Warnings {
 		a.log.Warn("configuration: " + w)
 	}
-	if a.DB, err = sqlite.Open(ctx, cfg.DB); err != nil {
+	if a.DB, err = openDatabase(ctx, cfg); err != nil {
 		return nil, err
 	}
 	if err := a.wire(ctx, deps); err != nil {
@@ -258,4 +259,25 @@ func (a *App) Close() error {
 		a.closeErr = errors.Join(a.closeErr, a.DB.Close())
 	})
 	return a.closeErr
+}
+
+// Database is the store the bot runs on: the SQLite file of one instance, or a PostgreSQL
+// database that several replicas share.
+type Database interface {
+	incident.Store
+	SchemaVersion(ctx context.Context) (int, error)
+	Close() error
+}
+
+// openDatabase opens PostgreSQL when database.url is set, else the SQLite file db, and
+// migrates it (once, however many replicas start together).
+func openDatabase(ctx context.Context, cfg *config.Config) (Database, error) {
+	if cfg.Postgres() {
+		db, err := postgres.Open(ctx, string(cfg.Database.URL))
+		if err != nil {
+			return nil, fmt.Errorf("the PostgreSQL database (database.url): %w", err)
+		}
+		return db, nil
+	}
+	return sqlite.Open(ctx, cfg.DB)
 }

@@ -22,7 +22,11 @@ func (a *App) Run(ctx context.Context) error {
 	if cfg.Slack.AppToken != "" {
 		mode = "socket"
 	}
-	log.Info("listening", "addr", a.Server.Addr(), "slack_mode", mode, "db", cfg.DB)
+	db := cfg.DB
+	if cfg.Postgres() {
+		db = "postgresql" // never the URL: it may hold a password
+	}
+	log.Info("listening", "addr", a.Server.Addr(), "slack_mode", mode, "db", db)
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	a.running, a.cancel = true, cancel
 	a.spawn(func() {

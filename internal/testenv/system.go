@@ -33,7 +33,8 @@ type System struct {
 	T        testing.TB
 	Ctx      context.Context
 	App      *app.App
-	DB       *sqlite.DB
+	DB       *sqlite.DB   // the SQLite file, when the system runs on one (the default)
+	Store    app.Database // the store the system runs on
 	Slack    *Slack
 	Clock    *Clock
 	Chat     *slackapi.Chat
@@ -186,7 +187,8 @@ func NewSystem(tb testing.TB, opts ...Option) *System {
 	if err := a.Authenticate(s.Ctx); err != nil {
 		tb.Fatal(err)
 	}
-	s.App, s.DB, s.Chat, s.Service, s.Outbox, s.Router, s.Library = a, a.DB, a.Chat, a.Service, a.Outbox, a.Router, a.Library
+	s.App, s.Store, s.Chat, s.Service, s.Outbox, s.Router, s.Library = a, a.DB, a.Chat, a.Service, a.Outbox, a.Router, a.Library
+	s.DB, _ = a.DB.(*sqlite.DB) // nil for a system on PostgreSQL
 	for _, fn := range setup.built {
 		fn()
 	}
