@@ -125,7 +125,8 @@ func showTime(t time.Time) string {
 	return t.Format("2006-01-02T15:04:05.000000000Z07:00 (MST)")
 }
 
-// NonUTC returns the paths of the non-zero times in v whose location is not UTC.
+// NonUTC returns the paths of the non-zero times in v whose location is not time.UTC (a
+// backend converts what its driver returns with Time.UTC).
 func NonUTC(v any) []string {
 	var out []string
 	rv := reflect.ValueOf(v)

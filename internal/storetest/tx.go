@@ -14,6 +14,7 @@ func txCases() []testCase {
 	return []testCase{
 		{"AnErrorRollsBackEverything", anErrorRollsBackEverything},
 		{"AnErrorRollsBackAChange", anErrorRollsBackAChange},
+		{"ADomainErrorKeepsItsCode", aDomainErrorKeepsItsCode},
 		{"ATransactionReadsItsOwnWrites", aTransactionReadsItsOwnWrites},
 		{"ViewSeesOnlyCommittedState", viewSeesOnlyCommittedState},
 		{"ViewIsReadOnly", viewIsReadOnly},
@@ -147,6 +148,26 @@ func anErrorRollsBackAChange(t *testing.T, s incident.Store) {
 	wantNoDiff(t, "the timeline after the rollback", []incident.TimelineEvent{*first}, readEvents(t, s, inc.ID))
 	wantNoDiff(t, "the effects after the rollback", before, readEffects(t, s, inc.ID))
 	wantKeys(t, "a claim after the rollback", claim(t, s, T0, 10), "due")
+}
+
+// A domain error returned by fn comes out of Update with its code and message, which is
+// what the person who asked is told.
+func aDomainErrorKeepsItsCode(t *testing.T, s incident.Store) {
+	want := incident.Errorf(incident.ECONFLICT, "INC-1 is already resolved.")
+	for name, run := range map[string]func(func(incident.Tx) error) error{
+		"Update": func(fn func(incident.Tx) error) error { return s.Update(ctx, fn) },
+		"View":   func(fn func(incident.Tx) error) error { return s.View(ctx, fn) },
+	} {
+		err := run(func(tx incident.Tx) error {
+			if _, err := tx.IncidentIDs(); err != nil {
+				return err
+			}
+			return want
+		})
+		if incident.ErrorCode(err) != incident.ECONFLICT || incident.ErrorMessage(err) != want.Message {
+			t.Errorf("%s returned %v (code %q), want the domain error %q", name, err, incident.ErrorCode(err), want.Message)
+		}
+	}
 }
 
 // Inside one write transaction, every read sees what the transaction wrote before it.
