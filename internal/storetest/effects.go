@@ -30,7 +30,7 @@ func effectCases() []testCase {
 
 // newEffect is a pending effect of incident id, due at due, outside any lane.
 func newEffect(id int64, key string, kind incident.EffectKind, due time.Time) *incident.Effect {
-	return &incident.Effect{IncidentID: id, Kind: kind, Key: key, State: incident.EffectPending, NextAttemptAt: due, CreatedAt: T0}
+	return &incident.Effect{IncidentID: id, Kind: kind, Key: key, State: incident.EffectPending, NextAttemptAt: due, CreatedAt: t0}
 }
 
 // enqueue adds effects in one transaction and fails the test unless each is added.
@@ -89,12 +89,12 @@ func save(t *testing.T, s incident.Store, e *incident.Effect) {
 func enqueueAddsOncePerKey(t *testing.T, s incident.Store) {
 	a := createIncident(t, s, minimalIncident(1))
 	b := createIncident(t, s, minimalIncident(2))
-	first := newEffect(a.ID, "inc1:post:1", incident.EffectPost, T0)
+	first := newEffect(a.ID, "inc1:post:1", incident.EffectPost, t0)
 	first.Payload = incident.EffectPayload{Seq: 1}
 	enqueue(t, s, first)
 	for _, again := range []*incident.Effect{
 		{IncidentID: a.ID, Kind: incident.EffectPost, Key: first.Key, State: incident.EffectPending, NextAttemptAt: at(time.Hour), CreatedAt: at(time.Hour), Payload: incident.EffectPayload{Seq: 9, Text: "other"}},
-		{IncidentID: b.ID, Kind: incident.EffectTimer, Key: first.Key, State: incident.EffectPending, NextAttemptAt: T0, CreatedAt: T0},
+		{IncidentID: b.ID, Kind: incident.EffectTimer, Key: first.Key, State: incident.EffectPending, NextAttemptAt: t0, CreatedAt: t0},
 	} {
 		var added bool
 		update(t, s, func(tx incident.Tx) (err error) { added, err = tx.Enqueue(again); return err })
@@ -104,7 +104,7 @@ func enqueueAddsOncePerKey(t *testing.T, s incident.Store) {
 	}
 	// In one transaction too.
 	update(t, s, func(tx incident.Tx) error {
-		e := newEffect(a.ID, "inc1:post:2", incident.EffectPost, T0)
+		e := newEffect(a.ID, "inc1:post:2", incident.EffectPost, t0)
 		for i := range 2 {
 			c := *e
 			added, err := tx.Enqueue(&c)
@@ -149,7 +149,7 @@ func everyEffectFieldRoundTrips(t *testing.T, s incident.Store) {
 	}
 	wantNoDiff(t, "Effects", *want, got[0])
 	var claimed []incident.Effect
-	update(t, s, func(tx incident.Tx) (err error) { claimed, err = tx.ClaimEffects(T0, 10); return err })
+	update(t, s, func(tx incident.Tx) (err error) { claimed, err = tx.ClaimEffects(t0, 10); return err })
 	if len(claimed) != 1 {
 		t.Fatalf("claimed %d effects, want 1", len(claimed))
 	}
@@ -165,7 +165,7 @@ func effectsOfAnIncident(t *testing.T, s incident.Store) {
 	for i, st := range []incident.EffectState{incident.EffectDone, incident.EffectPending, incident.EffectFailed, incident.EffectInflight, incident.EffectPending} {
 		e := newEffect(a.ID, fmt.Sprintf("a-%d", i), incident.EffectPost, at(time.Duration(5-i)*time.Minute)) // due in reverse order
 		e.State = st
-		enqueue(t, s, e, newEffect(b.ID, fmt.Sprintf("b-%d", i), incident.EffectPost, T0))
+		enqueue(t, s, e, newEffect(b.ID, fmt.Sprintf("b-%d", i), incident.EffectPost, t0))
 		want = append(want, e.Key)
 	}
 	var got []string
@@ -191,13 +191,13 @@ func claimTakesOnlyDuePending(t *testing.T, s incident.Store) {
 	}
 	enqueue(t, s,
 		mk("due-past", incident.EffectPending, at(-time.Hour)),
-		mk("due-now", incident.EffectPending, T0),
+		mk("due-now", incident.EffectPending, t0),
 		mk("due-later", incident.EffectPending, at(time.Millisecond)),
 		mk("inflight", incident.EffectInflight, at(-time.Hour)),
 		mk("done", incident.EffectDone, at(-time.Hour)),
 		mk("failed", incident.EffectFailed, at(-time.Hour)),
 	)
-	wantKeys(t, "the first claim", claim(t, s, T0, 100), "due-past", "due-now")
+	wantKeys(t, "the first claim", claim(t, s, t0, 100), "due-past", "due-now")
 	states := map[string]incident.EffectState{}
 	for _, e := range readEffects(t, s, inc.ID) {
 		states[e.Key] = e.State
@@ -206,7 +206,7 @@ func claimTakesOnlyDuePending(t *testing.T, s incident.Store) {
 		"due-past": incident.EffectInflight, "due-now": incident.EffectInflight, "due-later": incident.EffectPending,
 		"inflight": incident.EffectInflight, "done": incident.EffectDone, "failed": incident.EffectFailed,
 	}, states)
-	wantKeys(t, "a second claim at the same time", claim(t, s, T0, 100))
+	wantKeys(t, "a second claim at the same time", claim(t, s, t0, 100))
 	wantKeys(t, "a claim a millisecond later", claim(t, s, at(time.Millisecond), 100), "due-later")
 }
 
@@ -327,11 +327,11 @@ func concurrentClaimsAreDisjoint(t *testing.T, s incident.Store) {
 // its next attempt, a done or failed effect never again, and the error can be cleared.
 func saveEffectStoresItsState(t *testing.T, s incident.Store) {
 	inc := createIncident(t, s, minimalIncident(1))
-	a := newEffect(inc.ID, "a", incident.EffectPost, T0)
-	b := newEffect(inc.ID, "b", incident.EffectPost, T0)
-	c := newEffect(inc.ID, "c", incident.EffectPost, T0)
+	a := newEffect(inc.ID, "a", incident.EffectPost, t0)
+	b := newEffect(inc.ID, "b", incident.EffectPost, t0)
+	c := newEffect(inc.ID, "c", incident.EffectPost, t0)
 	enqueue(t, s, a, b, c)
-	wantKeys(t, "claim", claim(t, s, T0, 10), "a", "b", "c")
+	wantKeys(t, "claim", claim(t, s, t0, 10), "a", "b", "c")
 
 	a.State, a.Attempts, a.NextAttemptAt, a.LastError = incident.EffectPending, 1, at(30*time.Second), "429 rate limited (retry after 30s)"
 	b.State, b.Attempts, b.LastError = incident.EffectDone, 1, ""
@@ -381,7 +381,7 @@ func nextEffectDue(t *testing.T, s incident.Store) {
 	if n := next(); !n.Equal(at(-time.Minute)) {
 		t.Errorf("NextEffectDue = %s, want the overdue one's %s", showTime(n), showTime(at(-time.Minute)))
 	}
-	claim(t, s, T0, 10)
+	claim(t, s, t0, 10)
 	if n := next(); !n.Equal(at(2 * time.Hour)) {
 		t.Errorf("NextEffectDue after the overdue one was claimed = %s, want %s", showTime(n), showTime(at(2*time.Hour)))
 	}
@@ -429,7 +429,7 @@ func releaseInflight(t *testing.T, s incident.Store) {
 		}
 		wantNoDiff(t, w.Key, *w, g)
 	}
-	wantKeys(t, "claim after the release", claim(t, s, T0, 10), "inflight-a")
+	wantKeys(t, "claim after the release", claim(t, s, t0, 10), "inflight-a")
 	update(t, s, func(tx incident.Tx) (err error) { n, err = tx.ReleaseInflight(); return err })
 	if n != 1 {
 		t.Errorf("a second ReleaseInflight = %d, want 1 (the one claimed since)", n)
@@ -461,12 +461,12 @@ func wakeParked(t *testing.T, s incident.Store) {
 	}
 	enqueue(t, s, effs...)
 	var n int
-	update(t, s, func(tx incident.Tx) (err error) { n, err = tx.WakeParked(nil, T0); return err })
+	update(t, s, func(tx incident.Tx) (err error) { n, err = tx.WakeParked(nil, t0); return err })
 	if n != 0 {
 		t.Errorf("WakeParked of no kinds = %d, want 0", n)
 	}
 	update(t, s, func(tx incident.Tx) (err error) {
-		n, err = tx.WakeParked([]incident.EffectKind{incident.EffectPost, incident.EffectPostCard, incident.EffectAnnounce}, T0)
+		n, err = tx.WakeParked([]incident.EffectKind{incident.EffectPost, incident.EffectPostCard, incident.EffectAnnounce}, t0)
 		return err
 	})
 	if n != 2 {
@@ -478,9 +478,9 @@ func wakeParked(t *testing.T, s incident.Store) {
 	}
 	for _, w := range effs {
 		if w.Key == "post" || w.Key == "card" {
-			w.NextAttemptAt = T0
+			w.NextAttemptAt = t0
 		}
 		wantNoDiff(t, w.Key, *w, got[w.Key])
 	}
-	wantKeys(t, "claim after the wake", claim(t, s, T0, 10), "post", "card", "due")
+	wantKeys(t, "claim after the wake", claim(t, s, t0, 10), "post", "card", "due")
 }

@@ -75,7 +75,7 @@ func insertSetsIDAndFollowupsReadInOrder(t *testing.T, s incident.Store) {
 // SetFollowupIssue records the issue a follow-up became, its URL and number.
 func setFollowupIssue(t *testing.T, s incident.Store) {
 	inc := createIncident(t, s, minimalIncident(1))
-	f1, f2 := newFollowup(inc.ID, "one", "", T0), newFollowup(inc.ID, "two", "", T0)
+	f1, f2 := newFollowup(inc.ID, "one", "", t0), newFollowup(inc.ID, "two", "", t0)
 	insertFollowups(t, s, f1, f2)
 	ref := incident.IssueRef{Number: 314, URL: "https://github.com/nephoran/incidents/issues/314"}
 	update(t, s, func(tx incident.Tx) error { return tx.SetFollowupIssue(f2.ID, ref) })
@@ -87,7 +87,7 @@ func setFollowupIssue(t *testing.T, s incident.Store) {
 // ECONFLICT and changes nothing.
 func completeFollowupOnce(t *testing.T, s incident.Store) {
 	inc := createIncident(t, s, minimalIncident(1))
-	f1, f2 := newFollowup(inc.ID, "one", "U0BOB", T0), newFollowup(inc.ID, "two", "", T0)
+	f1, f2 := newFollowup(inc.ID, "one", "U0BOB", t0), newFollowup(inc.ID, "two", "", t0)
 	insertFollowups(t, s, f1, f2)
 	done := *f1
 	done.DoneAt, done.DoneBy, done.Outcome = at(time.Hour+3*time.Millisecond), "octocat", incident.FollowupNotPlanned
@@ -111,10 +111,10 @@ func openFollowupIssues(t *testing.T, s incident.Store) {
 	}
 	a := createIncident(t, s, minimalIncident(1))
 	b := createIncident(t, s, minimalIncident(2))
-	filedA := newFollowup(a.ID, "filed, open", "", T0)
-	unfiled := newFollowup(a.ID, "not filed", "", T0)
-	filedDone := newFollowup(b.ID, "filed, done", "", T0)
-	filedB := newFollowup(b.ID, "filed, open, other incident", "U0BOB", T0)
+	filedA := newFollowup(a.ID, "filed, open", "", t0)
+	unfiled := newFollowup(a.ID, "not filed", "", t0)
+	filedDone := newFollowup(b.ID, "filed, done", "", t0)
+	filedB := newFollowup(b.ID, "filed, open, other incident", "U0BOB", t0)
 	insertFollowups(t, s, filedA, unfiled, filedDone, filedB)
 	for i, f := range []*incident.Followup{filedA, filedDone, filedB} {
 		ref := incident.IssueRef{Number: 10 + i, URL: "https://github.com/x/y/issues/" + string(rune('0'+i))}

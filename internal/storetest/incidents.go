@@ -127,6 +127,19 @@ func updateStoresEveryField(t *testing.T, s incident.Store) {
 	if got.Number != 1 || got.ID != inc.ID {
 		t.Errorf("the update moved the incident: ID %d number %d", got.ID, got.Number)
 	}
+	view(t, s, func(tx incident.Tx) error {
+		if got, err := tx.IncidentByChannel(want.ChannelID); err != nil || got.ID != inc.ID {
+			t.Errorf("IncidentByChannel of the channel an update set: %v", err)
+		}
+		if got, err := tx.IncidentByPagerDutyID(want.PagerDutyID); err != nil || got.ID != inc.ID {
+			t.Errorf("IncidentByPagerDutyID of the ID an update set: %v", err)
+		}
+		_, err := tx.IncidentByChannel(fullIncident(1).ChannelID)
+		wantCode(t, "IncidentByChannel of the channel the incident had before", err, incident.ENOTFOUND)
+		_, err = tx.IncidentByPagerDutyID(fullIncident(1).PagerDutyID)
+		wantCode(t, "IncidentByPagerDutyID of the ID the incident had before", err, incident.ENOTFOUND)
+		return nil
+	})
 }
 
 // RPOAchieved distinguishes "not recorded" (-1) from a window of zero, and keeps
@@ -251,6 +264,15 @@ func numbersChannelsAndPagerDutyIDsAreUnique(t *testing.T, s incident.Store) {
 			return nil
 		}
 		inc.ChannelID = first.ChannelID
+		return tx.UpdateIncident(inc)
+	})
+	wantFails(t, s, "an update to a PagerDuty ID taken", func(tx incident.Tx) error {
+		inc, err := tx.Incident(second.ID)
+		if err != nil {
+			t.Errorf("Incident(%d): %v", second.ID, err)
+			return nil
+		}
+		inc.PagerDutyID = first.PagerDutyID
 		return tx.UpdateIncident(inc)
 	})
 	var ids []int64

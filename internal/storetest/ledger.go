@@ -25,18 +25,18 @@ func markSeen(t *testing.T, s incident.Store, key string, when time.Time) bool {
 // MarkSeen reports true the first time it records a key and false every time after, in
 // later transactions and in the same one; keys are independent.
 func markSeenIsTrueOnce(t *testing.T, s incident.Store) {
-	if !markSeen(t, s, "Ev0001", T0) {
+	if !markSeen(t, s, "Ev0001", t0) {
 		t.Error("MarkSeen of a new key = false")
 	}
-	if markSeen(t, s, "Ev0001", T0) {
+	if markSeen(t, s, "Ev0001", t0) {
 		t.Error("MarkSeen of a key seen = true")
 	}
-	if !markSeen(t, s, "Ev0002", T0) || !markSeen(t, s, "pagerduty-event:Ev0001", T0) {
+	if !markSeen(t, s, "Ev0002", t0) || !markSeen(t, s, "pagerduty-event:Ev0001", t0) {
 		t.Error("MarkSeen of other keys = false")
 	}
 	update(t, s, func(tx incident.Tx) error {
 		for i, want := range []bool{true, false, false} {
-			fresh, err := tx.MarkSeen("capture:C0INC:1772600767.000100", T0)
+			fresh, err := tx.MarkSeen("capture:C0INC:1772600767.000100", t0)
 			if err != nil {
 				return err
 			}
@@ -51,7 +51,7 @@ func markSeenIsTrueOnce(t *testing.T, s incident.Store) {
 // A key seen stays seen for at least a week (the window of Slack and PagerDuty
 // redeliveries), whatever keys are marked meanwhile.
 func markSeenRemembersForAWeek(t *testing.T, s incident.Store) {
-	markSeen(t, s, "Ev0001", T0)
+	markSeen(t, s, "Ev0001", t0)
 	for _, d := range []time.Duration{time.Hour, 24 * time.Hour, 7*24*time.Hour - time.Minute} {
 		markSeen(t, s, "other-"+d.String(), at(d))
 		if markSeen(t, s, "Ev0001", at(d)) {
@@ -72,7 +72,7 @@ func remindersAreKeptForGood(t *testing.T, s incident.Store) {
 	if posted("regional-failover:2026-Q1") {
 		t.Error("ReminderPosted of a key never marked = true")
 	}
-	update(t, s, func(tx incident.Tx) error { return tx.MarkReminderPosted("regional-failover:2026-Q1", T0) })
+	update(t, s, func(tx incident.Tx) error { return tx.MarkReminderPosted("regional-failover:2026-Q1", t0) })
 	update(t, s, func(tx incident.Tx) error { return tx.MarkReminderPosted("regional-failover:2026-Q1", at(time.Hour)) })
 	if !posted("regional-failover:2026-Q1") {
 		t.Error("ReminderPosted of a key marked = false")
@@ -80,11 +80,11 @@ func remindersAreKeptForGood(t *testing.T, s incident.Store) {
 	if posted("regional-failover:2026-Q2") {
 		t.Error("ReminderPosted of another key = true")
 	}
-	markSeen(t, s, "seen-only", T0)
+	markSeen(t, s, "seen-only", t0)
 	if posted("seen-only") {
 		t.Error("a key marked seen reads as a reminder posted")
 	}
-	if !markSeen(t, s, "regional-failover:2026-Q1", T0) {
+	if !markSeen(t, s, "regional-failover:2026-Q1", t0) {
 		t.Error("a reminder key is taken in the seen ledger")
 	}
 	markSeen(t, s, "a year later", at(365*24*time.Hour)) // the seen ledger may forget now

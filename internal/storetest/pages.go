@@ -58,7 +58,7 @@ func insertSetsIDAndPagesReadInOrder(t *testing.T, s incident.Store) {
 	b := createIncident(t, s, minimalIncident(2))
 	pages := newPages(a.ID)
 	other := &incident.Page{IncidentID: b.ID, Role: incident.RoleCommander, Target: incident.PageTarget{EscalationPolicy: "P0IC001"},
-		Key: "INC-2/incident-commander/1", PagerID: "Q0PD0009", Status: "triggered", CreatedAt: T0}
+		Key: "INC-2/incident-commander/1", PagerID: "Q0PD0009", Status: "triggered", CreatedAt: t0}
 	insertPages(t, s, []*incident.Page{pages[0], pages[1], other, pages[2], pages[3]})
 	var want []incident.Page
 	for _, p := range pages {
@@ -76,7 +76,7 @@ func insertSetsIDAndPagesReadInOrder(t *testing.T, s incident.Store) {
 func routingKeyIsNotStored(t *testing.T, s incident.Store) {
 	inc := createIncident(t, s, minimalIncident(1))
 	p := &incident.Page{IncidentID: inc.ID, Role: incident.RoleTechnicalLead, Target: incident.PageTarget{RoutingKey: "R0SECRETROUTINGKEY"},
-		Key: "INC-1/technical-lead/1", PagerID: "dedup-1", ViaEvents: true, Status: "triggered", CreatedAt: T0}
+		Key: "INC-1/technical-lead/1", PagerID: "dedup-1", ViaEvents: true, Status: "triggered", CreatedAt: t0}
 	insertPages(t, s, []*incident.Page{p})
 	got := readPages(t, s, inc.ID)
 	if len(got) != 1 {

@@ -64,11 +64,11 @@ func groups() []group {
 	}
 }
 
-// T0 is the suite's reference time: UTC, to the millisecond, as the domain stamps.
-var T0 = time.Date(2026, 3, 4, 5, 6, 7, 891_000_000, time.UTC)
+// t0 is the suite's reference time: UTC, to the millisecond, as the domain stamps.
+var t0 = time.Date(2026, 3, 4, 5, 6, 7, 891_000_000, time.UTC)
 
-// at is T0 plus d.
-func at(d time.Duration) time.Time { return T0.Add(d) }
+// at is t0 plus d.
+func at(d time.Duration) time.Time { return t0.Add(d) }
 
 var ctx = context.Background()
 

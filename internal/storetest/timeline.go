@@ -57,7 +57,7 @@ func everyEventFieldRoundTrips(t *testing.T, s incident.Store) {
 	inc := createIncident(t, s, minimalIncident(1))
 	var want *incident.TimelineEvent
 	update(t, s, func(tx incident.Tx) (err error) {
-		if _, err := appendEvent(tx, inc.ID, incident.EventDeclared, incident.EventData{}, T0); err != nil {
+		if _, err := appendEvent(tx, inc.ID, incident.EventDeclared, incident.EventData{}, t0); err != nil {
 			return err
 		}
 		want, err = appendEvent(tx, inc.ID, incident.EventStepResult, fullEventData(), at(time.Second))
@@ -178,7 +178,7 @@ func duplicateSeqFails(t *testing.T, s incident.Store) {
 	b := createIncident(t, s, minimalIncident(2))
 	var first *incident.TimelineEvent
 	update(t, s, func(tx incident.Tx) (err error) {
-		first, err = appendEvent(tx, a.ID, incident.EventNote, incident.EventData{Text: "first"}, T0)
+		first, err = appendEvent(tx, a.ID, incident.EventNote, incident.EventData{Text: "first"}, t0)
 		return err
 	})
 	wantFails(t, s, "a second event #1", func(tx incident.Tx) error {
@@ -189,7 +189,7 @@ func duplicateSeqFails(t *testing.T, s incident.Store) {
 	got := readEvents(t, s, a.ID)
 	wantNoDiff(t, "the timeline after the refused duplicate", []incident.TimelineEvent{*first}, got)
 	update(t, s, func(tx incident.Tx) error {
-		_, err := appendEvent(tx, b.ID, incident.EventNote, incident.EventData{Text: "other"}, T0)
+		_, err := appendEvent(tx, b.ID, incident.EventNote, incident.EventData{Text: "other"}, t0)
 		return err
 	})
 }

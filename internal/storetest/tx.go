@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"sync"
 	"testing"
@@ -31,25 +32,25 @@ func writeEverything(tx incident.Tx) (*incident.Incident, error) {
 	if err := tx.CreateIncident(inc); err != nil {
 		return nil, err
 	}
-	if _, err := appendEvent(tx, inc.ID, incident.EventDeclared, incident.EventData{Title: inc.Title}, T0); err != nil {
+	if _, err := appendEvent(tx, inc.ID, incident.EventDeclared, incident.EventData{Title: inc.Title}, t0); err != nil {
 		return nil, err
 	}
-	if _, err := tx.Enqueue(newEffect(inc.ID, "inc1:create_channel:channel", incident.EffectCreateChannel, T0)); err != nil {
+	if _, err := tx.Enqueue(newEffect(inc.ID, "inc1:create_channel:channel", incident.EffectCreateChannel, t0)); err != nil {
 		return nil, err
 	}
 	if err := tx.InsertPage(newPages(inc.ID)[0]); err != nil {
 		return nil, err
 	}
-	if err := tx.InsertFollowup(newFollowup(inc.ID, "f", "", T0)); err != nil {
+	if err := tx.InsertFollowup(newFollowup(inc.ID, "f", "", t0)); err != nil {
 		return nil, err
 	}
 	if err := tx.CreateRun(fullRun(inc.ID)); err != nil {
 		return nil, err
 	}
-	if _, err := tx.MarkSeen("Ev-rolled-back", T0); err != nil {
+	if _, err := tx.MarkSeen("Ev-rolled-back", t0); err != nil {
 		return nil, err
 	}
-	return inc, tx.MarkReminderPosted("reminder-rolled-back", T0)
+	return inc, tx.MarkReminderPosted("reminder-rolled-back", t0)
 }
 
 // An error returned by fn rolls back everything fn wrote (incident, timeline, effects,
@@ -106,7 +107,7 @@ func anErrorRollsBackEverything(t *testing.T, s incident.Store) {
 		}
 		return nil
 	})
-	if !markSeen(t, s, "Ev-rolled-back", T0) {
+	if !markSeen(t, s, "Ev-rolled-back", t0) {
 		t.Error("a key marked seen in a rolled-back transaction is still seen (SeenBefore relies on the rollback)")
 	}
 	// What was rolled back can be written again.
@@ -119,10 +120,10 @@ func anErrorRollsBackAChange(t *testing.T, s incident.Store) {
 	inc := createIncident(t, s, minimalIncident(1))
 	var first *incident.TimelineEvent
 	update(t, s, func(tx incident.Tx) (err error) {
-		first, err = appendEvent(tx, inc.ID, incident.EventDeclared, incident.EventData{}, T0)
+		first, err = appendEvent(tx, inc.ID, incident.EventDeclared, incident.EventData{}, t0)
 		return err
 	})
-	enqueue(t, s, newEffect(inc.ID, "due", incident.EffectTimer, T0))
+	enqueue(t, s, newEffect(inc.ID, "due", incident.EffectTimer, t0))
 	before := readEffects(t, s, inc.ID)
 	rolledBack(t, s, func(tx incident.Tx) error {
 		changed := *inc
@@ -135,10 +136,10 @@ func anErrorRollsBackAChange(t *testing.T, s incident.Store) {
 		if _, err := appendEvent(tx, inc.ID, incident.EventResolved, incident.EventData{}, at(time.Second)); err != nil {
 			return err
 		}
-		if _, err := tx.Enqueue(newEffect(inc.ID, "new", incident.EffectPost, T0)); err != nil {
+		if _, err := tx.Enqueue(newEffect(inc.ID, "new", incident.EffectPost, t0)); err != nil {
 			return err
 		}
-		if _, err := tx.ClaimEffects(T0, 10); err != nil {
+		if _, err := tx.ClaimEffects(t0, 10); err != nil {
 			return err
 		}
 		_, err := tx.ReleaseInflight()
@@ -147,7 +148,7 @@ func anErrorRollsBackAChange(t *testing.T, s incident.Store) {
 	wantNoDiff(t, "the incident after the rollback", inc, readIncident(t, s, inc.ID))
 	wantNoDiff(t, "the timeline after the rollback", []incident.TimelineEvent{*first}, readEvents(t, s, inc.ID))
 	wantNoDiff(t, "the effects after the rollback", before, readEffects(t, s, inc.ID))
-	wantKeys(t, "a claim after the rollback", claim(t, s, T0, 10), "due")
+	wantKeys(t, "a claim after the rollback", claim(t, s, t0, 10), "due")
 }
 
 // A domain error returned by fn comes out of Update with its code and message, which is
@@ -190,20 +191,20 @@ func aTransactionReadsItsOwnWrites(t *testing.T, s incident.Store) {
 		if got, err := tx.Incident(inc.ID); err != nil || got.Title != inc.Title {
 			t.Errorf("Incident after UpdateIncident in the transaction: %v", err)
 		}
-		e, err := appendEvent(tx, inc.ID, incident.EventDeclared, incident.EventData{}, T0)
+		e, err := appendEvent(tx, inc.ID, incident.EventDeclared, incident.EventData{}, t0)
 		if err != nil {
 			return err
 		}
 		if last, err := tx.LastEvent(inc.ID); err != nil || last == nil || last.ID != e.ID {
 			t.Errorf("LastEvent after InsertEvent in the transaction = %v, %v", last, err)
 		}
-		if _, err := tx.Enqueue(newEffect(inc.ID, "k", incident.EffectPage, T0)); err != nil {
+		if _, err := tx.Enqueue(newEffect(inc.ID, "k", incident.EffectPage, t0)); err != nil {
 			return err
 		}
 		if effs, err := tx.Effects(inc.ID); err != nil || len(effs) != 1 {
 			t.Errorf("Effects after Enqueue in the transaction = %d, %v", len(effs), err)
 		}
-		if claimed, err := tx.ClaimEffects(T0, 10); err != nil || len(claimed) != 1 {
+		if claimed, err := tx.ClaimEffects(t0, 10); err != nil || len(claimed) != 1 {
 			t.Errorf("ClaimEffects after Enqueue in the transaction = %d, %v", len(claimed), err)
 		}
 		p := newPages(inc.ID)[0]
@@ -271,10 +272,10 @@ func viewIsReadOnly(t *testing.T, s incident.Store) {
 			return tx.UpdateIncident(&c)
 		},
 		"Enqueue": func(tx incident.Tx) error {
-			_, err := tx.Enqueue(newEffect(inc.ID, "k", incident.EffectPost, T0))
+			_, err := tx.Enqueue(newEffect(inc.ID, "k", incident.EffectPost, t0))
 			return err
 		},
-		"MarkSeen": func(tx incident.Tx) error { _, err := tx.MarkSeen("Ev-in-view", T0); return err },
+		"MarkSeen": func(tx incident.Tx) error { _, err := tx.MarkSeen("Ev-in-view", t0); return err },
 	}
 	for name, write := range writes {
 		if err := s.View(ctx, write); err == nil {
@@ -291,7 +292,7 @@ func viewIsReadOnly(t *testing.T, s incident.Store) {
 	if n := len(readEffects(t, s, inc.ID)); n != 0 {
 		t.Errorf("%d effects after an Enqueue in a view", n)
 	}
-	if !markSeen(t, s, "Ev-in-view", T0) {
+	if !markSeen(t, s, "Ev-in-view", t0) {
 		t.Error("a key marked seen in a view is seen")
 	}
 }
@@ -331,11 +332,25 @@ func parallel(t *testing.T, n int, fn func(i int) error) {
 
 // One writer at a time: a read followed by a write in one Update is a compare-and-set, so
 // concurrent read-modify-writes of one incident lose none of each other's changes, and
-// none fails.
+// none fails; readers meanwhile see committed states only, never going back.
 func readModifyWriteIsCompareAndSet(t *testing.T, s incident.Store) {
 	inc := createIncident(t, s, minimalIncident(1))
 	const n = 12
-	parallel(t, n, func(int) error {
+	parallel(t, 2*n, func(i int) error {
+		if i%2 == 1 { // a reader meanwhile: never sees the count go back
+			last := -1
+			for range 5 {
+				var cur *incident.Incident
+				if err := s.View(ctx, func(tx incident.Tx) (err error) { cur, err = tx.Incident(inc.ID); return err }); err != nil {
+					return err
+				}
+				if cur.ReviewNumber < last {
+					return fmt.Errorf("a reader saw ReviewNumber %d after %d", cur.ReviewNumber, last)
+				}
+				last = cur.ReviewNumber
+			}
+			return nil
+		}
 		return s.Update(ctx, func(tx incident.Tx) error {
 			cur, err := tx.Incident(inc.ID)
 			if err != nil {
