@@ -18,7 +18,9 @@ func txCases() []testCase {
 		{"ADomainErrorKeepsItsCode", aDomainErrorKeepsItsCode},
 		{"ATransactionReadsItsOwnWrites", aTransactionReadsItsOwnWrites},
 		{"ViewSeesOnlyCommittedState", viewSeesOnlyCommittedState},
+		{"ViewSeesOneSnapshot", viewSeesOneSnapshot},
 		{"ViewIsReadOnly", viewIsReadOnly},
+		{"ATransactionGoesOnAfterNotFoundAndConflict", aTransactionGoesOnAfterNotFoundAndConflict},
 		{"ACancelledContextCommitsNothing", aCancelledContextCommitsNothing},
 		{"ReadModifyWriteIsCompareAndSet", readModifyWriteIsCompareAndSet},
 		{"ConcurrentDeclarationsGetGaplessNumbers", concurrentDeclarationsGetGaplessNumbers},
@@ -258,6 +260,85 @@ func viewSeesOnlyCommittedState(t *testing.T, s incident.Store) {
 	}
 	if got := ids(); len(got) != 2 {
 		t.Errorf("a View after the commit sees %d incidents, want 2", len(got))
+	}
+}
+
+// Every read of one View sees the same state, however many write transactions commit
+// while it runs (a review reads the timeline, the runs, the follow-ups and the pages of
+// one moment).
+func viewSeesOneSnapshot(t *testing.T, s incident.Store) {
+	createIncident(t, s, minimalIncident(1))
+	err := s.View(ctx, func(tx incident.Tx) error {
+		before, err := tx.IncidentIDs()
+		if err != nil {
+			return err
+		}
+		if err := s.Update(ctx, func(w incident.Tx) error { return w.CreateIncident(minimalIncident(2)) }); err != nil {
+			return fmt.Errorf("a write while the view is open: %w", err)
+		}
+		after, err := tx.IncidentIDs()
+		if err != nil {
+			return err
+		}
+		if !slices.Equal(before, after) {
+			t.Errorf("one View read incidents %v, then %v after another transaction committed", before, after)
+		}
+		n, err := tx.NextIncidentNumber()
+		if err != nil {
+			return err
+		}
+		if n != 2 {
+			t.Errorf("NextIncidentNumber in the view = %d, want 2 (as of its snapshot)", n)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []int64
+	view(t, s, func(tx incident.Tx) (err error) { ids, err = tx.IncidentIDs(); return err })
+	if len(ids) != 2 {
+		t.Errorf("a new View sees %d incidents, want 2", len(ids))
+	}
+}
+
+// A lookup that finds nothing (ENOTFOUND) and a refused second completion (ECONFLICT) do
+// not spoil the transaction: the domain goes on after them, and what it writes next
+// commits.
+func aTransactionGoesOnAfterNotFoundAndConflict(t *testing.T, s incident.Store) {
+	inc := createIncident(t, s, minimalIncident(1))
+	f := newFollowup(inc.ID, "f", "", t0)
+	insertFollowups(t, s, f)
+	f.DoneAt, f.DoneBy, f.Outcome = at(time.Hour), "U0ALICE", incident.FollowupDone
+	update(t, s, func(tx incident.Tx) error { return tx.CompleteFollowup(f) })
+	update(t, s, func(tx incident.Tx) error {
+		lookups := map[string]error{}
+		_, lookups["Incident"] = tx.Incident(inc.ID + 100)
+		_, lookups["IncidentByChannel"] = tx.IncidentByChannel("C0NOSUCH")
+		_, lookups["IncidentByPagerDutyID"] = tx.IncidentByPagerDutyID("Q0NOSUCH")
+		_, lookups["Event"] = tx.Event(inc.ID, 7)
+		_, lookups["PageByPagerID"] = tx.PageByPagerID("Q0NOSUCH")
+		_, lookups["Run"] = tx.Run(4242)
+		_, lookups["RunStepRef"] = tx.RunStepRef(4242)
+		for name, err := range lookups {
+			wantCode(t, name, err, incident.ENOTFOUND)
+		}
+		wantCode(t, "a second CompleteFollowup", tx.CompleteFollowup(f), incident.ECONFLICT)
+		if _, err := tx.MarkSeen("Ev-after", t0); err != nil {
+			return err
+		}
+		if _, err := appendEvent(tx, inc.ID, incident.EventNote, incident.EventData{Text: "after the lookups"}, t0); err != nil {
+			return err
+		}
+		changed := *inc
+		changed.Title = "written after the lookups"
+		return tx.UpdateIncident(&changed)
+	})
+	if got := readIncident(t, s, inc.ID).Title; got != "written after the lookups" {
+		t.Errorf("the incident's title is %q: the write after the lookups was lost", got)
+	}
+	if n := len(readEvents(t, s, inc.ID)); n != 1 {
+		t.Errorf("%d events, want the one written after the lookups", n)
 	}
 }
 
