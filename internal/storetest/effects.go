@@ -33,11 +33,47 @@ func newEffect(id int64, key string, kind incident.EffectKind, due time.Time) *i
 	return &incident.Effect{IncidentID: id, Kind: kind, Key: key, State: incident.EffectPending, NextAttemptAt: due, CreatedAt: t0}
 }
 
-// enqueue adds effects in one transaction and fails the test unless each is added.
+// lease is how long the suite's claims hold: longer than any case's clock runs, so a claim
+// lapses only where a case says so.
+const lease = 2000 * time.Hour
+
+// longAgo is when enqueue claims the effects it makes inflight: before every due time of
+// the suite, so that nothing else is due then.
+var longAgo = at(-1000 * time.Hour)
+
+// enqueue adds effects, fails the test unless each is added, and sets their IDs. An
+// effect given as inflight is made so as a delivery holds it: enqueued pending, claimed
+// (due long ago, with the suite's lease), then saved with its attempts, next attempt and
+// last error; it gets its claim's token and deadline.
 func enqueue(t *testing.T, s incident.Store, effs ...*incident.Effect) {
 	t.Helper()
+	for _, e := range effs {
+		if e.State != incident.EffectInflight {
+			continue
+		}
+		want := *e
+		e.State, e.NextAttemptAt = incident.EffectPending, longAgo
+		update(t, s, func(tx incident.Tx) error {
+			if added, err := tx.Enqueue(e); err != nil || !added {
+				t.Fatalf("Enqueue(%s) = %v, %v; want it added", e.Key, added, err)
+			}
+			claimed, err := tx.ClaimEffects(longAgo, 1, lease)
+			if err != nil {
+				return err
+			}
+			if len(claimed) != 1 || claimed[0].ID != e.ID {
+				t.Fatalf("claiming %s to make it inflight claimed %d effects", e.Key, len(claimed))
+			}
+			e.Claim, e.ClaimedUntil = claimed[0].Claim, claimed[0].ClaimedUntil
+			e.State, e.Attempts, e.NextAttemptAt, e.LastError = want.State, want.Attempts, want.NextAttemptAt, want.LastError
+			return tx.SaveEffect(e)
+		})
+	}
 	update(t, s, func(tx incident.Tx) error {
 		for _, e := range effs {
+			if e.ID != 0 {
+				continue // made inflight above
+			}
 			added, err := tx.Enqueue(e)
 			if err != nil {
 				return err
@@ -54,7 +90,7 @@ func enqueue(t *testing.T, s incident.Store, effs ...*incident.Effect) {
 func claim(t *testing.T, s incident.Store, now time.Time, limit int) []string {
 	t.Helper()
 	var claimed []incident.Effect
-	update(t, s, func(tx incident.Tx) (err error) { claimed, err = tx.ClaimEffects(now, limit); return err })
+	update(t, s, func(tx incident.Tx) (err error) { claimed, err = tx.ClaimEffects(now, limit, lease); return err })
 	keys := make([]string, 0, len(claimed))
 	for _, e := range claimed {
 		if e.State != incident.EffectInflight {
@@ -78,9 +114,15 @@ func wantKeys(t *testing.T, what string, got []string, want ...string) {
 	}
 }
 
-// save stores an effect's state in its own transaction.
+// save stores an effect's state in its own transaction, as the holder of its current
+// claim does: e gets the claim token and deadline the store has for it first.
 func save(t *testing.T, s incident.Store, e *incident.Effect) {
 	t.Helper()
+	for _, cur := range readEffects(t, s, e.IncidentID) {
+		if cur.ID == e.ID {
+			e.Claim, e.ClaimedUntil = cur.Claim, cur.ClaimedUntil
+		}
+	}
 	update(t, s, func(tx incident.Tx) error { return tx.SaveEffect(e) })
 }
 
@@ -128,7 +170,7 @@ func enqueueAddsOncePerKey(t *testing.T, s incident.Store) {
 }
 
 // Every field of an effect, its whole payload included, reads back through Effects and
-// ClaimEffects; times to the millisecond.
+// ClaimEffects (with its claim's token and deadline); times to the millisecond.
 func everyEffectFieldRoundTrips(t *testing.T, s incident.Store) {
 	inc := createIncident(t, s, minimalIncident(1))
 	want := &incident.Effect{
@@ -149,11 +191,14 @@ func everyEffectFieldRoundTrips(t *testing.T, s incident.Store) {
 	}
 	wantNoDiff(t, "Effects", *want, got[0])
 	var claimed []incident.Effect
-	update(t, s, func(tx incident.Tx) (err error) { claimed, err = tx.ClaimEffects(t0, 10); return err })
+	update(t, s, func(tx incident.Tx) (err error) { claimed, err = tx.ClaimEffects(t0, 10, time.Minute); return err })
 	if len(claimed) != 1 {
 		t.Fatalf("claimed %d effects, want 1", len(claimed))
 	}
-	want.State = incident.EffectInflight
+	if claimed[0].Claim == 0 {
+		t.Error("ClaimEffects gave the effect no claim token")
+	}
+	want.State, want.Claim, want.ClaimedUntil = incident.EffectInflight, claimed[0].Claim, at(time.Minute)
 	wantNoDiff(t, "ClaimEffects", *want, claimed[0])
 }
 
@@ -301,7 +346,10 @@ func concurrentClaimsAreDisjoint(t *testing.T, s incident.Store) {
 			defer wg.Done()
 			for {
 				var claimed []incident.Effect
-				err := s.Update(ctx, func(tx incident.Tx) (err error) { claimed, err = tx.ClaimEffects(at(time.Minute), 3); return err })
+				err := s.Update(ctx, func(tx incident.Tx) (err error) {
+					claimed, err = tx.ClaimEffects(at(time.Minute), 3, lease)
+					return err
+				})
 				mu.Lock()
 				if err != nil {
 					errs = append(errs, err)
@@ -350,8 +398,9 @@ func saveEffectStoresItsState(t *testing.T, s incident.Store) {
 	wantKeys(t, "claim after every effect finished", claim(t, s, at(time.Hour), 10))
 }
 
-// NextEffectDue is when the earliest pending effect is due (in the past or the future),
-// ignoring inflight, done and failed ones; the zero time when none is pending.
+// NextEffectDue is when the earliest pending effect is due (in the past or the future), or
+// an inflight effect's claim lapses (then it may be taken over), if sooner; done and failed
+// effects do not count; the zero time when nothing is pending or inflight.
 func nextEffectDue(t *testing.T, s incident.Store) {
 	next := func() time.Time {
 		t.Helper()
@@ -359,32 +408,38 @@ func nextEffectDue(t *testing.T, s incident.Store) {
 		view(t, s, func(tx incident.Tx) (err error) { n, err = tx.NextEffectDue(); return err })
 		return n
 	}
-	if n := next(); !n.IsZero() {
-		t.Errorf("NextEffectDue in an empty store = %s, want the zero time", showTime(n))
+	wantNext := func(what string, want time.Time) {
+		t.Helper()
+		if n := next(); !n.Equal(want) {
+			t.Errorf("NextEffectDue %s = %s, want %s", what, showTime(n), showTime(want))
+		}
 	}
+	wantNext("in an empty store", time.Time{})
 	inc := createIncident(t, s, minimalIncident(1))
 	var finished []*incident.Effect
-	for i, st := range []incident.EffectState{incident.EffectInflight, incident.EffectDone, incident.EffectFailed} {
+	for i, st := range []incident.EffectState{incident.EffectDone, incident.EffectFailed} {
 		e := newEffect(inc.ID, string(st), incident.EffectTimer, at(-time.Duration(i+1)*time.Hour))
 		e.State = st
 		finished = append(finished, e)
 	}
 	enqueue(t, s, finished...)
-	if n := next(); !n.IsZero() {
-		t.Errorf("NextEffectDue with no pending effect = %s, want the zero time", showTime(n))
-	}
+	wantNext("with only done and failed effects", time.Time{})
+	held := newEffect(inc.ID, "held", incident.EffectTimer, at(-time.Hour))
+	held.State = incident.EffectInflight
+	enqueue(t, s, held)
+	wantNext("with an inflight effect", held.ClaimedUntil)
 	enqueue(t, s, newEffect(inc.ID, "later", incident.EffectTimer, at(2*time.Hour)))
-	if n := next(); !n.Equal(at(2 * time.Hour)) {
-		t.Errorf("NextEffectDue = %s, want the future due time %s", showTime(n), showTime(at(2*time.Hour)))
-	}
+	wantNext("with a pending effect due in the future", at(2*time.Hour))
 	enqueue(t, s, newEffect(inc.ID, "sooner", incident.EffectTimer, at(-time.Minute)))
-	if n := next(); !n.Equal(at(-time.Minute)) {
-		t.Errorf("NextEffectDue = %s, want the overdue one's %s", showTime(n), showTime(at(-time.Minute)))
+	wantNext("with an overdue effect", at(-time.Minute))
+	var claimed []incident.Effect
+	update(t, s, func(tx incident.Tx) (err error) { claimed, err = tx.ClaimEffects(t0, 10, time.Minute); return err })
+	wantNext("after the overdue one was claimed for a minute", at(time.Minute))
+	for i := range claimed {
+		claimed[i].State = incident.EffectDone
+		update(t, s, func(tx incident.Tx) error { return tx.SaveEffect(&claimed[i]) })
 	}
-	claim(t, s, t0, 10)
-	if n := next(); !n.Equal(at(2 * time.Hour)) {
-		t.Errorf("NextEffectDue after the overdue one was claimed = %s, want %s", showTime(n), showTime(at(2*time.Hour)))
-	}
+	wantNext("after it was done", at(2*time.Hour))
 }
 
 // ReleaseInflight (at start-up) turns every inflight effect back into a pending one,

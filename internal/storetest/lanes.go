@@ -145,8 +145,8 @@ func laneNextEffectDue(t *testing.T, s incident.Store) {
 	}
 	wantKeys(t, "claim at the head's time", claim(t, s, at(time.Hour), 10), "head")
 	view(t, s, func(tx incident.Tx) (err error) { next, err = tx.NextEffectDue(); return err })
-	if !next.IsZero() {
-		t.Errorf("NextEffectDue with the head inflight = %s, want the zero time (nothing else can go)", showTime(next))
+	if want := at(time.Hour).Add(lease); !next.Equal(want) {
+		t.Errorf("NextEffectDue with the head inflight = %s, want when its claim lapses, %s (nothing else can go)", showTime(next), showTime(want))
 	}
 }
 
@@ -184,7 +184,7 @@ func concurrentWorkersKeepLaneOrder(t *testing.T, s incident.Store) {
 			defer wg.Done()
 			for idle := 0; idle < 50; {
 				var claimed []incident.Effect
-				if err := s.Update(ctx, func(tx incident.Tx) (err error) { claimed, err = tx.ClaimEffects(t0, 2); return err }); err != nil {
+				if err := s.Update(ctx, func(tx incident.Tx) (err error) { claimed, err = tx.ClaimEffects(t0, 2, lease); return err }); err != nil {
 					mu.Lock()
 					problems = append(problems, fmt.Sprintf("worker %d: claim: %v", w, err))
 					mu.Unlock()

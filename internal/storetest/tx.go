@@ -141,7 +141,7 @@ func anErrorRollsBackAChange(t *testing.T, s incident.Store) {
 		if _, err := tx.Enqueue(newEffect(inc.ID, "new", incident.EffectPost, t0)); err != nil {
 			return err
 		}
-		if _, err := tx.ClaimEffects(t0, 10); err != nil {
+		if _, err := tx.ClaimEffects(t0, 10, lease); err != nil {
 			return err
 		}
 		_, err := tx.ReleaseInflight()
@@ -206,7 +206,7 @@ func aTransactionReadsItsOwnWrites(t *testing.T, s incident.Store) {
 		if effs, err := tx.Effects(inc.ID); err != nil || len(effs) != 1 {
 			t.Errorf("Effects after Enqueue in the transaction = %d, %v", len(effs), err)
 		}
-		if claimed, err := tx.ClaimEffects(t0, 10); err != nil || len(claimed) != 1 {
+		if claimed, err := tx.ClaimEffects(t0, 10, lease); err != nil || len(claimed) != 1 {
 			t.Errorf("ClaimEffects after Enqueue in the transaction = %d, %v", len(claimed), err)
 		}
 		p := newPages(inc.ID)[0]
