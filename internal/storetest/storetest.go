@@ -1,8 +1,9 @@
 // Package storetest is the conformance suite of incident.Store: one set of named subtests
 // that every backend (SQLite, PostgreSQL) passes, through the port only. It pins down what
 // the domain relies on: lookups that say ENOTFOUND, fields that round-trip exactly, gapless
-// incident numbers, the outbox's claim and lane rules, follow-ups closed once, and
-// transactions that commit entirely or not at all, one writer at a time.
+// incident numbers, the outbox's claims (tokens, deadlines, takeovers, fencing) and lanes,
+// follow-ups closed once, and transactions that commit entirely or not at all, one writer
+// at a time.
 //
 // A backend's test calls Run with a function that opens a fresh, empty, migrated store:
 //
@@ -56,6 +57,7 @@ func groups() []group {
 		{"Timeline", timelineCases()},
 		{"Effects", effectCases()},
 		{"Lanes", laneCases()},
+		{"Claims", claimCases()},
 		{"Pages", pageCases()},
 		{"Followups", followupCases()},
 		{"Ledger", ledgerCases()},
