@@ -146,15 +146,3 @@ func TestStoredEventDataIsWhatIsHashed(t *testing.T) {
 		}
 	}
 }
-
-func TestMarkSeenDeduplicates(t *testing.T) {
-	db, _ := MustOpenDB(t)
-	ctx := context.Background()
-	now := time.Now()
-	var first, second bool
-	db.Update(ctx, func(tx incident.Tx) (err error) { first, err = tx.MarkSeen("Ev1", now); return })
-	db.Update(ctx, func(tx incident.Tx) (err error) { second, err = tx.MarkSeen("Ev1", now); return })
-	if !first || second {
-		t.Errorf("first %v second %v", first, second)
-	}
-}

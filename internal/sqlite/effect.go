@@ -6,6 +6,7 @@ import (
 	"math"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/nephoran/incidentbot/internal/incident"
 )
@@ -125,13 +126,15 @@ func (t *Tx) WakeParked(kinds []incident.EffectKind, now time.Time) (int, error)
 	if len(kinds) == 0 {
 		return 0, nil
 	}
-	args := []any{now.UnixMilli(), now.UnixMilli(), incident.ParkedPrefix + "%"}
+	// A prefix compared with substr, not LIKE: SQLite's LIKE ignores the case of ASCII
+	// letters, and "PARKED: " does not start with ParkedPrefix.
+	args := []any{now.UnixMilli(), now.UnixMilli(), utf8.RuneCountInString(incident.ParkedPrefix), incident.ParkedPrefix}
 	marks := make([]string, len(kinds))
 	for i, k := range kinds {
 		marks[i], args = "?", append(args, string(k))
 	}
 	res, err := t.tx.ExecContext(t.ctx, `UPDATE effects SET next_attempt_at = ?
-		WHERE state = 'pending' AND next_attempt_at > ? AND last_error LIKE ? AND kind IN (`+strings.Join(marks, ", ")+`)`, args...)
+		WHERE state = 'pending' AND next_attempt_at > ? AND substr(last_error, 1, ?) = ? AND kind IN (`+strings.Join(marks, ", ")+`)`, args...)
 	if err != nil {
 		return 0, fmt.Errorf("wake effects: %w", err)
 	}
