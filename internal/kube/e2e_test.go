@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -166,6 +167,11 @@ func TestDrillApplicationServiceFailure(t *testing.T) {
 		if d.Spec.Template.Annotations[kube.RestartedAtAnnotation] == "" {
 			t.Errorf("%s was not restarted", name)
 		}
+		// The domain's mark of the step that restarted it: incident, step, claim token.
+		if by := d.Annotations[kube.ChangedByAnnotation]; !regexp.MustCompile(`^INC-1 step 1\.[345] \S+, claim [1-9][0-9]*$`).MatchString(by) ||
+			d.Annotations[kube.ChangedAtAnnotation] == "" {
+			t.Errorf("%s carries the mark %q at %q", name, by, d.Annotations[kube.ChangedAtAnnotation])
+		}
 		// The playbook waits for Available, as the seed's kubectl wait does; the rollout of
 		// the new pods finishes right after.
 		waitFor(t, name+" to roll out", 60*time.Second, func() bool { return available(t, kc, name) })
@@ -326,13 +332,14 @@ func TestApplyScaleDrainAndDryRuns(t *testing.T) {
 	waitFor(t, "api", 60*time.Second, func() bool { return available(t, kc, "api") })
 	x := &kube.Actions{Clusters: kube.NewClusters(c.Kubeconfig, map[string]string{"admin": "e2e", "nobody": "nobody"}), Poll: 100 * time.Millisecond}
 	scale := actionStep(incident.Action{Type: "kubernetes.scale", Cluster: "admin", Namespace: ns, All: true, Replicas: ptr(0)})
+	marked := incident.WithChangeMark(ctx, mark)
 
-	plan, err := x.Plan(ctx, nil, scale)
+	plan, err := x.Plan(marked, nil, scale)
 	if err != nil || !strings.Contains(plan, "would scale") || !strings.Contains(plan, "deployment nephoran-system/api: replicas 3 -> 0") {
 		t.Fatalf("plan %q %v", plan, err)
 	}
-	if d, _ := kc.AppsV1().Deployments(ns).Get(ctx, "api", metav1.GetOptions{}); *d.Spec.Replicas != 3 {
-		t.Fatalf("the dry run changed replicas to %d", *d.Spec.Replicas)
+	if d, _ := kc.AppsV1().Deployments(ns).Get(ctx, "api", metav1.GetOptions{}); *d.Spec.Replicas != 3 || hasMark(d) {
+		t.Fatalf("the dry run changed replicas to %d, annotations %v", *d.Spec.Replicas, d.Annotations)
 	}
 	denied := actionStep(incident.Action{Type: "kubernetes.rollout-restart", Cluster: "nobody", Namespace: ns, Deployment: "api"})
 	if plan, _ := x.Plan(ctx, nil, denied); !strings.Contains(plan, "The API server would refuse it: Forbidden (403)") {
@@ -341,14 +348,14 @@ func TestApplyScaleDrainAndDryRuns(t *testing.T) {
 
 	manifest := "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: operator-ha}\ndata: {mode: ha}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: second}\ndata: {a: b}\n"
 	apply := actionStep(incident.Action{Type: "kubernetes.apply", Cluster: "admin", Namespace: ns, Manifest: "m.yaml", Content: manifest})
-	if plan, _ := x.Plan(ctx, nil, apply); plan != "ConfigMap nephoran-system/operator-ha would be created\nConfigMap nephoran-system/second would be created" {
+	if plan, _ := x.Plan(marked, nil, apply); plan != "ConfigMap nephoran-system/operator-ha would be created\nConfigMap nephoran-system/second would be created" {
 		t.Errorf("apply plan %q", plan)
 	}
 	if _, err := kc.CoreV1().ConfigMaps(ns).Get(ctx, "operator-ha", metav1.GetOptions{}); err == nil {
 		t.Fatal("the dry run created the ConfigMap")
 	}
 	for i, want := range []string{"created", "unchanged"} {
-		res, err := x.Execute(ctx, nil, apply)
+		res, err := x.Execute(marked, nil, apply)
 		if err != nil || !res.OK || !strings.Contains(res.Output, "ConfigMap nephoran-system/operator-ha "+want) {
 			t.Errorf("apply %d: %+v %v", i, res, err)
 		}
@@ -357,11 +364,14 @@ func TestApplyScaleDrainAndDryRuns(t *testing.T) {
 	if err != nil || cm.Data["mode"] != "ha" || len(cm.ManagedFields) == 0 || cm.ManagedFields[0].Manager != "incidentbot" {
 		t.Errorf("applied configmap %+v %v", cm, err)
 	}
+	wantMark(t, "the applied configmap", cm)
 
-	res, err := x.Execute(ctx, nil, scale)
+	res, err := x.Execute(marked, nil, scale)
 	if err != nil || !res.OK || !strings.Contains(res.Output, "replicas 3 -> 0") {
 		t.Fatalf("scale %+v %v", res, err)
 	}
+	d, _ := kc.AppsV1().Deployments(ns).Get(ctx, "api", metav1.GetOptions{})
+	wantMark(t, "the scaled deployment", d)
 	waitFor(t, "the pods to go", 60*time.Second, func() bool {
 		pods, _ := kc.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{LabelSelector: "app=api"})
 		return len(pods.Items) == 0
@@ -373,18 +383,20 @@ func TestApplyScaleDrainAndDryRuns(t *testing.T) {
 	waitFor(t, "api back", 60*time.Second, func() bool { return available(t, kc, "api") })
 
 	drain := actionStep(incident.Action{Type: "kubernetes.drain", Cluster: "admin", Node: "kwok-node-0", Timeout: time.Minute, IgnoreDaemonSets: true})
-	if plan, _ := x.Plan(ctx, nil, drain); !strings.Contains(plan, "would cordon node kwok-node-0 and evict 3 pods") {
+	if plan, _ := x.Plan(marked, nil, drain); !strings.Contains(plan, "would cordon node kwok-node-0 and evict 3 pods") {
 		t.Errorf("drain plan %q", plan)
 	}
-	if n, _ := kc.CoreV1().Nodes().Get(ctx, "kwok-node-0", metav1.GetOptions{}); n.Spec.Unschedulable {
-		t.Fatal("the drain's dry run cordoned the node")
+	if n, _ := kc.CoreV1().Nodes().Get(ctx, "kwok-node-0", metav1.GetOptions{}); n.Spec.Unschedulable || hasMark(n) {
+		t.Fatalf("the drain's dry run cordoned or marked the node: %v", n.Annotations)
 	}
-	res, err = x.Execute(ctx, nil, drain)
+	res, err = x.Execute(marked, nil, drain)
 	if err != nil || !res.OK || !strings.Contains(res.Output, "cordoned node kwok-node-0 and evicted 3 pods") {
 		t.Fatalf("drain %+v %v", res, err)
 	}
 	if n, _ := kc.CoreV1().Nodes().Get(ctx, "kwok-node-0", metav1.GetOptions{}); !n.Spec.Unschedulable {
 		t.Error("the node is not cordoned")
+	} else {
+		wantMark(t, "the drained node", n)
 	}
 	waitFor(t, "no running pod left on the node", 60*time.Second, func() bool {
 		pods, _ := kc.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{FieldSelector: "spec.nodeName=kwok-node-0"})

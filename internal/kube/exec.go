@@ -23,6 +23,8 @@ const maxStream = 64 << 10
 
 // exec runs the command (an argument list; no shell) in the pod through pods/exec, and
 // returns its exit code with stdout and stderr cut to size. A non-zero exit fails the step.
+// It changes no Kubernetes object (whatever the command changes inside the pod), so it
+// writes no change mark.
 func (x *Actions) exec(ctx context.Context, c *Client, a *incident.Action) (string, error) {
 	if c.Config == nil && c.Exec == nil {
 		return "", errors.New("exec needs a real cluster connection")

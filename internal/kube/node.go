@@ -13,7 +13,7 @@ import (
 	"k8s.io/kubectl/pkg/drain"
 )
 
-// cordon marks a node unschedulable.
+// cordon marks a node unschedulable, with the change mark in the same patch.
 func (x *Actions) cordon(ctx context.Context, c *Client, a *incident.Action, dry bool) (string, error) {
 	n, err := c.Kube.CoreV1().Nodes().Get(ctx, a.Node, metav1.GetOptions{})
 	if err != nil {
@@ -22,15 +22,28 @@ func (x *Actions) cordon(ctx context.Context, c *Client, a *incident.Action, dry
 	if n.Spec.Unschedulable {
 		return fmt.Sprintf("node %s is already cordoned", a.Node), nil
 	}
-	if _, err := c.Kube.CoreV1().Nodes().Patch(ctx, a.Node, types.StrategicMergePatchType, []byte(`{"spec":{"unschedulable":true}}`), patchOptions(dry)); err != nil {
+	if err := x.cordonNode(ctx, c, a.Node, dry); err != nil {
 		return "", err
 	}
 	return fmt.Sprintf("%scordon node %s: spec.unschedulable false -> true", prefix(dry), a.Node), nil
 }
 
+// cordonNode sets spec.unschedulable and ctx's change mark in one strategic merge patch, the
+// patch kubectl cordon sends plus the annotations.
+func (x *Actions) cordonNode(ctx context.Context, c *Client, node string, dry bool) error {
+	patch, err := markedPatch(ctx, x.now(), map[string]any{"spec": map[string]any{"unschedulable": true}})
+	if err != nil {
+		return err
+	}
+	_, err = c.Kube.CoreV1().Nodes().Patch(ctx, node, types.StrategicMergePatchType, patch, patchOptions(dry))
+	return err
+}
+
 // drain cordons the node and evicts its pods with the semantics of kubectl drain
 // (k8s.io/kubectl/pkg/drain): evictions honour PodDisruptionBudgets (retried on 429),
-// mirror pods are skipped, DaemonSet pods only with ignore_daemonsets.
+// mirror pods are skipped, DaemonSet pods only with ignore_daemonsets. The cordon writes the
+// change mark on the node; a node already cordoned is not patched, and the evictions change
+// no object that stays (the pods go), so neither carries a mark.
 func (x *Actions) drain(ctx context.Context, c *Client, a *incident.Action, dry bool) (string, error) {
 	var out, errOut bytes.Buffer
 	h := &drain.Helper{
@@ -51,10 +64,11 @@ func (x *Actions) drain(ctx context.Context, c *Client, a *incident.Action, dry 
 		return "", err
 	}
 	// Not drain.RunCordonOrUncordon: it ignores the dry-run strategy and would cordon the node
-	// during a plan (the end-to-end test caught it).
-	if ch := drain.NewCordonHelper(n); ch.UpdateIfRequired(true) {
-		if err, patchErr := ch.PatchOrReplaceWithContext(ctx, c.Kube, dry); err != nil {
-			return "", fmt.Errorf("cordon %s: %w (patch: %v)", a.Node, err, patchErr)
+	// during a plan (the end-to-end test caught it); nor drain.CordonHelper, which cannot add
+	// the change mark to its patch.
+	if !n.Spec.Unschedulable {
+		if err := x.cordonNode(ctx, c, a.Node, dry); err != nil {
+			return "", fmt.Errorf("cordon %s: %w", a.Node, err)
 		}
 	}
 	list, errs := h.GetPodsForDeletion(a.Node)

@@ -53,7 +53,9 @@ var patchTypes = map[string]types.PatchType{
 	"merge": types.MergePatchType, "json": types.JSONPatchType,
 }
 
-// patch patches any resource and lists the fields that change.
+// patch patches any resource and lists the fields that change. The change mark goes in the
+// same patch for merge and strategic merge patches; after a JSON patch (which cannot add to
+// annotations that may not exist) it is a metadata-only merge patch of its own.
 func (x *Actions) patch(ctx context.Context, c *Client, a *incident.Action, dry bool) (string, error) {
 	ri, m, err := resource(c, a.APIVersion, a.Kind, a.Namespace)
 	if err != nil {
@@ -67,14 +69,34 @@ func (x *Actions) patch(ctx context.Context, c *Client, a *incident.Action, dry 
 	if err != nil {
 		return "", err
 	}
-	after, err := ri.Patch(ctx, a.Name, patchTypes[a.PatchType], data, patchOptions(dry))
+	pt := patchTypes[a.PatchType]
+	ann := changeAnnotations(ctx, x.now())
+	if ann != nil && pt != types.JSONPatchType {
+		var p map[string]any // a copy: the step's own patch stays as it was
+		if err := json.Unmarshal(data, &p); err == nil && p != nil && withAnnotations(p, ann) {
+			if data, err = json.Marshal(p); err != nil {
+				return "", err
+			}
+			ann = nil
+		}
+	}
+	after, err := ri.Patch(ctx, a.Name, pt, data, patchOptions(dry))
 	if err != nil {
 		return "", err
 	}
-	return fmt.Sprintf("%spatch %s %s:\n%s", prefix(dry), m.GroupVersionKind.Kind, objectName(after), diff(before.Object, after.Object)), nil
+	out := fmt.Sprintf("%spatch %s %s:\n%s", prefix(dry), m.GroupVersionKind.Kind, objectName(after), diff(before.Object, after.Object))
+	if ann != nil {
+		mark, _ := json.Marshal(metadataPatch(ann))
+		if _, err := ri.Patch(ctx, a.Name, types.MergePatchType, mark, patchOptions(dry)); err != nil {
+			// The change is made; failing the step now would say otherwise.
+			out += "\n(could not write the change mark: " + describeErr(err) + ")"
+		}
+	}
+	return out, nil
 }
 
-// apply server-side applies every object of the manifest, as field manager incidentbot.
+// apply server-side applies every object of the manifest, as field manager incidentbot,
+// each with the change mark set in its metadata.annotations before it is sent.
 func (x *Actions) apply(ctx context.Context, c *Client, a *incident.Action, dry bool) (string, error) {
 	objs, err := decodeManifest(a.Content)
 	if err != nil {
@@ -82,6 +104,7 @@ func (x *Actions) apply(ctx context.Context, c *Client, a *incident.Action, dry 
 	}
 	var lines []string
 	force := false
+	ann := changeAnnotations(ctx, x.now())
 	for _, obj := range objs {
 		ns := obj.GetNamespace()
 		if ns == "" {
@@ -93,6 +116,16 @@ func (x *Actions) apply(ctx context.Context, c *Client, a *incident.Action, dry 
 		}
 		if m.Scope.Name() == meta.RESTScopeNameNamespace {
 			obj.SetNamespace(ns)
+		}
+		if ann != nil {
+			all := obj.GetAnnotations()
+			if all == nil {
+				all = map[string]string{}
+			}
+			for k, v := range ann {
+				all[k] = v
+			}
+			obj.SetAnnotations(all)
 		}
 		data, err := json.Marshal(obj.Object)
 		if err != nil {
@@ -155,7 +188,7 @@ func objectName(u *unstructured.Unstructured) string {
 }
 
 // diff lists the fields whose values differ, ignoring bookkeeping (resourceVersion,
-// managedFields, generation, status).
+// managedFields, generation, status) and the change mark's annotations.
 func diff(before, after map[string]any) string {
 	b, a := map[string]string{}, map[string]string{}
 	flatten("", before, b)
@@ -187,6 +220,9 @@ func diff(before, after map[string]any) string {
 }
 
 func ignored(path string) bool {
+	if markedField(path) {
+		return true
+	}
 	for _, p := range []string{"metadata.resourceVersion", "metadata.managedFields", "metadata.generation", "metadata.uid",
 		"metadata.creationTimestamp", "status"} {
 		if path == p || strings.HasPrefix(path, p+".") || strings.HasPrefix(path, p+"[") {

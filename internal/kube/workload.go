@@ -2,6 +2,7 @@ package kube
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
@@ -32,11 +33,17 @@ func prefix(dry bool) string {
 	return ""
 }
 
-// rolloutRestart patches the pod template's restartedAt annotation, as kubectl does. A
-// paused Deployment is refused: the restart would never roll out.
+// rolloutRestart patches the pod template's restartedAt annotation, as kubectl does, and
+// the change mark on the workload's metadata in the same patch. A paused Deployment is
+// refused: the restart would never roll out.
 func (x *Actions) rolloutRestart(ctx context.Context, c *Client, a *incident.Action, dry bool) (string, error) {
-	stamp := x.now().Format(time.RFC3339)
-	patch := fmt.Sprintf(`{"spec":{"template":{"metadata":{"annotations":{%q:%q}}}}}`, RestartedAtAnnotation, stamp)
+	now := x.now()
+	stamp := now.Format(time.RFC3339)
+	patch, err := markedPatch(ctx, now, map[string]any{"spec": map[string]any{"template": map[string]any{
+		"metadata": map[string]any{"annotations": map[string]any{RestartedAtAnnotation: stamp}}}}})
+	if err != nil {
+		return "", err
+	}
 	opts := patchOptions(dry)
 	switch {
 	case a.Deployment != "":
@@ -47,21 +54,21 @@ func (x *Actions) rolloutRestart(ctx context.Context, c *Client, a *incident.Act
 		if d.Spec.Paused {
 			return "", fmt.Errorf("deployment %s/%s is paused: resume it (kubectl rollout resume) before restarting", a.Namespace, a.Deployment)
 		}
-		d, err = c.Kube.AppsV1().Deployments(a.Namespace).Patch(ctx, a.Deployment, types.StrategicMergePatchType, []byte(patch), opts)
+		d, err = c.Kube.AppsV1().Deployments(a.Namespace).Patch(ctx, a.Deployment, types.StrategicMergePatchType, patch, opts)
 		if err != nil {
 			return "", err
 		}
 		return fmt.Sprintf("%srestart deployment %s/%s: %s=%s; generation %d, observedGeneration %d, replicas %d",
 			prefix(dry), a.Namespace, a.Deployment, RestartedAtAnnotation, stamp, d.Generation, d.Status.ObservedGeneration, replicas(d.Spec.Replicas)), nil
 	case a.StatefulSet != "":
-		s, err := c.Kube.AppsV1().StatefulSets(a.Namespace).Patch(ctx, a.StatefulSet, types.StrategicMergePatchType, []byte(patch), opts)
+		s, err := c.Kube.AppsV1().StatefulSets(a.Namespace).Patch(ctx, a.StatefulSet, types.StrategicMergePatchType, patch, opts)
 		if err != nil {
 			return "", err
 		}
 		return fmt.Sprintf("%srestart statefulset %s/%s: %s=%s; generation %d, replicas %d", prefix(dry), a.Namespace, a.StatefulSet,
 			RestartedAtAnnotation, stamp, s.Generation, replicas(s.Spec.Replicas)), nil
 	default:
-		d, err := c.Kube.AppsV1().DaemonSets(a.Namespace).Patch(ctx, a.DaemonSet, types.StrategicMergePatchType, []byte(patch), opts)
+		d, err := c.Kube.AppsV1().DaemonSets(a.Namespace).Patch(ctx, a.DaemonSet, types.StrategicMergePatchType, patch, opts)
 		if err != nil {
 			return "", err
 		}
@@ -76,12 +83,15 @@ func replicas(p *int32) int32 {
 	return *p
 }
 
-// scale sets replicas with a merge patch (no read-modify-write, so no conflict with the
-// controllers that write status), and reports the previous counts so a later step, or a
-// person, can restore them.
+// scale sets replicas with a merge patch of the workload (no read-modify-write, so no
+// conflict with the controllers that write status), the change mark on its metadata in the
+// same patch, and reports the previous counts so a later step, or a person, can restore them.
 func (x *Actions) scale(ctx context.Context, c *Client, a *incident.Action, dry bool) (string, error) {
 	want := int32(*a.Replicas)
-	patch := []byte(fmt.Sprintf(`{"spec":{"replicas":%d}}`, want))
+	patch, err := markedPatch(ctx, x.now(), map[string]any{"spec": map[string]any{"replicas": want}})
+	if err != nil {
+		return "", err
+	}
 	opts := patchOptions(dry)
 	if a.StatefulSet != "" {
 		s, err := c.Kube.AppsV1().StatefulSets(a.Namespace).Get(ctx, a.StatefulSet, metav1.GetOptions{})
@@ -129,7 +139,17 @@ func (x *Actions) scale(ctx context.Context, c *Client, a *incident.Action, dry 
 	return head + " (previous counts, to restore them):\n" + strings.Join(lines, "\n"), nil
 }
 
+// markedPatch is the JSON of a merge or strategic merge patch p with ctx's change mark, if
+// any, added to its metadata.annotations.
+func markedPatch(ctx context.Context, at time.Time, p map[string]any) ([]byte, error) {
+	if ann := changeAnnotations(ctx, at); ann != nil {
+		withAnnotations(p, ann) // p is built here: its metadata is an object or absent
+	}
+	return json.Marshal(p)
+}
+
 // wait polls until the workloads are available (or rolled out), or the timeout passes.
+// Like check and exec it changes no object, so it writes no change mark.
 func (x *Actions) wait(ctx context.Context, c *Client, a *incident.Action) (string, error) {
 	ctx, cancel := context.WithTimeout(ctx, a.Timeout)
 	defer cancel()
@@ -213,7 +233,7 @@ func statefulSetReady(s *appsv1.StatefulSet) (bool, string) {
 }
 
 // check reports ready pods and workload conditions; it fails when fewer than min_ready
-// (default: all) are ready.
+// (default: all) are ready. It changes nothing and writes no change mark.
 func (x *Actions) check(ctx context.Context, c *Client, a *incident.Action) (string, error) {
 	var selector string
 	var lines []string
