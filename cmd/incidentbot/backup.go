@@ -19,6 +19,9 @@ func backupCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if cfg.Postgres() {
+				return fmt.Errorf("incidentbot backup copies the SQLite file; on PostgreSQL (database.url) use pg_dump or the database's own backups")
+			}
 			began := time.Now()
 			if err := sqlite.Backup(cmd.Context(), cfg.DB, args[0]); err != nil {
 				return err

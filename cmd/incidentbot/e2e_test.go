@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/nephoran/incidentbot/internal/testenv"
+	"github.com/nephoran/incidentbot/internal/testenv/pgtest"
 	_ "modernc.org/sqlite"
 )
 
@@ -445,5 +446,62 @@ func TestBackupWhileServing(t *testing.T) {
 	out, _ = run(t, copyEnv, "timeline", "show", "INC-1")
 	if !strings.Contains(out, "before the backup 4") || strings.Contains(out, "after the backup") {
 		t.Errorf("the copy's timeline:\n%s", out)
+	}
+}
+
+// Two replicas of the real binary on one PostgreSQL database: either takes commands, the
+// incident's numbers and timeline are one, its channel and card are made once between them,
+// and when one is killed the other goes on delivering.
+func TestServeTwoReplicasOnPostgreSQL(t *testing.T) {
+	url := pgtest.New(t)
+	emu := testenv.NewSlack()
+	t.Cleanup(emu.Close)
+	general := emu.AddChannel("general", "U0ALICE", "U0BOB", testenv.SlackBotUser)
+	env := serveEnv(emu, filepath.Join(t.TempDir(), "unused.db"), "INCIDENTBOT_DATABASE_URL="+url)
+	a, b := startServe(t, env), startServe(t, env)
+	if got := slash(t, a, "U0ALICE", general, "declare P1 checkout down"); !strings.Contains(got, "INC-1") {
+		t.Fatalf("declare on a: %q", got)
+	}
+	if got := slash(t, b, "U0BOB", general, "declare P2 search slow"); !strings.Contains(got, "INC-2") {
+		t.Fatalf("declare on b: %q", got)
+	}
+	var ch *testenv.SlackChannel
+	waitFor(t, "the first incident's channel and card", func() bool {
+		ch = emu.ChannelByName("inc-1-checkout-down")
+		return ch != nil && len(ch.Pins) == 1
+	})
+	slash(t, b, "U0ALICE", ch.ID, "note from b")
+	slash(t, a, "U0ALICE", ch.ID, "note from a")
+	if got := slash(t, b, "U0ALICE", ch.ID, "timeline"); !strings.Contains(got, "*note* from b") || !strings.Contains(got, "*note* from a") {
+		t.Errorf("timeline on b: %q", got)
+	}
+	a.kill()
+	slash(t, b, "U0ALICE", ch.ID, "resolve failed over")
+	waitFor(t, "the resolution in the channel", func() bool {
+		for _, m := range emu.Channel(ch.ID).Messages {
+			if strings.Contains(m.Text, "resolved INC-1") {
+				return true
+			}
+		}
+		return false
+	})
+	for _, name := range []string{"inc-1-checkout-down-2", "inc-2-search-slow-2"} {
+		if emu.ChannelByName(name) != nil {
+			t.Errorf("a second channel %s: both replicas created it", name)
+		}
+	}
+	cards := 0
+	for _, m := range emu.Channel(ch.ID).Messages {
+		if strings.Contains(string(m.Blocks), "Commander") {
+			cards++
+		}
+	}
+	if cards != 1 {
+		t.Errorf("%d incident cards in the channel, want 1", cards)
+	}
+	b.kill()
+	out, code := run(t, env, "timeline", "verify")
+	if code != 0 || !strings.Contains(out, "2 incidents checked, 0 broken") {
+		t.Errorf("timeline verify on PostgreSQL: exit %d\n%s", code, out)
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/nephoran/incidentbot/internal/testenv"
+	"github.com/nephoran/incidentbot/internal/testenv/pgtest"
 )
 
 // binary is the incidentbot built once for the tests that run it as a process.
@@ -31,7 +32,7 @@ func TestMain(m *testing.M) {
 		fmt.Fprintf(os.Stderr, "build: %v\n%s", err, out)
 		os.Exit(1)
 	}
-	code := m.Run()
+	code := pgtest.Run(m) // a PostgreSQL server for the tests that use one, stopped after them
 	os.RemoveAll(dir)
 	os.Exit(code)
 }

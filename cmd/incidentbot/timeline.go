@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/nephoran/incidentbot/internal/app"
 	"github.com/nephoran/incidentbot/internal/config"
 	"github.com/nephoran/incidentbot/internal/incident"
 	"github.com/nephoran/incidentbot/internal/slackapi"
@@ -46,10 +47,19 @@ func timelineCommand() *cobra.Command {
 }
 
 // openConfigured opens the configured database for a command that only reads it.
-func openConfigured(ctx context.Context) (*sqlite.DB, error) {
+func openConfigured(ctx context.Context) (app.Database, error) {
 	cfg, err := loadConfig()
 	if err != nil {
 		return nil, err
+	}
+	return openStore(ctx, cfg)
+}
+
+// openStore opens the configured database: PostgreSQL when database.url is set, else the
+// SQLite file, which must exist.
+func openStore(ctx context.Context, cfg *config.Config) (app.Database, error) {
+	if cfg.Postgres() {
+		return app.OpenDatabase(ctx, cfg)
 	}
 	return openExisting(ctx, cfg.DB)
 }
@@ -67,7 +77,7 @@ func openExisting(ctx context.Context, path string) (*sqlite.DB, error) {
 }
 
 // verifyTimelines checks each incident's chain, oldest first, reporting one line per incident.
-func verifyTimelines(ctx context.Context, db *sqlite.DB, report func(string)) (broken, total int, err error) {
+func verifyTimelines(ctx context.Context, db incident.Store, report func(string)) (broken, total int, err error) {
 	svc := incident.NewService(incident.ServiceConfig{Store: db})
 	incs, err := svc.FindIncidents(ctx, incident.IncidentFilter{})
 	if err != nil {
@@ -105,7 +115,7 @@ func timelineShowCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			db, err := openExisting(cmd.Context(), cfg.DB)
+			db, err := openStore(cmd.Context(), cfg)
 			if err != nil {
 				return err
 			}
@@ -132,7 +142,7 @@ func parseIncidentKey(s string) (int, bool) {
 }
 
 // timelineOf finds incident number n and reads its events.
-func timelineOf(ctx context.Context, db *sqlite.DB, n int) (*incident.Incident, []incident.TimelineEvent, error) {
+func timelineOf(ctx context.Context, db incident.Store, n int) (*incident.Incident, []incident.TimelineEvent, error) {
 	svc := incident.NewService(incident.ServiceConfig{Store: db})
 	inc, err := svc.FindIncidentByNumber(ctx, n)
 	if err != nil {

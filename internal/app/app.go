@@ -103,7 +103,7 @@ func New(ctx context.Context, cfg *config.Config, deps Deps) (*App, error) {
 	for _, w := range a.Warnings {
 		a.log.Warn("configuration: " + w)
 	}
-	if a.DB, err = openDatabase(ctx, cfg); err != nil {
+	if a.DB, err = OpenDatabase(ctx, cfg); err != nil {
 		return nil, err
 	}
 	if err := a.wire(ctx, deps); err != nil {
@@ -269,9 +269,9 @@ type Database interface {
 	Close() error
 }
 
-// openDatabase opens PostgreSQL when database.url is set, else the SQLite file db, and
+// OpenDatabase opens PostgreSQL when database.url is set, else the SQLite file db, and
 // migrates it (once, however many replicas start together).
-func openDatabase(ctx context.Context, cfg *config.Config) (Database, error) {
+func OpenDatabase(ctx context.Context, cfg *config.Config) (Database, error) {
 	if cfg.Postgres() {
 		db, err := postgres.Open(ctx, string(cfg.Database.URL))
 		if err != nil {

@@ -45,7 +45,11 @@ var (
 
 // Main runs the tests of a package that uses New and then stops the server, if one was
 // started, and removes its files. Call it from TestMain; it does not return.
-func Main(m *testing.M) {
+func Main(m *testing.M) { os.Exit(Run(m)) }
+
+// Run is Main for a TestMain that has more to clean up: it runs the tests, stops the server
+// and returns the exit code.
+func Run(m *testing.M) int {
 	mainCalled.Store(true)
 	code := m.Run()
 	if err := stop(); err != nil {
@@ -54,7 +58,7 @@ func Main(m *testing.M) {
 			code = 1
 		}
 	}
-	os.Exit(code)
+	return code
 }
 
 // New returns the URL of a new, empty database on the test process's server, starting the
