@@ -239,7 +239,7 @@ func (s *Service) transition(c *change, run *Run, step *RunStep, actor, verb str
 		step.RequestedBy, step.ApprovedBy = actor, ""
 		if step.Spec.NeedsApproval() {
 			step.State = StepAwaitingApproval
-			who := approversText(step.Spec)
+			who := Approvers(step.Spec.ApprovalRoles, step.Spec.ApprovalGroups)
 			d := EventData{Step: ref, Roles: step.Spec.ApprovalRoles, Groups: step.Spec.ApprovalGroups}
 			if step.Spec.TwoPerson {
 				d.How = StepTwoPerson
@@ -346,10 +346,8 @@ func (s *Service) mayApprove(inc *Incident, spec StepSpec, actor, requester stri
 			return ""
 		}
 	}
-	return "it needs " + approversText(spec)
+	return "it needs " + Approvers(spec.ApprovalRoles, spec.ApprovalGroups)
 }
-
-func approversText(spec StepSpec) string { return Approvers(spec.ApprovalRoles, spec.ApprovalGroups) }
 
 // Approvers says who may approve a step: "the Incident commander or a member of sre-leads".
 func Approvers(roles []Role, groups []string) string {
