@@ -240,3 +240,11 @@ func credential() (*syscall.Credential, error) {
 	}
 	return &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}, nil
 }
+
+// BinDir is the directory of PostgreSQL's initdb and postgres, found as the package's own
+// server finds it (for harnesses that start PostgreSQL another way, such as under Patroni).
+func BinDir() (string, error) { return binDir() }
+
+// Credential is the user to run PostgreSQL as: nil for an ordinary user, the postgres user's
+// when the caller is root.
+func Credential() (*syscall.Credential, error) { return credential() }
