@@ -199,10 +199,7 @@ func (a *App) dispatcher(deps Deps) *playbook.Dispatcher {
 func (a *App) routes() error {
 	cfg, log, m := a.Config, a.log, a.Metrics
 	a.Server = web.NewServer(log.With("component", "web"),
-		web.Check{Name: "database", Fn: func(ctx context.Context) error {
-			_, err := a.DB.SchemaVersion(ctx)
-			return err
-		}},
+		web.Check{Name: "database", Fn: a.DB.SchemaCurrent}, // reachable, and not migrated past this binary
 		web.Check{Name: "slack", Fn: func(context.Context) error {
 			if !a.slackUp.Load() {
 				return errors.New("auth.test has not succeeded yet")
@@ -265,7 +262,11 @@ func (a *App) Close() error {
 // database that several replicas share.
 type Database interface {
 	incident.Store
+	incident.Duties
 	SchemaVersion(ctx context.Context) (int, error)
+	// SchemaCurrent returns a *incident.SchemaTooNewError once a newer binary has migrated
+	// the database: this replica then stands down from background work.
+	SchemaCurrent(ctx context.Context) error
 	Close() error
 }
 

@@ -34,13 +34,29 @@ func (a *App) Run(ctx context.Context) error {
 			return
 		}
 		if syncer, ok := a.Outbox.Tracker.(incident.FollowupSyncer); ok && a.Config.GitHub.FollowupIssues {
+			flog := log.With("component", "followups")
 			a.spawn(func() {
-				syncFollowups(runCtx, a.Service, syncer, followupSyncEvery, log.With("component", "followups"))
+				runDuty(runCtx, a.DB, incident.DutyFollowupSync, followupSyncEvery, flog, func(ctx context.Context) error {
+					n, err := a.Service.SyncFollowups(ctx, syncer)
+					if n > 0 {
+						flog.Info("follow-ups closed on GitHub", "count", n)
+					}
+					return err
+				})
 			})
 		}
 		if r := a.reminder; r != nil {
-			r.Store, r.Chat, r.Clock, r.Log = a.DB, a.Chat, a.clock, log.With("component", "drills")
-			a.spawn(func() { r.Run(runCtx, time.Hour) })
+			r.Store, r.Chat, r.Clock = a.DB, a.Chat, a.clock
+			dlog := log.With("component", "drills")
+			a.spawn(func() {
+				runDuty(runCtx, a.DB, incident.DutyDrillReminders, drillReminderEvery, dlog, func(ctx context.Context) error {
+					n, err := r.Tick(ctx)
+					if n > 0 {
+						dlog.Info("drill reminders posted", "count", n)
+					}
+					return err
+				})
+			})
 		}
 		if err := a.Outbox.Run(runCtx); err != nil {
 			log.Error("outbox stopped", "err", err)
@@ -93,27 +109,11 @@ func (a *App) authenticate(ctx context.Context) error {
 	}
 }
 
-// followupSyncEvery is how often follow-up issues closed on GitHub are looked for.
-const followupSyncEvery = 15 * time.Minute
-
-// syncFollowups closes the follow-ups whose issues were closed on GitHub, now and then
-// every interval, until ctx ends. Failures are logged and retried at the next pass.
-func syncFollowups(ctx context.Context, svc *incident.Service, syncer incident.FollowupSyncer, every time.Duration, log *slog.Logger) {
-	for {
-		n, err := svc.SyncFollowups(ctx, syncer)
-		switch {
-		case err != nil && ctx.Err() == nil:
-			log.Error("reading follow-up issues failed; retrying at the next pass", "err", err, "closed", n)
-		case n > 0:
-			log.Info("follow-ups closed on GitHub", "count", n)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(every):
-		}
-	}
-}
+// How often the singleton duties run.
+const (
+	followupSyncEvery  = 15 * time.Minute // follow-up issues closed on GitHub are looked for
+	drillReminderEvery = time.Hour        // drill reminders due are posted
+)
 
 // slogPrinter adapts slog to the Output method slack-go's loggers use.
 type slogPrinter struct{ l *slog.Logger }

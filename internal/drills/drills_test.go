@@ -1,7 +1,6 @@
 package drills_test
 
 import (
-	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -40,7 +39,7 @@ func TestRemindersArePostedOncePerPeriod(t *testing.T) {
 	sys := testenv.NewSystem(t)
 	ch := sys.Slack.AddChannel("drills", "U0ALICE", testenv.SlackBotUser) // the bot must be a member to read its history
 	newReminder := func() *drills.Reminder {                              // a restart builds a new one on the same database
-		return &drills.Reminder{Store: sys.DB, Chat: sys.Chat, Clock: sys.Clock, Log: slog.New(slog.DiscardHandler),
+		return &drills.Reminder{Store: sys.DB, Chat: sys.Chat, Clock: sys.Clock,
 			Channel: ch, Schedule: drills.DefaultSchedule()}
 	}
 	tick := func(r *drills.Reminder, want int) {

@@ -3,20 +3,19 @@ package drills
 import (
 	"context"
 	"fmt"
-	"log/slog"
-	"time"
 
 	"github.com/nephoran/incidentbot/internal/incident"
 )
 
 // Reminder posts, in Channel, a reminder for each schedule entry at the start of each of its
 // periods. A reminder is recorded once posted; one whose recording a crash interrupted is
-// found in the channel by its idempotency key, so none is posted twice.
+// found in the channel by its idempotency key, so none is posted twice. With several
+// replicas, Tick runs as the singleton duty incident.DutyDrillReminders: one replica at a
+// time, or two could both find a reminder unposted and post it.
 type Reminder struct {
 	Store    incident.Store
 	Chat     incident.Chat
 	Clock    incident.Clock
-	Log      *slog.Logger
 	Channel  string
 	Schedule []Entry
 }
@@ -53,25 +52,6 @@ func (r *Reminder) Tick(ctx context.Context) (int, error) {
 		}
 	}
 	return posted, nil
-}
-
-// Run ticks at once and then every interval until ctx ends; failures are logged and
-// retried at the next tick.
-func (r *Reminder) Run(ctx context.Context, interval time.Duration) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		if n, err := r.Tick(ctx); err != nil {
-			r.Log.Warn("drill reminders", "err", err)
-		} else if n > 0 {
-			r.Log.Info("drill reminders posted", "count", n)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
 }
 
 // Text is the reminder for entry e in period.

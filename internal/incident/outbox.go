@@ -98,7 +98,9 @@ func (o *Outbox) init() {
 // Run delivers effects until ctx ends. Alone on its store, it first releases the effects
 // a previous process left inflight; shared, it takes them over when their claims lapse.
 // Either way a crash between a delivery and its record means the delivery is tried again,
-// and handlers look for an earlier success before acting twice.
+// and handlers look for an earlier success before acting twice. When a newer binary has
+// migrated the store, Run lets the deliveries under way finish and returns a
+// *SchemaTooNewError: this binary claims nothing it may not understand.
 func (o *Outbox) Run(ctx context.Context) error {
 	o.init()
 	if !o.Shared {
@@ -121,7 +123,12 @@ func (o *Outbox) Run(ctx context.Context) error {
 		var claimed []Effect
 		if free > 0 {
 			var err error
-			if claimed, err = o.claim(ctx, free); err != nil && ctx.Err() == nil {
+			claimed, err = o.claim(ctx, free)
+			if IsSchemaTooNew(err) {
+				o.Log.Error("outbox: standing down: this replica delivers nothing more", "err", err)
+				return fmt.Errorf("outbox: %w", err)
+			}
+			if err != nil && ctx.Err() == nil {
 				o.Log.Error("outbox: claim effects", "err", err)
 			}
 		}

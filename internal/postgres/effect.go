@@ -49,8 +49,12 @@ func (t *Tx) Enqueue(e *incident.Effect) (bool, error) {
 // counts as an attempt, so the handler first looks for what the dead delivery made). Each
 // claimed effect takes the next claim token. Rows another transaction holds are skipped
 // (SKIP LOCKED), so concurrent claimers on several replicas never claim one effect twice
-// and never wait.
+// and never wait. While a migration runs it claims nothing; once a newer binary has migrated
+// the database it claims nothing and returns a *SchemaTooNewError (this binary stands down).
 func (t *Tx) ClaimEffects(now time.Time, limit int, lease time.Duration) ([]incident.Effect, error) {
+	if free, err := standBy(t.ctx, t.tx); !free || err != nil {
+		return nil, err
+	}
 	rows, err := t.tx.Query(t.ctx, `WITH c AS (
 			SELECT e.id FROM effects e WHERE (`+claimable+`) OR (`+lapsed+`)
 			ORDER BY e.next_attempt_at, e.id LIMIT $2 FOR UPDATE OF e SKIP LOCKED)

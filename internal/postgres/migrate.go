@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -22,17 +23,8 @@ var migrationFiles embed.FS
 // that replicas starting together migrate once. ("incbot" in ASCII.)
 const migrationLock int64 = 0x696e63626f74
 
-// SchemaTooNewError says the database was migrated by a newer binary than this one: this
-// binary does not know the schema and must not write to it.
-type SchemaTooNewError struct {
-	Database int // the highest migration applied to the database
-	Binary   int // the highest migration this binary has
-}
-
-func (e *SchemaTooNewError) Error() string {
-	return fmt.Sprintf("the database schema is at version %d, newer than this binary knows (%d): "+
-		"a newer incidentbot migrated it; run that release or a later one", e.Database, e.Binary)
-}
+// SchemaTooNewError is the domain's: the database was migrated by a newer binary.
+type SchemaTooNewError = incident.SchemaTooNewError
 
 // migration is one embedded migration file, migrations/NNNN_name.sql.
 type migration struct {
@@ -66,21 +58,28 @@ func migrations() ([]migration, error) {
 }
 
 // LatestSchemaVersion is the highest migration this binary has.
-func LatestSchemaVersion() int {
+func LatestSchemaVersion() int { return latestVersion() }
+
+var latestVersion = sync.OnceValue(func() int {
 	ms, err := migrations()
 	if err != nil || len(ms) == 0 {
 		return 0
 	}
 	return ms[len(ms)-1].version
-}
+})
 
 // migrate applies the migrations the database lacks, all in one transaction that first
 // takes the migration lock: a replica starting at the same time waits, then finds them
-// applied. A database at a newer version than this binary knows is refused.
+// applied. A database at a newer version than this binary knows is refused. A database
+// already at this binary's version is left alone without the lock, so a replica starting
+// while another runs a duty (which holds the lock shared) does not wait for it.
 func (db *DB) migrate(ctx context.Context) error {
 	ms, err := migrations()
 	if err != nil {
 		return err
+	}
+	if current, err := db.SchemaVersion(ctx); err == nil && current >= latestVersion() {
+		return db.SchemaCurrent(ctx)
 	}
 	tx, err := db.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.ReadCommitted})
 	if err != nil {
@@ -125,4 +124,34 @@ func (db *DB) SchemaVersion(ctx context.Context) (int, error) {
 	var v int
 	err := db.pool.QueryRow(ctx, `SELECT coalesce(max(version), 0) FROM schema_migrations`).Scan(&v)
 	return v, err
+}
+
+// SchemaCurrent returns a *SchemaTooNewError when a newer binary has migrated the database
+// since this one opened it, and nil while the schema is this binary's.
+func (db *DB) SchemaCurrent(ctx context.Context) error {
+	v, err := db.SchemaVersion(ctx)
+	if err != nil {
+		return fmt.Errorf("read the schema version: %w", err)
+	}
+	if v > latestVersion() {
+		return &SchemaTooNewError{Database: v, Binary: latestVersion()}
+	}
+	return nil
+}
+
+// standBy, in a transaction about to do background work (claiming effects, a duty), takes
+// the migration lock shared without waiting and checks the schema version. It reports
+// false when a migration holds the lock or waits for it (the work skips this pass), and a
+// *SchemaTooNewError when a newer binary migrated the database.
+func standBy(ctx context.Context, tx pgx.Tx) (bool, error) {
+	var free bool
+	var version int
+	if err := tx.QueryRow(ctx, `SELECT pg_try_advisory_xact_lock_shared($1),
+		(SELECT coalesce(max(version), 0) FROM schema_migrations)`, migrationLock).Scan(&free, &version); err != nil {
+		return false, fmt.Errorf("check the schema version: %w", err)
+	}
+	if version > latestVersion() {
+		return false, &SchemaTooNewError{Database: version, Binary: latestVersion()}
+	}
+	return free, nil
 }

@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/nephoran/incidentbot/internal/incident"
@@ -27,11 +28,14 @@ type DB struct {
 	write *sql.DB
 	read  *sql.DB
 	path  string
+
+	duties sync.Map // duty name → *sync.Mutex: Duty's lock
 }
 
 var _ incident.Store = (*DB)(nil)
 
-// Open opens (creating if needed) the database at path and applies pending migrations.
+// Open opens (creating if needed) the database at path and applies pending migrations. It
+// returns a *incident.SchemaTooNewError when a newer binary migrated the database.
 func Open(ctx context.Context, dbPath string) (*DB, error) {
 	dsn := func(extra string) string {
 		q := url.Values{}
@@ -78,6 +82,9 @@ func (db *DB) migrate(ctx context.Context) error {
 	if _, err := db.write.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`); err != nil {
 		return fmt.Errorf("migrate: %w", err)
+	}
+	if err := db.SchemaCurrent(ctx); err != nil {
+		return err
 	}
 	names, err := fs.Glob(migrations, "migrations/*.sql")
 	if err != nil {

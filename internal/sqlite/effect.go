@@ -46,8 +46,12 @@ func (t *Tx) Enqueue(e *incident.Effect) (bool, error) {
 // ClaimEffects claims up to limit effects for lease, oldest due first: pending ones due at
 // now that are first in their lane, and inflight ones whose claim lapsed (the takeover
 // counts as an attempt, so the handler first looks for what the dead delivery made).
-// Each claimed effect takes the next claim token.
+// Each claimed effect takes the next claim token. Once a newer binary has migrated the
+// database it claims nothing and returns a *incident.SchemaTooNewError.
 func (t *Tx) ClaimEffects(now time.Time, limit int, lease time.Duration) ([]incident.Effect, error) {
+	if err := schemaCurrent(t.ctx, t.tx); err != nil {
+		return nil, err
+	}
 	rows, err := t.tx.QueryContext(t.ctx, `UPDATE effects SET
 			attempts = attempts + (CASE WHEN state = 'inflight' THEN 1 ELSE 0 END),
 			last_error = CASE WHEN state = 'inflight' THEN ? ELSE last_error END,
