@@ -302,6 +302,7 @@ func (o *Outbox) deliver(ctx context.Context, e Effect, wait time.Duration) stri
 	attempted := e // as claimed: what a failed record leaves behind
 	outcome := "done"
 	err = o.Store.Update(context.WithoutCancel(ctx), func(tx Tx) error {
+		e = attempted // the store may run this again (a retried transaction): record once
 		inc, ierr := tx.Incident(e.IncidentID)
 		if ierr != nil {
 			return ierr

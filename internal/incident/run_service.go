@@ -375,6 +375,7 @@ func (c *change) refreshStep(run *Run, step *RunStep) error {
 func (s *Service) RecoverSteps(ctx context.Context) (int, error) {
 	n := 0
 	err := s.store.Update(ctx, func(tx Tx) error {
+		n = 0 // the store may run this again (a retried transaction)
 		steps, err := tx.StepsInState(StepRunning)
 		if err != nil {
 			return err
