@@ -68,6 +68,9 @@ func copyAll(ctx context.Context, src *sql.DB, dst *pgx.Conn) ([]Count, error) {
 			return nil, err
 		}
 		counts = append(counts, Count{Table: t.name, What: t.what, Rows: n})
+		if afterTable != nil {
+			afterTable(t.name)
+		}
 	}
 	for i, t := range plan {
 		if err := compareTable(ctx, stx, dtx, t, counts[i].Rows); err != nil {
@@ -82,6 +85,10 @@ func copyAll(ctx context.Context, src *sql.DB, dst *pgx.Conn) ([]Count, error) {
 	}
 	return counts, nil
 }
+
+// afterTable, when set, is called after each table is copied: a test writes to the source
+// there to see that the copy is of one snapshot.
+var afterTable func(table string)
 
 // lockEmpty locks every table of the target against writers until the copy commits, and
 // refuses it unless each is empty (but for the rows pgOnly allows).

@@ -97,7 +97,7 @@ func TestThePlanCoversEverySQLiteTableAndColumn(t *testing.T) {
 
 // Likewise on PostgreSQL: every table of the schema but the numbering lock and the
 // migrations' bookkeeping is copied, with every column; the plan's order is foreign-key
-// order (each table after those it references).
+// order (each table after those it references); every identity column's sequence is set.
 func TestThePlanCoversEveryPostgresTableAndColumn(t *testing.T) {
 	url := pgtest.New(t)
 	openPostgres(t, url)
@@ -164,6 +164,28 @@ func TestThePlanCoversEveryPostgresTableAndColumn(t *testing.T) {
 	if refs < 8 {
 		t.Errorf("read %d foreign keys, want the schema's 8 or more", refs)
 	}
+
+	// Every identity column has its sequence set after the copy, and only those.
+	irows, err := conn.Query(ctx, `SELECT table_name::text || '.' || column_name::text FROM information_schema.columns
+		WHERE table_schema = current_schema() AND is_identity = 'YES' ORDER BY 1`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	identities, err := pgx.CollectRows(irows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var planIdentities []string
+	for _, tb := range plan {
+		for _, c := range tb.identity {
+			planIdentities = append(planIdentities, tb.name+"."+c)
+		}
+	}
+	sort.Strings(planIdentities)
+	if !slices.Equal(identities, planIdentities) {
+		t.Errorf("PostgreSQL's identity columns are %v, the plan sets the sequences of %v", identities, planIdentities)
+	}
+
 	tx, err := conn.Begin(ctx)
 	if err != nil {
 		t.Fatal(err)

@@ -2,6 +2,8 @@ package storecopy
 
 import (
 	"fmt"
+
+	"github.com/jackc/pgx/v5"
 	"strings"
 	"testing"
 	"time"
@@ -214,6 +216,8 @@ func TestMigrateTheLastRelease(t *testing.T) {
 		}
 	}
 
+	wantSequencesAtMax(t, url)
+
 	src = openSQLite(t, path)
 	dst := openPostgres(t, url)
 	seen, reminders := sourceKeys(t, path, "seen"), sourceKeys(t, path, "drill_reminders")
@@ -276,9 +280,17 @@ func goesOn(t *testing.T, dst incident.Store, before *world) {
 		t.Fatalf("a note on a copied incident: %v", err)
 	}
 	if err := dst.Update(ctx, func(tx incident.Tx) error {
-		return tx.InsertFollowup(&incident.Followup{IncidentID: 2, Text: "new", CreatedBy: "U0BOB", CreatedAt: t0})
+		if err := tx.InsertFollowup(&incident.Followup{IncidentID: 2, Text: "new", CreatedBy: "U0BOB", CreatedAt: t0}); err != nil {
+			return err
+		}
+		inc, err := tx.Incident(2)
+		if err != nil {
+			return err
+		}
+		inc.Services = append(inc.Services, "analytics")
+		return tx.UpdateIncident(inc)
 	}); err != nil {
-		t.Fatalf("a follow-up on a copied incident: %v", err)
+		t.Fatalf("a follow-up and a service on a copied incident: %v", err)
 	}
 	now := readWorld(t, dst, nil, nil)
 	for _, id := range []int64{2, inc.ID} {
@@ -304,8 +316,59 @@ func goesOn(t *testing.T, dst incident.Store, before *world) {
 			t.Errorf("a new effect took id %d, not after the copied ones (%d)", e.ID, lastEffect)
 		}
 	}
+	// The services keep the order they were added in: the new one after the copied ones.
+	if got, want := strings.Join(now.Incidents[2].Services, ","), strings.Join(old.Services, ",")+",analytics"; got != want || len(old.Services) != 2 {
+		t.Errorf("incident 2's services after adding one: %s, want %s", got, want)
+	}
 	fs := now.Followups[2]
 	if f := fs[len(fs)-1]; f.Text != "new" || f.ID <= lastFollowup {
 		t.Errorf("the new follow-up: %q id %d (the copy's last id %d)", f.Text, f.ID, lastFollowup)
 	}
+}
+
+// wantSequencesAtMax fails the test unless every identity column's sequence stands at the
+// highest value copied (so nextval gives the one after it).
+func wantSequencesAtMax(t *testing.T, url string) {
+	t.Helper()
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	rows, err := conn.Query(ctx, `SELECT table_name::text, column_name::text FROM information_schema.columns
+		WHERE table_schema = current_schema() AND is_identity = 'YES' ORDER BY 1, 2`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type ident struct{ table, column string }
+	var idents []ident
+	for rows.Next() {
+		var i ident
+		if err := rows.Scan(&i.table, &i.column); err != nil {
+			t.Fatal(err)
+		}
+		idents = append(idents, i)
+	}
+	rows.Close()
+	if len(idents) != 8 {
+		t.Errorf("PostgreSQL has %d identity columns, want 8: %v", len(idents), idents)
+	}
+	for _, i := range idents {
+		var last, top *int64
+		err := conn.QueryRow(ctx, fmt.Sprintf(`SELECT pg_sequence_last_value(pg_get_serial_sequence($1, $2)::regclass), (SELECT max(%s) FROM %s)`,
+			i.column, i.table), i.table, i.column).Scan(&last, &top)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if top == nil || last == nil || *last != *top {
+			t.Errorf("the sequence of %s.%s stands at %v, the highest value copied is %v", i.table, i.column, deref(last), deref(top))
+		}
+	}
+}
+
+func deref(p *int64) any {
+	if p == nil {
+		return "NULL"
+	}
+	return *p
 }

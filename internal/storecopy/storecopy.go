@@ -114,9 +114,9 @@ func Migrate(ctx context.Context, path, target string) (*Report, error) {
 	if err := migrateTarget(ctx, target); err != nil {
 		return nil, err
 	}
-	dst, err := pgx.Connect(ctx, target)
+	dst, err := connect(ctx, target)
 	if err != nil {
-		return nil, fmt.Errorf("connect to the PostgreSQL database: %w", err)
+		return nil, err
 	}
 	defer dst.Close(context.WithoutCancel(ctx))
 	if rep.Counts, err = copyAll(ctx, src, dst); err != nil {
@@ -127,6 +127,24 @@ func Migrate(ctx context.Context, path, target string) (*Report, error) {
 	}
 	rep.Elapsed = time.Since(began)
 	return rep, nil
+}
+
+// connect opens one connection to the target, as internal/postgres connects: without named
+// prepared statements unless the URL asks for them (they do not survive PgBouncer's
+// transaction pooling).
+func connect(ctx context.Context, target string) (*pgx.Conn, error) {
+	cfg, err := pgx.ParseConfig(target)
+	if err != nil {
+		return nil, fmt.Errorf("the PostgreSQL URL: %w", err)
+	}
+	if !strings.Contains(target, "default_query_exec_mode") {
+		cfg.DefaultQueryExecMode = pgx.QueryExecModeExec
+	}
+	conn, err := pgx.ConnectConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("connect to the PostgreSQL database: %w", err)
+	}
+	return conn, nil
 }
 
 // recount counts the rows of each table on the target, committed, and compares them with
