@@ -39,7 +39,7 @@ func migrateCommand() *cobra.Command {
 			out := cmd.OutOrStdout()
 			rep, err := storecopy.Migrate(cmd.Context(), cfg.DB, to)
 			if err != nil {
-				return fmt.Errorf("migrate %s to PostgreSQL: %w (the PostgreSQL database is as it was)", cfg.DB, err)
+				return fmt.Errorf("migrate %s to PostgreSQL: %w (nothing was copied)", cfg.DB, err)
 			}
 			if rep.SchemaBefore < storecopy.SQLiteSchema {
 				fmt.Fprintf(out, "migrated the SQLite database %s from schema version %d to %d first, as serve would\n",

@@ -53,6 +53,18 @@ func loadSQLInto(t testing.TB, path, stmts string) string {
 	return path
 }
 
+// rawWriter opens the SQLite file at path with database/sql, to write rows the store would
+// not (closed when the test ends).
+func rawWriter(t testing.TB, path string) *sql.DB {
+	t.Helper()
+	raw, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { raw.Close() })
+	return raw
+}
+
 // openSQLite opens the SQLite store at path, closed when the test ends.
 func openSQLite(t testing.TB, path string) *sqlite.DB {
 	t.Helper()
