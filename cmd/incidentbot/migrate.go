@@ -38,8 +38,12 @@ func migrateCommand() *cobra.Command {
 			}
 			out := cmd.OutOrStdout()
 			rep, err := storecopy.Migrate(cmd.Context(), cfg.DB, to)
-			if err != nil {
+			switch {
+			case err != nil && rep == nil:
 				return fmt.Errorf("migrate %s to PostgreSQL: %w (nothing was copied)", cfg.DB, err)
+			case err != nil:
+				return fmt.Errorf("migrate %s to PostgreSQL: copied %s, but then %w: do not use this copy; "+
+					"drop it, stop what writes to it and migrate again", cfg.DB, rep.Summary(), err)
 			}
 			if rep.SchemaBefore < storecopy.SQLiteSchema {
 				fmt.Fprintf(out, "migrated the SQLite database %s from schema version %d to %d first, as serve would\n",

@@ -68,8 +68,8 @@ func copyAll(ctx context.Context, src *sql.DB, dst *pgx.Conn) ([]Count, error) {
 			return nil, err
 		}
 		counts = append(counts, Count{Table: t.name, What: t.what, Rows: n})
-		if afterTable != nil {
-			afterTable(t.name)
+		if testHook != nil {
+			testHook(t.name)
 		}
 	}
 	for i, t := range plan {
@@ -83,12 +83,16 @@ func copyAll(ctx context.Context, src *sql.DB, dst *pgx.Conn) ([]Count, error) {
 	if err := dtx.Commit(ctx); err != nil {
 		return nil, fmt.Errorf("commit the copy: %w", err)
 	}
+	if testHook != nil {
+		testHook("commit")
+	}
 	return counts, nil
 }
 
-// afterTable, when set, is called after each table is copied: a test writes to the source
-// there to see that the copy is of one snapshot.
-var afterTable func(table string)
+// testHook, when set, is called after each table is copied (with its name) and after the
+// commit (with "commit"): a test writes to the source or the target there, as another
+// process could.
+var testHook func(after string)
 
 // lockEmpty locks every table of the target against writers until the copy commits, and
 // refuses it unless each is empty (but for the rows pgOnly allows).

@@ -87,7 +87,8 @@ func redactURL(s string) string {
 // It opens each as the bot does, which applies the migrations it lacks (the SQLite one is
 // migrated forward in place, as serve would), and refuses one whose schema is not the
 // version this binary copies, a target that is not empty, and a target that is not a
-// postgres:// URL. On any error the target is as it was.
+// postgres:// URL. On an error with a nil Report nothing was copied; with a Report, the copy
+// was committed and then its row counts on a new read differed (another writer).
 func Migrate(ctx context.Context, path, target string) (*Report, error) {
 	began := time.Now()
 	if err := CheckURL(target); err != nil {
@@ -122,10 +123,10 @@ func Migrate(ctx context.Context, path, target string) (*Report, error) {
 	if rep.Counts, err = copyAll(ctx, src, dst); err != nil {
 		return nil, err
 	}
-	if err := recount(ctx, dst, rep.Counts); err != nil {
-		return nil, err
-	}
 	rep.Elapsed = time.Since(began)
+	if err := recount(ctx, dst, rep.Counts); err != nil {
+		return rep, err // committed: the report says what
+	}
 	return rep, nil
 }
 
