@@ -63,6 +63,16 @@ func TestMigrateRefusesAURLThatIsNotPostgres(t *testing.T) {
 	}
 }
 
+// The URLs the bot takes pass: one host or several, a unix socket directory, either scheme.
+func TestCheckURLTakesWhatTheBotTakes(t *testing.T) {
+	for _, url := range []string{"postgres://bot:s3cret@db.internal:5432/incidentbot?sslmode=verify-full",
+		"postgres://h1:5432,h2:5433/incidentbot?target_session_attrs=read-write", "postgresql:///incidentbot?host=/run/postgresql"} {
+		if err := CheckURL(url); err != nil {
+			t.Errorf("%s: %v", url, err)
+		}
+	}
+}
+
 // A source that a newer binary migrated (a schema version past the plan's) is refused, as
 // is one with a table or a column the plan does not copy; the target stays empty.
 func TestMigrateRefusesASourceSchemaItDoesNotKnow(t *testing.T) {

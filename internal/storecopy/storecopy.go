@@ -61,8 +61,9 @@ func (r *Report) Summary() string {
 
 // CheckURL refuses a target that is not a postgres:// or postgresql:// URL.
 func CheckURL(target string) error {
-	u, err := url.Parse(target)
-	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+	// As pgx tells a URL from a keyword/value string; pgx parses the rest (several hosts,
+	// a unix socket directory in host=) when it connects.
+	if !strings.HasPrefix(target, "postgres://") && !strings.HasPrefix(target, "postgresql://") {
 		return fmt.Errorf("--to must be a PostgreSQL URL, postgres://user:password@host:port/database (or postgresql://), not %q", redactURL(target))
 	}
 	return nil
