@@ -63,7 +63,7 @@ func runGroup(cmd *cobra.Command, args []string) error {
 
 func rootCommand() *cobra.Command {
 	root := group("incidentbot", "Incident command bot for Slack: channels, roles, playbooks, timeline, reviews",
-		serveCommand(), demoCommand(), configCommand(), consoleCommand(), timelineCommand(), backupCommand(), playbooksCommand(), versionCommand())
+		serveCommand(), demoCommand(), configCommand(), consoleCommand(), timelineCommand(), backupCommand(), migrateCommand(), playbooksCommand(), versionCommand())
 	root.SilenceUsage = true
 	root.SilenceErrors = true // main prints them, once
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
