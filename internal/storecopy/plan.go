@@ -7,7 +7,7 @@ package storecopy
 const SQLiteSchema = 17
 
 // PostgresSchema is the PostgreSQL schema version the plan is written for.
-const PostgresSchema = 2
+const PostgresSchema = 3
 
 // kind is how a column's values are carried from SQLite to PostgreSQL.
 type kind int
@@ -38,12 +38,13 @@ type table struct {
 	what     string // what a row is, for the report: "incidents", "events", ...
 }
 
-// pgOnly are PostgreSQL tables that are not copied: the numbering lock's fixed row and the
-// migrations' bookkeeping. Each maps to the condition on the rows it may hold when the
+// pgOnly are PostgreSQL tables that are not copied: the numbering lock's fixed row, the
+// migrations' bookkeeping and the singleton duties' lock rows (made by a replica on demand). Each maps to the condition on the rows it may hold when the
 // database counts as empty.
 var pgOnly = map[string]string{
 	"incident_numbering": "id <> 1",
 	"schema_migrations":  "false",
+	"duties":             "false",
 }
 
 // sqliteOnly are SQLite tables that are not copied: the migrations' bookkeeping (PostgreSQL
