@@ -54,6 +54,7 @@ func (h *socketHub) serve(w http.ResponseWriter, r *http.Request) {
 			Payload    json.RawMessage `json:"payload"`
 		}
 		if err := conn.ReadJSON(&ack); err != nil {
+			h.drop(conn) // a closed connection gets no more envelopes, as on Slack
 			return
 		}
 		h.mu.Lock()
@@ -62,6 +63,18 @@ func (h *socketHub) serve(w http.ResponseWriter, r *http.Request) {
 		h.mu.Unlock()
 		if ch != nil {
 			ch <- ack.Payload
+		}
+	}
+}
+
+// drop forgets a connection that closed.
+func (h *socketHub) drop(conn *websocket.Conn) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for i, c := range h.conns {
+		if c == conn {
+			h.conns = append(h.conns[:i], h.conns[i+1:]...)
+			return
 		}
 	}
 }
@@ -84,16 +97,33 @@ func (s *Slack) WaitSocket(timeout time.Duration) error {
 	}
 }
 
+// SocketConnections is how many Socket Mode connections are open: one per replica of the
+// app (Slack allows up to 10, and hands each envelope to one of them).
+func (s *Slack) SocketConnections() int {
+	s.socket.mu.Lock()
+	defer s.socket.mu.Unlock()
+	return len(s.socket.conns)
+}
+
 // SendSocket sends an envelope of type envType (slash_commands, interactive, events_api) to
 // the latest Socket Mode connection and returns the payload of its ack.
 func (s *Slack) SendSocket(envType string, payload any, timeout time.Duration) (json.RawMessage, error) {
+	return s.SendSocketTo(-1, envType, payload, timeout)
+}
+
+// SendSocketTo is SendSocket to the i-th open connection, in the order they connected (-1:
+// the latest), as Slack spreads envelopes over an app's connections.
+func (s *Slack) SendSocketTo(i int, envType string, payload any, timeout time.Duration) (json.RawMessage, error) {
 	h := s.socket
 	h.mu.Lock()
-	if len(h.conns) == 0 {
-		h.mu.Unlock()
-		return nil, errors.New("no Socket Mode client connected")
+	if i < 0 {
+		i = len(h.conns) - 1
 	}
-	conn := h.conns[len(h.conns)-1]
+	if i < 0 || i >= len(h.conns) {
+		h.mu.Unlock()
+		return nil, fmt.Errorf("no Socket Mode connection %d (%d open)", i, len(h.conns))
+	}
+	conn := h.conns[i]
 	h.nextEnv++
 	id := fmt.Sprintf("env-%d", h.nextEnv)
 	ack := make(chan json.RawMessage, 1)
