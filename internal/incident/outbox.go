@@ -220,6 +220,9 @@ func (o *Outbox) dueAt(ctx context.Context, effs []Effect, t time.Time) error {
 	return o.Store.Update(ctx, func(tx Tx) error {
 		for _, e := range effs {
 			e.State, e.NextAttemptAt = EffectPending, t
+			if e.LastError == LapsedClaim {
+				e.LastError = "" // as in record: claimed again from pending, it is no takeover
+			}
 			if err := tx.SaveEffect(&e); err != nil {
 				return err
 			}

@@ -49,6 +49,7 @@ func runChaos(dir string, o chaosOptions) (bool, error) {
 	}()
 	fmt.Fprintf(os.Stderr, "chaos: %d replicas on PostgreSQL, lease %s; driving for %s, a kill every %s±50%%\n", o.replicas, o.lease, o.duration, o.killEvery)
 	d := newDriver(w, rs)
+	loadStart := time.Now()
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
 	for i := 0; i < o.workers; i++ {
@@ -97,7 +98,7 @@ chaos:
 			break
 		}
 		kills = append(kills, kill{inst, at, time.Since(at)})
-		fmt.Fprintf(os.Stderr, "chaos: %s killed at +%s, back after %s\n", inst, at.Sub(started).Round(time.Millisecond), time.Since(at).Round(time.Millisecond))
+		fmt.Fprintf(os.Stderr, "chaos: %s killed at +%s, back after %s\n", inst, at.Sub(loadStart).Round(time.Millisecond), time.Since(at).Round(time.Millisecond))
 	}
 	close(stop)
 	fmt.Fprintln(os.Stderr, "chaos: stopped killing; waiting for the drivers to finish their incidents")

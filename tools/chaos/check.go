@@ -138,6 +138,7 @@ func (d *driver) checkSteps(ctx context.Context, db *pgx.Conn, f *findings) erro
 		return err
 	}
 	states := map[string]int{}
+	unknownReached := 0
 	type key struct{ n, seq int }
 	stepState := map[key]string{}
 	for rows.Next() {
@@ -149,6 +150,9 @@ func (d *driver) checkSteps(ctx context.Context, db *pgx.Conn, f *findings) erro
 		stepState[key{n, seq}] = state
 		states[state]++
 		path := fmt.Sprintf("/act/INC-%d/s%d", n, seq)
+		if state == "unknown" && calls[path] == 1 {
+			unknownReached++
+		}
 		switch c := calls[path]; {
 		case c > 1:
 			f.fail("the action of INC-%d step %d ran %d times (state %s)", n, seq, c, state)
@@ -183,8 +187,8 @@ func (d *driver) checkSteps(ctx context.Context, db *pgx.Conn, f *findings) erro
 		}
 	}
 	f.say("actions: %d requests to the target for %d steps, %d steps executed twice", sum(calls), len(calls), twice)
-	f.say("steps: %d succeeded (done), %d unknown, %d failed, %d other %v; %d approved steps unfinished",
-		states["succeeded"], states["unknown"], states["failed"], len(stepState)-states["succeeded"]-states["unknown"]-states["failed"], others(states), unfinished)
+	f.say("steps: %d succeeded (done), %d unknown (%d of them had reached the target before their replica died), %d failed, %d other %s; %d approved steps unfinished",
+		states["succeeded"], states["unknown"], unknownReached, states["failed"], len(stepState)-states["succeeded"]-states["unknown"]-states["failed"], others(states), unfinished)
 	return nil
 }
 
