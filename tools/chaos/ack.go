@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"strings"
 	"time"
 )
 
@@ -37,10 +38,23 @@ func runAck(dir string, rate int, d time.Duration) (bool, error) {
 	for _, r := range rows {
 		fmt.Printf("%-24s %8d %9s %9s %9s %9d %v\n", r.name, r.res.Sent, r.res.Percentile(0.5).Round(100*time.Microsecond),
 			r.res.Percentile(0.99).Round(100*time.Microsecond), r.res.Percentile(1).Round(100*time.Microsecond), r.res.Errors(), r.res.Statuses)
-		if r.res.Errors() > 0 || r.res.Percentile(0.99) > 3*time.Second {
+		if r.res.Errors() > 0 || r.res.Percentile(0.99) > 3*time.Second || lost(r.res) {
 			ok = false
 		}
 	}
+	if ok {
+		fmt.Println("every acked note was on its timeline afterwards (counted in the database)")
+	}
 	fmt.Printf("load average after: %s", load)
 	return ok, nil
+}
+
+// lost reports whether ackRun found acked notes missing from the timeline.
+func lost(r ackResult) bool {
+	for s := range r.Statuses {
+		if strings.HasPrefix(s, "LOST") {
+			return true
+		}
+	}
+	return false
 }

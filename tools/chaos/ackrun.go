@@ -1,11 +1,16 @@
 package main
 
 import (
+	"database/sql"
 	"fmt"
+	"path/filepath"
+	"sync/atomic"
 	"time"
 
+	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx"
 	"github.com/nephoran/incidentbot/internal/testenv"
 	"github.com/nephoran/incidentbot/internal/testenv/loadgen"
+	_ "modernc.org/sqlite" // database/sql driver "sqlite"
 )
 
 type ackResult = loadgen.Result
@@ -48,11 +53,41 @@ func ackRun(dir string, pg bool, replicas, rate int, d time.Duration) (ackResult
 		time.Sleep(50 * time.Millisecond)
 	}
 	client := loadgen.Client()
-	return loadgen.OpenLoop(rate, d, func(i int) (string, time.Duration) {
+	var notesAcked atomic.Int64
+	res := loadgen.OpenLoop(rate, d, func(i int) (string, time.Duration) {
 		text := "status"
 		if i%2 == 0 {
-			text = fmt.Sprintf("note ack %d", i)
+			text = fmt.Sprintf("note ackload-%d", i)
 		}
-		return loadgen.SlashCommand(client, rs[i%len(rs)].url(), testenv.SlackSigningSecret, channel, "U0BOB", text, i)
-	}), nil
+		status, lat := loadgen.SlashCommand(client, rs[i%len(rs)].url(), testenv.SlackSigningSecret, channel, "U0BOB", text, i)
+		if status == "200" && i%2 == 0 {
+			notesAcked.Add(1)
+		}
+		return status, lat
+	})
+	// An ack means committed: every acked note is on the timeline.
+	n, err := w.countNotes("ackload-")
+	if err != nil {
+		return res, err
+	}
+	if n != notesAcked.Load() {
+		res.Statuses[fmt.Sprintf("LOST: %d acked notes, %d on the timeline", notesAcked.Load(), n)]++
+	}
+	return res, nil
+}
+
+// countNotes counts the note events whose text starts with prefix, in either database.
+func (w *world) countNotes(prefix string) (int64, error) {
+	driver, dsn := "sqlite", filepath.Join(w.dir, "bot.db")
+	if w.dbURL != "" {
+		driver, dsn = "pgx", w.dbURL
+	}
+	db, err := sql.Open(driver, dsn)
+	if err != nil {
+		return 0, err
+	}
+	defer db.Close()
+	var n int64
+	err = db.QueryRow(`SELECT count(*) FROM timeline_events WHERE kind = 'note' AND data LIKE '%' || $1 || '%'`, prefix).Scan(&n)
+	return n, err
 }
