@@ -126,7 +126,7 @@ chaos:
 	if left > 0 {
 		f.fail("%d effects still pending or inflight %s after the load stopped", left, drained.Round(time.Second))
 	}
-	for _, check := range []func(context.Context, *pgx.Conn, *findings) error{d.checkNotes, d.checkIncidents, d.checkSteps, d.checkSlack, checkEffects} {
+	for _, check := range []func(context.Context, *pgx.Conn, *findings) error{d.checkNotes, d.checkIncidents, d.checkSteps, d.checkSlack, d.checkPagerDuty, checkEffects} {
 		if err := check(ctx, db, f); err != nil {
 			return false, err
 		}
@@ -172,7 +172,7 @@ func report(o chaosOptions, d *driver, kills []kill, logs *logBook, f *findings,
 	for _, a := range d.clickAnswers() {
 		fmt.Println("  " + a)
 	}
-	t := logs.takeovers()
+	t := logs.takeovers(o.lease)
 	var kinds []string
 	for k, n := range t.byKind {
 		kinds = append(kinds, fmt.Sprintf("%s %d", k, n))
@@ -181,6 +181,9 @@ func report(o chaosOptions, d *driver, kills []kill, logs *logBook, f *findings,
 	fmt.Printf("takeovers: %d of a killed replica's claims (%s); p50 %s, p99 %s, max %s from the SIGKILL to the claim by another replica (lease %s)\n",
 		len(t.afterKill), strings.Join(kinds, ", "), percentile(t.afterKill, 0.5).Round(time.Millisecond), percentile(t.afterKill, 0.99).Round(time.Millisecond),
 		percentile(t.afterKill, 1).Round(time.Millisecond), o.lease)
+	if t.byTime > 0 {
+		fmt.Printf("  (%d of them timed from the last kill within a lease before: the dead instance's claim line died with it)\n", t.byTime)
+	}
 	if t.other > 0 || t.unmatched > 0 {
 		fmt.Printf("takeovers not after a kill: %d of a live replica's claim (it was too slow to renew), %d whose previous claim no log shows\n", t.other, t.unmatched)
 	}

@@ -319,3 +319,36 @@ func (w *world) verifyChains(f *findings) {
 	}
 	f.say("chains: incidentbot timeline verify: %s", last)
 }
+
+// checkPagerDuty: no page twice (one PagerDuty incident per incident_key the bot pages
+// with) and no note twice on a PagerDuty incident.
+func (d *driver) checkPagerDuty(ctx context.Context, db *pgx.Conn, f *findings) error {
+	byKey := map[string]int{}
+	pages, notes, dupNotes := 0, 0, 0
+	for _, inc := range d.w.pd.Incidents() {
+		if inc.IncidentKey != "" {
+			pages++
+			byKey[inc.IncidentKey]++
+		}
+		seen := map[string]int{}
+		for _, n := range inc.Notes {
+			notes++
+			seen[n]++
+		}
+		for n, c := range seen {
+			if c > 1 {
+				dupNotes++
+				f.fail("PagerDuty incident %s has the note %.80q %d times", inc.ID, n, c)
+			}
+		}
+	}
+	dupPages := 0
+	for k, n := range byKey {
+		if n > 1 {
+			dupPages++
+			f.fail("paged %d times with incident_key %s", n, k)
+		}
+	}
+	f.say("pagerduty: %d pages (%d paged twice), %d notes on PagerDuty incidents (%d twice)", pages, dupPages, notes, dupNotes)
+	return nil
+}

@@ -70,12 +70,15 @@ func (b *logBook) killed(instance string, at time.Time) {
 // held by an instance that was killed before it, the time from the kill to the takeover.
 type takeovers struct {
 	afterKill []time.Duration // sorted
+	byTime    int             // of them, attributed by time: the holder's claim line died with it
 	other     int             // takeovers of a claim held by an instance that was not killed (hung or slow)
 	unmatched int             // takeovers whose previous claim no log shows
 	byKind    map[string]int
 }
 
-func (b *logBook) takeovers() takeovers {
+// A claim logged by no instance was made by one killed between committing it and logging
+// it: such a takeover is timed from the last kill within lease before it, if any.
+func (b *logBook) takeovers(lease time.Duration) takeovers {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	t := takeovers{byKind: map[string]int{}}
@@ -86,7 +89,18 @@ func (b *logBook) takeovers() takeovers {
 		t.byKind[c.kind]++
 		prev, ok := b.claims[claimRef{ref.effect, ref.claim - 1}]
 		if !ok {
-			t.unmatched++
+			var last time.Time
+			for _, k := range b.kills {
+				if k.Before(c.at) && k.After(c.at.Add(-lease-time.Second)) && k.After(last) {
+					last = k
+				}
+			}
+			if last.IsZero() {
+				t.unmatched++
+			} else {
+				t.afterKill = append(t.afterKill, c.at.Sub(last))
+				t.byTime++
+			}
 			continue
 		}
 		kill, killed := b.kills[prev.instance]

@@ -16,16 +16,17 @@ func TestTakeoversAreTimedFromTheHoldersKill(t *testing.T) {
 	b.killed("r1.1", at(1))
 	b.add("r2.1", logLine{Time: at(5.5), Msg: msgTakeover, Effect: "a", Kind: "post", Claim: 2})
 	b.add("r3.1", logLine{Time: at(6), Msg: msgTakeover, Effect: "b", Kind: "execute_step", Claim: 5}) // r2.1 lives: slow
-	b.add("r3.1", logLine{Time: at(7), Msg: msgTakeover, Effect: "c", Kind: "post", Claim: 9})         // no claim 8 logged
+	b.add("r3.1", logLine{Time: at(6.5), Msg: msgTakeover, Effect: "c", Kind: "post", Claim: 9})       // no claim 8 logged: r1.1's kill
+	b.add("r3.1", logLine{Time: at(30), Msg: msgTakeover, Effect: "d", Kind: "post", Claim: 3})        // no claim 2, no kill near
 	b.add("r3.1", logLine{Time: at(7), Level: "ERROR", Msg: "outbox: delivery failed for good"})
-	got := b.takeovers()
-	if len(got.afterKill) != 1 || got.afterKill[0] != 4500*time.Millisecond {
-		t.Errorf("after a kill: %v, want [4.5s]", got.afterKill)
+	got := b.takeovers(5 * time.Second)
+	if len(got.afterKill) != 2 || got.afterKill[0] != 4500*time.Millisecond || got.afterKill[1] != 5500*time.Millisecond || got.byTime != 1 {
+		t.Errorf("after a kill: %v (%d by time), want [4.5s 5.5s] (1)", got.afterKill, got.byTime)
 	}
 	if got.other != 1 || got.unmatched != 1 {
 		t.Errorf("other %d, unmatched %d; want 1 and 1", got.other, got.unmatched)
 	}
-	if got.byKind["post"] != 2 || got.byKind["execute_step"] != 1 {
+	if got.byKind["post"] != 3 || got.byKind["execute_step"] != 1 {
 		t.Errorf("by kind %v", got.byKind)
 	}
 	if b.errors["outbox: delivery failed for good"] != 1 {
