@@ -89,18 +89,19 @@ func (d *driver) checkNotes(ctx context.Context, db *pgx.Conn, f *findings) erro
 // one incident; every acked run+approve of a step ended it (succeeded, failed or unknown).
 func (d *driver) checkIncidents(ctx context.Context, db *pgx.Conn, f *findings) error {
 	numbers := map[int]bool{}
+	status := map[int]string{}
 	byPD := map[string]int{}
-	rows, err := db.Query(ctx, `SELECT number, pagerduty_id FROM incidents`)
+	rows, err := db.Query(ctx, `SELECT number, pagerduty_id, status FROM incidents`)
 	if err != nil {
 		return err
 	}
 	for rows.Next() {
 		var n int
-		var pd string
-		if err := rows.Scan(&n, &pd); err != nil {
+		var pd, st string
+		if err := rows.Scan(&n, &pd, &st); err != nil {
 			return err
 		}
-		numbers[n] = true
+		numbers[n], status[n] = true, st
 		if pd != "" {
 			byPD[pd]++
 		}
@@ -108,9 +109,16 @@ func (d *driver) checkIncidents(ctx context.Context, db *pgx.Conn, f *findings) 
 	if err := rows.Err(); err != nil {
 		return err
 	}
+	resolved := 0
 	for _, inc := range d.incidents {
 		if !numbers[inc.number] {
 			f.fail("INC-%d was acked as declared but is not in the database", inc.number)
+		}
+		if inc.resolved {
+			resolved++
+			if status[inc.number] != "resolved" {
+				f.fail("INC-%d: the resolve was acked but the incident is %s", inc.number, status[inc.number])
+			}
 		}
 	}
 	for id, deliveries := range d.pdSent {
@@ -118,8 +126,8 @@ func (d *driver) checkIncidents(ctx context.Context, db *pgx.Conn, f *findings) 
 			f.fail("PagerDuty incident %s (%d deliveries acked) made %d incidents, want 1", id, deliveries, byPD[id])
 		}
 	}
-	f.say("incidents: %d in the database; %d declared by slash command (acked), %d by PagerDuty webhooks (%d PagerDuty incidents, each delivered twice)",
-		len(numbers), len(d.incidents), len(byPD), len(d.pdSent))
+	f.say("incidents: %d in the database; %d declared by slash command (acked; %d resolved, acked), %d by PagerDuty webhooks (%d PagerDuty incidents, each delivered twice)",
+		len(numbers), len(d.incidents), resolved, len(byPD), len(d.pdSent))
 	// Numbers are gapless.
 	for n := 1; n <= len(numbers); n++ {
 		if !numbers[n] {
