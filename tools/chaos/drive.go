@@ -307,7 +307,19 @@ func (d *driver) scenario(worker, iter int, stop <-chan struct{}) {
 			}
 			inc.run[seq] = true
 			d.note(inc.channel)
-			inc.approved[seq] = d.click("approve", "U0ALICE", inc.channel, fmt.Sprintf("incident:step-approve-%d", id), fmt.Sprintf("step %d approve", id))
+			approve := func() bool {
+				return d.click("approve", "U0ALICE", inc.channel, fmt.Sprintf("incident:step-approve-%d", id), fmt.Sprintf("step %d approve", id))
+			}
+			if rand.IntN(4) == 0 {
+				// A double click: two clicks at once, each its own request, on two replicas.
+				d.count("click approve doubled")
+				second := make(chan bool, 1)
+				go func() { second <- approve() }()
+				first := approve()
+				inc.approved[seq] = <-second || first
+			} else {
+				inc.approved[seq] = approve()
+			}
 		}
 	}
 	for i := 0; i < 2; i++ {
