@@ -37,8 +37,8 @@ type Outbox struct {
 	// ProbeEvery is how often one delivery probes a service that is down (default 2s).
 	// See health.go.
 	ProbeEvery time.Duration
-	// Lease is how long a claim on an effect holds unless renewed (default 30s); a delivery
-	// renews its claim every third of it while it runs.
+	// Lease is how long a claim on an effect holds unless renewed (default 30s; serve takes
+	// it from outbox.lease); a delivery renews its claim every third of it while it runs.
 	Lease time.Duration
 	// Shared says other replicas deliver from the same store. Then an effect another
 	// process left inflight is taken over only once its claim lapses; alone (the default,

@@ -38,7 +38,7 @@ func main() {
 	workers := flag.Int("workers", 4, "chaos: incidents driven at once")
 	rate := flag.Int("rate", 200, "ack: requests per second")
 	ackDuration := flag.Duration("ack-duration", 30*time.Second, "ack: how long to send to each setup")
-	keep := flag.Bool("keep", false, "keep the run's directory (binary, logs of every replica instance)")
+	keep := flag.Bool("keep", false, "keep the run's directory (binary, logs of every replica instance); it is kept anyway when an invariant fails")
 	flag.Parse()
 
 	dir, err := os.MkdirTemp("", "incidentbot-chaos-")
@@ -66,9 +66,8 @@ func main() {
 		os.Exit(2)
 	}
 	if !ok {
-		if !*keep {
-			os.RemoveAll(dir)
-		}
+		// Kept for the diagnosis: every replica instance's log is there.
+		fmt.Fprintln(os.Stderr, "chaos: an invariant failed; the run's files (the logs of every replica instance) are kept in", dir)
 		os.Exit(1)
 	}
 }
