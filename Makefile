@@ -4,7 +4,7 @@ BIN     ?= bin/incidentbot
 VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 
-.PHONY: all build demo test test-e2e bench-e2e lint run bench fuzz clean
+.PHONY: all build demo test test-e2e bench-e2e lint run bench fuzz clean chaos ack-bench
 
 all: lint test build
 
@@ -58,6 +58,21 @@ fuzz:
 		echo "fuzz $${t%%:*} in $${t#*:}"; \
 		$(GO) test -run '^$$' -fuzz "^$${t%%:*}$$" -fuzztime $(FUZZTIME) "$${t#*:}"; \
 	done
+
+# Three replicas of the real binary on one real PostgreSQL, driven with signed slash
+# commands, clicks through approved http steps and PagerDuty webhooks while a random
+# replica is killed with SIGKILL every few seconds; fails if an acked command was lost, a
+# Slack post or an action happened twice, or a chain does not verify (tools/chaos).
+CHAOS_DURATION ?= 2m
+chaos:
+	$(GO) run ./tools/chaos -duration $(CHAOS_DURATION)
+
+# Ack latency at 200 signed requests per second on SQLite, on PostgreSQL with one replica
+# and with three (tools/chaos -mode ack).
+ACK_RATE     ?= 200
+ACK_DURATION ?= 30s
+ack-bench:
+	$(GO) run ./tools/chaos -mode ack -rate $(ACK_RATE) -ack-duration $(ACK_DURATION)
 
 clean:
 	rm -rf bin

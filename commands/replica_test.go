@@ -1,6 +1,8 @@
 package commands_test
 
 import (
+	"context"
+	"fmt"
 	"log/slog"
 	"strings"
 	"sync"
@@ -121,5 +123,72 @@ func TestAReplicaThatLostItsClaimRecordsNothing(t *testing.T) {
 		if e.Kind == incident.EventStepResult && strings.Contains(views.EventText(e), "Move DNS") {
 			t.Errorf("the stale replica recorded a result: %s", views.EventText(e))
 		}
+	}
+}
+
+// logRecorder is a slog handler that keeps every record's message and attributes.
+type logRecorder struct {
+	mu   sync.Mutex
+	recs []map[string]string
+}
+
+func (r *logRecorder) Enabled(context.Context, slog.Level) bool { return true }
+func (r *logRecorder) WithAttrs([]slog.Attr) slog.Handler       { return r }
+func (r *logRecorder) WithGroup(string) slog.Handler            { return r }
+func (r *logRecorder) Handle(_ context.Context, rec slog.Record) error {
+	m := map[string]string{"msg": rec.Message, "level": rec.Level.String()}
+	rec.Attrs(func(a slog.Attr) bool { m[a.Key] = a.Value.String(); return true })
+	r.mu.Lock()
+	r.recs = append(r.recs, m)
+	r.mu.Unlock()
+	return nil
+}
+
+// A takeover is logged once, at info, with the effect and its new claim token, and every
+// claim at debug: tools/chaos measures from these how long after a replica's death its
+// effects are taken over. An effect taken over and then set aside (its channel is not
+// there yet) is claimed again later from pending: that claim is no takeover.
+func TestATakeoverIsLoggedOnceWithItsToken(t *testing.T) {
+	sys := testenv.NewSystem(t)
+	sys.Outbox.Shared = true
+	general := sys.Slack.AddChannel("general", alice, bob)
+	sys.Do(alice, general, "declare P1 intent-processing checkout down")
+	var dead []incident.Effect // claimed by a replica that dies at once
+	if err := sys.DB.Update(sys.Ctx, func(tx incident.Tx) (err error) {
+		dead, err = tx.ClaimEffects(sys.Clock.Now(), 100, time.Minute)
+		return err
+	}); err != nil || len(dead) == 0 {
+		t.Fatalf("claim: %v %v", dead, err)
+	}
+	sys.Clock.Advance(61 * time.Second)
+	rec := &logRecorder{}
+	other := replica(sys)
+	other.Log = slog.New(rec)
+	if _, err := other.DeliverDue(sys.Ctx); err != nil {
+		t.Fatal(err)
+	}
+	taken := map[string][]string{}
+	claims := 0
+	for _, r := range rec.recs {
+		switch r["msg"] {
+		case "outbox: took over an effect whose claim lapsed":
+			if r["level"] != "INFO" {
+				t.Errorf("a takeover logged at %s", r["level"])
+			}
+			taken[r["effect"]] = append(taken[r["effect"]], r["claim"])
+		case "outbox: claimed":
+			claims++
+		}
+	}
+	for _, e := range dead {
+		if got := taken[e.Key]; len(got) != 1 || got[0] != fmt.Sprint(e.Claim+1) {
+			t.Errorf("%s: takeovers logged with claims %v, want once with claim %d", e.Key, got, e.Claim+1)
+		}
+	}
+	if len(taken) != len(dead) {
+		t.Errorf("%d effects logged as taken over, %d were held by the dead replica", len(taken), len(dead))
+	}
+	if claims == 0 {
+		t.Error("no claim logged at debug level")
 	}
 }

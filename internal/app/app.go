@@ -136,7 +136,7 @@ func (a *App) wire(ctx context.Context, deps Deps) error {
 		Executor: dispatch, Planner: dispatch, Observe: a.Metrics.ObserveEffect, ObserveLag: a.Metrics.ObserveTimerLag, Names: a.Names,
 		// Other replicas share a PostgreSQL database: what one left inflight waits out its
 		// claim. Alone on a SQLite file, the bot takes it back at once when it starts.
-		Shared: cfg.Postgres()}
+		Shared: cfg.Postgres(), Lease: time.Duration(cfg.Outbox.Lease)}
 	if settings.Reviews {
 		var err error
 		if a.Outbox.Tracker, a.Outbox.Reviews, err = reviewing(cfg, a.Metrics.Transport("github", nil)); err != nil {

@@ -39,7 +39,25 @@ type Config struct {
 	Approvals Approvals           `yaml:"approvals"`
 	Actions   Actions             `yaml:"actions"`
 	Drills    Drills              `yaml:"drills"`
+	Outbox    Outbox              `yaml:"outbox"`
 }
+
+// Outbox configures the delivery of effects (posts, pages, steps) from the database.
+type Outbox struct {
+	// Lease is how long a replica's claim on an effect it delivers holds unless renewed
+	// (default 30s; renewed every third of it). With several replicas, an effect whose
+	// replica died is taken over once its claim lapses, so a shorter lease means a faster
+	// takeover and more renewals. At least MinLease, at most MaxLease.
+	Lease Duration `yaml:"lease"`
+}
+
+// MinLease and MaxLease bound outbox.lease: under a second or two a slow database answer
+// could let a live replica's claim lapse; over ten minutes a dead replica's effects wait
+// too long.
+const (
+	MinLease = 2 * time.Second
+	MaxLease = 10 * time.Minute
+)
 
 // Database configures a PostgreSQL database shared by every replica of the bot.
 type Database struct {
@@ -230,6 +248,7 @@ func Default() *Config {
 		Approvals: Approvals{DefaultRoles: []string{"incident-commander"}},
 		Actions:   Actions{Kubernetes: KubernetesActions{PlanMaxAge: Duration(5 * time.Minute)}},
 		Drills:    Drills{Schedule: drills.DefaultSchedule()},
+		Outbox:    Outbox{Lease: Duration(30 * time.Second)},
 	}
 }
 

@@ -2,6 +2,7 @@ package config
 
 import (
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -59,6 +60,7 @@ func TestErrors(t *testing.T) {
 			"drills.schedule[1].playbook: must name the playbook to drill",
 		}},
 		{"bad-database.yaml", []string{"database.url: must be a postgres:// URL, not mysql://"}},
+		{"bad-lease.yaml", []string{"outbox.lease: 500ms must be from 2s to 10m0s (default 30s)"}},
 		{"bad-duration.yaml", []string{`line 4: "soon" is not a duration such as 30s, 15m or 4h`}},
 		{"bad-listen-and-urgencies.yaml", []string{
 			`listen: "not-an-address:99999999": the port must be a number from 0 to 65535`,
@@ -275,5 +277,20 @@ func TestDatabaseURL(t *testing.T) {
 	cfg, err := Load("", env(map[string]string{"SLACK_SIGNING_SECRET": "s3cr3t-signing-value"}))
 	if err != nil || cfg.Postgres() {
 		t.Errorf("unset, the bot keeps SQLite: %v %v", cfg.Postgres(), err)
+	}
+}
+
+// outbox.lease defaults to 30s and takes a shorter lease, such as the chaos run's.
+func TestOutboxLease(t *testing.T) {
+	cfg, err := Load("", env(nil))
+	if err != nil || time.Duration(cfg.Outbox.Lease) != 30*time.Second {
+		t.Fatalf("default lease %s, %v; want 30s", time.Duration(cfg.Outbox.Lease), err)
+	}
+	path := filepath.Join(t.TempDir(), "lease.yaml")
+	if err := os.WriteFile(path, []byte("outbox: {lease: 5s}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if cfg, err = Load(path, env(nil)); err != nil || time.Duration(cfg.Outbox.Lease) != 5*time.Second {
+		t.Fatalf("lease %s, %v; want 5s", time.Duration(cfg.Outbox.Lease), err)
 	}
 }

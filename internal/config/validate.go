@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/nephoran/incidentbot/internal/drills"
 	"github.com/nephoran/incidentbot/internal/incident"
@@ -179,6 +180,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Actions.Kubernetes.PlanMaxAge <= 0 {
 		bad("actions.kubernetes.plan_max_age", "must be positive, such as 5m")
+	}
+	if l := time.Duration(c.Outbox.Lease); l < MinLease || l > MaxLease {
+		bad("outbox.lease", "%s must be from %s to %s (default 30s)", l, MinLease, MaxLease)
 	}
 	if len(errs) == 0 {
 		return nil

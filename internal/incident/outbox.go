@@ -37,8 +37,8 @@ type Outbox struct {
 	// ProbeEvery is how often one delivery probes a service that is down (default 2s).
 	// See health.go.
 	ProbeEvery time.Duration
-	// Lease is how long a claim on an effect holds unless renewed (default 30s); a delivery
-	// renews its claim every third of it while it runs.
+	// Lease is how long a claim on an effect holds unless renewed (default 30s; serve takes
+	// it from outbox.lease); a delivery renews its claim every third of it while it runs.
 	Lease time.Duration
 	// Shared says other replicas deliver from the same store. Then an effect another
 	// process left inflight is taken over only once its claim lapses; alone (the default,
@@ -227,6 +227,9 @@ func (o *Outbox) dueAt(ctx context.Context, effs []Effect, t time.Time) error {
 	return o.Store.Update(ctx, func(tx Tx) error {
 		for _, e := range effs {
 			e.State, e.NextAttemptAt = EffectPending, t
+			if e.LastError == LapsedClaim {
+				e.LastError = "" // as in record: claimed again from pending, it is no takeover
+			}
 			if err := tx.SaveEffect(&e); err != nil {
 				return err
 			}
@@ -235,12 +238,26 @@ func (o *Outbox) dueAt(ctx context.Context, effs []Effect, t time.Time) error {
 	})
 }
 
+// claim claims up to limit due effects. Each claim is logged at debug level with its token,
+// and a takeover (a claim that had lapsed, its replica dead or hung) at info level, so the
+// time from a replica's death to the takeover of what it held can be read from the logs
+// (tools/chaos does).
 func (o *Outbox) claim(ctx context.Context, limit int) (claimed []Effect, err error) {
 	err = o.Store.Update(ctx, func(tx Tx) error {
 		claimed, err = tx.ClaimEffects(o.Clock.Now(), limit, o.Lease)
 		return err
 	})
-	return claimed, err
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range claimed {
+		if e.LastError == LapsedClaim && e.Attempts > 0 {
+			o.Log.Info("outbox: took over an effect whose claim lapsed", "effect", e.Key, "kind", e.Kind, "claim", e.Claim, "attempt", e.Attempts)
+		} else {
+			o.Log.Debug("outbox: claimed", "effect", e.Key, "kind", e.Kind, "claim", e.Claim)
+		}
+	}
+	return claimed, nil
 }
 
 func (o *Outbox) nextDue(ctx context.Context) (next time.Time, err error) {
@@ -495,6 +512,9 @@ func (o *Outbox) record(c *change, e *Effect, res result, err error, notReadyWai
 	}
 	if ErrorCode(err) == ENOTREADY {
 		e.State, e.NextAttemptAt = EffectPending, now.Add(notReadyWait)
+		if e.LastError == LapsedClaim {
+			e.LastError = "" // its takeover is past: claimed again from pending, it is none
+		}
 		return "not_ready", nil
 	}
 	e.Attempts++

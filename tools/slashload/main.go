@@ -6,20 +6,12 @@
 package main
 
 import (
-	"bytes"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"flag"
 	"fmt"
-	"io"
-	"net/http"
-	"net/url"
 	"os"
-	"slices"
-	"strconv"
-	"sync"
 	"time"
+
+	"github.com/nephoran/incidentbot/internal/testenv/loadgen"
 )
 
 func main() {
@@ -35,62 +27,10 @@ func main() {
 		fmt.Fprintln(os.Stderr, "slashload: -channel and -secret (or SLACK_SIGNING_SECRET) are required")
 		os.Exit(2)
 	}
-	client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 512}}
-	var (
-		mu        sync.Mutex
-		latencies []time.Duration
-		statuses  = map[string]int{}
-		wg        sync.WaitGroup
-	)
-	interval := time.Second / time.Duration(*rate)
-	start := time.Now()
-	n := int(duration.Seconds() * float64(*rate))
-	for i := 0; i < n; i++ {
-		time.Sleep(time.Until(start.Add(time.Duration(i) * interval)))
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			status, d := send(client, *base, *secret, *channel, *user, *text, i)
-			mu.Lock()
-			statuses[status]++
-			if status == "200" {
-				latencies = append(latencies, d)
-			}
-			mu.Unlock()
-		}()
-	}
-	wg.Wait()
-	elapsed := time.Since(start)
-	slices.Sort(latencies)
-	pct := func(p float64) time.Duration {
-		if len(latencies) == 0 {
-			return 0
-		}
-		return latencies[min(len(latencies)-1, int(p*float64(len(latencies))))]
-	}
-	fmt.Printf("sent %d in %s (%.1f req/s), statuses %v\n", n, elapsed.Round(time.Millisecond), float64(n)/elapsed.Seconds(), statuses)
-	fmt.Printf("ack latency: p50 %s  p90 %s  p99 %s  max %s\n", pct(0.50), pct(0.90), pct(0.99), pct(1))
-}
-
-// send posts one signed slash command and returns its status and latency. Each has its own
-// trigger_id, as Slack's do: the bot refuses a request it has already received.
-func send(client *http.Client, base, secret, channel, user, text string, seq int) (string, time.Duration) {
-	body := []byte(url.Values{"team_id": {"T0TEAM"}, "channel_id": {channel}, "user_id": {user},
-		"command": {"/incident"}, "text": {text}, "trigger_id": {fmt.Sprintf("%d.%d.load", seq, time.Now().UnixNano())}}.Encode())
-	ts := strconv.FormatInt(time.Now().Unix(), 10)
-	mac := hmac.New(sha256.New, []byte(secret))
-	mac.Write([]byte("v0:" + ts + ":"))
-	mac.Write(body)
-	req, _ := http.NewRequest(http.MethodPost, base+"/slack/commands", bytes.NewReader(body))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("X-Slack-Request-Timestamp", ts)
-	req.Header.Set("X-Slack-Signature", "v0="+hex.EncodeToString(mac.Sum(nil)))
-	t0 := time.Now()
-	resp, err := client.Do(req)
-	if err != nil {
-		return "error", time.Since(t0)
-	}
-	io.Copy(io.Discard, resp.Body)
-	resp.Body.Close()
-	return strconv.Itoa(resp.StatusCode), time.Since(t0)
+	client := loadgen.Client()
+	res := loadgen.OpenLoop(*rate, *duration, func(i int) (string, time.Duration) {
+		return loadgen.SlashCommand(client, *base, *secret, *channel, *user, *text, i)
+	})
+	fmt.Printf("sent %d in %s (%.1f req/s), statuses %v\n", res.Sent, res.Elapsed.Round(time.Millisecond), float64(res.Sent)/res.Elapsed.Seconds(), res.Statuses)
+	fmt.Printf("ack latency: p50 %s  p90 %s  p99 %s  max %s\n", res.Percentile(0.50), res.Percentile(0.90), res.Percentile(0.99), res.Percentile(1))
 }

@@ -14,6 +14,9 @@
 // Without the binaries New skips the test, unless INCIDENTBOT_REQUIRE_POSTGRES is set (as CI
 // does): then it fails. initdb and postgres refuse to run as root; as root they run as the
 // postgres user the Debian package creates.
+//
+// Outside tests, Start gives a tool (such as tools/chaos) a server of its own, with
+// CreateDatabase, URL and Stop.
 package pgtest
 
 import (

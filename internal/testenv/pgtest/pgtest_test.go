@@ -159,3 +159,44 @@ func TestDatabaseIsDroppedWhenTheTestEnds(t *testing.T) {
 		t.Errorf("connecting to an ended test's database: %v, want it not to exist", err)
 	}
 }
+
+// Start outside a test gives a server of its own: a database made on it is reachable, and
+// Stop removes the server's directory.
+func TestStartOutsideATest(t *testing.T) {
+	if _, err := pgtest.BinDir(); err != nil && os.Getenv(pgtest.RequireEnv) == "" {
+		t.Skip(err)
+	}
+	s, err := pgtest.Start()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stopped := false
+	defer func() {
+		if !stopped {
+			s.Stop()
+		}
+	}()
+	if _, err := s.CreateDatabase("bad-name; DROP"); err == nil {
+		t.Error("CreateDatabase took a name that needs quoting")
+	}
+	url, err := s.CreateDatabase("chaos")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if url != s.URL("chaos") {
+		t.Errorf("CreateDatabase gave %s, URL gives %s", url, s.URL("chaos"))
+	}
+	var one int
+	if err := connect(t, url).QueryRow(context.Background(), "SELECT 1").Scan(&one); err != nil || one != 1 {
+		t.Fatalf("SELECT 1 on the new database: %d %v", one, err)
+	}
+	u, _ := neturl.Parse(url)
+	dir := u.Query().Get("host")
+	if err := s.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	stopped = true
+	if _, err := os.Stat(dir); !os.IsNotExist(err) {
+		t.Errorf("the server's directory %s is still there after Stop: %v", dir, err)
+	}
+}
