@@ -266,4 +266,3 @@ func freePorts(tb testing.TB, n int) []int {
 	}
 	return ports
 }
-
