@@ -11,6 +11,7 @@ import (
 
 	"github.com/nephoran/incidentbot/internal/incident"
 	"github.com/nephoran/incidentbot/internal/testenv"
+	"github.com/slack-go/slack/socketmode"
 )
 
 // downStore is the bot's database failing over: while down is set, every transaction
@@ -109,4 +110,31 @@ func TestSlashCommandWhileTheDatabaseIsUnavailable(t *testing.T) {
 	if err != nil || !strings.Contains(string(resp.Body), "Noted") {
 		t.Errorf("once the database is back: %v %s", err, resp.Body)
 	}
+}
+
+// Over Socket Mode too, a command meeting a database that does not answer is acked in time
+// with the same answer.
+func TestSocketSlashCommandWhileTheDatabaseHangs(t *testing.T) {
+	store := &downStore{}
+	e := newEnv(t, store.wrap())
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- e.bot.RunSocketMode(ctx, socketmode.New(e.bot.API)) }()
+	defer func() { cancel(); <-done }()
+	if err := e.slack.WaitSocket(10 * time.Second); err != nil {
+		t.Fatal(err)
+	}
+	store.down.Store(true)
+	store.hang.Store(true)
+	start := time.Now()
+	ack, err := e.slack.SendSocket("slash_commands", map[string]any{
+		"command": "/incident", "text": "status", "user_id": "U0ALICE", "channel_id": e.general, "team_id": testenv.SlackTeam,
+	}, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if took := time.Since(start); took > 3*time.Second || !strings.Contains(string(ack), "The bot's database is unavailable") {
+		t.Errorf("after %s: ack %s", took, ack)
+	}
+	store.down.Store(false)
 }
