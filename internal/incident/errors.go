@@ -34,6 +34,7 @@ type Error struct {
 	Field   string // one of the Field* names, or ""
 
 	lostClaim bool  // LostClaim
+	midCommit bool  // UnavailableMidCommit
 	cause     error // what went wrong below, for the log (Unavailable)
 }
 
@@ -76,6 +77,13 @@ func ErrorField(err error) string {
 
 func (e *Error) Error() string { return e.Message }
 
+// maybeCommitted reports whether err is UnavailableMidCommit: the transaction may have
+// committed.
+func maybeCommitted(err error) bool {
+	var e *Error
+	return errors.As(err, &e) && e.midCommit
+}
+
 // Unwrap is the failure below a domain error made from one (Unavailable), or nil.
 func (e *Error) Unwrap() error { return e.cause }
 
@@ -89,7 +97,7 @@ func Unavailable(cause error) *Error {
 // UnavailableMidCommit wraps a connection to the bot's database that broke while a
 // transaction committed: whether it took effect is unknown.
 func UnavailableMidCommit(cause error) *Error {
-	return &Error{Code: EUNAVAILABLE, cause: cause, Message: "The bot's database is unavailable: the connection " +
+	return &Error{Code: EUNAVAILABLE, cause: cause, midCommit: true, Message: "The bot's database is unavailable: the connection " +
 		"broke while this was being saved, so it may or may not have been. Check the incident's timeline " +
 		"in a few seconds before you try again."}
 }
