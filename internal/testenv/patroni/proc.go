@@ -223,14 +223,15 @@ func (c *Cluster) stop() {
 // startWatchdog starts a shell that, when the test process dies (its stdin reaches EOF),
 // kills the PostgreSQL servers still running in dir and removes it. Patroni starts each
 // postmaster in a session of its own, out of reach of the parent-death signal. The shell
-// checks that a pid file names a postgres before it kills the process group.
+// checks that a pid file names a postgres before it kills it and its process group (dash's
+// kill takes no "--": a negative pid after a positive one is a process group).
 func startWatchdog(dir string) (io.Closer, error) {
 	const script = `cat >/dev/null
 [ -d "$1" ] || exit 0
 for f in "$1"/n*/data/postmaster.pid; do
   [ -f "$f" ] || continue
   p=$(head -n 1 "$f")
-  [ -n "$p" ] && [ "$(cat /proc/$p/comm 2>/dev/null)" = postgres ] && kill -KILL -- "-$p" "$p" 2>/dev/null
+  [ -n "$p" ] && [ "$(cat /proc/$p/comm 2>/dev/null)" = postgres ] && kill -KILL "$p" "-$p" 2>/dev/null
 done
 rm -rf "$1"`
 	cmd := exec.Command("/bin/sh", "-c", script, "watchdog", dir)
