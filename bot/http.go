@@ -50,6 +50,11 @@ func (h *HTTP) verified(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
 // signature must not be refused before that (an attacker adding the retry header gains
 // nothing: the event is still handled once).
 func (h *HTTP) verifiedOnce(w http.ResponseWriter, r *http.Request, replayCheck bool) ([]byte, bool) {
+	return h.verifiedOr(w, r, replayCheck, h.fail)
+}
+
+// verifiedOr is verifiedOnce answering a failed replay check (the database) with failReplay.
+func (h *HTTP) verifiedOr(w http.ResponseWriter, r *http.Request, replayCheck bool, failReplay func(http.ResponseWriter, *http.Request, error)) ([]byte, bool) {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
 	if err != nil {
 		if mb := (*http.MaxBytesError)(nil); !errors.As(err, &mb) {
@@ -71,7 +76,7 @@ func (h *HTTP) verifiedOnce(w http.ResponseWriter, r *http.Request, replayCheck 
 	// database, so a restart or another replica refuses it too.
 	fresh, err := h.Bot.markSeen(r.Context(), "slack-signature:"+strings.ToLower(r.Header.Get("X-Slack-Signature")))
 	if err != nil {
-		h.fail(w, r, fmt.Errorf("replay check: %w", err))
+		failReplay(w, r, fmt.Errorf("replay check: %w", err))
 		return nil, false
 	}
 	if !fresh {
@@ -94,9 +99,13 @@ func (h *HTTP) refuse(w http.ResponseWriter, r *http.Request, err error) {
 	h.fail(w, r, err)
 }
 
-// Commands answers slash commands. The answer is the HTTP response, within Slack's 3 s.
+// Commands answers slash commands. The answer is the HTTP response, within Slack's 3 s:
+// the work has ackBudget, so a database that is failing over gets a clear refusal in time.
 func (h *HTTP) Commands(w http.ResponseWriter, r *http.Request) {
-	body, ok := h.verified(w, r)
+	ctx, cancel := context.WithTimeout(r.Context(), ackBudget)
+	defer cancel()
+	r = r.WithContext(ctx)
+	body, ok := h.verifiedOr(w, r, true, h.failSlash)
 	if !ok {
 		return
 	}
@@ -120,6 +129,19 @@ func (h *HTTP) Commands(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeReply(w, h.Bot.Command(r.Context(), cmd))
+}
+
+// failSlash answers a slash command whose replay check failed: when the database is
+// unavailable, with an ephemeral answer that says so (Slack shows the person nothing useful
+// for an error status); otherwise as fail does.
+func (h *HTTP) failSlash(w http.ResponseWriter, r *http.Request, err error) {
+	if incident.ErrorCode(err) != incident.EUNAVAILABLE {
+		h.fail(w, r, err)
+		return
+	}
+	// Nothing ran yet, whatever became of the replay mark.
+	text := incident.Report(r.Context(), h.Bot.Log, incident.Unavailable(err), "slash command refused", "path", r.URL.Path)
+	writeReply(w, commands.Reply{Error: true, Err: err, Text: text})
 }
 
 // SlashResponse is the JSON body that answers a slash command.

@@ -46,9 +46,11 @@ func (b *Bot) socketEvent(ctx context.Context, client *socketmode.Client, evt so
 			b.ack(client, evt, SlashResponse{ResponseType: "ephemeral", Text: err.Error()})
 			return
 		}
-		// The ack carries the answer, as the HTTP response does.
+		// The ack carries the answer, as the HTTP response does, within Slack's 3 s.
 		b.Go(func() {
-			reply := b.Command(ctx, cmd)
+			work, cancel := context.WithTimeout(ctx, ackBudget)
+			defer cancel()
+			reply := b.Command(work, cmd)
 			if reply.Text == "" {
 				b.ack(client, evt)
 				return

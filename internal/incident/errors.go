@@ -18,6 +18,9 @@ const (
 	EINVALID   = "invalid"   // bad input
 	ENOTFOUND  = "not_found" // no such incident, channel, user
 	ENOTREADY  = "not_ready" // a prerequisite (the channel, the card) does not exist yet
+	// EUNAVAILABLE: the bot's own database cannot be reached or takes no writes (no primary,
+	// as while it fails over to a standby). Try again in a few seconds. Logged as a warning.
+	EUNAVAILABLE = "unavailable"
 	// EUNAUTHORIZED: the request does not prove who sent it (a signature, a password). The
 	// domain never returns it; the surfaces that check credentials do.
 	EUNAUTHORIZED = "unauthorized"
@@ -30,7 +33,9 @@ type Error struct {
 	Message string
 	Field   string // one of the Field* names, or ""
 
-	lostClaim bool // LostClaim
+	lostClaim bool  // LostClaim
+	midCommit bool  // UnavailableMidCommit
+	cause     error // what went wrong below, for the log (Unavailable)
 }
 
 // The inputs of a declaration, as errors name them.
@@ -72,6 +77,31 @@ func ErrorField(err error) string {
 
 func (e *Error) Error() string { return e.Message }
 
+// maybeCommitted reports whether err is UnavailableMidCommit: the transaction may have
+// committed.
+func maybeCommitted(err error) bool {
+	var e *Error
+	return errors.As(err, &e) && e.midCommit
+}
+
+// Unwrap is the failure below a domain error made from one (Unavailable), or nil.
+func (e *Error) Unwrap() error { return e.cause }
+
+// Unavailable wraps a failure to reach the bot's own database, or to write to it (no
+// primary: it is failing over, or down), met before anything was committed.
+func Unavailable(cause error) *Error {
+	return &Error{Code: EUNAVAILABLE, cause: cause, Message: "The bot's database is unavailable right now " +
+		"(it may be failing over to a standby), so nothing was done. Try again in a few seconds."}
+}
+
+// UnavailableMidCommit wraps a connection to the bot's database that broke while a
+// transaction committed: whether it took effect is unknown.
+func UnavailableMidCommit(cause error) *Error {
+	return &Error{Code: EUNAVAILABLE, cause: cause, midCommit: true, Message: "The bot's database is unavailable: the connection " +
+		"broke while this was being saved, so it may or may not have been. Check the incident's timeline " +
+		"in a few seconds before you try again."}
+}
+
 // Errorf returns an *Error with the given code and a formatted message.
 func Errorf(code, format string, args ...any) *Error {
 	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
@@ -104,9 +134,15 @@ func ErrorMessage(err error) string {
 // it is a fault. A domain error is theirs to act on: they are told its message, and it is
 // not logged. Any other error, or one coded EINTERNAL, is ours: it is logged on log at Error
 // level with msg and args under a new fault ID, and the person is told that ID (and an
-// EINTERNAL error's message), never the details. Every surface's error writer ends here.
+// EINTERNAL error's message), never the details. An EUNAVAILABLE error (the database is
+// failing over) is logged as a warning with its cause, and its message told. Every
+// surface's error writer ends here.
 func Report(ctx context.Context, log *slog.Logger, err error, msg string, args ...any) string {
 	var e *Error
+	if errors.As(err, &e) && e.Code == EUNAVAILABLE {
+		log.WarnContext(ctx, msg, append(args, "err", e.cause)...) // an outage, not a fault
+		return e.Message
+	}
 	if errors.As(err, &e) && e.Code != EINTERNAL {
 		return e.Message
 	}

@@ -73,3 +73,35 @@ func TestReportGivesEachFaultItsID(t *testing.T) {
 		t.Errorf("the same fault ID twice: %q", a)
 	}
 }
+
+// The database failing over is an outage, not a fault: the person is told to try again (and,
+// when the commit broke, that it may have been saved), and it is logged as a warning with
+// the cause, which the error still unwraps to.
+func TestReportUnavailable(t *testing.T) {
+	cause := errors.New("dial tcp 127.0.0.1:5432: connect: connection refused")
+	for _, tc := range []struct {
+		err  *incident.Error
+		want string
+	}{
+		{incident.Unavailable(cause), "nothing was done. Try again in a few seconds."},
+		{incident.UnavailableMidCommit(cause), "it may or may not have been. Check the incident's timeline"},
+	} {
+		var buf bytes.Buffer
+		log := slog.New(slog.NewJSONHandler(&buf, nil))
+		err := fmt.Errorf("note: %w", tc.err)
+		got := incident.Report(context.Background(), log, err, "command failed", "verb", "note")
+		if !strings.Contains(got, "The bot's database is unavailable") || !strings.Contains(got, tc.want) || faultRe.MatchString(got) {
+			t.Errorf("text %q, want the database unavailable and %q, without a fault ID", got, tc.want)
+		}
+		var rec map[string]any
+		if err := json.Unmarshal(buf.Bytes(), &rec); err != nil {
+			t.Fatalf("not one log line: %v %s", err, buf.String())
+		}
+		if rec["level"] != "WARN" || rec["msg"] != "command failed" || rec["verb"] != "note" || rec["err"] != cause.Error() {
+			t.Errorf("log %v: want a WARN line with the cause", rec)
+		}
+		if incident.ErrorCode(err) != incident.EUNAVAILABLE || !errors.Is(err, cause) {
+			t.Errorf("code %q, Is(cause) %v", incident.ErrorCode(err), errors.Is(err, cause))
+		}
+	}
+}

@@ -426,8 +426,20 @@ func (o *Outbox) wakeService(ctx context.Context, service string, log *slog.Logg
 // recordFailed handles a delivery whose result could not be committed: nothing of it was
 // kept, so the effect is tried again after a backoff, counted as an attempt so that its
 // handler first looks for what this attempt made (and an execution becomes unknown instead
-// of running twice).
+// of running twice). But a COMMIT whose connection broke may have gone through (the
+// store's UnavailableMidCommit): then the effect is put back only if it is still inflight
+// under its claim.
 func (o *Outbox) recordFailed(ctx context.Context, e Effect, cause error, log *slog.Logger) {
+	if maybeCommitted(cause) {
+		switch recorded, err := o.recorded(ctx, e); {
+		case err != nil:
+			log.Warn("outbox: cannot tell whether the delivery was recorded; it stays claimed until its claim lapses", "err", err, "cause", cause)
+			return // taken over (an attempt, looking for what this one made) once the claim lapses
+		case recorded:
+			log.Warn("outbox: the delivery was recorded although its commit reported an error", "err", cause)
+			return
+		}
+	}
 	e.Attempts++
 	e.State, e.LastError = EffectPending, "recording the result failed: "+cause.Error()
 	e.NextAttemptAt = o.Clock.Now().Add(o.backoff(e.Attempts))
@@ -439,6 +451,32 @@ func (o *Outbox) recordFailed(ctx context.Context, e Effect, cause error, log *s
 		log.Error("outbox: could not record the delivery; will retry", "attempt", e.Attempts, "err", cause)
 	}
 	o.save(ctx, &e, log)
+}
+
+// recorded reports whether e is no longer inflight under its claim: its record went
+// through, or another replica took it over. It asks while the database fails, for as long
+// as the claim holds.
+func (o *Outbox) recorded(ctx context.Context, e Effect) (bool, error) {
+	for attempt := 0; ; attempt++ {
+		var effs []Effect
+		err := o.Store.View(context.WithoutCancel(ctx), func(tx Tx) (err error) { effs, err = tx.Effects(e.IncidentID); return err })
+		if err == nil {
+			for _, s := range effs {
+				if s.ID == e.ID {
+					return s.State != EffectInflight || s.Claim != e.Claim, nil
+				}
+			}
+			return true, nil // gone: nothing to put back
+		}
+		if !e.ClaimedUntil.IsZero() && o.Clock.Now().After(e.ClaimedUntil) {
+			return false, err
+		}
+		select {
+		case <-ctx.Done():
+			return false, err
+		case <-time.After(min(100*time.Millisecond<<min(attempt, 6), 5*time.Second)):
+		}
+	}
 }
 
 // maxRecordAttempts bounds the attempts of an effect whose result cannot be recorded.

@@ -48,6 +48,7 @@ func Open(ctx context.Context, url string) (*DB, error) {
 		// No named prepared statements: they do not survive PgBouncer's transaction pooling.
 		cfg.ConnConfig.DefaultQueryExecMode = pgx.QueryExecModeExec
 	}
+	tunePool(cfg)
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", redact(cfg), err)
@@ -73,10 +74,16 @@ func (db *DB) Close() error {
 
 // Update runs fn in one read-write transaction and commits it if fn returns nil. When
 // PostgreSQL aborts it for a serialization failure or a deadlock, fn runs again, in a new
-// transaction, up to maxAttempts times in all: fn must be safe to run again.
+// transaction, up to maxAttempts times in all: fn must be safe to run again. When there is
+// no primary (failing over), it runs again too while ctx leaves time (unavailable.go), and
+// then fails with an incident.Unavailable error.
 func (db *DB) Update(ctx context.Context, fn func(incident.Tx) error) error {
-	for attempt := 1; ; attempt++ {
+	started := time.Now()
+	for attempt := 1; ; {
 		err := db.run(ctx, pgx.TxOptions{IsoLevel: pgx.ReadCommitted, AccessMode: pgx.ReadWrite}, true, fn)
+		if db.again(ctx, err, started) {
+			continue
+		}
 		if attempt == maxAttempts || !retryable(err) {
 			return err
 		}
@@ -85,27 +92,75 @@ func (db *DB) Update(ctx context.Context, fn func(incident.Tx) error) error {
 			return err
 		case <-time.After(time.Duration(rand.Int64N(int64(attempt) * int64(5*time.Millisecond)))):
 		}
+		attempt++
 	}
 }
 
-// View runs fn in a read-only transaction on one snapshot.
+// View runs fn in a read-only transaction on one snapshot, again while there is no
+// primary, as Update does.
 func (db *DB) View(ctx context.Context, fn func(incident.Tx) error) error {
-	return db.run(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, false, fn)
+	started := time.Now()
+	for {
+		err := db.run(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, false, fn)
+		if !db.again(ctx, err, started) {
+			return err
+		}
+	}
 }
 
+// again reports whether a transaction that failed with err should run again because the
+// database was unavailable before its commit (after the pause retryUnavailable makes).
+func (db *DB) again(ctx context.Context, err error, started time.Time) bool {
+	var e *incident.Error
+	return errors.As(err, &e) && e.Code == incident.EUNAVAILABLE && !errors.Is(err, errMidCommit) &&
+		retryUnavailable(ctx, started)
+}
+
+// errMidCommit marks an Unavailable error met during COMMIT, which is never run again.
+var errMidCommit = errors.New("the connection broke during COMMIT")
+
+// run runs fn in one transaction on one connection. A failure that says there is no
+// primary comes out as incident.Unavailable (incident.UnavailableMidCommit during COMMIT),
+// and a connection that met it is not used again.
 func (db *DB) run(ctx context.Context, opts pgx.TxOptions, write bool, fn func(incident.Tx) error) error {
-	pgTx, err := db.pool.BeginTx(ctx, opts)
+	conn, err := db.pool.Acquire(ctx)
 	if err != nil {
-		return fmt.Errorf("begin: %w", err)
+		return db.failed(ctx, nil, fmt.Errorf("connect: %w", err), write, false)
 	}
-	defer pgTx.Rollback(context.WithoutCancel(ctx))
+	defer conn.Release()
+	pgTx, err := conn.BeginTx(ctx, opts)
+	if err != nil {
+		return db.failed(ctx, conn, fmt.Errorf("begin: %w", err), write, false)
+	}
+	defer func() {
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), rollbackTimeout)
+		defer cancel()
+		pgTx.Rollback(rctx)
+	}()
 	if err := fn(&Tx{tx: pgTx, ctx: ctx, write: write}); err != nil {
-		return err
+		return db.failed(ctx, conn, err, write, false)
 	}
 	if err := pgTx.Commit(ctx); err != nil {
-		return fmt.Errorf("commit: %w", err)
+		return db.failed(ctx, conn, fmt.Errorf("commit: %w", err), write, true)
 	}
 	return nil
+}
+
+// failed is the error that ends a transaction: err, or an incident.Unavailable wrapping it
+// when it says there is no primary, after dropping the connection that met it.
+func (db *DB) failed(ctx context.Context, conn *pgxpool.Conn, err error, write, committing bool) error {
+	if !unavailable(ctx, conn, err, write) {
+		return err
+	}
+	drop(conn, err)
+	var e *incident.Error
+	if errors.As(err, &e) && e.Code == incident.EUNAVAILABLE {
+		return err // fn passed on an Unavailable from a nested call
+	}
+	if committing {
+		return incident.UnavailableMidCommit(errors.Join(err, errMidCommit))
+	}
+	return incident.Unavailable(err)
 }
 
 // retryable reports whether err is PostgreSQL aborting a transaction that may succeed if

@@ -17,12 +17,13 @@ var statusOfCode = map[string]int{
 	incident.ENOTFOUND:     http.StatusNotFound,
 	incident.ECONFLICT:     http.StatusConflict,
 	incident.ENOTREADY:     http.StatusServiceUnavailable, // try again: what it needs does not exist yet
+	incident.EUNAVAILABLE:  http.StatusServiceUnavailable, // try again: the database is failing over
 }
 
 // StatusOf returns the HTTP status that answers a request failed with err: 413 for a body
 // over its limit (http.MaxBytesReader), else the status of its domain error code
 // (EINVALID 400, EUNAUTHORIZED 401, EFORBIDDEN 403, ENOTFOUND 404, ECONFLICT 409,
-// ENOTREADY 503), and 500 for an internal error.
+// ENOTREADY and EUNAVAILABLE 503), and 500 for an internal error.
 func StatusOf(err error) int {
 	if mb := (*http.MaxBytesError)(nil); errors.As(err, &mb) {
 		return http.StatusRequestEntityTooLarge

@@ -111,3 +111,15 @@ func TestDatabaseFailuresAreFaults(t *testing.T) {
 		t.Errorf("a fault was logged as a refusal:\n%s", logs.String())
 	}
 }
+
+// The database failing over answers 503 (try again) with the message, logged as a warning.
+func TestWriteErrorUnavailable(t *testing.T) {
+	var logs bytes.Buffer
+	w := httptest.NewRecorder()
+	web.WriteError(w, httptest.NewRequest("POST", "/slack/events", nil), slog.New(slog.NewTextHandler(&logs, nil)),
+		incident.Unavailable(errors.New("connection refused")))
+	if w.Code != 503 || !strings.HasPrefix(w.Body.String(), "The bot's database is unavailable right now") ||
+		!strings.Contains(logs.String(), "level=WARN") || !strings.Contains(logs.String(), "connection refused") {
+		t.Errorf("%d %q, log %s", w.Code, w.Body.String(), logs.String())
+	}
+}
