@@ -128,7 +128,11 @@ func (o *Outbox) Run(ctx context.Context) error {
 				o.Log.Error("outbox: standing down: this replica delivers nothing more", "err", err)
 				return fmt.Errorf("outbox: %w", err)
 			}
-			if err != nil && ctx.Err() == nil {
+			switch {
+			case err == nil || ctx.Err() != nil:
+			case ErrorCode(err) == EUNAVAILABLE: // the database fails over; the next pass retries
+				o.Log.Warn("outbox: claim effects: the database is unavailable", "err", err)
+			default:
 				o.Log.Error("outbox: claim effects", "err", err)
 			}
 		}

@@ -8,25 +8,24 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/nephoran/incidentbot/internal/testenv/child"
 )
 
 // process is a child of the test process: etcd or a node's Patroni.
 type process struct {
 	name string
 	cmd  *exec.Cmd
-	done chan struct{} // closed when it has exited
+	done <-chan struct{} // closed when it has exited
 }
 
-// launch starts path as the cluster's user, with its output in logFile, from a goroutine
-// locked to its OS thread for as long as the child runs: the kernel sends the child SIGKILL
-// (its parent-death signal) when that thread ends, and a locked thread ends only with the
-// process (or after the child has exited).
+// launch starts path as the cluster's user, with its output in logFile; it gets SIGKILL if
+// the test process dies (package child).
 func (c *Cluster) launch(name, logFile, dir string, path string, args ...string) (*process, error) {
 	log, err := os.Create(logFile)
 	if err != nil {
@@ -38,22 +37,11 @@ func (c *Cluster) launch(name, logFile, dir string, path string, args ...string)
 	cmd.Env = []string{"PATH=/usr/bin:/bin", "LC_ALL=C.UTF-8", "HOME=" + dir}
 	cmd.Stdout, cmd.Stderr = log, log
 	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: c.cred, Pdeathsig: syscall.SIGKILL}
-	p := &process{name: name, cmd: cmd, done: make(chan struct{})}
-	started := make(chan error, 1)
-	go func() {
-		runtime.LockOSThread()
-		defer close(p.done)
-		if err := cmd.Start(); err != nil {
-			started <- err
-			return
-		}
-		started <- nil
-		cmd.Wait()
-	}()
-	if err := <-started; err != nil {
+	done, err := child.Start(cmd)
+	if err != nil {
 		return nil, fmt.Errorf("start %s: %w", name, err)
 	}
-	return p, nil
+	return &process{name: name, cmd: cmd, done: done}, nil
 }
 
 func (p *process) exited() bool {

@@ -15,12 +15,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/nephoran/incidentbot/internal/testenv/child"
 	"github.com/nephoran/incidentbot/internal/testenv/pgtest"
 )
 
@@ -95,19 +95,8 @@ pidfile = %s
 	cmd.Dir = dir
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "LC_ALL=C"}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: cred, Pdeathsig: syscall.SIGKILL}
-	exited := make(chan struct{})
-	started := make(chan error, 1)
-	go func() { // the parent-death signal follows the thread that started the process
-		runtime.LockOSThread()
-		defer close(exited)
-		if err := cmd.Start(); err != nil {
-			started <- err
-			return
-		}
-		started <- nil
-		cmd.Wait()
-	}()
-	if err := <-started; err != nil {
+	exited, err := child.Start(cmd) // SIGKILLed if the test process dies
+	if err != nil {
 		tb.Fatalf("pgbouncer: start: %v", err)
 	}
 	tb.Cleanup(func() {

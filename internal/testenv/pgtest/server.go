@@ -9,7 +9,6 @@ import (
 	"os/exec"
 	"os/user"
 	"path/filepath"
-	"runtime"
 	"sort"
 	"strconv"
 	"strings"
@@ -17,6 +16,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/nephoran/incidentbot/internal/testenv/child"
 )
 
 // BinEnv names a variable that, when set, is the directory of initdb and postgres.
@@ -31,7 +31,7 @@ func (e *missingError) Error() string { return e.reason }
 type server struct {
 	dir    string // owned by the server's user: data/, the socket, postgres.log
 	cmd    *exec.Cmd
-	exited chan struct{} // closed when the postmaster has exited
+	exited <-chan struct{} // closed when the postmaster has exited
 	cred   *syscall.Credential
 }
 
@@ -50,8 +50,9 @@ func start() (*server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &server{dir: dir, cred: cred, exited: make(chan struct{})}
-	close(s.exited) // nothing runs yet
+	none := make(chan struct{})
+	close(none) // nothing runs yet
+	s := &server{dir: dir, cred: cred, exited: none}
 	ok := false
 	defer func() {
 		if !ok {
@@ -109,24 +110,16 @@ func (s *server) command(path string, args ...string) *exec.Cmd {
 	return cmd
 }
 
-// launch starts the postmaster from a goroutine locked to its OS thread for as long as the
-// postmaster runs: the kernel sends the parent-death signal when that thread ends, and a
-// locked thread ends only with the process (or after the postmaster has exited).
+// launch starts the postmaster so that it gets SIGQUIT (immediate shutdown, children
+// included) if the test process dies (package child).
 func (s *server) launch() error {
-	s.cmd.SysProcAttr.Pdeathsig = syscall.SIGQUIT // immediate shutdown, children included
-	s.exited = make(chan struct{})
-	started := make(chan error, 1)
-	go func() {
-		runtime.LockOSThread()
-		defer close(s.exited)
-		if err := s.cmd.Start(); err != nil {
-			started <- err
-			return
-		}
-		started <- nil
-		s.cmd.Wait()
-	}()
-	return <-started
+	s.cmd.SysProcAttr.Pdeathsig = syscall.SIGQUIT
+	exited, err := child.Start(s.cmd)
+	if err != nil {
+		return err
+	}
+	s.exited = exited
+	return nil
 }
 
 // waitReady connects until the server answers, it exits, or the time is up.
