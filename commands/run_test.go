@@ -98,7 +98,7 @@ func TestScriptedPlaybookRun(t *testing.T) {
 	s.do(bob, ch, "step 1.1 run", "Running")
 	s.do(bob, ch, "step 1.2 run", "done by a person: do it, then press Mark done")
 	s.do(bob, ch, "step 1.2 done", "Marked")
-	s.do(bob, ch, "step 1.2 done", "is succeeded; it cannot be marked done now")
+	s.do(bob, ch, "step 1.2 done", "has succeeded; it cannot be marked done now")
 	s.do(alice, ch, "step 1.3 run", "Asked for approval of", "by the Incident commander")
 	if r := sys.Do(alice, ch, "step 1.3 approve"); !r.Error || !strings.Contains(r.Text, "two-person rule") {
 		t.Errorf("alice approved her own request: %+v", r)

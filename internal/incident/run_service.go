@@ -218,12 +218,21 @@ func (s *Service) actOnStepFound(ctx context.Context, load loader, actor, verb s
 	return out, err
 }
 
+// stateNow says where a step stands: "has succeeded", "is awaiting approval".
+func stateNow(st StepState) string {
+	words := strings.ReplaceAll(string(st), "_", " ")
+	if st == StepSucceeded || st == StepFailed {
+		return "has " + words
+	}
+	return "is " + words
+}
+
 // transition moves step by verb, recording events and queueing execution.
 func (s *Service) transition(c *change, run *Run, step *RunStep, actor, verb string) (StepOutcome, error) {
 	name := fmt.Sprintf("%q (%s)", step.Spec.Title, step.Spec.StepID)
 	ref := step.ref()
 	conflict := func() (StepOutcome, error) {
-		return StepOutcome{}, Errorf(ECONFLICT, "Step %s is %s; it cannot be %s now.", name, strings.ReplaceAll(string(step.State), "_", " "), pastTense(verb))
+		return StepOutcome{}, Errorf(ECONFLICT, "Step %s %s; it cannot be %s now.", name, stateNow(step.State), pastTense(verb))
 	}
 	if !c.inc.Open() && verb != StepVerbSkip && verb != StepVerbDone {
 		return StepOutcome{}, Errorf(ECONFLICT, "%s is resolved; its playbook steps can only be skipped or marked done.", c.inc.Key())
