@@ -147,25 +147,50 @@ type ChainBreak struct {
 // VerifyChain checks that events (one incident's, in order) form an unbroken chain, and
 // returns the first break, or nil.
 func VerifyChain(events []TimelineEvent) *ChainBreak {
-	var prev *TimelineEvent
+	var v ChainVerifier
 	for i := range events {
-		e := &events[i]
-		switch {
-		case prev == nil && (e.Seq != 1 || e.PrevHash != ""):
-			return &ChainBreak{*e, "the first event does not start the chain"}
-		case prev != nil && e.Seq != prev.Seq+1:
-			return &ChainBreak{*e, "sequence gap: an event is missing before it"}
-		case prev != nil && e.PrevHash != prev.Hash:
-			return &ChainBreak{*e, "it does not link to the previous event's hash"}
-		case prev != nil && e.At.Before(prev.At):
-			return &ChainBreak{*e, "its time is before the previous event's"}
-		case e.ComputeHash() != e.Hash:
-			return &ChainBreak{*e, "its content does not match its hash"}
+		if b := v.Add(&events[i]); b != nil {
+			return b
 		}
-		prev = e
 	}
 	return nil
 }
+
+// ChainVerifier checks one incident's chain an event at a time, holding only what the next
+// event is checked against (the previous event's seq, hash and time), so a timeline of any
+// length verifies in constant memory. The zero value expects the first event.
+type ChainVerifier struct {
+	n        int // events accepted
+	prevSeq  int
+	prevHash string
+	prevAt   time.Time
+}
+
+// Add checks e, the next event of the chain, and returns the break it makes, or nil. A break
+// does not advance the verifier: later events are checked against the last one that
+// verified. Add keeps nothing of e but its seq, hash and time (a caller may reuse e's
+// struct); the break holds a copy of e.
+func (v *ChainVerifier) Add(e *TimelineEvent) *ChainBreak {
+	first := v.n == 0
+	switch {
+	case first && (e.Seq != 1 || e.PrevHash != ""):
+		return &ChainBreak{*e, "the first event does not start the chain"}
+	case !first && e.Seq != v.prevSeq+1:
+		return &ChainBreak{*e, "sequence gap: an event is missing before it"}
+	case !first && e.PrevHash != v.prevHash:
+		return &ChainBreak{*e, "it does not link to the previous event's hash"}
+	case !first && e.At.Before(v.prevAt):
+		return &ChainBreak{*e, "its time is before the previous event's"}
+	case e.ComputeHash() != e.Hash:
+		return &ChainBreak{*e, "its content does not match its hash"}
+	}
+	v.n++
+	v.prevSeq, v.prevHash, v.prevAt = e.Seq, e.Hash, e.At
+	return nil
+}
+
+// Len returns how many events verified so far.
+func (v *ChainVerifier) Len() int { return v.n }
 
 // FormatDuration renders d for people: "42s", "17m", "2h05m".
 func FormatDuration(d time.Duration) string {
