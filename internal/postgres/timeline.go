@@ -73,6 +73,29 @@ func (t *Tx) Events(incidentID int64) ([]incident.TimelineEvent, error) {
 	return evs, rows.Err()
 }
 
+// EachEvent calls fn with every event of every incident in (incident, seq) order, scanning
+// row by row from one cursor. fn's error stops the walk and is returned as it is.
+func (t *Tx) EachEvent(fn func(*incident.TimelineEvent) error) error {
+	rows, err := t.tx.Query(t.ctx, `SELECT `+eventColumns+` FROM timeline_events ORDER BY incident_id, seq`)
+	if err != nil {
+		return fmt.Errorf("read events: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		e, err := scanEvent(rows)
+		if err != nil {
+			return err
+		}
+		if err := fn(e); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read events: %w", err)
+	}
+	return nil
+}
+
 func scanEvent(s pgx.Row) (*incident.TimelineEvent, error) {
 	var (
 		e    incident.TimelineEvent

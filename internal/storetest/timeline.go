@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"errors"
 	"testing"
 	"time"
 
@@ -18,6 +19,9 @@ func timelineCases() []testCase {
 		{"TextEventsRoundTrip", textEventsRoundTrip},
 		{"DataIsKeptByteForByte", dataIsKeptByteForByte},
 		{"TimesAreUTCMilliseconds", eventTimesAreUTCMilliseconds},
+		{"EachEventWalksEveryIncidentInOrder", eachEventWalksEveryIncidentInOrder},
+		{"EachEventStopsAtFnsError", eachEventStopsAtFnsError},
+		{"EachEventOnAnEmptyStore", eachEventOnAnEmptyStore},
 	}
 }
 
@@ -295,4 +299,105 @@ func eventTimesAreUTCMilliseconds(t *testing.T, s incident.Store) {
 	if b := incident.VerifyChain(got); b != nil {
 		t.Errorf("the chain breaks: %s", b.Reason)
 	}
+}
+
+// EachEvent hands out every event of every incident in (incident ID, seq) order, each as
+// Events reads it, however the incidents' appends interleaved (here later incidents first)
+// and skipping an incident without events; each incident's run verifies.
+func eachEventWalksEveryIncidentInOrder(t *testing.T, s incident.Store) {
+	var incs []*incident.Incident
+	for n := range 4 {
+		incs = append(incs, createIncident(t, s, minimalIncident(n+1)))
+	}
+	with := []*incident.Incident{incs[3], incs[0], incs[2]} // incs[1] has no events
+	for i := range 3 {
+		update(t, s, func(tx incident.Tx) error {
+			for j, inc := range with {
+				if _, err := appendEvent(tx, inc.ID, incident.EventNote, incident.EventData{Text: "x", Count: i}, at(time.Duration(3*i+j)*time.Second)); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	}
+	var want []incident.TimelineEvent
+	for _, inc := range incs {
+		want = append(want, readEvents(t, s, inc.ID)...)
+	}
+	if len(want) != 9 {
+		t.Fatalf("%d events written, want 9", len(want))
+	}
+	var got []incident.TimelineEvent
+	view(t, s, func(tx incident.Tx) error {
+		return tx.EachEvent(func(e *incident.TimelineEvent) error {
+			got = append(got, *e)
+			return nil
+		})
+	})
+	wantNoDiff(t, "EachEvent", want, got)
+	var v incident.ChainVerifier
+	for i := range got {
+		if i > 0 && got[i].IncidentID != got[i-1].IncidentID {
+			v = incident.ChainVerifier{}
+		}
+		if b := v.Add(&got[i]); b != nil {
+			t.Errorf("incident %d: the chain breaks at %d: %s", got[i].IncidentID, b.Event.Seq, b.Reason)
+		}
+	}
+}
+
+// An error from fn stops the walk at once and comes back from EachEvent as it is; the
+// transaction can read on afterwards.
+func eachEventStopsAtFnsError(t *testing.T, s incident.Store) {
+	inc := createIncident(t, s, minimalIncident(1))
+	update(t, s, func(tx incident.Tx) error {
+		for i := range 5 {
+			if _, err := appendEvent(tx, inc.ID, incident.EventNote, incident.EventData{Text: "x"}, at(time.Duration(i)*time.Second)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	stop := errors.New("storetest: stop the walk")
+	calls := 0
+	view(t, s, func(tx incident.Tx) error {
+		err := tx.EachEvent(func(e *incident.TimelineEvent) error {
+			calls++
+			if e.Seq == 2 {
+				return stop
+			}
+			return nil
+		})
+		if err != stop {
+			t.Errorf("EachEvent returned %v, want fn's error itself", err)
+		}
+		if calls != 2 {
+			t.Errorf("fn was called %d times, want 2 (the walk stops at its error)", calls)
+		}
+		evs, err := tx.Events(inc.ID)
+		if err != nil || len(evs) != 5 {
+			t.Errorf("Events after the stopped walk: %d events, %v", len(evs), err)
+		}
+		return nil
+	})
+}
+
+// On a store without events (none at all, then incidents without events) EachEvent calls
+// fn never and returns nil.
+func eachEventOnAnEmptyStore(t *testing.T, s incident.Store) {
+	walk := func(when string) {
+		view(t, s, func(tx incident.Tx) error {
+			if err := tx.EachEvent(func(e *incident.TimelineEvent) error {
+				t.Errorf("%s: fn called with event %+v", when, e)
+				return nil
+			}); err != nil {
+				t.Errorf("%s: EachEvent: %v", when, err)
+			}
+			return nil
+		})
+	}
+	walk("an empty store")
+	createIncident(t, s, minimalIncident(1))
+	createIncident(t, s, minimalIncident(2))
+	walk("incidents without events")
 }
