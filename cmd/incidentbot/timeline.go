@@ -7,7 +7,6 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -77,27 +76,75 @@ func openExisting(ctx context.Context, path string) (*sqlite.DB, error) {
 }
 
 // verifyTimelines checks each incident's chain, oldest first, reporting one line per incident.
+// It reads in one read transaction (one snapshot): the incidents' numbers, then every event
+// from one stream, so it holds one event at a time and a verdict per incident, never a
+// timeline. The lines are reported once the transaction has ended (a store may run a read
+// transaction again after a dropped connection).
 func verifyTimelines(ctx context.Context, db incident.Store, report func(string)) (broken, total int, err error) {
-	svc := incident.NewService(incident.ServiceConfig{Store: db})
-	incs, err := svc.FindIncidents(ctx, incident.IncidentFilter{})
+	var checks []chainCheck
+	err = db.View(ctx, func(tx incident.Tx) (err error) {
+		checks, err = checkChains(tx)
+		return err
+	})
 	if err != nil {
-		return 0, 0, err
+		return 0, 0, fmt.Errorf("verify timelines: %w", err)
 	}
-	for _, inc := range slices.Backward(incs) {
-		evs, err := svc.Timeline(ctx, inc.ID)
-		if err != nil {
-			return broken, total, err
-		}
-		total++
-		if b := incident.VerifyChain(evs); b != nil {
+	for _, c := range checks {
+		if b := c.broken; b != nil {
 			broken++
 			report(fmt.Sprintf("%s: BROKEN at event #%d (id %d, %s, %s by %s): %s",
-				inc.Key(), b.Event.Seq, b.Event.ID, b.Event.Kind, incident.FormatTime(b.Event.At), b.Event.Actor, b.Reason))
+				c.key, b.Event.Seq, b.Event.ID, b.Event.Kind, incident.FormatTime(b.Event.At), b.Event.Actor, b.Reason))
 			continue
 		}
-		report(fmt.Sprintf("%s: ok (%d events)", inc.Key(), len(evs)))
+		report(fmt.Sprintf("%s: ok (%d events)", c.key, c.events))
 	}
-	return broken, total, nil
+	return broken, len(checks), nil
+}
+
+// chainCheck is the verdict on one incident's chain.
+type chainCheck struct {
+	id     int64
+	key    string               // INC-42
+	events int                  // that verified
+	broken *incident.ChainBreak // the first break, or nil
+}
+
+// checkChains verifies every incident's chain in tx, in ID order, from one walk of the
+// events (in incident, seq order).
+func checkChains(tx incident.Tx) ([]chainCheck, error) {
+	ids, err := tx.IncidentIDs()
+	if err != nil {
+		return nil, err
+	}
+	checks := make([]chainCheck, len(ids))
+	for i, id := range ids {
+		inc, err := tx.Incident(id)
+		if err != nil {
+			return nil, err
+		}
+		checks[i] = chainCheck{id: id, key: inc.Key()}
+	}
+	var (
+		at = -1 // the index in checks of the incident being walked
+		v  incident.ChainVerifier
+	)
+	err = tx.EachEvent(func(e *incident.TimelineEvent) error {
+		if at < 0 || e.IncidentID != checks[at].id {
+			for at++; at < len(checks) && checks[at].id < e.IncidentID; at++ {
+			}
+			if at == len(checks) || checks[at].id != e.IncidentID {
+				return fmt.Errorf("event %d (#%d) belongs to incident %d, which is missing or out of order", e.ID, e.Seq, e.IncidentID)
+			}
+			v = incident.ChainVerifier{}
+		}
+		c := &checks[at]
+		if c.broken == nil {
+			c.broken = v.Add(e)
+			c.events = v.Len()
+		}
+		return nil
+	})
+	return checks, err
 }
 
 func timelineShowCommand() *cobra.Command {
