@@ -280,3 +280,27 @@ func watchHighWater(pid int) func() uint64 {
 		return peak
 	}
 }
+
+// BenchmarkTimelineVerify runs timeline verify's check on the SQLite database named by
+// INCIDENTBOT_VERIFY_DB (one TestTimelineVerifyScale kept in INCIDENTBOT_VERIFY_DIR, say):
+//
+//	INCIDENTBOT_VERIFY_DB=/tmp/verify-dbs/many-10000x100.db go test -run XXX -bench TimelineVerify -benchtime 1x ./cmd/incidentbot
+func BenchmarkTimelineVerify(b *testing.B) {
+	path := os.Getenv("INCIDENTBOT_VERIFY_DB")
+	if path == "" {
+		b.Skip("INCIDENTBOT_VERIFY_DB names no database")
+	}
+	ctx := context.Background()
+	db, err := sqlite.Open(ctx, path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	b.ReportAllocs()
+	for b.Loop() {
+		broken, _, err := verifyTimelines(ctx, db, func(string) {})
+		if err != nil || broken != 0 {
+			b.Fatalf("%d broken, %v", broken, err)
+		}
+	}
+}

@@ -1,8 +1,6 @@
 package incident
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"time"
@@ -87,23 +85,6 @@ const (
 	FormatText = 1 // the event's words as Slack text, the only format before typed data
 	FormatData = 2 // the event's data (EventData); the words come from the renderers
 )
-
-// ComputeHash returns the hash that chains e to its predecessor: the SHA-256 of an
-// unambiguous encoding of every field but ID and Hash, in e's format.
-func (e *TimelineEvent) ComputeHash() string {
-	var b []byte
-	if e.Format == FormatText {
-		b, _ = json.Marshal([]any{e.IncidentID, e.Seq, FormatTime(e.At), e.Actor, string(e.Kind), e.Text, e.PrevHash})
-	} else {
-		data := e.DataJSON
-		if data == "" {
-			data = e.marshalData()
-		}
-		b, _ = json.Marshal([]any{e.Format, e.IncidentID, e.Seq, FormatTime(e.At), e.Actor, string(e.Kind), data, e.PrevHash})
-	}
-	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:])
-}
 
 // Chain sets e's Seq, At, PrevHash and Hash so that it follows prev (nil for the first event).
 // At is now truncated to the millisecond, or prev's time if the clock went backwards.
