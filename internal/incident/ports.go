@@ -42,9 +42,10 @@ type Tx interface {
 	Events(incidentID int64) ([]TimelineEvent, error)   // in sequence order
 	Event(incidentID int64, seq int) (*TimelineEvent, error)
 	// EachEvent calls fn with every event of every incident, in (incident ID, seq) order,
-	// reading them as it goes: memory stays constant however many there are. fn must not
-	// keep e after it returns nor use the Tx (the read is still open); an error from fn
-	// stops the walk and is returned as it is.
+	// reading them as it goes: memory stays constant however many there are. Each event is
+	// as stored, enough to verify it: its data is in DataJSON, Data is not decoded. fn may
+	// keep e but must not use the Tx (the read is still open); an error from fn stops the
+	// walk and is returned as it is.
 	EachEvent(fn func(e *TimelineEvent) error) error
 
 	// Enqueue adds an effect unless one with the same key exists; it reports whether it did.

@@ -74,7 +74,8 @@ func (t *Tx) Events(incidentID int64) ([]incident.TimelineEvent, error) {
 }
 
 // EachEvent calls fn with every event of every incident in (incident, seq) order, scanning
-// row by row from one cursor. fn's error stops the walk and is returned as it is.
+// row by row from one cursor, each event as stored (its Data not decoded). fn's error stops
+// the walk and is returned as it is.
 func (t *Tx) EachEvent(fn func(*incident.TimelineEvent) error) error {
 	rows, err := t.tx.Query(t.ctx, `SELECT `+eventColumns+` FROM timeline_events ORDER BY incident_id, seq`)
 	if err != nil {
@@ -82,7 +83,7 @@ func (t *Tx) EachEvent(fn func(*incident.TimelineEvent) error) error {
 	}
 	defer rows.Close()
 	for rows.Next() {
-		e, err := scanEvent(rows)
+		e, err := scanStoredEvent(rows)
 		if err != nil {
 			return err
 		}
@@ -96,23 +97,28 @@ func (t *Tx) EachEvent(fn func(*incident.TimelineEvent) error) error {
 	return nil
 }
 
+// scanEvent reads an event with its Data decoded.
 func scanEvent(s pgx.Row) (*incident.TimelineEvent, error) {
+	e, err := scanStoredEvent(s)
+	if err == nil && e.DataJSON != "" {
+		// An event whose data does not decode is still returned: its hash check says it
+		// was changed, rather than the whole timeline failing to load.
+		_ = json.Unmarshal([]byte(e.DataJSON), &e.Data)
+	}
+	return e, err
+}
+
+// scanStoredEvent reads an event as stored: its data in DataJSON, not decoded.
+func scanStoredEvent(s pgx.Row) (*incident.TimelineEvent, error) {
 	var (
 		e    incident.TimelineEvent
 		at   string
 		kind string
-		data string
 	)
-	if err := s.Scan(&e.ID, &e.IncidentID, &e.Seq, &at, &e.Actor, &kind, &e.Format, &e.Text, &data, &e.PrevHash, &e.Hash); err != nil {
+	if err := s.Scan(&e.ID, &e.IncidentID, &e.Seq, &at, &e.Actor, &kind, &e.Format, &e.Text, &e.DataJSON, &e.PrevHash, &e.Hash); err != nil {
 		return nil, err
 	}
 	e.Kind = incident.EventKind(kind)
-	e.DataJSON = data
-	if data != "" {
-		// An event whose data does not decode is still returned: its hash check says it
-		// was changed, rather than the whole timeline failing to load.
-		_ = json.Unmarshal([]byte(data), &e.Data)
-	}
 	var err error
 	if e.At, err = parseTime(at); err != nil {
 		return nil, fmt.Errorf("event %d: %w", e.ID, err)

@@ -302,8 +302,9 @@ func eventTimesAreUTCMilliseconds(t *testing.T, s incident.Store) {
 }
 
 // EachEvent hands out every event of every incident in (incident ID, seq) order, each as
-// Events reads it, however the incidents' appends interleaved (here later incidents first)
-// and skipping an incident without events; each incident's run verifies.
+// Events reads it but for Data, left in DataJSON undecoded, however the incidents' appends
+// interleaved (here later incidents first) and skipping an incident without events; each
+// incident's run verifies.
 func eachEventWalksEveryIncidentInOrder(t *testing.T, s incident.Store) {
 	var incs []*incident.Incident
 	for n := range 4 {
@@ -323,6 +324,9 @@ func eachEventWalksEveryIncidentInOrder(t *testing.T, s incident.Store) {
 	var want []incident.TimelineEvent
 	for _, inc := range incs {
 		want = append(want, readEvents(t, s, inc.ID)...)
+	}
+	for i := range want {
+		want[i].Data = incident.EventData{}
 	}
 	if len(want) != 9 {
 		t.Fatalf("%d events written, want 9", len(want))
