@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"strconv"
+	"time"
 )
 
 // ComputeHash returns the hash that chains e to its predecessor: the SHA-256 of an
@@ -21,9 +22,9 @@ func (e *TimelineEvent) ComputeHash() string {
 	b = strconv.AppendInt(b, e.IncidentID, 10)
 	b = append(b, ',')
 	b = strconv.AppendInt(b, int64(e.Seq), 10)
-	for _, s := range []string{FormatTime(e.At), e.Actor, string(e.Kind)} {
-		b = appendJSONString(append(b, ','), s)
-	}
+	b = append(appendTime(append(b, ',', '"'), e.At), '"')
+	b = appendJSONString(append(b, ','), e.Actor)
+	b = appendJSONString(append(b, ','), string(e.Kind))
 	if e.Format == FormatText {
 		b = appendJSONString(append(b, ','), e.Text)
 	} else {
@@ -62,4 +63,32 @@ func appendJSONString(b []byte, s string) []byte {
 		}
 	}
 	return append(b, '"')
+}
+
+// appendTime appends FormatTime(t) without allocating.
+func appendTime(b []byte, t time.Time) []byte {
+	t = t.UTC()
+	year, month, day := t.Date()
+	if year < 0 || year > 9999 {
+		return append(b, FormatTime(t)...)
+	}
+	hour, minute, second := t.Clock()
+	b = append(appendDigits(b, year, 4), '-')
+	b = append(appendDigits(b, int(month), 2), '-')
+	b = append(appendDigits(b, day, 2), 'T')
+	b = append(appendDigits(b, hour, 2), ':')
+	b = append(appendDigits(b, minute, 2), ':')
+	b = append(appendDigits(b, second, 2), '.')
+	return append(appendDigits(b, t.Nanosecond()/1e6, 3), 'Z')
+}
+
+// appendDigits appends n, at most width digits, zero-padded to width.
+func appendDigits(b []byte, n, width int) []byte {
+	start := len(b)
+	b = append(b, "0000"[:width]...)
+	for i := len(b) - 1; i >= start; i-- {
+		b[i] = byte('0' + n%10)
+		n /= 10
+	}
+	return b
 }

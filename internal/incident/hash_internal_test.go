@@ -70,10 +70,26 @@ func TestComputeHashIsTheJSONHash(t *testing.T) {
 			{IncidentID: 1 << 40, Seq: 7, At: at, Actor: "U0ALICE", Kind: EventNote, Format: FormatData, DataJSON: s, PrevHash: "ab12"},
 			{IncidentID: 3, Seq: 1, At: at, Actor: "U0ALICE", Kind: EventNote, Format: FormatData, Data: EventData{Text: s, Users: []string{s}}},
 			{IncidentID: 3, Seq: 1, At: at, Actor: "U0ALICE", Kind: EventNote, Data: EventData{Text: s}}, // format 0
+			{IncidentID: -5, Seq: 0, At: time.Date(10000, 1, 2, 3, 4, 5, 6, time.FixedZone("x", 3600)), Kind: EventNote, Format: FormatData, DataJSON: s},
 		} {
 			if got, want := e.ComputeHash(), jsonHash(&e); got != want {
 				t.Fatalf("event %+v: hash %s, want %s", e, got, want)
 			}
+		}
+	}
+}
+
+// appendTime writes what FormatTime writes, for times in any zone, of any year.
+func TestAppendTimeIsFormatTime(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	times := []time.Time{{}, time.Date(9999, 12, 31, 23, 59, 59, 999_999_999, time.UTC), time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(-1, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 7, 1, 23, 59, 59, 999_999_999, time.FixedZone("PDT", -7*3600))}
+	for range 5000 {
+		times = append(times, time.Unix(r.Int64N(1<<36)-1<<35, r.Int64N(1e9)).In(time.FixedZone("z", r.IntN(100_000)-50_000)))
+	}
+	for _, at := range times {
+		if got, want := string(appendTime([]byte("pre"), at)), "pre"+FormatTime(at); got != want {
+			t.Errorf("%v: %s, want %s", at, got, want)
 		}
 	}
 }
