@@ -9,6 +9,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/nephoran/incidentbot/internal/app"
@@ -110,41 +111,89 @@ type chainCheck struct {
 }
 
 // checkChains verifies every incident's chain in tx, in ID order, from one walk of the
-// events (in incident, seq order).
+// events (in incident, seq order). The walk reads on while another goroutine verifies, a
+// few batches of events behind.
 func checkChains(tx incident.Tx) ([]chainCheck, error) {
 	ids, err := tx.IncidentIDs()
 	if err != nil {
 		return nil, err
 	}
-	checks := make([]chainCheck, len(ids))
+	w := &chainWalk{checks: make([]chainCheck, len(ids)), at: -1}
 	for i, id := range ids {
 		inc, err := tx.Incident(id)
 		if err != nil {
 			return nil, err
 		}
-		checks[i] = chainCheck{id: id, key: inc.Key()}
+		w.checks[i] = chainCheck{id: id, key: inc.Key()}
 	}
 	var (
-		at = -1 // the index in checks of the incident being walked
-		v  incident.ChainVerifier
+		batches = make(chan []*incident.TimelineEvent, 4)
+		verdict = make(chan error, 1)
+		failed  atomic.Bool
 	)
-	err = tx.EachEvent(func(e *incident.TimelineEvent) error {
-		if at < 0 || e.IncidentID != checks[at].id {
-			for at++; at < len(checks) && checks[at].id < e.IncidentID; at++ {
+	go func() {
+		var err error
+		for batch := range batches {
+			for _, e := range batch {
+				if err == nil {
+					err = w.add(e)
+				}
 			}
-			if at == len(checks) || checks[at].id != e.IncidentID {
-				return fmt.Errorf("event %d (#%d) belongs to incident %d, which is missing or out of order", e.ID, e.Seq, e.IncidentID)
-			}
-			v = incident.ChainVerifier{}
+			failed.Store(err != nil)
 		}
-		c := &checks[at]
-		if c.broken == nil {
-			c.broken = v.Add(e)
-			c.events = v.Len()
+		verdict <- err
+	}()
+	batch := make([]*incident.TimelineEvent, 0, walkBatch)
+	err = tx.EachEvent(func(e *incident.TimelineEvent) error {
+		if failed.Load() {
+			return errWalkStopped
+		}
+		if batch = append(batch, e); len(batch) == walkBatch {
+			batches <- batch
+			batch = make([]*incident.TimelineEvent, 0, walkBatch)
 		}
 		return nil
 	})
-	return checks, err
+	if err == nil && len(batch) > 0 {
+		batches <- batch
+	}
+	close(batches)
+	if verr := <-verdict; verr != nil {
+		return nil, verr
+	}
+	return w.checks, err
+}
+
+// walkBatch is how many events the reading goroutine hands the verifying one at a time.
+const walkBatch = 256
+
+// errWalkStopped ends the walk of the events once their verifier has failed.
+var errWalkStopped = errors.New("the walk of the events stopped")
+
+// chainWalk verifies a stream of events in (incident, seq) order against the incidents'
+// checks, holding the verifier of the incident being walked.
+type chainWalk struct {
+	checks []chainCheck
+	at     int // the index in checks of the incident being walked
+	v      incident.ChainVerifier
+}
+
+// add verifies the next event; it fails only on an event of no incident in checks.
+func (w *chainWalk) add(e *incident.TimelineEvent) error {
+	if w.at < 0 || e.IncidentID != w.checks[w.at].id {
+		for w.at++; w.at < len(w.checks) && w.checks[w.at].id < e.IncidentID; w.at++ {
+		}
+		if w.at == len(w.checks) || w.checks[w.at].id != e.IncidentID {
+			return fmt.Errorf("event %d (#%d) belongs to incident %d, which is missing or out of order", e.ID, e.Seq, e.IncidentID)
+		}
+		w.v = incident.ChainVerifier{}
+	}
+	c := &w.checks[w.at]
+	if c.broken == nil {
+		c.broken = w.v.Add(e)
+		c.events = w.v.Len()
+	}
+	return nil
 }
 
 func timelineShowCommand() *cobra.Command {

@@ -71,3 +71,39 @@ func TestTimelineVerifyReportsEachIncident(t *testing.T) {
 		t.Errorf("verify: %d broken of %d, lines:\n%q\nwant 1 of 4:\n%q", broken, total, lines, want)
 	}
 }
+
+// walkTx is a Tx of a few incidents whose events name one that is not among them (a
+// store without its foreign keys could hold that).
+type walkTx struct {
+	incident.Tx
+	ids    []int64
+	events int // how many fn accepted
+}
+
+func (tx *walkTx) IncidentIDs() ([]int64, error) { return tx.ids, nil }
+func (tx *walkTx) Incident(id int64) (*incident.Incident, error) {
+	return &incident.Incident{ID: id, Number: int(id)}, nil
+}
+func (tx *walkTx) EachEvent(fn func(*incident.TimelineEvent) error) error {
+	for i := range 100 * walkBatch {
+		e := &incident.TimelineEvent{ID: int64(i + 1), IncidentID: 2, Seq: i + 1}
+		if err := fn(e); err != nil {
+			return err
+		}
+		tx.events++
+	}
+	return nil
+}
+
+// An event of an incident that is not in the incidents' list fails the check, naming it,
+// and stops the walk soon after (it does not read on to the end).
+func TestTimelineVerifyFailsOnAnEventOfNoIncident(t *testing.T) {
+	tx := &walkTx{ids: []int64{1, 3}}
+	checks, err := checkChains(tx)
+	if err == nil || err.Error() != "event 1 (#1) belongs to incident 2, which is missing or out of order" || checks != nil {
+		t.Errorf("checkChains = %v, %v; want the event of incident 2 named", checks, err)
+	}
+	if tx.events >= 100*walkBatch {
+		t.Errorf("the walk read all %d events after the verifier failed", tx.events)
+	}
+}
