@@ -24,9 +24,11 @@ import (
 // incident (2,000 events; 200,000 at scale) verified both by loading its whole timeline, as
 // verify did before it streamed, and by the stream. It logs the time and the heap held
 // (peak HeapInuse above the heap before, and TotalAlloc) of each, and the peak RSS of the
-// real binary on both databases. It checks every verdict, never a time:
+// real binary on both databases. It checks every verdict, never a time. Building the
+// million events takes about a minute; INCIDENTBOT_VERIFY_DIR keeps the databases there
+// for the next run (and for BenchmarkTimelineVerify):
 //
-//	INCIDENTBOT_VERIFY_SCALE=1 go test -p 2 -count=1 -run TestTimelineVerifyScale -v ./cmd/incidentbot
+//	INCIDENTBOT_VERIFY_SCALE=1 INCIDENTBOT_VERIFY_DIR=/tmp/verify-dbs go test -p 2 -count=1 -run TestTimelineVerifyScale -v ./cmd/incidentbot
 func TestTimelineVerifyScale(t *testing.T) {
 	incidents, each, big := 20, 100, 2_000
 	if os.Getenv("INCIDENTBOT_VERIFY_SCALE") != "" {
