@@ -1,10 +1,7 @@
 package main
 
 import (
-	"database/sql"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -12,31 +9,12 @@ import (
 	"github.com/nephoran/incidentbot/internal/testenv/pgtest"
 )
 
-// loadReleaseDB writes the last release's database to a new file and returns its path.
-func loadReleaseDB(t *testing.T) string {
-	t.Helper()
-	path := filepath.Join(t.TempDir(), "old.db")
-	dump, err := os.ReadFile(releaseDump)
-	if err != nil {
-		t.Fatal(err)
-	}
-	raw, err := sql.Open("sqlite", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer raw.Close()
-	if _, err := raw.Exec(string(dump)); err != nil {
-		t.Fatalf("load the dump: %v", err)
-	}
-	return path
-}
-
 // incidentbot migrate copies the last release's database into PostgreSQL and verifies
 // the copy; a second migrate into it and a URL that is not PostgreSQL are refused; timeline
 // verify passes on the copy, and serve on it answers in a migrated incident's channel,
 // chains a new note onto its old timeline and numbers the next incident 5.
 func TestMigrateToPostgreSQLThenServe(t *testing.T) {
-	path := loadReleaseDB(t)
+	path := testenv.ReleaseDatabase(t)
 	url := pgtest.New(t)
 	env := []string{"PATH=/usr/bin:/bin", "INCIDENTBOT_DB=" + path}
 

@@ -2,9 +2,6 @@ package main
 
 import (
 	"context"
-	"database/sql"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -18,26 +15,10 @@ import (
 	_ "modernc.org/sqlite"
 )
 
-// releaseDump is a database written by the release before timeline events became data
-// (commit a1f2b9d): 4 incidents, 425 events of all 46 kinds, as `sqlite3 .dump` wrote it.
-const releaseDump = "../../internal/sqlite/testdata/release-a1f2b9d.sql"
-
 // A database made by the last release opens, migrates, verifies and renders on every
 // surface; new events chain onto its old ones and the whole chain still verifies.
 func TestADatabaseOfTheLastReleaseStillVerifiesAndRenders(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "old.db")
-	dump, err := os.ReadFile(releaseDump)
-	if err != nil {
-		t.Fatal(err)
-	}
-	raw, err := sql.Open("sqlite", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := raw.Exec(string(dump)); err != nil {
-		t.Fatalf("load the dump: %v", err)
-	}
-	raw.Close()
+	path := testenv.ReleaseDatabase(t) // written by the release before timeline events became data
 
 	env := []string{"PATH=/usr/bin:/bin", "INCIDENTBOT_DB=" + path}
 	out, code := run(t, env, "timeline", "verify")

@@ -78,8 +78,10 @@ func (db *DB) migrate(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if current, err := db.SchemaVersion(ctx); err == nil && current >= latestVersion() {
-		return db.SchemaCurrent(ctx)
+	if current, err := db.SchemaVersion(ctx); err == nil && current > latestVersion() {
+		return &SchemaTooNewError{Database: current, Binary: latestVersion()}
+	} else if err == nil && current == latestVersion() {
+		return nil
 	}
 	tx, err := db.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.ReadCommitted})
 	if err != nil {

@@ -3,7 +3,6 @@ package storecopy
 import (
 	"context"
 	"database/sql"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -12,6 +11,7 @@ import (
 	"github.com/nephoran/incidentbot/internal/incident"
 	"github.com/nephoran/incidentbot/internal/postgres"
 	"github.com/nephoran/incidentbot/internal/sqlite"
+	"github.com/nephoran/incidentbot/internal/testenv"
 	"github.com/nephoran/incidentbot/internal/testenv/pgtest"
 )
 
@@ -19,19 +19,9 @@ func TestMain(m *testing.M) { pgtest.Main(m) }
 
 var ctx = context.Background()
 
-// releaseDump is the database of the last release (commit a1f2b9d, schema version 15):
-// 4 incidents, 425 events of all 46 kinds, as `sqlite3 .dump` wrote it.
-const releaseDump = "../sqlite/testdata/release-a1f2b9d.sql"
-
-// loadRelease writes the release's database to a new file and returns its path.
-func loadRelease(t testing.TB) string {
-	t.Helper()
-	dump, err := os.ReadFile(releaseDump)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return loadSQL(t, string(dump))
-}
+// loadRelease writes the last release's database (schema version 15: 4 incidents, 425
+// events of all 46 kinds) to a new file and returns its path.
+func loadRelease(t testing.TB) string { return testenv.ReleaseDatabase(t) }
 
 // loadSQL writes a new SQLite file from SQL statements, without migrating it.
 func loadSQL(t testing.TB, stmts string) string {
