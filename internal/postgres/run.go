@@ -42,8 +42,6 @@ func (t *Tx) UpdateRun(r *incident.Run) error {
 	return nil
 }
 
-const runColumns = `id, incident_id, playbook, title, params, started_by, started_at, card_ts`
-
 // Run returns a run with its steps in order. Errors: ENOTFOUND.
 func (t *Tx) Run(id int64) (*incident.Run, error) {
 	r, err := scanRun(t.tx.QueryRow(t.ctx, `SELECT `+runColumns+` FROM runs WHERE id = $1`, id))
@@ -138,20 +136,4 @@ func (t *Tx) steps(where string, arg any) ([]incident.RunStep, error) {
 		out = append(out, s)
 	}
 	return out, rows.Err()
-}
-
-func scanRun(s pgx.Row) (*incident.Run, error) {
-	var (
-		r               incident.Run
-		params, started string
-	)
-	if err := s.Scan(&r.ID, &r.IncidentID, &r.Playbook, &r.Title, &params, &r.StartedBy, &started, &r.CardTS); err != nil {
-		return nil, err
-	}
-	if err := json.Unmarshal([]byte(params), &r.Params); err != nil {
-		return nil, fmt.Errorf("run %d: params: %w", r.ID, err)
-	}
-	var err error
-	r.StartedAt, err = parseTime(started)
-	return &r, err
 }

@@ -1,15 +1,12 @@
 package postgres
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/nephoran/incidentbot/internal/incident"
 )
-
-const eventColumns = `id, incident_id, seq, at, actor, kind, format, text, data, prev_hash, hash`
 
 // LastEvent returns the incident's latest event, or nil when it has none. In a write
 // transaction it first locks the incident's row, so the event appended after it is the only
@@ -95,33 +92,4 @@ func (t *Tx) EachEvent(fn func(*incident.TimelineEvent) error) error {
 		return fmt.Errorf("read events: %w", err)
 	}
 	return nil
-}
-
-// scanEvent reads an event with its Data decoded.
-func scanEvent(s pgx.Row) (*incident.TimelineEvent, error) {
-	e, err := scanStoredEvent(s)
-	if err == nil && e.DataJSON != "" {
-		// An event whose data does not decode is still returned: its hash check says it
-		// was changed, rather than the whole timeline failing to load.
-		_ = json.Unmarshal([]byte(e.DataJSON), &e.Data)
-	}
-	return e, err
-}
-
-// scanStoredEvent reads an event as stored: its data in DataJSON, not decoded.
-func scanStoredEvent(s pgx.Row) (*incident.TimelineEvent, error) {
-	var (
-		e    incident.TimelineEvent
-		at   string
-		kind string
-	)
-	if err := s.Scan(&e.ID, &e.IncidentID, &e.Seq, &at, &e.Actor, &kind, &e.Format, &e.Text, &e.DataJSON, &e.PrevHash, &e.Hash); err != nil {
-		return nil, err
-	}
-	e.Kind = incident.EventKind(kind)
-	var err error
-	if e.At, err = parseTime(at); err != nil {
-		return nil, fmt.Errorf("event %d: %w", e.ID, err)
-	}
-	return &e, nil
 }

@@ -256,21 +256,6 @@ func commsJSON(m map[string]time.Time) string {
 	return string(b)
 }
 
-// formatTime stores a zero time as "" and others as incident.FormatTime does.
-func formatTime(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return incident.FormatTime(t)
-}
-
-func parseTime(s string) (time.Time, error) {
-	if s == "" {
-		return time.Time{}, nil
-	}
-	return time.Parse("2006-01-02T15:04:05.000Z", s)
-}
-
 // MarkSeen records key and reports whether it was new. Keys older than a week are forgotten.
 func (t *Tx) MarkSeen(key string, at time.Time) (bool, error) {
 	res, err := t.tx.ExecContext(t.ctx, `INSERT INTO seen (key, at) VALUES (?, ?) ON CONFLICT (key) DO NOTHING`, key, at.UnixMilli())

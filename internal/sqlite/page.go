@@ -2,28 +2,17 @@ package sqlite
 
 import (
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 
 	"github.com/nephoran/incidentbot/internal/incident"
+	"github.com/nephoran/incidentbot/internal/storerow"
 )
-
-const pageColumns = `id, incident_id, role, target, key, pager_id, url, status, acked_by, acked_at, created_at`
-
-// pageTarget is a target as stored: the routing key, a secret, is kept out.
-type pageTarget struct {
-	EscalationPolicy string `json:"escalation_policy,omitempty"`
-	Schedule         string `json:"schedule,omitempty"`
-	User             string `json:"user,omitempty"`
-	Events           bool   `json:"events,omitempty"`
-}
 
 // InsertPage records a page; its key is unique.
 func (t *Tx) InsertPage(p *incident.Page) error {
-	target, _ := json.Marshal(pageTarget{p.Target.EscalationPolicy, p.Target.Schedule, p.Target.User, p.ViaEvents})
 	res, err := t.tx.ExecContext(t.ctx, `INSERT INTO pages (incident_id, role, target, key, pager_id, url, status, acked_by, acked_at, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, p.IncidentID, string(p.Role), string(target), p.Key, p.PagerID, p.URL,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, p.IncidentID, string(p.Role), storerow.PageTarget(p), p.Key, p.PagerID, p.URL,
 		p.Status, p.AckedBy, formatTime(p.AckedAt), formatTime(p.CreatedAt))
 	if err != nil {
 		return fmt.Errorf("insert page %s: %w", p.Key, err)
@@ -72,30 +61,4 @@ func (t *Tx) IncidentByPagerDutyID(id string) (*incident.Incident, error) {
 		return nil, incident.Errorf(incident.ENOTFOUND, "No such incident.")
 	}
 	return t.oneIncident(`WHERE pagerduty_id = ? AND pagerduty_id != ''`, id)
-}
-
-func scanPage(s scanner) (*incident.Page, error) {
-	var (
-		p                  incident.Page
-		role, target       string
-		ackedAt, createdAt string
-	)
-	if err := s.Scan(&p.ID, &p.IncidentID, &role, &target, &p.Key, &p.PagerID, &p.URL, &p.Status, &p.AckedBy, &ackedAt, &createdAt); err != nil {
-		return nil, err
-	}
-	p.Role = incident.Role(role)
-	var pt pageTarget
-	if err := json.Unmarshal([]byte(target), &pt); err != nil {
-		return nil, fmt.Errorf("page %d: target: %w", p.ID, err)
-	}
-	p.Target = incident.PageTarget{EscalationPolicy: pt.EscalationPolicy, Schedule: pt.Schedule, User: pt.User}
-	p.ViaEvents = pt.Events
-	var err error
-	if p.AckedAt, err = parseTime(ackedAt); err != nil {
-		return nil, err
-	}
-	if p.CreatedAt, err = parseTime(createdAt); err != nil {
-		return nil, err
-	}
-	return &p, nil
 }

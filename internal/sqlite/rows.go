@@ -1,0 +1,19 @@
+package sqlite
+
+import "github.com/nephoran/incidentbot/internal/storerow"
+
+// The row codec is the one both stores share (internal/storerow).
+const (
+	eventColumns = storerow.EventColumns
+	pageColumns  = storerow.PageColumns
+	runColumns   = storerow.RunColumns
+)
+
+var (
+	formatTime      = storerow.FormatTime
+	parseTime       = storerow.ParseTime
+	scanEvent       = storerow.ScanEvent
+	scanStoredEvent = storerow.ScanStoredEvent
+	scanPage        = storerow.ScanPage
+	scanRun         = storerow.ScanRun
+)
