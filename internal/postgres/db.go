@@ -9,7 +9,8 @@
 // a default_query_exec_mode parameter in the URL overrides it).
 //
 // Values are stored as internal/sqlite stores them (times as millisecond UTC text or unix
-// milliseconds, JSON as the text written), so both behave alike and hashes verify on a copy.
+// milliseconds, JSON as the text written; one codec, internal/storerow), so both behave alike
+// and hashes verify on a copy.
 package postgres
 
 import (

@@ -4,9 +4,10 @@ import "github.com/nephoran/incidentbot/internal/storerow"
 
 // The row codec is the one both stores share (internal/storerow).
 const (
-	eventColumns = storerow.EventColumns
-	pageColumns  = storerow.PageColumns
-	runColumns   = storerow.RunColumns
+	incidentColumns = storerow.IncidentColumns
+	eventColumns    = storerow.EventColumns
+	pageColumns     = storerow.PageColumns
+	runColumns      = storerow.RunColumns
 )
 
 var (
@@ -16,4 +17,8 @@ var (
 	scanStoredEvent = storerow.ScanStoredEvent
 	scanPage        = storerow.ScanPage
 	scanRun         = storerow.ScanRun
+	scanIncident    = storerow.ScanIncident
+	impactJSON      = storerow.ImpactJSON
+	commsJSON       = storerow.CommsJSON
+	rpoMillis       = storerow.RPOMillis
 )

@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -18,10 +17,6 @@ type Tx struct {
 }
 
 var _ incident.Tx = (*Tx)(nil)
-
-const incidentColumns = `id, number, title, description, severity, service, tier, status, private,
-	declared_by, commander, origin_channel, channel_id, channel_name, card_ts,
-	declared_at, mitigated_at, resolved_at, summary, pagerduty_id, pagerduty_url, acked_at, acked_by, impact, comms, review_number, review_url, review_filed_at, rpo_achieved, drill`
 
 // NextIncidentNumber returns one more than the highest incident number.
 func (t *Tx) NextIncidentNumber() (int, error) {
@@ -185,75 +180,20 @@ func (t *Tx) ids(query string, args ...any) ([]int64, error) {
 }
 
 func (t *Tx) oneIncident(where string, arg any) (*incident.Incident, error) {
-	row := t.tx.QueryRowContext(t.ctx, `SELECT `+incidentColumns+` FROM incidents `+where, arg)
-	var (
-		inc                           incident.Incident
-		severity, status              string
-		tier                          int
-		declared, mitigated, resolved string
-		acked, impact, comms          string
-		reviewed                      string
-		rpo                           int64
-	)
-	err := row.Scan(&inc.ID, &inc.Number, &inc.Title, &inc.Description, &severity, &inc.Service, &tier,
-		&status, &inc.Private, &inc.DeclaredBy, &inc.Commander, &inc.OriginChannel, &inc.ChannelID,
-		&inc.ChannelName, &inc.CardTS, &declared, &mitigated, &resolved, &inc.Summary,
-		&inc.PagerDutyID, &inc.PagerDutyURL, &acked, &inc.AckedBy, &impact, &comms, &inc.ReviewNumber, &inc.ReviewURL, &reviewed, &rpo, &inc.Drill)
+	inc, err := scanIncident(t.tx.QueryRowContext(t.ctx, `SELECT `+incidentColumns+` FROM incidents `+where, arg))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, incident.Errorf(incident.ENOTFOUND, "No such incident.")
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read incident: %w", err)
 	}
-	inc.Severity, inc.Status, inc.Tier = incident.Severity(severity), incident.Status(status), incident.Tier(tier)
-	for _, f := range []struct {
-		dst *time.Time
-		src string
-	}{{&inc.DeclaredAt, declared}, {&inc.MitigatedAt, mitigated}, {&inc.ResolvedAt, resolved}, {&inc.AckedAt, acked}, {&inc.ReviewFiledAt, reviewed}} {
-		if *f.dst, err = parseTime(f.src); err != nil {
-			return nil, fmt.Errorf("incident %d: %w", inc.ID, err)
-		}
-	}
-	if err := json.Unmarshal([]byte(impact), &inc.Impact); err != nil {
-		return nil, fmt.Errorf("incident %d: impact: %w", inc.ID, err)
-	}
-	inc.RPOAchieved = -1
-	if rpo >= 0 {
-		inc.RPOAchieved = time.Duration(rpo) * time.Millisecond
-	}
-	if err := json.Unmarshal([]byte(comms), &inc.Comms); err != nil {
-		return nil, fmt.Errorf("incident %d: comms: %w", inc.ID, err)
-	}
-	if err := t.loadRoles(&inc); err != nil {
+	if err := t.loadRoles(inc); err != nil {
 		return nil, err
 	}
-	if err := t.loadServices(&inc); err != nil {
+	if err := t.loadServices(inc); err != nil {
 		return nil, err
 	}
-	return &inc, nil
-}
-
-func impactJSON(m map[string]int) string {
-	if len(m) == 0 {
-		return "{}"
-	}
-	b, _ := json.Marshal(m)
-	return string(b)
-}
-
-func rpoMillis(d time.Duration) int64 {
-	if d < 0 {
-		return -1
-	}
-	return d.Milliseconds()
-}
-
-func commsJSON(m map[string]time.Time) string {
-	if len(m) == 0 {
-		return "{}"
-	}
-	b, _ := json.Marshal(m)
-	return string(b)
+	return inc, nil
 }
 
 // MarkSeen records key and reports whether it was new. Keys older than a week are forgotten.
