@@ -9,9 +9,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/nephoran/incidentbot/internal/incident"
+	"github.com/nephoran/incidentbot/internal/storerow"
 )
-
-const effectColumns = `id, incident_id, kind, key, payload, state, attempts, next_attempt_at, last_error, created_at, lane, lane_rank, claim, claimed_until`
 
 // claimable is the condition on a pending effect e that it may be delivered at $1: due, and
 // first in its lane (no earlier effect of the lane pending or inflight).
@@ -171,24 +170,9 @@ func scanEffects(rows pgx.Rows) ([]incident.Effect, error) {
 	defer rows.Close()
 	var out []incident.Effect
 	for rows.Next() {
-		var (
-			e               incident.Effect
-			kind, state, pl string
-			next, created   int64
-			until           int64
-		)
-		if err := rows.Scan(&e.ID, &e.IncidentID, &kind, &e.Key, &pl, &state, &e.Attempts, &next, &e.LastError, &created, &e.Lane, &e.LaneRank,
-			&e.Claim, &until); err != nil {
+		e, err := storerow.ScanEffect(rows)
+		if err != nil {
 			return nil, err
-		}
-		e.Kind, e.State = incident.EffectKind(kind), incident.EffectState(state)
-		e.NextAttemptAt, e.CreatedAt = time.UnixMilli(next), time.UnixMilli(created)
-		if until > 0 {
-			e.ClaimedUntil = time.UnixMilli(until)
-		}
-		var err error
-		if e.Payload, err = incident.UnmarshalPayload(pl); err != nil {
-			return nil, fmt.Errorf("effect %s: payload: %w", e.Key, err)
 		}
 		out = append(out, e)
 	}

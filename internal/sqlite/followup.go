@@ -1,7 +1,6 @@
 package sqlite
 
 import (
-	"database/sql"
 	"fmt"
 
 	"github.com/nephoran/incidentbot/internal/incident"
@@ -17,8 +16,6 @@ func (t *Tx) InsertFollowup(f *incident.Followup) error {
 	f.ID, err = res.LastInsertId()
 	return err
 }
-
-const followupColumns = `id, incident_id, text, owner, created_by, created_at, issue_url, issue_number, done_at, done_by, outcome`
 
 // Followups returns the incident's follow-ups in the order they were added.
 func (t *Tx) Followups(incidentID int64) ([]incident.Followup, error) {
@@ -45,25 +42,6 @@ func (t *Tx) followups(query string, args ...any) ([]incident.Followup, error) {
 		out = append(out, f)
 	}
 	return out, rows.Err()
-}
-
-func scanFollowup(rows *sql.Rows) (incident.Followup, error) {
-	var f incident.Followup
-	var created, done string
-	if err := rows.Scan(&f.ID, &f.IncidentID, &f.Text, &f.Owner, &f.CreatedBy, &created, &f.IssueURL, &f.IssueNumber,
-		&done, &f.DoneBy, &f.Outcome); err != nil {
-		return f, err
-	}
-	var err error
-	if f.CreatedAt, err = parseTime(created); err != nil {
-		return f, err
-	}
-	if done != "" {
-		if f.DoneAt, err = parseTime(done); err != nil {
-			return f, err
-		}
-	}
-	return f, nil
 }
 
 // SetFollowupIssue records the issue a follow-up became.

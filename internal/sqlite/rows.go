@@ -6,6 +6,8 @@ import "github.com/nephoran/incidentbot/internal/storerow"
 const (
 	incidentColumns = storerow.IncidentColumns
 	eventColumns    = storerow.EventColumns
+	effectColumns   = storerow.EffectColumns
+	followupColumns = storerow.FollowupColumns
 	pageColumns     = storerow.PageColumns
 	runColumns      = storerow.RunColumns
 )
@@ -18,6 +20,7 @@ var (
 	scanPage        = storerow.ScanPage
 	scanRun         = storerow.ScanRun
 	scanIncident    = storerow.ScanIncident
+	scanFollowup    = storerow.ScanFollowup
 	impactJSON      = storerow.ImpactJSON
 	commsJSON       = storerow.CommsJSON
 	rpoMillis       = storerow.RPOMillis
