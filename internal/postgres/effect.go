@@ -62,7 +62,7 @@ func (t *Tx) ClaimEffects(now time.Time, limit int, lease time.Duration) ([]inci
 			last_error = CASE WHEN effects.state = 'inflight' THEN $3 ELSE effects.last_error END,
 			state = 'inflight', claim = effects.claim + 1, claimed_until = $4
 		FROM c WHERE effects.id = c.id
-		RETURNING `+qualified("effects", effectColumns), now.UnixMilli(), limit, incident.LapsedClaim, now.Add(lease).UnixMilli())
+		RETURNING `+qualified("effects", storerow.EffectColumns), now.UnixMilli(), limit, incident.LapsedClaim, now.Add(lease).UnixMilli())
 	if err != nil {
 		return nil, fmt.Errorf("claim effects: %w", err)
 	}
@@ -159,7 +159,7 @@ func (t *Tx) WakeParked(kinds []incident.EffectKind, now time.Time) (int, error)
 
 // Effects returns the incident's effects in creation order.
 func (t *Tx) Effects(incidentID int64) ([]incident.Effect, error) {
-	rows, err := t.tx.Query(t.ctx, `SELECT `+effectColumns+` FROM effects WHERE incident_id = $1 ORDER BY id`, incidentID)
+	rows, err := t.tx.Query(t.ctx, `SELECT `+storerow.EffectColumns+` FROM effects WHERE incident_id = $1 ORDER BY id`, incidentID)
 	if err != nil {
 		return nil, err
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/nephoran/incidentbot/internal/incident"
+	"github.com/nephoran/incidentbot/internal/storerow"
 )
 
 // Tx implements incident.Tx over one PostgreSQL transaction. In a write transaction the
@@ -102,7 +103,7 @@ func (t *Tx) UpdateIncident(inc *incident.Incident) error {
 func (t *Tx) saveServices(inc *incident.Incident) error {
 	for _, name := range inc.Services {
 		if _, err := t.tx.Exec(t.ctx, `INSERT INTO incident_services (incident_id, service, added_at, added_by)
-			VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`, inc.ID, name, formatTime(inc.DeclaredAt), inc.DeclaredBy); err != nil {
+			VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`, inc.ID, name, storerow.FormatTime(inc.DeclaredAt), inc.DeclaredBy); err != nil {
 			return fmt.Errorf("save service %s of incident %d: %w", name, inc.ID, err)
 		}
 	}
@@ -156,9 +157,9 @@ func (t *Tx) loadRoles(inc *incident.Incident) error {
 func incidentArgs(inc *incident.Incident) []any {
 	return []any{inc.Number, inc.Title, inc.Description, string(inc.Severity), inc.Service, int(inc.Tier),
 		string(inc.Status), inc.Private, inc.DeclaredBy, inc.Commander, inc.OriginChannel, inc.ChannelID,
-		inc.ChannelName, inc.CardTS, formatTime(inc.DeclaredAt), formatTime(inc.MitigatedAt),
-		formatTime(inc.ResolvedAt), inc.Summary, inc.PagerDutyID, inc.PagerDutyURL, formatTime(inc.AckedAt), inc.AckedBy, impactJSON(inc.Impact), commsJSON(inc.Comms),
-		inc.ReviewNumber, inc.ReviewURL, formatTime(inc.ReviewFiledAt), rpoMillis(inc.RPOAchieved), inc.Drill}
+		inc.ChannelName, inc.CardTS, storerow.FormatTime(inc.DeclaredAt), storerow.FormatTime(inc.MitigatedAt),
+		storerow.FormatTime(inc.ResolvedAt), inc.Summary, inc.PagerDutyID, inc.PagerDutyURL, storerow.FormatTime(inc.AckedAt), inc.AckedBy, storerow.ImpactJSON(inc.Impact), storerow.CommsJSON(inc.Comms),
+		inc.ReviewNumber, inc.ReviewURL, storerow.FormatTime(inc.ReviewFiledAt), storerow.RPOMillis(inc.RPOAchieved), inc.Drill}
 }
 
 // Incident returns the incident with the given ID (locked in a write transaction).
@@ -199,7 +200,7 @@ func (t *Tx) IncidentIDsSince(since time.Time) ([]int64, error) {
 	if err := t.lockIncidentSet(); err != nil {
 		return nil, err
 	}
-	return t.ids(`SELECT id FROM incidents WHERE declared_at >= $1 ORDER BY id`, formatTime(since))
+	return t.ids(`SELECT id FROM incidents WHERE declared_at >= $1 ORDER BY id`, storerow.FormatTime(since))
 }
 
 // ids runs a query that selects one integer column and returns its values.
@@ -217,7 +218,7 @@ func (t *Tx) ids(query string, args ...any) ([]int64, error) {
 
 // oneIncident reads the incident the condition where (with its locking clause) selects.
 func (t *Tx) oneIncident(where string, arg any) (*incident.Incident, error) {
-	inc, err := scanIncident(t.tx.QueryRow(t.ctx, `SELECT `+incidentColumns+` FROM incidents `+where, arg))
+	inc, err := storerow.ScanIncident(t.tx.QueryRow(t.ctx, `SELECT `+storerow.IncidentColumns+` FROM incidents `+where, arg))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, incident.Errorf(incident.ENOTFOUND, "No such incident.")
 	}

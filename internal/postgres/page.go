@@ -13,7 +13,7 @@ import (
 func (t *Tx) InsertPage(p *incident.Page) error {
 	err := t.tx.QueryRow(t.ctx, `INSERT INTO pages (incident_id, role, target, key, pager_id, url, status, acked_by, acked_at, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`, p.IncidentID, string(p.Role), storerow.PageTarget(p), p.Key, p.PagerID, p.URL,
-		p.Status, p.AckedBy, formatTime(p.AckedAt), formatTime(p.CreatedAt)).Scan(&p.ID)
+		p.Status, p.AckedBy, storerow.FormatTime(p.AckedAt), storerow.FormatTime(p.CreatedAt)).Scan(&p.ID)
 	if err != nil {
 		return fmt.Errorf("insert page %s: %w", p.Key, err)
 	}
@@ -23,7 +23,7 @@ func (t *Tx) InsertPage(p *incident.Page) error {
 // UpdatePage stores a page's status and acknowledgement.
 func (t *Tx) UpdatePage(p *incident.Page) error {
 	_, err := t.tx.Exec(t.ctx, `UPDATE pages SET status = $1, acked_by = $2, acked_at = $3 WHERE id = $4`,
-		p.Status, p.AckedBy, formatTime(p.AckedAt), p.ID)
+		p.Status, p.AckedBy, storerow.FormatTime(p.AckedAt), p.ID)
 	if err != nil {
 		return fmt.Errorf("update page %s: %w", p.Key, err)
 	}
@@ -32,14 +32,14 @@ func (t *Tx) UpdatePage(p *incident.Page) error {
 
 // Pages returns the incident's pages in the order they were sent.
 func (t *Tx) Pages(incidentID int64) ([]incident.Page, error) {
-	rows, err := t.tx.Query(t.ctx, `SELECT `+pageColumns+` FROM pages WHERE incident_id = $1 ORDER BY id`, incidentID)
+	rows, err := t.tx.Query(t.ctx, `SELECT `+storerow.PageColumns+` FROM pages WHERE incident_id = $1 ORDER BY id`, incidentID)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	var out []incident.Page
 	for rows.Next() {
-		p, err := scanPage(rows)
+		p, err := storerow.ScanPage(rows)
 		if err != nil {
 			return nil, err
 		}
@@ -50,7 +50,7 @@ func (t *Tx) Pages(incidentID int64) ([]incident.Page, error) {
 
 // PageByPagerID finds the page with the given PagerDuty incident ID. Errors: ENOTFOUND.
 func (t *Tx) PageByPagerID(pagerID string) (*incident.Page, error) {
-	p, err := scanPage(t.tx.QueryRow(t.ctx, `SELECT `+pageColumns+` FROM pages WHERE pager_id = $1 ORDER BY id LIMIT 1`, pagerID))
+	p, err := storerow.ScanPage(t.tx.QueryRow(t.ctx, `SELECT `+storerow.PageColumns+` FROM pages WHERE pager_id = $1 ORDER BY id LIMIT 1`, pagerID))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, incident.Errorf(incident.ENOTFOUND, "No page with PagerDuty ID %s.", pagerID)
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/nephoran/incidentbot/internal/incident"
+	"github.com/nephoran/incidentbot/internal/storerow"
 )
 
 // CreateRun inserts a run and its steps, and sets their IDs.
@@ -15,7 +16,7 @@ func (t *Tx) CreateRun(r *incident.Run) error {
 	params, _ := json.Marshal(r.Params)
 	err := t.tx.QueryRow(t.ctx, `INSERT INTO runs (incident_id, playbook, title, params, started_by, started_at, card_ts)
 		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`, r.IncidentID, r.Playbook, r.Title, string(params), r.StartedBy,
-		formatTime(r.StartedAt), r.CardTS).Scan(&r.ID)
+		storerow.FormatTime(r.StartedAt), r.CardTS).Scan(&r.ID)
 	if err != nil {
 		return fmt.Errorf("create run: %w", err)
 	}
@@ -25,7 +26,7 @@ func (t *Tx) CreateRun(r *incident.Run) error {
 		spec, _ := json.Marshal(s.Spec)
 		err := t.tx.QueryRow(t.ctx, `INSERT INTO run_steps (run_id, seq, phase, phase_name, phase_after, phase_within, spec, state, updated_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`, r.ID, s.Seq, s.Phase, s.PhaseName, s.PhaseAfter.Milliseconds(),
-			s.PhaseWithin.Milliseconds(), string(spec), string(s.State), formatTime(s.UpdatedAt)).Scan(&s.ID)
+			s.PhaseWithin.Milliseconds(), string(spec), string(s.State), storerow.FormatTime(s.UpdatedAt)).Scan(&s.ID)
 		if err != nil {
 			return fmt.Errorf("create run step %d: %w", s.Seq, err)
 		}
@@ -44,7 +45,7 @@ func (t *Tx) UpdateRun(r *incident.Run) error {
 
 // Run returns a run with its steps in order. Errors: ENOTFOUND.
 func (t *Tx) Run(id int64) (*incident.Run, error) {
-	r, err := scanRun(t.tx.QueryRow(t.ctx, `SELECT `+runColumns+` FROM runs WHERE id = $1`, id))
+	r, err := storerow.ScanRun(t.tx.QueryRow(t.ctx, `SELECT `+storerow.RunColumns+` FROM runs WHERE id = $1`, id))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, incident.Errorf(incident.ENOTFOUND, "No such playbook run.")
 	}
@@ -78,8 +79,8 @@ func (t *Tx) Runs(incidentID int64) ([]incident.Run, error) {
 func (t *Tx) UpdateRunStep(s *incident.RunStep) error {
 	_, err := t.tx.Exec(t.ctx, `UPDATE run_steps SET state = $1, requested_by = $2, approved_by = $3, decided_by = $4,
 		attempts = $5, output = $6, card_ts = $7, updated_at = $8, plan = $9, planned_at = $10 WHERE id = $11`,
-		string(s.State), s.RequestedBy, s.ApprovedBy, s.DecidedBy, s.Attempts, s.Output, s.CardTS, formatTime(s.UpdatedAt),
-		s.Plan, formatTime(s.PlannedAt), s.ID)
+		string(s.State), s.RequestedBy, s.ApprovedBy, s.DecidedBy, s.Attempts, s.Output, s.CardTS, storerow.FormatTime(s.UpdatedAt),
+		s.Plan, storerow.FormatTime(s.PlannedAt), s.ID)
 	if err != nil {
 		return fmt.Errorf("update run step %d: %w", s.ID, err)
 	}
@@ -127,10 +128,10 @@ func (t *Tx) steps(where string, arg any) ([]incident.RunStep, error) {
 		if err := json.Unmarshal([]byte(spec), &s.Spec); err != nil {
 			return nil, fmt.Errorf("run step %d: %w", s.ID, err)
 		}
-		if s.UpdatedAt, err = parseTime(upd); err != nil {
+		if s.UpdatedAt, err = storerow.ParseTime(upd); err != nil {
 			return nil, err
 		}
-		if s.PlannedAt, err = parseTime(planned); err != nil {
+		if s.PlannedAt, err = storerow.ParseTime(planned); err != nil {
 			return nil, err
 		}
 		out = append(out, s)

@@ -6,6 +6,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/nephoran/incidentbot/internal/incident"
+	"github.com/nephoran/incidentbot/internal/storerow"
 )
 
 // LastEvent returns the incident's latest event, or nil when it has none. In a write
@@ -17,9 +18,9 @@ func (t *Tx) LastEvent(incidentID int64) (*incident.TimelineEvent, error) {
 			return nil, fmt.Errorf("lock incident %d: %w", incidentID, err)
 		}
 	}
-	row := t.tx.QueryRow(t.ctx, `SELECT `+eventColumns+` FROM timeline_events
+	row := t.tx.QueryRow(t.ctx, `SELECT `+storerow.EventColumns+` FROM timeline_events
 		WHERE incident_id = $1 ORDER BY seq DESC LIMIT 1`, incidentID)
-	e, err := scanEvent(row)
+	e, err := storerow.ScanEvent(row)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, nil
 	}
@@ -44,8 +45,8 @@ func (t *Tx) InsertEvent(e *incident.TimelineEvent) error {
 
 // Event returns the incident's event number seq. Errors: ENOTFOUND.
 func (t *Tx) Event(incidentID int64, seq int) (*incident.TimelineEvent, error) {
-	row := t.tx.QueryRow(t.ctx, `SELECT `+eventColumns+` FROM timeline_events WHERE incident_id = $1 AND seq = $2`, incidentID, seq)
-	e, err := scanEvent(row)
+	row := t.tx.QueryRow(t.ctx, `SELECT `+storerow.EventColumns+` FROM timeline_events WHERE incident_id = $1 AND seq = $2`, incidentID, seq)
+	e, err := storerow.ScanEvent(row)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, incident.Errorf(incident.ENOTFOUND, "The incident has no event #%d.", seq)
 	}
@@ -54,14 +55,14 @@ func (t *Tx) Event(incidentID int64, seq int) (*incident.TimelineEvent, error) {
 
 // Events returns the incident's events in sequence order.
 func (t *Tx) Events(incidentID int64) ([]incident.TimelineEvent, error) {
-	rows, err := t.tx.Query(t.ctx, `SELECT `+eventColumns+` FROM timeline_events WHERE incident_id = $1 ORDER BY seq`, incidentID)
+	rows, err := t.tx.Query(t.ctx, `SELECT `+storerow.EventColumns+` FROM timeline_events WHERE incident_id = $1 ORDER BY seq`, incidentID)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	var evs []incident.TimelineEvent
 	for rows.Next() {
-		e, err := scanEvent(rows)
+		e, err := storerow.ScanEvent(rows)
 		if err != nil {
 			return nil, err
 		}
@@ -74,13 +75,13 @@ func (t *Tx) Events(incidentID int64) ([]incident.TimelineEvent, error) {
 // row by row from one cursor, each event as stored (its Data not decoded). fn's error stops
 // the walk and is returned as it is.
 func (t *Tx) EachEvent(fn func(*incident.TimelineEvent) error) error {
-	rows, err := t.tx.Query(t.ctx, `SELECT `+eventColumns+` FROM timeline_events ORDER BY incident_id, seq`)
+	rows, err := t.tx.Query(t.ctx, `SELECT `+storerow.EventColumns+` FROM timeline_events ORDER BY incident_id, seq`)
 	if err != nil {
 		return fmt.Errorf("read events: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		e, err := scanStoredEvent(rows)
+		e, err := storerow.ScanStoredEvent(rows)
 		if err != nil {
 			return err
 		}

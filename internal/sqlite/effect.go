@@ -57,7 +57,7 @@ func (t *Tx) ClaimEffects(now time.Time, limit int, lease time.Duration) ([]inci
 			state = 'inflight', claim = claim + 1, claimed_until = ?
 		WHERE id IN (SELECT e.id FROM effects e WHERE (`+claimable+`) OR (`+lapsed+`)
 		             ORDER BY e.next_attempt_at, e.id LIMIT ?)
-		RETURNING `+effectColumns, incident.LapsedClaim, now.Add(lease).UnixMilli(), now.UnixMilli(), now.UnixMilli(), limit)
+		RETURNING `+storerow.EffectColumns, incident.LapsedClaim, now.Add(lease).UnixMilli(), now.UnixMilli(), now.UnixMilli(), limit)
 	if err != nil {
 		return nil, fmt.Errorf("claim effects: %w", err)
 	}
@@ -147,7 +147,7 @@ func (t *Tx) WakeParked(kinds []incident.EffectKind, now time.Time) (int, error)
 
 // Effects returns the incident's effects in creation order.
 func (t *Tx) Effects(incidentID int64) ([]incident.Effect, error) {
-	rows, err := t.tx.QueryContext(t.ctx, `SELECT `+effectColumns+` FROM effects WHERE incident_id = ? ORDER BY id`, incidentID)
+	rows, err := t.tx.QueryContext(t.ctx, `SELECT `+storerow.EffectColumns+` FROM effects WHERE incident_id = ? ORDER BY id`, incidentID)
 	if err != nil {
 		return nil, err
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/nephoran/incidentbot/internal/incident"
+	"github.com/nephoran/incidentbot/internal/storerow"
 )
 
 // Tx implements incident.Tx over one SQLite transaction.
@@ -27,7 +28,7 @@ func (t *Tx) NextIncidentNumber() (int, error) {
 
 // CreateIncident inserts inc and sets its ID.
 func (t *Tx) CreateIncident(inc *incident.Incident) error {
-	res, err := t.tx.ExecContext(t.ctx, `INSERT INTO incidents (`+incidentColumns+`)
+	res, err := t.tx.ExecContext(t.ctx, `INSERT INTO incidents (`+storerow.IncidentColumns+`)
 		VALUES (NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, incidentArgs(inc)...)
 	if err != nil {
 		return fmt.Errorf("create incident: %w", err)
@@ -62,7 +63,7 @@ func (t *Tx) UpdateIncident(inc *incident.Incident) error {
 func (t *Tx) saveServices(inc *incident.Incident) error {
 	for _, name := range inc.Services {
 		if _, err := t.tx.ExecContext(t.ctx, `INSERT INTO incident_services (incident_id, service, added_at, added_by)
-			VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`, inc.ID, name, formatTime(inc.DeclaredAt), inc.DeclaredBy); err != nil {
+			VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`, inc.ID, name, storerow.FormatTime(inc.DeclaredAt), inc.DeclaredBy); err != nil {
 			return fmt.Errorf("save service %s of incident %d: %w", name, inc.ID, err)
 		}
 	}
@@ -121,9 +122,9 @@ func (t *Tx) loadRoles(inc *incident.Incident) error {
 func incidentArgs(inc *incident.Incident) []any {
 	return []any{inc.Number, inc.Title, inc.Description, string(inc.Severity), inc.Service, int(inc.Tier),
 		string(inc.Status), inc.Private, inc.DeclaredBy, inc.Commander, inc.OriginChannel, inc.ChannelID,
-		inc.ChannelName, inc.CardTS, formatTime(inc.DeclaredAt), formatTime(inc.MitigatedAt),
-		formatTime(inc.ResolvedAt), inc.Summary, inc.PagerDutyID, inc.PagerDutyURL, formatTime(inc.AckedAt), inc.AckedBy, impactJSON(inc.Impact), commsJSON(inc.Comms),
-		inc.ReviewNumber, inc.ReviewURL, formatTime(inc.ReviewFiledAt), rpoMillis(inc.RPOAchieved), inc.Drill}
+		inc.ChannelName, inc.CardTS, storerow.FormatTime(inc.DeclaredAt), storerow.FormatTime(inc.MitigatedAt),
+		storerow.FormatTime(inc.ResolvedAt), inc.Summary, inc.PagerDutyID, inc.PagerDutyURL, storerow.FormatTime(inc.AckedAt), inc.AckedBy, storerow.ImpactJSON(inc.Impact), storerow.CommsJSON(inc.Comms),
+		inc.ReviewNumber, inc.ReviewURL, storerow.FormatTime(inc.ReviewFiledAt), storerow.RPOMillis(inc.RPOAchieved), inc.Drill}
 }
 
 // Incident returns the incident with the given ID.
@@ -157,7 +158,7 @@ func (t *Tx) IncidentIDs() ([]int64, error) {
 // (every incident for the zero time). The stored times are fixed-width UTC text, so text
 // order is time order.
 func (t *Tx) IncidentIDsSince(since time.Time) ([]int64, error) {
-	return t.ids(`SELECT id FROM incidents WHERE declared_at >= ? ORDER BY id`, formatTime(since))
+	return t.ids(`SELECT id FROM incidents WHERE declared_at >= ? ORDER BY id`, storerow.FormatTime(since))
 }
 
 // ids runs a query that selects one integer column and returns its values. The rows are
@@ -180,7 +181,7 @@ func (t *Tx) ids(query string, args ...any) ([]int64, error) {
 }
 
 func (t *Tx) oneIncident(where string, arg any) (*incident.Incident, error) {
-	inc, err := scanIncident(t.tx.QueryRowContext(t.ctx, `SELECT `+incidentColumns+` FROM incidents `+where, arg))
+	inc, err := storerow.ScanIncident(t.tx.QueryRowContext(t.ctx, `SELECT `+storerow.IncidentColumns+` FROM incidents `+where, arg))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, incident.Errorf(incident.ENOTFOUND, "No such incident.")
 	}

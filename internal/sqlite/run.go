@@ -8,13 +8,14 @@ import (
 	"time"
 
 	"github.com/nephoran/incidentbot/internal/incident"
+	"github.com/nephoran/incidentbot/internal/storerow"
 )
 
 // CreateRun inserts a run and its steps.
 func (t *Tx) CreateRun(r *incident.Run) error {
 	params, _ := json.Marshal(r.Params)
 	res, err := t.tx.ExecContext(t.ctx, `INSERT INTO runs (incident_id, playbook, title, params, started_by, started_at, card_ts)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`, r.IncidentID, r.Playbook, r.Title, string(params), r.StartedBy, formatTime(r.StartedAt), r.CardTS)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, r.IncidentID, r.Playbook, r.Title, string(params), r.StartedBy, storerow.FormatTime(r.StartedAt), r.CardTS)
 	if err != nil {
 		return fmt.Errorf("create run: %w", err)
 	}
@@ -27,7 +28,7 @@ func (t *Tx) CreateRun(r *incident.Run) error {
 		spec, _ := json.Marshal(s.Spec)
 		res, err := t.tx.ExecContext(t.ctx, `INSERT INTO run_steps (run_id, seq, phase, phase_name, phase_after, phase_within, spec, state, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, r.ID, s.Seq, s.Phase, s.PhaseName, s.PhaseAfter.Milliseconds(), s.PhaseWithin.Milliseconds(),
-			string(spec), string(s.State), formatTime(s.UpdatedAt))
+			string(spec), string(s.State), storerow.FormatTime(s.UpdatedAt))
 		if err != nil {
 			return fmt.Errorf("create run step %d: %w", s.Seq, err)
 		}
@@ -46,7 +47,7 @@ func (t *Tx) UpdateRun(r *incident.Run) error {
 
 // Run returns a run with its steps in order.
 func (t *Tx) Run(id int64) (*incident.Run, error) {
-	r, err := scanRun(t.tx.QueryRowContext(t.ctx, `SELECT `+runColumns+` FROM runs WHERE id = ?`, id))
+	r, err := storerow.ScanRun(t.tx.QueryRowContext(t.ctx, `SELECT `+storerow.RunColumns+` FROM runs WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, incident.Errorf(incident.ENOTFOUND, "No such playbook run.")
 	}
@@ -80,8 +81,8 @@ func (t *Tx) Runs(incidentID int64) ([]incident.Run, error) {
 func (t *Tx) UpdateRunStep(s *incident.RunStep) error {
 	_, err := t.tx.ExecContext(t.ctx, `UPDATE run_steps SET state = ?, requested_by = ?, approved_by = ?, decided_by = ?,
 		attempts = ?, output = ?, card_ts = ?, updated_at = ?, plan = ?, planned_at = ? WHERE id = ?`,
-		string(s.State), s.RequestedBy, s.ApprovedBy, s.DecidedBy, s.Attempts, s.Output, s.CardTS, formatTime(s.UpdatedAt),
-		s.Plan, formatTime(s.PlannedAt), s.ID)
+		string(s.State), s.RequestedBy, s.ApprovedBy, s.DecidedBy, s.Attempts, s.Output, s.CardTS, storerow.FormatTime(s.UpdatedAt),
+		s.Plan, storerow.FormatTime(s.PlannedAt), s.ID)
 	if err != nil {
 		return fmt.Errorf("update run step %d: %w", s.ID, err)
 	}
@@ -129,10 +130,10 @@ func (t *Tx) steps(where string, arg any) ([]incident.RunStep, error) {
 		if err := json.Unmarshal([]byte(spec), &s.Spec); err != nil {
 			return nil, fmt.Errorf("run step %d: %w", s.ID, err)
 		}
-		if s.UpdatedAt, err = parseTime(upd); err != nil {
+		if s.UpdatedAt, err = storerow.ParseTime(upd); err != nil {
 			return nil, err
 		}
-		if s.PlannedAt, err = parseTime(planned); err != nil {
+		if s.PlannedAt, err = storerow.ParseTime(planned); err != nil {
 			return nil, err
 		}
 		out = append(out, s)

@@ -6,13 +6,14 @@ import (
 	"fmt"
 
 	"github.com/nephoran/incidentbot/internal/incident"
+	"github.com/nephoran/incidentbot/internal/storerow"
 )
 
 // LastEvent returns the incident's latest event, or nil when it has none.
 func (t *Tx) LastEvent(incidentID int64) (*incident.TimelineEvent, error) {
-	row := t.tx.QueryRowContext(t.ctx, `SELECT `+eventColumns+` FROM timeline_events
+	row := t.tx.QueryRowContext(t.ctx, `SELECT `+storerow.EventColumns+` FROM timeline_events
 		WHERE incident_id = ? ORDER BY seq DESC LIMIT 1`, incidentID)
-	e, err := scanEvent(row)
+	e, err := storerow.ScanEvent(row)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
@@ -36,8 +37,8 @@ func (t *Tx) InsertEvent(e *incident.TimelineEvent) error {
 
 // Event returns the incident's event number seq. Errors: ENOTFOUND.
 func (t *Tx) Event(incidentID int64, seq int) (*incident.TimelineEvent, error) {
-	row := t.tx.QueryRowContext(t.ctx, `SELECT `+eventColumns+` FROM timeline_events WHERE incident_id = ? AND seq = ?`, incidentID, seq)
-	e, err := scanEvent(row)
+	row := t.tx.QueryRowContext(t.ctx, `SELECT `+storerow.EventColumns+` FROM timeline_events WHERE incident_id = ? AND seq = ?`, incidentID, seq)
+	e, err := storerow.ScanEvent(row)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, incident.Errorf(incident.ENOTFOUND, "The incident has no event #%d.", seq)
 	}
@@ -46,14 +47,14 @@ func (t *Tx) Event(incidentID int64, seq int) (*incident.TimelineEvent, error) {
 
 // Events returns the incident's events in sequence order.
 func (t *Tx) Events(incidentID int64) ([]incident.TimelineEvent, error) {
-	rows, err := t.tx.QueryContext(t.ctx, `SELECT `+eventColumns+` FROM timeline_events WHERE incident_id = ? ORDER BY seq`, incidentID)
+	rows, err := t.tx.QueryContext(t.ctx, `SELECT `+storerow.EventColumns+` FROM timeline_events WHERE incident_id = ? ORDER BY seq`, incidentID)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	var evs []incident.TimelineEvent
 	for rows.Next() {
-		e, err := scanEvent(rows)
+		e, err := storerow.ScanEvent(rows)
 		if err != nil {
 			return nil, err
 		}
@@ -66,13 +67,13 @@ func (t *Tx) Events(incidentID int64) ([]incident.TimelineEvent, error) {
 // row by row from one cursor, each event as stored (its Data not decoded). fn's error stops
 // the walk and is returned as it is.
 func (t *Tx) EachEvent(fn func(*incident.TimelineEvent) error) error {
-	rows, err := t.tx.QueryContext(t.ctx, `SELECT `+eventColumns+` FROM timeline_events ORDER BY incident_id, seq`)
+	rows, err := t.tx.QueryContext(t.ctx, `SELECT `+storerow.EventColumns+` FROM timeline_events ORDER BY incident_id, seq`)
 	if err != nil {
 		return fmt.Errorf("read events: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		e, err := scanStoredEvent(rows)
+		e, err := storerow.ScanStoredEvent(rows)
 		if err != nil {
 			return err
 		}
