@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nephoran/incidentbot/internal/config"
 	"github.com/nephoran/incidentbot/internal/incident"
 	"github.com/nephoran/incidentbot/internal/pagerduty"
 	"github.com/nephoran/incidentbot/internal/testenv"
@@ -31,13 +32,16 @@ type hook struct {
 	srv *httptest.Server
 }
 
-func newHook(t testing.TB, secret string) *hook {
-	sys := testenv.NewSystem(t, testenv.WithPagerDuty())
+func newHook(t testing.TB, secret string, opts ...testenv.Option) *hook {
+	sys := testenv.NewSystem(t, append([]testenv.Option{testenv.WithPagerDuty()}, opts...)...)
 	wh := &pagerduty.Webhook{Secret: secret, Ingest: sys.Service.IngestPagerEvent, Log: slog.New(slog.DiscardHandler)}
 	srv := httptest.NewServer(wh)
 	t.Cleanup(srv.Close)
 	return &hook{sys: sys, srv: srv}
 }
+
+// noJoining turns joining off (pagerduty.join_window: 0): every trigger declares.
+var noJoining = testenv.WithConfig(func(c *config.Config) { c.PagerDuty.JoinWindow = 0 })
 
 func (h *hook) post(t testing.TB, sig, delivery string, body []byte) int {
 	t.Helper()
@@ -208,10 +212,10 @@ func TestWebhookIgnoresUnmappedServicesAndTheBotsOwnPages(t *testing.T) {
 	}
 }
 
-// 50 concurrent deliveries for 10 PagerDuty incidents, with redeliveries: exactly 10
-// incidents, 10 channels, and every role paged once.
+// 50 concurrent deliveries for 10 PagerDuty incidents, with redeliveries, joining off:
+// exactly 10 incidents, 10 channels, and every role paged once.
 func TestWebhookRace(t *testing.T) {
-	h := newHook(t, testenv.PagerDutyWebhookSecret)
+	h := newHook(t, testenv.PagerDutyWebhookSecret, noJoining)
 	var pds []testenv.PDIncident
 	for i := 0; i < 10; i++ {
 		pds = append(pds, h.sys.PD.AddIncident(fmt.Sprintf("region outage %d", i), "PSVC001", "high"))
@@ -262,7 +266,7 @@ func TestWebhookRace(t *testing.T) {
 // the channel, three pages and three on-call lookups); "redelivery" is the baseline of the
 // same path when the delivery was seen before (verify, decode, dedupe only).
 func BenchmarkWebhookIngest(b *testing.B) {
-	h := newHook(b, testenv.PagerDutyWebhookSecret)
+	h := newHook(b, testenv.PagerDutyWebhookSecret, noJoining)
 	handler := h.srv.Config.Handler
 	deliver := func(b *testing.B, body []byte, sig, delivery string) {
 		req := httptest.NewRequest(http.MethodPost, "/pagerduty/webhook", strings.NewReader(string(body)))
