@@ -58,12 +58,12 @@ func newReplica(t *testing.T, db string, window time.Duration) replica {
 	return replica{sys: sys, url: srv.URL}
 }
 
-// stormDeliveries makes 1,000 triggers of 700 PagerDuty incidents on the 20 services, in a
-// shuffled order: 300 are redeliveries, half of them the same delivery again (its webhook
-// ID and event), half the same PagerDuty incident in a delivery of its own (a second
-// subscription, say).
-func stormDeliveries(t *testing.T, pd *testenv.PagerDuty, rng *rand.Rand) (all []delivery, distinct []string) {
-	const triggers, redeliveries = 1000, 300
+// stormDeliveries makes triggers (1,000 in the storm) of 70% as many PagerDuty incidents on
+// the 20 services, in a shuffled order: 30% are redeliveries, half of them the same
+// delivery again (its webhook ID and event), half the same PagerDuty incident in a
+// delivery of its own (a second subscription, say).
+func stormDeliveries(t *testing.T, pd *testenv.PagerDuty, rng *rand.Rand, triggers int) (all []delivery, distinct []string) {
+	redeliveries := triggers * 3 / 10
 	var firsts []delivery
 	for i := range triggers - redeliveries {
 		svc := i % stormServices
@@ -177,7 +177,7 @@ func TestAlertStormJoinsOneIncidentPerService(t *testing.T) {
 				replicas = append(replicas, newReplica(t, url, time.Hour), newReplica(t, url, time.Hour))
 			}
 			sys := replicas[0].sys
-			all, distinct := stormDeliveries(t, sys.PD, rand.New(rand.NewPCG(14, 1)))
+			all, distinct := stormDeliveries(t, sys.PD, rand.New(rand.NewPCG(14, 1)), 1000)
 			storm(t, replicas, all)
 
 			l := readLedger(t, sys.Store)
@@ -263,6 +263,32 @@ func TestAlertStormJoinsOneIncidentPerService(t *testing.T) {
 					t.Errorf("incident %d: %d notices telling of %d joined alerts, want 1 to 3 telling of %d", inc.ID, notices, told, joinedAlerts)
 				}
 			}
+
+			// Resolving an incident resolves, through the PagerDuty fake, the PagerDuty
+			// incident that declared it and every one that joined it.
+			first := sys.Incident(l.incidents[0].ID)
+			if _, err := sys.Service.Resolve(sys.Ctx, "U0ALICE", first.ChannelID, "storm over"); err != nil {
+				t.Fatal(err)
+			}
+			sys.Deliver()
+			status := map[string]string{}
+			for _, p := range sys.PD.Incidents() {
+				status[p.ID] = p.Status
+			}
+			resolved := 0
+			for id, on := range where {
+				switch {
+				case on == first.ID && status[id] != "resolved":
+					t.Errorf("PagerDuty incident %s of the resolved incident is %s", id, status[id])
+				case on == first.ID:
+					resolved++
+				case status[id] != "triggered":
+					t.Errorf("PagerDuty incident %s of an open incident is %s", id, status[id])
+				}
+			}
+			if want := len(l.pages[first.ID]) + 1; resolved != want {
+				t.Errorf("%d PagerDuty incidents resolved with incident %d, want %d", resolved, first.ID, want)
+			}
 		})
 	}
 }
@@ -290,7 +316,8 @@ func sameLedger(a, b ledger) bool {
 	return true
 }
 
-// With joining off (join_window: 0) the same storm declares one incident per distinct
+// With joining off (join_window: 0) a storm (300 triggers: each distinct one declares, with
+// its channel and pages, so fewer keep the test quick) makes one incident per distinct
 // PagerDuty incident, redeliveries still changing nothing.
 func TestAlertStormWithoutJoiningDeclaresEach(t *testing.T) {
 	for _, backend := range []string{"sqlite", "postgres"} {
@@ -300,7 +327,8 @@ func TestAlertStormWithoutJoiningDeclaresEach(t *testing.T) {
 				db = pgtest.New(t)
 			}
 			r := newReplica(t, db, 0)
-			all, distinct := stormDeliveries(t, r.sys.PD, rand.New(rand.NewPCG(14, 0)))
+			all, distinct := stormDeliveries(t, r.sys.PD, rand.New(rand.NewPCG(14, 0)), 300) // each declares: a smaller storm
+
 			storm(t, []replica{r}, all)
 			l := readLedger(t, r.sys.Store)
 			if len(l.incidents) != len(distinct) {
