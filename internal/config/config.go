@@ -115,7 +115,18 @@ type PagerDuty struct {
 	// (high, low) to severities, for incidents PagerDuty triggers.
 	Priorities map[string]string `yaml:"priorities"`
 	Urgencies  map[string]string `yaml:"urgencies"`
+	// JoinWindow: a PagerDuty incident triggered on a service (services.<name>.pagerduty_service)
+	// that has an open incident declared at most this long ago joins that incident instead
+	// of opening a channel of its own (default 1h; 0 turns joining off; at most MaxJoinWindow).
+	JoinWindow Duration `yaml:"join_window"`
 }
+
+// DefaultJoinWindow is pagerduty.join_window's default, and MaxJoinWindow its largest
+// value: past a day, alerts of unrelated troubles would pile into one incident.
+const (
+	DefaultJoinWindow = time.Hour
+	MaxJoinWindow     = 24 * time.Hour
+)
 
 // GitHub configures where post-incident reviews are filed.
 type GitHub struct {
@@ -249,6 +260,7 @@ func Default() *Config {
 		Actions:   Actions{Kubernetes: KubernetesActions{PlanMaxAge: Duration(5 * time.Minute)}},
 		Drills:    Drills{Schedule: drills.DefaultSchedule()},
 		Outbox:    Outbox{Lease: Duration(30 * time.Second)},
+		PagerDuty: PagerDuty{JoinWindow: Duration(DefaultJoinWindow)},
 	}
 }
 
@@ -325,8 +337,9 @@ func (c *Config) ServiceNames() []string { return c.Catalog().Names() }
 func (c *Config) Settings() incident.Settings {
 	return incident.Settings{
 		ChannelPrefix: c.Slack.ChannelPrefix, AnnounceChannel: c.Slack.AnnounceChannel, Catalog: c.Catalog(),
-		Paging: c.PagingSettings(), PagerSeverity: c.SeverityMap(), ApproverGroups: c.Approvals.Groups,
-		Reviews: c.GitHub.ReviewsEnabled(), ReviewOnResolve: c.GitHub.ReviewOnResolve == nil || *c.GitHub.ReviewOnResolve,
+		Paging: c.PagingSettings(), PagerSeverity: c.SeverityMap(), JoinWindow: time.Duration(c.PagerDuty.JoinWindow),
+		ApproverGroups: c.Approvals.Groups,
+		Reviews:        c.GitHub.ReviewsEnabled(), ReviewOnResolve: c.GitHub.ReviewOnResolve == nil || *c.GitHub.ReviewOnResolve,
 		FollowupIssues: c.GitHub.FollowupIssues,
 		PlanMaxAge:     time.Duration(c.Actions.Kubernetes.PlanMaxAge),
 	}

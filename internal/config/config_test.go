@@ -61,6 +61,8 @@ func TestErrors(t *testing.T) {
 		}},
 		{"bad-database.yaml", []string{"database.url: must be a postgres:// URL, not mysql://"}},
 		{"bad-lease.yaml", []string{"outbox.lease: 500ms must be from 2s to 10m0s (default 30s)"}},
+		{"bad-join-window.yaml", []string{"pagerduty.join_window: -5m0s must be from 0 (never join) to 24h0m0s (default 1h0m0s)"}},
+		{"long-join-window.yaml", []string{"pagerduty.join_window: 25h0m0s must be from 0 (never join) to 24h0m0s (default 1h0m0s)"}},
 		{"bad-duration.yaml", []string{`line 4: "soon" is not a duration such as 30s, 15m or 4h`}},
 		{"bad-listen-and-urgencies.yaml", []string{
 			`listen: "not-an-address:99999999": the port must be a number from 0 to 65535`,
@@ -292,5 +294,25 @@ func TestOutboxLease(t *testing.T) {
 	}
 	if cfg, err = Load(path, env(nil)); err != nil || time.Duration(cfg.Outbox.Lease) != 5*time.Second {
 		t.Fatalf("lease %s, %v; want 5s", time.Duration(cfg.Outbox.Lease), err)
+	}
+}
+
+// pagerduty.join_window: 1h unless set; 0 (joining off) is kept as 0, not as "unset"; the
+// domain gets it.
+func TestJoinWindow(t *testing.T) {
+	cfg, err := Load("", env(nil))
+	if err != nil || cfg.Settings().JoinWindow != time.Hour {
+		t.Fatalf("default join window %s, %v; want 1h", cfg.Settings().JoinWindow, err)
+	}
+	for text, want := range map[string]time.Duration{"0": 0, "0s": 0, "10m": 10 * time.Minute, "24h": 24 * time.Hour} {
+		path := filepath.Join(t.TempDir(), "join.yaml")
+		if err := os.WriteFile(path, []byte("pagerduty: {join_window: "+text+"}\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if cfg, err = Load(path, env(nil)); err != nil {
+			t.Errorf("join_window %s: %v", text, err)
+		} else if got := cfg.Settings().JoinWindow; got != want {
+			t.Errorf("join_window %s: %s, want %s", text, got, want)
+		}
 	}
 }

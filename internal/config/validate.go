@@ -181,6 +181,9 @@ func (c *Config) Validate() error {
 	if c.Actions.Kubernetes.PlanMaxAge <= 0 {
 		bad("actions.kubernetes.plan_max_age", "must be positive, such as 5m")
 	}
+	if w := time.Duration(c.PagerDuty.JoinWindow); w < 0 || w > MaxJoinWindow {
+		bad("pagerduty.join_window", "%s must be from 0 (never join) to %s (default %s)", w, MaxJoinWindow, DefaultJoinWindow)
+	}
 	if l := time.Duration(c.Outbox.Lease); l < MinLease || l > MaxLease {
 		bad("outbox.lease", "%s must be from %s to %s (default 30s)", l, MinLease, MaxLease)
 	}

@@ -95,7 +95,7 @@ func (w *World) Config(db, listen string) *config.Config {
 	cfg.Slack.BotToken, cfg.Slack.SigningSecret = testenv.SlackBotToken, testenv.SlackSigningSecret
 	cfg.Slack.APIURL, cfg.Slack.AnnounceChannel = w.Slack.APIURL(), w.Announce
 	cfg.PagerDuty = config.PagerDuty{Token: testenv.PagerDutyToken, From: testenv.PagerDutyFrom, APIURL: w.PD.URL(),
-		EventsURL: w.PD.EventsURL(), WebhookSecret: testenv.PagerDutyWebhookSecret, Service: "PSVC001"}
+		EventsURL: w.PD.EventsURL(), WebhookSecret: testenv.PagerDutyWebhookSecret, Service: "PSVC001", JoinWindow: cfg.PagerDuty.JoinWindow}
 	cfg.Roles = map[string]config.Role{
 		"incident-commander":       {PagerDutyEscalationPolicy: "PIC0001"},
 		"technical-lead":           {PagerDutyEscalationPolicy: "PTL0001"},

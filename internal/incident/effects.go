@@ -28,7 +28,7 @@ type followUp struct {
 	tell          bool      // an EffectPost of the event the result records (its Seq goes in the payload)
 }
 
-func (o *Outbox) timer(_ context.Context, inc *Incident, e *Effect) (result, error) {
+func (o *Outbox) timer(ctx context.Context, inc *Incident, e *Effect) (result, error) {
 	switch e.Payload.Timer {
 	case "rto":
 		return o.rtoTimer(inc, e)
@@ -36,6 +36,8 @@ func (o *Outbox) timer(_ context.Context, inc *Incident, e *Effect) (result, err
 		return o.reminderTimer(inc, e)
 	case "report":
 		return o.reportTimer(inc)
+	case joinTimer:
+		return o.joinedTimer(ctx, inc, e)
 	}
 	return result{}, fmt.Errorf("unknown timer %q", e.Payload.Timer)
 }

@@ -156,7 +156,9 @@ func (o *Outbox) pagerResolve(ctx context.Context, inc *Incident, e *Effect) (re
 	}
 	r := result{event: EventPagerResolved, data: EventData{Pager: &PagerRef{ID: id}}}
 	if page != nil {
-		r.data.Role, r.data.Pager.Target = page.Role, page.Target.String()
+		if !page.Joined() { // a joined PagerDuty incident is named by its ID alone
+			r.data.Role, r.data.Pager.Target = page.Role, page.Target.String()
+		}
 		r.store = func(tx Tx, _ time.Time) error {
 			p, err := tx.PageByPagerID(id)
 			if err != nil {

@@ -64,6 +64,7 @@ const (
 	ImpactDataLoss          = "rpo"       // impact_set: the data loss window recorded (Duration, against Objective)
 	FirstAck                = "first"     // acknowledged: the incident\'s first acknowledgement (Duration: after the declaration)
 	DeclaredByPager         = "pagerduty" // declared: by a PagerDuty incident (Pager)
+	JoinedNotice            = "notice"    // pager_joined: the channel told of the alerts that joined (Count in the window, Number in all)
 	CadenceMet              = "met"       // cadence: the update was posted in time (When)
 	CadenceMissed           = "missed"    // cadence: it was not (Users: who owes it; Was: the commander told)
 	CadenceDue              = "due"       // cadence: the report is due and the bot cannot see it (no tracker)

@@ -55,14 +55,17 @@ const (
 	PagerOwnPage   = "own_page" // a page the bot sent; not a new incident
 	PagerUnmapped  = "unmapped" // no configured service has this PagerDuty service
 	PagerUnknown   = "unknown"  // about a PagerDuty incident the bot does not know
-	PagerExisting  = "existing" // triggered again for an incident already declared
+	PagerExisting  = "existing" // triggered again for an incident already declared, or already joined
+	PagerJoined    = "joined"   // joined the open incident of its service (Settings.JoinWindow)
 	PagerRecorded  = "recorded"
 )
 
 // IngestPagerEvent applies one webhook event in one transaction, exactly once however
 // often it is delivered: incident.triggered on a mapped service declares an incident (one
-// per PagerDuty incident, even when deliveries race); acknowledged records who acked and
-// when; resolved resolves ours; the rest go on the timeline.
+// per PagerDuty incident, even when deliveries race), or joins the open incident of that
+// service declared within Settings.JoinWindow (join.go); acknowledged records who acked
+// and when; resolved resolves ours (a joined PagerDuty incident's only its page); the rest
+// go on the timeline.
 func (s *Service) IngestPagerEvent(ctx context.Context, ev PagerEvent) (string, error) {
 	// PagerDuty relays what people typed, unescaped.
 	ev.Agent, ev.Incident.Title = EscapeChat(CleanLine(ev.Agent)), EscapeChat(CleanLine(ev.Incident.Title))
@@ -98,6 +101,9 @@ func (s *Service) IngestPagerEvent(ctx context.Context, ev PagerEvent) (string, 
 	if outcome != PagerDuplicate && outcome != PagerUnmapped && outcome != PagerUnknown {
 		s.notify()
 	}
+	if outcome == PagerJoined {
+		s.log().Info("PagerDuty incident joined an open incident", "pagerduty_incident", ev.Incident.ID, "pagerduty_service", ev.Incident.ServiceID)
+	}
 	if declared != nil {
 		s.log().Info("incident declared from PagerDuty", "incident", declared.Key(), "pagerduty_incident", ev.Incident.ID, "severity", declared.Severity)
 	}
@@ -109,32 +115,38 @@ func (s *Service) pagerTriggered(tx Tx, ev PagerEvent, now time.Time) (string, *
 	if strings.HasPrefix(pi.Key, "incidentbot/") {
 		return PagerOwnPage, nil, nil
 	}
-	if _, err := tx.PageByPagerID(pi.ID); err == nil {
+	svc := s.pagerService(pi.ServiceID)
+	// The incident to join is looked up first: on PostgreSQL the lookup waits for the
+	// declarations in flight on other replicas, so the checks below see what they committed.
+	var open *Incident
+	if svc != nil && s.settings.JoinWindow > 0 {
+		inc, err := tx.OpenIncidentOf(svc.Name, now.Add(-s.settings.JoinWindow))
+		if err != nil && ErrorCode(err) != ENOTFOUND {
+			return "", nil, err
+		}
+		open = inc
+	}
+	if p, err := tx.PageByPagerID(pi.ID); err == nil {
+		if p.Joined() {
+			return PagerExisting, nil, nil
+		}
 		return PagerOwnPage, nil, nil
+	} else if ErrorCode(err) != ENOTFOUND {
+		return "", nil, err
 	}
 	if _, err := tx.IncidentByPagerDutyID(pi.ID); err == nil {
 		return PagerExisting, nil, nil
 	} else if ErrorCode(err) != ENOTFOUND {
 		return "", nil, err
 	}
-	var svc *ServiceInfo
-	for _, info := range s.settings.Catalog {
-		if info.PagerDuty != "" && info.PagerDuty == pi.ServiceID {
-			svc = &info
-			break
-		}
-	}
 	if svc == nil {
 		s.log().Info("PagerDuty incident on an unmapped service ignored", "pagerduty_incident", pi.ID, "pagerduty_service", pi.ServiceID)
 		return PagerUnmapped, nil, nil
 	}
-	title := strings.TrimSpace(pi.Title)
-	if title == "" {
-		title = "PagerDuty incident " + pi.ID
+	if open != nil {
+		return PagerJoined, nil, s.pagerJoin(tx, ev, *svc, open, now)
 	}
-	if n := []rune(title); len(n) > MaxTitleLen {
-		title = string(n[:MaxTitleLen-1]) + "…"
-	}
+	title := pagerTitle(pi)
 	n, err := tx.NextIncidentNumber()
 	if err != nil {
 		return "", nil, err
@@ -170,6 +182,33 @@ func (s *Service) pagerTriggered(tx Tx, ev PagerEvent, now time.Time) (string, *
 	return PagerDeclared, inc, nil
 }
 
+// pagerService is the catalog's service whose pagerduty_service is id; nil for none. When
+// several name it, the first by name is.
+func (s *Service) pagerService(id string) *ServiceInfo {
+	if id == "" {
+		return nil
+	}
+	for _, name := range s.settings.Catalog.Names() {
+		if info := s.settings.Catalog[name]; info.PagerDuty == id {
+			return &info
+		}
+	}
+	return nil
+}
+
+// pagerTitle is the title an incident PagerDuty triggered gets: PagerDuty's, cut to
+// MaxTitleLen.
+func pagerTitle(pi PagerIncident) string {
+	title := strings.TrimSpace(pi.Title)
+	if title == "" {
+		title = "PagerDuty incident " + pi.ID
+	}
+	if n := []rune(title); len(n) > MaxTitleLen {
+		title = string(n[:MaxTitleLen-1]) + "…"
+	}
+	return title
+}
+
 // pagerActivity handles every event but triggered, for the incident or page it is about.
 func (s *Service) pagerActivity(tx Tx, ev PagerEvent, now time.Time) (string, error) {
 	pi := ev.Incident
@@ -190,7 +229,7 @@ func (s *Service) pagerActivity(tx Tx, ev PagerEvent, now time.Time) (string, er
 	// The event is about the PagerDuty incident, or the page (of a role, or a person through
 	// its target) that it is.
 	d := EventData{Pager: &PagerRef{ID: pi.ID, Number: pi.Number, Agent: ev.Agent, Event: strings.TrimPrefix(ev.Type, "incident.")}}
-	if page != nil {
+	if page != nil && !page.Joined() {
 		d.Role, d.Pager.Target = page.Role, page.Target.String()
 	}
 	agent := ev.Agent
@@ -223,8 +262,12 @@ func (s *Service) pagerActivity(tx Tx, ev PagerEvent, now time.Time) (string, er
 		if err := c.event(BotActor, EventAcknowledged, d); err != nil {
 			return "", err
 		}
-		if err := c.tell(); err != nil {
-			return "", err
+		// An alert of a storm acknowledged in PagerDuty is told only when it is the
+		// incident's first acknowledgement: a bulk ack of fifty is not fifty posts.
+		if page == nil || !page.Joined() || d.How == FirstAck {
+			if err := c.tell(); err != nil {
+				return "", err
+			}
 		}
 	case "incident.resolved":
 		if page != nil {

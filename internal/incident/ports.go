@@ -76,6 +76,12 @@ type Tx interface {
 	Pages(incidentID int64) ([]Page, error)
 	PageByPagerID(pagerID string) (*Page, error)
 	IncidentByPagerDutyID(id string) (*Incident, error)
+	// OpenIncidentOf returns the open incident, not a drill, that affects service and was
+	// declared at or after since, the latest declared if several (locked in a write
+	// transaction). Before it looks, a write transaction waits for every other one that may
+	// declare an incident (as NextIncidentNumber does), so a trigger that finds none and
+	// declares cannot race another trigger that does the same. Errors: ENOTFOUND.
+	OpenIncidentOf(service string, since time.Time) (*Incident, error)
 
 	InsertFollowup(f *Followup) error
 	Followups(incidentID int64) ([]Followup, error)

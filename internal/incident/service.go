@@ -22,6 +22,10 @@ type Settings struct {
 	Catalog         Catalog
 	Paging          PagingSettings // no Targets: paging is off
 	PagerSeverity   SeverityMap    // severities of incidents PagerDuty triggers
+	// JoinWindow: a PagerDuty incident triggered on a service that has an open incident
+	// declared at most JoinWindow ago joins that incident instead of declaring one (an alert
+	// storm opens one channel, not one per alert). Zero: every trigger declares.
+	JoinWindow time.Duration
 	// ApproverGroups are named lists of user IDs that may approve steps (approvals.groups).
 	ApproverGroups map[string][]string
 	// PlanMaxAge is how old a step's dry-run plan may be when Approve is pressed; an older

@@ -30,6 +30,7 @@ const (
 	EventPagerResolved   EventKind = "pager_resolved"
 	EventAcknowledged    EventKind = "acknowledged"
 	EventPagerActivity   EventKind = "pager_activity"
+	EventPagerJoined     EventKind = "pager_joined"
 	EventRunStarted      EventKind = "run_started"
 	EventStepRequested   EventKind = "step_requested"
 	EventStepApproved    EventKind = "step_approved"

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nephoran/incidentbot/internal/config"
 	"github.com/nephoran/incidentbot/internal/incident"
 	"github.com/nephoran/incidentbot/internal/pagerduty"
 	"github.com/nephoran/incidentbot/internal/testenv"
@@ -31,13 +32,16 @@ type hook struct {
 	srv *httptest.Server
 }
 
-func newHook(t testing.TB, secret string) *hook {
-	sys := testenv.NewSystem(t, testenv.WithPagerDuty())
+func newHook(t testing.TB, secret string, opts ...testenv.Option) *hook {
+	sys := testenv.NewSystem(t, append([]testenv.Option{testenv.WithPagerDuty()}, opts...)...)
 	wh := &pagerduty.Webhook{Secret: secret, Ingest: sys.Service.IngestPagerEvent, Log: slog.New(slog.DiscardHandler)}
 	srv := httptest.NewServer(wh)
 	t.Cleanup(srv.Close)
 	return &hook{sys: sys, srv: srv}
 }
+
+// noJoining turns joining off (pagerduty.join_window: 0): every trigger declares.
+var noJoining = testenv.WithConfig(func(c *config.Config) { c.PagerDuty.JoinWindow = 0 })
 
 func (h *hook) post(t testing.TB, sig, delivery string, body []byte) int {
 	t.Helper()
@@ -208,10 +212,10 @@ func TestWebhookIgnoresUnmappedServicesAndTheBotsOwnPages(t *testing.T) {
 	}
 }
 
-// 50 concurrent deliveries for 10 PagerDuty incidents, with redeliveries: exactly 10
-// incidents, 10 channels, and every role paged once.
+// 50 concurrent deliveries for 10 PagerDuty incidents, with redeliveries, joining off:
+// exactly 10 incidents, 10 channels, and every role paged once.
 func TestWebhookRace(t *testing.T) {
-	h := newHook(t, testenv.PagerDutyWebhookSecret)
+	h := newHook(t, testenv.PagerDutyWebhookSecret, noJoining)
 	var pds []testenv.PDIncident
 	for i := 0; i < 10; i++ {
 		pds = append(pds, h.sys.PD.AddIncident(fmt.Sprintf("region outage %d", i), "PSVC001", "high"))
@@ -259,40 +263,16 @@ func TestWebhookRace(t *testing.T) {
 
 // BenchmarkWebhookIngest measures signed deliveries through the HTTP handler to committed
 // state: "triggered" declares an incident each time (verify, decode, dedupe, declare, queue
-// the channel, three pages and three on-call lookups); "redelivery" is the baseline of the
-// same path when the delivery was seen before (verify, decode, dedupe only).
+// the channel, three pages and three on-call lookups), joining off; "redelivery" is the
+// baseline of the same path when the delivery was seen before (verify, decode, dedupe
+// only); "joined" is a trigger that joins its service's open incident (an alert storm).
 func BenchmarkWebhookIngest(b *testing.B) {
-	h := newHook(b, testenv.PagerDutyWebhookSecret)
+	h := newHook(b, testenv.PagerDutyWebhookSecret, noJoining)
 	handler := h.srv.Config.Handler
 	deliver := func(b *testing.B, body []byte, sig, delivery string) {
-		req := httptest.NewRequest(http.MethodPost, "/pagerduty/webhook", strings.NewReader(string(body)))
-		req.Header.Set("X-PagerDuty-Signature", sig)
-		req.Header.Set("X-Webhook-Id", delivery)
-		w := httptest.NewRecorder()
-		handler.ServeHTTP(w, req)
-		if w.Code != 202 {
-			b.Fatalf("%d %s", w.Code, w.Body)
-		}
+		deliverTo(b, handler, body, sig, delivery)
 	}
-	measure := func(b *testing.B, body func(i int) ([]byte, string, string)) {
-		bodies := make([][3]string, b.N)
-		for i := range bodies {
-			bb, sig, d := body(i)
-			bodies[i] = [3]string{string(bb), sig, d}
-		}
-		lat := make([]time.Duration, b.N)
-		b.ReportAllocs()
-		b.ResetTimer()
-		for i := 0; i < b.N; i++ {
-			start := time.Now()
-			deliver(b, []byte(bodies[i][0]), bodies[i][1], bodies[i][2])
-			lat[i] = time.Since(start)
-		}
-		b.StopTimer()
-		slices.Sort(lat)
-		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "deliveries/s")
-		b.ReportMetric(float64(lat[b.N*99/100].Microseconds()), "p99-µs")
-	}
+	measure := func(b *testing.B, body func(i int) ([]byte, string, string)) { measureDeliveries(b, handler, body) }
 	run := 0
 	b.Run("triggered", func(b *testing.B) {
 		run++
@@ -308,4 +288,51 @@ func BenchmarkWebhookIngest(b *testing.B) {
 	b.Run("redelivery", func(b *testing.B) {
 		measure(b, func(int) ([]byte, string, string) { return seen, seenSig, "d-seen" })
 	})
+	// joined: the same triggers with joining on (the default 1h), the service having an open
+	// incident: each links a page, records an event and queues its window's notice.
+	joining := newHook(b, testenv.PagerDutyWebhookSecret).srv.Config.Handler
+	first := testenv.WebhookBody("ev-first", "incident.triggered", "Alice", testenv.PDIncident{ID: "QFIRST", Title: "x", Service: "PSVC001", Urgency: "high"}, "")
+	deliverTo(b, joining, first, testenv.SignPagerDuty(testenv.PagerDutyWebhookSecret, first), "d-first")
+	b.Run("joined", func(b *testing.B) {
+		run++
+		measureDeliveries(b, joining, func(i int) ([]byte, string, string) {
+			pd := testenv.PDIncident{ID: fmt.Sprintf("QJ%d-%07d", run, i), Number: i, Title: "bench", Status: "triggered", Service: "PSVC001", Urgency: "high"}
+			body := testenv.WebhookBody(fmt.Sprintf("ev%d-%d", run, i), "incident.triggered", "Alice", pd, "")
+			return body, testenv.SignPagerDuty(testenv.PagerDutyWebhookSecret, body), fmt.Sprintf("d%d-%d", run, i)
+		})
+	})
+}
+
+// deliverTo sends one signed delivery to handler and fails unless it is accepted.
+func deliverTo(b *testing.B, handler http.Handler, body []byte, sig, delivery string) {
+	req := httptest.NewRequest(http.MethodPost, "/pagerduty/webhook", strings.NewReader(string(body)))
+	req.Header.Set("X-PagerDuty-Signature", sig)
+	req.Header.Set("X-Webhook-Id", delivery)
+	w := httptest.NewRecorder()
+	handler.ServeHTTP(w, req)
+	if w.Code != 202 {
+		b.Fatalf("%d %s", w.Code, w.Body)
+	}
+}
+
+// measureDeliveries sends b.N deliveries that body makes (built before the timer starts)
+// to handler, one after the other, and reports deliveries/s and the p99 latency.
+func measureDeliveries(b *testing.B, handler http.Handler, body func(i int) ([]byte, string, string)) {
+	bodies := make([][3]string, b.N)
+	for i := range bodies {
+		bb, sig, d := body(i)
+		bodies[i] = [3]string{string(bb), sig, d}
+	}
+	lat := make([]time.Duration, b.N)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		start := time.Now()
+		deliverTo(b, handler, []byte(bodies[i][0]), bodies[i][1], bodies[i][2])
+		lat[i] = time.Since(start)
+	}
+	b.StopTimer()
+	slices.Sort(lat)
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "deliveries/s")
+	b.ReportMetric(float64(lat[b.N*99/100].Microseconds()), "p99-µs")
 }

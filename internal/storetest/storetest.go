@@ -59,6 +59,7 @@ func groups() []group {
 		{"Lanes", laneCases()},
 		{"Claims", claimCases()},
 		{"Pages", pageCases()},
+		{"Joins", joinCases()},
 		{"Followups", followupCases()},
 		{"Ledger", ledgerCases()},
 		{"Runs", runCases()},

@@ -147,7 +147,7 @@ func WithPagerDuty() Option {
 		sys.PD = NewPagerDuty()
 		sys.T.Cleanup(sys.PD.Close)
 		s.Config.PagerDuty = config.PagerDuty{Token: PagerDutyToken, From: PagerDutyFrom, APIURL: sys.PD.URL(),
-			EventsURL: sys.PD.EventsURL(), WebhookSecret: PagerDutyWebhookSecret, Service: "PSVC001"}
+			EventsURL: sys.PD.EventsURL(), WebhookSecret: PagerDutyWebhookSecret, Service: "PSVC001", JoinWindow: s.Config.PagerDuty.JoinWindow}
 		s.Config.Roles = map[string]config.Role{
 			string(incident.RoleCommander):          {PagerDutyEscalationPolicy: "PIC0001"},
 			string(incident.RoleBusinessContinuity): {PagerDutyEscalationPolicy: "PIC0001"},

@@ -52,7 +52,7 @@ func TestToldKindsHaveANotice(t *testing.T) {
 		incident.EventStatusUpdate, incident.EventSeverityChanged, incident.EventMitigated, incident.EventResolved,
 		incident.EventRoleAssigned, incident.EventServiceAdded, incident.EventImpactSet, incident.EventAcknowledged,
 		incident.EventStepUnknown, incident.EventRTOWarning, incident.EventCadence, incident.EventBoardReminder,
-		incident.EventReviewFiled, incident.EventEffectFailing, incident.EventEffectFailed,
+		incident.EventReviewFiled, incident.EventEffectFailing, incident.EventEffectFailed, incident.EventPagerJoined,
 	} {
 		if !Posted(k) {
 			t.Errorf("%s is posted in the channel but has no notice", k)
