@@ -106,6 +106,7 @@ func (o *Outbox) fanOut(ctx context.Context, inc *Incident, e *Effect) (result, 
 	for _, p := range pages {
 		switch {
 		case e.Kind == EffectPagerNotes && p.ViaEvents: // the Events API cannot take notes
+		case e.Kind == EffectPagerNotes && p.Joined(): // a storm's alerts: a note on each, each update, would spend PagerDuty's rate limit
 		case e.Kind == EffectPagerResolves && p.Status == "resolved":
 		default:
 			add(p.PagerID, p.Role)

@@ -70,6 +70,20 @@ func TestJoinedPagerDutyIncidents(t *testing.T) {
 		t.Errorf("joined pages: %+v / %+v", pages[b.ID], pages[c.ID])
 	}
 
+	// A status update is noted on the declaring PagerDuty incident and the bot's pages, not
+	// on the joined alerts: a note on each of a storm's alerts would spend PagerDuty's rate
+	// limit on every update.
+	if _, err := sys.Service.PostUpdate(sys.Ctx, "U0ALICE", inc.ChannelID, "failing over to us-west-2"); err != nil {
+		t.Fatal(err)
+	}
+	sys.Deliver()
+	for _, p := range sys.PD.Incidents() {
+		noted := strings.Contains(strings.Join(p.Notes, "\n"), "failing over to us-west-2")
+		if joined := p.ID == b.ID || p.ID == c.ID; noted == joined {
+			t.Errorf("PagerDuty incident %s (joined: %t) has the status update noted: %t; notes %q", p.ID, joined, noted, p.Notes)
+		}
+	}
+
 	// Resolving the incident resolves the declaring and the still open joined PagerDuty
 	// incidents (b was resolved in PagerDuty already).
 	if _, err := sys.Service.Resolve(sys.Ctx, "U0ALICE", inc.ChannelID, "rolled back"); err != nil {
