@@ -28,7 +28,12 @@ import (
 //	go test -run '^$' -bench 'Serve|Version' -benchtime 10x ./cmd/incidentbot
 //
 // ms-ready is the median, ms-ready-max the slowest; RSS figures are the median in MB. The
-// binary measured is the release build (`make build`: CGO_ENABLED=0, -trimpath, -s -w).
+// binary measured is the release build (`make build`: CGO_ENABLED=0, -trimpath, -s -w);
+// with INCIDENTBOT_BENCH_BASELINE set to another build (an older commit's `make build`) it
+// is measured in the same run, as the "baseline" sub-benchmarks.
+//
+// serve starts on a new SQLite file ("new-db": the first start, migrations included) or on
+// one an earlier run of the same binary created ("existing-db": a restart).
 
 // releaseBinary builds the binary as `make build` does, once per test process.
 var releaseBinary = sync.OnceValues(func() (string, error) {
@@ -41,58 +46,77 @@ var releaseBinary = sync.OnceValues(func() (string, error) {
 	return bin, nil
 })
 
-// release returns the release binary or fails b.
-func release(b *testing.B) string {
+// benchBin is a binary to measure and the environment it runs with.
+type benchBin struct {
+	name, path string
+	env        []string
+}
+
+// benchBinaries returns the binaries to measure: "current" (this tree's release build),
+// "current-keep-pages" (the same, keeping the pages start-up touched: see
+// dropStartupPages) and, with INCIDENTBOT_BENCH_BASELINE, "baseline".
+func benchBinaries(b *testing.B) []benchBin {
 	b.Helper()
 	bin, err := releaseBinary()
 	if err != nil {
 		b.Fatal(err)
 	}
-	return bin
+	bins := []benchBin{{"current", bin, nil}, {"current-keep-pages", bin, []string{keepStartupPagesEnv + "=1"}}}
+	if base := os.Getenv("INCIDENTBOT_BENCH_BASELINE"); base != "" {
+		bins = append(bins, benchBin{"baseline", base, nil})
+	}
+	return bins
 }
 
 // BenchmarkVersionStartToExit starts `incidentbot version` and waits for it to exit.
 func BenchmarkVersionStartToExit(b *testing.B) {
-	bin := release(b)
-	var ms, rss []float64
-	for b.Loop() {
-		start := time.Now()
-		cmd := exec.Command(bin, "version")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			b.Fatalf("version: %v\n%s", err, out)
-		}
-		ms = append(ms, float64(time.Since(start).Microseconds())/1000)
-		rss = append(rss, float64(cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss)/1024) // KB on Linux
+	for _, bin := range benchBinaries(b) {
+		b.Run(bin.name, func(b *testing.B) {
+			var ms []float64
+			for b.Loop() {
+				start := time.Now()
+				if out, err := exec.Command(bin.path, "version").CombinedOutput(); err != nil {
+					b.Fatalf("version: %v\n%s", err, out)
+				}
+				ms = append(ms, float64(time.Since(start).Microseconds())/1000)
+			}
+			b.ReportMetric(median(ms), "ms-exit")
+		})
 	}
-	b.ReportMetric(median(ms), "ms-exit")
-	b.ReportMetric(median(rss), "MB-maxrss")
 }
 
-// BenchmarkServeStartToReady starts `serve` on a fresh SQLite file against the Slack
-// emulator, waits until /readyz answers 200, reads VmRSS and VmHWM, and kills it.
+// BenchmarkServeStartToReady starts `serve` against the Slack emulator, waits until /readyz
+// answers 200, reads VmRSS then and 250 ms later, and VmHWM (the peak), and stops it.
 func BenchmarkServeStartToReady(b *testing.B) {
-	bin := release(b)
 	emu := testenv.NewSlack()
 	defer emu.Close()
-	dir := b.TempDir()
-	var ms, rss, hwm []float64
-	i := 0
-	for b.Loop() {
-		i++
-		p := startMeasured(b, bin, serveEnv(emu, filepath.Join(dir, fmt.Sprintf("bot%d.db", i))))
-		ms = append(ms, p.ready)
-		r, h := p.memory(b)
-		rss, hwm = append(rss, r), append(hwm, h)
-		p.stop()
+	for _, bin := range benchBinaries(b) {
+		for _, existing := range []bool{false, true} {
+			b.Run(bin.name+map[bool]string{false: "/new-db", true: "/existing-db"}[existing], func(b *testing.B) {
+				db := benchDB(b, bin.path, emu, existing)
+				var ms, rss, settled, hwm []float64
+				for b.Loop() {
+					p := startMeasured(b, bin.path, serveEnv(emu, db(), bin.env...))
+					ms = append(ms, p.ready)
+					r, _ := p.memory(b)
+					time.Sleep(250 * time.Millisecond) // the start-up pages are released once ready
+					s, h := p.memory(b)
+					rss, settled, hwm = append(rss, r), append(settled, s), append(hwm, h)
+					p.stop()
+				}
+				b.ReportMetric(median(ms), "ms-ready")
+				b.ReportMetric(slices.Max(ms), "ms-ready-max")
+				b.ReportMetric(median(rss), "MB-rss-ready")
+				b.ReportMetric(median(settled), "MB-rss-ready+250ms")
+				b.ReportMetric(median(hwm), "MB-hwm")
+			})
+		}
 	}
-	b.ReportMetric(median(ms), "ms-ready")
-	b.ReportMetric(slices.Max(ms), "ms-ready-max")
-	b.ReportMetric(median(rss), "MB-rss-ready")
-	b.ReportMetric(median(hwm), "MB-hwm-ready")
 }
 
-// BenchmarkServeIdleRSS starts `serve`, lets it idle for INCIDENTBOT_BENCH_IDLE (10s by
-// default) once ready, and reads VmRSS: what a deployed bot holds between incidents.
+// BenchmarkServeIdleRSS starts `serve` on an existing database, lets it idle for
+// INCIDENTBOT_BENCH_IDLE (10s by default) once ready, and reads VmRSS: what a deployed bot
+// holds between incidents.
 func BenchmarkServeIdleRSS(b *testing.B) {
 	idle := 10 * time.Second
 	if s := os.Getenv("INCIDENTBOT_BENCH_IDLE"); s != "" {
@@ -101,22 +125,40 @@ func BenchmarkServeIdleRSS(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	bin := release(b)
 	emu := testenv.NewSlack()
 	defer emu.Close()
-	dir := b.TempDir()
-	var rss, hwm []float64
-	i := 0
-	for b.Loop() {
-		i++
-		p := startMeasured(b, bin, serveEnv(emu, filepath.Join(dir, fmt.Sprintf("bot%d.db", i))))
-		time.Sleep(idle)
-		r, h := p.memory(b)
-		rss, hwm = append(rss, r), append(hwm, h)
-		p.stop()
+	for _, bin := range benchBinaries(b) {
+		b.Run(bin.name, func(b *testing.B) {
+			db := benchDB(b, bin.path, emu, true)
+			var rss, hwm []float64
+			for b.Loop() {
+				p := startMeasured(b, bin.path, serveEnv(emu, db(), bin.env...))
+				time.Sleep(idle)
+				r, h := p.memory(b)
+				rss, hwm = append(rss, r), append(hwm, h)
+				p.stop()
+			}
+			b.ReportMetric(median(rss), "MB-rss-idle")
+			b.ReportMetric(median(hwm), "MB-hwm-idle")
+		})
 	}
-	b.ReportMetric(median(rss), "MB-rss-idle")
-	b.ReportMetric(median(hwm), "MB-hwm-idle")
+}
+
+// benchDB returns the database file of each start: a new one each time, or (existing) one
+// file that a first, unmeasured start of bin created and migrated.
+func benchDB(b *testing.B, bin string, emu *testenv.Slack, existing bool) func() string {
+	b.Helper()
+	dir := b.TempDir()
+	if existing {
+		db := filepath.Join(dir, "bot.db")
+		startMeasured(b, bin, serveEnv(emu, db)).stop()
+		return func() string { return db }
+	}
+	n := 0
+	return func() string {
+		n++
+		return filepath.Join(dir, fmt.Sprintf("bot%d.db", n))
+	}
 }
 
 // serveRun is a `serve` process started by startMeasured.
@@ -202,9 +244,15 @@ func (p *serveRun) memory(b *testing.B) (rss, hwm float64) {
 	return rss, hwm
 }
 
+// stop ends serve as a deployment does (SIGTERM), killing it if it has not exited in 10 s.
 func (p *serveRun) stop() {
-	p.cmd.Process.Kill()
-	<-p.exited
+	p.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-p.exited:
+	case <-time.After(10 * time.Second):
+		p.cmd.Process.Kill()
+		<-p.exited
+	}
 }
 
 func median(xs []float64) float64 {

@@ -31,7 +31,7 @@ func serveCommand() *cobra.Command {
 			if err := a.Run(ctx); err != nil {
 				return errors.Join(err, a.Close())
 			}
-			profileAtReady(ctx, a, log)
+			afterReady(ctx, a, log)
 			select {
 			case <-ctx.Done():
 			case err = <-a.Failed():
