@@ -108,3 +108,24 @@ func importChain(imports map[string][]string, from, to string) []string {
 	}
 	return []string{from, "?", to}
 }
+
+// heavyForServe are modules the serve binary once linked and no longer needs, each costing
+// resident memory and start-up time (issue 14): k8s.io/kubectl came with its drain helper
+// and brought kubectl's scheme, cmd/util, kustomize, openapi and blackfriday, all
+// initialised at every start. internal/kube drains nodes itself (drain.go).
+var heavyForServe = []string{"k8s.io/kubectl", "k8s.io/cli-runtime", "sigs.k8s.io/kustomize", "github.com/russross/blackfriday"}
+
+// TestReleaseBinaryLinksNoKubectl keeps those modules out of the release binary.
+func TestReleaseBinaryLinksNoKubectl(t *testing.T) {
+	imports := deps(t)
+	if _, ok := imports["k8s.io/client-go/kubernetes"]; !ok {
+		t.Fatalf("go list -deps did not list k8s.io/client-go/kubernetes among %d packages; the check would prove nothing", len(imports))
+	}
+	for _, pkg := range slices.Sorted(maps.Keys(imports)) {
+		for _, heavy := range heavyForServe {
+			if pkg == heavy || strings.HasPrefix(pkg, heavy+"/") {
+				t.Errorf("the release binary links %s: %s", pkg, strings.Join(importChain(imports, importPath, pkg), " -> "))
+			}
+		}
+	}
+}

@@ -23,14 +23,15 @@ func serveCommand() *cobra.Command {
 			if err := cfg.CheckServe(); err != nil {
 				return err
 			}
-			ctx := cmd.Context()
-			a, err := app.New(ctx, cfg, app.Deps{Log: newLogger()})
+			ctx, log := cmd.Context(), newLogger()
+			a, err := app.New(ctx, cfg, app.Deps{Log: log})
 			if err != nil {
 				return err
 			}
 			if err := a.Run(ctx); err != nil {
 				return errors.Join(err, a.Close())
 			}
+			afterReady(ctx, a, log)
 			select {
 			case <-ctx.Done():
 			case err = <-a.Failed():

@@ -73,6 +73,8 @@ type App struct {
 	api       *slack.Client
 	reminder  *drills.Reminder // nil: no drills.channel
 	slackUp   atomic.Bool
+	ready     chan struct{} // closed once Slack has authenticated the bot
+	readyOnce sync.Once
 	startedAt time.Time
 
 	running   bool
@@ -88,7 +90,7 @@ type App struct {
 // steps that were running when the bot last stopped as unknown, and wires every part. It
 // listens on nothing and runs nothing until Run; Close releases what it opened.
 func New(ctx context.Context, cfg *config.Config, deps Deps) (*App, error) {
-	a := &App{Config: cfg, log: deps.Log, clock: deps.Clock, startedAt: time.Now(), failed: make(chan error, 1)}
+	a := &App{Config: cfg, log: deps.Log, clock: deps.Clock, startedAt: time.Now(), failed: make(chan error, 1), ready: make(chan struct{})}
 	if a.log == nil {
 		a.log = slog.Default()
 	}
@@ -235,9 +237,14 @@ func (a *App) Authenticate(ctx context.Context) error {
 	a.Chat.BotUserID, a.Chat.WorkspaceURL = resp.UserID, resp.URL
 	a.Bot.SetBotUser(resp.UserID)
 	a.slackUp.Store(true)
+	a.readyOnce.Do(func() { close(a.ready) })
 	a.log.Info("slack authenticated", "team", resp.Team, "bot_user", resp.UserID, "ready_after", time.Since(a.startedAt).String())
 	return nil
 }
+
+// Ready is closed once Slack has authenticated the bot: from then on /readyz answers 200
+// while the database is reachable.
+func (a *App) Ready() <-chan struct{} { return a.ready }
 
 // Close stops what Run started, in order: stop taking requests and finish the replies in
 // progress (up to 10 s), then stop the workers (undelivered effects stay queued), then close
