@@ -52,16 +52,15 @@ type benchBin struct {
 	env        []string
 }
 
-// benchBinaries returns the binaries to measure: "current" (this tree's release build),
-// "current-keep-pages" (the same, keeping the pages start-up touched: see
-// dropStartupPages) and, with INCIDENTBOT_BENCH_BASELINE, "baseline".
+// benchBinaries returns the binaries to measure: "current" (this tree's release build)
+// and, with INCIDENTBOT_BENCH_BASELINE, "baseline".
 func benchBinaries(b *testing.B) []benchBin {
 	b.Helper()
 	bin, err := releaseBinary()
 	if err != nil {
 		b.Fatal(err)
 	}
-	bins := []benchBin{{"current", bin, nil}, {"current-keep-pages", bin, []string{keepStartupPagesEnv + "=1"}}}
+	bins := []benchBin{{"current", bin, nil}}
 	if base := os.Getenv("INCIDENTBOT_BENCH_BASELINE"); base != "" {
 		bins = append(bins, benchBin{"baseline", base, nil})
 	}
@@ -98,9 +97,9 @@ func BenchmarkServeStartToReady(b *testing.B) {
 				for b.Loop() {
 					p := startMeasured(b, bin.path, serveEnv(emu, db(), bin.env...))
 					ms = append(ms, p.ready)
-					r, _ := p.memory(b)
-					time.Sleep(250 * time.Millisecond) // the start-up pages are released once ready
-					s, h := p.memory(b)
+					r, _, _ := p.memory(b)
+					time.Sleep(250 * time.Millisecond) // what the first moments after readiness add
+					s, h, _ := p.memory(b)
 					rss, settled, hwm = append(rss, r), append(settled, s), append(hwm, h)
 					p.stop()
 				}
@@ -130,16 +129,17 @@ func BenchmarkServeIdleRSS(b *testing.B) {
 	for _, bin := range benchBinaries(b) {
 		b.Run(bin.name, func(b *testing.B) {
 			db := benchDB(b, bin.path, emu, true)
-			var rss, hwm []float64
+			var rss, hwm, anon []float64
 			for b.Loop() {
 				p := startMeasured(b, bin.path, serveEnv(emu, db(), bin.env...))
 				time.Sleep(idle)
-				r, h := p.memory(b)
-				rss, hwm = append(rss, r), append(hwm, h)
+				r, h, a := p.memory(b)
+				rss, hwm, anon = append(rss, r), append(hwm, h), append(anon, a)
 				p.stop()
 			}
 			b.ReportMetric(median(rss), "MB-rss-idle")
 			b.ReportMetric(median(hwm), "MB-hwm-idle")
+			b.ReportMetric(median(anon), "MB-anon-idle")
 		})
 	}
 }
@@ -220,8 +220,9 @@ func startMeasured(b *testing.B, bin string, env []string) *serveRun {
 	return p
 }
 
-// memory reads the process's VmRSS and VmHWM in MB.
-func (p *serveRun) memory(b *testing.B) (rss, hwm float64) {
+// memory reads the process's VmRSS, VmHWM and RssAnon (the resident set less the pages
+// of files, the binary's above all) in MB.
+func (p *serveRun) memory(b *testing.B) (rss, hwm, anon float64) {
 	b.Helper()
 	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", p.cmd.Process.Pid))
 	if err != nil {
@@ -236,12 +237,14 @@ func (p *serveRun) memory(b *testing.B) (rss, hwm float64) {
 			rss = kb / 1024
 		case key == "VmHWM":
 			hwm = kb / 1024
+		case key == "RssAnon":
+			anon = kb / 1024
 		}
 	}
 	if rss == 0 || hwm == 0 {
 		b.Fatalf("no VmRSS or VmHWM in /proc/%d/status", p.cmd.Process.Pid)
 	}
-	return rss, hwm
+	return rss, hwm, anon
 }
 
 // stop ends serve as a deployment does (SIGTERM), killing it if it has not exited in 10 s.

@@ -13,19 +13,12 @@ import (
 	"github.com/nephoran/incidentbot/internal/app"
 )
 
-// The environment variables afterReady reads.
-const (
-	// heapProfileEnv names the file serve writes a heap profile to once it is ready, for
-	// measuring what the bot holds at start (go tool pprof -sample_index=inuse_space FILE).
-	heapProfileEnv = "INCIDENTBOT_HEAP_PROFILE"
-	// keepStartupPagesEnv, set to anything, keeps the pages start-up touched (see
-	// dropStartupPages): for measuring, or for a platform where the drop misbehaves.
-	keepStartupPagesEnv = "INCIDENTBOT_KEEP_STARTUP_PAGES"
-)
+// heapProfileEnv names the file serve writes a heap profile to once it is ready, for
+// measuring what the bot holds at start (go tool pprof -sample_index=inuse_space FILE).
+const heapProfileEnv = "INCIDENTBOT_HEAP_PROFILE"
 
 // afterReady runs once a is ready, in the background: it writes the heap profile of
-// heapProfileEnv, if set, then gives back the binary's pages that only start-up used,
-// unless keepStartupPagesEnv is set.
+// heapProfileEnv, if set, and logs the resident set at readiness.
 func afterReady(ctx context.Context, a *app.App, log *slog.Logger) {
 	go func() {
 		select {
@@ -40,18 +33,7 @@ func afterReady(ctx context.Context, a *app.App, log *slog.Logger) {
 				log.Info("heap profile written", "path", path)
 			}
 		}
-		if os.Getenv(keepStartupPagesEnv) != "" {
-			return
-		}
-		before := residentMB()
-		spanned, err := dropStartupPages()
-		if err != nil {
-			log.Warn("the start-up pages stay resident", "err", err)
-			return
-		}
-		if spanned > 0 {
-			log.Info("start-up pages released", "binary_mapped_mb", spanned>>20, "rss_before_mb", before, "rss_after_mb", residentMB())
-		}
+		log.Debug("ready", "rss_mb", residentMB())
 	}()
 }
 
