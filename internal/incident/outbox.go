@@ -373,7 +373,8 @@ func (o *Outbox) deliver(ctx context.Context, e Effect, wait time.Duration) stri
 			log.Warn("outbox: another replica took this effect over while it was delivered; its result is not recorded")
 			return "lost"
 		}
-		if o.health.observe(service, probe, ErrorCode(err) != ENOTREADY, err, o.Clock.Now(), o.ProbeEvery) {
+		called := ErrorCode(err) != ENOTREADY && throttled(err) == nil // held back by a budget: no call
+		if o.health.observe(service, probe, called, err, o.Clock.Now(), o.ProbeEvery) {
 			o.wakeService(ctx, service, log)
 		}
 	}
@@ -570,7 +571,7 @@ func (o *Outbox) save(ctx context.Context, e *Effect, log *slog.Logger) bool {
 }
 
 // record applies one attempt's result to the effect and the incident and returns the
-// outcome's name: done, not_ready, retry or failed. A failed probe of a service that is
+// outcome's name: done, not_ready, throttled, retry or failed. A failed probe of a service that is
 // down is tried again after the next probe. An error from the store aborts the
 // whole record: a result is kept entirely or not at all.
 func (o *Outbox) record(c *change, e *Effect, res result, err error, notReadyWait time.Duration, probe bool, log *slog.Logger) (string, error) {
@@ -615,6 +616,11 @@ func (o *Outbox) record(c *change, e *Effect, res result, err error, notReadyWai
 			}
 		}
 		return "done", nil // Run wakes itself after every delivery, once this has committed
+	}
+	if t := throttled(err); t != nil {
+		// Held back before the call, to stay within the service's rate limit: no attempt.
+		e.State, e.NextAttemptAt, e.LastError = EffectPending, now.Add(max(t.Wait, time.Millisecond)), err.Error()
+		return "throttled", nil
 	}
 	if ErrorCode(err) == ENOTREADY {
 		e.State, e.NextAttemptAt = EffectPending, now.Add(notReadyWait)
