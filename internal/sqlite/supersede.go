@@ -14,7 +14,7 @@ func (t *Tx) PendingInLane(lane string) ([]incident.Effect, error) {
 		return nil, nil
 	}
 	rows, err := t.tx.QueryContext(t.ctx, `SELECT `+storerow.EffectColumns+` FROM effects
-		WHERE lane = ? AND lane <> '' AND state IN ('pending', 'inflight') AND state = 'pending' ORDER BY lane_rank, id`, lane)
+		WHERE lane = ? AND lane <> '' AND state IN ('pending', 'inflight') AND state = 'pending' ORDER BY lane_rank, id`, lane) // the first terms are effects_lane's
 	if err != nil {
 		return nil, fmt.Errorf("pending effects of lane %s: %w", lane, err)
 	}
