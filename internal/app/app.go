@@ -132,6 +132,9 @@ func (a *App) wire(ctx context.Context, deps Deps) error {
 	settings.SuggestPlaybooks = func(inc *incident.Incident) []string { return commands.Suggest(a.Library, inc) }
 	a.Chat = &slackapi.Chat{API: a.api, Card: views.Card, Announcement: views.Announcement, StepCard: views.StepCard, RunCard: views.RunCard,
 		Notice: views.Notice, Topic: views.Topic}
+	if b := cfg.Slack.RateBudget; b == nil || *b {
+		a.Chat.Budget = &slackapi.Budget{Now: clock.Now} // on the outbox's clock: its delays line up
+	}
 	a.Names = incident.NewNames(a.Chat, clock) // read once, shared by the review and the pages
 	dispatch := a.dispatcher(deps)
 	a.Outbox = &incident.Outbox{Store: a.DB, Chat: a.Chat, Clock: clock, Settings: settings, Log: log.With("component", "outbox"),

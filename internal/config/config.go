@@ -99,6 +99,10 @@ type Slack struct {
 	// TeamIDs are the workspaces (T...) or Enterprise Grid organizations (E...) whose
 	// requests are served; others are refused. Empty: any workspace the app is installed in.
 	TeamIDs []string `yaml:"team_ids"`
+	// RateBudget keeps the bot's Web API calls within Slack's rate tiers, and about one
+	// message a second in each channel, delaying effects before Slack answers 429 (default
+	// true). false leaves the pacing to Slack's 429s and their Retry-After.
+	RateBudget *bool `yaml:"rate_budget"`
 }
 
 // PagerDuty configures paging and the webhook.

@@ -36,7 +36,7 @@ func TestErrors(t *testing.T) {
 		want []string
 	}{
 		{"unknown-keys.yaml", []string{
-			"testdata/unknown-keys.yaml:2:3: slack.channel_prefx: unknown key; known keys here: announce_channel, api_url, app_token, bot_token, channel_prefix, command, signing_secret, team_ids",
+			"testdata/unknown-keys.yaml:2:3: slack.channel_prefx: unknown key; known keys here: announce_channel, api_url, app_token, bot_token, channel_prefix, command, rate_budget, signing_secret, team_ids",
 			"testdata/unknown-keys.yaml:4:26: services.api-gateway.rtoo: unknown key; known keys here: confidential, impact, pagerduty_service, rpo, rto, tier",
 			"testdata/unknown-keys.yaml:5:1: colour: unknown key;",
 		}},

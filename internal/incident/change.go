@@ -114,7 +114,7 @@ func (c *change) enqueue(kind EffectKind, discriminator string, p EffectPayload)
 // enqueueAt adds an effect that is due at a later time: a durable timer.
 func (c *change) enqueueAt(kind EffectKind, discriminator string, p EffectPayload, due time.Time) error {
 	e := &Effect{IncidentID: c.inc.ID, Kind: kind, Key: fmt.Sprintf("inc%d:%s:%s", c.inc.ID, kind, discriminator),
-		Payload: p, State: EffectPending, NextAttemptAt: due, CreatedAt: c.now}
+		Payload: p, State: EffectPending, NextAttemptAt: due, CreatedAt: c.now, Priority: priorityOf(kind, discriminator)}
 	e.Lane, e.LaneRank = laneOf(c.inc.ID, kind, p)
 	added, err := c.tx.Enqueue(e)
 	c.enqueued = c.enqueued || added

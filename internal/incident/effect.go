@@ -58,8 +58,10 @@ type Effect struct {
 	Key        string // idempotency key, unique: enqueueing the same key twice is a no-op
 	// Lane orders delivery: of the effects of one lane, only the first pending one (by
 	// LaneRank, then ID) is delivered; "" is no lane. See laneOf.
-	Lane          string
-	LaneRank      int
+	Lane     string
+	LaneRank int
+	// Priority orders the claims of due effects: critical ones first (priority.go).
+	Priority      Priority
 	Payload       EffectPayload
 	State         EffectState
 	Attempts      int

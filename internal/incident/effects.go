@@ -18,6 +18,9 @@ type result struct {
 	event  EventKind
 	data   EventData
 	follow []followUp
+	// supersedes are the effects this delivery makes needless (coalesce.go); the outbox
+	// fills it in.
+	supersedes []int64
 }
 
 type followUp struct {

@@ -21,6 +21,9 @@ type kindSpec struct {
 	// lane orders it among others (lane.go); nil for none.
 	lane func(incidentID int64, p EffectPayload) string
 	rank int // its place in the lane: lower first, then commit order
+	// coalesce: it shows the state as it is when delivered (a card, a topic), so once one is
+	// delivered, the effects of its kind pending behind it in its lane are superseded.
+	coalesce bool
 	// execution: it changes production (a playbook action). It starts only on a claim
 	// confirmed just before, and is never run again after a delivery that may have run it.
 	execution bool
@@ -47,13 +50,14 @@ func init() {
 		EffectPostRunCard:   {handle: (*Outbox).runEffect, does: "show the playbook run card", service: serviceSlack, inChannel: true, lane: incidentLane, rank: 1},
 		EffectPostStepCard:  {handle: (*Outbox).runEffect, does: "show a playbook step", service: serviceSlack, inChannel: true, lane: incidentLane, rank: 1},
 		// Several incidents announce in one channel: in the order they were declared.
-		EffectAnnounce:      {handle: (*Outbox).announce, does: "announce the incident", service: serviceSlack, inChannel: true, lane: announceLane, rank: 1},
-		EffectSetTopic:      {handle: (*Outbox).setTopic, does: "set the channel topic", service: serviceSlack, inChannel: true},
+		EffectAnnounce: {handle: (*Outbox).announce, does: "announce the incident", service: serviceSlack, inChannel: true, lane: announceLane, rank: 1},
+		// Each shows the state when delivered: one at a time, the latest supersedes the rest.
+		EffectSetTopic:      {handle: (*Outbox).setTopic, does: "set the channel topic", service: serviceSlack, inChannel: true, lane: topicLane, coalesce: true},
 		EffectInvite:        {handle: (*Outbox).invite, does: "invite people to the channel", service: serviceSlack, inChannel: true},
 		EffectPinCard:       {handle: (*Outbox).pinCard, does: "pin the incident card", service: serviceSlack, inChannel: true},
-		EffectUpdateCard:    {handle: (*Outbox).updateCard, does: "update the incident card", service: serviceSlack, inChannel: true},
-		EffectUpdateRunCard: {handle: (*Outbox).runEffect, does: "show the playbook run card", service: serviceSlack, inChannel: true},
-		EffectUpdateStep:    {handle: (*Outbox).runEffect, does: "show a playbook step", service: serviceSlack, inChannel: true},
+		EffectUpdateCard:    {handle: (*Outbox).updateCard, does: "update the incident card", service: serviceSlack, inChannel: true, lane: cardLane, coalesce: true},
+		EffectUpdateRunCard: {handle: (*Outbox).runEffect, does: "show the playbook run card", service: serviceSlack, inChannel: true, lane: runCardLane, coalesce: true},
+		EffectUpdateStep:    {handle: (*Outbox).runEffect, does: "show a playbook step", service: serviceSlack, inChannel: true, lane: stepCardLane, coalesce: true},
 		EffectExecuteStep:   {handle: (*Outbox).runEffect, does: "run a playbook step", inChannel: true, execution: true},
 		EffectPlanStep:      {handle: (*Outbox).runEffect, does: "dry-run a playbook step", inChannel: true},
 

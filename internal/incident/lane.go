@@ -27,3 +27,15 @@ func announceLane(_ int64, p EffectPayload) string { return "channel:" + p.Chann
 
 // reviewLane orders the filings of an incident's review.
 func reviewLane(id int64, _ EffectPayload) string { return fmt.Sprintf("review:%d", id) }
+
+// cardLane orders the refreshes of an incident's card.
+func cardLane(id int64, _ EffectPayload) string { return fmt.Sprintf("card:%d", id) }
+
+// topicLane orders the topics set in an incident's channel.
+func topicLane(id int64, _ EffectPayload) string { return fmt.Sprintf("topic:%d", id) }
+
+// runCardLane orders the refreshes of a playbook run's card.
+func runCardLane(_ int64, p EffectPayload) string { return fmt.Sprintf("run-card:%d", p.RunID) }
+
+// stepCardLane orders the refreshes of a playbook step's card.
+func stepCardLane(_ int64, p EffectPayload) string { return fmt.Sprintf("step-card:%d", p.StepID) }

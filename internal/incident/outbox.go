@@ -30,7 +30,11 @@ type Outbox struct {
 	Settings Settings
 	Log      *slog.Logger
 
-	Workers     int           // concurrent deliveries; default 8
+	Workers int // concurrent deliveries; default 8
+	// Reserved is how many of the workers only critical effects may use (priority.go), so
+	// that a new incident's channel, card and pages never wait for a worker behind earlier
+	// incidents' card updates and lookups; default a quarter of Workers, 0 when Workers is 1.
+	Reserved    int
 	BaseBackoff time.Duration // first backoff after a temporary failure; default 1s
 	MaxBackoff  time.Duration // cap on the backoff; default 5m
 	ReportAfter int           // temporary failures before reporting; default 5
@@ -72,6 +76,9 @@ func (o *Outbox) init() {
 		o.wake = make(chan struct{}, 1)
 		if o.Workers <= 0 {
 			o.Workers = 8
+		}
+		if o.Reserved <= 0 || o.Reserved >= o.Workers {
+			o.Reserved = min(max(o.Workers/4, 1), o.Workers-1)
 		}
 		if o.BaseBackoff <= 0 {
 			o.BaseBackoff = time.Second
@@ -116,14 +123,19 @@ func (o *Outbox) Run(ctx context.Context) error {
 		}
 	}
 	sem := make(chan struct{}, o.Workers)
+	var normal atomic.Int32 // workers delivering normal effects: at most Workers-Reserved
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	for {
 		free := o.Workers - len(sem)
-		var claimed []Effect
+		normalFree := min(free, o.Workers-o.Reserved-int(normal.Load()))
+		var (
+			claimed []Effect
+			full    bool // as many were due as it asked for: there may be more
+		)
 		if free > 0 {
 			var err error
-			claimed, err = o.claim(ctx, free)
+			claimed, full, err = o.claimFor(ctx, free, normalFree)
 			if IsSchemaTooNew(err) {
 				o.Log.Error("outbox: standing down: this replica delivers nothing more", "err", err)
 				return fmt.Errorf("outbox: %w", err)
@@ -138,24 +150,34 @@ func (o *Outbox) Run(ctx context.Context) error {
 		}
 		for _, e := range claimed {
 			sem <- struct{}{}
+			critical := e.Priority >= PriorityCritical
+			if !critical {
+				normal.Add(1)
+			}
 			wg.Add(1)
 			go func(e Effect) {
 				defer wg.Done()
 				o.deliver(ctx, e, notReadyDelay)
+				if !critical {
+					normal.Add(-1)
+				}
 				<-sem
 				o.Notify()
 			}(e)
 		}
-		if free > 0 && len(claimed) == free {
+		if full && len(sem) < o.Workers {
 			continue // there may be more due
 		}
-		// With every worker busy, only a finishing delivery (which calls Notify) can free one.
+		// With every worker busy, only a finishing delivery (which calls Notify) can free one;
+		// with every normal one busy, that or a critical effect enqueued (Notify too).
 		wait := time.Hour
-		if len(sem) < o.Workers {
+		if len(sem) < o.Workers && int(normal.Load()) < o.Workers-o.Reserved {
 			wait = time.Minute
 			if next, err := o.nextDue(ctx); err == nil && !next.IsZero() {
 				wait = min(wait, max(next.Sub(o.Clock.Now()), time.Millisecond))
 			}
+		} else if len(sem) < o.Workers {
+			wait = time.Minute // a critical retry coming due; deliveries finishing wake it sooner
 		}
 		timer := time.NewTimer(wait)
 		select {
@@ -167,6 +189,33 @@ func (o *Outbox) Run(ctx context.Context) error {
 		}
 		timer.Stop()
 	}
+}
+
+// claimFor claims, in one transaction, up to free effects of which at most normalFree are
+// normal ones: critical effects first, then normal ones in claim order. full says that a
+// claim took all it asked for, so more may be due.
+func (o *Outbox) claimFor(ctx context.Context, free, normalFree int) (claimed []Effect, full bool, err error) {
+	err = o.Store.Update(ctx, func(tx Tx) error {
+		now := o.Clock.Now()
+		crit, err := tx.ClaimPriority(now, PriorityCritical, free, o.Lease)
+		if err != nil {
+			return err
+		}
+		claimed, full = crit, len(crit) == free
+		if rest := min(free-len(crit), normalFree); rest > 0 {
+			more, err := tx.ClaimPriority(now, PriorityNormal, rest, o.Lease)
+			if err != nil {
+				return err
+			}
+			claimed, full = append(claimed, more...), full || len(more) == rest
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, false, err
+	}
+	o.logClaims(claimed)
+	return claimed, full, nil
 }
 
 // DeliverDue delivers every effect due now, including the ones that deliveries enqueue, and
@@ -254,6 +303,12 @@ func (o *Outbox) claim(ctx context.Context, limit int) (claimed []Effect, err er
 	if err != nil {
 		return nil, err
 	}
+	o.logClaims(claimed)
+	return claimed, nil
+}
+
+// logClaims logs each claim at debug level, a takeover at info level.
+func (o *Outbox) logClaims(claimed []Effect) {
 	for _, e := range claimed {
 		if e.LastError == LapsedClaim && e.Attempts > 0 {
 			o.Log.Info("outbox: took over an effect whose claim lapsed", "effect", e.Key, "kind", e.Kind, "claim", e.Claim, "attempt", e.Attempts)
@@ -261,7 +316,6 @@ func (o *Outbox) claim(ctx context.Context, limit int) (claimed []Effect, err er
 			o.Log.Debug("outbox: claimed", "effect", e.Key, "kind", e.Kind, "claim", e.Claim)
 		}
 	}
-	return claimed, nil
 }
 
 func (o *Outbox) nextDue(ctx context.Context) (next time.Time, err error) {
@@ -279,9 +333,15 @@ func (o *Outbox) deliver(ctx context.Context, e Effect, wait time.Duration) stri
 	if e.Kind == EffectTimer && o.ObserveLag != nil {
 		o.ObserveLag(o.Clock.Now().Sub(e.NextAttemptAt))
 	}
-	var inc *Incident
+	var (
+		inc    *Incident
+		behind []int64 // refreshes of the same card queued behind e (coalesce.go)
+	)
 	err := o.Store.View(ctx, func(tx Tx) (err error) {
-		inc, err = tx.Incident(e.IncidentID)
+		if inc, err = tx.Incident(e.IncidentID); err != nil {
+			return err
+		}
+		behind, err = queuedBehind(tx, &e)
 		return err
 	})
 	var (
@@ -306,13 +366,15 @@ func (o *Outbox) deliver(ctx context.Context, e Effect, wait time.Duration) stri
 			log.Warn("outbox: another replica took this action over before it started; it does not start here")
 			return "lost" // fenced: an action never starts on a claim another replica took over
 		}
-		res, err = e.Kind.spec().handle(o, hctx, inc, &e) // deliver waited for the channel above
+		res, err = e.Kind.spec().handle(o, WithPriority(hctx, e.Priority), inc, &e) // deliver waited for the channel above
+		res.supersedes = behind
 		release()
 		if !held() {
 			log.Warn("outbox: another replica took this effect over while it was delivered; its result is not recorded")
 			return "lost"
 		}
-		if o.health.observe(service, probe, ErrorCode(err) != ENOTREADY, err, o.Clock.Now(), o.ProbeEvery) {
+		called := ErrorCode(err) != ENOTREADY && throttled(err) == nil // held back by a budget: no call
+		if o.health.observe(service, probe, called, err, o.Clock.Now(), o.ProbeEvery) {
 			o.wakeService(ctx, service, log)
 		}
 	}
@@ -509,7 +571,7 @@ func (o *Outbox) save(ctx context.Context, e *Effect, log *slog.Logger) bool {
 }
 
 // record applies one attempt's result to the effect and the incident and returns the
-// outcome's name: done, not_ready, retry or failed. A failed probe of a service that is
+// outcome's name: done, not_ready, throttled, retry or failed. A failed probe of a service that is
 // down is tried again after the next probe. An error from the store aborts the
 // whole record: a result is kept entirely or not at all.
 func (o *Outbox) record(c *change, e *Effect, res result, err error, notReadyWait time.Duration, probe bool, log *slog.Logger) (string, error) {
@@ -517,6 +579,9 @@ func (o *Outbox) record(c *change, e *Effect, res result, err error, notReadyWai
 	if err == nil {
 		e.Attempts++
 		e.State, e.LastError = EffectDone, ""
+		if err := supersede(c.tx, e, res.supersedes); err != nil {
+			return "", err
+		}
 		if res.apply != nil {
 			res.apply(c.inc)
 		}
@@ -551,6 +616,11 @@ func (o *Outbox) record(c *change, e *Effect, res result, err error, notReadyWai
 			}
 		}
 		return "done", nil // Run wakes itself after every delivery, once this has committed
+	}
+	if t := throttled(err); t != nil {
+		// Held back before the call, to stay within the service's rate limit: no attempt.
+		e.State, e.NextAttemptAt, e.LastError = EffectPending, now.Add(max(t.Wait, time.Millisecond)), err.Error()
+		return "throttled", nil
 	}
 	if ErrorCode(err) == ENOTREADY {
 		e.State, e.NextAttemptAt = EffectPending, now.Add(notReadyWait)

@@ -54,7 +54,10 @@ type Tx interface {
 	// ones whose claim lapsed (a replica died holding them; the takeover counts as an
 	// attempt). Each gets the next Claim token; with several replicas no effect is claimed
 	// by two at once.
+	// Of the effects due, higher priorities are claimed first, then the earliest due.
 	ClaimEffects(now time.Time, limit int, lease time.Duration) ([]Effect, error)
+	// ClaimPriority claims like ClaimEffects, but only effects of priority min or higher.
+	ClaimPriority(now time.Time, min Priority, limit int, lease time.Duration) ([]Effect, error)
 	// SaveEffect stores an effect's state, attempts, next attempt and last error, if it still
 	// carries e.Claim; else it returns ECONFLICT (LostClaim) and changes nothing.
 	SaveEffect(e *Effect) error
@@ -70,6 +73,11 @@ type Tx interface {
 	// error starts with ParkedPrefix) due at now, and returns how many.
 	WakeParked(kinds []EffectKind, now time.Time) (int, error)
 	Effects(incidentID int64) ([]Effect, error)
+	// PendingInLane returns the pending effects of a lane (not ""), in lane order.
+	PendingInLane(lane string) ([]Effect, error)
+	// SupersedeEffects marks done, with note as their last error, those of the effects ids
+	// still pending (a later delivery sent what they would have), and returns how many.
+	SupersedeEffects(ids []int64, note string) (int, error)
 
 	InsertPage(p *Page) error
 	UpdatePage(p *Page) error

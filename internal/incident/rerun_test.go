@@ -70,8 +70,10 @@ func TestATransactionRunAgainChangesNothingTwice(t *testing.T) {
 		// not compared between the runs; the timeline is, as a set for the same reason.
 		for _, e := range sys.Effects(1) {
 			done, due := e.State == incident.EffectDone && e.Attempts == 1, e.State == incident.EffectPending && e.Attempts == 0
-			if !done && !due {
-				t.Errorf("rerun %v: effect %s is %s after %d attempts (%s), want done at the first or not yet due", rerun, e.Key, e.State, e.Attempts, e.LastError)
+			// A card refresh queued behind another of its card is superseded by it: done, unsent.
+			superseded := e.State == incident.EffectDone && e.Attempts == 0 && strings.HasPrefix(e.LastError, incident.SupersededPrefix)
+			if !done && !due && !superseded {
+				t.Errorf("rerun %v: effect %s is %s after %d attempts (%s), want done at the first, superseded or not yet due", rerun, e.Key, e.State, e.Attempts, e.LastError)
 			}
 		}
 		var lines []string

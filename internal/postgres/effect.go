@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"sort"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -29,10 +28,10 @@ const firstInLane = `(e.lane = '' OR NOT EXISTS (
 // concurrent transactions enqueueing one key, one inserts it.
 func (t *Tx) Enqueue(e *incident.Effect) (bool, error) {
 	var id int64
-	err := t.tx.QueryRow(t.ctx, `INSERT INTO effects (incident_id, kind, key, payload, state, attempts, next_attempt_at, last_error, created_at, lane, lane_rank)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (key) DO NOTHING RETURNING id`,
+	err := t.tx.QueryRow(t.ctx, `INSERT INTO effects (incident_id, kind, key, payload, state, attempts, next_attempt_at, last_error, created_at, lane, lane_rank, priority)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (key) DO NOTHING RETURNING id`,
 		e.IncidentID, string(e.Kind), e.Key, e.Payload.MarshalPayload(), string(e.State), e.Attempts,
-		e.NextAttemptAt.UnixMilli(), e.LastError, e.CreatedAt.UnixMilli(), e.Lane, e.LaneRank).Scan(&id)
+		e.NextAttemptAt.UnixMilli(), e.LastError, e.CreatedAt.UnixMilli(), e.Lane, e.LaneRank, int(e.Priority)).Scan(&id)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return false, nil
 	}
@@ -43,26 +42,32 @@ func (t *Tx) Enqueue(e *incident.Effect) (bool, error) {
 	return true, nil
 }
 
-// ClaimEffects claims up to limit effects for lease, oldest due first: pending ones due at
-// now that are first in their lane, and inflight ones whose claim lapsed (the takeover
-// counts as an attempt, so the handler first looks for what the dead delivery made). Each
-// claimed effect takes the next claim token. Rows another transaction holds are skipped
-// (SKIP LOCKED), so concurrent claimers on several replicas never claim one effect twice
-// and never wait. While a migration runs it claims nothing; once a newer binary has migrated
-// the database it claims nothing and returns a *SchemaTooNewError (this binary stands down).
+// ClaimEffects claims up to limit effects for lease, in storerow.ClaimOrder (critical ones
+// first, then the oldest due): pending ones due at now that are first in their lane, and
+// inflight ones whose claim lapsed (the takeover counts as an attempt, so the handler first
+// looks for what the dead delivery made). Each claimed effect takes the next claim token.
+// Rows another transaction holds are skipped (SKIP LOCKED), so concurrent claimers on
+// several replicas never claim one effect twice and never wait. While a migration runs it
+// claims nothing; once a newer binary has migrated the database it claims nothing and
+// returns a *SchemaTooNewError (this binary stands down).
 func (t *Tx) ClaimEffects(now time.Time, limit int, lease time.Duration) ([]incident.Effect, error) {
+	return t.ClaimPriority(now, incident.PriorityNormal, limit, lease)
+}
+
+// ClaimPriority claims like ClaimEffects, but only effects of priority min or higher.
+func (t *Tx) ClaimPriority(now time.Time, min incident.Priority, limit int, lease time.Duration) ([]incident.Effect, error) {
 	if free, err := standBy(t.ctx, t.tx); !free || err != nil {
 		return nil, err
 	}
 	rows, err := t.tx.Query(t.ctx, `WITH c AS (
-			SELECT e.id FROM effects e WHERE (`+claimable+`) OR (`+lapsed+`)
-			ORDER BY e.next_attempt_at, e.id LIMIT $2 FOR UPDATE OF e SKIP LOCKED)
+			SELECT e.id FROM effects e WHERE ((`+claimable+`) OR (`+lapsed+`)) AND e.priority >= $5
+			ORDER BY `+storerow.ClaimOrder+` LIMIT $2 FOR UPDATE OF e SKIP LOCKED)
 		UPDATE effects SET
 			attempts = effects.attempts + (CASE WHEN effects.state = 'inflight' THEN 1 ELSE 0 END),
 			last_error = CASE WHEN effects.state = 'inflight' THEN $3 ELSE effects.last_error END,
 			state = 'inflight', claim = effects.claim + 1, claimed_until = $4
 		FROM c WHERE effects.id = c.id
-		RETURNING `+qualified("effects", storerow.EffectColumns), now.UnixMilli(), limit, incident.LapsedClaim, now.Add(lease).UnixMilli())
+		RETURNING `+qualified("effects", storerow.EffectColumns), now.UnixMilli(), limit, incident.LapsedClaim, now.Add(lease).UnixMilli(), int(min))
 	if err != nil {
 		return nil, fmt.Errorf("claim effects: %w", err)
 	}
@@ -70,13 +75,7 @@ func (t *Tx) ClaimEffects(now time.Time, limit int, lease time.Duration) ([]inci
 	if err != nil {
 		return nil, fmt.Errorf("claim effects: %w", err)
 	}
-	sort.Slice(out, func(i, j int) bool {
-		a, b := out[i], out[j]
-		if !a.NextAttemptAt.Equal(b.NextAttemptAt) {
-			return a.NextAttemptAt.Before(b.NextAttemptAt)
-		}
-		return a.ID < b.ID
-	})
+	storerow.SortClaimed(out) // RETURNING keeps no order
 	return out, nil
 }
 

@@ -33,6 +33,9 @@ type Chat struct {
 	// Notice says an event in the channel; Topic is the channel topic of an incident.
 	Notice func(e *incident.TimelineEvent, inc *incident.Incident) string
 	Topic  func(inc *incident.Incident) string
+	// Budget keeps the calls within Slack's rate tiers (budget.go); nil: no budget, Slack's
+	// 429s alone pace the bot.
+	Budget *Budget
 
 	mu     sync.Mutex
 	emails map[string]emailHit // users.lookupByEmail answers, briefly
@@ -51,9 +54,12 @@ const maxTopic = 250
 
 // CreateChannel creates a public or private channel.
 func (c *Chat) CreateChannel(ctx context.Context, name string, private bool) (incident.Channel, error) {
+	if err := c.Budget.take(ctx, "conversations.create", ""); err != nil {
+		return incident.Channel{}, err
+	}
 	ch, err := c.API.CreateConversationContext(ctx, slack.CreateConversationParams{ChannelName: name, IsPrivate: private})
 	if err != nil {
-		return incident.Channel{}, classify("conversations.create", err)
+		return incident.Channel{}, c.classify("conversations.create", err)
 	}
 	return incident.Channel{ID: ch.ID, Name: ch.Name}, nil
 }
@@ -62,9 +68,12 @@ func (c *Chat) CreateChannel(ctx context.Context, name string, private bool) (in
 func (c *Chat) FindChannel(ctx context.Context, name string) (incident.Channel, bool, error) {
 	params := &slack.GetConversationsParameters{Types: []string{"public_channel", "private_channel"}, ExcludeArchived: true, Limit: 1000}
 	for {
+		if err := c.Budget.take(ctx, "conversations.list", ""); err != nil {
+			return incident.Channel{}, false, err
+		}
 		chans, cursor, err := c.API.GetConversationsContext(ctx, params)
 		if err != nil {
-			return incident.Channel{}, false, classify("conversations.list", err)
+			return incident.Channel{}, false, c.classify("conversations.list", err)
 		}
 		for _, ch := range chans {
 			if ch.Name == name && ch.Creator == c.BotUserID {
@@ -84,20 +93,26 @@ func (c *Chat) SetTopic(ctx context.Context, channelID string, inc *incident.Inc
 	if utf8.RuneCountInString(topic) > maxTopic {
 		topic = string([]rune(topic)[:maxTopic-1]) + "…"
 	}
+	if err := c.Budget.take(ctx, "conversations.setTopic", channelID); err != nil {
+		return err
+	}
 	_, err := c.API.SetTopicOfConversationContext(ctx, channelID, topic)
-	return classify("conversations.setTopic", err)
+	return c.classify("conversations.setTopic", err)
 }
 
 // Invite adds users to the channel in chunks; users already there are not an error.
 func (c *Chat) Invite(ctx context.Context, channelID string, users []string) error {
 	for start := 0; start < len(users); start += inviteChunk {
 		chunk := users[start:min(start+inviteChunk, len(users))]
+		if err := c.Budget.take(ctx, "conversations.invite", channelID); err != nil {
+			return err // the chunks before are in; a retry finds them already_in_channel
+		}
 		_, err := c.API.InviteUsersToConversationContext(ctx, channelID, chunk...)
 		if slackCode(err) == "already_in_channel" {
 			continue
 		}
 		if err != nil {
-			return classify("conversations.invite", err)
+			return c.classify("conversations.invite", err)
 		}
 	}
 	return nil
@@ -109,17 +124,23 @@ func (c *Chat) Post(ctx context.Context, channelID string, m incident.Message) (
 		slack.MsgOptionMetadata(slack.SlackMetadata{EventType: metadataEventType, EventPayload: map[string]any{"key": m.Key}}),
 		slack.MsgOptionDisableLinkUnfurl(),
 	)
+	if err := c.Budget.take(ctx, "chat.postMessage", channelID); err != nil {
+		return "", err
+	}
 	_, ts, err := c.API.PostMessageContext(ctx, channelID, opts...)
 	if err != nil {
-		return "", classify("chat.postMessage", err)
+		return "", c.classify("chat.postMessage", err)
 	}
 	return ts, nil
 }
 
 // Update replaces a message the bot posted with m.
 func (c *Chat) Update(ctx context.Context, channelID, ts string, m incident.Message) error {
+	if err := c.Budget.take(ctx, "chat.update", channelID); err != nil {
+		return err
+	}
 	_, _, _, err := c.API.UpdateMessageContext(ctx, channelID, ts, c.content(m)...)
-	return classify("chat.update", err)
+	return c.classify("chat.update", err)
 }
 
 // content renders m's blocks and fallback text.
@@ -150,11 +171,14 @@ const historyWindow = 100
 
 // FindPosted looks through the channel's recent history for the bot's message with key.
 func (c *Chat) FindPosted(ctx context.Context, channelID, key string) (string, bool, error) {
+	if err := c.Budget.take(ctx, "conversations.history", channelID); err != nil {
+		return "", false, err
+	}
 	resp, err := c.API.GetConversationHistoryContext(ctx, &slack.GetConversationHistoryParameters{
 		ChannelID: channelID, Limit: historyWindow, IncludeAllMetadata: true,
 	})
 	if err != nil {
-		return "", false, classify("conversations.history", err)
+		return "", false, c.classify("conversations.history", err)
 	}
 	for _, m := range resp.Messages {
 		if m.User == c.BotUserID && m.Metadata.EventType == metadataEventType && m.Metadata.EventPayload["key"] == key {
@@ -167,17 +191,23 @@ func (c *Chat) FindPosted(ctx context.Context, channelID, key string) (string, b
 // UpdateCard re-renders the incident card in place.
 func (c *Chat) UpdateCard(ctx context.Context, channelID, ts string, inc *incident.Incident) error {
 	blocks, text := c.Card(inc)
+	if err := c.Budget.take(ctx, "chat.update", channelID); err != nil {
+		return err
+	}
 	_, _, _, err := c.API.UpdateMessageContext(ctx, channelID, ts, slack.MsgOptionBlocks(blocks...), slack.MsgOptionText(text, false))
-	return classify("chat.update", err)
+	return c.classify("chat.update", err)
 }
 
 // Pin pins a message; one already pinned is fine.
 func (c *Chat) Pin(ctx context.Context, channelID, ts string) error {
+	if err := c.Budget.take(ctx, "pins.add", channelID); err != nil {
+		return err
+	}
 	err := c.API.AddPinContext(ctx, channelID, slack.NewRefToMessage(channelID, ts))
 	if slackCode(err) == "already_pinned" {
 		return nil
 	}
-	return classify("pins.add", err)
+	return c.classify("pins.add", err)
 }
 
 // slackCode returns the Slack error code in err, or "".
@@ -193,6 +223,16 @@ func slackCode(err error) string {
 var temporaryCodes = map[string]bool{
 	"internal_error": true, "fatal_error": true, "service_unavailable": true,
 	"request_timeout": true, "team_added_to_org": true,
+}
+
+// classify is the package's classify, and holds method back in the budget after a 429.
+func (c *Chat) classify(method string, err error) error {
+	err = classify(method, err)
+	var tmp *incident.TemporaryError
+	if errors.As(err, &tmp) && tmp.RetryAfter > 0 { // only rate limits say when to retry
+		c.Budget.pause(method, tmp.RetryAfter)
+	}
+	return err
 }
 
 // classify maps a slack-go error to the domain's: rate limits and outages are temporary,
@@ -272,20 +312,26 @@ func (c *Chat) UserName(ctx context.Context, userID string) (string, error) {
 // user reads a user through users.info.
 // ChannelName returns a channel's name (conversations.info), for text read outside Slack.
 func (c *Chat) ChannelName(ctx context.Context, channelID string) (string, error) {
+	if err := c.Budget.take(ctx, "conversations.info", channelID); err != nil {
+		return "", err
+	}
 	ch, err := c.API.GetConversationInfoContext(ctx, &slack.GetConversationInfoInput{ChannelID: channelID})
 	if err != nil {
-		return "", classify("conversations.info", err)
+		return "", c.classify("conversations.info", err)
 	}
 	return ch.Name, nil
 }
 
 func (c *Chat) user(ctx context.Context, userID string) (*slack.User, error) {
+	if err := c.Budget.take(ctx, "users.info", ""); err != nil {
+		return nil, err
+	}
 	u, err := c.API.GetUserInfoContext(ctx, userID)
 	if slackCode(err) == "user_not_found" {
 		return nil, &incident.Error{Code: incident.ENOTFOUND, Message: fmt.Sprintf("There is no user %s in this workspace.", userID)}
 	}
 	if err != nil {
-		return nil, classify("users.info", err)
+		return nil, c.classify("users.info", err)
 	}
 	return u, nil
 }
@@ -303,12 +349,15 @@ func (c *Chat) UserByEmail(ctx context.Context, email string) (string, bool, err
 		return hit.id, hit.id != "", nil
 	}
 	c.mu.Unlock()
+	if err := c.Budget.take(ctx, "users.lookupByEmail", ""); err != nil {
+		return "", false, err
+	}
 	u, err := c.API.GetUserByEmailContext(ctx, email)
 	id := ""
 	switch {
 	case slackCode(err) == "users_not_found":
 	case err != nil:
-		return "", false, classify("users.lookupByEmail", err)
+		return "", false, c.classify("users.lookupByEmail", err)
 	default:
 		id = u.ID
 	}

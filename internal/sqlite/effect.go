@@ -27,10 +27,10 @@ const firstInLane = `(e.lane = '' OR NOT EXISTS (
 
 // Enqueue inserts e unless an effect with its key exists, and reports whether it did.
 func (t *Tx) Enqueue(e *incident.Effect) (bool, error) {
-	res, err := t.tx.ExecContext(t.ctx, `INSERT INTO effects (incident_id, kind, key, payload, state, attempts, next_attempt_at, last_error, created_at, lane, lane_rank)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING`,
+	res, err := t.tx.ExecContext(t.ctx, `INSERT INTO effects (incident_id, kind, key, payload, state, attempts, next_attempt_at, last_error, created_at, lane, lane_rank, priority)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING`,
 		e.IncidentID, string(e.Kind), e.Key, e.Payload.MarshalPayload(), string(e.State), e.Attempts,
-		e.NextAttemptAt.UnixMilli(), e.LastError, e.CreatedAt.UnixMilli(), e.Lane, e.LaneRank)
+		e.NextAttemptAt.UnixMilli(), e.LastError, e.CreatedAt.UnixMilli(), e.Lane, e.LaneRank, int(e.Priority))
 	if err != nil {
 		return false, fmt.Errorf("enqueue %s: %w", e.Key, err)
 	}
@@ -42,12 +42,18 @@ func (t *Tx) Enqueue(e *incident.Effect) (bool, error) {
 	return true, err
 }
 
-// ClaimEffects claims up to limit effects for lease, oldest due first: pending ones due at
-// now that are first in their lane, and inflight ones whose claim lapsed (the takeover
-// counts as an attempt, so the handler first looks for what the dead delivery made).
-// Each claimed effect takes the next claim token. Once a newer binary has migrated the
-// database it claims nothing and returns a *incident.SchemaTooNewError.
+// ClaimEffects claims up to limit effects for lease, in storerow.ClaimOrder (critical ones
+// first, then the oldest due): pending ones due at now that are first in their lane, and
+// inflight ones whose claim lapsed (the takeover counts as an attempt, so the handler first
+// looks for what the dead delivery made). Each claimed effect takes the next claim token.
+// Once a newer binary has migrated the database it claims nothing and returns a
+// *incident.SchemaTooNewError.
 func (t *Tx) ClaimEffects(now time.Time, limit int, lease time.Duration) ([]incident.Effect, error) {
+	return t.ClaimPriority(now, incident.PriorityNormal, limit, lease)
+}
+
+// ClaimPriority claims like ClaimEffects, but only effects of priority min or higher.
+func (t *Tx) ClaimPriority(now time.Time, min incident.Priority, limit int, lease time.Duration) ([]incident.Effect, error) {
 	if err := schemaCurrent(t.ctx, t.tx); err != nil {
 		return nil, err
 	}
@@ -55,13 +61,18 @@ func (t *Tx) ClaimEffects(now time.Time, limit int, lease time.Duration) ([]inci
 			attempts = attempts + (CASE WHEN state = 'inflight' THEN 1 ELSE 0 END),
 			last_error = CASE WHEN state = 'inflight' THEN ? ELSE last_error END,
 			state = 'inflight', claim = claim + 1, claimed_until = ?
-		WHERE id IN (SELECT e.id FROM effects e WHERE (`+claimable+`) OR (`+lapsed+`)
-		             ORDER BY e.next_attempt_at, e.id LIMIT ?)
-		RETURNING `+storerow.EffectColumns, incident.LapsedClaim, now.Add(lease).UnixMilli(), now.UnixMilli(), now.UnixMilli(), limit)
+		WHERE id IN (SELECT e.id FROM effects e WHERE ((`+claimable+`) OR (`+lapsed+`)) AND e.priority >= ?
+		             ORDER BY `+storerow.ClaimOrder+` LIMIT ?)
+		RETURNING `+storerow.EffectColumns, incident.LapsedClaim, now.Add(lease).UnixMilli(), now.UnixMilli(), now.UnixMilli(), int(min), limit)
 	if err != nil {
 		return nil, fmt.Errorf("claim effects: %w", err)
 	}
-	return scanEffects(rows)
+	out, err := scanEffects(rows)
+	if err != nil {
+		return nil, err
+	}
+	storerow.SortClaimed(out) // RETURNING keeps no order
+	return out, nil
 }
 
 // SaveEffect stores e's state, attempts, next attempt and last error, if e still holds its

@@ -2,13 +2,33 @@ package storerow
 
 import (
 	"fmt"
+	"sort"
 	"time"
 
 	"github.com/nephoran/incidentbot/internal/incident"
 )
 
 // EffectColumns are effects' columns, in the order ScanEffect reads them.
-const EffectColumns = `id, incident_id, kind, key, payload, state, attempts, next_attempt_at, last_error, created_at, lane, lane_rank, claim, claimed_until`
+const EffectColumns = `id, incident_id, kind, key, payload, state, attempts, next_attempt_at, last_error, created_at, lane, lane_rank, claim, claimed_until, priority`
+
+// ClaimOrder is the order in which both stores claim due effects (of effects aliased e):
+// higher priorities first, then the earliest due, then the order of commit.
+const ClaimOrder = `e.priority DESC, e.next_attempt_at, e.id`
+
+// SortClaimed puts claimed effects in ClaimOrder (a store whose UPDATE ... RETURNING does
+// not keep it).
+func SortClaimed(effs []incident.Effect) {
+	sort.SliceStable(effs, func(i, j int) bool {
+		a, b := effs[i], effs[j]
+		switch {
+		case a.Priority != b.Priority:
+			return a.Priority > b.Priority
+		case !a.NextAttemptAt.Equal(b.NextAttemptAt):
+			return a.NextAttemptAt.Before(b.NextAttemptAt)
+		}
+		return a.ID < b.ID
+	})
+}
 
 // ScanEffect reads an outbox effect.
 func ScanEffect(s Scanner) (incident.Effect, error) {
@@ -17,12 +37,13 @@ func ScanEffect(s Scanner) (incident.Effect, error) {
 		kind, state, pl string
 		next, created   int64
 		until           int64
+		priority        int
 	)
 	if err := s.Scan(&e.ID, &e.IncidentID, &kind, &e.Key, &pl, &state, &e.Attempts, &next, &e.LastError, &created, &e.Lane, &e.LaneRank,
-		&e.Claim, &until); err != nil {
+		&e.Claim, &until, &priority); err != nil {
 		return e, err
 	}
-	e.Kind, e.State = incident.EffectKind(kind), incident.EffectState(state)
+	e.Kind, e.State, e.Priority = incident.EffectKind(kind), incident.EffectState(state), incident.Priority(priority)
 	e.NextAttemptAt, e.CreatedAt = time.UnixMilli(next), time.UnixMilli(created)
 	if until > 0 {
 		e.ClaimedUntil = time.UnixMilli(until)

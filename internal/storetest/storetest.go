@@ -58,6 +58,8 @@ func groups() []group {
 		{"Effects", effectCases()},
 		{"Lanes", laneCases()},
 		{"Claims", claimCases()},
+		{"Priority", priorityCases()},
+		{"Supersede", supersedeCases()},
 		{"Pages", pageCases()},
 		{"Joins", joinCases()},
 		{"Followups", followupCases()},

@@ -44,7 +44,8 @@ type Slack struct {
 	slowness  map[string]time.Duration // per-method latency on top of latency
 	nextID    int
 	tsSeq     int64
-	limits    map[string]*window // per-method rate windows, when enforced
+	limits    map[string]*window // per-method (and per-channel post) rate windows, when enforced
+	limited   map[string]int     // calls answered 429 over their tier, by method
 	enforce   bool
 	socket    *socketHub
 	responses map[string][2]string // response_url path -> channel, user
@@ -105,6 +106,7 @@ func NewSlack() *Slack {
 		homes:     map[string]json.RawMessage{},
 		faults:    map[string][]Fault{},
 		limits:    map[string]*window{},
+		limited:   map[string]int{},
 		slowness:  map[string]time.Duration{},
 		responses: map[string][2]string{},
 		now:       time.Now,
@@ -340,7 +342,7 @@ func (s *Slack) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	if s.outage != nil {
 		fault, faulted = *s.outage, true
 	}
-	limited := s.overLimit(method)
+	limited := s.overLimit(call)
 	s.inflight++
 	s.peak = max(s.peak, s.inflight)
 	s.mu.Unlock()

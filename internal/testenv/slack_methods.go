@@ -36,9 +36,16 @@ var slackMethods = map[string]func(*Slack, SlackCall) map[string]any{
 var rateTiers = map[string]int{
 	"conversations.create": 20, "conversations.setTopic": 20, "pins.add": 20,
 	"conversations.invite": 50, "chat.update": 50, "conversations.history": 50, "conversations.list": 20,
-	"chat.postEphemeral": 100, "views.open": 100, "views.publish": 100, "chat.postMessage": 60, "auth.test": 100,
-	"users.lookupByEmail": 50, "users.info": 100,
+	"chat.postEphemeral": 100, "views.open": 100, "views.publish": 100, "auth.test": 100,
+	"users.lookupByEmail": 50, "users.info": 100, "conversations.info": 50,
+	// chat.postMessage: about one a second in each channel (postsPerChannel), and several
+	// hundred a minute in the workspace.
+	"chat.postMessage": 300,
 }
+
+// postsPerChannel is chat.postMessage's allowance in one channel, a minute: one a second
+// on average, short bursts allowed.
+const postsPerChannel = 60
 
 type window struct {
 	start time.Time
@@ -47,22 +54,54 @@ type window struct {
 
 // overLimit counts a call against its method's minute and returns the seconds to wait when
 // it is over the allowance, or 0.
-func (s *Slack) overLimit(method string) int {
-	limit, ok := rateTiers[method]
+// A call over it is counted in RateLimited. chat.postMessage counts against its channel's
+// minute too.
+func (s *Slack) overLimit(call SlackCall) int {
+	limit, ok := rateTiers[call.Method]
 	if !s.enforce || !ok {
 		return 0
 	}
+	wait := s.countCall(call.Method, limit)
+	if call.Method == "chat.postMessage" {
+		if ch := call.Params.Get("channel"); ch != "" {
+			wait = max(wait, s.countCall(call.Method+" "+ch, postsPerChannel))
+		}
+	}
+	if wait > 0 {
+		s.limited[call.Method]++
+	}
+	return wait
+}
+
+// countCall counts a call in key's minute and returns the seconds to wait when it is over
+// limit, or 0.
+func (s *Slack) countCall(key string, limit int) int {
 	now := s.now()
-	w := s.limits[method]
+	w := s.limits[key]
 	if w == nil || now.Sub(w.start) >= time.Minute {
 		w = &window{start: now}
-		s.limits[method] = w
+		s.limits[key] = w
 	}
 	w.count++
 	if w.count > limit {
 		return int(time.Minute-now.Sub(w.start))/int(time.Second) + 1
 	}
 	return 0
+}
+
+// RateLimited returns how many calls of method ("" for all) were answered 429 because they
+// went over their tier (EnforceRateLimits), not counting scripted faults.
+func (s *Slack) RateLimited(method string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if method != "" {
+		return s.limited[method]
+	}
+	n := 0
+	for _, c := range s.limited {
+		n += c
+	}
+	return n
 }
 
 func (s *Slack) authTest(SlackCall) map[string]any {

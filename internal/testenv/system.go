@@ -138,6 +138,15 @@ func WithApproverGroup(name string, users ...string) Option {
 	}
 }
 
+// WithSlackBudget turns on the bot's budget of Slack calls (slack.rate_budget), on the
+// system's clock.
+func WithSlackBudget() Option {
+	return func(s *Setup) {
+		on := true
+		s.Config.Slack.RateBudget = &on
+	}
+}
+
 // WithPagerDuty pages through the PagerDuty fake: the commander and business continuity
 // lead through escalation policy PIC0001, the technical lead through PTL0001, the
 // communications lead through schedule PCOMMS1, legal through the Events API.
@@ -170,6 +179,11 @@ func NewSystem(tb testing.TB, opts ...Option) *System {
 	cfg.Slack.BotToken, cfg.Slack.AppToken, cfg.Slack.SigningSecret = SlackBotToken, SlackAppToken, SlackSigningSecret
 	cfg.Slack.APIURL, cfg.Slack.AnnounceChannel = emu.APIURL(), s.Announce
 	cfg.Services = TestServices()
+	// Like the emulator's rate limits, the bot's budget of calls is for the tests that ask
+	// for it (WithSlackBudget): on a clock that moves only when told, it would hold back
+	// every test that makes more calls than a tier allows in a minute.
+	noBudget := false
+	cfg.Slack.RateBudget = &noBudget
 	setup := &Setup{System: s, Config: cfg, Deps: &app.Deps{Log: slog.New(slog.DiscardHandler), Clock: s.Clock,
 		Clusters: kube.Static(nil), // no cluster is reachable, nor the kubeconfig of the machine the tests run on
 		Getenv:   func(k string) string { return s.Env[k] }}}
