@@ -8,6 +8,7 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -115,25 +116,42 @@ func (p *Pages) row(ctx context.Context, inc *incident.Incident, now time.Time) 
 	return r
 }
 
+// dashboardPage is how many incidents a page of the dashboard lists.
+const dashboardPage = 50
+
+// timelinePage is how many events a page of an incident's timeline shows.
+const timelinePage = 200
+
+// statusUpdates bounds the updates the status page reads of each incident: the latest.
+const statusUpdates = 50
+
 func (p *Pages) index(w http.ResponseWriter, r *http.Request) {
-	incs, err := p.Service.FindIncidents(r.Context(), incident.IncidentFilter{ResolvedLimit: 20})
+	q := r.URL.Query()
+	page, err := p.Service.ListIncidents(r.Context(), incident.IncidentList{After: q.Get("after"), Before: q.Get("before"), Limit: dashboardPage, Public: true})
 	if err != nil {
 		WriteError(w, r, p.Log, fmt.Errorf("dashboard: read the incidents: %w", err))
 		return
 	}
 	now := p.Service.Now()
 	var rows []row
-	for i := range incs {
-		if !incs[i].Private {
-			rows = append(rows, p.row(r.Context(), &incs[i], now))
+	for i := range page.Incidents {
+		if !page.Incidents[i].Private { // ListIncidents left them out; never show one
+			rows = append(rows, p.row(r.Context(), &page.Incidents[i], now))
 		}
 	}
-	st, err := p.Service.Stats(r.Context(), now.Add(-kpiPeriod))
+	st, err := p.Service.StatsInBulk(r.Context(), now.Add(-kpiPeriod))
 	if err != nil {
 		WriteError(w, r, p.Log, fmt.Errorf("dashboard: read the KPIs: %w", err))
 		return
 	}
-	p.render(w, "index", map[string]any{"Title": "Incidents", "Incidents": rows, "KPIs": kpiRows(st)})
+	data := map[string]any{"Title": "Incidents", "Incidents": rows, "KPIs": kpiRows(st)}
+	if page.Prev != "" {
+		data["Prev"] = "/?before=" + url.QueryEscape(page.Prev)
+	}
+	if page.Next != "" {
+		data["Next"] = "/?after=" + url.QueryEscape(page.Next)
+	}
+	p.render(w, "index", data)
 }
 
 type stepRow struct {
@@ -159,7 +177,17 @@ func (p *Pages) incident(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	now := p.Service.Now()
-	evs, _ := p.Service.Timeline(r.Context(), inc.ID)
+	win, ok := timelineWindow(r)
+	if !ok {
+		WriteError(w, r, p.Log, incident.Errorf(incident.EINVALID, "Give after or before as an event number."))
+		return
+	}
+	tl, err := p.Service.TimelineRange(r.Context(), inc.ID, win)
+	if err != nil {
+		WriteError(w, r, p.Log, err)
+		return
+	}
+	evs := tl.Events
 	runs, _ := p.Service.RunsOf(r.Context(), inc.ID)
 	said := make([]words.Sentence, len(evs))
 	var actors []string
@@ -184,7 +212,34 @@ func (p *Pages) incident(w http.ResponseWriter, r *http.Request) {
 		runViews = append(runViews, map[string]any{"Title": run.Title, "Steps": steps})
 	}
 	row := p.row(r.Context(), inc, now)
-	p.render(w, "incident", map[string]any{"Title": row.Key, "Incident": row, "Runs": runViews, "Timeline": timeline})
+	data := map[string]any{"Title": row.Key, "Incident": row, "Runs": runViews, "Timeline": timeline}
+	if tl.Earlier || tl.Later {
+		self := "/incidents/" + row.Key
+		data["Window"] = fmt.Sprintf("Events %d to %d of %d.", evs[0].Seq, evs[len(evs)-1].Seq, tl.Total)
+		if tl.Earlier {
+			data["First"], data["Earlier"] = self, fmt.Sprintf("%s?before=%d", self, evs[0].Seq)
+		}
+		if tl.Later {
+			data["Later"], data["Latest"] = fmt.Sprintf("%s?after=%d", self, evs[len(evs)-1].Seq), fmt.Sprintf("%s?before=%d", self, tl.Total+1)
+		}
+	}
+	p.render(w, "incident", data)
+}
+
+// timelineWindow reads the window of the timeline a request asks for: ?after=N or
+// ?before=N (event numbers); neither, the first events.
+func timelineWindow(r *http.Request) (incident.TimelineWindow, bool) {
+	w := incident.TimelineWindow{Limit: timelinePage}
+	for name, to := range map[string]*int{"after": &w.After, "before": &w.Before} {
+		if v := r.URL.Query().Get(name); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 0 {
+				return w, false
+			}
+			*to = n
+		}
+	}
+	return w, true
 }
 
 // parseIncidentNumber reads an incident's number from a path: "42", "INC-42" or "inc-42".
@@ -215,7 +270,7 @@ func stateOf(sev incident.Severity) int {
 }
 
 func (p *Pages) status(w http.ResponseWriter, r *http.Request) {
-	incs, err := p.Service.FindIncidents(r.Context(), incident.IncidentFilter{Open: new(true)})
+	incs, err := p.Service.OpenIncidents(r.Context(), 0)
 	if err != nil {
 		WriteError(w, r, p.Log, fmt.Errorf("status page: read the incidents: %w", err))
 		return
@@ -235,7 +290,7 @@ func (p *Pages) status(w http.ResponseWriter, r *http.Request) {
 		if inc.Private { // the state of its services, and nothing else
 			continue
 		}
-		evs, _ := p.Service.Events(r.Context(), incident.EventFilter{IncidentID: inc.ID, Kinds: []incident.EventKind{incident.EventStatusUpdate}})
+		evs, _ := p.Service.LatestEvents(r.Context(), inc.ID, incident.EventStatusUpdate, statusUpdates)
 		var updates []map[string]any
 		for _, e := range evs {
 			if text, ok := publicText(e); ok {
