@@ -21,9 +21,9 @@ type ListTx interface {
 	// EventRange returns up to r.Limit events of r.IncidentID with seq strictly between
 	// r.After and r.Before (0: no bound), in seq order, or newest first when r.Descending.
 	EventRange(r EventRange) ([]TimelineEvent, error)
-	// LatestEventsOfKind returns the latest limit events of kind in the incident's
-	// timeline, in seq order.
-	LatestEventsOfKind(incidentID int64, kind EventKind, limit int) ([]TimelineEvent, error)
+	// LatestEventsOfKind returns the latest limit events of kind in the timeline of each
+	// of the incidents, in seq order, by incident ID (none: no entry).
+	LatestEventsOfKind(incidentIDs []int64, kind EventKind, limit int) (map[int64][]TimelineEvent, error)
 	// KPIInputs returns what the KPIs of the incidents declared at or after since are
 	// computed from, in ID order, in a few reads of the whole set rather than several per
 	// incident. Each incident carries its services, not its roles.
@@ -323,13 +323,13 @@ func (s *Service) TimelineRange(ctx context.Context, incidentID int64, w Timelin
 	return page, nil
 }
 
-// LatestEvents returns the latest limit events of kind in the incident's timeline, in
-// timeline order.
-func (s *Service) LatestEvents(ctx context.Context, incidentID int64, kind EventKind, limit int) ([]TimelineEvent, error) {
-	var evs []TimelineEvent
-	err := s.store.View(ctx, func(tx Tx) (err error) { evs, err = tx.LatestEventsOfKind(incidentID, kind, limit); return err })
+// LatestEvents returns the latest limit events of kind in the timelines of the
+// incidents, in timeline order, by incident ID, in one read.
+func (s *Service) LatestEvents(ctx context.Context, incidentIDs []int64, kind EventKind, limit int) (map[int64][]TimelineEvent, error) {
+	var evs map[int64][]TimelineEvent
+	err := s.store.View(ctx, func(tx Tx) (err error) { evs, err = tx.LatestEventsOfKind(incidentIDs, kind, limit); return err })
 	if err != nil {
-		return nil, fmt.Errorf("events of incident %d: %w", incidentID, err)
+		return nil, fmt.Errorf("latest events: %w", err)
 	}
 	return evs, nil
 }

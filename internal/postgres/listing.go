@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"fmt"
-	"slices"
 	"strconv"
 	"time"
 
@@ -12,9 +11,6 @@ import (
 
 // dialect is PostgreSQL's, for the queries storerow builds.
 var dialect = storerow.Dialect{Param: func(n int) string { return "$" + strconv.Itoa(n) }, ServiceOrder: "pos"}
-
-// idChunk bounds the IDs of one IN (...) list.
-const idChunk = 500
 
 // each runs query and calls fn with each row, reading them to the end before the caller
 // issues further queries on the transaction.
@@ -45,8 +41,8 @@ func (t *Tx) IncidentRange(r incident.IncidentRange) ([]incident.Incident, error
 		return nil, fmt.Errorf("read incidents: %w", err)
 	}
 	ids := set.IDs()
-	for from := 0; from < len(ids); from += idChunk {
-		chunk := ids[from:min(from+idChunk, len(ids))]
+	for from := 0; from < len(ids); from += storerow.IDChunk {
+		chunk := ids[from:min(from+storerow.IDChunk, len(ids))]
 		if err := t.each(storerow.RolesOfQuery(dialect, len(chunk)), chunk, set.ScanRole); err != nil {
 			return nil, fmt.Errorf("read roles: %w", err)
 		}
@@ -63,11 +59,10 @@ func (t *Tx) EventRange(r incident.EventRange) ([]incident.TimelineEvent, error)
 	return t.events(q, args)
 }
 
-// LatestEventsOfKind returns the incident's latest limit events of kind, in seq order.
-func (t *Tx) LatestEventsOfKind(incidentID int64, kind incident.EventKind, limit int) ([]incident.TimelineEvent, error) {
-	evs, err := t.events(storerow.LatestEventsOfKindQuery(dialect), []any{incidentID, string(kind), limit})
-	slices.Reverse(evs)
-	return evs, err
+// LatestEventsOfKind returns the latest limit events of kind of each of the incidents, in
+// one query for up to storerow.IDChunk of them.
+func (t *Tx) LatestEventsOfKind(incidentIDs []int64, kind incident.EventKind, limit int) (map[int64][]incident.TimelineEvent, error) {
+	return storerow.LatestEventsOfKind(dialect, t.each, incidentIDs, kind, limit)
 }
 
 func (t *Tx) events(q string, args []any) ([]incident.TimelineEvent, error) {

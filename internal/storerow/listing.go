@@ -77,12 +77,41 @@ func EventRangeQuery(d Dialect, r incident.EventRange) (string, []any) {
 	return q, args
 }
 
-// LatestEventsOfKindQuery is the query of ListTx.LatestEventsOfKind (newest first; the
-// store reverses them), through the (incident_id, kind, seq) index.
-func LatestEventsOfKindQuery(d Dialect) string {
-	return `SELECT ` + EventColumns + ` FROM timeline_events WHERE incident_id = ` + d.Param(1) +
-		` AND kind = ` + d.Param(2) + ` ORDER BY seq DESC LIMIT ` + d.Param(3)
+// LatestEventsOfKindQuery is the query of ListTx.LatestEventsOfKind for n incidents (their
+// IDs the first n parameters, then the kind and the limit), through the
+// (incident_id, kind, seq) index, in (incident, seq) order.
+func LatestEventsOfKindQuery(d Dialect, n int) string {
+	return `SELECT ` + EventColumns + ` FROM (SELECT ` + EventColumns + `, row_number() OVER (PARTITION BY incident_id ORDER BY seq DESC) AS latest
+		FROM timeline_events WHERE incident_id IN (` + params(d, 1, n) + `) AND kind = ` + d.Param(n+1) + `) AS of_kind
+		WHERE latest <= ` + d.Param(n+2) + ` ORDER BY incident_id, seq`
 }
+
+// LatestEventsOfKind runs LatestEventsOfKindQuery through each (a store's query runner) a
+// chunk of incidents at a time.
+func LatestEventsOfKind(d Dialect, each func(q string, args []any, fn func(Scanner) error) error, ids []int64, kind incident.EventKind, limit int) (map[int64][]incident.TimelineEvent, error) {
+	out := map[int64][]incident.TimelineEvent{}
+	for from := 0; from < len(ids); from += IDChunk {
+		chunk := ids[from:min(from+IDChunk, len(ids))]
+		args := make([]any, 0, len(chunk)+2)
+		for _, id := range chunk {
+			args = append(args, id)
+		}
+		err := each(LatestEventsOfKindQuery(d, len(chunk)), append(args, string(kind), limit), func(sc Scanner) error {
+			e, err := ScanEvent(sc)
+			if err == nil {
+				out[e.IncidentID] = append(out[e.IncidentID], *e)
+			}
+			return err
+		})
+		if err != nil {
+			return nil, fmt.Errorf("read the latest events: %w", err)
+		}
+	}
+	return out, nil
+}
+
+// IDChunk bounds the IDs of one IN (...) list of the queries here.
+const IDChunk = 500
 
 // RolesOfQuery and ServicesOfQuery read the roles and the services of the incidents
 // whose IDs are the n parameters, for IncidentSet.

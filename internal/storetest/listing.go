@@ -117,7 +117,10 @@ func incidentRangeOfAHolder(t *testing.T, s incident.Store) {
 		}
 	}
 	var got []incident.Incident
-	view(t, s, func(tx incident.Tx) (err error) { got, err = tx.IncidentRange(incident.IncidentRange{Holder: "U0TL1"}); return err })
+	view(t, s, func(tx incident.Tx) (err error) {
+		got, err = tx.IncidentRange(incident.IncidentRange{Holder: "U0TL1"})
+		return err
+	})
 	if !slices.Equal(ids(got), want) || len(want) < 2 {
 		t.Errorf("the open incidents of U0TL1: %v, want %v", ids(got), want)
 	}
@@ -247,17 +250,28 @@ func eventRangeAndLatestOfKind(t *testing.T, s incident.Store) {
 			t.Errorf("EventRange(%+v): %v, want %v", c.r, seqs(got), c.want)
 		}
 	}
-	var latest []incident.TimelineEvent
+	none := createIncident(t, s, minimalIncident(3))
+	var latest map[int64][]incident.TimelineEvent
 	view(t, s, func(tx incident.Tx) (err error) {
-		latest, err = tx.LatestEventsOfKind(a.ID, incident.EventStatusUpdate, 3)
+		latest, err = tx.LatestEventsOfKind([]int64{a.ID, none.ID}, incident.EventStatusUpdate, 3)
 		return err
 	})
-	if got := seqs(latest); !slices.Equal(got, []int{20, 24, 28}) {
-		t.Errorf("the latest 3 status updates: %v, want [20 24 28]", got)
+	if got := seqs(latest[a.ID]); !slices.Equal(got, []int{20, 24, 28}) || len(latest) != 1 {
+		t.Errorf("the latest 3 status updates: %v, want [20 24 28] of incident %d only (%d incidents)", got, a.ID, len(latest))
+	}
+	view(t, s, func(tx incident.Tx) (err error) {
+		latest, err = tx.LatestEventsOfKind([]int64{b.ID, a.ID}, incident.EventNote, 2)
+		return err
+	})
+	if len(latest[a.ID]) != 2 || latest[a.ID][1].Seq != 30 || len(latest[b.ID]) != 2 || latest[b.ID][0].Seq != 29 || latest[b.ID][0].IncidentID != b.ID {
+		t.Errorf("the latest 2 notes of two incidents: %+v", latest)
 	}
 	full := readEvents(t, s, a.ID)
 	var got []incident.TimelineEvent
-	view(t, s, func(tx incident.Tx) (err error) { got, err = tx.EventRange(incident.EventRange{IncidentID: a.ID}); return err })
+	view(t, s, func(tx incident.Tx) (err error) {
+		got, err = tx.EventRange(incident.EventRange{IncidentID: a.ID})
+		return err
+	})
 	wantNoDiff(t, "the whole range", full, got)
 }
 

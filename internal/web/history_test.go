@@ -20,7 +20,7 @@ import (
 // tests and the benchmarks need it: Incidents incidents one every Spacing up to Now (the
 // Open newest open, the others resolved; every 10th private, every 15th a drill), Each
 // events in each incident's timeline (every 10th a status update for the status page),
-// and Big more in the newest open one.
+// and Big more in the newest public open one.
 type history struct {
 	Incidents, Open, Each, Big int
 	Spacing                    time.Duration
@@ -33,6 +33,15 @@ var histNow = time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
 var histCatalog = incident.Catalog{
 	"intent-processing": {Tier: 1, HourlyImpact: map[string]float64{"large-enterprise": 125000}},
 	"api-gateway":       {Tier: 2}, "analytics": {Tier: 3},
+}
+
+// big is the number of the incident with Big more events: the newest public open one.
+func (h history) big() int {
+	n := h.Incidents
+	for n%10 == 0 {
+		n--
+	}
+	return n
 }
 
 func (h history) declared(n int) time.Time {
@@ -70,7 +79,7 @@ func (h history) write(tb testing.TB, path string) {
 					return err
 				}
 				each := h.Each
-				if n == h.Incidents && h.Open > 0 { // the newest open one
+				if n == h.big() && h.Open > 0 {
 					each += h.Big
 				}
 				var evs [2]incident.TimelineEvent // this one and the one before

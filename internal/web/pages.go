@@ -23,7 +23,11 @@ var templateFS embed.FS
 
 // Pages serves the read-only dashboard (/ and /incidents/{id}) and the public status page
 // (/status). The dashboard never shows a private incident; the status page shows only the
-// state of its services, and only the updates posted for it (`update --status-page`).
+// state of its services, and only the updates posted for it (`update --status-page`), the
+// latest statusUpdates of each. Each page reads only what it shows: the dashboard a page
+// of dashboardPage incidents (Previous and Next for the others), an incident's page a
+// window of timelinePage events. The dashboard's KPIs are kept between loads and refreshed
+// after a load when they are older than kpiFresh (15 s).
 type Pages struct {
 	// Token, when set, closes the dashboard to those without it: a browser gives it as the
 	// Basic password (any user name), a script as "Authorization: Bearer <token>". Empty,
@@ -34,6 +38,7 @@ type Pages struct {
 	Names Directory
 	Log   *slog.Logger
 	tmpl  map[string]*template.Template
+	kpis  kpiCache
 }
 
 // NewPages parses the templates.
@@ -139,7 +144,7 @@ func (p *Pages) index(w http.ResponseWriter, r *http.Request) {
 			rows = append(rows, p.row(r.Context(), &page.Incidents[i], now))
 		}
 	}
-	st, err := p.Service.StatsInBulk(r.Context(), now.Add(-kpiPeriod))
+	st, err := p.kpis.get(r.Context(), p.Service, p.Log, now)
 	if err != nil {
 		WriteError(w, r, p.Log, fmt.Errorf("dashboard: read the KPIs: %w", err))
 		return
@@ -275,6 +280,17 @@ func (p *Pages) status(w http.ResponseWriter, r *http.Request) {
 		WriteError(w, r, p.Log, fmt.Errorf("status page: read the incidents: %w", err))
 		return
 	}
+	var shown []int64 // the incidents whose updates the page shows
+	for i := range incs {
+		if !incs[i].Drill && !incs[i].Private {
+			shown = append(shown, incs[i].ID)
+		}
+	}
+	latest, err := p.Service.LatestEvents(r.Context(), shown, incident.EventStatusUpdate, statusUpdates)
+	if err != nil {
+		WriteError(w, r, p.Log, fmt.Errorf("status page: read the updates: %w", err))
+		return
+	}
 	worst := map[string]int{}
 	var public []map[string]any
 	for i := range incs {
@@ -290,9 +306,8 @@ func (p *Pages) status(w http.ResponseWriter, r *http.Request) {
 		if inc.Private { // the state of its services, and nothing else
 			continue
 		}
-		evs, _ := p.Service.LatestEvents(r.Context(), inc.ID, incident.EventStatusUpdate, statusUpdates)
 		var updates []map[string]any
-		for _, e := range evs {
+		for _, e := range latest[inc.ID] {
 			if text, ok := publicText(e); ok {
 				updates = append(updates, map[string]any{"At": incident.FormatTime(e.At), "Text": chatHTML(text, nil)})
 			}

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/nephoran/incidentbot/internal/testenv"
 )
 
 var (
@@ -146,5 +148,26 @@ func TestStatusPageShowsTheLatestUpdates(t *testing.T) {
 	count := func(n int) int { return strings.Count(page, fmt.Sprintf("of incident %d<", n)) }
 	if count(1) != 45 || count(2) != 50 || strings.Contains(page, "update 100 of incident 2<") || !strings.Contains(page, "update 110 of incident 2<") {
 		t.Errorf("the status page shows %d and %d updates, want 45 and the latest 50", count(1), count(2))
+	}
+}
+
+// The dashboard keeps its KPIs between loads, but computes them anew when the Service's
+// clock jumps away from the wall clock (as a test's does): what a load shows after
+// another incident and a minute is the KPIs with it.
+func TestDashboardKPIsFollowTheClock(t *testing.T) {
+	sys := testenv.NewSystem(t)
+	general := sys.Slack.AddChannel("general", "U0ALICE")
+	sys.Do("U0ALICE", general, "declare P1 intent-processing Intent API returning 500s")
+	sys.Deliver()
+	pages := pagesOf(sys.Service)
+	real := func(n int) string { return fmt.Sprintf("<td>Real</td><td>all</td><td>%d</td>", n) }
+	if _, page := get(pages, "/"); !strings.Contains(page, real(1)) {
+		t.Fatalf("the first load lacks %q", real(1))
+	}
+	sys.Do("U0ALICE", general, "declare P2 api-gateway Slow gateway")
+	sys.Deliver()
+	sys.Clock.Advance(2 * time.Minute)
+	if _, page := get(pages, "/"); !strings.Contains(page, real(2)) {
+		t.Errorf("after another incident and two minutes the dashboard lacks %q", real(2))
 	}
 }
