@@ -80,6 +80,15 @@ func (t *Tx) events(q string, args []any) ([]incident.TimelineEvent, error) {
 	return evs, nil
 }
 
+// CountOpen counts the open incidents.
+func (t *Tx) CountOpen() (int, error) {
+	var n int
+	if err := t.tx.QueryRow(t.ctx, storerow.CountOpenQuery).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count the open incidents: %w", err)
+	}
+	return n, nil
+}
+
 // KPIInputs reads the incidents declared since, their services, runs and follow-ups in
 // four queries.
 func (t *Tx) KPIInputs(since time.Time) ([]incident.KPIInput, error) {

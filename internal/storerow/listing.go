@@ -2,6 +2,7 @@ package storerow
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/nephoran/incidentbot/internal/incident"
@@ -32,7 +33,9 @@ func IncidentRangeQuery(d Dialect, r incident.IncidentRange) (string, []any) {
 	}
 	if r.Holder != "" {
 		args = append(args, r.Holder, r.Holder)
-		where = append(where, `(commander = `+d.Param(len(args)-1)+` OR id IN (SELECT incident_id FROM incident_roles WHERE holder = `+d.Param(len(args))+`))`)
+		// Checked on each incident of the range (EXISTS, not IN), so the cost is the
+		// range's, not the holder's whole history.
+		where = append(where, `(commander = `+d.Param(len(args)-1)+` OR EXISTS (SELECT 1 FROM incident_roles r WHERE r.incident_id = incidents.id AND r.holder = `+d.Param(len(args))+`))`)
 	}
 	if r.After > 0 {
 		args = append(args, r.After)
@@ -52,6 +55,9 @@ func IncidentRangeQuery(d Dialect, r incident.IncidentRange) (string, []any) {
 	}
 	return q, args
 }
+
+// CountOpenQuery counts the open incidents through the partial index on them.
+const CountOpenQuery = `SELECT count(*) FROM incidents WHERE status <> 'resolved'`
 
 // EventRangeQuery is the query of ListTx.EventRange and its arguments: the events'
 // columns, as ScanEvent reads them, through the (incident_id, seq) index.
@@ -77,26 +83,31 @@ func EventRangeQuery(d Dialect, r incident.EventRange) (string, []any) {
 	return q, args
 }
 
-// LatestEventsOfKindQuery is the query of ListTx.LatestEventsOfKind for n incidents (their
-// IDs the first n parameters, then the kind and the limit), through the
-// (incident_id, kind, seq) index, in (incident, seq) order.
+// LatestEventsOfKindQuery is the query of ListTx.LatestEventsOfKind for n incidents: one
+// LIMIT query per incident through the (incident_id, kind, seq) index, so a long timeline
+// costs no more than a short one, all in one statement. Its parameters are the ID, the
+// kind and the limit of each incident in turn; each incident's events come together,
+// newest first.
 func LatestEventsOfKindQuery(d Dialect, n int) string {
-	return `SELECT ` + EventColumns + ` FROM (SELECT ` + EventColumns + `, row_number() OVER (PARTITION BY incident_id ORDER BY seq DESC) AS latest
-		FROM timeline_events WHERE incident_id IN (` + params(d, 1, n) + `) AND kind = ` + d.Param(n+1) + `) AS of_kind
-		WHERE latest <= ` + d.Param(n+2) + ` ORDER BY incident_id, seq`
+	parts := make([]string, n)
+	for i := range parts {
+		parts[i] = fmt.Sprintf(`SELECT * FROM (SELECT %s FROM timeline_events WHERE incident_id = %s AND kind = %s ORDER BY seq DESC LIMIT %s) AS l%d`,
+			EventColumns, d.Param(3*i+1), d.Param(3*i+2), d.Param(3*i+3), i)
+	}
+	return strings.Join(parts, "\nUNION ALL ")
 }
 
 // LatestEventsOfKind runs LatestEventsOfKindQuery through each (a store's query runner) a
-// chunk of incidents at a time.
+// chunk of incidents at a time, and returns each incident's events in seq order.
 func LatestEventsOfKind(d Dialect, each func(q string, args []any, fn func(Scanner) error) error, ids []int64, kind incident.EventKind, limit int) (map[int64][]incident.TimelineEvent, error) {
 	out := map[int64][]incident.TimelineEvent{}
 	for from := 0; from < len(ids); from += IDChunk {
 		chunk := ids[from:min(from+IDChunk, len(ids))]
-		args := make([]any, 0, len(chunk)+2)
+		args := make([]any, 0, 3*len(chunk))
 		for _, id := range chunk {
-			args = append(args, id)
+			args = append(args, id, string(kind), limit)
 		}
-		err := each(LatestEventsOfKindQuery(d, len(chunk)), append(args, string(kind), limit), func(sc Scanner) error {
+		err := each(LatestEventsOfKindQuery(d, len(chunk)), args, func(sc Scanner) error {
 			e, err := ScanEvent(sc)
 			if err == nil {
 				out[e.IncidentID] = append(out[e.IncidentID], *e)
@@ -106,6 +117,9 @@ func LatestEventsOfKind(d Dialect, each func(q string, args []any, fn func(Scann
 		if err != nil {
 			return nil, fmt.Errorf("read the latest events: %w", err)
 		}
+	}
+	for _, evs := range out {
+		slices.Reverse(evs)
 	}
 	return out, nil
 }

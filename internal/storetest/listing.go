@@ -54,7 +54,7 @@ func ids(incs []incident.Incident) []int64 {
 
 // IncidentRange reads the open or the resolved incidents between two IDs, newest or
 // oldest first, up to a limit, with or without the private ones, each whole (roles and
-// services as Incident reads them).
+// services as Incident reads them); CountOpen counts the open ones.
 func incidentRangeByStatusBoundsAndOrder(t *testing.T, s incident.Store) {
 	all := listed(t, s, 20)
 	var open, resolved []int64 // ascending
@@ -77,6 +77,11 @@ func incidentRangeByStatusBoundsAndOrder(t *testing.T, s incident.Store) {
 	}
 	public := func(xs []int64) []int64 {
 		return slices.DeleteFunc(slices.Clone(xs), func(id int64) bool { return all[id].Private })
+	}
+	var count int
+	view(t, s, func(tx incident.Tx) (err error) { count, err = tx.CountOpen(); return err })
+	if count != len(open) {
+		t.Errorf("CountOpen: %d, want %d", count, len(open))
 	}
 	mid := open[len(open)/2]
 	for _, c := range []struct {
