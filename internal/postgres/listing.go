@@ -10,7 +10,7 @@ import (
 )
 
 // dialect is PostgreSQL's, for the queries storerow builds.
-var dialect = storerow.Dialect{Param: func(n int) string { return "$" + strconv.Itoa(n) }, ServiceOrder: "pos"}
+var dialect = storerow.Dialect{Param: func(n int) string { return "$" + strconv.Itoa(n) }, ServiceOrder: "pos", IDCast: "::bigint"}
 
 // each runs query and calls fn with each row, reading them to the end before the caller
 // issues further queries on the transaction.

@@ -15,6 +15,8 @@ type Dialect struct {
 	// ServiceOrder is the column of incident_services that keeps the order services were
 	// added in (rowid in SQLite, pos in PostgreSQL).
 	ServiceOrder string
+	// IDCast types a parameter that is an ID where nothing else does (in VALUES).
+	IDCast string
 }
 
 // IncidentRangeQuery is the query of ListTx.IncidentRange and its arguments: the incidents'
@@ -83,18 +85,20 @@ func EventRangeQuery(d Dialect, r incident.EventRange) (string, []any) {
 	return q, args
 }
 
-// LatestEventsOfKindQuery is the query of ListTx.LatestEventsOfKind for n incidents: one
-// LIMIT query per incident through the (incident_id, kind, seq) index, so a long timeline
-// costs no more than a short one, all in one statement. Its parameters are the ID, the
-// kind and the limit of each incident in turn; each incident's events come together,
-// newest first.
+// LatestEventsOfKindQuery is the query of ListTx.LatestEventsOfKind for n incidents (their
+// IDs the first n parameters, then the kind and the limit): for each incident, a LIMIT
+// query through the (incident_id, kind, seq) index, so a long timeline costs no more than
+// a short one. Each incident's events come together, newest first.
 func LatestEventsOfKindQuery(d Dialect, n int) string {
-	parts := make([]string, n)
-	for i := range parts {
-		parts[i] = fmt.Sprintf(`SELECT * FROM (SELECT %s FROM timeline_events WHERE incident_id = %s AND kind = %s ORDER BY seq DESC LIMIT %s) AS l%d`,
-			EventColumns, d.Param(3*i+1), d.Param(3*i+2), d.Param(3*i+3), i)
+	values := make([]string, n)
+	for i := range values {
+		values[i] = "(" + d.Param(i+1) + d.IDCast + ")"
 	}
-	return strings.Join(parts, "\nUNION ALL ")
+	cols := "e." + strings.ReplaceAll(EventColumns, ", ", ", e.")
+	return `WITH wanted (incident_id) AS (VALUES ` + strings.Join(values, ", ") + `)
+		SELECT ` + cols + ` FROM wanted w JOIN timeline_events e ON e.id IN (SELECT x.id FROM timeline_events x
+			WHERE x.incident_id = w.incident_id AND x.kind = ` + d.Param(n+1) + ` ORDER BY x.seq DESC LIMIT ` + d.Param(n+2) + `)
+		ORDER BY e.incident_id, e.seq DESC`
 }
 
 // LatestEventsOfKind runs LatestEventsOfKindQuery through each (a store's query runner) a
@@ -103,10 +107,11 @@ func LatestEventsOfKind(d Dialect, each func(q string, args []any, fn func(Scann
 	out := map[int64][]incident.TimelineEvent{}
 	for from := 0; from < len(ids); from += IDChunk {
 		chunk := ids[from:min(from+IDChunk, len(ids))]
-		args := make([]any, 0, 3*len(chunk))
+		args := make([]any, 0, len(chunk)+2)
 		for _, id := range chunk {
-			args = append(args, id, string(kind), limit)
+			args = append(args, id)
 		}
+		args = append(args, string(kind), limit)
 		err := each(LatestEventsOfKindQuery(d, len(chunk)), args, func(sc Scanner) error {
 			e, err := ScanEvent(sc)
 			if err == nil {
