@@ -58,8 +58,9 @@ func IncidentRangeQuery(d Dialect, r incident.IncidentRange) (string, []any) {
 	return q, args
 }
 
-// CountOpenQuery counts the open incidents through the partial index on them.
-const CountOpenQuery = `SELECT count(*) FROM incidents WHERE status <> 'resolved'`
+// CountOpenQuery counts the open incidents through the (status, id) index: a seek for
+// each open status, not a scan of every incident.
+var CountOpenQuery = `SELECT count(*) FROM incidents WHERE status IN ('` + string(incident.StatusInvestigating) + `', '` + string(incident.StatusMitigated) + `')`
 
 // EventRangeQuery is the query of ListTx.EventRange and its arguments: the events'
 // columns, as ScanEvent reads them, through the (incident_id, seq) index.
