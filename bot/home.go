@@ -4,18 +4,18 @@ import (
 	"context"
 
 	"github.com/nephoran/incidentbot/bot/views"
-	"github.com/nephoran/incidentbot/internal/incident"
 	"github.com/slack-go/slack"
 )
 
-// publishHome renders user's App Home tab: the open incidents and the roles they hold.
+// publishHome renders user's App Home tab: the open incidents and the roles they hold,
+// reading no more of them than the tab lists.
 func (b *Bot) publishHome(ctx context.Context, user string) {
-	incs, err := b.Service.FindIncidents(ctx, incident.IncidentFilter{Open: new(true)})
+	incs, open, err := b.Service.HomeIncidents(ctx, user, views.MaxHomeIncidents)
 	if err != nil {
 		b.Log.Error("app home: read incidents", "err", err)
 		return
 	}
-	if _, err := b.API.PublishViewContext(ctx, slack.PublishViewContextRequest{UserID: user, View: views.Home(incs, user)}); err != nil {
+	if _, err := b.API.PublishViewContext(ctx, slack.PublishViewContextRequest{UserID: user, View: views.Home(incs, open, user)}); err != nil {
 		b.Log.Error("app home: views.publish", "user", user, "err", err)
 	}
 }

@@ -9,13 +9,15 @@ import (
 	"github.com/slack-go/slack"
 )
 
-// maxHomeIncidents bounds the incidents listed on the App Home tab, which holds at most 100
+// MaxHomeIncidents bounds the incidents listed on the App Home tab, which holds at most 100
 // blocks; each incident takes one.
-const maxHomeIncidents = 90
+const MaxHomeIncidents = 90
 
 // Home renders a user's App Home tab: the open incidents, the roles the viewer holds in
 // them first. A private incident shows its title only to those who hold a role in it.
-func Home(incs []incident.Incident, viewer string) slack.HomeTabViewRequest {
+// open is how many incidents are open, of which incs may be only some (those listed
+// first); the tab says how many it does not show.
+func Home(incs []incident.Incident, open int, viewer string) slack.HomeTabViewRequest {
 	var mine, others []slack.Block
 	for i := range incs {
 		inc := &incs[i]
@@ -41,11 +43,12 @@ func Home(incs []incident.Incident, viewer string) slack.HomeTabViewRequest {
 		}
 	}
 	listed := append(mine, others...)
-	more := 0
-	if len(listed) > maxHomeIncidents {
-		listed, more = listed[:maxHomeIncidents], len(listed)-maxHomeIncidents
+	open = max(open, len(listed))
+	if len(listed) > MaxHomeIncidents {
+		listed = listed[:MaxHomeIncidents]
 	}
-	blocks := []slack.Block{slack.NewHeaderBlock(plain(fmt.Sprintf("Open incidents: %d", len(mine)+len(others))))}
+	more := open - len(listed)
+	blocks := []slack.Block{slack.NewHeaderBlock(plain(fmt.Sprintf("Open incidents: %d", open)))}
 	if len(mine) > 0 {
 		blocks = append(blocks, slack.NewContextBlock("", mrkdwn(fmt.Sprintf("You hold a role in %d of them; those come first.", len(mine)))))
 	}

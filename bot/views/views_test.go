@@ -178,7 +178,7 @@ func TestHomeRespectsTheBlockLimit(t *testing.T) {
 		incs[i].Number = i + 1
 	}
 	incs[150].Commander = "U0BOB"
-	home := Home(incs, "U0BOB")
+	home := Home(incs, len(incs), "U0BOB")
 	blocks := home.Blocks.BlockSet
 	if len(blocks) > 100 {
 		t.Fatalf("%d blocks", len(blocks))

@@ -105,6 +105,7 @@ type Tx interface {
 	MarkReminderPosted(key string, at time.Time) error
 
 	RunTx
+	ListTx
 }
 
 // Channel is a chat channel the bot created.

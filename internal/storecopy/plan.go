@@ -4,10 +4,10 @@ package storecopy
 // internal/sqlite's migrations. A source at another version (after opening migrated it
 // forward) is refused, and a test fails when a new SQLite migration lands without the plan
 // being brought up to it.
-const SQLiteSchema = 17
+const SQLiteSchema = 19
 
 // PostgresSchema is the PostgreSQL schema version the plan is written for.
-const PostgresSchema = 3
+const PostgresSchema = 5
 
 // kind is how a column's values are carried from SQLite to PostgreSQL.
 type kind int
@@ -100,7 +100,7 @@ var plan = []table{
 	)},
 	{name: "effects", what: "effects", key: []string{"id"}, identity: []string{"id"}, columns: join(
 		ints("id", "incident_id"), texts("kind", "key", "payload", "state"), ints("attempts", "next_attempt_at"),
-		texts("last_error"), ints("created_at"), texts("lane"), ints("lane_rank", "claim", "claimed_until"),
+		texts("last_error"), ints("created_at"), texts("lane"), ints("lane_rank", "claim", "claimed_until", "priority"),
 	)},
 	{name: "seen", what: "seen keys", key: []string{"key"}, columns: join(
 		texts("key"), ints("at"),

@@ -2,6 +2,7 @@ package storecopy
 
 import (
 	"errors"
+	"fmt"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -84,8 +85,8 @@ func TestMigrateRefusesASourceSchemaItDoesNotKnow(t *testing.T) {
 		return loadSQLInto(t, path, stmt)
 	}
 	for _, c := range []struct{ name, stmt, want string }{
-		{"newer", `INSERT INTO schema_migrations (version, name, applied_at) VALUES (18, '0018_future.sql', '2027-01-01T00:00:00.000Z')`,
-			"the database schema is at version 18, newer than this binary knows (17)"}, // refused by sqlite.Open
+		{"newer", fmt.Sprintf(`INSERT INTO schema_migrations (version, name, applied_at) VALUES (%d, 'future.sql', '2027-01-01T00:00:00.000Z')`, SQLiteSchema+1),
+			fmt.Sprintf("the database schema is at version %d, newer than this binary knows (%d)", SQLiteSchema+1, SQLiteSchema)}, // refused by sqlite.Open
 		{"extra table", `CREATE TABLE escalations (id INTEGER PRIMARY KEY)`, "its table escalations is not copied"},
 		{"extra column", `ALTER TABLE effects ADD COLUMN region TEXT NOT NULL DEFAULT ''`, "its column effects.region is not copied"},
 	} {

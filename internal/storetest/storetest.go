@@ -66,6 +66,7 @@ func groups() []group {
 		{"Ledger", ledgerCases()},
 		{"Runs", runCases()},
 		{"Transactions", txCases()},
+		{"Listing", listingCases()},
 	}
 }
 

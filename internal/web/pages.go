@@ -8,6 +8,7 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -22,7 +23,11 @@ var templateFS embed.FS
 
 // Pages serves the read-only dashboard (/ and /incidents/{id}) and the public status page
 // (/status). The dashboard never shows a private incident; the status page shows only the
-// state of its services, and only the updates posted for it (`update --status-page`).
+// state of its services, and only the updates posted for it (`update --status-page`), the
+// latest statusUpdates of each. Each page reads only what it shows: the dashboard a page
+// of dashboardPage incidents (Previous and Next for the others), an incident's page a
+// window of timelinePage events. The dashboard's KPIs are kept between loads and refreshed
+// after a load when they are older than kpiFresh (15 s).
 type Pages struct {
 	// Token, when set, closes the dashboard to those without it: a browser gives it as the
 	// Basic password (any user name), a script as "Authorization: Bearer <token>". Empty,
@@ -33,6 +38,7 @@ type Pages struct {
 	Names Directory
 	Log   *slog.Logger
 	tmpl  map[string]*template.Template
+	kpis  kpiCache
 }
 
 // NewPages parses the templates.
@@ -115,25 +121,42 @@ func (p *Pages) row(ctx context.Context, inc *incident.Incident, now time.Time) 
 	return r
 }
 
+// dashboardPage is how many incidents a page of the dashboard lists.
+const dashboardPage = 50
+
+// timelinePage is how many events a page of an incident's timeline shows.
+const timelinePage = 200
+
+// statusUpdates bounds the updates the status page reads of each incident: the latest.
+const statusUpdates = 50
+
 func (p *Pages) index(w http.ResponseWriter, r *http.Request) {
-	incs, err := p.Service.FindIncidents(r.Context(), incident.IncidentFilter{ResolvedLimit: 20})
+	q := r.URL.Query()
+	page, err := p.Service.ListIncidents(r.Context(), incident.IncidentList{After: q.Get("after"), Before: q.Get("before"), Limit: dashboardPage, Public: true})
 	if err != nil {
 		WriteError(w, r, p.Log, fmt.Errorf("dashboard: read the incidents: %w", err))
 		return
 	}
 	now := p.Service.Now()
 	var rows []row
-	for i := range incs {
-		if !incs[i].Private {
-			rows = append(rows, p.row(r.Context(), &incs[i], now))
+	for i := range page.Incidents {
+		if !page.Incidents[i].Private { // ListIncidents left them out; never show one
+			rows = append(rows, p.row(r.Context(), &page.Incidents[i], now))
 		}
 	}
-	st, err := p.Service.Stats(r.Context(), now.Add(-kpiPeriod))
+	st, err := p.kpis.get(r.Context(), p.Service, p.Log, now)
 	if err != nil {
 		WriteError(w, r, p.Log, fmt.Errorf("dashboard: read the KPIs: %w", err))
 		return
 	}
-	p.render(w, "index", map[string]any{"Title": "Incidents", "Incidents": rows, "KPIs": kpiRows(st)})
+	data := map[string]any{"Title": "Incidents", "Incidents": rows, "KPIs": kpiRows(st)}
+	if page.Prev != "" {
+		data["Prev"] = "/?before=" + url.QueryEscape(page.Prev)
+	}
+	if page.Next != "" {
+		data["Next"] = "/?after=" + url.QueryEscape(page.Next)
+	}
+	p.render(w, "index", data)
 }
 
 type stepRow struct {
@@ -159,7 +182,17 @@ func (p *Pages) incident(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	now := p.Service.Now()
-	evs, _ := p.Service.Timeline(r.Context(), inc.ID)
+	win, ok := timelineWindow(r)
+	if !ok {
+		WriteError(w, r, p.Log, incident.Errorf(incident.EINVALID, "Give after or before as an event number."))
+		return
+	}
+	tl, err := p.Service.TimelineRange(r.Context(), inc.ID, win)
+	if err != nil {
+		WriteError(w, r, p.Log, err)
+		return
+	}
+	evs := tl.Events
 	runs, _ := p.Service.RunsOf(r.Context(), inc.ID)
 	said := make([]words.Sentence, len(evs))
 	var actors []string
@@ -184,7 +217,34 @@ func (p *Pages) incident(w http.ResponseWriter, r *http.Request) {
 		runViews = append(runViews, map[string]any{"Title": run.Title, "Steps": steps})
 	}
 	row := p.row(r.Context(), inc, now)
-	p.render(w, "incident", map[string]any{"Title": row.Key, "Incident": row, "Runs": runViews, "Timeline": timeline})
+	data := map[string]any{"Title": row.Key, "Incident": row, "Runs": runViews, "Timeline": timeline}
+	if tl.Earlier || tl.Later {
+		self := "/incidents/" + row.Key
+		data["Window"] = fmt.Sprintf("Events %d to %d of %d.", evs[0].Seq, evs[len(evs)-1].Seq, tl.Total)
+		if tl.Earlier {
+			data["First"], data["Earlier"] = self, fmt.Sprintf("%s?before=%d", self, evs[0].Seq)
+		}
+		if tl.Later {
+			data["Later"], data["Latest"] = fmt.Sprintf("%s?after=%d", self, evs[len(evs)-1].Seq), fmt.Sprintf("%s?before=%d", self, tl.Total+1)
+		}
+	}
+	p.render(w, "incident", data)
+}
+
+// timelineWindow reads the window of the timeline a request asks for: ?after=N or
+// ?before=N (event numbers); neither, the first events.
+func timelineWindow(r *http.Request) (incident.TimelineWindow, bool) {
+	w := incident.TimelineWindow{Limit: timelinePage}
+	for name, to := range map[string]*int{"after": &w.After, "before": &w.Before} {
+		if v := r.URL.Query().Get(name); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 0 {
+				return w, false
+			}
+			*to = n
+		}
+	}
+	return w, true
 }
 
 // parseIncidentNumber reads an incident's number from a path: "42", "INC-42" or "inc-42".
@@ -215,9 +275,20 @@ func stateOf(sev incident.Severity) int {
 }
 
 func (p *Pages) status(w http.ResponseWriter, r *http.Request) {
-	incs, err := p.Service.FindIncidents(r.Context(), incident.IncidentFilter{Open: new(true)})
+	incs, err := p.Service.OpenIncidents(r.Context(), 0)
 	if err != nil {
 		WriteError(w, r, p.Log, fmt.Errorf("status page: read the incidents: %w", err))
+		return
+	}
+	var shown []int64 // the incidents whose updates the page shows
+	for i := range incs {
+		if !incs[i].Drill && !incs[i].Private {
+			shown = append(shown, incs[i].ID)
+		}
+	}
+	latest, err := p.Service.LatestEvents(r.Context(), shown, incident.EventStatusUpdate, statusUpdates)
+	if err != nil {
+		WriteError(w, r, p.Log, fmt.Errorf("status page: read the updates: %w", err))
 		return
 	}
 	worst := map[string]int{}
@@ -235,9 +306,8 @@ func (p *Pages) status(w http.ResponseWriter, r *http.Request) {
 		if inc.Private { // the state of its services, and nothing else
 			continue
 		}
-		evs, _ := p.Service.Events(r.Context(), incident.EventFilter{IncidentID: inc.ID, Kinds: []incident.EventKind{incident.EventStatusUpdate}})
 		var updates []map[string]any
-		for _, e := range evs {
+		for _, e := range latest[inc.ID] {
 			if text, ok := publicText(e); ok {
 				updates = append(updates, map[string]any{"At": incident.FormatTime(e.At), "Text": chatHTML(text, nil)})
 			}

@@ -1,0 +1,97 @@
+package sqlite
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/nephoran/incidentbot/internal/incident"
+	"github.com/nephoran/incidentbot/internal/storerow"
+)
+
+// dialect is SQLite's, for the queries storerow builds.
+var dialect = storerow.Dialect{Param: func(int) string { return "?" }, ServiceOrder: "rowid"}
+
+// each runs query and calls fn with each row, reading them to the end before the caller
+// issues further queries on the transaction.
+func (t *Tx) each(query string, args []any, fn func(storerow.Scanner) error) error {
+	rows, err := t.tx.QueryContext(t.ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := fn(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// IncidentRange returns a range of the open or the resolved incidents by ID, with their
+// roles and services, in three queries.
+func (t *Tx) IncidentRange(r incident.IncidentRange) ([]incident.Incident, error) {
+	q, args := storerow.IncidentRangeQuery(dialect, r)
+	var set storerow.IncidentSet
+	if err := t.each(q, args, set.ScanRow); err != nil {
+		return nil, fmt.Errorf("read incidents: %w", err)
+	}
+	ids := set.IDs()
+	for from := 0; from < len(ids); from += storerow.IDChunk {
+		chunk := ids[from:min(from+storerow.IDChunk, len(ids))]
+		if err := t.each(storerow.RolesOfQuery(dialect, len(chunk)), chunk, set.ScanRole); err != nil {
+			return nil, fmt.Errorf("read roles: %w", err)
+		}
+		if err := t.each(storerow.ServicesOfQuery(dialect, len(chunk)), chunk, set.ScanService); err != nil {
+			return nil, fmt.Errorf("read services: %w", err)
+		}
+	}
+	return set.Incidents, nil
+}
+
+// EventRange returns a range of an incident's events by seq.
+func (t *Tx) EventRange(r incident.EventRange) ([]incident.TimelineEvent, error) {
+	q, args := storerow.EventRangeQuery(dialect, r)
+	return t.events(q, args)
+}
+
+// LatestEventsOfKind returns the latest limit events of kind of each of the incidents, in
+// one query for up to storerow.IDChunk of them.
+func (t *Tx) LatestEventsOfKind(incidentIDs []int64, kind incident.EventKind, limit int) (map[int64][]incident.TimelineEvent, error) {
+	return storerow.LatestEventsOfKind(dialect, t.each, incidentIDs, kind, limit)
+}
+
+func (t *Tx) events(q string, args []any) ([]incident.TimelineEvent, error) {
+	var evs []incident.TimelineEvent
+	err := t.each(q, args, func(sc storerow.Scanner) error {
+		e, err := storerow.ScanEvent(sc)
+		if err == nil {
+			evs = append(evs, *e)
+		}
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read events: %w", err)
+	}
+	return evs, nil
+}
+
+// CountOpen counts the open incidents.
+func (t *Tx) CountOpen() (int, error) {
+	var n int
+	if err := t.tx.QueryRowContext(t.ctx, storerow.CountOpenQuery).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count the open incidents: %w", err)
+	}
+	return n, nil
+}
+
+// KPIInputs reads the incidents declared since, their services, runs and follow-ups in
+// four queries.
+func (t *Tx) KPIInputs(since time.Time) ([]incident.KPIInput, error) {
+	var set storerow.KPISet
+	for i, q := range storerow.KPIQueries(dialect) {
+		if err := t.each(q, []any{storerow.FormatTime(since)}, func(sc storerow.Scanner) error { return set.Scan(i, sc) }); err != nil {
+			return nil, fmt.Errorf("read the KPIs' incidents: %w", err)
+		}
+	}
+	return set.Inputs(), nil
+}
