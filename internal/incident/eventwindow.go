@@ -1,6 +1,9 @@
 package incident
 
-import "slices"
+import (
+	"context"
+	"slices"
+)
 
 // EventWindow picks a run of an incident's events: from the oldest (or, with Newest, from
 // the newest back), skip Offset events and take at most Limit, without or with the bot's
@@ -27,3 +30,20 @@ type EventWindowTx interface {
 func HousekeepingKinds() []EventKind { return slices.Clone(housekeepingKinds) }
 
 var housekeepingKinds = []EventKind{EventTopicSet, EventCardPinned, EventCardUpdated, EventMessagePosted}
+
+// TimelineWindow returns the incident's events in window w, and how many events its
+// timeline has with or without housekeeping as w asks, from one read.
+func (s *Service) TimelineWindow(ctx context.Context, incidentID int64, w EventWindow) ([]TimelineEvent, int, error) {
+	var (
+		evs   []TimelineEvent
+		total int
+	)
+	err := s.store.View(ctx, func(tx Tx) (err error) {
+		if total, err = tx.CountEvents(incidentID, w.Housekeeping); err != nil {
+			return err
+		}
+		evs, err = tx.EventsIn(incidentID, w)
+		return err
+	})
+	return evs, total, err
+}
