@@ -11,15 +11,20 @@ const ReportDeadline = 24 * time.Hour
 
 // ReviewData is everything a post-incident review is written from.
 type ReviewData struct {
-	Incident   *Incident
-	Events     []TimelineEvent
-	Runs       []Run
-	Followups  []Followup
-	Pages      []Page
-	Objectives Objectives
-	Estimate   Estimate
-	Catalog    Catalog
-	Now        time.Time
+	Incident *Incident
+	// Events is the timeline the review shows, without the bot's housekeeping: all of it,
+	// or for a long one its first ReviewTimelineEnds events, LaterEvents its last as many,
+	// and Omitted the count of those left out between them (ReadReviewTimeline).
+	Events      []TimelineEvent
+	LaterEvents []TimelineEvent
+	Omitted     int
+	Runs        []Run
+	Followups   []Followup
+	Pages       []Page
+	Objectives  Objectives
+	Estimate    Estimate
+	Catalog     Catalog
+	Now         time.Time
 	// Names and ChannelNames are the chat names of the users and channels the review
 	// names (ID -> name), for readers outside chat; one missing here shows as its ID.
 	Names, ChannelNames map[string]string
@@ -75,7 +80,7 @@ func (o *Outbox) fileReview(ctx context.Context, inc *Incident, e *Effect) (resu
 	}
 	d := ReviewData{Incident: inc, Catalog: o.Settings.Catalog, Now: o.Clock.Now()}
 	err := o.Store.View(ctx, func(tx Tx) (err error) {
-		if d.Events, err = tx.Events(inc.ID); err != nil {
+		if d.Events, d.LaterEvents, d.Omitted, err = ReadReviewTimeline(tx, inc.ID); err != nil {
 			return err
 		}
 		if d.Runs, err = tx.Runs(inc.ID); err != nil {

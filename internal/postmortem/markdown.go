@@ -89,7 +89,7 @@ func named(d incident.ReviewData) incident.Named {
 			add(s.DecidedBy)
 		}
 	}
-	for _, e := range d.Events {
+	for _, e := range append(d.Events[:len(d.Events):len(d.Events)], d.LaterEvents...) {
 		add(e.Actor)
 		addSentence(words.Event(e))
 	}

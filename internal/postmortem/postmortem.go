@@ -50,9 +50,9 @@ func (w *Writer) Named(d incident.ReviewData) incident.Named { return named(d) }
 
 // Write renders the review of d, naming people by the names d carries.
 func (w *Writer) Write(d incident.ReviewData) (incident.Review, error) {
-	var b strings.Builder
-	if err := w.tmpl.Execute(&b, model(d)); err != nil {
-		return incident.Review{}, fmt.Errorf("render the review: %w", err)
+	body, err := w.body(d)
+	if err != nil {
+		return incident.Review{}, err
 	}
 	inc := d.Incident
 	labels := append([]string{}, w.Labels...)
@@ -65,7 +65,7 @@ func (w *Writer) Write(d incident.ReviewData) (incident.Review, error) {
 	if inc.Private {
 		title = fmt.Sprintf("Post-incident review: %s (private incident)", inc.Key())
 	}
-	return incident.Review{Key: inc.Key(), Title: Scrub(title), Body: Scrub(b.String()), Labels: labels}, nil
+	return incident.Review{Key: inc.Key(), Title: Scrub(title), Body: body, Labels: labels}, nil
 }
 
 // secretPatterns match credentials that must never reach a review, whatever was typed.
@@ -104,8 +104,13 @@ type view struct {
 	ImpactText, SLAText                                                         string
 	Roles                                                                       []roleView
 	Steps                                                                       []stepView
-	Timeline                                                                    []eventView
-	Followups                                                                   []followupView
+	// Timeline is the timeline's events (its first ones when it is long); TimelineGap says
+	// what was left out after them and where to read it ("" when nothing was), and
+	// TimelineEnd holds the last events. A template that shows only Timeline shows a long
+	// timeline's beginning.
+	Timeline, TimelineEnd []eventView
+	TimelineGap           string
+	Followups             []followupView
 }
 
 type roleView struct{ Title, Holder string }
@@ -221,12 +226,6 @@ func model(d incident.ReviewData) view {
 			v.Steps = append(v.Steps, stepView{Playbook: run.Playbook, Title: cell(s.Spec.Title), Owner: s.Spec.Owner.Title(),
 				RequestedBy: who(s.RequestedBy, names), ApprovedBy: who(s.ApprovedBy, names), Result: cell(result)})
 		}
-	}
-	for _, ev := range d.Events {
-		if ev.Kind.Housekeeping() {
-			continue
-		}
-		v.Timeline = append(v.Timeline, eventView{At: incident.FormatTime(ev.At), Actor: who(ev.Actor, names), Kind: string(ev.Kind), Text: EventMarkdown(ev, names)})
 	}
 	for _, f := range d.Followups {
 		owner := ""
