@@ -11,7 +11,7 @@ import (
 	"github.com/nephoran/incidentbot/internal/words"
 )
 
-// TimelinePageSize is how many events one page of `timeline` shows.
+// TimelinePageSize is how many events (by number) one page of `timeline` covers.
 const TimelinePageSize = 20
 
 // MaxTimelineLine bounds one event's line on a page, so a page of TimelinePageSize events
@@ -31,19 +31,15 @@ var timelineVerb = &Verb{
 		if err != nil {
 			return Reply{}, err
 		}
-		var total int
-		if page == 0 { // the latest page: read the newest events, then number their page
-			evs, n, err := r.Service.TimelineWindow(ctx, inc.ID, incident.EventWindow{Limit: lastPageLen(0), Newest: true, Housekeeping: all})
+		if page == 0 { // the latest page: number it from the latest event
+			_, last, err := r.Service.TimelineWindow(ctx, inc.ID, incident.EventWindow{})
 			if err != nil {
 				return Reply{}, err
 			}
-			total = n
-			if want := lastPageLen(total); len(evs) > want {
-				evs = evs[len(evs)-want:]
-			}
-			return Reply{Text: TimelinePage(inc, evs, all, pages(total), total, r.sayEvent())}, nil
+			page = pages(last)
 		}
-		evs, total, err := r.Service.TimelineWindow(ctx, inc.ID, incident.EventWindow{Offset: (page - 1) * TimelinePageSize, Limit: TimelinePageSize, Housekeeping: all})
+		w := incident.EventWindow{FromSeq: (page-1)*TimelinePageSize + 1, ToSeq: page * TimelinePageSize, Limit: TimelinePageSize, Housekeeping: all}
+		evs, total, err := r.Service.TimelineWindow(ctx, inc.ID, w)
 		if err != nil {
 			return Reply{}, err
 		}
@@ -77,15 +73,6 @@ func parseTimeline(args string) (all bool, page int, err error) {
 // pages is how many pages a timeline of total events fills (at least one).
 func pages(total int) int { return max(1, (total+TimelinePageSize-1)/TimelinePageSize) }
 
-// lastPageLen is how many events the last page of a timeline of total events holds: a full
-// page, or what is left after the full ones (0 asks for a full page).
-func lastPageLen(total int) int {
-	if n := total % TimelinePageSize; n != 0 {
-		return n
-	}
-	return TimelinePageSize
-}
-
 // sayEvent is how the router says an event: in the surface's idiom, else in plain text.
 func (r *Router) sayEvent() func(incident.TimelineEvent) string {
 	if r.EventText != nil {
@@ -94,16 +81,21 @@ func (r *Router) sayEvent() func(incident.TimelineEvent) string {
 	return func(e incident.TimelineEvent) string { return words.Event(e).String() }
 }
 
-// TimelinePage renders page page (of TimelinePageSize events, counted from the oldest) of
-// an incident's timeline of total events, each said by say and cut to MaxTimelineLine,
-// with where to find the pages before and after it.
+// TimelinePage renders page page of an incident's timeline of total events: the events
+// numbered (page-1)*TimelinePageSize+1 to page*TimelinePageSize, those of them evs holds
+// (without `all`, not the bot's housekeeping), each said by say and cut to
+// MaxTimelineLine, with where to find the pages before and after it. Pages count event
+// numbers, so a page covers the same stretch of time with or without `all`.
 func TimelinePage(inc *incident.Incident, evs []incident.TimelineEvent, all bool, page, total int, say func(incident.TimelineEvent) string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "*Timeline of %s* (UTC)", inc.Key())
 	last := pages(total)
 	if last > 1 {
 		first := (page-1)*TimelinePageSize + 1
-		fmt.Fprintf(&b, ", page %d of %d: events %d to %d of %d", page, last, first, first+len(evs)-1, total)
+		fmt.Fprintf(&b, ", page %d of %d: events #%d to #%d of %d", page, last, first, min(first+TimelinePageSize-1, total), total)
+		if hidden := min(first+TimelinePageSize-1, total) - first + 1 - len(evs); hidden > 0 {
+			fmt.Fprintf(&b, " (%d of the bot's housekeeping not shown)", hidden)
+		}
 	}
 	for _, e := range evs {
 		line := fmt.Sprintf("#%d `%s` %s *%s* %s", e.Seq, incident.FormatTime(e.At), actor(e.Actor), e.Kind, say(e))

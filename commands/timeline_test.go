@@ -23,19 +23,22 @@ func TestTimelinePagesALongTimeline(t *testing.T) {
 	total := len(sys.Events(inc.ID))
 
 	latest := s.do(alice, inc.ChannelID, "timeline", "*Timeline of INC-1* (UTC), page ", "earlier `/incident timeline page ")
+	if !strings.Contains(latest, wantLatest(total)) {
+		t.Errorf("the latest page is not the last of the timeline's %d events:\n%s", total, latest)
+	}
 	if strings.Contains(latest, "later `") {
 		t.Errorf("the latest page offers a later one:\n%s", latest)
 	}
 	all := s.do(alice, inc.ChannelID, "timeline all", "*Timeline of INC-1* (UTC), page ")
-	wantAll := "events " + itoa(total-(total-1)%commands.TimelinePageSize) + " to " + itoa(total) + " of " + itoa(total)
+	wantAll := wantLatest(total)
 	if !strings.Contains(all, wantAll) || !strings.Contains(all, "`/incident timeline all page ") {
 		t.Errorf("timeline all does not say %q and how to page on:\n%s", wantAll, all)
 	}
-	first := s.do(alice, inc.ChannelID, "timeline page 1", "page 1 of ", "events 1 to 20 of ", "later `/incident timeline page 2`", "*declared*")
+	first := s.do(alice, inc.ChannelID, "timeline page 1", "page 1 of ", "events #1 to #20 of ", "later `/incident timeline page 2`", "*declared*")
 	if strings.Contains(first, "earlier `") {
 		t.Errorf("page 1 offers an earlier one:\n%s", first)
 	}
-	s.do(alice, inc.ChannelID, "timeline all page 2", "page 2 of ", "events 21 to 40 of ", "earlier `/incident timeline all page 1`", "#21 ", "#40 ")
+	s.do(alice, inc.ChannelID, "timeline all page 2", "page 2 of ", "events #21 to #40 of ", "earlier `/incident timeline all page 1`", "#21 ", "#40 ")
 	s.do(alice, inc.ChannelID, "timeline page 99999", "page 99999 is past its end")
 	s.do(alice, inc.ChannelID, "timeline page 0", "is not a page number")
 	s.do(alice, inc.ChannelID, "timeline page two", "is not a page number")
@@ -50,3 +53,8 @@ func TestTimelinePagesALongTimeline(t *testing.T) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// wantLatest is how the last page of a timeline of total events names its events.
+func wantLatest(total int) string {
+	return "events #" + itoa(total-(total-1)%commands.TimelinePageSize) + " to #" + itoa(total) + " of " + itoa(total)
+}

@@ -6,7 +6,8 @@ import (
 )
 
 // EventWindow picks a run of an incident's events: from the oldest (or, with Newest, from
-// the newest back), skip Offset events and take at most Limit, without or with the bot's
+// the newest back), skip Offset events and take at most Limit, between event numbers
+// FromSeq and ToSeq when they are set, without or with the bot's
 // housekeeping. The events come back in sequence order either way. A window reads only
 // what it returns, however long the timeline: paged replies and the review use it instead
 // of reading every event.
@@ -14,6 +15,8 @@ type EventWindow struct {
 	Offset, Limit int
 	Newest        bool // count Offset and Limit from the newest event backwards
 	Housekeeping  bool // include the bot's housekeeping events (EventKind.Housekeeping)
+	// FromSeq and ToSeq, when not 0, bound the events' numbers (both included).
+	FromSeq, ToSeq int
 }
 
 // EventWindowTx reads windows of a timeline (both stores implement it as part of Tx).
@@ -31,19 +34,22 @@ func HousekeepingKinds() []EventKind { return slices.Clone(housekeepingKinds) }
 
 var housekeepingKinds = []EventKind{EventTopicSet, EventCardPinned, EventCardUpdated, EventMessagePosted}
 
-// TimelineWindow returns the incident's events in window w, and how many events its
-// timeline has with or without housekeeping as w asks, from one read.
+// TimelineWindow returns the incident's events in window w, and the number of its latest
+// event (how many events its timeline has, housekeeping included), from one read that
+// grows with the window, not with the timeline.
 func (s *Service) TimelineWindow(ctx context.Context, incidentID int64, w EventWindow) ([]TimelineEvent, int, error) {
 	var (
-		evs   []TimelineEvent
-		total int
+		evs  []TimelineEvent
+		last int
 	)
-	err := s.store.View(ctx, func(tx Tx) (err error) {
-		if total, err = tx.CountEvents(incidentID, w.Housekeeping); err != nil {
+	err := s.store.View(ctx, func(tx Tx) error {
+		e, err := tx.LastEvent(incidentID)
+		if err != nil || e == nil {
 			return err
 		}
+		last = e.Seq
 		evs, err = tx.EventsIn(incidentID, w)
 		return err
 	})
-	return evs, total, err
+	return evs, last, err
 }

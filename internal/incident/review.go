@@ -14,7 +14,7 @@ type ReviewData struct {
 	Incident *Incident
 	// Events is the timeline the review shows, without the bot's housekeeping: all of it,
 	// or for a long one its first ReviewTimelineEnds events, LaterEvents its last as many,
-	// and Omitted the count of those left out between them (ReadReviewTimeline).
+	// and Omitted the count of entries left out between them (ReadReviewTimeline).
 	Events      []TimelineEvent
 	LaterEvents []TimelineEvent
 	Omitted     int
@@ -78,25 +78,10 @@ func (o *Outbox) fileReview(ctx context.Context, inc *Incident, e *Effect) (resu
 	if o.Tracker == nil || o.Reviews == nil {
 		return result{}, fmt.Errorf("no tracker is configured")
 	}
-	d := ReviewData{Incident: inc, Catalog: o.Settings.Catalog, Now: o.Clock.Now()}
-	err := o.Store.View(ctx, func(tx Tx) (err error) {
-		if d.Events, d.LaterEvents, d.Omitted, err = ReadReviewTimeline(tx, inc.ID); err != nil {
-			return err
-		}
-		if d.Runs, err = tx.Runs(inc.ID); err != nil {
-			return err
-		}
-		if d.Followups, err = tx.Followups(inc.ID); err != nil {
-			return err
-		}
-		d.Pages, err = tx.Pages(inc.ID)
-		return err
-	})
+	d, err := LoadReview(ctx, o.Store, inc, o.Settings.Catalog, o.Clock.Now())
 	if err != nil {
-		return result{}, StoreFailed(err)
+		return result{}, err
 	}
-	d.Objectives = inc.ComputeObjectives(o.Settings.Catalog)
-	d.Estimate = inc.EstimateImpact(o.Settings.Catalog, d.Now)
 	d.Names, d.ChannelNames = o.names(ctx, d)
 	review, err := o.Reviews.Write(d)
 	if err != nil {

@@ -24,11 +24,12 @@ func (w *Writer) body(d incident.ReviewData) (string, error) {
 	if d.Omitted > 0 {
 		gapAt = len(shownEvents(d.Events))
 	}
+	views := events(all, names) // one per event of all: all has no housekeeping
 	head, tail := gapAt, len(all)-gapAt
 	for {
-		v.Timeline, v.TimelineEnd, v.TimelineGap = events(all[:head], names), events(all[len(all)-tail:], names), ""
-		if omitted := d.Omitted + len(all) - head - tail; omitted > 0 {
-			v.TimelineGap = gapText(d.Incident, all[:head], all[len(all)-tail:], omitted, names)
+		v.Timeline, v.TimelineEnd, v.TimelineGap = views[:head], views[len(all)-tail:], ""
+		if d.Omitted+len(all)-head-tail > 0 {
+			v.TimelineGap = gapText(d.Incident, all[:head], all[len(all)-tail:], names)
 		}
 		var b strings.Builder
 		if err := w.tmpl.Execute(&b, v); err != nil {

@@ -45,9 +45,9 @@ func chatText(s string, names words.Names) string {
 }
 
 // escape keeps words from being read as HTML: GitHub renders tags in Markdown.
-func escape(s string) string {
-	return strings.NewReplacer("<", "&lt;", ">", "&gt;").Replace(s)
-}
+func escape(s string) string { return htmlEscaper.Replace(s) }
+
+var htmlEscaper = strings.NewReplacer("<", "&lt;", ">", "&gt;")
 
 // named lists the chat users and channels the review of d names: who acted, held roles,
 // owns follow-ups, ran steps, and everyone and every channel its timeline and texts name.

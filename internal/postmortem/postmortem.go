@@ -79,9 +79,21 @@ var secretPatterns = []*regexp.Regexp{
 	regexp.MustCompile(`-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----`),
 }
 
+// secretHints are, for each of secretPatterns, words one of which (lowercased) is in any
+// text the pattern matches: a text with none of them is not searched with the pattern,
+// which keeps scrubbing a long review fast.
+var secretHints = [][]string{
+	{"xox"}, {"xapp-"}, {"ghp_", "gho_", "ghu_", "ghs_", "ghr_"}, {"github_pat_"},
+	{"bearer", "token", "basic"}, {"password", "passwd", "secret", "api", "token"}, {"private key-----"},
+}
+
 // Scrub replaces credentials with [redacted].
 func Scrub(s string) string {
+	lower := strings.ToLower(s)
 	for i, re := range secretPatterns {
+		if !containsAny(lower, secretHints[i]) {
+			continue
+		}
 		switch i {
 		case 4:
 			s = re.ReplaceAllString(s, "$1 [redacted]")
@@ -92,6 +104,15 @@ func Scrub(s string) string {
 		}
 	}
 	return s
+}
+
+func containsAny(s string, words []string) bool {
+	for _, w := range words {
+		if strings.Contains(s, w) {
+			return true
+		}
+	}
+	return false
 }
 
 // view is what the template reads.

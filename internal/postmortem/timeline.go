@@ -19,22 +19,24 @@ func events(evs []incident.TimelineEvent, names words.Names) []eventView {
 	return out
 }
 
-// gapText says how many events a long timeline's review leaves out between the events it
-// shows first and those it shows last, between which event numbers, and where the whole
-// timeline can be read.
-func gapText(inc *incident.Incident, first, last []incident.TimelineEvent, omitted int, names words.Names) string {
-	from, to := "the start", "the end"
-	if len(first) > 0 {
-		from = fmt.Sprintf("#%d", first[len(first)-1].Seq)
-	}
-	if len(last) > 0 {
-		to = fmt.Sprintf("#%d", last[0].Seq)
+// gapText says which of a long timeline's events its review leaves out (those between
+// the events it shows first and those it shows last) and where the whole timeline can be
+// read.
+func gapText(inc *incident.Incident, first, last []incident.TimelineEvent, names words.Names) string {
+	left := "Its events are"
+	switch {
+	case len(first) > 0 && len(last) > 0:
+		from, to := first[len(first)-1].Seq+1, last[0].Seq-1
+		left = fmt.Sprintf("Events #%d to #%d (%d, the bot's housekeeping among them) are", from, to, to-from+1)
+	case len(first) > 0:
+		left = fmt.Sprintf("The events after #%d are", first[len(first)-1].Seq)
+	case len(last) > 0:
+		left = fmt.Sprintf("The events before #%d are", last[0].Seq)
 	}
 	where := "in the incident's channel"
 	if inc.ChannelID != "" && !inc.Private {
 		where = "in #" + escape(words.ChannelName(inc.ChannelID, inc.ChannelName, names))
 	}
-	return fmt.Sprintf("_%d more events between %s and %s are left out to keep this issue within GitHub's limit. "+
-		"The whole timeline: `/incident timeline page 1` %s, or `incidentbot timeline show %s` where the bot runs._",
-		omitted, from, to, where, inc.Key())
+	return fmt.Sprintf("_%s left out here to keep this issue within GitHub's limit. "+
+		"The whole timeline: `/incident timeline page 1` %s, or `incidentbot timeline show %s` where the bot runs._", left, where, inc.Key())
 }

@@ -1,6 +1,7 @@
 package storerow
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/nephoran/incidentbot/internal/incident"
@@ -15,7 +16,14 @@ func WindowQuery(w incident.EventWindow, ph func(n int) string) string {
 	if w.Newest {
 		order = "DESC"
 	}
-	return `SELECT ` + EventColumns + ` FROM timeline_events WHERE incident_id = ` + ph(1) + housekeepingFilter(w.Housekeeping) +
+	bounds := ""
+	if w.FromSeq > 0 {
+		bounds += fmt.Sprintf(" AND seq >= %d", w.FromSeq)
+	}
+	if w.ToSeq > 0 {
+		bounds += fmt.Sprintf(" AND seq <= %d", w.ToSeq)
+	}
+	return `SELECT ` + EventColumns + ` FROM timeline_events WHERE incident_id = ` + ph(1) + bounds + housekeepingFilter(w.Housekeeping) +
 		` ORDER BY seq ` + order + ` LIMIT ` + ph(2) + ` OFFSET ` + ph(3)
 }
 

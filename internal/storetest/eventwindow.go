@@ -14,6 +14,7 @@ func eventWindowCases() []testCase {
 		{"HousekeepingLeftOutUnlessAsked", windowHousekeeping},
 		{"PastTheEndAndEmptyLimits", windowPastTheEnd},
 		{"OtherIncidentsAreNotCounted", windowOtherIncidents},
+		{"BetweenEventNumbers", windowBetweenSeqs},
 	}
 }
 
@@ -133,4 +134,18 @@ func equalInts(a, b []int) bool {
 		}
 	}
 	return true
+}
+
+// FromSeq and ToSeq bound the events' numbers, both included, with or without housekeeping.
+func windowBetweenSeqs(t *testing.T, s incident.Store) {
+	inc, _ := windowFixture(t, s, 1, 10) // housekeeping: seq 3, 6, 9
+	if got, want := seqs(readWindow(t, s, inc.ID, incident.EventWindow{FromSeq: 3, ToSeq: 6, Limit: 10, Housekeeping: true})), []int{3, 4, 5, 6}; !equalInts(got, want) {
+		t.Errorf("EventsIn(#3 to #6) = %v, want %v", got, want)
+	}
+	if got, want := seqs(readWindow(t, s, inc.ID, incident.EventWindow{FromSeq: 3, ToSeq: 9, Limit: 10})), []int{4, 5, 7, 8}; !equalInts(got, want) {
+		t.Errorf("EventsIn(#3 to #9, no housekeeping) = %v, want %v", got, want)
+	}
+	if got, want := seqs(readWindow(t, s, inc.ID, incident.EventWindow{FromSeq: 8, Limit: 10, Housekeeping: true})), []int{8, 9, 10}; !equalInts(got, want) {
+		t.Errorf("EventsIn(from #8) = %v, want %v", got, want)
+	}
 }
