@@ -80,30 +80,77 @@ var secretPatterns = []*regexp.Regexp{
 }
 
 // secretHints are, for each of secretPatterns, words one of which (lowercased) is in any
-// text the pattern matches: a text with none of them is not searched with the pattern,
-// which keeps scrubbing a long review fast.
+// text the pattern matches: only the lines holding one are searched with the pattern,
+// which keeps scrubbing a long review fast (regular expressions without a literal prefix
+// are slow over long text). The last pattern spans lines and is searched over the text.
 var secretHints = [][]string{
 	{"xox"}, {"xapp-"}, {"ghp_", "gho_", "ghu_", "ghs_", "ghr_"}, {"github_pat_"},
-	{"bearer", "token", "basic"}, {"password", "passwd", "secret", "api", "token"}, {"private key-----"},
+	{"bearer", "token", "basic"}, {"password", "passwd", "secret", "api_key", "api-key", "apikey", "token"}, {"private key-----"},
 }
 
 // Scrub replaces credentials with [redacted].
 func Scrub(s string) string {
-	lower := strings.ToLower(s)
-	for i, re := range secretPatterns {
-		if !containsAny(lower, secretHints[i]) {
-			continue
+	last := len(secretPatterns) - 1
+	var b strings.Builder
+	for _, chunk := range chunks(s) {
+		lower := strings.ToLower(chunk)
+		for i, re := range secretPatterns[:last] {
+			if containsAny(lower, secretHints[i]) {
+				chunk = replaceSecret(i, re, chunk)
+			}
 		}
-		switch i {
-		case 4:
-			s = re.ReplaceAllString(s, "$1 [redacted]")
-		case 5:
-			s = re.ReplaceAllString(s, "$1$2[redacted]")
-		default:
-			s = re.ReplaceAllString(s, "[redacted]")
-		}
+		b.WriteString(chunk)
+	}
+	s = b.String()
+	if containsAny(strings.ToLower(s), secretHints[last]) {
+		s = replaceSecret(last, secretPatterns[last], s)
 	}
 	return s
+}
+
+// chunks splits s into runs of whole lines that no secret crosses: a line is joined with
+// the next when it ends in a word or a separator that starts a secret (such as
+// "password:" or "Bearer"), which the patterns let run over a line break.
+func chunks(s string) []string {
+	lines := strings.SplitAfter(s, "\n")
+	out := make([]string, 0, len(lines))
+	for i := 0; i < len(lines); i++ {
+		cur := lines[i]
+		for i+1 < len(lines) && opensSecret(cur) {
+			i++
+			cur += lines[i]
+		}
+		out = append(out, cur)
+	}
+	return out
+}
+
+// opensSecret reports whether text ends where a secret may follow on the next line.
+func opensSecret(text string) bool {
+	t := strings.ToLower(strings.TrimRight(text, " \t\r\n\"'"))
+	if strings.HasSuffix(t, ":") || strings.HasSuffix(t, "=") {
+		return true
+	}
+	for _, hints := range secretHints[4:6] {
+		for _, h := range hints {
+			if strings.HasSuffix(t, h) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// replaceSecret replaces what pattern i (re) matches in s, keeping the words around the
+// secret that patterns 4 and 5 match.
+func replaceSecret(i int, re *regexp.Regexp, s string) string {
+	switch i {
+	case 4:
+		return re.ReplaceAllString(s, "$1 [redacted]")
+	case 5:
+		return re.ReplaceAllString(s, "$1$2[redacted]")
+	}
+	return re.ReplaceAllString(s, "[redacted]")
 }
 
 func containsAny(s string, words []string) bool {
