@@ -12,11 +12,11 @@ import (
 )
 
 // TimelinePageSize is how many events (by number) one page of `timeline` covers.
-const TimelinePageSize = 20
+const TimelinePageSize = 50
 
 // MaxTimelineLine bounds one event's line on a page, so a page of TimelinePageSize events
 // always fits one Slack message (MaxMessageLen) with its header and footer.
-const MaxTimelineLine = 1500
+const MaxTimelineLine = 700
 
 var timelineVerb = &Verb{
 	Name:  "timeline",

@@ -34,11 +34,11 @@ func TestTimelinePagesALongTimeline(t *testing.T) {
 	if !strings.Contains(all, wantAll) || !strings.Contains(all, "`/incident timeline all page ") {
 		t.Errorf("timeline all does not say %q and how to page on:\n%s", wantAll, all)
 	}
-	first := s.do(alice, inc.ChannelID, "timeline page 1", "page 1 of ", "events #1 to #20 of ", "later `/incident timeline page 2`", "*declared*")
+	first := s.do(alice, inc.ChannelID, "timeline page 1", "page 1 of ", "events #1 to #50 of ", "later `/incident timeline page 2`", "*declared*")
 	if strings.Contains(first, "earlier `") {
 		t.Errorf("page 1 offers an earlier one:\n%s", first)
 	}
-	s.do(alice, inc.ChannelID, "timeline all page 2", "page 2 of ", "events #21 to #40 of ", "earlier `/incident timeline all page 1`", "#21 ", "#40 ")
+	s.do(alice, inc.ChannelID, "timeline all page 2", "page 2 of ", "events #51 to #100 of ", "earlier `/incident timeline all page 1`", "#51 ", "#100 ")
 	s.do(alice, inc.ChannelID, "timeline page 99999", "page 99999 is past its end")
 	s.do(alice, inc.ChannelID, "timeline page 0", "is not a page number")
 	s.do(alice, inc.ChannelID, "timeline page two", "is not a page number")

@@ -94,7 +94,7 @@ func TestLargestViewsPost(t *testing.T) {
 	var page []incident.TimelineEvent
 	for i := range commands.TimelinePageSize {
 		e := *noteEvent
-		e.Seq = 4981 + i
+		e.Seq = 5000 - commands.TimelinePageSize + 1 + i
 		page = append(page, e)
 	}
 	messages := map[string]incident.Message{
@@ -102,7 +102,7 @@ func TestLargestViewsPost(t *testing.T) {
 		"announcement": {Announcement: inc},
 		"run card":     {Incident: inc, Run: run, Now: now},
 		"status":       {Text: commands.StatusText(inc, nil, now)},
-		"timeline":     {Text: commands.TimelinePage(inc, page, false, 250, 5000, views.EventText)},
+		"timeline":     {Text: commands.TimelinePage(inc, page, false, 5000/commands.TimelinePageSize, 5000, views.EventText)},
 		"notice":       {Event: noteEvent, Incident: inc},
 	}
 	for i := range run.Steps {
