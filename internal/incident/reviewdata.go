@@ -33,7 +33,7 @@ func LoadReview(ctx context.Context, store Store, inc *Incident, cat Catalog, no
 
 // ReviewTimelineEnds is how many of the first and of the last events of a long timeline the
 // review reads; the writer may show fewer to keep the issue within the tracker's limit.
-const ReviewTimelineEnds = 50
+const ReviewTimelineEnds = 30
 
 // ReadReviewTimeline reads what the review of an incident shows of its timeline (the bot's
 // housekeeping left out): every event when there are at most 2*ReviewTimelineEnds, else
