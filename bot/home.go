@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/nephoran/incidentbot/bot/views"
+	"github.com/nephoran/incidentbot/internal/slackapi"
 	"github.com/slack-go/slack"
 )
 
@@ -15,7 +16,9 @@ func (b *Bot) publishHome(ctx context.Context, user string) {
 		b.Log.Error("app home: read incidents", "err", err)
 		return
 	}
-	if _, err := b.API.PublishViewContext(ctx, slack.PublishViewContextRequest{UserID: user, View: views.Home(incs, open, user)}); err != nil {
+	view := views.Home(incs, open, user)
+	view.Blocks.BlockSet = slackapi.FitView(view.Blocks.BlockSet)
+	if _, err := b.API.PublishViewContext(ctx, slack.PublishViewContextRequest{UserID: user, View: view}); err != nil {
 		b.Log.Error("app home: views.publish", "user", user, "err", err)
 	}
 }

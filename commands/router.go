@@ -5,10 +5,10 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/nephoran/incidentbot/internal/incident"
 	"github.com/nephoran/incidentbot/internal/playbook"
+	"github.com/nephoran/incidentbot/internal/textcut"
 )
 
 // Request is one command, typed or carried by a button, with who sent it and where.
@@ -103,9 +103,7 @@ func (r *Router) Handle(ctx context.Context, req Request) Reply {
 		req.Declare = &d
 	}
 	reply := r.handle(ctx, req)
-	if utf8.RuneCountInString(reply.Text) > MaxMessageLen {
-		reply.Text = incident.Prefix(reply.Text, MaxMessageLen-1)
-	}
+	reply.Text = textcut.Cut(reply.Text, MaxMessageLen)
 	return reply
 }
 

@@ -62,7 +62,7 @@ func TestScriptedIncident(t *testing.T) {
 	s.do(bob, ch, "mitigate", "INC-1 is marked mitigated.")
 	s.do(alice, ch, "mitigate", "INC-1 is already mitigated.")
 	s.do(alice, ch, "timeline", "*Timeline of INC-1* (UTC)", "*declared*", "*status_update* [team] Failing over to us-west-2", "*note* \"DNS TTL is 300s\"", "*mitigated*")
-	s.do(alice, ch, "timeline everything", "`timeline` takes only `all`.")
+	s.do(alice, ch, "timeline everything", "`timeline` takes `all` and `page <n>`.")
 	if got := s.do(alice, ch, "timeline"); strings.Contains(got, "topic_set") {
 		t.Error("timeline shows housekeeping without `all`")
 	}

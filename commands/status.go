@@ -7,11 +7,7 @@ import (
 	"time"
 
 	"github.com/nephoran/incidentbot/internal/incident"
-	"github.com/nephoran/incidentbot/internal/words"
 )
-
-// MaxReplyLen keeps answers inside one Slack message section.
-const MaxReplyLen = 2900
 
 var statusVerb = &Verb{
 	Name:  "status",
@@ -72,57 +68,6 @@ func rtoClock(inc *incident.Incident, rto time.Duration, now time.Time) string {
 		return "overdue by " + incident.FormatDuration(now.Sub(deadline))
 	}
 	return fmt.Sprintf("%s left, deadline %s", incident.FormatDuration(deadline.Sub(now)), deadline.UTC().Format("15:04 UTC"))
-}
-
-var timelineVerb = &Verb{
-	Name:  "timeline",
-	Usage: "timeline [all]",
-	Help:  "show the timeline (all: with the bot's housekeeping)",
-	Run: func(ctx context.Context, r *Router, req Request, args string) (Reply, error) {
-		all := false
-		switch strings.ToLower(args) {
-		case "":
-		case "all":
-			all = true
-		default:
-			return Reply{}, usageError("timeline", "`timeline` takes only `all`.")
-		}
-		inc, err := r.Service.ByChannel(ctx, req.ChannelID)
-		if err != nil {
-			return Reply{}, err
-		}
-		evs, err := r.Service.Timeline(ctx, inc.ID)
-		if err != nil {
-			return Reply{}, err
-		}
-		say := r.EventText
-		if say == nil {
-			say = func(e incident.TimelineEvent) string { return words.Event(e).String() }
-		}
-		return Reply{Text: TimelineText(inc, evs, all, say)}, nil
-	},
-}
-
-// TimelineText renders events newest last, each said by say, keeping the latest ones when
-// they do not fit.
-func TimelineText(inc *incident.Incident, evs []incident.TimelineEvent, all bool, say func(incident.TimelineEvent) string) string {
-	var lines []string
-	for _, e := range evs {
-		if !all && e.Kind.Housekeeping() {
-			continue
-		}
-		lines = append(lines, fmt.Sprintf("#%d `%s` %s *%s* %s", e.Seq, incident.FormatTime(e.At), actor(e.Actor), e.Kind, say(e)))
-	}
-	header := fmt.Sprintf("*Timeline of %s* (UTC)", inc.Key())
-	size, first := len(header), len(lines)
-	for first > 0 && size+len(lines[first-1])+1 <= MaxReplyLen-60 {
-		size += len(lines[first-1]) + 1
-		first--
-	}
-	if first > 0 {
-		header += fmt.Sprintf("\n_%d earlier events not shown_", first)
-	}
-	return header + "\n" + strings.Join(lines[first:], "\n")
 }
 
 // commanderText is the commander as a mention, or "unfilled" with who is on call for it.

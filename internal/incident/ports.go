@@ -106,6 +106,7 @@ type Tx interface {
 
 	RunTx
 	ListTx
+	EventWindowTx
 }
 
 // Channel is a chat channel the bot created.

@@ -11,15 +11,20 @@ const ReportDeadline = 24 * time.Hour
 
 // ReviewData is everything a post-incident review is written from.
 type ReviewData struct {
-	Incident   *Incident
-	Events     []TimelineEvent
-	Runs       []Run
-	Followups  []Followup
-	Pages      []Page
-	Objectives Objectives
-	Estimate   Estimate
-	Catalog    Catalog
-	Now        time.Time
+	Incident *Incident
+	// Events is the timeline the review shows, without the bot's housekeeping: all of it,
+	// or for a long one its first ReviewTimelineEnds events, LaterEvents its last as many,
+	// and Omitted the count of entries left out between them (ReadReviewTimeline).
+	Events      []TimelineEvent
+	LaterEvents []TimelineEvent
+	Omitted     int
+	Runs        []Run
+	Followups   []Followup
+	Pages       []Page
+	Objectives  Objectives
+	Estimate    Estimate
+	Catalog     Catalog
+	Now         time.Time
 	// Names and ChannelNames are the chat names of the users and channels the review
 	// names (ID -> name), for readers outside chat; one missing here shows as its ID.
 	Names, ChannelNames map[string]string
@@ -73,25 +78,10 @@ func (o *Outbox) fileReview(ctx context.Context, inc *Incident, e *Effect) (resu
 	if o.Tracker == nil || o.Reviews == nil {
 		return result{}, fmt.Errorf("no tracker is configured")
 	}
-	d := ReviewData{Incident: inc, Catalog: o.Settings.Catalog, Now: o.Clock.Now()}
-	err := o.Store.View(ctx, func(tx Tx) (err error) {
-		if d.Events, err = tx.Events(inc.ID); err != nil {
-			return err
-		}
-		if d.Runs, err = tx.Runs(inc.ID); err != nil {
-			return err
-		}
-		if d.Followups, err = tx.Followups(inc.ID); err != nil {
-			return err
-		}
-		d.Pages, err = tx.Pages(inc.ID)
-		return err
-	})
+	d, err := LoadReview(ctx, o.Store, inc, o.Settings.Catalog, o.Clock.Now())
 	if err != nil {
-		return result{}, StoreFailed(err)
+		return result{}, err
 	}
-	d.Objectives = inc.ComputeObjectives(o.Settings.Catalog)
-	d.Estimate = inc.EstimateImpact(o.Settings.Catalog, d.Now)
 	d.Names, d.ChannelNames = o.names(ctx, d)
 	review, err := o.Reviews.Write(d)
 	if err != nil {

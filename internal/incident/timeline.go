@@ -3,6 +3,7 @@ package incident
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -193,9 +194,5 @@ func FormatDuration(d time.Duration) string {
 // Housekeeping reports whether events of kind k are the bot's own bookkeeping (posts, card
 // updates, topics, pins): left out of `/incident timeline` and the review unless asked for.
 func (k EventKind) Housekeeping() bool {
-	switch k {
-	case EventTopicSet, EventCardPinned, EventCardUpdated, EventMessagePosted:
-		return true
-	}
-	return false
+	return slices.Contains(housekeepingKinds, k)
 }

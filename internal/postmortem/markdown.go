@@ -45,9 +45,9 @@ func chatText(s string, names words.Names) string {
 }
 
 // escape keeps words from being read as HTML: GitHub renders tags in Markdown.
-func escape(s string) string {
-	return strings.NewReplacer("<", "&lt;", ">", "&gt;").Replace(s)
-}
+func escape(s string) string { return htmlEscaper.Replace(s) }
+
+var htmlEscaper = strings.NewReplacer("<", "&lt;", ">", "&gt;")
 
 // named lists the chat users and channels the review of d names: who acted, held roles,
 // owns follow-ups, ran steps, and everyone and every channel its timeline and texts name.
@@ -89,7 +89,7 @@ func named(d incident.ReviewData) incident.Named {
 			add(s.DecidedBy)
 		}
 	}
-	for _, e := range d.Events {
+	for _, e := range append(d.Events[:len(d.Events):len(d.Events)], d.LaterEvents...) {
 		add(e.Actor)
 		addSentence(words.Event(e))
 	}

@@ -50,9 +50,9 @@ func (w *Writer) Named(d incident.ReviewData) incident.Named { return named(d) }
 
 // Write renders the review of d, naming people by the names d carries.
 func (w *Writer) Write(d incident.ReviewData) (incident.Review, error) {
-	var b strings.Builder
-	if err := w.tmpl.Execute(&b, model(d)); err != nil {
-		return incident.Review{}, fmt.Errorf("render the review: %w", err)
+	body, err := w.body(d)
+	if err != nil {
+		return incident.Review{}, err
 	}
 	inc := d.Incident
 	labels := append([]string{}, w.Labels...)
@@ -65,7 +65,7 @@ func (w *Writer) Write(d incident.ReviewData) (incident.Review, error) {
 	if inc.Private {
 		title = fmt.Sprintf("Post-incident review: %s (private incident)", inc.Key())
 	}
-	return incident.Review{Key: inc.Key(), Title: Scrub(title), Body: Scrub(b.String()), Labels: labels}, nil
+	return incident.Review{Key: inc.Key(), Title: Scrub(title), Body: body, Labels: labels}, nil
 }
 
 // secretPatterns match credentials that must never reach a review, whatever was typed.
@@ -79,19 +79,87 @@ var secretPatterns = []*regexp.Regexp{
 	regexp.MustCompile(`-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----`),
 }
 
+// secretHints are, for each of secretPatterns, words one of which (lowercased) is in any
+// text the pattern matches: only the lines holding one are searched with the pattern,
+// which keeps scrubbing a long review fast (regular expressions without a literal prefix
+// are slow over long text). The last pattern spans lines and is searched over the text.
+var secretHints = [][]string{
+	{"xox"}, {"xapp-"}, {"ghp_", "gho_", "ghu_", "ghs_", "ghr_"}, {"github_pat_"},
+	{"bearer", "token", "basic"}, {"password", "passwd", "secret", "api_key", "api-key", "apikey", "token"}, {"private key-----"},
+}
+
 // Scrub replaces credentials with [redacted].
 func Scrub(s string) string {
-	for i, re := range secretPatterns {
-		switch i {
-		case 4:
-			s = re.ReplaceAllString(s, "$1 [redacted]")
-		case 5:
-			s = re.ReplaceAllString(s, "$1$2[redacted]")
-		default:
-			s = re.ReplaceAllString(s, "[redacted]")
+	last := len(secretPatterns) - 1
+	var b strings.Builder
+	for _, chunk := range chunks(s) {
+		lower := strings.ToLower(chunk)
+		for i, re := range secretPatterns[:last] {
+			if containsAny(lower, secretHints[i]) {
+				chunk = replaceSecret(i, re, chunk)
+			}
 		}
+		b.WriteString(chunk)
+	}
+	s = b.String()
+	if containsAny(strings.ToLower(s), secretHints[last]) {
+		s = replaceSecret(last, secretPatterns[last], s)
 	}
 	return s
+}
+
+// chunks splits s into runs of whole lines that no secret crosses: a line is joined with
+// the next when it ends in a word or a separator that starts a secret (such as
+// "password:" or "Bearer"), which the patterns let run over a line break.
+func chunks(s string) []string {
+	lines := strings.SplitAfter(s, "\n")
+	out := make([]string, 0, len(lines))
+	for i := 0; i < len(lines); i++ {
+		cur := lines[i]
+		for i+1 < len(lines) && opensSecret(cur) {
+			i++
+			cur += lines[i]
+		}
+		out = append(out, cur)
+	}
+	return out
+}
+
+// opensSecret reports whether text ends where a secret may follow on the next line.
+func opensSecret(text string) bool {
+	t := strings.ToLower(strings.TrimRight(text, " \t\r\n\"'"))
+	if strings.HasSuffix(t, ":") || strings.HasSuffix(t, "=") {
+		return true
+	}
+	for _, hints := range secretHints[4:6] {
+		for _, h := range hints {
+			if strings.HasSuffix(t, h) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// replaceSecret replaces what pattern i (re) matches in s, keeping the words around the
+// secret that patterns 4 and 5 match.
+func replaceSecret(i int, re *regexp.Regexp, s string) string {
+	switch i {
+	case 4:
+		return re.ReplaceAllString(s, "$1 [redacted]")
+	case 5:
+		return re.ReplaceAllString(s, "$1$2[redacted]")
+	}
+	return re.ReplaceAllString(s, "[redacted]")
+}
+
+func containsAny(s string, words []string) bool {
+	for _, w := range words {
+		if strings.Contains(s, w) {
+			return true
+		}
+	}
+	return false
 }
 
 // view is what the template reads.
@@ -104,8 +172,13 @@ type view struct {
 	ImpactText, SLAText                                                         string
 	Roles                                                                       []roleView
 	Steps                                                                       []stepView
-	Timeline                                                                    []eventView
-	Followups                                                                   []followupView
+	// Timeline is the timeline's events (its first ones when it is long); TimelineGap says
+	// what was left out after them and where to read it ("" when nothing was), and
+	// TimelineEnd holds the last events. A template that shows only Timeline shows a long
+	// timeline's beginning.
+	Timeline, TimelineEnd []eventView
+	TimelineGap           string
+	Followups             []followupView
 }
 
 type roleView struct{ Title, Holder string }
@@ -221,12 +294,6 @@ func model(d incident.ReviewData) view {
 			v.Steps = append(v.Steps, stepView{Playbook: run.Playbook, Title: cell(s.Spec.Title), Owner: s.Spec.Owner.Title(),
 				RequestedBy: who(s.RequestedBy, names), ApprovedBy: who(s.ApprovedBy, names), Result: cell(result)})
 		}
-	}
-	for _, ev := range d.Events {
-		if ev.Kind.Housekeeping() {
-			continue
-		}
-		v.Timeline = append(v.Timeline, eventView{At: incident.FormatTime(ev.At), Actor: who(ev.Actor, names), Kind: string(ev.Kind), Text: EventMarkdown(ev, names)})
 	}
 	for _, f := range d.Followups {
 		owner := ""

@@ -127,3 +127,18 @@ func TestCustomTemplate(t *testing.T) {
 		t.Error("a broken template was accepted")
 	}
 }
+
+// A secret whose name and value are on two lines is scrubbed too, and so is a private key
+// over several lines.
+func TestScrubAcrossLines(t *testing.T) {
+	for in, want := range map[string]string{
+		"the password:\nhunter2 was used":                                        "the password:\n[redacted] was used",
+		"Authorization: Bearer\nabcdef0123456789xyz":                             "Authorization: Bearer [redacted]",
+		"x\n-----BEGIN RSA PRIVATE KEY-----\nabc\n-----END RSA PRIVATE KEY-----": "x\n[redacted]",
+		"line one\napi_key = s3cr3tvalue\nline three":                            "line one\napi_key = [redacted]\nline three",
+	} {
+		if got := postmortem.Scrub(in); got != want {
+			t.Errorf("Scrub(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -15,6 +15,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/nephoran/incidentbot/internal/incident"
+	"github.com/nephoran/incidentbot/internal/textcut"
 	"github.com/slack-go/slack"
 )
 
@@ -159,10 +160,16 @@ func (c *Chat) content(m incident.Message) []slack.MsgOption {
 	case m.Run != nil:
 		blocks, text = c.RunCard(m.Incident, m.Run, m.Now)
 	case m.Event != nil:
-		return []slack.MsgOption{slack.MsgOptionText(c.Notice(m.Event, m.Incident), false)}
+		return []slack.MsgOption{slack.MsgOptionText(textcut.Cut(c.Notice(m.Event, m.Incident), MaxMessageText), false)}
 	default:
-		return []slack.MsgOption{slack.MsgOptionText(m.Text, false)}
+		return []slack.MsgOption{slack.MsgOptionText(textcut.Cut(m.Text, MaxMessageText), false)}
 	}
+	return blockMessage(blocks, text)
+}
+
+// blockMessage is a Block Kit message with its fallback text, fitted to Slack's limits.
+func blockMessage(blocks []slack.Block, text string) []slack.MsgOption {
+	blocks, text = FitMessage(blocks, text)
 	return []slack.MsgOption{slack.MsgOptionBlocks(blocks...), slack.MsgOptionText(text, false)}
 }
 
@@ -190,11 +197,10 @@ func (c *Chat) FindPosted(ctx context.Context, channelID, key string) (string, b
 
 // UpdateCard re-renders the incident card in place.
 func (c *Chat) UpdateCard(ctx context.Context, channelID, ts string, inc *incident.Incident) error {
-	blocks, text := c.Card(inc)
 	if err := c.Budget.take(ctx, "chat.update", channelID); err != nil {
 		return err
 	}
-	_, _, _, err := c.API.UpdateMessageContext(ctx, channelID, ts, slack.MsgOptionBlocks(blocks...), slack.MsgOptionText(text, false))
+	_, _, _, err := c.API.UpdateMessageContext(ctx, channelID, ts, blockMessage(c.Card(inc))...)
 	return c.classify("chat.update", err)
 }
 

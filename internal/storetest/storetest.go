@@ -55,6 +55,7 @@ func groups() []group {
 	return []group{
 		{"Incidents", incidentCases()},
 		{"Timeline", timelineCases()},
+		{"EventWindows", eventWindowCases()},
 		{"Effects", effectCases()},
 		{"Lanes", laneCases()},
 		{"Claims", claimCases()},

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 )
 
 // GitHubToken is the token the GitHub fake accepts.
@@ -43,6 +44,10 @@ type GHIssue struct {
 	ClosedAt    time.Time
 	ClosedBy    string
 }
+
+// MaxGitHubBody is the longest issue or comment body GitHub takes, in characters; a
+// longer one is refused with 422 "body is too long (maximum is 65536 characters)".
+const MaxGitHubBody = 65536
 
 // GitHubBotLogin is the login the fake's token belongs to.
 const GitHubBotLogin = "incidentbot[bot]"
@@ -213,7 +218,7 @@ func (g *GitHub) validate(w http.ResponseWriter, req issueRequest, creating bool
 		ghError(w, 422, "Validation Failed", "", map[string]any{"resource": "Issue", "field": "title", "code": "invalid"})
 		return false
 	}
-	if req.Body != nil && len(*req.Body) > 65536 {
+	if req.Body != nil && utf8.RuneCountInString(*req.Body) > MaxGitHubBody { // GitHub counts characters
 		ghError(w, 422, "Validation Failed", "", map[string]any{"resource": "Issue", "field": "body", "code": "custom", "message": "body is too long (maximum is 65536 characters)"})
 		return false
 	}

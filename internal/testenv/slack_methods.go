@@ -264,31 +264,29 @@ func (s *Slack) nextTS() string {
 	return fmt.Sprintf("%d.%06d", now.Unix(), s.tsSeq%1000000)
 }
 
-// checkMessage applies Slack's rules on message content.
-func checkMessage(text, blocks string) string {
+// checkMessage applies Slack's rules on message content: some text or blocks, text of at
+// most 40,000 characters (msg_too_long), blocks within Block Kit's limits (invalid_blocks,
+// with the reason in response_metadata as Slack gives it).
+func checkMessage(text, blocks string) map[string]any {
 	if text == "" && blocks == "" {
-		return "no_text"
+		return fail("no_text")
 	}
-	if utf8.RuneCountInString(text) > 40000 {
-		return "msg_too_long"
+	if utf8.RuneCountInString(text) > MaxMessageText {
+		return fail("msg_too_long")
 	}
 	if blocks != "" {
-		var bs []map[string]any
-		if json.Unmarshal([]byte(blocks), &bs) != nil || len(bs) > 50 {
-			return "invalid_blocks"
-		}
-		for _, b := range bs {
-			if id, _ := b["block_id"].(string); len(id) > 255 {
-				return "invalid_blocks"
-			}
-			if t, ok := b["text"].(map[string]any); ok && b["type"] == "section" {
-				if txt, _ := t["text"].(string); utf8.RuneCountInString(txt) > 3000 {
-					return "invalid_blocks"
-				}
-			}
+		if why := checkBlocks([]byte(blocks), MaxMessageBlocks); why != "" {
+			return failWhy("invalid_blocks", why)
 		}
 	}
-	return ""
+	return nil
+}
+
+// failWhy is Slack's answer to a refused call with the reason it gives.
+func failWhy(code, why string) map[string]any {
+	m := fail(code)
+	m["response_metadata"] = map[string]any{"messages": []string{"[ERROR] " + why}}
+	return m
 }
 
 func (s *Slack) chatPostMessage(c SlackCall) map[string]any {
@@ -296,8 +294,8 @@ func (s *Slack) chatPostMessage(c SlackCall) map[string]any {
 	if errc != "" {
 		return fail(errc)
 	}
-	if errc := checkMessage(c.Params.Get("text"), c.Params.Get("blocks")); errc != "" {
-		return fail(errc)
+	if refused := checkMessage(c.Params.Get("text"), c.Params.Get("blocks")); refused != nil {
+		return refused
 	}
 	m := SlackMessage{TS: s.nextTS(), User: SlackBotUser, Text: c.Params.Get("text")}
 	if b := c.Params.Get("blocks"); b != "" {
@@ -315,8 +313,8 @@ func (s *Slack) chatUpdate(c SlackCall) map[string]any {
 	if errc != "" {
 		return fail(errc)
 	}
-	if errc := checkMessage(c.Params.Get("text"), c.Params.Get("blocks")); errc != "" {
-		return fail(errc)
+	if refused := checkMessage(c.Params.Get("text"), c.Params.Get("blocks")); refused != nil {
+		return refused
 	}
 	for i := range ch.Messages {
 		m := &ch.Messages[i]
@@ -348,8 +346,8 @@ func (s *Slack) chatPostEphemeral(c SlackCall) map[string]any {
 	if !ch.Members[user] {
 		return fail("user_not_in_channel")
 	}
-	if errc := checkMessage(c.Params.Get("text"), c.Params.Get("blocks")); errc != "" {
-		return fail(errc)
+	if refused := checkMessage(c.Params.Get("text"), c.Params.Get("blocks")); refused != nil {
+		return refused
 	}
 	s.ephemeral = append(s.ephemeral, SlackEphemeral{Channel: ch.ID, User: user, Text: c.Params.Get("text"), Blocks: json.RawMessage(c.Params.Get("blocks"))})
 	return ok(map[string]any{"message_ts": s.nextTS()})
@@ -381,7 +379,7 @@ func (s *Slack) viewsOpen(c SlackCall) map[string]any {
 		View      struct {
 			Type   string                `json:"type"`
 			Title  struct{ Text string } `json:"title"`
-			Blocks []map[string]any      `json:"blocks"`
+			Blocks json.RawMessage       `json:"blocks"`
 		} `json:"view"`
 	}
 	if err := json.Unmarshal(c.JSON, &req); err != nil {
@@ -393,8 +391,11 @@ func (s *Slack) viewsOpen(c SlackCall) map[string]any {
 		return fail("invalid_trigger_id")
 	case s.now().Sub(issued) > 3*time.Second:
 		return fail("expired_trigger_id")
-	case req.View.Type != "modal", utf8.RuneCountInString(req.View.Title.Text) > 24, len(req.View.Blocks) > 100:
+	case req.View.Type != "modal", utf8.RuneCountInString(req.View.Title.Text) > 24:
 		return fail("invalid_arguments")
+	}
+	if why := checkBlocks(req.View.Blocks, MaxViewBlocks); why != "" {
+		return failWhy("invalid_arguments", why)
 	}
 	delete(s.triggers, req.TriggerID)
 	s.views = append(s.views, c.JSON)
@@ -407,8 +408,8 @@ func (s *Slack) viewsPublish(c SlackCall) map[string]any {
 	var req struct {
 		UserID string `json:"user_id"`
 		View   struct {
-			Type   string           `json:"type"`
-			Blocks []map[string]any `json:"blocks"`
+			Type   string          `json:"type"`
+			Blocks json.RawMessage `json:"blocks"`
 		} `json:"view"`
 	}
 	if err := json.Unmarshal(c.JSON, &req); err != nil {
@@ -417,8 +418,11 @@ func (s *Slack) viewsPublish(c SlackCall) map[string]any {
 	switch {
 	case s.users[req.UserID] == nil:
 		return fail("user_not_found")
-	case req.View.Type != "home", len(req.View.Blocks) > 100:
+	case req.View.Type != "home":
 		return fail("invalid_arguments")
+	}
+	if why := checkBlocks(req.View.Blocks, MaxViewBlocks); why != "" {
+		return failWhy("invalid_arguments", why)
 	}
 	s.homes[req.UserID] = c.JSON
 	return ok(map[string]any{"view": map[string]any{"id": "VHOME" + req.UserID, "type": "home"}})
