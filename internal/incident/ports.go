@@ -91,6 +91,7 @@ type Tx interface {
 	MarkReminderPosted(key string, at time.Time) error
 
 	RunTx
+	StatsTx
 }
 
 // Channel is a chat channel the bot created.

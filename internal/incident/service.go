@@ -45,6 +45,7 @@ type Service struct {
 	settings Settings
 	logger   *slog.Logger
 	wake     func() // called after a commit that enqueued effects; nil: nobody to wake
+	stats    statsCache
 }
 
 // ServiceConfig is what a Service is built from.

@@ -63,6 +63,7 @@ func groups() []group {
 		{"Ledger", ledgerCases()},
 		{"Runs", runCases()},
 		{"Transactions", txCases()},
+		{"Stats", statsCases()},
 	}
 }
 

@@ -47,7 +47,7 @@ type Slack struct {
 	limits    map[string]*window // per-method rate windows, when enforced
 	enforce   bool
 	socket    *socketHub
-	responses map[string][2]string // response_url path -> channel, user
+	responses map[string]*responseURL // response_url path -> who it answers, and its uses
 	now       func() time.Time
 }
 
@@ -106,7 +106,7 @@ func NewSlack() *Slack {
 		faults:    map[string][]Fault{},
 		limits:    map[string]*window{},
 		slowness:  map[string]time.Duration{},
-		responses: map[string][2]string{},
+		responses: map[string]*responseURL{},
 		now:       time.Now,
 	}
 	s.AddUser(SlackBotUser, "incidentbot", "")
