@@ -92,6 +92,7 @@ type Tx interface {
 
 	RunTx
 	StatsTx
+	LookupTx
 }
 
 // Channel is a chat channel the bot created.

@@ -73,10 +73,8 @@ func (s *Service) Stats(ctx context.Context, since time.Time) (*Stats, error) {
 		add := func(k *KPIs) { k.add(e, st.Until) }
 		add(&g.All)
 		add(kpisOf(g.ByTier, e.Tier))
-		seen := map[string]bool{}
-		for _, p := range e.Playbooks {
-			if !seen[p] && !e.Private {
-				seen[p] = true
+		for i, p := range e.Playbooks {
+			if !e.Private && !slices.Contains(e.Playbooks[:i], p) { // each scenario once
 				add(kpisOf(g.ByScenario, p))
 			}
 		}

@@ -84,8 +84,8 @@ func TestMigrateRefusesASourceSchemaItDoesNotKnow(t *testing.T) {
 		return loadSQLInto(t, path, stmt)
 	}
 	for _, c := range []struct{ name, stmt, want string }{
-		{"newer", `INSERT INTO schema_migrations (version, name, applied_at) VALUES (19, '0019_future.sql', '2027-01-01T00:00:00.000Z')`,
-			"the database schema is at version 19, newer than this binary knows (18)"}, // refused by sqlite.Open
+		{"newer", `INSERT INTO schema_migrations (version, name, applied_at) VALUES (20, '0020_future.sql', '2027-01-01T00:00:00.000Z')`,
+			"the database schema is at version 20, newer than this binary knows (19)"}, // refused by sqlite.Open
 		{"extra table", `CREATE TABLE escalations (id INTEGER PRIMARY KEY)`, "its table escalations is not copied"},
 		{"extra column", `ALTER TABLE effects ADD COLUMN region TEXT NOT NULL DEFAULT ''`, "its column effects.region is not copied"},
 	} {

@@ -64,6 +64,7 @@ func groups() []group {
 		{"Runs", runCases()},
 		{"Transactions", txCases()},
 		{"Stats", statsCases()},
+		{"Lookups", lookupCases()},
 	}
 }
 

@@ -1,0 +1,4 @@
+-- A command that pages or files a review looks for the incident's effects of one kind,
+-- not through all of them (an incident with thousands of notes has thousands of notices).
+CREATE INDEX effects_incident_kind ON effects (incident_id, kind);
+DROP INDEX effects_incident;
