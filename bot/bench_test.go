@@ -102,6 +102,9 @@ func BenchmarkDeclareCriticalPath(b *testing.B) {
 	b.ReportMetric(float64(mean)/float64(2*latency), "x-floor")
 }
 
+// testRepeatWindow is past incident.RepeatWindow: a declaration after it reads none before.
+const testRepeatWindow = 31 * time.Second
+
 // BenchmarkSlashAckHistory is BenchmarkSlashAck on a database holding 100 and then 10,000
 // earlier incidents (10 timeline events each), in the same run: the ack of a declaration,
 // of a note and of a page in an incident channel does no work that grows with the history,
@@ -127,6 +130,7 @@ func BenchmarkSlashAckHistory(b *testing.B) {
 			i := 0
 			for b.Loop() {
 				i++
+				e.sys.Clock.Advance(testRepeatWindow) // each outside the previous one's repeat window
 				w := httptest.NewRecorder()
 				handler.ServeHTTP(w, signedCommand("U0ALICE", e.general, fmt.Sprintf("declare P2 api-gateway checkout latency %d", i)))
 				if w.Code != 200 || !strings.Contains(w.Body.String(), "Declared") {
