@@ -167,7 +167,9 @@ const RepeatWindow = 30 * time.Second
 // Errors: ECONFLICT.
 func (s *Service) refuseRepeatDeclaration(tx Tx, inc *Incident) error {
 	now := s.clock.Now()
-	ids, err := tx.IncidentIDsSince(now.Add(-RepeatWindow))
+	// Only the declarer's incidents of the window with this title, however many the window
+	// holds (a storm of declarations).
+	ids, err := tx.RepeatCandidates(inc.DeclaredBy, inc.Title, now.Add(-RepeatWindow))
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,8 @@
 package postgres
 
 import (
+	"time"
+
 	"github.com/nephoran/incidentbot/internal/incident"
 	"github.com/nephoran/incidentbot/internal/storerow"
 )
@@ -19,4 +21,16 @@ func (t *Tx) EffectsOfKind(incidentID int64, kind incident.EffectKind) ([]incide
 		return nil, err
 	}
 	return scanEffects(rows)
+}
+
+// RepeatCandidates returns, ascending, the IDs of the incidents declarer declared at or
+// after since whose title equals title but for case (lower()), through the index on
+// (declared_by, declared_at). In a write transaction it takes the incidents' set lock
+// first, as IncidentIDsSince does: of two declarations racing, the second sees the first.
+func (t *Tx) RepeatCandidates(declarer, title string, since time.Time) ([]int64, error) {
+	if err := t.lockIncidentSet(); err != nil {
+		return nil, err
+	}
+	return t.ids(`SELECT id FROM incidents WHERE declared_by = $1 AND declared_at >= $2 AND lower(title) = lower($3) ORDER BY id`,
+		declarer, storerow.FormatTime(since), title)
 }

@@ -1,6 +1,8 @@
 package sqlite
 
 import (
+	"time"
+
 	"github.com/nephoran/incidentbot/internal/incident"
 	"github.com/nephoran/incidentbot/internal/storerow"
 )
@@ -19,4 +21,12 @@ func (t *Tx) EffectsOfKind(incidentID int64, kind incident.EffectKind) ([]incide
 		return nil, err
 	}
 	return scanEffects(rows)
+}
+
+// RepeatCandidates returns, ascending, the IDs of the incidents declarer declared at or
+// after since whose title equals title but for case (lower()), through the index on
+// (declared_by, declared_at).
+func (t *Tx) RepeatCandidates(declarer, title string, since time.Time) ([]int64, error) {
+	return t.ids(`SELECT id FROM incidents WHERE declared_by = ? AND declared_at >= ? AND lower(title) = lower(?) ORDER BY id`,
+		declarer, storerow.FormatTime(since), title)
 }

@@ -1,7 +1,9 @@
 package storetest
 
 import (
+	"slices"
 	"testing"
+	"time"
 
 	"github.com/nephoran/incidentbot/internal/incident"
 )
@@ -10,6 +12,7 @@ func lookupCases() []testCase {
 	return []testCase{
 		{"IncidentByNumber", incidentByNumber},
 		{"EffectsOfKind", effectsOfKind},
+		{"RepeatCandidates", repeatCandidates},
 	}
 }
 
@@ -72,4 +75,37 @@ func effectsOfKind(t *testing.T, s incident.Store) {
 		}
 		return nil
 	})
+}
+
+// RepeatCandidates names the declarer's incidents of the window whose title is the same
+// but for case, and no other: not another declarer's, not one declared before the window,
+// not another title.
+func repeatCandidates(t *testing.T, s incident.Store) {
+	mk := func(n int, by, title string, d time.Duration) *incident.Incident {
+		inc := minimalIncident(n)
+		inc.DeclaredBy, inc.Title, inc.DeclaredAt = by, title, at(d)
+		return createIncident(t, s, inc)
+	}
+	mk(1, "U0ALICE", "API down", 0)                 // before the window
+	same := mk(2, "U0ALICE", "api DOWN", time.Hour) // the same but for case
+	mk(3, "U0BOB", "API down", time.Hour)           // another declarer
+	mk(4, "U0ALICE", "API slow", time.Hour)         // another title
+	again := mk(5, "U0ALICE", "API down", 2*time.Hour)
+	for _, write := range []bool{false, true} {
+		fn := func(tx incident.Tx) error {
+			got, err := tx.RepeatCandidates("U0ALICE", "API Down", at(time.Hour))
+			if err != nil {
+				return err
+			}
+			if !slices.Equal(got, []int64{same.ID, again.ID}) {
+				t.Errorf("RepeatCandidates (write %v) = %v, want %v", write, got, []int64{same.ID, again.ID})
+			}
+			return nil
+		}
+		if write {
+			update(t, s, fn)
+		} else {
+			view(t, s, fn)
+		}
+	}
 }
