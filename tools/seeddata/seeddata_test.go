@@ -65,13 +65,13 @@ roles:
 	base := fmt.Sprintf("http://127.0.0.1:%d", port)
 	waitReady(t, base+"/readyz", &logs)
 
-	// SEEDDATA_INCIDENTS, SEEDDATA_EVENTS and SEEDDATA_OPEN make a bigger run (by hand).
+	// SEEDDATA_INCIDENTS, SEEDDATA_EVENTS, SEEDDATA_OPEN and SEEDDATA_READS make a bigger run (by hand).
 	incidents, events, open := envInt("SEEDDATA_INCIDENTS", 20), envInt("SEEDDATA_EVENTS", 500), envInt("SEEDDATA_OPEN", 5)
 	notes := events - incidents*19 - (incidents - open)
 	var out bytes.Buffer
 	rep, err := run(config{Bot: base, SlackSecret: testenv.SlackSigningSecret, PagerDutySecret: testenv.PagerDutyWebhookSecret,
 		SlackAPI: emu.APIURL(), SlackToken: testenv.SlackBotToken, Service: "PSVC001", Channel: general, User: "U0ALICE",
-		Incidents: incidents, Events: events, BotEvents: 19, Open: open, Concurrency: 4, Reads: 50}, &out)
+		Incidents: incidents, Events: events, BotEvents: 19, Open: open, Concurrency: 4, Reads: envInt("SEEDDATA_READS", 50)}, &out)
 	t.Log(out.String())
 	if err != nil {
 		t.Fatalf("%v\n%s", err, logs.String())
