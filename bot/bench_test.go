@@ -149,3 +149,47 @@ func settled(e *env, id int64) bool {
 	}
 	return true
 }
+
+// testRepeatWindow is past incident.RepeatWindow: a declaration after it reads none before.
+const testRepeatWindow = 31 * time.Second
+
+// BenchmarkSlashAckHistory is BenchmarkSlashAck on a database holding 100 and then 10,000
+// earlier incidents (10 timeline events each), in the same run: the ack of a declaration,
+// of a note and of a page in an incident channel does no work that grows with the history,
+// so the figures at 10,000 are those at 100.
+//
+//	go test -run '^$' -bench BenchmarkSlashAckHistory -benchtime 200x ./bot/
+func BenchmarkSlashAckHistory(b *testing.B) {
+	for _, n := range []int{100, 10_000} {
+		e := newEnvWith(b, false, testenv.WithPagerDuty())
+		testenv.SeedHistory(b, e.sys.Store, e.sys.Clock.Now().Add(-time.Hour), n, 10*n)
+		handler := e.srv.Config.Handler
+		ack := func(b *testing.B, channel, text, want string) {
+			b.ReportAllocs()
+			for b.Loop() {
+				w := httptest.NewRecorder()
+				handler.ServeHTTP(w, signedCommand("U0ALICE", channel, text))
+				if w.Code != 200 || !strings.Contains(w.Body.String(), want) {
+					b.Fatalf("%d %s", w.Code, w.Body)
+				}
+			}
+		}
+		b.Run(fmt.Sprintf("declare/%d", n), func(b *testing.B) {
+			i := 0
+			for b.Loop() {
+				i++
+				e.sys.Clock.Advance(testRepeatWindow) // each outside the previous one's repeat window
+				w := httptest.NewRecorder()
+				handler.ServeHTTP(w, signedCommand("U0ALICE", e.general, fmt.Sprintf("declare P2 api-gateway checkout latency %d", i)))
+				if w.Code != 200 || !strings.Contains(w.Body.String(), "Declared") {
+					b.Fatalf("%d %s", w.Code, w.Body)
+				}
+			}
+		})
+		e.sys.Do("U0ALICE", e.general, "declare P2 bench")
+		e.sys.Deliver()
+		ch := e.slack.ChannelByName(fmt.Sprintf("inc-%d-bench", lastNumber(e))).ID
+		b.Run(fmt.Sprintf("note/%d", n), func(b *testing.B) { ack(b, ch, "note p99 is back under 300ms", "Noted") })
+		b.Run(fmt.Sprintf("page/%d", n), func(b *testing.B) { ack(b, ch, "page ic checkout is down", "Paging") })
+	}
+}

@@ -71,7 +71,7 @@ func New(router *commands.Router, api *slack.Client, log *slog.Logger) *Bot {
 // Command runs a slash command. When the command asks for the declaration form, the form
 // is opened here and now: a trigger_id lives for 3 seconds and must never wait in a queue.
 func (b *Bot) Command(ctx context.Context, cmd slack.SlashCommand) commands.Reply {
-	reply := b.Router.Handle(ctx, commands.Request{UserID: cmd.UserID, ChannelID: cmd.ChannelID, Text: cmd.Text})
+	reply := b.Router.Handle(ctx, commands.Request{UserID: cmd.UserID, ChannelID: cmd.ChannelID, Text: cmd.Text, CanDefer: true})
 	if !reply.OpenDeclareForm {
 		return reply
 	}
@@ -88,6 +88,21 @@ func (b *Bot) Command(ctx context.Context, cmd slack.SlashCommand) commands.Repl
 		return commands.Reply{Error: true, Err: err, Text: "I could not open the declaration form: " + why + " Declare with `/incident declare [P0-P3] [service] <title>` instead."}
 	}
 	return commands.Reply{}
+}
+
+// AnswerLater runs the deferred work of a command's reply after its ack, in the
+// background (Wait waits for it), and shows the answer to the person who asked through the
+// command's response_url (chat.postEphemeral without one, or if it fails). Slack takes a
+// response_url's messages for 30 minutes; the work has the reply timeout.
+func (b *Bot) AnswerLater(ctx context.Context, cmd slack.SlashCommand, reply commands.Reply) {
+	if reply.Later == nil {
+		return
+	}
+	b.Go(func() {
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), b.replyTimeout)
+		defer cancel()
+		b.respond(ctx, cmd.ResponseURL, cmd.ChannelID, cmd.UserID, reply.Later(ctx).Text)
+	})
 }
 
 // Interaction handles an interaction payload. What it changes is committed before it

@@ -48,7 +48,7 @@ func newEnvWith(t testing.TB, runOutbox bool, opts ...testenv.Option) *env {
 		<-done
 	})
 	return &env{t: t, sys: sys, slack: sys.Slack, db: sys.DB, bot: b, srv: srv,
-		sender:  &testenv.SlackSender{BaseURL: srv.URL, Secret: testenv.SlackSigningSecret},
+		sender:  &testenv.SlackSender{BaseURL: srv.URL, Secret: testenv.SlackSigningSecret, Slack: sys.Slack},
 		general: sys.Slack.AddChannel("general", "U0ALICE", "U0BOB", testenv.SlackBotUser)}
 }
 

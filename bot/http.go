@@ -128,7 +128,9 @@ func (h *HTTP) Commands(w http.ResponseWriter, r *http.Request) {
 		h.refuse(w, r, err)
 		return
 	}
-	writeReply(w, h.Bot.Command(r.Context(), cmd))
+	reply := h.Bot.Command(r.Context(), cmd)
+	writeReply(w, reply)
+	h.Bot.AnswerLater(r.Context(), cmd, reply)
 }
 
 // failSlash answers a slash command whose replay check failed: when the database is

@@ -53,9 +53,10 @@ func (b *Bot) socketEvent(ctx context.Context, client *socketmode.Client, evt so
 			reply := b.Command(work, cmd)
 			if reply.Text == "" {
 				b.ack(client, evt)
-				return
+			} else {
+				b.ack(client, evt, slashResponse(reply))
 			}
-			b.ack(client, evt, slashResponse(reply))
+			b.AnswerLater(ctx, cmd, reply)
 		})
 	case socketmode.EventTypeInteractive:
 		cb, ok := evt.Data.(slack.InteractionCallback)

@@ -22,6 +22,10 @@ type Request struct {
 	// Declare, when set, is a declaration given as fields (a form) instead of typed: it is
 	// handled by the declare verb, whatever Text says, as the typed one is once parsed.
 	Declare *Declaration
+	// CanDefer says the surface can answer after it acknowledged (Slack: through the
+	// command's response_url): a verb whose work grows with the history then acks at once
+	// and leaves that work to Reply.Later. Without it the work is done before Handle returns.
+	CanDefer bool
 }
 
 // Reply is the answer to the person who asked. It is shown only to them unless InChannel.
@@ -36,6 +40,12 @@ type Reply struct {
 	Err error
 	// Incident is the incident a declaration opened, for a surface that says so in its own words.
 	Incident *incident.Incident
+	// Later, when set (only for a request that CanDefer), is the rest of the work: the
+	// surface acks with Text (empty: nothing to show yet), then runs Later and shows its
+	// answer to the person who asked. Its errors are reported as Handle reports them.
+	Later func(ctx context.Context) Reply
+	// later is a verb's deferred work; Handle turns it into Later or runs it.
+	later func(ctx context.Context) (Reply, error)
 }
 
 // Verb is one /incident subcommand with its help beside it.
@@ -103,8 +113,35 @@ func (r *Router) Handle(ctx context.Context, req Request) Reply {
 		req.Declare = &d
 	}
 	reply := r.handle(ctx, req)
+	if later := reply.later; later != nil {
+		reply.later = nil
+		run := func(ctx context.Context) Reply {
+			answer, err := later(ctx)
+			if err != nil {
+				verb, _ := splitVerb(req.Text)
+				return r.failed(ctx, req, verb, err)
+			}
+			return fit(answer)
+		}
+		if !req.CanDefer {
+			return run(ctx)
+		}
+		reply.Later = run
+	}
+	return fit(reply)
+}
+
+// fit cuts an answer to Slack's message length.
+func fit(reply Reply) Reply {
 	reply.Text = textcut.Cut(reply.Text, MaxMessageLen)
 	return reply
+}
+
+// failed is the answer that reports err: explained if it is the user's mistake, logged and
+// named by its fault ID if it is an internal fault.
+func (r *Router) failed(ctx context.Context, req Request, verb string, err error) Reply {
+	text := incident.Report(ctx, r.Log, err, "command failed", "verb", incident.Prefix(verb, incident.QuoteLen), "user", req.UserID, "channel", req.ChannelID)
+	return Reply{Error: true, Err: err, Text: text}
 }
 
 func (r *Router) handle(ctx context.Context, req Request) Reply {
@@ -121,8 +158,7 @@ func (r *Router) handle(ctx context.Context, req Request) Reply {
 	}
 	reply, err := v.Run(ctx, r, req, args)
 	if err != nil {
-		text := incident.Report(ctx, r.Log, err, "command failed", "verb", incident.Prefix(verb, incident.QuoteLen), "user", req.UserID, "channel", req.ChannelID)
-		return Reply{Error: true, Err: err, Text: text}
+		return r.failed(ctx, req, verb, err)
 	}
 	return reply
 }

@@ -53,14 +53,13 @@ func (s *Service) CorrectEvent(ctx context.Context, actor, channelID string, seq
 		return nil, err
 	}
 	return s.change(ctx, channelID, func(c *change) error {
-		evs, err := c.tx.Events(c.inc.ID)
+		orig, err := c.tx.Event(c.inc.ID, seq) // one event, not the whole timeline
+		if ErrorCode(err) == ENOTFOUND {
+			return Errorf(ENOTFOUND, "%s has no event #%d; /incident timeline shows the numbers.", c.inc.Key(), seq)
+		}
 		if err != nil {
 			return err
 		}
-		if seq < 1 || seq > len(evs) {
-			return Errorf(ENOTFOUND, "%s has no event #%d; /incident timeline shows the numbers.", c.inc.Key(), seq)
-		}
-		orig := evs[seq-1]
 		if !correctable[orig.Kind] {
 			return Errorf(EINVALID, "Event #%d is a %s recorded by the bot; only notes, captured messages and updates can be corrected.", seq, orig.Kind)
 		}

@@ -136,12 +136,12 @@ func (s *Service) refreshReview(c *change, followup int64) error {
 
 // reviewQueued reports whether a filing of the incident's review is pending or in flight.
 func (c *change) reviewQueued() (bool, error) {
-	effs, err := c.tx.Effects(c.inc.ID)
+	effs, err := c.tx.EffectsOfKind(c.inc.ID, EffectFileReview)
 	if err != nil {
 		return false, err
 	}
 	for _, e := range effs {
-		if e.Kind == EffectFileReview && (e.State == EffectPending || e.State == EffectInflight) {
+		if e.State == EffectPending || e.State == EffectInflight {
 			return true, nil
 		}
 	}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
-	"time"
 )
 
 // The bounded reads of the pages (the dashboard, the status page, an incident's page and
@@ -26,10 +25,6 @@ type ListTx interface {
 	LatestEventsOfKind(incidentIDs []int64, kind EventKind, limit int) (map[int64][]TimelineEvent, error)
 	// CountOpen counts the open incidents, private ones included.
 	CountOpen() (int, error)
-	// KPIInputs returns what the KPIs of the incidents declared at or after since are
-	// computed from, in ID order, in a few reads of the whole set rather than several per
-	// incident. Each incident carries its services, not its roles.
-	KPIInputs(since time.Time) ([]KPIInput, error)
 }
 
 // IncidentRange selects incidents for ListTx.IncidentRange.

@@ -11,7 +11,7 @@ func (c *change) pageRoles(roles []Role, message string) error {
 	if err != nil {
 		return err
 	}
-	effects, err := c.tx.Effects(c.inc.ID)
+	effects, err := c.tx.EffectsOfKind(c.inc.ID, EffectPage)
 	if err != nil {
 		return err
 	}

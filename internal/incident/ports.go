@@ -107,6 +107,8 @@ type Tx interface {
 	RunTx
 	ListTx
 	EventWindowTx
+	StatsTx
+	LookupTx
 }
 
 // Channel is a chat channel the bot created.

@@ -125,23 +125,14 @@ func (s *Service) FindIncidentByNumber(ctx context.Context, n int) (*Incident, e
 	return inc, err
 }
 
-// incidentByNumber finds the incident numbered n. Its row ID is the same number in every
-// database the bot made (both are the next one in the transaction that creates it), so that
-// is where it looks first; the scan covers a database where they part. Errors: ENOTFOUND.
+// incidentByNumber finds the incident numbered n, through the stores' index on numbers.
+// Errors: ENOTFOUND.
 func incidentByNumber(tx Tx, n int) (*Incident, error) {
-	if inc, err := tx.Incident(int64(n)); err == nil && inc.Number == n {
-		return inc, nil
+	inc, err := tx.IncidentByNumber(n)
+	if ErrorCode(err) == ENOTFOUND {
+		return nil, Errorf(ENOTFOUND, "There is no incident INC-%d.", n)
 	}
-	ids, err := tx.IncidentIDs()
-	if err != nil {
-		return nil, err
-	}
-	for _, id := range ids {
-		if inc, err := tx.Incident(id); err == nil && inc.Number == n {
-			return inc, nil
-		}
-	}
-	return nil, Errorf(ENOTFOUND, "There is no incident INC-%d.", n)
+	return inc, err
 }
 
 // EventFilter selects timeline events for Events.

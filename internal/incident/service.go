@@ -49,6 +49,7 @@ type Service struct {
 	settings Settings
 	logger   *slog.Logger
 	wake     func() // called after a commit that enqueued effects; nil: nobody to wake
+	stats    statsCache
 }
 
 // ServiceConfig is what a Service is built from.
@@ -170,7 +171,9 @@ const RepeatWindow = 30 * time.Second
 // Errors: ECONFLICT.
 func (s *Service) refuseRepeatDeclaration(tx Tx, inc *Incident) error {
 	now := s.clock.Now()
-	ids, err := tx.IncidentIDsSince(now.Add(-RepeatWindow))
+	// Only the declarer's incidents of the window with this title, however many the window
+	// holds (a storm of declarations).
+	ids, err := tx.RepeatCandidates(inc.DeclaredBy, inc.Title, now.Add(-RepeatWindow))
 	if err != nil {
 		return err
 	}

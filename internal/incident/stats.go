@@ -54,41 +54,31 @@ func (s *Service) Stats(ctx context.Context, since time.Time) (*Stats, error) {
 	for _, g := range []*StatsGroup{&st.Real, &st.Drill} {
 		g.ByTier, g.ByScenario = map[Tier]*KPIs{}, map[string]*KPIs{}
 	}
-	err := s.store.View(ctx, func(tx Tx) error {
-		ids, err := tx.IncidentIDsSince(since)
-		if err != nil {
-			return err
-		}
-		for _, id := range ids {
-			inc, err := tx.Incident(id)
-			if err != nil {
-				return err
-			}
-			runs, err := tx.Runs(id)
-			if err != nil {
-				return err
-			}
-			followups, err := tx.Followups(id)
-			if err != nil {
-				return err
-			}
-			g := &st.Real
-			if inc.Drill {
-				g = &st.Drill
-			}
-			add := func(k *KPIs) { k.add(inc, inc.ComputeObjectives(s.settings.Catalog), runs, followups, st.Until) }
-			add(&g.All)
-			add(kpisOf(g.ByTier, inc.Tier))
-			seen := map[string]bool{}
-			for _, r := range runs {
-				if !seen[r.Playbook] && !inc.Private {
-					seen[r.Playbook] = true
-					add(kpisOf(g.ByScenario, r.Playbook))
-				}
-			}
-		}
-		return nil
+	var entries []*statsEntry
+	s.stats.mu.Lock()
+	defer s.stats.mu.Unlock()
+	err := s.store.View(ctx, func(tx Tx) (err error) {
+		entries, err = s.stats.update(tx, s.settings.Catalog, since, st.Until)
+		return err
 	})
+	if err != nil {
+		// What was read may be half brought up to date: read it all next time.
+		s.stats.facts = nil
+	}
+	for _, e := range entries {
+		g := &st.Real
+		if e.Drill {
+			g = &st.Drill
+		}
+		add := func(k *KPIs) { k.add(e, st.Until) }
+		add(&g.All)
+		add(kpisOf(g.ByTier, e.Tier))
+		for i, p := range e.Playbooks {
+			if !e.Private && !slices.Contains(e.Playbooks[:i], p) { // each scenario once
+				add(kpisOf(g.ByScenario, p))
+			}
+		}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("stats: %w", err)
 	}
@@ -112,7 +102,8 @@ func kpisOf[K comparable](m map[K]*KPIs, key K) *KPIs {
 }
 
 // add counts one incident.
-func (k *KPIs) add(inc *Incident, obj Objectives, runs []Run, followups []Followup, now time.Time) {
+func (k *KPIs) add(e *statsEntry, now time.Time) {
+	inc, obj, followups := e, e.obj, e.Followups
 	k.Count++
 	if !inc.AckedAt.IsZero() {
 		k.Acked++
@@ -139,7 +130,7 @@ func (k *KPIs) add(inc *Incident, obj Objectives, runs []Run, followups []Follow
 		k.Resolved++
 		if inc.Drill {
 			k.Tested++
-			if drillSucceeded(runs) {
+			if e.drillSucceeded() {
 				k.Succeeded++
 			}
 		}
@@ -168,22 +159,6 @@ func (k *KPIs) finish() {
 	if k.Recovered > 0 {
 		k.MTTR = (k.recoverSum / time.Duration(k.Recovered)).Round(time.Second)
 	}
-}
-
-// drillSucceeded reports whether a drill ran a playbook and every step of it succeeded
-// or was skipped on purpose.
-func drillSucceeded(runs []Run) bool {
-	if len(runs) == 0 {
-		return false
-	}
-	for _, r := range runs {
-		for _, st := range r.Steps {
-			if !slices.Contains([]StepState{StepSucceeded, StepSkipped}, st.State) {
-				return false
-			}
-		}
-	}
-	return true
 }
 
 // RecoveredAt is when service was restored: the mitigation, else the resolution; zero

@@ -3,7 +3,6 @@ package postgres
 import (
 	"fmt"
 	"strconv"
-	"time"
 
 	"github.com/nephoran/incidentbot/internal/incident"
 	"github.com/nephoran/incidentbot/internal/storerow"
@@ -87,16 +86,4 @@ func (t *Tx) CountOpen() (int, error) {
 		return 0, fmt.Errorf("count the open incidents: %w", err)
 	}
 	return n, nil
-}
-
-// KPIInputs reads the incidents declared since, their services, runs and follow-ups in
-// four queries.
-func (t *Tx) KPIInputs(since time.Time) ([]incident.KPIInput, error) {
-	var set storerow.KPISet
-	for i, q := range storerow.KPIQueries(dialect) {
-		if err := t.each(q, []any{storerow.FormatTime(since)}, func(sc storerow.Scanner) error { return set.Scan(i, sc) }); err != nil {
-			return nil, fmt.Errorf("read the KPIs' incidents: %w", err)
-		}
-	}
-	return set.Inputs(), nil
 }

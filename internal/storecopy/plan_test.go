@@ -165,7 +165,8 @@ func TestThePlanCoversEveryPostgresTableAndColumn(t *testing.T) {
 		t.Errorf("read %d foreign keys, want the schema's 8 or more", refs)
 	}
 
-	// Every identity column has its sequence set after the copy, and only those.
+	// Every identity column of a copied table has its sequence set after the copy, and
+	// only those (a table not copied, such as the KPIs' log, keeps its own sequence).
 	irows, err := conn.Query(ctx, `SELECT table_name::text || '.' || column_name::text FROM information_schema.columns
 		WHERE table_schema = current_schema() AND is_identity = 'YES' ORDER BY 1`)
 	if err != nil {
@@ -175,6 +176,7 @@ func TestThePlanCoversEveryPostgresTableAndColumn(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	identities = slices.DeleteFunc(identities, func(c string) bool { _, notCopied := pgOnly[strings.Split(c, ".")[0]]; return notCopied })
 	var planIdentities []string
 	for _, tb := range plan {
 		for _, c := range tb.identity {

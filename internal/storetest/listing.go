@@ -16,7 +16,6 @@ func listingCases() []testCase {
 		{"ListReachesEveryIncidentOnceEachWay", listReachesEveryIncidentOnceEachWay},
 		{"ListRefusesABadCursor", listRefusesABadCursor},
 		{"EventRangeAndLatestOfKind", eventRangeAndLatestOfKind},
-		{"KPIsInBulkAreTheKPIs", kpisInBulkAreTheKPIs},
 	}
 }
 
@@ -278,81 +277,4 @@ func eventRangeAndLatestOfKind(t *testing.T, s incident.Store) {
 		return err
 	})
 	wantNoDiff(t, "the whole range", full, got)
-}
-
-// The KPIs computed from KPIInputs' bulk reads are those computed incident by incident,
-// for every kind of incident the KPIs tell apart: real and drill, private, per tier and
-// scenario, acked, recovered within or past the RTO, with RPO recorded, with runs whose
-// steps all succeeded or not, with follow-ups filed, done on time, late or still open,
-// and some declared before the period.
-func kpisInBulkAreTheKPIs(t *testing.T, s incident.Store) {
-	cat := incident.Catalog{
-		"intent-processing": {Tier: 1}, "api-gateway": {Tier: 2, Targets: incident.Targets{RTO: 30 * time.Minute}}, "analytics": {Tier: 3},
-	}
-	now := at(60 * 24 * time.Hour)
-	services := [][]string{nil, {"intent-processing"}, {"api-gateway", "analytics"}, {"analytics"}}
-	for i := 1; i <= 24; i++ {
-		inc := minimalIncident(i)
-		inc.DeclaredAt = now.Add(-time.Duration(i) * 40 * time.Hour) // the oldest before the 30 days
-		inc.Services = services[i%4]
-		inc.Tier = incident.Tier(i % 4)
-		inc.Drill, inc.Private = i%3 == 0, i%7 == 0
-		if i%2 == 0 {
-			inc.AckedAt = inc.DeclaredAt.Add(time.Duration(i) * time.Minute)
-		}
-		switch i % 5 {
-		case 0, 1:
-			inc.Status, inc.MitigatedAt, inc.ResolvedAt = incident.StatusResolved, inc.DeclaredAt.Add(time.Duration(i)*4*time.Minute), inc.DeclaredAt.Add(3*time.Hour)
-		case 2:
-			inc.Status, inc.ResolvedAt = incident.StatusResolved, inc.DeclaredAt.Add(time.Duration(i)*time.Minute)
-		case 3:
-			inc.Status, inc.MitigatedAt = incident.StatusMitigated, inc.DeclaredAt.Add(time.Hour)
-		}
-		if i%4 == 1 {
-			inc.RPOAchieved = time.Duration(i) * 5 * time.Second
-		}
-		createIncident(t, s, inc)
-		if i%2 == 1 {
-			r := fullRun(inc.ID)
-			r.Playbook = []string{"regional-outage", "database-corruption"}[i%4/2]
-			for j := range r.Steps {
-				r.Steps[j].State = incident.StepSucceeded
-				if i%4 == 3 && j == 2 {
-					r.Steps[j].State = incident.StepFailed
-				}
-			}
-			createRun(t, s, r)
-		}
-		for j := range i % 3 {
-			f := newFollowup(inc.ID, fmt.Sprintf("follow-up %d", j), "", inc.DeclaredAt.Add(time.Hour))
-			insertFollowups(t, s, f)
-			update(t, s, func(tx incident.Tx) error {
-				if j == 0 {
-					if err := tx.SetFollowupIssue(f.ID, incident.IssueRef{Number: 7, URL: "https://github.example/issues/7"}); err != nil {
-						return err
-					}
-				}
-				if i%2 == 0 {
-					f.DoneAt, f.DoneBy, f.Outcome = f.CreatedAt.Add(time.Duration(i)*48*time.Hour), "U0BOB", incident.FollowupDone
-					return tx.CompleteFollowup(f)
-				}
-				return nil
-			})
-		}
-	}
-	svc := incident.NewService(incident.ServiceConfig{Store: s, Clock: fixedClock(now), Settings: incident.Settings{Catalog: cat}})
-	for _, since := range []time.Time{{}, now.Add(-30 * 24 * time.Hour), now} {
-		want, err := svc.Stats(ctx, since)
-		if err != nil {
-			t.Fatal(err)
-		}
-		got, err := svc.StatsInBulk(ctx, since)
-		if err != nil {
-			t.Fatal(err)
-		}
-		wantNoDiff(t, fmt.Sprintf("the KPIs since %s", since), want, got)
-		if since.IsZero() && (want.Real.All.Count == 0 || want.Drill.All.Tested == 0 || len(want.Real.ByScenario) == 0 || want.Real.All.FollowupsDue == 0) {
-			t.Errorf("the case measures too little: %+v", want)
-		}
-	}
 }

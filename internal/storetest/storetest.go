@@ -68,6 +68,8 @@ func groups() []group {
 		{"Runs", runCases()},
 		{"Transactions", txCases()},
 		{"Listing", listingCases()},
+		{"Stats", statsCases()},
+		{"Lookups", lookupCases()},
 	}
 }
 

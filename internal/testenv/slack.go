@@ -48,7 +48,7 @@ type Slack struct {
 	limited   map[string]int     // calls answered 429 over their tier, by method
 	enforce   bool
 	socket    *socketHub
-	responses map[string][2]string // response_url path -> channel, user
+	responses map[string]*responseURL // response_url path -> who it answers, and its uses
 	now       func() time.Time
 }
 
@@ -108,7 +108,7 @@ func NewSlack() *Slack {
 		limits:    map[string]*window{},
 		limited:   map[string]int{},
 		slowness:  map[string]time.Duration{},
-		responses: map[string][2]string{},
+		responses: map[string]*responseURL{},
 		now:       time.Now,
 	}
 	s.AddUser(SlackBotUser, "incidentbot", "")

@@ -32,6 +32,9 @@ type SlackSender struct {
 	BaseURL string // the bot, such as http://127.0.0.1:8080
 	Secret  string
 	Client  *http.Client
+	// Slack, when set, is the emulator that serves the commands' response_urls (answers
+	// sent after the ack show up in its Ephemerals); nil: they point at hooks.slack.com.
+	Slack *Slack
 }
 
 // Response is an answer from the bot.
@@ -60,6 +63,9 @@ func (s *SlackSender) Command(user, channel, text, triggerID string) (Response, 
 		"channel_id": {channel}, "channel_name": {"x"}, "user_id": {user}, "user_name": {user},
 		"command": {"/incident"}, "text": {text}, "api_app_id": {"A0APP"},
 		"response_url": {"https://hooks.slack.com/commands/T0TEAM/1/x"}, "trigger_id": {triggerID},
+	}
+	if s.Slack != nil {
+		form.Set("response_url", s.Slack.CommandResponseURL(user, channel))
 	}
 	return s.Post("/slack/commands", "application/x-www-form-urlencoded", []byte(form.Encode()))
 }
@@ -124,11 +130,37 @@ func (s *Slack) BlockAction(user, channel, actionID, value string) map[string]an
 	s.mu.Lock()
 	s.nextID++
 	path := fmt.Sprintf("/hooks/actions/%s/%d/x", SlackTeam, s.nextID)
-	s.responses[path] = [2]string{channel, user}
+	s.responses[path] = &responseURL{channel: channel, user: user, created: time.Now()}
 	s.mu.Unlock()
 	p := BlockAction(user, channel, actionID, value)
 	p["response_url"] = s.srv.URL + path
 	return p
+}
+
+// A response_url takes up to 5 messages within 30 minutes, as Slack's do.
+const (
+	responseURLUses = 5
+	responseURLLife = 30 * time.Minute
+)
+
+// responseURL is a response_url the emulator handed out: whom its messages go to, and how
+// often it was used.
+type responseURL struct {
+	channel, user string
+	created       time.Time
+	uses          int
+}
+
+// CommandResponseURL returns a response_url for a slash command sent by user in channel,
+// which the emulator serves: messages sent there show up in Ephemerals (or in the channel
+// when in_channel), as Slack shows them.
+func (s *Slack) CommandResponseURL(user, channel string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.nextID++
+	path := fmt.Sprintf("/hooks/commands/%s/%d/x", SlackTeam, s.nextID)
+	s.responses[path] = &responseURL{channel: channel, user: user, created: time.Now()}
+	return s.srv.URL + path
 }
 
 // serveResponseURL takes a message posted to a response_url (JSON, up to 5 uses in Slack).
@@ -146,16 +178,17 @@ func (s *Slack) serveResponseURL(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	who, ok := s.responses[r.URL.Path]
-	if !ok {
+	if !ok || who.uses >= responseURLUses || time.Since(who.created) > responseURLLife {
 		http.Error(w, "expired_url", http.StatusNotFound)
 		return
 	}
+	who.uses++
 	if msg.ResponseType == "in_channel" {
-		if ch := s.channels[who[0]]; ch != nil {
+		if ch := s.channels[who.channel]; ch != nil {
 			ch.Messages = append(ch.Messages, SlackMessage{TS: s.nextTS(), User: SlackBotUser, Text: msg.Text})
 		}
 	} else {
-		s.ephemeral = append(s.ephemeral, SlackEphemeral{Channel: who[0], User: who[1], Text: msg.Text, Blocks: msg.Blocks})
+		s.ephemeral = append(s.ephemeral, SlackEphemeral{Channel: who.channel, User: who.user, Text: msg.Text, Blocks: msg.Blocks})
 	}
 	io.WriteString(w, "ok")
 }

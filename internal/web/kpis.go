@@ -100,7 +100,7 @@ func (c *kpiCache) get(ctx context.Context, svc *incident.Service, log *slog.Log
 
 func (c *kpiCache) compute(ctx context.Context, svc *incident.Service, now time.Time) (*incident.Stats, error) {
 	wall := time.Now()
-	st, err := svc.StatsInBulk(ctx, now.Add(-kpiPeriod))
+	st, err := svc.Stats(ctx, now.Add(-kpiPeriod))
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.refreshing = false
