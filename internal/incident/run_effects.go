@@ -155,9 +155,15 @@ func (o *Outbox) execute(ctx context.Context, inc *Incident, run *Run, step *Run
 		if channel == "" || inc.Drill {
 			channel = inc.ChannelID // a drill announces nothing outside its own channel
 		}
-		if _, err := o.Chat.Post(ctx, channel, Message{Key: e.Key, Text: inc.DrillMark() + step.Spec.Action.Text}); err != nil {
+		_, err := o.Chat.Post(ctx, channel, Message{Key: e.Key, Text: inc.DrillMark() + step.Spec.Action.Text})
+		switch {
+		case throttled(err) != nil:
+			// Held back by the rate budget before any call: nothing was posted, and the
+			// outbox delivers the step again later without counting an attempt.
+			return result{}, err
+		case err != nil:
 			state, output = StepFailed, "could not post: "+err.Error()
-		} else {
+		default:
 			output = "posted"
 		}
 	case o.Executor == nil:
