@@ -115,7 +115,8 @@ func NewSlack() *Slack {
 	s.AddUser("U0ALICE", "alice", "alice@example.com")
 	s.AddUser("U0BOB", "bob", "bob@example.com")
 	s.socket = newSocketHub(s)
-	s.srv = httptest.NewServer(http.HandlerFunc(s.serveHTTP))
+	s.srv = httptest.NewUnstartedServer(http.HandlerFunc(s.serveHTTP))
+	s.srv.Start() // after s.srv is set: handlers read it (auth.test answers its URL)
 	return s
 }
 

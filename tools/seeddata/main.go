@@ -10,6 +10,10 @@
 // that answers conversations.list). Secrets and URLs come from flags or the environment:
 //
 //	seeddata -bot http://127.0.0.1:8080 -incidents 10000 -events 1000000 -open 100
+//
+// The bot it builds in wants `pagerduty: {join_window: 0s}` (else the webhooks' incidents,
+// all on one PagerDuty service, join one incident) and `slack: {rate_budget: false}` (else
+// the bot creates about 20 channels a minute, as Slack's tier allows).
 package main
 
 import (

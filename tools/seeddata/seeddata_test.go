@@ -45,6 +45,8 @@ func TestSeedDataAgainstTheBinary(t *testing.T) {
   api-gateway: {tier: 2}
 roles:
   incident-commander: {pagerduty_escalation_policy: PIC0001}
+pagerduty: {join_window: 0s}  # every webhook declares its own incident
+slack: {rate_budget: false}   # the history is built in seconds, not over months
 `), 0o644)
 	port := freePort(t)
 	db := filepath.Join(dir, "bot.db")
