@@ -20,50 +20,10 @@ func (t *Tx) StatsFacts(since time.Time) ([]incident.StatsFact, error) {
 	return t.statsFacts(statsPeriod, storerow.FormatTime(since))
 }
 
-// statsFacts reads the facts of the incidents whose IDs the query incidents selects, with arg
-// as its one parameter.
+// statsFacts reads the facts of the incidents whose IDs the query incidents selects, with
+// from as its one parameter.
 func (t *Tx) statsFacts(incidents string, from any) ([]incident.StatsFact, error) {
-	var sf storerow.StatsFacts
-	err := t.each(`SELECT `+storerow.StatsIncidentColumns+` FROM incidents WHERE id IN (`+incidents+`) ORDER BY id`, []any{from}, func(s storerow.Scanner) error {
-		f, err := storerow.ScanStatsIncident(s)
-		sf.AddIncident(f)
-		return err
-	})
-	if err != nil || len(sf.Facts) == 0 {
-		return nil, stats(err)
-	}
-	err = t.each(`SELECT incident_id, service FROM incident_services WHERE incident_id IN (`+incidents+`) ORDER BY incident_id, pos`, []any{from}, func(s storerow.Scanner) error {
-		var id int64
-		var service string
-		err := s.Scan(&id, &service)
-		sf.AddService(id, service)
-		return err
-	})
-	if err != nil {
-		return nil, stats(err)
-	}
-	err = t.each(`SELECT r.incident_id, r.playbook,
-			(SELECT count(*) FROM run_steps s WHERE s.run_id = r.id AND s.state NOT IN ('succeeded', 'skipped'))
-		FROM runs r WHERE r.incident_id IN (`+incidents+`) ORDER BY r.incident_id, r.id`, []any{from}, func(s storerow.Scanner) error {
-		var id int64
-		var playbook string
-		var notDone int
-		err := s.Scan(&id, &playbook, &notDone)
-		sf.AddRun(id, playbook, notDone)
-		return err
-	})
-	if err != nil {
-		return nil, stats(err)
-	}
-	err = t.each(`SELECT `+storerow.StatsFollowupColumns+` FROM followups WHERE incident_id IN (`+incidents+`) ORDER BY incident_id, id`, []any{from}, func(s storerow.Scanner) error {
-		f, err := storerow.ScanStatsFollowup(s)
-		sf.AddFollowup(f)
-		return err
-	})
-	if err != nil {
-		return nil, stats(err)
-	}
-	return sf.Facts, nil
+	return storerow.ReadStatsFacts(t.each, dialect, incidents, from)
 }
 
 // StatsFactsOf returns the facts of the incidents with these IDs that exist, by ID.
@@ -72,13 +32,6 @@ func (t *Tx) StatsFactsOf(ids []int64) ([]incident.StatsFact, error) {
 		return nil, nil
 	}
 	return t.statsFacts(statsIDs, statsIDsArg(ids))
-}
-
-func stats(err error) error {
-	if err == nil {
-		return nil
-	}
-	return fmt.Errorf("read the KPIs' facts: %w", err)
 }
 
 // statsIDs selects the incidents whose IDs are in an array, the one parameter.
@@ -93,14 +46,14 @@ func statsIDsArg(ids []int64) any { return ids }
 func (t *Tx) StatsChanges(from int64) ([]int64, int64, error) {
 	var next int64
 	if err := t.tx.QueryRow(t.ctx, `SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint`).Scan(&next); err != nil {
-		return nil, 0, stats(err)
+		return nil, 0, fmt.Errorf("read the KPIs' changes: %w", err)
 	}
 	if from == 0 {
 		return nil, next, nil
 	}
 	ids, err := t.ids(`SELECT DISTINCT incident_id FROM stats_changes WHERE xid >= $1 ORDER BY incident_id`, from)
 	if err != nil {
-		return nil, 0, stats(err)
+		return nil, 0, fmt.Errorf("read the KPIs' changes: %w", err)
 	}
 	return ids, next, nil
 }

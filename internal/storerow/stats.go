@@ -110,3 +110,60 @@ func (sf *StatsFacts) AddFollowup(fu incident.Followup) {
 		f.Followups = append(f.Followups, fu)
 	}
 }
+
+// Each runs query with args on a store's open transaction and calls fn with each row.
+type Each func(query string, args []any, fn func(Scanner) error) error
+
+// ReadStatsFacts reads, through each, the facts of the incidents whose IDs the query
+// incidents selects (with from as its one parameter), in four queries: incidents,
+// services, runs with their unfinished steps, follow-ups. Both stores call it.
+func ReadStatsFacts(each Each, d Dialect, incidents string, from any) ([]incident.StatsFact, error) {
+	var sf StatsFacts
+	err := each(`SELECT `+StatsIncidentColumns+` FROM incidents WHERE id IN (`+incidents+`) ORDER BY id`, []any{from}, func(s Scanner) error {
+		f, err := ScanStatsIncident(s)
+		sf.AddIncident(f)
+		return err
+	})
+	if err != nil || len(sf.Facts) == 0 {
+		return nil, statsErr(err)
+	}
+	err = each(`SELECT incident_id, service FROM incident_services WHERE incident_id IN (`+incidents+`) ORDER BY incident_id, `+d.ServiceOrder, []any{from}, func(s Scanner) error {
+		var id int64
+		var service string
+		err := s.Scan(&id, &service)
+		sf.AddService(id, service)
+		return err
+	})
+	if err != nil {
+		return nil, statsErr(err)
+	}
+	err = each(`SELECT r.incident_id, r.playbook,
+			(SELECT count(*) FROM run_steps s WHERE s.run_id = r.id AND s.state NOT IN ('succeeded', 'skipped'))
+		FROM runs r WHERE r.incident_id IN (`+incidents+`) ORDER BY r.incident_id, r.id`, []any{from}, func(s Scanner) error {
+		var id int64
+		var playbook string
+		var notDone int
+		err := s.Scan(&id, &playbook, &notDone)
+		sf.AddRun(id, playbook, notDone)
+		return err
+	})
+	if err != nil {
+		return nil, statsErr(err)
+	}
+	err = each(`SELECT `+StatsFollowupColumns+` FROM followups WHERE incident_id IN (`+incidents+`) ORDER BY incident_id, id`, []any{from}, func(s Scanner) error {
+		f, err := ScanStatsFollowup(s)
+		sf.AddFollowup(f)
+		return err
+	})
+	if err != nil {
+		return nil, statsErr(err)
+	}
+	return sf.Facts, nil
+}
+
+func statsErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("read the KPIs' facts: %w", err)
+}
