@@ -104,7 +104,7 @@ func newWorld(dir string, pg bool, lease time.Duration) (*world, error) {
 	cfg := fmt.Sprintf(`actions: {http: {allowed_hosts: [127.0.0.1]}}
 playbooks: {dirs: [%s]}
 outbox: {lease: %s}
-pagerduty: {service: PSVC001}
+pagerduty: {service: PSVC001, join_window: 0s}  # each PagerDuty incident its own (joining: TestAlertStorm)
 services:
   intent-processing: {tier: 1, pagerduty_service: PSVC001}
 roles:
