@@ -34,22 +34,7 @@ func (t *Tx) IncidentRange(r incident.IncidentRange) ([]incident.Incident, error
 	if err := t.lockIncidentSet(); err != nil {
 		return nil, err
 	}
-	q, args := storerow.IncidentRangeQuery(dialect, r)
-	var set storerow.IncidentSet
-	if err := t.each(q, args, set.ScanRow); err != nil {
-		return nil, fmt.Errorf("read incidents: %w", err)
-	}
-	ids := set.IDs()
-	for from := 0; from < len(ids); from += storerow.IDChunk {
-		chunk := ids[from:min(from+storerow.IDChunk, len(ids))]
-		if err := t.each(storerow.RolesOfQuery(dialect, len(chunk)), chunk, set.ScanRole); err != nil {
-			return nil, fmt.Errorf("read roles: %w", err)
-		}
-		if err := t.each(storerow.ServicesOfQuery(dialect, len(chunk)), chunk, set.ScanService); err != nil {
-			return nil, fmt.Errorf("read services: %w", err)
-		}
-	}
-	return set.Incidents, nil
+	return storerow.ReadIncidentRange(t.each, dialect, r)
 }
 
 // EventRange returns a range of an incident's events by seq.
@@ -65,18 +50,7 @@ func (t *Tx) LatestEventsOfKind(incidentIDs []int64, kind incident.EventKind, li
 }
 
 func (t *Tx) events(q string, args []any) ([]incident.TimelineEvent, error) {
-	var evs []incident.TimelineEvent
-	err := t.each(q, args, func(sc storerow.Scanner) error {
-		e, err := storerow.ScanEvent(sc)
-		if err == nil {
-			evs = append(evs, *e)
-		}
-		return err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("read events: %w", err)
-	}
-	return evs, nil
+	return storerow.ReadEvents(t.each, q, args)
 }
 
 // CountOpen counts the open incidents.

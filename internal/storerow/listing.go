@@ -104,7 +104,7 @@ func LatestEventsOfKindQuery(d Dialect, n int) string {
 
 // LatestEventsOfKind runs LatestEventsOfKindQuery through each (a store's query runner) a
 // chunk of incidents at a time, and returns each incident's events in seq order.
-func LatestEventsOfKind(d Dialect, each func(q string, args []any, fn func(Scanner) error) error, ids []int64, kind incident.EventKind, limit int) (map[int64][]incident.TimelineEvent, error) {
+func LatestEventsOfKind(d Dialect, each Each, ids []int64, kind incident.EventKind, limit int) (map[int64][]incident.TimelineEvent, error) {
 	out := map[int64][]incident.TimelineEvent{}
 	for from := 0; from < len(ids); from += IDChunk {
 		chunk := ids[from:min(from+IDChunk, len(ids))]
@@ -217,4 +217,41 @@ func (s *IncidentSet) ScanService(sc Scanner) error {
 		s.Incidents[i].Services = append(s.Incidents[i].Services, service)
 	}
 	return nil
+}
+
+// ReadIncidentRange reads, through each, the incidents r selects with their roles and
+// services, in three queries per IDChunk of them. Both stores call it.
+func ReadIncidentRange(each Each, d Dialect, r incident.IncidentRange) ([]incident.Incident, error) {
+	q, args := IncidentRangeQuery(d, r)
+	var set IncidentSet
+	if err := each(q, args, set.ScanRow); err != nil {
+		return nil, fmt.Errorf("read incidents: %w", err)
+	}
+	ids := set.IDs()
+	for from := 0; from < len(ids); from += IDChunk {
+		chunk := ids[from:min(from+IDChunk, len(ids))]
+		if err := each(RolesOfQuery(d, len(chunk)), chunk, set.ScanRole); err != nil {
+			return nil, fmt.Errorf("read roles: %w", err)
+		}
+		if err := each(ServicesOfQuery(d, len(chunk)), chunk, set.ScanService); err != nil {
+			return nil, fmt.Errorf("read services: %w", err)
+		}
+	}
+	return set.Incidents, nil
+}
+
+// ReadEvents reads, through each, the events query q selects (EventColumns, in its order).
+func ReadEvents(each Each, q string, args []any) ([]incident.TimelineEvent, error) {
+	var evs []incident.TimelineEvent
+	err := each(q, args, func(sc Scanner) error {
+		e, err := ScanEvent(sc)
+		if err == nil {
+			evs = append(evs, *e)
+		}
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read events: %w", err)
+	}
+	return evs, nil
 }
