@@ -26,8 +26,8 @@ var templateFS embed.FS
 // state of its services, and only the updates posted for it (`update --status-page`), the
 // latest statusUpdates of each. Each page reads only what it shows: the dashboard a page
 // of dashboardPage incidents (Previous and Next for the others), an incident's page a
-// window of timelinePage events. The dashboard's KPIs are kept between loads and refreshed
-// after a load when they are older than kpiFresh (15 s).
+// window of timelinePage events. The dashboard's KPIs are the Service's, which it keeps up
+// to date reading only what changed.
 type Pages struct {
 	// Token, when set, closes the dashboard to those without it: a browser gives it as the
 	// Basic password (any user name), a script as "Authorization: Bearer <token>". Empty,
@@ -38,7 +38,6 @@ type Pages struct {
 	Names Directory
 	Log   *slog.Logger
 	tmpl  map[string]*template.Template
-	kpis  kpiCache
 }
 
 // NewPages parses the templates.
@@ -144,7 +143,7 @@ func (p *Pages) index(w http.ResponseWriter, r *http.Request) {
 			rows = append(rows, p.row(r.Context(), &page.Incidents[i], now))
 		}
 	}
-	st, err := p.kpis.get(r.Context(), p.Service, p.Log, now)
+	st, err := p.Service.Stats(r.Context(), now.Add(-kpiPeriod))
 	if err != nil {
 		WriteError(w, r, p.Log, fmt.Errorf("dashboard: read the KPIs: %w", err))
 		return

@@ -151,9 +151,8 @@ func TestStatusPageShowsTheLatestUpdates(t *testing.T) {
 	}
 }
 
-// The dashboard keeps its KPIs between loads, but computes them anew when the Service's
-// clock jumps away from the wall clock (as a test's does): what a load shows after
-// another incident and a minute is the KPIs with it.
+// The dashboard's KPIs are current at every load: what a load shows after another incident
+// and two minutes is the KPIs with it.
 func TestDashboardKPIsFollowTheClock(t *testing.T) {
 	sys := testenv.NewSystem(t)
 	general := sys.Slack.AddChannel("general", "U0ALICE")
