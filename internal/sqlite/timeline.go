@@ -67,22 +67,5 @@ func (t *Tx) Events(incidentID int64) ([]incident.TimelineEvent, error) {
 // row by row from one cursor, each event as stored (its Data not decoded). fn's error stops
 // the walk and is returned as it is.
 func (t *Tx) EachEvent(fn func(*incident.TimelineEvent) error) error {
-	rows, err := t.tx.QueryContext(t.ctx, `SELECT `+storerow.EventColumns+` FROM timeline_events ORDER BY incident_id, seq`)
-	if err != nil {
-		return fmt.Errorf("read events: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		e, err := storerow.ScanStoredEvent(rows)
-		if err != nil {
-			return err
-		}
-		if err := fn(e); err != nil {
-			return err
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("read events: %w", err)
-	}
-	return nil
+	return storerow.EachStoredEvent(t.each, fn)
 }

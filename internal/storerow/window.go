@@ -51,3 +51,41 @@ func ReverseEvents(evs []incident.TimelineEvent) {
 		evs[i], evs[j] = evs[j], evs[i]
 	}
 }
+
+// ReadEventWindow reads, through each, the incident's events in window w, in sequence
+// order, reading only those. Both stores call it.
+func ReadEventWindow(each Each, d Dialect, incidentID int64, w incident.EventWindow) ([]incident.TimelineEvent, error) {
+	if w.Limit <= 0 {
+		return nil, nil
+	}
+	evs, err := ReadEvents(each, WindowQuery(w, d.Param), []any{incidentID, w.Limit, max(w.Offset, 0)})
+	if err != nil {
+		return nil, err
+	}
+	if w.Newest {
+		ReverseEvents(evs)
+	}
+	return evs, nil
+}
+
+// EachStoredEvent calls fn, through each, with every event of every incident in
+// (incident, seq) order, from one cursor, each event as stored (its Data not decoded).
+// fn's error stops the walk and is returned as it is.
+func EachStoredEvent(each Each, fn func(*incident.TimelineEvent) error) error {
+	var stopped error
+	err := each(`SELECT `+EventColumns+` FROM timeline_events ORDER BY incident_id, seq`, nil, func(sc Scanner) error {
+		e, err := ScanStoredEvent(sc)
+		if err != nil {
+			return err
+		}
+		stopped = fn(e)
+		return stopped
+	})
+	if stopped != nil {
+		return stopped
+	}
+	if err != nil {
+		return fmt.Errorf("read events: %w", err)
+	}
+	return nil
+}
