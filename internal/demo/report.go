@@ -74,7 +74,7 @@ func (w *World) Report(ctx context.Context, out io.Writer, svc *incident.Service
 
 // clusterState prints the drill cluster's workloads and its database leader.
 func (w *World) clusterState(ctx context.Context, out io.Writer) error {
-	kc := w.Cluster.Client().Kube
+	kc := w.Cluster.Clientset()
 	deps, err := kc.AppsV1().Deployments(Namespace).List(ctx, metav1.ListOptions{})
 	if err != nil {
 		return err

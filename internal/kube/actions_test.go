@@ -7,15 +7,13 @@ import (
 	"time"
 
 	"github.com/nephoran/incidentbot/internal/incident"
+	"github.com/nephoran/incidentbot/internal/testenv/kubefake"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
-	dynfake "k8s.io/client-go/dynamic/fake"
 	"k8s.io/client-go/kubernetes/fake"
-	"k8s.io/client-go/kubernetes/scheme"
 )
 
 func ptr[T any](v T) *T { return &v }
@@ -42,19 +40,20 @@ func pod(name, app string, ready bool) *corev1.Pod {
 		Status: corev1.PodStatus{Phase: corev1.PodRunning, Conditions: []corev1.PodCondition{{Type: corev1.PodReady, Status: st}}}}
 }
 
+// fakeCluster is a cluster of client-go's typed fake clientset, which the test reads and
+// arranges directly (Kube) while the actions reach it through the dynamic client.
+type fakeCluster struct {
+	*Client
+	Kube *fake.Clientset
+}
+
 // fakeActions runs actions on client-go's fake clients as cluster "us-east-1".
-func fakeActions(objs ...runtime.Object) (*Actions, *Client) {
-	kube := fake.NewClientset(objs...)
-	var configMaps []runtime.Object
-	for _, o := range objs {
-		if cm, ok := o.(*corev1.ConfigMap); ok {
-			configMaps = append(configMaps, cm)
-		}
-	}
-	mapper := meta.NewDefaultRESTMapper([]schema.GroupVersion{{Version: "v1"}})
-	mapper.Add(schema.GroupVersionKind{Version: "v1", Kind: "ConfigMap"}, meta.RESTScopeNamespace)
-	c := &Client{Kube: kube, Dynamic: dynfake.NewSimpleDynamicClient(scheme.Scheme, configMaps...), Mapper: mapper}
-	return &Actions{Clusters: Static(map[string]*Client{"us-east-1": c}), Poll: time.Millisecond,
+func fakeActions(objs ...runtime.Object) (*Actions, *fakeCluster) {
+	cs := fake.NewClientset(objs...)
+	mapper := StaticMapper{{Resource: schema.GroupVersionResource{Version: "v1", Resource: "configmaps"},
+		Kind: schema.GroupVersionKind{Version: "v1", Kind: "ConfigMap"}, Namespaced: true}}
+	c := &fakeCluster{Client: &Client{Dynamic: kubefake.Dynamic(cs), Mapper: mapper}, Kube: cs}
+	return &Actions{Clusters: Static(map[string]*Client{"us-east-1": c.Client}), Poll: time.Millisecond,
 		Now: func() time.Time { return time.Date(2026, 11, 26, 3, 4, 5, 0, time.UTC) }}, c
 }
 

@@ -13,21 +13,17 @@ import (
 	"strings"
 	"sync"
 
-	"k8s.io/apimachinery/pkg/api/meta"
-	"k8s.io/client-go/discovery"
-	"k8s.io/client-go/discovery/cached/memory"
 	"k8s.io/client-go/dynamic"
-	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
-	"k8s.io/client-go/restmapper"
 	"k8s.io/client-go/tools/clientcmd"
 )
 
-// Client is one cluster's clients.
+// Client is one cluster's clients. Every action goes through the dynamic client: the
+// built-in kinds are converted to their k8s.io/api types (objects.go), other kinds are
+// found through Mapper.
 type Client struct {
-	Kube    kubernetes.Interface
 	Dynamic dynamic.Interface
-	Mapper  meta.RESTMapper
+	Mapper  Mapper       // nil: only the built-in kinds (a simulated cluster)
 	Config  *rest.Config // for exec; nil in tests with fake clients
 	// Exec, when set, runs pods/exec in place of the API server's streaming endpoint: a
 	// simulated cluster (testenv/kubesim) answers execs itself. It writes the command's
@@ -105,20 +101,15 @@ func (c *Clusters) realClient(cluster string) (*Client, error) {
 		return nil, err
 	}
 	cfg.UserAgent = "incidentbot"
-	kc, err := kubernetes.NewForConfig(cfg)
-	if err != nil {
-		return nil, err
-	}
 	dc, err := dynamic.NewForConfig(cfg)
 	if err != nil {
 		return nil, err
 	}
-	disco, err := discovery.NewDiscoveryClientForConfig(cfg)
+	mapper, err := newDiscoveryMapper(cfg)
 	if err != nil {
 		return nil, err
 	}
-	mapper := restmapper.NewDeferredDiscoveryRESTMapper(memory.NewMemCacheClient(disco))
-	return &Client{Kube: kc, Dynamic: dc, Mapper: mapper, Config: cfg}, nil
+	return &Client{Dynamic: dc, Mapper: mapper, Config: cfg}, nil
 }
 
 // restConfig loads the context of a cluster; for the default cluster with no kubeconfig at

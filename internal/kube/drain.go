@@ -10,10 +10,11 @@ import (
 	"time"
 
 	"github.com/nephoran/incidentbot/internal/incident"
+	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
-	policyv1 "k8s.io/api/policy/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/fields"
 )
 
@@ -30,7 +31,7 @@ const MirrorPodAnnotation = "kubernetes.io/config.mirror"
 // cordoned is not patched, and the evictions change no object that stays (the pods go), so
 // neither carries a mark. A dry run cordons nothing and lists the pods it would evict.
 func (x *Actions) drain(ctx context.Context, c *Client, a *incident.Action, dry bool) (string, error) {
-	n, err := c.Kube.CoreV1().Nodes().Get(ctx, a.Node, metav1.GetOptions{})
+	n, err := getAs[corev1.Node](ctx, c, nodesResource, "", a.Node)
 	if err != nil {
 		return "", err
 	}
@@ -61,14 +62,14 @@ func (x *Actions) drain(ctx context.Context, c *Client, a *incident.Action, dry 
 // without delete_emptydir_data, one no controller recreates) fails the whole drain before
 // anything is evicted, naming every such pod, as kubectl drain does.
 func podsToEvict(ctx context.Context, c *Client, a *incident.Action) ([]corev1.Pod, error) {
-	list, err := c.Kube.CoreV1().Pods(metav1.NamespaceAll).List(ctx, metav1.ListOptions{
+	list, err := listAs[corev1.Pod](ctx, c, podsResource, metav1.NamespaceAll, metav1.ListOptions{
 		FieldSelector: fields.OneTermEqualSelector("spec.nodeName", a.Node).String()})
 	if err != nil {
 		return nil, err
 	}
 	var evict []corev1.Pod
 	refused := map[string][]string{} // reason -> pods
-	for _, p := range list.Items {
+	for _, p := range list {
 		if p.Spec.NodeName != a.Node {
 			continue // the server selected by node; a fake client may not have
 		}
@@ -97,7 +98,7 @@ func keepPod(ctx context.Context, c *Client, a *incident.Action, p *corev1.Pod) 
 	finished := p.Status.Phase == corev1.PodSucceeded || p.Status.Phase == corev1.PodFailed
 	owner := metav1.GetControllerOf(p)
 	if owner != nil && owner.Kind == "DaemonSet" && !finished {
-		if _, err := c.Kube.AppsV1().DaemonSets(p.Namespace).Get(ctx, owner.Name, metav1.GetOptions{}); apierrors.IsNotFound(err) {
+		if _, err := getAs[appsv1.DaemonSet](ctx, c, daemonSetsResource, p.Namespace, owner.Name); apierrors.IsNotFound(err) {
 			return false, fmt.Sprintf("Pods of a DaemonSet that no longer exists (%s)", owner.Name), nil
 		} else if err != nil {
 			return false, "", err
@@ -148,10 +149,11 @@ func (x *Actions) evictAll(ctx context.Context, c *Client, timeout time.Duration
 // evict evicts one pod, retrying while a PodDisruptionBudget refuses it or its namespace
 // is terminating, and waits until it is gone (not found, or replaced by a pod of another UID).
 func (x *Actions) evict(ctx context.Context, c *Client, p corev1.Pod) error {
-	pods := c.Kube.CoreV1().Pods(p.Namespace)
-	eviction := &policyv1.Eviction{ObjectMeta: metav1.ObjectMeta{Name: p.Name, Namespace: p.Namespace}}
+	pods := c.Dynamic.Resource(podsResource).Namespace(p.Namespace)
+	eviction := &unstructured.Unstructured{Object: map[string]any{"apiVersion": "policy/v1", "kind": "Eviction",
+		"metadata": map[string]any{"name": p.Name, "namespace": p.Namespace}}}
 	for {
-		err := c.Kube.PolicyV1().Evictions(p.Namespace).Evict(ctx, eviction)
+		_, err := pods.Create(ctx, eviction, metav1.CreateOptions{}, "eviction")
 		terminating := apierrors.IsForbidden(err) && apierrors.HasStatusCause(err, corev1.NamespaceTerminatingCause)
 		switch {
 		case err == nil:
@@ -165,7 +167,7 @@ func (x *Actions) evict(ctx context.Context, c *Client, p corev1.Pod) error {
 				return fmt.Errorf("evict pod %s/%s: gave up (%v) while refused: %w", p.Namespace, p.Name, context.Cause(ctx), err)
 			case <-time.After(5 * x.poll()):
 			}
-			if fresh, err := pods.Get(ctx, p.Name, metav1.GetOptions{}); err == nil {
+			if fresh, err := getAs[corev1.Pod](ctx, c, podsResource, p.Namespace, p.Name); err == nil {
 				p = *fresh
 			}
 			continue
@@ -177,7 +179,7 @@ func (x *Actions) evict(ctx context.Context, c *Client, p corev1.Pod) error {
 	for {
 		cur, err := pods.Get(ctx, p.Name, metav1.GetOptions{})
 		switch {
-		case apierrors.IsNotFound(err) || (err == nil && cur.UID != p.UID):
+		case apierrors.IsNotFound(err) || (err == nil && cur.GetUID() != p.UID):
 			return nil
 		case err != nil:
 			return fmt.Errorf("wait for pod %s/%s to terminate: %w", p.Namespace, p.Name, err)

@@ -15,7 +15,6 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
-	"k8s.io/client-go/kubernetes/fake"
 	k8stesting "k8s.io/client-go/testing"
 )
 
@@ -40,9 +39,9 @@ type evictions struct {
 	reads   map[string]int // pod -> reads since its eviction was accepted
 }
 
-func (e *evictions) install(t *testing.T, c *Client) {
+func (e *evictions) install(t *testing.T, c *fakeCluster) {
 	t.Helper()
-	cs := c.Kube.(*fake.Clientset)
+	cs := c.Kube
 	podsGVR := schema.GroupVersionResource{Version: "v1", Resource: "pods"}
 	e.reads = map[string]int{}
 	cs.PrependReactor("create", "pods", func(action k8stesting.Action) (bool, runtime.Object, error) {
@@ -88,7 +87,7 @@ func drainStep(a incident.Action) *incident.RunStep {
 	return step(&a)
 }
 
-func podExists(c *Client, name string) bool {
+func podExists(c *fakeCluster, name string) bool {
 	_, err := c.Kube.CoreV1().Pods("apps").Get(context.Background(), name, metav1.GetOptions{})
 	return err == nil
 }

@@ -6,14 +6,17 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/nephoran/incidentbot/internal/incident"
-	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/runtime/serializer"
 	"k8s.io/apimachinery/pkg/util/httpstream"
-	"k8s.io/client-go/kubernetes/scheme"
+	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/remotecommand"
 	"k8s.io/client-go/util/exec"
 )
@@ -60,14 +63,16 @@ func (x *Actions) exec(ctx context.Context, c *Client, a *incident.Action) (stri
 
 // stream runs the exec through the API server's pods/exec endpoint and returns the exit code.
 func (x *Actions) stream(ctx context.Context, c *Client, a *incident.Action, stdout, stderr io.Writer) (int, error) {
-	req := c.Kube.CoreV1().RESTClient().Post().Resource("pods").Namespace(a.Namespace).Name(a.Pod).SubResource("exec").
-		VersionedParams(&corev1.PodExecOptions{Container: a.Container, Command: a.Command, Stdout: true, Stderr: true}, scheme.ParameterCodec)
-	// WebSocket first, as kubectl does, falling back to SPDY on servers that cannot upgrade.
-	ws, err := remotecommand.NewWebSocketExecutor(c.Config, "GET", req.URL().String())
+	u, err := execURL(c.Config, a)
 	if err != nil {
 		return 0, err
 	}
-	spdy, err := remotecommand.NewSPDYExecutor(c.Config, "POST", req.URL())
+	// WebSocket first, as kubectl does, falling back to SPDY on servers that cannot upgrade.
+	ws, err := remotecommand.NewWebSocketExecutor(c.Config, "GET", u.String())
+	if err != nil {
+		return 0, err
+	}
+	spdy, err := remotecommand.NewSPDYExecutor(c.Config, "POST", u)
 	if err != nil {
 		return 0, err
 	}
@@ -83,6 +88,28 @@ func (x *Actions) stream(ctx context.Context, c *Client, a *incident.Action, std
 		return exitErr.Code, nil
 	}
 	return 0, err
+}
+
+// execURL is the pods/exec URL of the action's pod, with PodExecOptions as query
+// parameters (container, one command per argument, stdout, stderr), as the typed client
+// builds it.
+func execURL(cfg *rest.Config, a *incident.Action) (*url.URL, error) {
+	cfg = rest.CopyConfig(cfg)
+	cfg.APIPath, cfg.GroupVersion = "/api", &schema.GroupVersion{Version: "v1"}
+	cfg.NegotiatedSerializer = serializer.NewCodecFactory(runtime.NewScheme()).WithoutConversion()
+	rc, err := rest.RESTClientFor(cfg)
+	if err != nil {
+		return nil, err
+	}
+	req := rc.Post().Resource("pods").Namespace(a.Namespace).Name(a.Pod).SubResource("exec").
+		Param("stdout", "true").Param("stderr", "true")
+	if a.Container != "" {
+		req = req.Param("container", a.Container)
+	}
+	for _, arg := range a.Command {
+		req = req.Param("command", arg)
+	}
+	return req.URL(), nil
 }
 
 func streams(stdout, stderr *capped) string {

@@ -25,17 +25,17 @@ func configMap(name string, data map[string]string) *corev1.ConfigMap {
 func TestChangesCarryTheMark(t *testing.T) {
 	ctx := context.Background()
 	cms := schema.GroupVersionResource{Version: "v1", Resource: "configmaps"}
-	deploymentAnn := func(name string) func(*Client) map[string]string {
-		return func(c *Client) map[string]string {
+	deploymentAnn := func(name string) func(*fakeCluster) map[string]string {
+		return func(c *fakeCluster) map[string]string {
 			d, _ := c.Kube.AppsV1().Deployments("nephoran-system").Get(ctx, name, metav1.GetOptions{})
 			return d.Annotations
 		}
 	}
-	configMapAnn := func(c *Client) map[string]string {
+	configMapAnn := func(c *fakeCluster) map[string]string {
 		u, _ := c.Dynamic.Resource(cms).Namespace("nephoran-system").Get(ctx, "database-config", metav1.GetOptions{})
 		return u.GetAnnotations()
 	}
-	nodeAnn := func(c *Client) map[string]string {
+	nodeAnn := func(c *fakeCluster) map[string]string {
 		n, _ := c.Kube.CoreV1().Nodes().Get(ctx, "node-7", metav1.GetOptions{})
 		return n.Annotations
 	}
@@ -43,7 +43,7 @@ func TestChangesCarryTheMark(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
 		action incident.Action
-		annOf  func(*Client) map[string]string
+		annOf  func(*fakeCluster) map[string]string
 		output string
 	}{
 		{"rollout-restart", incident.Action{Type: "kubernetes.rollout-restart", Namespace: "nephoran-system", Deployment: "api"}, deploymentAnn("api"),
@@ -51,7 +51,7 @@ func TestChangesCarryTheMark(t *testing.T) {
 		{"scale deployments", incident.Action{Type: "kubernetes.scale", Namespace: "nephoran-system", All: true, Replicas: ptr(1)}, deploymentAnn("web"),
 			"scaled (previous counts, to restore them):\ndeployment nephoran-system/api: replicas 3 -> 1\ndeployment nephoran-system/web: replicas 2 -> 1"},
 		{"scale statefulset", incident.Action{Type: "kubernetes.scale", Namespace: "nephoran-system", StatefulSet: "postgresql", Replicas: ptr(1)},
-			func(c *Client) map[string]string {
+			func(c *fakeCluster) map[string]string {
 				s, _ := c.Kube.AppsV1().StatefulSets("nephoran-system").Get(ctx, "postgresql", metav1.GetOptions{})
 				return s.Annotations
 			}, "scale statefulset nephoran-system/postgresql: replicas 3 -> 1"},

@@ -5,13 +5,13 @@ import (
 	"fmt"
 
 	"github.com/nephoran/incidentbot/internal/incident"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/types"
 )
 
 // cordon marks a node unschedulable, with the change mark in the same patch.
 func (x *Actions) cordon(ctx context.Context, c *Client, a *incident.Action, dry bool) (string, error) {
-	n, err := c.Kube.CoreV1().Nodes().Get(ctx, a.Node, metav1.GetOptions{})
+	n, err := getAs[corev1.Node](ctx, c, nodesResource, "", a.Node)
 	if err != nil {
 		return "", err
 	}
@@ -31,6 +31,6 @@ func (x *Actions) cordonNode(ctx context.Context, c *Client, node string, dry bo
 	if err != nil {
 		return err
 	}
-	_, err = c.Kube.CoreV1().Nodes().Patch(ctx, node, types.StrategicMergePatchType, patch, patchOptions(dry))
+	_, err = c.Dynamic.Resource(nodesResource).Patch(ctx, node, types.StrategicMergePatchType, patch, patchOptions(dry))
 	return err
 }

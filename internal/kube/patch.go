@@ -12,34 +12,23 @@ import (
 
 	"github.com/nephoran/incidentbot/internal/incident"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	"k8s.io/client-go/dynamic"
 )
 
-// resource finds the dynamic client of a kind through the RESTMapper.
-func resource(c *Client, apiVersion, kind, namespace string) (dynamic.ResourceInterface, *meta.RESTMapping, error) {
+// resource finds the dynamic client of a kind through the Mapper.
+func resource(ctx context.Context, c *Client, apiVersion, kind, namespace string) (dynamic.ResourceInterface, *Mapping, error) {
 	if c.Dynamic == nil || c.Mapper == nil {
 		return nil, nil, fmt.Errorf("this cluster connection cannot reach arbitrary kinds such as %s (a simulated cluster)", kind)
 	}
-	gk := schema.GroupKind{Kind: kind}
-	var versions []string
-	if apiVersion != "" {
-		gv, err := schema.ParseGroupVersion(apiVersion)
-		if err != nil {
-			return nil, nil, fmt.Errorf("apiVersion %q: %w", apiVersion, err)
-		}
-		gk.Group, versions = gv.Group, []string{gv.Version}
-	}
-	m, err := c.Mapper.RESTMapping(gk, versions...)
+	m, err := c.Mapper.Mapping(ctx, apiVersion, kind)
 	if err != nil {
 		return nil, nil, fmt.Errorf("the cluster has no kind %s: %w", kind, err)
 	}
-	if m.Scope.Name() == meta.RESTScopeNameNamespace {
+	if m.Namespaced {
 		if namespace == "" {
 			return nil, nil, fmt.Errorf("%s is namespaced: set namespace", kind)
 		}
@@ -57,7 +46,7 @@ var patchTypes = map[string]types.PatchType{
 // same patch for merge and strategic merge patches; after a JSON patch (which cannot add to
 // annotations that may not exist) it is a metadata-only merge patch of its own.
 func (x *Actions) patch(ctx context.Context, c *Client, a *incident.Action, dry bool) (string, error) {
-	ri, m, err := resource(c, a.APIVersion, a.Kind, a.Namespace)
+	ri, m, err := resource(ctx, c, a.APIVersion, a.Kind, a.Namespace)
 	if err != nil {
 		return "", err
 	}
@@ -84,7 +73,7 @@ func (x *Actions) patch(ctx context.Context, c *Client, a *incident.Action, dry 
 	if err != nil {
 		return "", err
 	}
-	out := fmt.Sprintf("%spatch %s %s:\n%s", prefix(dry), m.GroupVersionKind.Kind, objectName(after), diff(before.Object, after.Object))
+	out := fmt.Sprintf("%spatch %s %s:\n%s", prefix(dry), m.Kind.Kind, objectName(after), diff(before.Object, after.Object))
 	if ann != nil {
 		mark, _ := json.Marshal(metadataPatch(ann))
 		if _, err := ri.Patch(ctx, a.Name, types.MergePatchType, mark, patchOptions(dry)); err != nil {
@@ -110,11 +99,11 @@ func (x *Actions) apply(ctx context.Context, c *Client, a *incident.Action, dry 
 		if ns == "" {
 			ns = a.Namespace
 		}
-		ri, m, err := resource(c, obj.GetAPIVersion(), obj.GetKind(), ns)
+		ri, m, err := resource(ctx, c, obj.GetAPIVersion(), obj.GetKind(), ns)
 		if err != nil {
 			return strings.Join(lines, "\n"), err
 		}
-		if m.Scope.Name() == meta.RESTScopeNameNamespace {
+		if m.Namespaced {
 			obj.SetNamespace(ns)
 		}
 		if ann != nil {
@@ -148,7 +137,7 @@ func (x *Actions) apply(ctx context.Context, c *Client, a *incident.Action, dry 
 		if dry {
 			verb = "would be " + verb
 		}
-		lines = append(lines, fmt.Sprintf("%s %s %s", m.GroupVersionKind.Kind, objectName(after), verb))
+		lines = append(lines, fmt.Sprintf("%s %s %s", m.Kind.Kind, objectName(after), verb))
 	}
 	return strings.Join(lines, "\n"), nil
 }

@@ -47,28 +47,28 @@ func (x *Actions) rolloutRestart(ctx context.Context, c *Client, a *incident.Act
 	opts := patchOptions(dry)
 	switch {
 	case a.Deployment != "":
-		d, err := c.Kube.AppsV1().Deployments(a.Namespace).Get(ctx, a.Deployment, metav1.GetOptions{})
+		d, err := getAs[appsv1.Deployment](ctx, c, deploymentsResource, a.Namespace, a.Deployment)
 		if err != nil {
 			return "", err
 		}
 		if d.Spec.Paused {
 			return "", fmt.Errorf("deployment %s/%s is paused: resume it (kubectl rollout resume) before restarting", a.Namespace, a.Deployment)
 		}
-		d, err = c.Kube.AppsV1().Deployments(a.Namespace).Patch(ctx, a.Deployment, types.StrategicMergePatchType, patch, opts)
+		d, err = patchAs[appsv1.Deployment](ctx, c, deploymentsResource, a.Namespace, a.Deployment, types.StrategicMergePatchType, patch, opts)
 		if err != nil {
 			return "", err
 		}
 		return fmt.Sprintf("%srestart deployment %s/%s: %s=%s; generation %d, observedGeneration %d, replicas %d",
 			prefix(dry), a.Namespace, a.Deployment, RestartedAtAnnotation, stamp, d.Generation, d.Status.ObservedGeneration, replicas(d.Spec.Replicas)), nil
 	case a.StatefulSet != "":
-		s, err := c.Kube.AppsV1().StatefulSets(a.Namespace).Patch(ctx, a.StatefulSet, types.StrategicMergePatchType, patch, opts)
+		s, err := patchAs[appsv1.StatefulSet](ctx, c, statefulSetsResource, a.Namespace, a.StatefulSet, types.StrategicMergePatchType, patch, opts)
 		if err != nil {
 			return "", err
 		}
 		return fmt.Sprintf("%srestart statefulset %s/%s: %s=%s; generation %d, replicas %d", prefix(dry), a.Namespace, a.StatefulSet,
 			RestartedAtAnnotation, stamp, s.Generation, replicas(s.Spec.Replicas)), nil
 	default:
-		d, err := c.Kube.AppsV1().DaemonSets(a.Namespace).Patch(ctx, a.DaemonSet, types.StrategicMergePatchType, patch, opts)
+		d, err := patchAs[appsv1.DaemonSet](ctx, c, daemonSetsResource, a.Namespace, a.DaemonSet, types.StrategicMergePatchType, patch, opts)
 		if err != nil {
 			return "", err
 		}
@@ -94,23 +94,23 @@ func (x *Actions) scale(ctx context.Context, c *Client, a *incident.Action, dry 
 	}
 	opts := patchOptions(dry)
 	if a.StatefulSet != "" {
-		s, err := c.Kube.AppsV1().StatefulSets(a.Namespace).Get(ctx, a.StatefulSet, metav1.GetOptions{})
+		s, err := getAs[appsv1.StatefulSet](ctx, c, statefulSetsResource, a.Namespace, a.StatefulSet)
 		if err != nil {
 			return "", err
 		}
 		before := replicas(s.Spec.Replicas)
-		if _, err := c.Kube.AppsV1().StatefulSets(a.Namespace).Patch(ctx, a.StatefulSet, types.MergePatchType, patch, opts); err != nil {
+		if _, err := c.Dynamic.Resource(statefulSetsResource).Namespace(a.Namespace).Patch(ctx, a.StatefulSet, types.MergePatchType, patch, opts); err != nil {
 			return "", err
 		}
 		return fmt.Sprintf("%sscale statefulset %s/%s: replicas %d -> %d", prefix(dry), a.Namespace, a.StatefulSet, before, want), nil
 	}
 	var names []string
 	if a.All {
-		list, err := c.Kube.AppsV1().Deployments(a.Namespace).List(ctx, metav1.ListOptions{})
+		list, err := listAs[appsv1.Deployment](ctx, c, deploymentsResource, a.Namespace, metav1.ListOptions{})
 		if err != nil {
 			return "", err
 		}
-		for _, d := range list.Items {
+		for _, d := range list {
 			names = append(names, d.Name)
 		}
 		if len(names) == 0 {
@@ -122,12 +122,12 @@ func (x *Actions) scale(ctx context.Context, c *Client, a *incident.Action, dry 
 	sort.Strings(names)
 	var lines []string
 	for _, name := range names {
-		d, err := c.Kube.AppsV1().Deployments(a.Namespace).Get(ctx, name, metav1.GetOptions{})
+		d, err := getAs[appsv1.Deployment](ctx, c, deploymentsResource, a.Namespace, name)
 		if err != nil {
 			return strings.Join(lines, "\n"), err
 		}
 		before := replicas(d.Spec.Replicas)
-		if _, err := c.Kube.AppsV1().Deployments(a.Namespace).Patch(ctx, name, types.MergePatchType, patch, opts); err != nil {
+		if _, err := c.Dynamic.Resource(deploymentsResource).Namespace(a.Namespace).Patch(ctx, name, types.MergePatchType, patch, opts); err != nil {
 			return strings.Join(lines, "\n"), fmt.Errorf("deployment %s: %w", name, err)
 		}
 		lines = append(lines, fmt.Sprintf("deployment %s/%s: replicas %d -> %d", a.Namespace, name, before, want))
@@ -173,7 +173,7 @@ func (x *Actions) wait(ctx context.Context, c *Client, a *incident.Action) (stri
 func (x *Actions) workloadsReady(ctx context.Context, c *Client, a *incident.Action) (bool, []string, error) {
 	rollout := a.For == "rollout-complete"
 	if a.StatefulSet != "" {
-		s, err := c.Kube.AppsV1().StatefulSets(a.Namespace).Get(ctx, a.StatefulSet, metav1.GetOptions{})
+		s, err := getAs[appsv1.StatefulSet](ctx, c, statefulSetsResource, a.Namespace, a.StatefulSet)
 		if err != nil {
 			return false, nil, err
 		}
@@ -182,13 +182,13 @@ func (x *Actions) workloadsReady(ctx context.Context, c *Client, a *incident.Act
 	}
 	var deps []appsv1.Deployment
 	if a.All {
-		list, err := c.Kube.AppsV1().Deployments(a.Namespace).List(ctx, metav1.ListOptions{})
+		list, err := listAs[appsv1.Deployment](ctx, c, deploymentsResource, a.Namespace, metav1.ListOptions{})
 		if err != nil {
 			return false, nil, err
 		}
-		deps = list.Items
+		deps = list
 	} else {
-		d, err := c.Kube.AppsV1().Deployments(a.Namespace).Get(ctx, a.Deployment, metav1.GetOptions{})
+		d, err := getAs[appsv1.Deployment](ctx, c, deploymentsResource, a.Namespace, a.Deployment)
 		if err != nil {
 			return false, nil, err
 		}
@@ -241,7 +241,7 @@ func (x *Actions) check(ctx context.Context, c *Client, a *incident.Action) (str
 	case a.Selector != "":
 		selector = a.Selector
 	case a.Deployment != "":
-		d, err := c.Kube.AppsV1().Deployments(a.Namespace).Get(ctx, a.Deployment, metav1.GetOptions{})
+		d, err := getAs[appsv1.Deployment](ctx, c, deploymentsResource, a.Namespace, a.Deployment)
 		if err != nil {
 			return "", err
 		}
@@ -249,7 +249,7 @@ func (x *Actions) check(ctx context.Context, c *Client, a *incident.Action) (str
 		lines = append(lines, state)
 		selector = metav1.FormatLabelSelector(d.Spec.Selector)
 	case a.StatefulSet != "":
-		s, err := c.Kube.AppsV1().StatefulSets(a.Namespace).Get(ctx, a.StatefulSet, metav1.GetOptions{})
+		s, err := getAs[appsv1.StatefulSet](ctx, c, statefulSetsResource, a.Namespace, a.StatefulSet)
 		if err != nil {
 			return "", err
 		}
@@ -257,22 +257,22 @@ func (x *Actions) check(ctx context.Context, c *Client, a *incident.Action) (str
 		lines = append(lines, state)
 		selector = metav1.FormatLabelSelector(s.Spec.Selector)
 	case a.All:
-		list, err := c.Kube.AppsV1().Deployments(a.Namespace).List(ctx, metav1.ListOptions{})
+		list, err := listAs[appsv1.Deployment](ctx, c, deploymentsResource, a.Namespace, metav1.ListOptions{})
 		if err != nil {
 			return "", err
 		}
-		for i := range list.Items {
-			_, state := DeploymentReady(&list.Items[i], false)
+		for i := range list {
+			_, state := DeploymentReady(&list[i], false)
 			lines = append(lines, state)
 		}
 	}
-	pods, err := c.Kube.CoreV1().Pods(a.Namespace).List(ctx, metav1.ListOptions{LabelSelector: selector})
+	pods, err := listAs[corev1.Pod](ctx, c, podsResource, a.Namespace, metav1.ListOptions{LabelSelector: selector})
 	if err != nil {
 		return "", err
 	}
 	ready := 0
 	var notReady []string
-	for _, p := range pods.Items {
+	for _, p := range pods {
 		if podReady(&p) {
 			ready++
 		} else {
@@ -280,17 +280,17 @@ func (x *Actions) check(ctx context.Context, c *Client, a *incident.Action) (str
 		}
 	}
 	sort.Strings(lines)
-	lines = append(lines, fmt.Sprintf("pods ready: %d/%d", ready, len(pods.Items)))
+	lines = append(lines, fmt.Sprintf("pods ready: %d/%d", ready, len(pods)))
 	if len(notReady) > 0 {
 		sort.Strings(notReady)
 		lines = append(lines, "not ready: "+strings.Join(notReady, ", "))
 	}
 	out := strings.Join(lines, "\n")
-	min := len(pods.Items)
+	min := len(pods)
 	if a.MinReady != nil {
 		min = *a.MinReady
 	}
-	if ready < min || len(pods.Items) == 0 && a.MinReady == nil {
+	if ready < min || len(pods) == 0 && a.MinReady == nil {
 		return "", fmt.Errorf("%s\nwanted at least %d ready", out, min)
 	}
 	return out, nil

@@ -5,8 +5,10 @@
 // a time, status caught up), and a Patroni stand-in answering pods/exec. The bot talks to
 // it through the same kube.Actions as to a real cluster.
 //
-// What it does not simulate: admission, RBAC, conflicts on stale resourceVersions, the
-// dynamic client (patch and apply of arbitrary kinds), dry-run creates, nodes and drains.
+// What it does not simulate: admission, RBAC, conflicts on stale resourceVersions, patch
+// and apply of arbitrary kinds (it has no discovery: Client's Mapper is nil), dry-run
+// creates, nodes and drains. The bot reaches the fake clientset through the dynamic
+// client, as it reaches a real cluster (internal/testenv/kubefake).
 package kubesim
 
 import (
@@ -17,6 +19,7 @@ import (
 	"time"
 
 	"github.com/nephoran/incidentbot/internal/kube"
+	"github.com/nephoran/incidentbot/internal/testenv/kubefake"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -53,8 +56,12 @@ func New(name string, patroniMembers []string, objs ...runtime.Object) *Cluster 
 
 // Client is the cluster as kube.Clusters serves it to the executor.
 func (c *Cluster) Client() *kube.Client {
-	return &kube.Client{Kube: c.kube, Exec: c.exec}
+	return &kube.Client{Dynamic: kubefake.Dynamic(c.kube), Exec: c.exec}
 }
+
+// Clientset is the cluster's typed fake clientset, for reading and arranging its objects
+// from outside the bot (reports, tests). The bot goes through Client.
+func (c *Cluster) Clientset() *fake.Clientset { return c.kube }
 
 // Run moves workloads toward their specs until ctx ends.
 func (c *Cluster) Run(ctx context.Context) {

@@ -50,7 +50,7 @@ func TestScaleWaitAndCheck(t *testing.T) {
 	if err != nil || !strings.Contains(plan, "would scale") || !strings.Contains(plan, "deployment nephoran-system/web: replicas 0 -> 3") {
 		t.Fatalf("plan %q %v", plan, err)
 	}
-	d, err := c.Client().Kube.AppsV1().Deployments(ns).Get(ctx, "web", metav1.GetOptions{})
+	d, err := c.Clientset().AppsV1().Deployments(ns).Get(ctx, "web", metav1.GetOptions{})
 	if err != nil || *d.Spec.Replicas != 0 || d.Generation != 1 {
 		t.Fatalf("the dry run changed web: %+v %v", d.Spec.Replicas, err)
 	}
@@ -73,7 +73,7 @@ func TestScaleWaitAndCheck(t *testing.T) {
 // complete rollout sees it through.
 func TestRolloutRestart(t *testing.T) {
 	c, x, ctx := newCluster(t)
-	before, err := c.Client().Kube.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{LabelSelector: "app=api"})
+	before, err := c.Clientset().CoreV1().Pods(ns).List(ctx, metav1.ListOptions{LabelSelector: "app=api"})
 	if err != nil || len(before.Items) != 1 {
 		t.Fatalf("pods before %v %v", before, err)
 	}
@@ -87,7 +87,7 @@ func TestRolloutRestart(t *testing.T) {
 	}
 	deadline := time.Now().Add(5 * time.Second)
 	for {
-		after, err := c.Client().Kube.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{LabelSelector: "app=api"})
+		after, err := c.Clientset().CoreV1().Pods(ns).List(ctx, metav1.ListOptions{LabelSelector: "app=api"})
 		if err == nil && len(after.Items) == 1 && after.Items[0].Name != before.Items[0].Name {
 			break
 		}
