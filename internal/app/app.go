@@ -199,7 +199,7 @@ func (a *App) dispatcher(deps Deps) *playbook.Dispatcher {
 	}
 	hosts := a.Config.Actions.HTTP.AllowedHosts
 	return &playbook.Dispatcher{AllowedHosts: hosts, Getenv: getenv, Kubernetes: kubernetes,
-		Patroni: &patroni.Executor{AllowedHosts: hosts}}
+		Patroni: &patroni.Executor{AllowedHosts: hosts, Now: a.clock.Now}}
 }
 
 // routes builds the HTTP server: health and readiness, Slack's and PagerDuty's endpoints,
