@@ -309,6 +309,8 @@ func firstLine(b []byte) string {
 // FormatBytes writes a byte count as Patroni's lag is read: bytes, then kB, MB, GB.
 func FormatBytes(n int64) string {
 	switch {
+	case n == 1:
+		return "1 byte"
 	case n < 1024:
 		return fmt.Sprintf("%d bytes", n)
 	case n < 1<<20:

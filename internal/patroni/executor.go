@@ -164,7 +164,7 @@ func (x *Executor) Execute(ctx context.Context, _ *incident.Incident, step *inci
 	if res.Outcome == Scheduled {
 		return incident.StepResult{OK: true, Output: "Patroni scheduled the switchover: " + res.Message + "\nNo RPO is measured until it happens."}, nil
 	}
-	leader, timeline, err := x.confirm(ctx, s.client, s.leader)
+	leader, timeline, err := x.confirm(ctx, s.client, s.leader, s.before.Timeline)
 	if err != nil {
 		return incident.StepResult{Output: fmt.Sprintf("Patroni answered %q, but %v.\nRead before: %s", res.Message, err, s.describe())}, nil
 	}
@@ -179,8 +179,10 @@ func (x *Executor) Execute(ctx context.Context, _ *incident.Incident, step *inci
 	return incident.StepResult{OK: true, Output: b.String(), RPO: &m}, nil
 }
 
-// confirm waits until GET /cluster names a leader other than old, and returns it.
-func (x *Executor) confirm(ctx context.Context, c *Client, old string) (string, int, error) {
+// confirm waits until GET /cluster names a running leader other than old, on a timeline
+// after timeline (the new leader records it in the DCS at its next loop), and returns it;
+// a new leader whose timeline does not show in time is returned as the DCS names it.
+func (x *Executor) confirm(ctx context.Context, c *Client, old string, timeline int) (string, int, error) {
 	wait := x.Confirm
 	if wait == 0 {
 		wait = 15 * time.Second
@@ -188,11 +190,15 @@ func (x *Executor) confirm(ctx context.Context, c *Client, old string) (string, 
 	ctx, cancel := context.WithTimeout(ctx, wait)
 	defer cancel()
 	last := errors.New("no answer yet")
+	var seen *Member
 	for {
 		cl, err := c.Cluster(ctx)
 		if err == nil {
 			if l := cl.Leader(); l != nil && l.Name != old && (l.State == "running" || l.State == "streaming") {
-				return l.Name, l.Timeline, nil
+				if l.Timeline > timeline || timeline == 0 {
+					return l.Name, l.Timeline, nil
+				}
+				seen = l
 			}
 			last = fmt.Errorf("GET /cluster still shows %s", leaderName(cl))
 		} else {
@@ -200,6 +206,9 @@ func (x *Executor) confirm(ctx context.Context, c *Client, old string) (string, 
 		}
 		select {
 		case <-ctx.Done():
+			if seen != nil {
+				return seen.Name, seen.Timeline, nil
+			}
 			return "", 0, fmt.Errorf("no new leader confirmed within %s (%v)", wait, last)
 		case <-time.After(100 * time.Millisecond):
 		}
