@@ -97,7 +97,7 @@ func TestMeasuredRPOInTheIncident(t *testing.T) {
 
 			// A window typed by hand stays on the timeline, as typed; the review and the KPIs
 			// keep the measured one.
-			if r := sys.Do(bob, ch, "rpo 10s"); r.Error {
+			if r := sys.Do(bob, ch, "rpo 10s"); r.Error || !strings.Contains(r.Text, "The review and the KPIs keep the RPO measured at the switchover of step 1.1 switchover") {
 				t.Fatalf("rpo: %+v", r)
 			}
 			inc = sys.Incident(1)
