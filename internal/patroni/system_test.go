@@ -77,6 +77,15 @@ func TestMeasuredRPOInTheIncident(t *testing.T) {
 				t.Fatalf("step %s: %s", st.State, st.Output)
 			}
 
+			// A second switchover (back to n1, 0 bytes behind) is measured too; the incident
+			// keeps the largest window measured.
+			sys.Do(bob, ch, "step 1.2 run")
+			sys.Do(alice, ch, "step 1.2 approve")
+			sys.Deliver()
+			if f.Leader() != "n1" {
+				t.Fatalf("leader %s after switching back, want n1", f.Leader())
+			}
+
 			inc = sys.Incident(1)
 			if m := inc.RPOMeasured; m == nil || m.Window != tc.window || m.Step != "1.1 switchover" || !strings.Contains(m.Basis, tc.basis) {
 				t.Fatalf("measured RPO %+v, want %s", inc.RPOMeasured, tc.window)
@@ -87,7 +96,8 @@ func TestMeasuredRPOInTheIncident(t *testing.T) {
 					measured = append(measured, e)
 				}
 			}
-			if len(measured) != 1 || measured[0].Actor != incident.BotActor || measured[0].Data.Objective != 30*time.Second {
+			if len(measured) != 2 || measured[0].Actor != incident.BotActor || measured[0].Data.Objective != 30*time.Second ||
+				measured[0].Data.Duration != tc.window || measured[1].Data.Duration != 0 || measured[1].Data.Step.Key != "switch-back" {
 				t.Fatalf("measured-RPO events %+v", measured)
 			}
 			if text := views.EventText(measured[0]); !strings.Contains(text, "Measured RPO: a data loss window of") ||
