@@ -37,6 +37,10 @@ var rpoVerb = &Verb{
 		if err != nil {
 			return Reply{}, err
 		}
-		return Reply{Text: fmt.Sprintf("Recorded a data loss window of %s for %s.", incident.FormatDuration(d), inc.Key())}, nil
+		text := fmt.Sprintf("Recorded a data loss window of %s for %s.", incident.FormatDuration(d), inc.Key())
+		if m := inc.RPOMeasured; m != nil {
+			text += fmt.Sprintf(" The review and the KPIs keep the RPO measured at the switchover of step %s: %s.", m.Step, incident.FormatDuration(m.Window))
+		}
+		return Reply{Text: text}, nil
 	},
 }

@@ -218,6 +218,9 @@ func kpiLine(k *incident.KPIs, drill bool) string {
 	line := fmt.Sprintf("%d (%d resolved) · MTTA %s · MTTR %s · RTO met %s · RPO met %s",
 		k.Count, k.Resolved, incident.Mean(k.MTTA, k.Acked), incident.Mean(k.MTTR, k.Recovered),
 		incident.Rate(k.RTOMet, k.RTOOf), incident.Rate(k.RPOMet, k.RPOOf))
+	if k.RPOMeasured > 0 {
+		line += fmt.Sprintf(" (%d measured at a switchover)", k.RPOMeasured)
+	}
 	if drill {
 		line += " · drill success " + incident.Rate(k.Succeeded, k.Tested)
 	}

@@ -27,6 +27,7 @@ import (
 	"github.com/nephoran/incidentbot/internal/kube"
 	"github.com/nephoran/incidentbot/internal/metrics"
 	"github.com/nephoran/incidentbot/internal/pagerduty"
+	"github.com/nephoran/incidentbot/internal/patroni"
 	"github.com/nephoran/incidentbot/internal/playbook"
 	"github.com/nephoran/incidentbot/internal/postgres"
 	"github.com/nephoran/incidentbot/internal/slackapi"
@@ -196,7 +197,9 @@ func (a *App) dispatcher(deps Deps) *playbook.Dispatcher {
 	if getenv == nil {
 		getenv = os.Getenv
 	}
-	return &playbook.Dispatcher{AllowedHosts: a.Config.Actions.HTTP.AllowedHosts, Getenv: getenv, Kubernetes: kubernetes}
+	hosts := a.Config.Actions.HTTP.AllowedHosts
+	return &playbook.Dispatcher{AllowedHosts: hosts, Getenv: getenv, Kubernetes: kubernetes,
+		Patroni: &patroni.Executor{AllowedHosts: hosts, Now: a.clock.Now}}
 }
 
 // routes builds the HTTP server: health and readiness, Slack's and PagerDuty's endpoints,

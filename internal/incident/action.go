@@ -12,7 +12,7 @@ import (
 // refuses the others). The loader builds it from YAML, the step's spec stores it as a JSON
 // object, and the executors receive it as it is. The JSON names are the playbook's keys.
 type Action struct {
-	Type string `json:"type"` // manual, notify, http or kubernetes.*
+	Type string `json:"type"` // manual, notify, http, patroni.switchover or kubernetes.*
 
 	// kubernetes.*: where. Cluster is a configured cluster name; "" is the default cluster.
 	Cluster   string `json:"cluster,omitempty"`
@@ -62,7 +62,13 @@ type Action struct {
 	Body          any                `json:"body,omitempty"`
 	Expect        []int              `json:"expect,omitempty"`
 
-	// kubernetes.wait, exec and drain, and http: how long it may take.
+	// patroni.switchover: the Patroni REST API (URL, an allow-listed host), the member that
+	// leads now ("" is whoever leads when it runs) and the one to take over ("" lets Patroni
+	// choose: the synchronous standby in synchronous mode).
+	Leader    string `json:"leader,omitempty"`
+	Candidate string `json:"candidate,omitempty"`
+
+	// kubernetes.wait, exec and drain, http and patroni.switchover: how long it may take.
 	Timeout time.Duration `json:"timeout,omitempty"`
 
 	// notify: the message, to Channel (a channel ID) or, when "", the incident channel.

@@ -55,19 +55,20 @@ type EventData struct {
 
 // What the How field of some kinds says.
 const (
-	CardIncident            = "incident"  // card_posted, card_pinned: the incident card
-	CardRun                 = "run"       // card_pinned: a playbook run's card
-	ChannelAdopted          = "adopted"   // channel_created: found after a retry, made by an attempt that died
-	PagedByEvents           = "events"    // paged: through the Events API (no PagerDuty incident to link)
-	NotedBefore             = "before"    // pager_noted: an attempt that died had added the note
-	FollowupClosedOnTracker = "tracker"   // followup_done: closed on the tracker (Others: by whom; Count: the issue)
-	ImpactDataLoss          = "rpo"       // impact_set: the data loss window recorded (Duration, against Objective)
-	FirstAck                = "first"     // acknowledged: the incident\'s first acknowledgement (Duration: after the declaration)
-	DeclaredByPager         = "pagerduty" // declared: by a PagerDuty incident (Pager)
-	JoinedNotice            = "notice"    // pager_joined: the channel told of the alerts that joined (Count in the window, Number in all)
-	CadenceMet              = "met"       // cadence: the update was posted in time (When)
-	CadenceMissed           = "missed"    // cadence: it was not (Users: who owes it; Was: the commander told)
-	CadenceDue              = "due"       // cadence: the report is due and the bot cannot see it (no tracker)
+	CardIncident            = "incident"     // card_posted, card_pinned: the incident card
+	CardRun                 = "run"          // card_pinned: a playbook run's card
+	ChannelAdopted          = "adopted"      // channel_created: found after a retry, made by an attempt that died
+	PagedByEvents           = "events"       // paged: through the Events API (no PagerDuty incident to link)
+	NotedBefore             = "before"       // pager_noted: an attempt that died had added the note
+	FollowupClosedOnTracker = "tracker"      // followup_done: closed on the tracker (Others: by whom; Count: the issue)
+	ImpactDataLoss          = "rpo"          // impact_set: the data loss window recorded (Duration, against Objective)
+	ImpactDataLossMeasured  = "rpo_measured" // impact_set: the data loss a step measured at a switchover (Duration, against Objective; Step; Detail: how)
+	FirstAck                = "first"        // acknowledged: the incident\'s first acknowledgement (Duration: after the declaration)
+	DeclaredByPager         = "pagerduty"    // declared: by a PagerDuty incident (Pager)
+	JoinedNotice            = "notice"       // pager_joined: the channel told of the alerts that joined (Count in the window, Number in all)
+	CadenceMet              = "met"          // cadence: the update was posted in time (When)
+	CadenceMissed           = "missed"       // cadence: it was not (Users: who owes it; Was: the commander told)
+	CadenceDue              = "due"          // cadence: the report is due and the bot cannot see it (no tracker)
 )
 
 // What the How of review_filed says.

@@ -51,6 +51,9 @@ type Incident struct {
 	ReviewURL     string
 	ReviewFiledAt time.Time     // the first filing
 	RPOAchieved   time.Duration // the data loss window recorded with rpo; -1 when not recorded
+	// RPOMeasured is the largest data loss a step measured (a database switchover); nil
+	// when none did. DataLoss says which of the two the review and the KPIs use.
+	RPOMeasured *MeasuredRPO
 
 	// Suggestions are playbooks that fit the incident, offered on its card, and Objectives
 	// its recovery targets. Not stored: the outbox fills them in before rendering.

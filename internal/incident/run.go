@@ -115,9 +115,11 @@ type RunStep struct {
 	PlannedAt   time.Time // zero until planned
 }
 
-// NeedsDryRun reports whether a step is planned against its cluster before approval.
+// NeedsDryRun reports whether a step is planned against its cluster before approval: a
+// Kubernetes step, or a Patroni switchover (whose plan names the leader, the candidate and
+// its lag).
 func (s StepSpec) NeedsDryRun() bool {
-	return s.Mutating && s.Action.Kubernetes()
+	return s.Mutating && (s.Action.Kubernetes() || s.Action.Type == "patroni.switchover")
 }
 
 // Deadline is when the step's phase window closes.
@@ -127,6 +129,9 @@ func (s *RunStep) Deadline(r *Run) time.Time { return r.StartedAt.Add(s.PhaseWit
 type StepResult struct {
 	OK     bool
 	Output string // status and the start of the answer, for the timeline and the card
+	// RPO is the data loss the step measured (a database switchover reads its candidate's
+	// lag): recorded as the incident's measured RPO when the step succeeds; nil for none.
+	RPO *MeasuredRPO
 }
 
 // Planner dry-runs a step against the outside world (a server-side dry run for Kubernetes)

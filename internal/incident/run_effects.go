@@ -134,8 +134,9 @@ func (o *Outbox) execute(ctx context.Context, inc *Incident, run *Run, step *Run
 		return o.finishStep(run, step, StepUnknown, "The bot stopped while this step was running; nobody knows whether it finished. Verify, then Retry, Skip or Mark done."), nil
 	}
 	var (
-		state  = StepSucceeded
-		output string
+		state    = StepSucceeded
+		output   string
+		measured *MeasuredRPO
 	)
 	switch {
 	case inc.Drill && step.Spec.Action.Type != "notify" && !step.Spec.DrillLive:
@@ -177,10 +178,39 @@ func (o *Outbox) execute(ctx context.Context, inc *Incident, run *Run, step *Run
 		case !res.OK:
 			state, output = StepFailed, res.Output
 		default:
-			output = res.Output
+			output, measured = res.Output, res.RPO
 		}
 	}
-	return o.finishStep(run, step, state, output), nil
+	r := o.finishStep(run, step, state, output)
+	if measured != nil {
+		r = o.withMeasuredRPO(r, run, step, *measured)
+	}
+	return r, nil
+}
+
+// withMeasuredRPO adds to a step's result the data loss it measured: the incident's measured
+// RPO and its timeline event, in the same transaction, if the result is recorded (the step
+// was still running).
+func (o *Outbox) withMeasuredRPO(r result, run *Run, step *RunStep, m MeasuredRPO) result {
+	m.Step = step.Ref(run) + " " + step.Spec.StepID
+	store, recorded := r.store, false
+	r.store = func(tx Tx, now time.Time) error {
+		fresh, err := tx.Run(run.ID)
+		if err != nil {
+			return err
+		}
+		if s := findStep(fresh, step.ID, 0); s != nil && s.State == StepRunning {
+			recorded = true
+		}
+		return store(tx, now)
+	}
+	r.more = func(c *change) error {
+		if !recorded {
+			return nil
+		}
+		return c.recordMeasuredRPO(o.Settings.Catalog, m, step.ref())
+	}
+	return r
 }
 
 // finishStep records a step's result, if the step is still running when it commits.

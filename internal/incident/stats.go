@@ -20,7 +20,8 @@ type KPIs struct {
 	MTTA, MTTR        time.Duration
 	Acked, Recovered  int
 	RTOMet, RTOOf     int // recovered within the tightest RTO of their services
-	RPOMet, RPOOf     int // data loss recorded with rpo within the RPO
+	RPOMet, RPOOf     int // data loss (measured at a switchover, else recorded with rpo) within the RPO
+	RPOMeasured       int // of RPOOf, the data loss measured at a switchover
 	Succeeded, Tested int // drills: resolved with every playbook step succeeded or skipped
 	FollowupsFiled    int // follow-ups filed in the tracker, of Followups
 	Followups         int
@@ -122,6 +123,9 @@ func (k *KPIs) add(e *statsEntry, now time.Time) {
 	}
 	if obj.RPO > 0 && inc.RPOAchieved >= 0 {
 		k.RPOOf++
+		if inc.RPOMeasured {
+			k.RPOMeasured++
+		}
 		if inc.RPOAchieved <= obj.RPO {
 			k.RPOMet++
 		}

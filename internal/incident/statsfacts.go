@@ -12,7 +12,10 @@ type StatsFact struct {
 	Private, Drill                               bool
 	Services                                     []string // in the order they were added
 	DeclaredAt, AckedAt, MitigatedAt, ResolvedAt time.Time
-	RPOAchieved                                  time.Duration // -1: not recorded
+	// RPOAchieved is the measured RPO where a step measured one (RPOMeasured), else the
+	// window recorded with rpo; -1: neither.
+	RPOAchieved time.Duration
+	RPOMeasured bool
 	// Playbooks are the playbooks of its runs, one per run, in the order they were started.
 	Playbooks []string
 	// StepsNotDone counts the steps of its runs that neither succeeded nor were skipped.

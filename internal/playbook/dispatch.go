@@ -17,13 +17,14 @@ import (
 )
 
 // Dispatcher is the incident.Executor (and Planner) that cmd wires: it sends each step to
-// what runs its type of action. It runs http actions itself and hands kubernetes.* actions
-// to Kubernetes (kube.Actions).
+// what runs its type of action. It runs http actions itself, hands kubernetes.* actions
+// to Kubernetes (kube.Actions) and patroni.switchover actions to Patroni (patroni.Executor).
 type Dispatcher struct {
 	AllowedHosts []string            // hosts http actions may call
 	Client       *http.Client        // nil: a client that follows no redirect off the allow-list
 	Getenv       func(string) string // for secret_headers; os.Getenv in production
 	Kubernetes   incident.Executor   // runs kubernetes.* actions when set; plans them too if it is a Planner
+	Patroni      incident.Executor   // runs patroni.switchover actions when set; plans them too if it is a Planner
 }
 
 var (
@@ -31,9 +32,16 @@ var (
 	_ incident.Planner  = (*Dispatcher)(nil)
 )
 
-// Plan dry-runs kubernetes steps through Kubernetes when it can plan; other steps have
-// their plan in their spec already.
+// Plan dry-runs kubernetes steps through Kubernetes, and patroni.switchover steps through
+// Patroni, when they can plan; other steps have their plan in their spec already.
 func (x *Dispatcher) Plan(ctx context.Context, inc *incident.Incident, step *incident.RunStep) (string, error) {
+	if step.Spec.Action.Type == PatroniSwitchover {
+		p, ok := x.Patroni.(incident.Planner)
+		if !ok {
+			return "", errors.New("patroni.switchover actions are not available in this build of the bot")
+		}
+		return p.Plan(ctx, inc, step)
+	}
 	p, ok := x.Kubernetes.(incident.Planner)
 	if !ok || !step.Spec.Action.Kubernetes() {
 		return "", errors.New("no dry run is available for this step")
@@ -50,6 +58,11 @@ func (x *Dispatcher) Execute(ctx context.Context, inc *incident.Incident, step *
 	switch {
 	case a.Type == "http":
 		return x.http(ctx, a)
+	case a.Type == PatroniSwitchover:
+		if x.Patroni == nil {
+			return incident.StepResult{}, errors.New("patroni.switchover actions are not available in this build of the bot: switch over by hand, then Mark done")
+		}
+		return x.Patroni.Execute(ctx, inc, step)
 	case a.Kubernetes():
 		if x.Kubernetes == nil {
 			return incident.StepResult{}, errors.New("kubernetes actions are not available in this build of the bot: do the step by hand, then Mark done")

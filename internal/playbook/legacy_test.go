@@ -68,11 +68,15 @@ func TestStepSpecsOfTheLastRelease(t *testing.T) {
 		}
 	}
 	for _, k := range playbook.Kinds() {
-		if !types[k.Type] {
+		if !types[k.Type] && !newSinceTheLastRelease[k.Type] {
 			t.Errorf("no stored step of type %s", k.Type)
 		}
 	}
 }
+
+// newSinceTheLastRelease are the action types the last release did not have: it stored no
+// step of theirs.
+var newSinceTheLastRelease = map[string]bool{playbook.PatroniSwitchover: true}
 
 // stepSpec finds a built step and passes it through JSON, as the store does.
 func stepSpec(t *testing.T, run incident.RunSpec, id string) incident.StepSpec {

@@ -69,9 +69,9 @@ func (t *Tx) CreateIncident(inc *incident.Incident) error {
 	err := t.tx.QueryRow(t.ctx, `INSERT INTO incidents (number, title, description, severity, service, tier, status,
 		private, declared_by, commander, origin_channel, channel_id, channel_name, card_ts, declared_at, mitigated_at,
 		resolved_at, summary, pagerduty_id, pagerduty_url, acked_at, acked_by, impact, comms, review_number, review_url,
-		review_filed_at, rpo_achieved, drill)
+		review_filed_at, rpo_achieved, drill, rpo_measured)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22,
-		$23, $24, $25, $26, $27, $28, $29) RETURNING id`, incidentArgs(inc)...).Scan(&inc.ID)
+		$23, $24, $25, $26, $27, $28, $29, $30) RETURNING id`, incidentArgs(inc)...).Scan(&inc.ID)
 	if err != nil {
 		return fmt.Errorf("create incident: %w", err)
 	}
@@ -89,7 +89,7 @@ func (t *Tx) UpdateIncident(inc *incident.Incident) error {
 		origin_channel = $11, channel_id = $12, channel_name = $13, card_ts = $14, declared_at = $15,
 		mitigated_at = $16, resolved_at = $17, summary = $18, pagerduty_id = $19, pagerduty_url = $20, acked_at = $21,
 		acked_by = $22, impact = $23, comms = $24, review_number = $25, review_url = $26, review_filed_at = $27,
-		rpo_achieved = $28, drill = $29 WHERE id = $30`, args...)
+		rpo_achieved = $28, drill = $29, rpo_measured = $30 WHERE id = $31`, args...)
 	if err != nil {
 		return fmt.Errorf("update incident %d: %w", inc.ID, err)
 	}
@@ -159,7 +159,8 @@ func incidentArgs(inc *incident.Incident) []any {
 		string(inc.Status), inc.Private, inc.DeclaredBy, inc.Commander, inc.OriginChannel, inc.ChannelID,
 		inc.ChannelName, inc.CardTS, storerow.FormatTime(inc.DeclaredAt), storerow.FormatTime(inc.MitigatedAt),
 		storerow.FormatTime(inc.ResolvedAt), inc.Summary, inc.PagerDutyID, inc.PagerDutyURL, storerow.FormatTime(inc.AckedAt), inc.AckedBy, storerow.ImpactJSON(inc.Impact), storerow.CommsJSON(inc.Comms),
-		inc.ReviewNumber, inc.ReviewURL, storerow.FormatTime(inc.ReviewFiledAt), storerow.RPOMillis(inc.RPOAchieved), inc.Drill}
+		inc.ReviewNumber, inc.ReviewURL, storerow.FormatTime(inc.ReviewFiledAt), storerow.RPOMillis(inc.RPOAchieved), inc.Drill,
+		incident.FormatMeasuredRPO(inc.RPOMeasured)}
 }
 
 // Incident returns the incident with the given ID (locked in a write transaction).

@@ -255,10 +255,19 @@ func model(d incident.ReviewData) view {
 	if o.RPO > 0 {
 		v.RPOTarget = fmt.Sprintf("%s (%s)", incident.FormatDuration(o.RPO), o.RPOService)
 	}
-	if inc.RPOAchieved >= 0 {
-		v.RPOAchieved = incident.FormatDuration(inc.RPOAchieved)
+	if window, measured, ok := inc.DataLoss(); ok {
+		v.RPOAchieved = incident.FormatDuration(window)
+		if measured {
+			// Measured at a switchover: it says so, and how; a window typed as well stays
+			// beside it, for the reader to compare.
+			m := inc.RPOMeasured
+			v.RPOAchieved = cell(escape(fmt.Sprintf("%s, measured at the switchover of step %s (%s)", v.RPOAchieved, m.Step, m.Basis)))
+			if inc.RPOAchieved >= 0 {
+				v.RPOAchieved += cell(fmt.Sprintf("; recorded by hand: %s", incident.FormatDuration(inc.RPOAchieved)))
+			}
+		}
 		if o.RPO > 0 {
-			v.RPOVerdict = map[bool]string{true: "met", false: "missed"}[inc.RPOAchieved <= o.RPO]
+			v.RPOVerdict = map[bool]string{true: "met", false: "missed"}[window <= o.RPO]
 		}
 	}
 	e := d.Estimate

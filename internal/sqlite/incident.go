@@ -29,7 +29,7 @@ func (t *Tx) NextIncidentNumber() (int, error) {
 // CreateIncident inserts inc and sets its ID.
 func (t *Tx) CreateIncident(inc *incident.Incident) error {
 	res, err := t.tx.ExecContext(t.ctx, `INSERT INTO incidents (`+storerow.IncidentColumns+`)
-		VALUES (NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, incidentArgs(inc)...)
+		VALUES (NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, incidentArgs(inc)...)
 	if err != nil {
 		return fmt.Errorf("create incident: %w", err)
 	}
@@ -49,7 +49,7 @@ func (t *Tx) UpdateIncident(inc *incident.Incident) error {
 		severity = ?, service = ?, tier = ?, status = ?, private = ?, declared_by = ?, commander = ?,
 		origin_channel = ?, channel_id = ?, channel_name = ?, card_ts = ?, declared_at = ?,
 		mitigated_at = ?, resolved_at = ?, summary = ?, pagerduty_id = ?, pagerduty_url = ?, acked_at = ?,
-		acked_by = ?, impact = ?, comms = ?, review_number = ?, review_url = ?, review_filed_at = ?, rpo_achieved = ?, drill = ? WHERE id = ?`, args...)
+		acked_by = ?, impact = ?, comms = ?, review_number = ?, review_url = ?, review_filed_at = ?, rpo_achieved = ?, drill = ?, rpo_measured = ? WHERE id = ?`, args...)
 	if err != nil {
 		return fmt.Errorf("update incident %d: %w", inc.ID, err)
 	}
@@ -124,7 +124,8 @@ func incidentArgs(inc *incident.Incident) []any {
 		string(inc.Status), inc.Private, inc.DeclaredBy, inc.Commander, inc.OriginChannel, inc.ChannelID,
 		inc.ChannelName, inc.CardTS, storerow.FormatTime(inc.DeclaredAt), storerow.FormatTime(inc.MitigatedAt),
 		storerow.FormatTime(inc.ResolvedAt), inc.Summary, inc.PagerDutyID, inc.PagerDutyURL, storerow.FormatTime(inc.AckedAt), inc.AckedBy, storerow.ImpactJSON(inc.Impact), storerow.CommsJSON(inc.Comms),
-		inc.ReviewNumber, inc.ReviewURL, storerow.FormatTime(inc.ReviewFiledAt), storerow.RPOMillis(inc.RPOAchieved), inc.Drill}
+		inc.ReviewNumber, inc.ReviewURL, storerow.FormatTime(inc.ReviewFiledAt), storerow.RPOMillis(inc.RPOAchieved), inc.Drill,
+		incident.FormatMeasuredRPO(inc.RPOMeasured)}
 }
 
 // Incident returns the incident with the given ID.

@@ -4,10 +4,10 @@ package storecopy
 // internal/sqlite's migrations. A source at another version (after opening migrated it
 // forward) is refused, and a test fails when a new SQLite migration lands without the plan
 // being brought up to it.
-const SQLiteSchema = 21
+const SQLiteSchema = 22
 
 // PostgresSchema is the PostgreSQL schema version the plan is written for.
-const PostgresSchema = 7
+const PostgresSchema = 8
 
 // kind is how a column's values are carried from SQLite to PostgreSQL.
 type kind int
@@ -87,6 +87,7 @@ var plan = []table{
 		texts("review_url", "review_filed_at"),
 		ints("rpo_achieved"),
 		[]column{{name: "drill", kind: boolean}},
+		texts("rpo_measured"),
 	)},
 	{name: "incident_roles", what: "roles", key: []string{"incident_id", "role"}, columns: join(
 		ints("incident_id"), texts("role", "holder", "oncall"),

@@ -11,7 +11,7 @@ import (
 // IncidentColumns are incidents' columns, in the order ScanIncident reads them.
 const IncidentColumns = `id, number, title, description, severity, service, tier, status, private,
 	declared_by, commander, origin_channel, channel_id, channel_name, card_ts,
-	declared_at, mitigated_at, resolved_at, summary, pagerduty_id, pagerduty_url, acked_at, acked_by, impact, comms, review_number, review_url, review_filed_at, rpo_achieved, drill`
+	declared_at, mitigated_at, resolved_at, summary, pagerduty_id, pagerduty_url, acked_at, acked_by, impact, comms, review_number, review_url, review_filed_at, rpo_achieved, drill, rpo_measured`
 
 // ScanIncident reads an incident without its roles and services (other tables). The row's
 // own error (no rows, say) comes back as it is, for the store to tell apart.
@@ -22,13 +22,13 @@ func ScanIncident(s Scanner) (*incident.Incident, error) {
 		tier                          int
 		declared, mitigated, resolved string
 		acked, impact, comms          string
-		reviewed                      string
+		reviewed, measured            string
 		rpo                           int64
 	)
 	err := s.Scan(&inc.ID, &inc.Number, &inc.Title, &inc.Description, &severity, &inc.Service, &tier,
 		&status, &inc.Private, &inc.DeclaredBy, &inc.Commander, &inc.OriginChannel, &inc.ChannelID,
 		&inc.ChannelName, &inc.CardTS, &declared, &mitigated, &resolved, &inc.Summary,
-		&inc.PagerDutyID, &inc.PagerDutyURL, &acked, &inc.AckedBy, &impact, &comms, &inc.ReviewNumber, &inc.ReviewURL, &reviewed, &rpo, &inc.Drill)
+		&inc.PagerDutyID, &inc.PagerDutyURL, &acked, &inc.AckedBy, &impact, &comms, &inc.ReviewNumber, &inc.ReviewURL, &reviewed, &rpo, &inc.Drill, &measured)
 	if err != nil {
 		return nil, err
 	}
@@ -50,6 +50,9 @@ func ScanIncident(s Scanner) (*incident.Incident, error) {
 	}
 	if err := json.Unmarshal([]byte(comms), &inc.Comms); err != nil {
 		return nil, fmt.Errorf("incident %d: comms: %w", inc.ID, err)
+	}
+	if inc.RPOMeasured, err = incident.ParseMeasuredRPO(measured); err != nil {
+		return nil, fmt.Errorf("incident %d: %w", inc.ID, err)
 	}
 	return &inc, nil
 }

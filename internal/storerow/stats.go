@@ -9,7 +9,7 @@ import (
 
 // StatsIncidentColumns are the incident columns the KPIs read (incident.StatsFact), in the
 // order ScanStatsIncident reads them.
-const StatsIncidentColumns = `id, tier, status, private, drill, declared_at, acked_at, mitigated_at, resolved_at, rpo_achieved`
+const StatsIncidentColumns = `id, tier, status, private, drill, declared_at, acked_at, mitigated_at, resolved_at, rpo_achieved, rpo_measured`
 
 // ScanStatsIncident reads the StatsIncidentColumns of an incident.
 func ScanStatsIncident(s Scanner) (incident.StatsFact, error) {
@@ -19,9 +19,10 @@ func ScanStatsIncident(s Scanner) (incident.StatsFact, error) {
 		status                               string
 		declared, acked, mitigated, resolved string
 		rpo                                  int64
+		measured                             string
 	)
 	inc := &f
-	if err := s.Scan(&inc.ID, &tier, &status, &inc.Private, &inc.Drill, &declared, &acked, &mitigated, &resolved, &rpo); err != nil {
+	if err := s.Scan(&inc.ID, &tier, &status, &inc.Private, &inc.Drill, &declared, &acked, &mitigated, &resolved, &rpo, &measured); err != nil {
 		return f, err
 	}
 	inc.Tier, inc.Status = incident.Tier(tier), incident.Status(status)
@@ -37,6 +38,14 @@ func ScanStatsIncident(s Scanner) (incident.StatsFact, error) {
 	inc.RPOAchieved = -1
 	if rpo >= 0 {
 		inc.RPOAchieved = time.Duration(rpo) * time.Millisecond
+	}
+	// The KPIs use the measured RPO where a step measured one.
+	m, err := incident.ParseMeasuredRPO(measured)
+	if err != nil {
+		return f, fmt.Errorf("incident %d: %w", inc.ID, err)
+	}
+	if m != nil {
+		inc.RPOAchieved, inc.RPOMeasured = m.Window, true
 	}
 	return f, nil
 }

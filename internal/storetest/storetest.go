@@ -69,6 +69,7 @@ func groups() []group {
 		{"Transactions", txCases()},
 		{"Listing", listingCases()},
 		{"Stats", statsCases()},
+		{"MeasuredRPO", measuredRPOCases()},
 		{"Lookups", lookupCases()},
 	}
 }

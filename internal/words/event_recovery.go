@@ -92,6 +92,24 @@ func serviceAdded(e incident.TimelineEvent) Sentence {
 
 func impactSet(e incident.TimelineEvent) Sentence {
 	d := e.Data
+	if d.How == incident.ImpactDataLossMeasured {
+		// Measured by the bot at a switchover, unlike the window a person types.
+		b := say("Measured RPO: a data loss window of " + incident.FormatDuration(d.Duration))
+		if d.Step != nil {
+			b.add(" at the switchover of step " + stepName(d.Step))
+		}
+		if d.Detail != "" {
+			b.add(" (" + d.Detail + ")")
+		}
+		if d.Objective > 0 {
+			verdict := "met"
+			if d.Duration > d.Objective {
+				verdict = "missed"
+			}
+			b.add(fmt.Sprintf("; RPO %s (%s): %s", incident.FormatDuration(d.Objective), d.ObjectiveOf, verdict))
+		}
+		return b.sentence()
+	}
 	if d.How == incident.ImpactDataLoss {
 		b := say(actor(e), " recorded a data loss window of "+incident.FormatDuration(d.Duration))
 		if d.Objective > 0 {
