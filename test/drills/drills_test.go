@@ -1,0 +1,253 @@
+package drills
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nephoran/incidentbot/internal/incident"
+	"github.com/nephoran/incidentbot/internal/playbook"
+	"github.com/nephoran/incidentbot/internal/testenv/kubecluster"
+	"github.com/nephoran/incidentbot/playbooks"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/tools/clientcmd"
+)
+
+// entry is what a drill of one built-in playbook needs beyond what its steps name.
+type entry struct {
+	// Service is the service the drill's incident affects (services in bot_test.go): its
+	// tier's RTO and RPO are the targets the review measures the drill against.
+	Service string
+	// Params are the playbook's parameters besides namespace (every drill has its own).
+	Params map[string]string
+	// Deployments are those in the namespace before the drill (name: replicas), for steps
+	// that act on every deployment of the namespace.
+	Deployments map[string]int32
+	// RPO is the data loss window a person measured and records (/incident rpo) after the
+	// drill's database steps; "" for a drill without one.
+	RPO string
+	// ByHand names steps that cannot succeed on a real API server as the playbook has them
+	// (step ID: what the bot's attempt says): a person does the step by hand and marks it
+	// done, and the drill reports the finding. When the playbook is fixed the drill fails
+	// until the entry goes.
+	ByHand map[string]string
+}
+
+// library is the table of drills, one per built-in playbook; a playbook without an entry
+// fails TestSeedPlaybookDrills.
+var library = map[string]entry{
+	"application-service-failure": {Service: "intent-processing"},
+	"application-region-failover": {Service: "api-gateway"},
+	"application-complete-rebuild": {Service: "platform",
+		// The services deployed from clean images, by hand (scripts/deploy-clean-system.sh).
+		Deployments: map[string]int32{"intent-processing": 2, "api-gateway": 2, "nephoran-controller": 1}},
+	"database-primary-failure": {Service: "core-database",
+		RPO: "0s"}, // the switchover's replica lag: the stand-in primary took no writes
+	"database-region-failure": {Service: "core-database", Params: map[string]string{"backup_date": "20261201"},
+		RPO: "15m"}, // the age of the newest cross-region backup, from its manifest
+	"database-corruption": {Service: "core-database", Params: map[string]string{"backup_timestamp": "2026-12-01 03:00:00"},
+		Deployments: map[string]int32{"intent-processing": 2, "nephoran-controller": 1},
+		RPO:         "10m"}, // from the last good backup to the corruption
+	"regional-outage": {Service: "api-gateway",
+		// The secondary region's warm standby, one replica each, as the demo's world has it.
+		Deployments: map[string]int32{"intent-processing": 1, "api-gateway": 1, "web-console": 1},
+		RPO:         "0s"}, // the hot standby's lag at the switchover
+	"multi-region-cloud-outage": {Service: "platform", RPO: "4h", // the age of the newest cross-cloud backup
+		ByHand: map[string]string{"activate-tertiary": "is namespaced: set namespace"}},
+	"cyber-security-incident": {Service: "platform"},
+	"single-node-failure": {Service: "intent-processing", Params: map[string]string{"node": "kwok-failed-0"},
+		Deployments: map[string]int32{"intent-processing": 2}},
+}
+
+// buildOptions are what the bot builds runs with (bot_test.go's configuration).
+func buildOptions(hooks []string) playbook.BuildOptions {
+	return playbook.BuildOptions{AllowedHosts: hooks, DefaultApprover: []incident.Role{incident.RoleCommander}, Clusters: playbookClusters}
+}
+
+// builtin loads the built-in library as the bot does, with hosts allowed for its http steps.
+func builtin(t *testing.T, hosts []string) *playbook.Library {
+	lib := playbook.NewLibrary()
+	if err := lib.LoadFS(playbooks.FS, ".", "playbooks", playbook.Options{AllowedHosts: hosts}); err != nil {
+		t.Fatal(err)
+	}
+	return lib
+}
+
+// hookHosts are the hosts the library's http steps call.
+func hookHosts(t *testing.T) []string {
+	var hosts []string
+	for _, p := range builtin(t, nil).List() {
+		for _, ps := range p.Steps() {
+			if ps.Step.Action.Type != "http" {
+				continue
+			}
+			u, err := url.Parse(ps.Step.Action.URL)
+			if err != nil {
+				t.Fatalf("%s step %s: %v", p.Name, ps.Step.ID, err)
+			}
+			if !slices.Contains(hosts, u.Hostname()) {
+				hosts = append(hosts, u.Hostname())
+			}
+		}
+	}
+	sort.Strings(hosts)
+	return hosts
+}
+
+// Every built-in playbook, drilled on a real control plane by the real binary and its
+// people, through the step cards' buttons, to a filed review with its RTO (and RPO) against
+// the target.
+func TestSeedPlaybookDrills(t *testing.T) {
+	hosts := hookHosts(t)
+	lib := builtin(t, hosts)
+	for _, p := range lib.List() {
+		if _, ok := library[p.Name]; !ok {
+			t.Errorf("the built-in playbook %s has no drill entry in test/drills/drills_test.go: add one (its service, and what its steps act on that they do not name)", p.Name)
+		}
+	}
+	for name := range library {
+		if _, ok := lib.Get(name); !ok {
+			t.Errorf("the drill table has %s, which is not a built-in playbook", name)
+		}
+	}
+	if t.Failed() {
+		return
+	}
+	if !kubecluster.Available() {
+		t.Skip("set INCIDENTBOT_KUBE_BIN (make test-e2e does) to drill the playbooks on a real kube-apiserver")
+	}
+	bin := buildBot(t)
+	c, err := kubecluster.Start(context.Background(), t.TempDir(), kubecluster.Options{Workloads: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Stop)
+	cfg, err := clientcmd.BuildConfigFromFlags("", c.Kubeconfig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kc := kubernetes.NewForConfigOrDie(cfg)
+	if _, err := kc.CoreV1().Nodes().Create(context.Background(), kwokNode(sharedNode, false), metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	writeStandIns(t, c.ExecDir())
+	o := startOutside(t, hosts)
+	b := startBot(t, bin, o, c)
+	started := time.Now()
+	t.Cleanup(func() { t.Logf("ten drills in %s", time.Since(started).Round(time.Second)) })
+
+	t.Run("drills", func(t *testing.T) {
+		for _, p := range lib.List() {
+			t.Run(p.Name, func(t *testing.T) {
+				t.Parallel()
+				(&drill{t: t, p: p, e: library[p.Name], bot: b, out: o, cluster: c, kc: kc, hosts: hosts}).run()
+			})
+		}
+	})
+}
+
+// drill is one playbook's drill.
+type drill struct {
+	t       *testing.T
+	p       *playbook.Playbook
+	e       entry
+	bot     *bot
+	out     *outside
+	cluster *kubecluster.Cluster
+	kc      kubernetes.Interface
+	hosts   []string
+
+	ns      string
+	key     string // INC-N
+	channel string
+	steps   []incident.StepSpec
+	world   *world
+}
+
+// params are the drill's playbook parameters.
+func (d *drill) params() map[string]string {
+	ps := map[string]string{"namespace": d.ns}
+	for k, v := range d.e.Params {
+		ps[k] = v
+	}
+	return ps
+}
+
+// build renders the run as the bot will for the incident with number n.
+func (d *drill) build(n int64) []incident.StepSpec {
+	inc := &incident.Incident{Number: int(n), Title: "drill", Severity: incident.P1}
+	spec, err := playbook.Build(d.p, d.params(), inc, buildOptions(d.hosts))
+	if err != nil {
+		d.t.Fatalf("build %s: %v", d.p.Name, err)
+	}
+	var steps []incident.StepSpec
+	for _, ph := range spec.Phases {
+		steps = append(steps, ph.Steps...)
+	}
+	return steps
+}
+
+func (d *drill) run() {
+	t := d.t
+	d.ns = "drill-" + d.p.Name
+	d.world = worldOf(t, d.ns, d.build(0), d.e)
+	d.world.build(t, d.kc)
+
+	sev := d.p.Severity
+	if sev == "" {
+		sev = "P2"
+	}
+	reply := d.bot.slash(t, alice, d.out.General, fmt.Sprintf("declare %s %s drill of %s", sev, d.e.Service, d.p.Name))
+	m := regexp.MustCompile(`Declared \*(INC-([0-9]+))\*`).FindStringSubmatch(reply)
+	if m == nil {
+		t.Fatalf("declare answered %q", reply)
+	}
+	d.key = m[1]
+	var n int64
+	fmt.Sscan(m[2], &n)
+	until(t, 30*time.Second, "the channel of "+d.key, func() bool {
+		for _, ch := range d.out.Slack.Channels() {
+			if strings.HasPrefix(ch.Name, "inc-"+m[2]+"-") && len(ch.Pins) > 0 {
+				d.channel = ch.ID
+				return true
+			}
+		}
+		return false
+	})
+	for _, role := range []string{"technical-lead", "communications-lead", "business-continuity-lead", "legal-compliance-lead"} {
+		if got := d.bot.slash(t, alice, d.channel, fmt.Sprintf("role %s <@%s>", role, roleHolders[role].SlackID)); got == "" {
+			t.Fatalf("role %s: no answer", role)
+		}
+	}
+	args := []string{"playbook", d.p.Name}
+	for k, v := range d.params() {
+		if strings.Contains(v, " ") {
+			v = fmt.Sprintf("%q", v)
+		}
+		args = append(args, k+"="+v)
+	}
+	if got := d.bot.slash(t, alice, d.channel, strings.Join(args, " ")); !strings.Contains(got, "Started") {
+		t.Fatalf("/incident %s: %q", strings.Join(args, " "), got)
+	}
+	d.steps = d.build(n)
+
+	dr := &driver{t: t, bot: d.bot, slack: d.out.Slack, cluster: d.cluster, channel: d.channel, e: d.e, steps: d.steps, ns: d.ns}
+	dr.walk()
+	d.check(dr)
+
+	if d.e.RPO != "" {
+		if got := d.bot.slash(t, bob, d.channel, "rpo "+d.e.RPO); !strings.Contains(got, "Recorded") {
+			t.Fatalf("rpo: %q", got)
+		}
+	}
+	d.bot.slash(t, alice, d.channel, "mitigate")
+	d.bot.slash(t, alice, d.channel, "resolve drill of "+d.p.Name+" complete")
+	d.review()
+}
