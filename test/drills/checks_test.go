@@ -76,8 +76,8 @@ func (d *drill) check(dr *driver) {
 			asked, approved := c.RequestedBy(), c.ApprovedBy()
 			if asked == "" || approved == "" {
 				t.Errorf("step %s changed something without an asker and an approver on its card: %q", s.StepID, c.People)
-			} else if asked == approved && s.TwoPerson {
-				t.Errorf("two-person step %s was asked and approved by %s", s.StepID, asked)
+			} else if asked == approved {
+				t.Errorf("step %s was asked and approved by the same person, %s", s.StepID, asked)
 			}
 		}
 		if s.TwoPerson && !strings.Contains(dr.refusedSelf[s.StepID], "two-person") {
@@ -105,6 +105,7 @@ func (d *drill) check(dr *driver) {
 			gvr := d.resourceOf(a.APIVersion, a.Kind)
 			obj := get(gvr, d.ns, a.Name)
 			mark(a.Kind+" "+a.Name, obj, last[a.Kind+"/"+a.Name])
+			d.checkJSONPatch(s, obj)
 			if keys, ok := a.Patch.(map[string]any); ok && a.Kind == "ConfigMap" {
 				for k, v := range keys["data"].(map[string]any) {
 					if got, _, _ := unstructured.NestedString(obj.Object, "data", k); got != v {
@@ -152,6 +153,28 @@ func (d *drill) check(dr *driver) {
 			t.Errorf("deployment %s has %d replicas after the drill, want %d", name, got, want)
 		}
 		mark("deployment "+name, obj, last["Deployment/"+name])
+	}
+}
+
+// checkJSONPatch checks that each add or replace of a JSON patch step left its value at
+// its path in the object as the API server now has it.
+func (d *drill) checkJSONPatch(s incident.StepSpec, obj *unstructured.Unstructured) {
+	ops, ok := s.Action.Patch.([]any)
+	if s.Action.PatchType != "json" || !ok {
+		return
+	}
+	for _, raw := range ops {
+		op, _ := raw.(map[string]any)
+		if op["op"] != "add" && op["op"] != "replace" {
+			continue
+		}
+		path, _ := op["path"].(string)
+		got, found, _ := unstructured.NestedFieldNoCopy(obj.Object, strings.Split(strings.TrimPrefix(path, "/"), "/")...)
+		want, _ := json.Marshal(op["value"])
+		have, _ := json.Marshal(got)
+		if !found || string(want) != string(have) {
+			d.t.Errorf("step %s: after %s %s the object has %s (found %v), want %s", s.StepID, op["op"], path, have, found, want)
+		}
 	}
 }
 

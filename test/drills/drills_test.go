@@ -141,7 +141,7 @@ func TestSeedPlaybookDrills(t *testing.T) {
 	o := startOutside(t, hosts)
 	b := startBot(t, bin, o, c)
 	started := time.Now()
-	t.Cleanup(func() { t.Logf("ten drills in %s", time.Since(started).Round(time.Second)) })
+	t.Cleanup(func() { t.Logf("the drills took %s", time.Since(started).Round(time.Second)) })
 
 	t.Run("drills", func(t *testing.T) {
 		for _, p := range lib.List() {
