@@ -114,6 +114,8 @@ func buildBot(t *testing.T) string {
 
 // bot is a running `incidentbot serve`.
 type bot struct {
+	bin    string
+	env    []string
 	url    string
 	mu     sync.Mutex
 	stderr strings.Builder
@@ -144,7 +146,7 @@ func startBot(t *testing.T, bin string, o *outside, c *kubecluster.Cluster) *bot
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	b := &bot{slack: o.Slack}
+	b := &bot{bin: bin, env: cmd.Env, slack: o.Slack}
 	exited := make(chan struct{})
 	addr := make(chan string, 1)
 	go func() {
@@ -189,6 +191,19 @@ func startBot(t *testing.T, bin string, o *outside, c *kubecluster.Cluster) *bot
 		return resp.StatusCode == 200
 	})
 	return b
+}
+
+// verify runs `incidentbot timeline verify` on the bot's database, beside the running bot,
+// and returns its output and whether every chain verified.
+func (b *bot) verify(t *testing.T) (string, bool) {
+	t.Helper()
+	cmd := exec.Command(b.bin, "timeline", "verify")
+	cmd.Env = b.env
+	out, err := cmd.CombinedOutput()
+	if _, exit := err.(*exec.ExitError); err != nil && !exit {
+		t.Fatal(err)
+	}
+	return string(out), err == nil
 }
 
 func (b *bot) log() string {

@@ -151,6 +151,11 @@ func TestSeedPlaybookDrills(t *testing.T) {
 			})
 		}
 	})
+	// Every drill's timeline is evidence: each chain verifies.
+	want := fmt.Sprintf("%d incidents checked, 0 broken", len(lib.List()))
+	if out, ok := b.verify(t); !ok || !strings.Contains(out, want) {
+		t.Errorf("timeline verify (want %q):\n%s", want, out)
+	}
 }
 
 // drill is one playbook's drill.
