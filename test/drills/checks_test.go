@@ -221,18 +221,21 @@ func (d *drill) checkHook(s incident.StepSpec) {
 	var want map[string]any
 	b, _ := json.Marshal(a.Body)
 	json.Unmarshal(b, &want)
+	var matched []hookCall
 	for _, c := range d.out.Hooks.Calls() {
-		if c.Method != a.HTTPMethod() || c.Host != u.Host || c.Path != u.Path || !reflect.DeepEqual(c.Body, want) {
-			continue
+		if c.Method == a.HTTPMethod() && c.Host == u.Host && c.Path == u.Path && reflect.DeepEqual(c.Body, want) {
+			matched = append(matched, c)
 		}
-		for header, env := range a.SecretHeaders {
-			if header == "Authorization" && c.Authorization != hookTokens[env] {
-				t.Errorf("step %s: the hook got Authorization %q, want $%s", s.StepID, c.Authorization, env)
-			}
-		}
+	}
+	if len(matched) != 1 {
+		t.Errorf("step %s: %d requests %s %s with body %v reached the hooks fake, want 1; it got %+v", s.StepID, len(matched), a.HTTPMethod(), a.URL, want, d.out.Hooks.Calls())
 		return
 	}
-	t.Errorf("step %s: no %s %s with body %v reached the hooks fake; it got %+v", s.StepID, a.HTTPMethod(), a.URL, want, d.out.Hooks.Calls())
+	for header, env := range a.SecretHeaders {
+		if header == "Authorization" && matched[0].Authorization != hookTokens[env] {
+			t.Errorf("step %s: the hook got Authorization %q, want $%s", s.StepID, matched[0].Authorization, env)
+		}
+	}
 }
 
 // review waits for the review of the drill's incident on the GitHub fake and checks its

@@ -31,7 +31,8 @@ type entry struct {
 	// that act on every deployment of the namespace.
 	Deployments map[string]int32
 	// RPO is the data loss window a person measured and records (/incident rpo) after the
-	// drill's database steps; "" for a drill without one.
+	// drill's database steps; "" for a drill without one. A playbook with a database step
+	// (an exec of a database program) must have one.
 	RPO string
 	// ByHand names steps that cannot succeed on a real API server as the playbook has them
 	// (step ID: what the bot's attempt says): a person does the step by hand and marks it
@@ -64,6 +65,20 @@ var library = map[string]entry{
 	"cyber-security-incident": {Service: "platform"},
 	"single-node-failure": {Service: "intent-processing", Params: map[string]string{"node": "kwok-failed-0"},
 		Deployments: map[string]int32{"intent-processing": 2}},
+}
+
+// databasePrograms are the programs whose exec makes a step a database step: the drill's
+// review then reports an RPO.
+var databasePrograms = []string{"patronictl", "pg_restore", "psql"}
+
+// databaseStep returns the ID of the run's first database step, or "".
+func databaseStep(steps []incident.StepSpec) string {
+	for _, s := range steps {
+		if s.Action.Type == "kubernetes.exec" && len(s.Action.Command) > 0 && slices.Contains(databasePrograms, s.Action.Command[0]) {
+			return s.StepID
+		}
+	}
+	return ""
 }
 
 // buildOptions are what the bot builds runs with (bot_test.go's configuration).
@@ -116,6 +131,9 @@ func TestSeedPlaybookDrills(t *testing.T) {
 		if _, ok := lib.Get(name); !ok {
 			t.Errorf("the drill table has %s, which is not a built-in playbook", name)
 		}
+	}
+	for _, p := range lib.List() {
+		t.Run("plan/"+p.Name, func(t *testing.T) { (&drill{t: t, p: p, e: library[p.Name], hosts: hosts}).plan() })
 	}
 	if t.Failed() {
 		return
@@ -199,10 +217,20 @@ func (d *drill) build(n int64) []incident.StepSpec {
 	return steps
 }
 
+// plan derives the drill's world from its run and checks its entry: what the steps act on
+// can be made, and a database step has an RPO to record. It needs no control plane.
+func (d *drill) plan() *world {
+	d.ns = "drill-" + d.p.Name
+	draft := d.build(0)
+	if id := databaseStep(draft); id != "" && d.e.RPO == "" {
+		d.t.Fatalf("step %s is a database step: say in the drill's entry what RPO its people record", id)
+	}
+	return worldOf(d.t, d.ns, draft, d.e)
+}
+
 func (d *drill) run() {
 	t := d.t
-	d.ns = "drill-" + d.p.Name
-	d.world = worldOf(t, d.ns, d.build(0), d.e)
+	d.world = d.plan()
 	d.world.build(t, d.kc)
 
 	sev := d.p.Severity
