@@ -38,6 +38,21 @@ var (
 // target_region parameters' values); every one is a context on the drills' control plane.
 var playbookClusters = []string{"us-east-1", "us-west-2", "eu-west-1", "ap-southeast-1", "tertiary"}
 
+// drillCluster stands in for every playbook cluster in a rehearsal (/incident drill).
+const drillCluster = "drill"
+
+// A drill runs in one of two modes.
+const (
+	// live declares an incident and starts the playbook in it (/incident playbook): every
+	// step acts, the http steps on the hooks fake, the kubernetes steps on the control plane.
+	live = "live"
+	// rehearsal is the bot's drill (/incident drill): marked DRILL, paging the drill target,
+	// the kubernetes steps acting on the drill cluster (the control plane) and nothing else
+	// real: the playbook clusters' context ("nobody") may do nothing on the control plane,
+	// and the http steps only say what they would have sent.
+	rehearsal = "drill"
+)
+
 // services are the services the drills affect, with the seed's Business Impact Analysis
 // tiers: their RTO and RPO are the targets the reviews compare against.
 const services = `
@@ -75,14 +90,17 @@ func startOutside(t *testing.T, hookHosts []string) *outside {
 	o.PD.SetOnCall("PTL0001", "", bob.PagerDutyID)
 	o.PD.SetOnCall("", "PCOMMS1", carol.PagerDutyID)
 	o.PD.SetOnCall("PBC0001", "", dave.PagerDutyID)
+	o.PD.SetOnCall("PDRILL01", "", bob.PagerDutyID)
 	o.General = o.Slack.AddChannel("general", ids...)
 	o.Announce = o.Slack.AddChannel("incidents", ids...)
 	return o
 }
 
-// botConfig is the bot's configuration file: every playbook cluster on the control plane,
-// the hooks allow-listed, reviews filed on resolution.
-func botConfig(o *outside, kubeconfig string) string {
+// botConfig is the bot's configuration file for a mode: live, every playbook cluster is the
+// control plane; in rehearsal, the playbook clusters are the context without permissions
+// and the drill cluster, which stands in for each, is the control plane. The hooks are
+// allow-listed, reviews filed on resolution.
+func botConfig(o *outside, kubeconfig, mode string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "kubeconfig: %q\nslack: {announce_channel: %s, rate_budget: false}\n", kubeconfig, o.Announce)
 	b.WriteString(`roles:
@@ -92,8 +110,19 @@ func botConfig(o *outside, kubeconfig string) string {
   business-continuity-lead: {pagerduty_escalation_policy: PBC0001}
   legal-compliance-lead: {pagerduty_routing_key: ` + testenv.PagerDutyRoutingKey + `}
 services:` + services + "clusters:\n")
+	production := "e2e"
+	if mode == rehearsal {
+		production = "nobody"
+		fmt.Fprintf(&b, "  %s: {context: e2e}\n", drillCluster)
+	}
 	for _, c := range playbookClusters {
-		fmt.Fprintf(&b, "  %s: {context: e2e}\n", c)
+		fmt.Fprintf(&b, "  %s: {context: %s}\n", c, production)
+	}
+	if mode == rehearsal {
+		b.WriteString("drills:\n  paging: {pagerduty_escalation_policy: PDRILL01}\n  clusters:\n")
+		for _, c := range playbookClusters {
+			fmt.Fprintf(&b, "    %s: %s\n", c, drillCluster)
+		}
 	}
 	fmt.Fprintf(&b, "github: {repo: %s}\napprovals: {default_roles: [incident-commander]}\nactions:\n  http: {allowed_hosts: [%s]}\n",
 		repo, strings.Join(o.Hooks.hosts, ", "))
@@ -124,11 +153,11 @@ type bot struct {
 }
 
 // startBot runs the binary in HTTP mode against o and the control plane c.
-func startBot(t *testing.T, bin string, o *outside, c *kubecluster.Cluster) *bot {
+func startBot(t *testing.T, bin string, o *outside, c *kubecluster.Cluster, mode string) *bot {
 	t.Helper()
 	dir := t.TempDir()
 	cfg := filepath.Join(dir, "incidentbot.yaml")
-	if err := os.WriteFile(cfg, []byte(botConfig(o, c.Kubeconfig)), 0o600); err != nil {
+	if err := os.WriteFile(cfg, []byte(botConfig(o, c.Kubeconfig, mode)), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	cmd := exec.Command(bin, "serve")

@@ -136,11 +136,17 @@ func (d *drill) check(dr *driver) {
 				t.Errorf("step %s: the exec's result %q", s.StepID, c.Output)
 			}
 		case "http":
+			if d.mode == rehearsal {
+				if !strings.HasPrefix(c.Output, "DRILL: not run for real") || !strings.Contains(c.Output, a.URL) {
+					t.Errorf("step %s: a drill's http step says %q, want what it would have sent", s.StepID, c.Output)
+				}
+				continue
+			}
 			d.checkHook(s)
 		case "notify":
 			found := false
 			for _, m := range d.out.Slack.Channel(d.channel).Messages {
-				found = found || strings.Contains(m.Text, a.Text)
+				found = found || strings.Contains(m.Text, a.Text) && (d.mode == live || strings.HasPrefix(m.Text, "[DRILL] "))
 			}
 			if !found {
 				t.Errorf("step %s: %q is not in the channel", s.StepID, a.Text)
@@ -266,13 +272,13 @@ func (d *drill) review() {
 		return nil
 	}
 	rto := row("RTO")
-	t.Logf("%s: RTO target %s, achieved %s: %s", d.p.Name, rto[1], rto[2], rto[3])
+	t.Logf("%s %s: RTO target %s, achieved %s: %s", d.mode, d.p.Name, rto[1], rto[2], rto[3])
 	if rto[1] == "-" || rto[2] == "-" || (rto[3] != "met" && rto[3] != "missed") {
 		t.Errorf("the review's RTO row %q has no target, no achieved RTO or no verdict", rto)
 	}
 	if d.e.RPO != "" {
 		rpo := row("RPO")
-		t.Logf("%s: RPO target %s, achieved %s: %s", d.p.Name, rpo[1], rpo[2], rpo[3])
+		t.Logf("%s %s: RPO target %s, achieved %s: %s", d.mode, d.p.Name, rpo[1], rpo[2], rpo[3])
 		if rpo[1] == "-" || strings.HasPrefix(rpo[2], "not recorded") || (rpo[3] != "met" && rpo[3] != "missed") {
 			t.Errorf("the review's RPO row %q has no target, no achieved RPO or no verdict", rpo)
 		}

@@ -63,7 +63,7 @@ var library = map[string]entry{
 	"multi-region-cloud-outage": {Service: "platform", RPO: "4h", // the age of the newest cross-cloud backup
 		ByHand: map[string]string{"activate-tertiary": "is namespaced: set namespace"}},
 	"cyber-security-incident": {Service: "platform"},
-	"single-node-failure": {Service: "intent-processing", Params: map[string]string{"node": "kwok-failed-0"},
+	"single-node-failure": {Service: "intent-processing", Params: map[string]string{"node": "{namespace}-node-0"},
 		Deployments: map[string]int32{"intent-processing": 2}},
 }
 
@@ -81,9 +81,17 @@ func databaseStep(steps []incident.StepSpec) string {
 	return ""
 }
 
-// buildOptions are what the bot builds runs with (bot_test.go's configuration).
-func buildOptions(hooks []string) playbook.BuildOptions {
-	return playbook.BuildOptions{AllowedHosts: hooks, DefaultApprover: []incident.Role{incident.RoleCommander}, Clusters: playbookClusters}
+// buildOptions are what the bot builds runs with in a mode (bot_test.go's configuration).
+func buildOptions(hooks []string, mode string) playbook.BuildOptions {
+	o := playbook.BuildOptions{AllowedHosts: hooks, DefaultApprover: []incident.Role{incident.RoleCommander}, Clusters: playbookClusters}
+	if mode == rehearsal {
+		o.Clusters = append(slices.Clone(playbookClusters), drillCluster)
+		o.DrillClusters = map[string]string{}
+		for _, c := range playbookClusters {
+			o.DrillClusters[c] = drillCluster
+		}
+	}
+	return o
 }
 
 // builtin loads the built-in library as the bot does, with hosts allowed for its http steps.
@@ -132,8 +140,10 @@ func TestSeedPlaybookDrills(t *testing.T) {
 			t.Errorf("the drill table has %s, which is not a built-in playbook", name)
 		}
 	}
-	for _, p := range lib.List() {
-		t.Run("plan/"+p.Name, func(t *testing.T) { (&drill{t: t, p: p, e: library[p.Name], hosts: hosts}).plan() })
+	for _, mode := range []string{live, rehearsal} {
+		for _, p := range lib.List() {
+			t.Run("plan/"+mode+"/"+p.Name, func(t *testing.T) { (&drill{t: t, p: p, e: library[p.Name], mode: mode, hosts: hosts}).plan() })
+		}
 	}
 	if t.Failed() {
 		return
@@ -156,23 +166,35 @@ func TestSeedPlaybookDrills(t *testing.T) {
 		t.Fatal(err)
 	}
 	writeStandIns(t, c.ExecDir())
-	o := startOutside(t, hosts)
-	b := startBot(t, bin, o, c)
+	// A bot for each mode, each with its own Slack, PagerDuty, GitHub and hooks.
+	outs, bots := map[string]*outside{}, map[string]*bot{}
+	for _, mode := range []string{live, rehearsal} {
+		outs[mode] = startOutside(t, hosts)
+		bots[mode] = startBot(t, bin, outs[mode], c, mode)
+	}
 	started := time.Now()
 	t.Cleanup(func() { t.Logf("the drills took %s", time.Since(started).Round(time.Second)) })
 
 	t.Run("drills", func(t *testing.T) {
-		for _, p := range lib.List() {
-			t.Run(p.Name, func(t *testing.T) {
-				t.Parallel()
-				(&drill{t: t, p: p, e: library[p.Name], bot: b, out: o, cluster: c, kc: kc, hosts: hosts}).run()
-			})
+		for _, mode := range []string{live, rehearsal} {
+			for _, p := range lib.List() {
+				t.Run(mode+"/"+p.Name, func(t *testing.T) {
+					t.Parallel()
+					(&drill{t: t, p: p, e: library[p.Name], mode: mode, bot: bots[mode], out: outs[mode], cluster: c, kc: kc, hosts: hosts}).run()
+				})
+			}
 		}
 	})
-	// Every drill's timeline is evidence: each chain verifies.
-	want := fmt.Sprintf("%d incidents checked, 0 broken", len(lib.List()))
-	if out, ok := b.verify(t); !ok || !strings.Contains(out, want) {
-		t.Errorf("timeline verify (want %q):\n%s", want, out)
+	for _, mode := range []string{live, rehearsal} {
+		// Every drill's timeline is evidence: each chain verifies.
+		want := fmt.Sprintf("%d incidents checked, 0 broken", len(lib.List()))
+		if out, ok := bots[mode].verify(t); !ok || !strings.Contains(out, want) {
+			t.Errorf("%s: timeline verify (want %q):\n%s", mode, want, out)
+		}
+	}
+	// A rehearsal calls no hook: its http steps say what they would have sent.
+	if calls := outs[rehearsal].Hooks.Calls(); len(calls) > 0 {
+		t.Errorf("the rehearsals called the hooks: %+v", calls)
 	}
 }
 
@@ -181,6 +203,7 @@ type drill struct {
 	t       *testing.T
 	p       *playbook.Playbook
 	e       entry
+	mode    string // live or rehearsal
 	bot     *bot
 	out     *outside
 	cluster *kubecluster.Cluster
@@ -194,19 +217,20 @@ type drill struct {
 	world   *world
 }
 
-// params are the drill's playbook parameters.
+// params are the drill's playbook parameters; {namespace} in an entry's value is the
+// drill's namespace (for names outside it, such as a node's).
 func (d *drill) params() map[string]string {
 	ps := map[string]string{"namespace": d.ns}
 	for k, v := range d.e.Params {
-		ps[k] = v
+		ps[k] = strings.ReplaceAll(v, "{namespace}", d.ns)
 	}
 	return ps
 }
 
 // build renders the run as the bot will for the incident with number n.
 func (d *drill) build(n int64) []incident.StepSpec {
-	inc := &incident.Incident{Number: int(n), Title: "drill", Severity: incident.P1}
-	spec, err := playbook.Build(d.p, d.params(), inc, buildOptions(d.hosts))
+	inc := &incident.Incident{Number: int(n), Title: "drill", Severity: incident.P1, Drill: d.mode == rehearsal}
+	spec, err := playbook.Build(d.p, d.params(), inc, buildOptions(d.hosts, d.mode))
 	if err != nil {
 		d.t.Fatalf("build %s: %v", d.p.Name, err)
 	}
@@ -220,7 +244,7 @@ func (d *drill) build(n int64) []incident.StepSpec {
 // plan derives the drill's world from its run and checks its entry: what the steps act on
 // can be made, and a database step has an RPO to record. It needs no control plane.
 func (d *drill) plan() *world {
-	d.ns = "drill-" + d.p.Name
+	d.ns = d.mode + "-" + d.p.Name
 	draft := d.build(0)
 	if id := databaseStep(draft); id != "" && d.e.RPO == "" {
 		d.t.Fatalf("step %s is a database step: say in the drill's entry what RPO its people record", id)
@@ -233,14 +257,28 @@ func (d *drill) run() {
 	d.world = d.plan()
 	d.world.build(t, d.kc)
 
-	sev := d.p.Severity
-	if sev == "" {
-		sev = "P2"
+	args := []string{d.p.Name}
+	for k, v := range d.params() {
+		if strings.Contains(v, " ") {
+			v = fmt.Sprintf("%q", v)
+		}
+		args = append(args, k+"="+v)
 	}
-	reply := d.bot.slash(t, alice, d.out.General, fmt.Sprintf("declare %s %s drill of %s", sev, d.e.Service, d.p.Name))
-	m := regexp.MustCompile(`Declared \*(INC-([0-9]+))\*`).FindStringSubmatch(reply)
+	started := regexp.MustCompile(`Declared \*(INC-([0-9]+))\*`)
+	var reply string
+	if d.mode == rehearsal {
+		started = regexp.MustCompile(`Drill \*(INC-([0-9]+))\* declared`)
+		reply = d.bot.slash(t, alice, d.out.General, "drill "+strings.Join(args, " "))
+	} else {
+		sev := d.p.Severity
+		if sev == "" {
+			sev = "P2"
+		}
+		reply = d.bot.slash(t, alice, d.out.General, fmt.Sprintf("declare %s %s drill of %s", sev, d.e.Service, d.p.Name))
+	}
+	m := started.FindStringSubmatch(reply)
 	if m == nil {
-		t.Fatalf("declare answered %q", reply)
+		t.Fatalf("the %s of %s was answered %q", d.mode, d.p.Name, reply)
 	}
 	d.key = m[1]
 	var n int64
@@ -259,19 +297,16 @@ func (d *drill) run() {
 			t.Fatalf("role %s: no answer", role)
 		}
 	}
-	args := []string{"playbook", d.p.Name}
-	for k, v := range d.params() {
-		if strings.Contains(v, " ") {
-			v = fmt.Sprintf("%q", v)
+	if d.mode == rehearsal { // a drill affects no service until told: the targets come from one
+		if got := d.bot.slash(t, alice, d.channel, "service add "+d.e.Service); !strings.Contains(got, "RTO") {
+			t.Fatalf("service add %s: %q", d.e.Service, got)
 		}
-		args = append(args, k+"="+v)
-	}
-	if got := d.bot.slash(t, alice, d.channel, strings.Join(args, " ")); !strings.Contains(got, "Started") {
-		t.Fatalf("/incident %s: %q", strings.Join(args, " "), got)
+	} else if got := d.bot.slash(t, alice, d.channel, "playbook "+strings.Join(args, " ")); !strings.Contains(got, "Started") {
+		t.Fatalf("/incident playbook %s: %q", strings.Join(args, " "), got)
 	}
 	d.steps = d.build(n)
 
-	dr := &driver{t: t, bot: d.bot, slack: d.out.Slack, cluster: d.cluster, channel: d.channel, e: d.e, steps: d.steps, ns: d.ns}
+	dr := &driver{t: t, bot: d.bot, slack: d.out.Slack, cluster: d.cluster, channel: d.channel, e: d.e, steps: d.steps, ns: d.ns, mode: d.mode}
 	dr.walk()
 	d.check(dr)
 

@@ -44,6 +44,7 @@ type driver struct {
 	e       entry
 	steps   []incident.StepSpec // the run as the playbook builds it, in the cards' order
 	ns      string
+	mode    string
 
 	// What the walk saw, for the checks after it.
 	refusedSelf map[string]string // step ID: the refusal the requester saw approving their own two-person step
