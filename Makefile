@@ -18,10 +18,11 @@ test:
 
 # End-to-end tests on a real kube-apiserver, etcd, controller-manager, scheduler and kwok,
 # built from the Go module proxy and cached (the first build takes about 18 minutes), and
-# the Helm chart dry-run applied to that API server (helm built the same way, about 3 minutes).
+# the Helm chart dry-run applied to that API server (helm built the same way, about 3 minutes),
+# and every built-in playbook drilled on it by the real binary (test/drills, under a minute).
 test-e2e:
 	INCIDENTBOT_KUBE_BIN=$$(test/kube/build-binaries.sh) INCIDENTBOT_HELM=$$(test/helm/build-helm.sh) INCIDENTBOT_REQUIRE_HELM=1 \
-		$(GO) test -count=1 -v ./internal/kube/ ./test/helm/
+		$(GO) test -count=1 -v ./internal/kube/ ./test/helm/ ./test/drills/
 
 bench-e2e:
 	INCIDENTBOT_KUBE_BIN=$$(test/kube/build-binaries.sh) $(GO) test -run '^$$' -bench RolloutRestartAndWait -benchtime 10x ./internal/kube/
