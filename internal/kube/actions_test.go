@@ -194,3 +194,24 @@ func TestManifestDecoding(t *testing.T) {
 		t.Error("an object without apiVersion was accepted")
 	}
 }
+
+// Opening all ingress replaces an empty list with a list of one empty rule: the plan must
+// show it (it once said "(no change)"), and an emptied list or object is a change too.
+func TestDiffShowsEmptyListsAndObjects(t *testing.T) {
+	for _, tc := range []struct {
+		before, after map[string]any
+		want          string
+	}{
+		{map[string]any{"spec": map[string]any{"ingress": []any{}}}, map[string]any{"spec": map[string]any{"ingress": []any{map[string]any{}}}},
+			"spec.ingress: [] -> (unset)\nspec.ingress[0]: (unset) -> {}"},
+		{map[string]any{"spec": map[string]any{"ingress": []any{map[string]any{"from": []any{map[string]any{"podSelector": map[string]any{}}}}}}},
+			map[string]any{"spec": map[string]any{"ingress": []any{}}},
+			"spec.ingress: (unset) -> []\nspec.ingress[0].from[0].podSelector: {} -> (unset)"},
+		{map[string]any{"data": map[string]any{"a": "1"}}, map[string]any{"data": map[string]any{}}, "data.a: 1 -> (unset)\ndata: (unset) -> {}"},
+		{map[string]any{"spec": map[string]any{"ingress": []any{}}}, map[string]any{"spec": map[string]any{"ingress": []any{}}}, "(no change)"},
+	} {
+		if got := diff(tc.before, tc.after); got != tc.want {
+			t.Errorf("diff(%v, %v) =\n%s\nwant\n%s", tc.before, tc.after, got, tc.want)
+		}
+	}
+}

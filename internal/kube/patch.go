@@ -221,9 +221,14 @@ func ignored(path string) bool {
 	return false
 }
 
+// flatten lists the leaves of v by path. An empty object or list is a leaf of its own ("{}",
+// "[]"), so replacing [] with [{}] (a NetworkPolicy's ingress: from none to all) is a change.
 func flatten(prefix string, v any, out map[string]string) {
 	switch v := v.(type) {
 	case map[string]any:
+		if len(v) == 0 && prefix != "" {
+			out[prefix] = "{}"
+		}
 		for k, x := range v {
 			p := k
 			if prefix != "" {
@@ -232,6 +237,9 @@ func flatten(prefix string, v any, out map[string]string) {
 			flatten(p, x, out)
 		}
 	case []any:
+		if len(v) == 0 {
+			out[prefix] = "[]"
+		}
 		for i, x := range v {
 			flatten(fmt.Sprintf("%s[%d]", prefix, i), x, out)
 		}
