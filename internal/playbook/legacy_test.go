@@ -61,6 +61,9 @@ func TestStepSpecsOfTheLastRelease(t *testing.T) {
 				t.Fatal(err)
 			}
 			now := stepSpec(t, run, old.StepID)
+			if change, ok := changedSinceTheLastRelease[stored.Playbook+"/"+old.StepID]; ok {
+				old = change(old) // the stored spec, as the playbook's change would have built it
+			}
 			if !reflect.DeepEqual(old, now) {
 				t.Errorf("%s %s:\nstored by the last release: %+v\nbuilt now:                  %+v", stored.Playbook, old.StepID, old, now)
 			}
@@ -77,6 +80,19 @@ func TestStepSpecsOfTheLastRelease(t *testing.T) {
 // newSinceTheLastRelease are the action types the last release did not have: it stored no
 // step of theirs.
 var newSinceTheLastRelease = map[string]bool{playbook.PatroniSwitchover: true}
+
+// changedSinceTheLastRelease are the built-in steps whose playbook changed since the last
+// release, each with the change: applied to the stored spec it must give the spec built now,
+// so everything else about the step still decodes and builds as it did.
+var changedSinceTheLastRelease = map[string]func(incident.StepSpec) incident.StepSpec{
+	// The tertiary region's apply names its namespace: a Deployment cannot be applied
+	// without one (the seed playbook drills on a real API server found it).
+	"multi-region-cloud-outage/activate-tertiary": func(s incident.StepSpec) incident.StepSpec {
+		s.Action.Namespace = "nephoran-system"
+		s.Summary = playbook.Describe(s.Action)
+		return s
+	},
+}
 
 // stepSpec finds a built step and passes it through JSON, as the store does.
 func stepSpec(t *testing.T, run incident.RunSpec, id string) incident.StepSpec {
