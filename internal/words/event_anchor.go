@@ -17,8 +17,8 @@ func init() {
 	}
 	notices[incident.EventAnchored] = func(e incident.TimelineEvent, inc *incident.Incident) Sentence {
 		a, _ := incident.AnchorOf(inc, e)
-		return say(fmt.Sprintf("Timeline anchor: the hash chain of %s has %d events; the newest has hash ", inc.Key(), a.Events), code(a.Head),
-			". Kept outside the database so that a changed or shortened timeline shows (",
+		return say(fmt.Sprintf("Timeline anchor: %d events. Kept outside the database so that a changed or shortened timeline shows (", a.Events),
 			code("incidentbot timeline verify --anchors"), "): ", code(a.Line())).icon(IconLink).sentence()
 	}
+
 }
