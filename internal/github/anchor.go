@@ -68,7 +68,7 @@ func (t *Tracker) eachComment(ctx context.Context, number int, fn func(*gh.Issue
 type ReviewAnchors struct {
 	Number  int
 	URL     string
-	Anchors []incident.Anchor // of the issue's incident, from its body then its comments
+	Anchors []incident.Anchor // of the issue's incident, from its body then its comments, each once
 }
 
 // reviewKey reads the incident key of a review's marker, such as INC-42.
@@ -105,6 +105,7 @@ func (t *Tracker) Anchors(ctx context.Context) (map[string]ReviewAnchors, error)
 			if err != nil {
 				return nil, err
 			}
+			ra.Anchors = distinct(ra.Anchors)
 			out[key] = ra
 		}
 		if resp.NextPage == 0 {
@@ -112,6 +113,20 @@ func (t *Tracker) Anchors(ctx context.Context) (map[string]ReviewAnchors, error)
 		}
 		opt.Page = resp.NextPage
 	}
+}
+
+// distinct keeps the first of anchors that say the same (the body and a comment hold
+// each anchor); two that differ are both kept.
+func distinct(as []incident.Anchor) []incident.Anchor {
+	var out []incident.Anchor
+	seen := map[string]bool{}
+	for _, a := range as {
+		if k := a.Line(); !seen[k] {
+			seen[k] = true
+			out = append(out, a)
+		}
+	}
+	return out
 }
 
 // anchorsOf returns the anchors of incident key in text.
