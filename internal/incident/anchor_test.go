@@ -163,3 +163,48 @@ func TestAnchorAfterTheReviewIsAComment(t *testing.T) {
 		t.Errorf("comments %+v, want one with %q", comments, got[0].Line())
 	}
 }
+
+// A drill is anchored as an incident is; a private incident too, in its own channel only
+// (nothing of it reaches the announce channel).
+func TestDrillsAndPrivateIncidentsAreAnchored(t *testing.T) {
+	sys := testenv.NewSystem(t, testenv.WithGitHub(true))
+	for _, req := range []incident.DeclareRequest{
+		{Actor: "U0ALICE", Title: "DNS failover exercise", Severity: incident.P2, Drill: true},
+		{Actor: "U0ALICE", Title: "Suspected intrusion", Severity: incident.P1, Private: true},
+	} {
+		if _, err := sys.Service.Declare(sys.Ctx, req); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sys.Deliver()
+	sys.Clock.Advance(time.Hour)
+	sys.Deliver()
+	for id := int64(1); id <= 2; id++ {
+		inc := sys.Incident(id)
+		if _, err := sys.Service.Resolve(sys.Ctx, "U0ALICE", inc.ChannelID, "done"); err != nil {
+			t.Fatal(err)
+		}
+		sys.Deliver()
+		got := anchorsOf(t, sys, id)
+		if len(got) != 2 || got[0].How != incident.AnchorHourly || got[1].How != incident.AnchorResolved {
+			t.Fatalf("%s (drill %v, private %v): anchors %+v, want the hour's and the resolution's", inc.Key(), inc.Drill, inc.Private, got)
+		}
+		posted := postedAnchors(sys, inc.ChannelID)
+		for _, a := range got {
+			if posted[a.Line()] != 1 {
+				t.Errorf("%s: anchor %q posted %d times in its channel", inc.Key(), a.Line(), posted[a.Line()])
+			}
+		}
+	}
+	if n := postedAnchors(sys, sys.Announce); len(n) != 0 {
+		t.Errorf("anchors in the announce channel: %v", n)
+	}
+	// The anchor comments say nothing of the incident but its key, count and hash.
+	for _, is := range sys.GitHub.Issues() {
+		for _, c := range sys.GitHub.Comments(is.Number) {
+			if strings.Contains(c.Body, "Suspected intrusion") || strings.Contains(c.Body, "DNS failover") {
+				t.Errorf("a comment on issue #%d names the incident:\n%s", is.Number, c.Body)
+			}
+		}
+	}
+}
