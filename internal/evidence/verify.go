@@ -25,6 +25,7 @@ type Failure struct {
 	Reason   string
 }
 
+// Error returns the reason.
 func (f *Failure) Error() string { return f.Reason }
 
 // Verify checks a bundle against pub, without a database: that it is a bundle, signed by
