@@ -49,6 +49,7 @@ func TestConfigCheckLoadsWhatServeLoads(t *testing.T) {
 		{"missing-template.yaml", []string{"github.template: " + dir + "no-such.tmpl: no such file"}, 1},
 		{"bad-template.yaml", []string{"github.template: ", dir + "bad.tmpl", "unclosed action"}, 1},
 		{"missing-key.yaml", []string{"github.private_key_file: " + dir + "no-such.pem: no such file"}, 1},
+		{"bad-signing-key.yaml", []string{"timeline.signing_key_file: " + dir + "bad.tmpl: neither a PEM private key (PKCS #8) nor a raw ed25519 key of 32 or 64 bytes"}, 1},
 		{"urgencies.yaml", []string{"pagerduty.urgencies.hgh: not a PagerDuty urgency; they are high and low"}, 1},
 		{"drill-playbook.yaml", []string{`drills.schedule[0].playbook: there is no playbook "no-such-playbook"`}, 1},
 		{"missing-kubeconfig.yaml", []string{"kubeconfig: " + dir + "no-such-kubeconfig: no such file"}, 1},

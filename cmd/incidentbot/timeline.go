@@ -23,36 +23,8 @@ import (
 )
 
 func timelineCommand() *cobra.Command {
-	return group("timeline", "Work with incident timelines", timelineShowCommand(), &cobra.Command{
-		Use:   "verify",
-		Short: "Check every incident's hash chain and name the first broken event",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			db, err := openConfigured(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer db.Close()
-			broken, total, err := verifyTimelines(cmd.Context(), db, func(line string) { fmt.Fprintln(cmd.OutOrStdout(), line) })
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(cmd.OutOrStdout(), "%d incidents checked, %d broken\n", total, broken)
-			if broken > 0 {
-				return exitError{1}
-			}
-			return nil
-		},
-	})
-}
-
-// openConfigured opens the configured database for a command that only reads it.
-func openConfigured(ctx context.Context) (app.Database, error) {
-	cfg, err := loadConfig()
-	if err != nil {
-		return nil, err
-	}
-	return openStore(ctx, cfg)
+	return group("timeline", "Work with incident timelines", timelineShowCommand(), timelineVerifyCommand(),
+		timelineExportCommand(), timelineKeygenCommand())
 }
 
 // openStore opens the configured database: PostgreSQL when database.url is set, else the

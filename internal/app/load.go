@@ -12,6 +12,7 @@ import (
 
 	"github.com/nephoran/incidentbot/internal/config"
 	"github.com/nephoran/incidentbot/internal/drills"
+	"github.com/nephoran/incidentbot/internal/evidence"
 	ghtracker "github.com/nephoran/incidentbot/internal/github"
 	"github.com/nephoran/incidentbot/internal/incident"
 	"github.com/nephoran/incidentbot/internal/playbook"
@@ -54,6 +55,11 @@ func Load(cfg *config.Config) (*Loaded, error) {
 	if g := cfg.GitHub; g.PrivateKeyFile != "" {
 		if err := checkFile("github.private_key_file", g.PrivateKeyFile); err != nil {
 			errs = append(errs, err)
+		}
+	}
+	if k := cfg.Timeline.SigningKeyFile; k != "" {
+		if _, err := evidence.LoadPrivateKey(k); err != nil {
+			errs = append(errs, fmt.Errorf("timeline.signing_key_file: %w", err))
 		}
 	}
 	if cfg.Kubeconfig != "" {
@@ -106,25 +112,32 @@ func drillReminder(cfg *config.Config, library *playbook.Library) (*drills.Remin
 
 // reviewing builds the GitHub tracker and the review writer.
 func reviewing(cfg *config.Config, transport http.RoundTripper) (incident.Tracker, incident.ReviewWriter, error) {
+	tr, err := ReviewTracker(cfg, transport)
+	if err != nil {
+		return nil, nil, err
+	}
+	g := cfg.GitHub
+	w, err := postmortem.New(g.Template, g.Labels)
+	if err != nil {
+		return nil, nil, err
+	}
+	return tr, w, nil
+}
+
+// ReviewTracker builds the GitHub tracker the reviews are filed with (github: and the
+// GITHUB_* environment), for serve and for the commands that read the filed reviews.
+func ReviewTracker(cfg *config.Config, transport http.RoundTripper) (*ghtracker.Tracker, error) {
 	g := cfg.GitHub
 	opts := ghtracker.Options{Repo: g.Repo, Token: string(g.Token), BaseURL: g.APIURL, ReviewLabel: g.Labels[0],
 		AppID: g.AppID, InstallationID: g.InstallationID, Transport: transport}
 	if g.PrivateKeyFile != "" {
 		key, err := os.ReadFile(g.PrivateKeyFile)
 		if err != nil {
-			return nil, nil, fmt.Errorf("github.private_key_file: %w", err)
+			return nil, fmt.Errorf("github.private_key_file: %w", err)
 		}
 		opts.PrivateKey = key
 	}
-	tr, err := ghtracker.New(opts)
-	if err != nil {
-		return nil, nil, err
-	}
-	w, err := postmortem.New(g.Template, g.Labels)
-	if err != nil {
-		return nil, nil, err
-	}
-	return tr, w, nil
+	return ghtracker.New(opts)
 }
 
 // checkFile says, naming key, why path is not a readable file.

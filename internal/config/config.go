@@ -40,6 +40,7 @@ type Config struct {
 	Actions   Actions             `yaml:"actions"`
 	Drills    Drills              `yaml:"drills"`
 	Outbox    Outbox              `yaml:"outbox"`
+	Timeline  Timeline            `yaml:"timeline"`
 }
 
 // Outbox configures the delivery of effects (posts, pages, steps) from the database.

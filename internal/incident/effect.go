@@ -36,6 +36,7 @@ const (
 	EffectFileReview    EffectKind = "file_review"
 	EffectFileFollowup  EffectKind = "file_followup"
 	EffectCloseFollowup EffectKind = "close_followup" // its issue, once it is done in chat
+	EffectAnchorReview  EffectKind = "anchor_review"  // a timeline anchor, as a comment on the filed review
 )
 
 // EffectState is where an effect stands in the outbox.

@@ -41,6 +41,8 @@ func (o *Outbox) timer(ctx context.Context, inc *Incident, e *Effect) (result, e
 		return o.reportTimer(inc)
 	case joinTimer:
 		return o.joinedTimer(ctx, inc, e)
+	case anchorTimer:
+		return o.anchorTimer(inc, e)
 	}
 	return result{}, fmt.Errorf("unknown timer %q", e.Payload.Timer)
 }

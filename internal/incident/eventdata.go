@@ -51,6 +51,7 @@ type EventData struct {
 	Money       []Money       `json:"money,omitempty"`        // amounts: hourly and so far, in that order
 	Shares      []Share       `json:"shares,omitempty"`       // customers affected per segment
 	Effect      EffectKind    `json:"effect,omitempty"`       // the effect a failure report is about
+	Head        string        `json:"head,omitempty"`         // anchored: the hash of the chain's head (event Count)
 }
 
 // What the How field of some kinds says.
@@ -77,6 +78,7 @@ const (
 	ReviewUpdated        = "updated"         // the filed review was written again
 	ReviewFollowupFiled  = "followup"        // a follow-up became an issue (Number: the follow-up)
 	ReviewFollowupClosed = "followup_closed" // the issue of a follow-up done in chat was closed
+	ReviewAnchorAdded    = "anchor"          // a timeline anchor was added to the review (Number: the anchored event; URL: the comment)
 )
 
 // What the How of step events says.

@@ -73,6 +73,7 @@ func init() {
 		EffectFileReview:    {handle: (*Outbox).fileReview, does: "file the post-incident review", service: serviceGitHub, lane: reviewLane, rank: 1},
 		EffectFileFollowup:  {handle: (*Outbox).fileFollowup, does: "file a follow-up issue", service: serviceGitHub},
 		EffectCloseFollowup: {handle: (*Outbox).closeFollowup, does: "close a follow-up issue", service: serviceGitHub},
+		EffectAnchorReview:  {handle: (*Outbox).anchorReview, does: "add a timeline anchor to the review", service: serviceGitHub},
 
 		EffectTimer: {handle: (*Outbox).timer, does: "fire a timer"},
 	}

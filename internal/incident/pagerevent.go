@@ -174,6 +174,9 @@ func (s *Service) pagerTriggered(tx Tx, ev PagerEvent, now time.Time) (string, *
 	if err := c.scheduleCadence(); err != nil {
 		return "", nil, err
 	}
+	if err := c.scheduleAnchor(); err != nil {
+		return "", nil, err
+	}
 	if s.paging() {
 		if err := c.pageRoles(s.settings.Paging.BySeverity[inc.Severity], ""); err != nil {
 			return "", nil, err

@@ -24,7 +24,9 @@ type ReviewData struct {
 	Objectives  Objectives
 	Estimate    Estimate
 	Catalog     Catalog
-	Now         time.Time
+	// Anchors are the heads of the chain written outside the database, oldest first.
+	Anchors []Anchor
+	Now     time.Time
 	// Names and ChannelNames are the chat names of the users and channels the review
 	// names (ID -> name), for readers outside chat; one missing here shows as its ID.
 	Names, ChannelNames map[string]string
@@ -103,6 +105,7 @@ func (o *Outbox) fileReview(ctx context.Context, inc *Incident, e *Effect) (resu
 				i.ReviewFiledAt = o.Clock.Now().UTC().Truncate(time.Millisecond)
 			}
 		},
+		more:   queueAnchorsForReview,
 		event:  EventReviewFiled,
 		data:   filed,
 		follow: []followUp{{kind: EffectPost, discriminator: fmt.Sprintf("review-%d", e.ID), tell: true}},
@@ -115,6 +118,23 @@ func (o *Outbox) fileReview(ctx context.Context, inc *Incident, e *Effect) (resu
 		}
 	}
 	return r, nil
+}
+
+// queueAnchorsForReview queues, once the review is filed, every anchor on the timeline as a
+// comment on it (those queued before are not queued again): the comments keep each anchor
+// whatever later updates of the review's body say. Read in the transaction that records the
+// filing, so an anchor made while the review was being written is among them.
+func queueAnchorsForReview(c *change) error {
+	anchors, err := readAnchors(c.tx, c.inc)
+	if err != nil {
+		return err
+	}
+	for _, a := range anchors {
+		if err := c.enqueueAnchorReview(a.Seq); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // fileFollowup turns a follow-up into an issue linked from the review.

@@ -46,12 +46,15 @@ func TestReviewFiledOnceAndUpdated(t *testing.T) {
 	if inc.ReviewNumber != 1 || inc.ReviewURL == "" || inc.ReviewFiledAt.IsZero() {
 		t.Errorf("incident %d %q %v", inc.ReviewNumber, inc.ReviewURL, inc.ReviewFiledAt)
 	}
-	k := map[incident.EventKind]int{}
+	k := map[string]int{}
 	for _, e := range sys.Events(1) {
-		k[e.Kind]++
+		if e.Kind == incident.EventReviewFiled {
+			k[e.Data.How]++
+		}
 	}
-	if k[incident.EventReviewFiled] != 2 {
-		t.Errorf("%d review events, want filed and updated", k[incident.EventReviewFiled])
+	// The resolution's anchor is added to the review once, however often it is filed.
+	if k[incident.ReviewFirst] != 1 || k[incident.ReviewUpdated] != 1 || k[incident.ReviewAnchorAdded] != 1 || len(k) != 3 {
+		t.Errorf("review events %v, want filed, updated and the anchor added once", k)
 	}
 	sys.Clock.Advance(24 * time.Hour)
 	sys.Deliver()

@@ -20,6 +20,9 @@ func LoadReview(ctx context.Context, store Store, inc *Incident, cat Catalog, no
 		if d.Followups, err = tx.Followups(inc.ID); err != nil {
 			return err
 		}
+		if d.Anchors, err = readAnchors(tx, inc); err != nil {
+			return err
+		}
 		d.Pages, err = tx.Pages(inc.ID)
 		return err
 	})

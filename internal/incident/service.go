@@ -147,6 +147,9 @@ func (s *Service) Declare(ctx context.Context, req DeclareRequest) (*Incident, e
 		if err := c.scheduleCadence(); err != nil {
 			return err
 		}
+		if err := c.scheduleAnchor(); err != nil {
+			return err
+		}
 		if !s.paging() || (inc.Drill && s.settings.Paging.Drill == (PageTarget{})) {
 			return nil // drills page nobody unless a drill target is configured
 		}
@@ -356,7 +359,11 @@ func (s *Service) resolve(c *change, actor, summary string) error {
 	if err := c.enqueueAt(EffectTimer, "report", EffectPayload{Timer: "report"}, c.inc.ResolvedAt.Add(ReportDeadline)); err != nil {
 		return err
 	}
-	return c.announceChange()
+	if err := c.announceChange(); err != nil {
+		return err
+	}
+	// The chain's head at the resolution goes outside the database: the channel, the review.
+	return c.anchor(AnchorResolved)
 }
 
 // queueChannel queues a new incident's channel and its announcement. The announcement is

@@ -212,8 +212,8 @@ func TestBadInputChangesNothing(t *testing.T) {
 	if _, err := w.svc.PostUpdate(w.ctx, "U0BOB", ch, "late"); incident.ErrorCode(err) != incident.ECONFLICT {
 		t.Errorf("update after resolve: %v", err)
 	}
-	if got := len(w.events(inc.ID)); got != before+1 {
-		t.Errorf("%d events after bad input, want %d (only the resolve)", got, before+1)
+	if got := len(w.events(inc.ID)); got != before+2 {
+		t.Errorf("%d events after bad input, want %d (only the resolve and its anchor)", got, before+2)
 	}
 	var n int
 	w.db.View(w.ctx, func(tx incident.Tx) error { ids, _ := tx.IncidentIDs(); n = len(ids); return nil })

@@ -59,6 +59,7 @@ const (
 	EventResolved        EventKind = "resolved"
 	EventEffectFailing   EventKind = "effect_failing"
 	EventEffectFailed    EventKind = "effect_failed"
+	EventAnchored        EventKind = "anchored" // the chain's head, posted outside the database (anchor.go)
 )
 
 // TimelineEvent is one fact on an incident's append-only, hash-chained timeline.

@@ -179,6 +179,27 @@ type view struct {
 	Timeline, TimelineEnd []eventView
 	TimelineGap           string
 	Followups             []followupView
+	// Anchors are the chain's anchors as lines (incident.Anchor.Line), the latest
+	// MaxBodyAnchors of them; AnchorsLeftOut counts the earlier ones (in the comments).
+	Anchors        []anchorView
+	AnchorsLeftOut int
+}
+
+// anchorView is one anchor of the timeline in the review.
+type anchorView struct{ At, Line string }
+
+// MaxBodyAnchors bounds the anchors listed in the review's body; every anchor is also a
+// comment on its issue.
+const MaxBodyAnchors = 24
+
+// anchors returns the latest MaxBodyAnchors of as, and how many earlier ones are left out.
+func anchors(as []incident.Anchor) ([]anchorView, int) {
+	left := max(0, len(as)-MaxBodyAnchors)
+	var out []anchorView
+	for _, a := range as[left:] {
+		out = append(out, anchorView{At: at(a.At), Line: a.Line()})
+	}
+	return out, left
 }
 
 type roleView struct{ Title, Holder string }
@@ -315,6 +336,7 @@ func model(d incident.ReviewData) view {
 		}
 		v.Followups = append(v.Followups, fv)
 	}
+	v.Anchors, v.AnchorsLeftOut = anchors(d.Anchors)
 	return v
 }
 

@@ -3,6 +3,7 @@ package postmortem_test
 import (
 	"flag"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -72,7 +73,9 @@ func TestReviewOfAScriptedIncident(t *testing.T) {
 	if strings.Contains(review.Body, "xoxb-") {
 		t.Error("a Slack token reached the review")
 	}
-	got := review.Body
+	// The anchor's hash depends on the Slack emulator's message timestamps: the golden
+	// file has a placeholder (the anchor itself is checked in internal/incident).
+	got := regexp.MustCompile(`[0-9a-f]{64}`).ReplaceAllString(review.Body, "<sha256>")
 	if *update {
 		os.WriteFile("testdata/review.md", []byte(got), 0o644)
 	}

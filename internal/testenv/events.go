@@ -135,12 +135,16 @@ func SampleEvents() []incident.TimelineEvent {
 		{bot, incident.EventReviewFiled, incident.EventData{URL: "https://github.com/acme/incidents/issues/8", Number: 8, How: incident.ReviewUpdated}},
 		{bot, incident.EventReviewFiled, incident.EventData{URL: "https://github.com/acme/incidents/issues/9", Number: 1, How: incident.ReviewFollowupFiled}},
 		{bot, incident.EventReviewFiled, incident.EventData{URL: "https://github.com/acme/incidents/issues/9", Number: 1, How: incident.ReviewFollowupClosed}},
+		{bot, incident.EventAnchored, incident.EventData{Count: 41, Head: "3f2a9c0d5be14e7a8c6f0b1d2e3f4a5b6c7d8e9f00112233445566778899aabb", How: incident.AnchorHourly}},
+		{bot, incident.EventReviewFiled, incident.EventData{URL: "https://github.com/acme/incidents/issues/8#issuecomment-1001", Number: 42, Count: 41,
+			Head: "3f2a9c0d5be14e7a8c6f0b1d2e3f4a5b6c7d8e9f00112233445566778899aabb", How: incident.ReviewAnchorAdded}},
 		{bot, incident.EventEffectFailing, incident.EventData{Effect: incident.EffectSetTopic, Count: 5, Detail: "slack: 503 Service Unavailable"}},
 		{bot, incident.EventEffectFailed, incident.EventData{Effect: incident.EffectPage, Count: 1, Detail: "the person paged has no PagerDuty user with their Slack email"}},
 		{"U0ALICE", incident.EventMitigated, incident.EventData{}},
 		{"U0ALICE", incident.EventResolved, incident.EventData{Text: "Failed over to us-west-2", Duration: 2*time.Hour + 5*time.Minute}},
 		{bot, incident.EventResolved, incident.EventData{Text: "Resolved in PagerDuty by Dana", Duration: 40 * time.Minute}},
 		{"U0ALICE", incident.EventResolved, incident.EventData{Duration: 9 * time.Minute}},
+		{bot, incident.EventAnchored, incident.EventData{Count: 77, Head: "9266a640851cb064bff14d90d0d02b2c14a288a4df7a1a818e301a88911eda98", How: incident.AnchorResolved}},
 	}
 	var out []incident.TimelineEvent
 	var prev *incident.TimelineEvent

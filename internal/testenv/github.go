@@ -19,7 +19,7 @@ import (
 const GitHubToken = "ghp_testtoken000000000000000000000000"
 
 // GitHub fakes the parts of the GitHub REST API the bot uses: issues (create, edit, get,
-// list by repository with labels), issue search, with GitHub's answers: 401 without the
+// list by repository with labels, paginated), issue comments (list, paginated, and create), issue search, with GitHub's answers: 401 without the
 // token, 422 for invalid input, 403 with X-RateLimit-Remaining: 0 and X-RateLimit-Reset,
 // the secondary rate limit (403 with Retry-After), and 429.
 type GitHub struct {
@@ -27,9 +27,11 @@ type GitHub struct {
 	mu     sync.Mutex
 	repo   string // owner/name
 	issues []*GHIssue
-	faults map[string][]Fault // by "METHOD /route"
-	calls  []string
-	now    func() time.Time
+	// comments are the issues' comments, in the order they were made (github_comments.go).
+	comments []*GHComment
+	faults   map[string][]Fault // by "METHOD /route"
+	calls    []string
+	now      func() time.Time
 }
 
 // GHIssue is an issue in the fake.
@@ -81,7 +83,8 @@ func (g *GitHub) URL() string { return g.srv.URL + "/" }
 // Close stops the fake.
 func (g *GitHub) Close() { g.srv.Close() }
 
-// Fail scripts failures of a route: "POST /issues", "PATCH /issues", "GET /issues", "GET /search".
+// Fail scripts failures of a route: "POST /issues", "PATCH /issues", "GET /issues", "GET /search",
+// "GET /comments", "POST /comments".
 // Fault.Status 403 with RetryAfter 0 is the primary rate limit; 403 with RetryAfter the
 // secondary one; 429 carries Retry-After.
 func (g *GitHub) Fail(route string, faults ...Fault) {
@@ -139,9 +142,12 @@ func (g *GitHub) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	path := strings.TrimPrefix(r.URL.Path, "/api/v3")
 	route := r.Method + " /other"
 	m := issuePath.FindStringSubmatch(path)
+	cm := commentsPath.FindStringSubmatch(path)
 	switch {
 	case m != nil:
 		route = r.Method + " /issues"
+	case cm != nil:
+		route = r.Method + " /comments"
 	case path == "/search/issues":
 		route = "GET /search"
 	}
@@ -178,6 +184,8 @@ func (g *GitHub) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	switch {
+	case cm != nil:
+		g.serveComments(w, r, cm)
 	case m != nil && m[1] != g.repo:
 		ghError(w, 404, "Not Found", "")
 	case route == "POST /issues" && m[2] == "":
@@ -331,10 +339,7 @@ func (g *GitHub) list(w http.ResponseWriter, r *http.Request) {
 	if q.Get("direction") != "asc" {
 		sort.SliceStable(out, func(i, j int) bool { return out[i]["number"].(int) > out[j]["number"].(int) })
 	}
-	if out == nil {
-		out = []map[string]any{}
-	}
-	writeJSON(w, out)
+	writePage(w, r, out)
 }
 
 var inBody = regexp.MustCompile(`"([^"]+)"\s+in:body|in:body\s+"([^"]+)"`)

@@ -66,6 +66,8 @@ func reviewFiled(e incident.TimelineEvent) Sentence {
 		return say(fmt.Sprintf("Follow-up #%d filed: ", d.Number), link(d.URL, "")).sentence()
 	case incident.ReviewFollowupClosed:
 		return say(fmt.Sprintf("Closed the issue of follow-up #%d: ", d.Number), link(d.URL, "")).sentence()
+	case incident.ReviewAnchorAdded:
+		return say(fmt.Sprintf("Added the timeline anchor of #%d (%d events) to the review: ", d.Number, d.Count), link(d.URL, "")).sentence()
 	}
 	return say("Post-incident review filed: ", link(d.URL, "")).sentence()
 }
