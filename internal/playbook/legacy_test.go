@@ -67,8 +67,9 @@ func TestStepSpecsOfTheLastRelease(t *testing.T) {
 			types[old.Action.Type] = true
 		}
 	}
+	newer := map[string]bool{"kubernetes.preflight": true} // types the last release did not have
 	for _, k := range playbook.Kinds() {
-		if !types[k.Type] {
+		if !types[k.Type] && !newer[k.Type] {
 			t.Errorf("no stored step of type %s", k.Type)
 		}
 	}
