@@ -10,8 +10,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
-// check is one preflight check's outcome: its name, whether it passed, and its figures.
-type check struct {
+// preflightCheck is one preflight check's outcome: its name, whether it passed, and its figures.
+type preflightCheck struct {
 	name    string
 	ok      bool
 	figures string
@@ -47,7 +47,7 @@ func (x *Actions) preflight(ctx context.Context, c *Client, a *incident.Action, 
 	for _, n := range a.DrainedNodes() {
 		drained[n] = true
 	}
-	checks := []check{
+	checks := []preflightCheck{
 		x.capacity(ctx, c, a, l, nodes, pods, drained),
 		disruptionBudgets(ctx, c, l, pods, drained),
 		pendingPods(a, l, pods),
@@ -77,10 +77,10 @@ func (x *Actions) preflight(ctx context.Context, c *Client, a *incident.Action, 
 
 // pendingPods counts the pods Pending (and not being deleted) in the namespaces the run
 // touches.
-func pendingPods(a *incident.Action, l incident.PreflightLimits, pods []corev1.Pod) check {
+func pendingPods(a *incident.Action, l incident.PreflightLimits, pods []corev1.Pod) preflightCheck {
 	namespaces := a.PreflightNamespaces()
 	if len(namespaces) == 0 {
-		return check{"pending pods", true, "no namespace to look in"}
+		return preflightCheck{"pending pods", true, "no namespace to look in"}
 	}
 	in := map[string]bool{}
 	for _, ns := range namespaces {
@@ -96,7 +96,7 @@ func pendingPods(a *incident.Action, l incident.PreflightLimits, pods []corev1.P
 	if len(pending) > 0 {
 		figures += ": " + firstOf(pending, 5)
 	}
-	return check{"pending pods", len(pending) <= l.MaxPending, figures}
+	return preflightCheck{"pending pods", len(pending) <= l.MaxPending, figures}
 }
 
 // pendingReason is why a pod is pending, as its PodScheduled condition says, in brackets.
@@ -111,7 +111,7 @@ func pendingReason(p *corev1.Pod) string {
 
 // nodesNotReady counts the nodes whose Ready condition is not True, leaving out those the
 // run drains: a node being taken out of service is expected to be the broken one.
-func nodesNotReady(l incident.PreflightLimits, nodes []corev1.Node, drained map[string]bool) check {
+func nodesNotReady(l incident.PreflightLimits, nodes []corev1.Node, drained map[string]bool) preflightCheck {
 	var bad []string
 	counted := 0
 	for _, n := range nodes {
@@ -130,7 +130,7 @@ func nodesNotReady(l incident.PreflightLimits, nodes []corev1.Node, drained map[
 	if len(bad) > 0 {
 		figures += ": " + firstOf(bad, 5)
 	}
-	return check{"nodes not ready", len(bad) <= l.MaxNotReady, figures}
+	return preflightCheck{"nodes not ready", len(bad) <= l.MaxNotReady, figures}
 }
 
 func nodeReady(n *corev1.Node) bool {

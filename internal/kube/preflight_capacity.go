@@ -71,7 +71,7 @@ func moves(p *corev1.Pod) bool {
 // capacity checks that the Ready, schedulable nodes (less those the run drains) hold the
 // requests of the pods running on them, plus the pods the drains move and the scale-ups
 // add, with min_headroom percent of their CPU and memory left free.
-func (x *Actions) capacity(ctx context.Context, c *Client, a *incident.Action, l incident.PreflightLimits, nodes []corev1.Node, pods []corev1.Pod, drained map[string]bool) check {
+func (x *Actions) capacity(ctx context.Context, c *Client, a *incident.Action, l incident.PreflightLimits, nodes []corev1.Node, pods []corev1.Pod, drained map[string]bool) preflightCheck {
 	var alloc demand
 	usable := map[string]bool{}
 	for _, n := range nodes {
@@ -93,10 +93,10 @@ func (x *Actions) capacity(ctx context.Context, c *Client, a *incident.Action, l
 	}
 	added, scaled, err := scaleUps(ctx, c, a)
 	if err != nil {
-		return check{"capacity", false, "cannot weigh the scale-ups: " + describeErr(err)}
+		return preflightCheck{"capacity", false, "cannot weigh the scale-ups: " + describeErr(err)}
 	}
 	if len(usable) == 0 {
-		return check{"capacity", false, "no node is Ready and schedulable" + besides(drained)}
+		return preflightCheck{"capacity", false, "no node is Ready and schedulable" + besides(drained)}
 	}
 	want := used
 	want.add(moved)
@@ -129,7 +129,7 @@ func (x *Actions) capacity(ctx context.Context, c *Client, a *incident.Action, l
 	if len(short) > 0 {
 		figures = "not enough " + strings.Join(short, ", ") + ": " + figures
 	}
-	return check{"capacity", len(short) == 0, figures}
+	return preflightCheck{"capacity", len(short) == 0, figures}
 }
 
 func besides(drained map[string]bool) string {

@@ -95,14 +95,14 @@ func (p PatroniCluster) ReplicaLag(ctx context.Context, base string) (LagReport,
 
 // replicaLag checks, through the allow-listed Patroni URL, that the cluster has a leader
 // and that every replica streams from it at most max_lag bytes behind.
-func (x *Actions) replicaLag(ctx context.Context, a *incident.Action, l incident.PreflightLimits) check {
+func (x *Actions) replicaLag(ctx context.Context, a *incident.Action, l incident.PreflightLimits) preflightCheck {
 	const name = "replica lag"
 	if a.PatroniURL == "" {
-		return check{name, true, "not checked (no patroni_url)"}
+		return preflightCheck{name, true, "not checked (no patroni_url)"}
 	}
 	u, err := url.Parse(a.PatroniURL)
 	if err != nil || !slices.Contains(x.AllowedHosts, u.Hostname()) {
-		return check{name, false, fmt.Sprintf("the host of %s is not in actions.http.allowed_hosts", a.PatroniURL)}
+		return preflightCheck{name, false, fmt.Sprintf("the host of %s is not in actions.http.allowed_hosts", a.PatroniURL)}
 	}
 	reader := x.Lag
 	if reader == nil {
@@ -110,7 +110,7 @@ func (x *Actions) replicaLag(ctx context.Context, a *incident.Action, l incident
 	}
 	report, err := reader.ReplicaLag(ctx, a.PatroniURL)
 	if err != nil {
-		return check{name, false, "cannot read Patroni at " + a.PatroniURL + ": " + err.Error()}
+		return preflightCheck{name, false, "cannot read Patroni at " + a.PatroniURL + ": " + err.Error()}
 	}
 	ok := true
 	var leader string
@@ -138,9 +138,9 @@ func (x *Actions) replicaLag(ctx context.Context, a *incident.Action, l incident
 	}
 	switch {
 	case leader == "":
-		return check{name, false, "Patroni reports no leader: " + strings.Join(append([]string{}, lines...), "; ")}
+		return preflightCheck{name, false, "Patroni reports no leader: " + strings.Join(append([]string{}, lines...), "; ")}
 	case len(lines) == 0:
-		return check{name, false, "leader " + leader + " has no replica to fail over to"}
+		return preflightCheck{name, false, "leader " + leader + " has no replica to fail over to"}
 	}
-	return check{name, ok, fmt.Sprintf("leader %s; %s (at most %d bytes)", leader, strings.Join(lines, "; "), l.MaxLag)}
+	return preflightCheck{name, ok, fmt.Sprintf("leader %s; %s (at most %d bytes)", leader, strings.Join(lines, "; "), l.MaxLag)}
 }

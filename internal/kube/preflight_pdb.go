@@ -36,9 +36,9 @@ type disruptionBudget struct {
 // nodes, if fewer), or the drain would stall at its first eviction. A budget with fewer
 // disruptions allowed than pods on the drained nodes passes, and says the drain will wait
 // for replacements.
-func disruptionBudgets(ctx context.Context, c *Client, l incident.PreflightLimits, pods []corev1.Pod, drained map[string]bool) check {
+func disruptionBudgets(ctx context.Context, c *Client, l incident.PreflightLimits, pods []corev1.Pod, drained map[string]bool) preflightCheck {
 	if len(drained) == 0 {
-		return check{"disruption budgets", true, "no drain follows"}
+		return preflightCheck{"disruption budgets", true, "no drain follows"}
 	}
 	var evicted []corev1.Pod
 	for _, p := range pods {
@@ -48,7 +48,7 @@ func disruptionBudgets(ctx context.Context, c *Client, l incident.PreflightLimit
 	}
 	budgets, err := listAs[disruptionBudget](ctx, c, pdbsResource, metav1.NamespaceAll, metav1.ListOptions{})
 	if err != nil {
-		return check{"disruption budgets", false, "cannot list PodDisruptionBudgets: " + describeErr(err)}
+		return preflightCheck{"disruption budgets", false, "cannot list PodDisruptionBudgets: " + describeErr(err)}
 	}
 	ok := true
 	var lines []string
@@ -84,7 +84,7 @@ func disruptionBudgets(ctx context.Context, c *Client, l incident.PreflightLimit
 	slices.Sort(lines)
 	figures := fmt.Sprintf("%d pods to evict from %d nodes", len(evicted), len(drained))
 	if len(lines) == 0 {
-		return check{"disruption budgets", true, figures + "; no PodDisruptionBudget covers them"}
+		return preflightCheck{"disruption budgets", true, figures + "; no PodDisruptionBudget covers them"}
 	}
-	return check{"disruption budgets", ok, figures + "; " + strings.Join(lines, "; ")}
+	return preflightCheck{"disruption budgets", ok, figures + "; " + strings.Join(lines, "; ")}
 }
