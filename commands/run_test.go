@@ -367,12 +367,12 @@ func TestDryRunPlansBeforeApproval(t *testing.T) {
 	s.do(alice, ch, "playbook database-primary-failure", "Started")
 	sys.Deliver()
 	// switchover (exec), update-config (patch), two restarts and the validation exec change
-	// or may change the cluster: five dry runs; the wait changes nothing.
+	// or may change the cluster: five dry runs; the preflight and the wait change nothing.
 	if n := pl.calls.Load(); n != 5 {
 		t.Errorf("%d dry runs at start, want 5", n)
 	}
 	runs, _ := sys.Service.RunsOf(sys.Ctx, 1)
-	first := runs[0].Steps[0]
+	first := runs[0].Steps[1] // after the preflight, which only reads
 	if first.Plan != "would run switchover (dry run 1)" && !strings.HasPrefix(first.Plan, "would run switchover") {
 		t.Errorf("plan %q", first.Plan)
 	}
@@ -385,17 +385,17 @@ func TestDryRunPlansBeforeApproval(t *testing.T) {
 	if !strings.Contains(card, "*Dry run*") || !strings.Contains(card, "would run switchover") {
 		t.Errorf("the card does not show the dry run: %s", card)
 	}
-	s.do(bob, ch, "step 1 run", "Asked for approval")
+	s.do(bob, ch, "step 2 run", "Asked for approval")
 	sys.Clock.Advance(6 * time.Minute)
 	before := pl.calls.Load()
-	if r := sys.Do(alice, ch, "step 1 approve"); !r.Error || !strings.Contains(r.Text, "dry-run plan 6m old; I am making a fresh one") {
+	if r := sys.Do(alice, ch, "step 2 approve"); !r.Error || !strings.Contains(r.Text, "dry-run plan 6m old; I am making a fresh one") {
 		t.Errorf("a stale plan was approved: %+v", r)
 	}
 	sys.Deliver()
 	if pl.calls.Load() != before+1 {
 		t.Errorf("no fresh dry run")
 	}
-	s.do(alice, ch, "step 1 approve", "Approved; running")
+	s.do(alice, ch, "step 2 approve", "Approved; running")
 	sys.Deliver()
 	evs := ""
 	for _, e := range sys.Events(1) {

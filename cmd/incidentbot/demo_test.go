@@ -82,9 +82,10 @@ func TestDemo(t *testing.T) {
 	}
 	t.Logf("the demo took %s", time.Since(began))
 	for _, want := range []string{
-		"Drill *INC-1* declared for Regional data center outage: 16 steps in 4 phases. Its pages go to the drill target (escalation policy PDRILL01) only.",
-		"Steps promote-standby, scale-up-secondary, secondary-available, performance act on drill clusters for real",
+		"Drill *INC-1* declared for Regional data center outage: 17 steps in 4 phases. Its pages go to the drill target (escalation policy PDRILL01) only.",
+		"Steps preflight, promote-standby, scale-up-secondary, secondary-available, performance act on drill clusters for real",
 		`pagerduty bob acknowledged Q000005 "[DRILL] [INC-1 P0] Drill: Regional data center outage"`,
+		"preflight: preflight on drill-usw2: all 5 checks passed | PASS capacity: 2 Ready, schedulable nodes;",
 		"alice     clicks Approve on \"Fail the database over to the hot standby in us-west-2\"",
 		"dns-failover: DRILL: not run for real; it would have sent: | POST https://dns-failover.internal/v1/failover",
 		`Successfully switched over to "postgresql-replica-0"`,
@@ -93,7 +94,7 @@ func TestDemo(t *testing.T) {
 		"INC-1 is resolved after",
 		"The bot filed the post-incident review as GitHub issue nephoran/incidents#1",
 		"=== Channel #inc-1-drill-regional-data-center-outage, as Slack shows it",
-		"16 of 16 steps done.",
+		"17 of 17 steps done.",
 		"the hash chain verifies",
 		"step_approved    alice approved \"Fail DNS over to us-west-2\" (dns-failover), asked by bob",
 		`nephoran/incidents#1 open   "Post-incident review: INC-1 Drill: Regional data center outage" [postmortem, severity:P0, service:intent-processing (tier 1)]`,

@@ -191,7 +191,7 @@ func (a *App) dispatcher(deps Deps) *playbook.Dispatcher {
 		if clusters == nil {
 			clusters = kube.NewClusters(a.Config.Kubeconfig, a.Config.ClusterContexts())
 		}
-		kubernetes = &kube.Actions{Clusters: clusters}
+		kubernetes = &kube.Actions{Clusters: clusters, AllowedHosts: a.Config.Actions.HTTP.AllowedHosts}
 	}
 	getenv := deps.Getenv
 	if getenv == nil {

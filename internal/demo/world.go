@@ -66,7 +66,8 @@ func NewWorld(ctx context.Context) *World {
 		kubesim.Deployment(Namespace, "intent-processing", 1),
 		kubesim.Deployment(Namespace, "api-gateway", 1),
 		kubesim.Deployment(Namespace, "web-console", 1),
-		kubesim.StatefulSet(Namespace, "postgresql-replica", 1))
+		kubesim.StatefulSet(Namespace, "postgresql-replica", 1),
+		kubesim.Node(DrillCluster+"-node-0", "16", "64Gi"), kubesim.Node(DrillCluster+"-node-1", "16", "64Gi"))
 	w.Cluster.Step = 100 * time.Millisecond
 	w.Cluster.Settle(ctx)
 	go w.Cluster.Run(ctx)

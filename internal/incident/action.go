@@ -68,6 +68,19 @@ type Action struct {
 	Leader    string `json:"leader,omitempty"`
 	Candidate string `json:"candidate,omitempty"`
 
+	// kubernetes.preflight: the thresholds its checks hold the cluster to (nil: the
+	// defaults), the Patroni REST API whose replica lag it reads ("" checks no lag), and
+	// Ahead: the later steps of the same run on its cluster, as it weighs them (the bot
+	// fills it in when the run starts; a playbook cannot set it). Namespace adds a
+	// namespace to those whose pending pods it counts.
+	MinHeadroom    *int       `json:"min_headroom,omitempty"`    // percent of allocatable left free after the scale-ups
+	MinDisruptions *int       `json:"min_disruptions,omitempty"` // disruptionsAllowed of each PodDisruptionBudget a drain meets
+	MaxPending     *int       `json:"max_pending,omitempty"`     // pods Pending in the namespaces the run touches
+	MaxNotReady    *int       `json:"max_not_ready,omitempty"`   // nodes not Ready, besides those the run drains
+	PatroniURL     string     `json:"patroni_url,omitempty"`     // such as http://patroni.nephoran-system.svc:8008
+	MaxLag         *int64     `json:"max_lag,omitempty"`         // bytes a replica may lag its leader
+	Ahead          []Upcoming `json:"ahead,omitempty"`
+
 	// kubernetes.wait, exec and drain, http and patroni.switchover: how long it may take.
 	Timeout time.Duration `json:"timeout,omitempty"`
 
@@ -77,6 +90,13 @@ type Action struct {
 
 	// manual: what the person does.
 	Instructions string `json:"instructions,omitempty"`
+}
+
+// Upcoming is a later step of a run, as a kubernetes.preflight before it weighs it: its id
+// and the part of its action that matters (what it scales or drains, and where).
+type Upcoming struct {
+	StepID string `json:"step"`
+	Action Action `json:"action"`
 }
 
 // Kubernetes reports whether the action is one of the kubernetes.* types.

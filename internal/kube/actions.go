@@ -18,6 +18,11 @@ type Actions struct {
 	Poll time.Duration
 	// Now stamps restartedAt annotations; default time.Now.
 	Now func() time.Time
+	// AllowedHosts are the hosts a preflight may read Patroni's REST API on
+	// (actions.http.allowed_hosts); a patroni_url on any other host fails the lag check.
+	AllowedHosts []string
+	// Lag reads a preflight's replica lag; nil: PatroniCluster (GET /cluster).
+	Lag LagReader
 }
 
 var (
@@ -84,6 +89,8 @@ func (x *Actions) run(ctx context.Context, c *Client, a *incident.Action, dry bo
 		return x.wait(ctx, c, a)
 	case "kubernetes.check":
 		return x.check(ctx, c, a)
+	case "kubernetes.preflight":
+		return x.preflight(ctx, c, a, dry)
 	case "kubernetes.exec":
 		if dry {
 			return fmt.Sprintf("runs %s in pod %s/%s (an exec cannot be dry-run)", strings.Join(a.Command, " "), a.Namespace, a.Pod), nil

@@ -211,21 +211,23 @@ func TestDrillDatabasePrimaryFailure(t *testing.T) {
 	sys, ch := drill(t, c)
 	do(t, sys, "U0ALICE", ch, "playbook database-primary-failure cluster=us-east-1", "Started")
 	sys.Deliver()
-	do(t, sys, "U0BOB", ch, "step 1 run", "Asked for approval")
-	do(t, sys, "U0BOB", ch, "step 1 approve", "two-person rule")
-	do(t, sys, "U0ALICE", ch, "step 1 approve", "Approved; running")
+	do(t, sys, "U0BOB", ch, "step 1 run", "Running") // the preflight only reads: no approval
 	sys.Deliver()
 	do(t, sys, "U0BOB", ch, "step 2 run", "Asked for approval")
+	do(t, sys, "U0BOB", ch, "step 2 approve", "two-person rule")
 	do(t, sys, "U0ALICE", ch, "step 2 approve", "Approved; running")
-	for _, id := range []string{"3", "4"} { // restarts: approved by the commander by default
+	sys.Deliver()
+	do(t, sys, "U0BOB", ch, "step 3 run", "Asked for approval")
+	do(t, sys, "U0ALICE", ch, "step 3 approve", "Approved; running")
+	for _, id := range []string{"4", "5"} { // restarts: approved by the commander by default
 		do(t, sys, "U0BOB", ch, "step "+id+" run", "Asked for approval")
 		do(t, sys, "U0ALICE", ch, "step "+id+" approve", "Approved; running")
 	}
 	sys.Deliver()
-	do(t, sys, "U0BOB", ch, "step 5 run", "Running") // the wait changes nothing: no approval
+	do(t, sys, "U0BOB", ch, "step 6 run", "Running") // the wait changes nothing: no approval
 	sys.Deliver()
-	do(t, sys, "U0BOB", ch, "step 6 run", "Asked for approval")
-	do(t, sys, "U0ALICE", ch, "step 6 approve", "Approved; running")
+	do(t, sys, "U0BOB", ch, "step 7 run", "Asked for approval")
+	do(t, sys, "U0ALICE", ch, "step 7 approve", "Approved; running")
 	sys.Deliver()
 
 	st := steps(t, sys)
@@ -237,11 +239,14 @@ func TestDrillDatabasePrimaryFailure(t *testing.T) {
 	if t.Failed() {
 		t.Logf("kwok log:\n%s", c.Log("kwok"))
 	}
-	if !strings.Contains(st[0].Output, "exit code 0") || !strings.Contains(st[0].Output, "Switchover to postgresql-replica-0 completed") {
-		t.Errorf("switchover output %q", st[0].Output)
+	if !strings.HasPrefix(st[0].Output, "preflight on us-east-1: all 5 checks passed") {
+		t.Errorf("preflight output %q", st[0].Output)
 	}
-	if !strings.Contains(st[5].Output, "stdout:\nf") {
-		t.Errorf("validation output %q", st[5].Output)
+	if !strings.Contains(st[1].Output, "exit code 0") || !strings.Contains(st[1].Output, "Switchover to postgresql-replica-0 completed") {
+		t.Errorf("switchover output %q", st[1].Output)
+	}
+	if !strings.Contains(st[6].Output, "stdout:\nf") {
+		t.Errorf("validation output %q", st[6].Output)
 	}
 	cm, err := kc.CoreV1().ConfigMaps(ns).Get(ctx, "database-config", metav1.GetOptions{})
 	if err != nil || cm.Data["primary.host"] != "postgresql-replica-0" {

@@ -28,6 +28,8 @@ func init() {
 			Fields: []string{"cluster", "node"}, check: checkCordon},
 		{Type: "kubernetes.drain", Mutating: true, Doc: "evict a node's pods, honouring PodDisruptionBudgets",
 			Fields: []string{"cluster", "node", "timeout", "ignore_daemonsets", "delete_emptydir_data"}, check: checkDrain},
+		{Type: "kubernetes.preflight", Doc: "check the cluster before a failover phase: capacity for the run's scale-ups, disruption budgets for its drains, pending pods, nodes not ready, Patroni replica lag",
+			Fields: []string{"cluster", "namespace", "min_headroom", "min_disruptions", "max_pending", "max_not_ready", "patroni_url", "max_lag"}, check: checkPreflight},
 		{Type: "kubernetes.check", Doc: "check ready pods and conditions (a validation step)",
 			Fields: []string{"cluster", "namespace", "deployment", "statefulset", "all", "selector", "min_ready"}, check: checkCheck},
 	} {

@@ -47,6 +47,7 @@ func Build(p *Playbook, args map[string]string, inc *incident.Incident, opts Bui
 	if len(problems) > 0 {
 		return incident.RunSpec{}, incident.Errorf(incident.EINVALID, "The playbook %s cannot start:\n• %s", p.Name, strings.Join(problems, "\n• "))
 	}
+	lookAhead(&spec)
 	return spec, nil
 }
 
@@ -72,10 +73,10 @@ func (p *Playbook) resolveParams(args map[string]string) (map[string]string, err
 			continue
 		}
 		switch {
-		case par.Default != "":
-			out[name] = par.Default
 		case par.Required:
 			problems = append(problems, fmt.Sprintf("missing required param %s (%s)", name, par.Description))
+		default:
+			out[name] = par.Default // an optional param without a default is empty
 		}
 	}
 	if len(problems) > 0 {
@@ -127,6 +128,11 @@ func buildStep(p *Playbook, st *Step, data map[string]any, drill bool, opts Buil
 	for _, v := range values {
 		if *v, err = renderAny(*v, data); err != nil {
 			return incident.StepSpec{}, err
+		}
+	}
+	if a.Type == "kubernetes.preflight" && a.PatroniURL != "" {
+		if errs := CheckURL(yamlx.Pos{}, a.PatroniURL, opts.AllowedHosts); len(errs) > 0 {
+			return incident.StepSpec{}, fmt.Errorf("patroni_url: %s", strings.TrimPrefix(errs[0].Error(), ":0:0: "))
 		}
 	}
 	if a.Type == "http" {

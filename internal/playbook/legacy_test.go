@@ -79,7 +79,7 @@ func TestStepSpecsOfTheLastRelease(t *testing.T) {
 
 // newSinceTheLastRelease are the action types the last release did not have: it stored no
 // step of theirs.
-var newSinceTheLastRelease = map[string]bool{playbook.PatroniSwitchover: true}
+var newSinceTheLastRelease = map[string]bool{playbook.PatroniSwitchover: true, "kubernetes.preflight": true}
 
 // changedSinceTheLastRelease are the built-in steps whose playbook changed since the last
 // release, each with the change: applied to the stored spec it must give the spec built now,

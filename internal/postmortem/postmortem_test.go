@@ -37,7 +37,7 @@ func TestReviewOfAScriptedIncident(t *testing.T) {
 	do("U0BOB", ch, "step 1 run")
 	do("U0BOB", ch, "step 1 done")
 	do("U0BOB", ch, "step 2 done")
-	for _, id := range []string{"3", "4", "5", "6", "7", "8"} {
+	for _, id := range []string{"3", "4", "5", "6", "7", "8", "9"} {
 		do("U0BOB", ch, "step "+id+" skip")
 	}
 	sys.Clock.Advance(8 * time.Minute)

@@ -7,8 +7,9 @@
 //
 // What it does not simulate: admission, RBAC, conflicts on stale resourceVersions, patch
 // and apply of arbitrary kinds (it has no discovery: Client's Mapper is nil), dry-run
-// creates, nodes and drains. The bot reaches the fake clientset through the dynamic
-// client, as it reaches a real cluster (internal/testenv/kubefake).
+// creates, scheduling and drains (Node makes a node for reads, such as a preflight's). The
+// bot reaches the fake clientset through the dynamic client, as it reaches a real cluster
+// (internal/testenv/kubefake).
 package kubesim
 
 import (
@@ -22,6 +23,7 @@ import (
 	"github.com/nephoran/incidentbot/internal/testenv/kubefake"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/kubernetes/fake"
@@ -97,6 +99,17 @@ func StatefulSet(namespace, name string, replicas int32) *appsv1.StatefulSet {
 			Template: corev1.PodTemplateSpec{ObjectMeta: metav1.ObjectMeta{Labels: labels},
 				Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: name, Image: "registry.example/" + name + ":stable"}}}}},
 	}
+}
+
+// Node returns a Ready node with cpu and memory allocatable (and room for 110 pods), for a
+// preflight's capacity and node checks. The controller schedules nothing onto it: the
+// simulated pods name no node.
+func Node(name, cpu, memory string) *corev1.Node {
+	alloc := corev1.ResourceList{corev1.ResourceCPU: resource.MustParse(cpu), corev1.ResourceMemory: resource.MustParse(memory),
+		corev1.ResourcePods: resource.MustParse("110")}
+	return &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: name, Labels: map[string]string{"kubernetes.io/hostname": name}},
+		Status: corev1.NodeStatus{Capacity: alloc, Allocatable: alloc,
+			Conditions: []corev1.NodeCondition{{Type: corev1.NodeReady, Status: corev1.ConditionTrue}}}}
 }
 
 var errDryRunCreate = errors.New("kubesim: a dry-run create or apply is not simulated")

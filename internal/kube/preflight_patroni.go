@@ -1,0 +1,146 @@
+package kube
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/nephoran/incidentbot/internal/incident"
+)
+
+// LagReader reads the replication lag of a Patroni cluster through the REST API of one of
+// its members at url (such as http://patroni.nephoran-system.svc:8008). Actions has checked
+// url's host against its allow-list before it calls.
+type LagReader interface {
+	ReplicaLag(ctx context.Context, url string) (LagReport, error)
+}
+
+// LagReport is a Patroni cluster's members as its REST API reports them.
+type LagReport struct {
+	Members []LagMember
+}
+
+// LagMember is one member: Role leader, standby_leader, replica or sync_standby; State
+// running, streaming, stopped...; Lag in bytes behind the leader, when Patroni knows it.
+type LagMember struct {
+	Name, Role, State string
+	Lag               int64
+	LagKnown          bool
+}
+
+// Leader reports whether the member leads the cluster (or a standby cluster).
+func (m LagMember) Leader() bool { return m.Role == "leader" || m.Role == "standby_leader" }
+
+// PatroniCluster is the LagReader that reads Patroni's GET /cluster. It follows no redirect.
+type PatroniCluster struct {
+	Client *http.Client // nil: a client with a 10-second timeout
+}
+
+var _ LagReader = PatroniCluster{}
+
+// ReplicaLag reads GET <base>/cluster: {"members": [{"name", "role", "state", "lag"}...]},
+// where lag is a number of bytes or "unknown".
+func (p PatroniCluster) ReplicaLag(ctx context.Context, base string) (LagReport, error) {
+	client := p.Client
+	if client == nil {
+		client = &http.Client{Timeout: 10 * time.Second,
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimRight(base, "/")+"/cluster", nil)
+	if err != nil {
+		return LagReport{}, err
+	}
+	req.Header.Set("Accept", "application/json")
+	resp, err := client.Do(req)
+	if err != nil {
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return LagReport{}, fmt.Errorf("GET /cluster: %w", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return LagReport{}, fmt.Errorf("GET /cluster: HTTP %s", resp.Status)
+	}
+	var body struct {
+		Members []struct {
+			Name  string          `json:"name"`
+			Role  string          `json:"role"`
+			State string          `json:"state"`
+			Lag   json.RawMessage `json:"lag"`
+		} `json:"members"`
+	}
+	if err := json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&body); err != nil {
+		return LagReport{}, fmt.Errorf("GET /cluster: %w", err)
+	}
+	var out LagReport
+	for _, m := range body.Members {
+		member := LagMember{Name: m.Name, Role: m.Role, State: m.State}
+		var n int64
+		if len(m.Lag) > 0 && json.Unmarshal(m.Lag, &n) == nil {
+			member.Lag, member.LagKnown = n, true
+		}
+		out.Members = append(out.Members, member)
+	}
+	return out, nil
+}
+
+// replicaLag checks, through the allow-listed Patroni URL, that the cluster has a leader
+// and that every replica streams from it at most max_lag bytes behind.
+func (x *Actions) replicaLag(ctx context.Context, a *incident.Action, l incident.PreflightLimits) preflightCheck {
+	const name = "replica lag"
+	if a.PatroniURL == "" {
+		return preflightCheck{name, true, "not checked (no patroni_url)"}
+	}
+	u, err := url.Parse(a.PatroniURL)
+	if err != nil || !slices.Contains(x.AllowedHosts, u.Hostname()) {
+		return preflightCheck{name, false, fmt.Sprintf("the host of %s is not in actions.http.allowed_hosts", a.PatroniURL)}
+	}
+	reader := x.Lag
+	if reader == nil {
+		reader = PatroniCluster{}
+	}
+	report, err := reader.ReplicaLag(ctx, a.PatroniURL)
+	if err != nil {
+		return preflightCheck{name, false, "cannot read Patroni at " + a.PatroniURL + ": " + err.Error()}
+	}
+	ok := true
+	var leader string
+	var lines []string
+	for _, m := range report.Members {
+		if m.Leader() {
+			leader = m.Name
+			continue
+		}
+		line := fmt.Sprintf("%s %s", m.Name, m.State)
+		switch {
+		case m.State != "streaming" && m.State != "running":
+			ok = false
+			line += " (not replicating)"
+		case !m.LagKnown:
+			ok = false
+			line += ", lag unknown"
+		case m.Lag > l.MaxLag:
+			ok = false
+			line += fmt.Sprintf(", lag %d bytes > %d", m.Lag, l.MaxLag)
+		default:
+			line += fmt.Sprintf(", lag %d bytes", m.Lag)
+		}
+		lines = append(lines, line)
+	}
+	switch {
+	case leader == "":
+		return preflightCheck{name, false, "Patroni reports no leader: " + strings.Join(append([]string{}, lines...), "; ")}
+	case len(lines) == 0:
+		return preflightCheck{name, false, "leader " + leader + " has no replica to fail over to"}
+	}
+	return preflightCheck{name, ok, fmt.Sprintf("leader %s; %s (at most %d bytes)", leader, strings.Join(lines, "; "), l.MaxLag)}
+}
