@@ -2,17 +2,14 @@ package kube
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/nephoran/incidentbot/internal/incident"
+	"github.com/nephoran/incidentbot/internal/patroni"
 )
 
 // LagReader reads the replication lag of a Patroni cluster through the REST API of one of
@@ -38,57 +35,30 @@ type LagMember struct {
 // Leader reports whether the member leads the cluster (or a standby cluster).
 func (m LagMember) Leader() bool { return m.Role == "leader" || m.Role == "standby_leader" }
 
-// PatroniCluster is the LagReader that reads Patroni's GET /cluster. It follows no redirect.
+// PatroniCluster is the LagReader that reads Patroni's GET /cluster through
+// internal/patroni's client (the one patroni.switchover uses), which also refuses
+// redirects off the allow-list.
 type PatroniCluster struct {
-	Client *http.Client // nil: a client with a 10-second timeout
+	AllowedHosts []string     // the hosts the client may reach: Actions passes its own
+	Client       *http.Client // nil: patroni's default client
 }
 
 var _ LagReader = PatroniCluster{}
 
-// ReplicaLag reads GET <base>/cluster: {"members": [{"name", "role", "state", "lag"}...]},
-// where lag is a number of bytes or "unknown".
+// ReplicaLag reads GET <base>/cluster: the members with their role, state and lag (bytes,
+// or unknown).
 func (p PatroniCluster) ReplicaLag(ctx context.Context, base string) (LagReport, error) {
-	client := p.Client
-	if client == nil {
-		client = &http.Client{Timeout: 10 * time.Second,
-			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimRight(base, "/")+"/cluster", nil)
+	c, err := patroni.New(base, p.AllowedHosts, p.Client)
 	if err != nil {
 		return LagReport{}, err
 	}
-	req.Header.Set("Accept", "application/json")
-	resp, err := client.Do(req)
+	cl, err := c.Cluster(ctx)
 	if err != nil {
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err
-		}
-		return LagReport{}, fmt.Errorf("GET /cluster: %w", err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return LagReport{}, fmt.Errorf("GET /cluster: HTTP %s", resp.Status)
-	}
-	var body struct {
-		Members []struct {
-			Name  string          `json:"name"`
-			Role  string          `json:"role"`
-			State string          `json:"state"`
-			Lag   json.RawMessage `json:"lag"`
-		} `json:"members"`
-	}
-	if err := json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&body); err != nil {
-		return LagReport{}, fmt.Errorf("GET /cluster: %w", err)
+		return LagReport{}, err
 	}
 	var out LagReport
-	for _, m := range body.Members {
-		member := LagMember{Name: m.Name, Role: m.Role, State: m.State}
-		var n int64
-		if len(m.Lag) > 0 && json.Unmarshal(m.Lag, &n) == nil {
-			member.Lag, member.LagKnown = n, true
-		}
-		out.Members = append(out.Members, member)
+	for _, m := range cl.Members {
+		out.Members = append(out.Members, LagMember{Name: m.Name, Role: m.Role, State: m.State, Lag: m.Lag.Bytes, LagKnown: m.Lag.Known})
 	}
 	return out, nil
 }
@@ -106,7 +76,7 @@ func (x *Actions) replicaLag(ctx context.Context, a *incident.Action, l incident
 	}
 	reader := x.Lag
 	if reader == nil {
-		reader = PatroniCluster{}
+		reader = PatroniCluster{AllowedHosts: x.AllowedHosts}
 	}
 	report, err := reader.ReplicaLag(ctx, a.PatroniURL)
 	if err != nil {

@@ -225,7 +225,7 @@ func TestPreflightReplicaLag(t *testing.T) {
 	x.AllowedHosts = []string{host}
 	a := failover(1)
 	a.PatroniURL = srv.URL
-	if res, _ := x.Execute(context.Background(), nil, step(a)); res.OK || !strings.Contains(res.Output, "FAIL replica lag: cannot read Patroni at "+srv.URL+": GET /cluster: ") {
+	if res, _ := x.Execute(context.Background(), nil, step(a)); res.OK || !strings.Contains(res.Output, "FAIL replica lag: cannot read Patroni at "+srv.URL+": patroni: GET /cluster: ") {
 		t.Errorf("Patroni down: %+v", res)
 	}
 }

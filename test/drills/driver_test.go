@@ -29,6 +29,7 @@ var knownTypes = map[string]string{
 	"kubernetes.exec":            "a running pod on a kwok node; kwok runs the command's stand-in (standins_test.go)",
 	"kubernetes.cordon":          "the drill's own kwok node",
 	"kubernetes.drain":           "the drill's own kwok node, with the drill's pods on it",
+	"kubernetes.preflight":       "kwok nodes with room for the scale-ups; no patroni_url, so no lag check",
 }
 
 // driver walks one drill's step cards in order and acts on each as its people would,
