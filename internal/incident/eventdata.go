@@ -51,6 +51,7 @@ type EventData struct {
 	Money       []Money       `json:"money,omitempty"`        // amounts: hourly and so far, in that order
 	Shares      []Share       `json:"shares,omitempty"`       // customers affected per segment
 	Effect      EffectKind    `json:"effect,omitempty"`       // the effect a failure report is about
+	Digest      string        `json:"digest,omitempty"`       // a plan's PlanDigest: the one approved, or the new one
 }
 
 // What the How field of some kinds says.
