@@ -104,7 +104,7 @@ func stepVoided(e incident.TimelineEvent) Sentence {
 		b.add(" by ", person(d.Users[0]))
 	}
 	if d.How == incident.VoidLapsed {
-		b.add(fmt.Sprintf(" lapsed: the step had not run %s after it. Nothing ran; approve it again.", incident.FormatDuration(d.Duration)))
+		b.add(fmt.Sprintf(" lapsed: the step had not run within %s of it. Nothing ran; approve it again.", incident.FormatDuration(d.Duration)))
 		return b.sentence()
 	}
 	b.add(fmt.Sprintf(" is void: the plan changed from %s to %s before the step ran. Nothing ran; read the new plan on its card and approve again. What changed: ", orNone(d.Was), orNone(d.Digest)))
