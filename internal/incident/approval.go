@@ -102,12 +102,12 @@ func PlanChange(was, now string) string {
 		switch {
 		case i < len(a) && j < len(b) && a[i] == b[j]:
 			i, j = i+1, j+1
-		case j < len(b) && (i == len(a) || lcs[i][j+1] >= lcs[i+1][j]):
-			lines = append(lines, "+ "+b[j])
-			j++
-		default:
+		case i < len(a) && (j == len(b) || lcs[i+1][j] >= lcs[i][j+1]):
 			lines = append(lines, "- "+a[i])
 			i++
+		default:
+			lines = append(lines, "+ "+b[j])
+			j++
 		}
 	}
 	if len(lines) == 0 {
