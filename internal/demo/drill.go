@@ -224,8 +224,8 @@ func (d *Drill) approve(ctx context.Context, channel string, step *incident.RunS
 		}
 		var err error
 		if step, err = d.step(ctx, step.ID, "the step to run or its approval to be voided", func(s *incident.RunStep) bool {
-			return s.State != incident.StepAwaitingApproval ||
-				(s.Voided != "" && s.Attempts > before && strings.Contains(d.cardBlocks(channel, s.CardTS), "-voided"))
+			return ended(s) || (s.State == incident.StepAwaitingApproval && s.Voided != "" && s.Attempts > before &&
+				strings.Contains(d.cardBlocks(channel, s.CardTS), "-voided"))
 		}); err != nil {
 			return err
 		}
