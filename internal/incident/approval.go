@@ -146,10 +146,8 @@ func (s *Service) approve(c *change, run *Run, step *RunStep, actor string, act 
 	}
 	current := PlanDigest(step.Plan)
 	if (act.Card || act.Plan != "") && act.Plan != current {
+		// The refusal refreshes the card (actOnStepFound), so it shows the current plan.
 		why := fmt.Sprintf("the card showed plan %s, and the plan now is %s", orNone(act.Plan), orNone(current))
-		if err := c.enqueue(EffectUpdateStep, fmt.Sprintf("stale-%d-%d", step.ID, c.now.UnixNano()), EffectPayload{StepID: step.ID, RunID: run.ID}); err != nil {
-			return StepOutcome{}, err
-		}
 		return StepOutcome{Text: fmt.Sprintf("That card is out of date: %s. Read the current plan of %s on its card and approve again.", why, name), Refused: true},
 			c.event(actor, EventStepRefused, EventData{Step: ref, How: StepStaleCard, Reason: why, Digest: act.Plan})
 	}
