@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/nephoran/incidentbot/internal/incident"
 	"github.com/nephoran/incidentbot/internal/playbook"
@@ -112,20 +114,26 @@ func Matches(p *playbook.Playbook, inc *incident.Incident) bool {
 // stepVerb acts on a step. A person types the number its card shows, <run>.<step> within
 // the incident (1.3), or just the step's place when the incident has one run (3); the
 // card's buttons carry the step's ID, as every card ever posted does, so old buttons keep
-// working.
+// working. Approve takes the digest of the plan approved (--plan, which the card's button
+// carries; typed without it, the plan the card shows now) and, for the incident commander
+// approving alone, --break-glass "<reason>".
 var stepVerb = &Verb{
 	Name:  "step",
-	Usage: "step <run>.<step> run|approve|reject|skip|done|retry",
-	Help:  "act on a playbook step, numbered as on its card, such as 1.3 (the buttons on its card do the same)",
+	Usage: "step <run>.<step> run|approve|reject|skip|done|retry [--break-glass \"<reason>\"]",
+	Help:  "act on a playbook step, numbered as on its card, such as 1.3 (the buttons on its card do the same); the incident commander approves alone with --break-glass \"<reason>\" when nobody else can",
 	Run: func(ctx context.Context, r *Router, req Request, args string) (Reply, error) {
 		tokens, err := Tokenize(args)
 		if err != nil {
 			return Reply{}, err
 		}
-		if len(tokens) != 2 {
+		if len(tokens) < 2 {
 			return Reply{}, usageError("step", "Give a step number, as its card shows it (such as 1.3), and what to do.")
 		}
-		verb := strings.ToLower(tokens[1])
+		act, err := stepAction(tokens[0], strings.ToLower(tokens[1]), tokens[2:], args)
+		if err != nil {
+			return Reply{}, err
+		}
+		act.Card = req.Button && act.Verb == incident.StepVerbApprove
 		var out incident.StepOutcome
 		if runPart, seqPart, dotted := strings.Cut(tokens[0], "."); dotted {
 			runNumber, err1 := strconv.Atoi(runPart)
@@ -133,16 +141,16 @@ var stepVerb = &Verb{
 			if err1 != nil || err2 != nil || runNumber <= 0 || seq <= 0 {
 				return Reply{}, usageError("step", "%s is not a step number: type it as its card shows it, such as 1.3.", incident.Quote(tokens[0]))
 			}
-			out, err = r.Service.ActOnStepRef(ctx, req.UserID, req.ChannelID, runNumber, seq, verb)
+			out, err = r.Service.ActOnStepRefWith(ctx, req.UserID, req.ChannelID, runNumber, seq, act)
 		} else {
 			id, perr := strconv.ParseInt(tokens[0], 10, 64)
 			if perr != nil || id <= 0 {
 				return Reply{}, usageError("step", "%s is not a step number: type it as its card shows it, such as 1.3.", incident.Quote(tokens[0]))
 			}
 			if req.Button {
-				out, err = r.Service.ActOnStep(ctx, req.UserID, req.ChannelID, id, verb)
+				out, err = r.Service.ActOnStepWith(ctx, req.UserID, req.ChannelID, id, act)
 			} else {
-				out, err = r.Service.ActOnStepRef(ctx, req.UserID, req.ChannelID, 0, int(id), verb)
+				out, err = r.Service.ActOnStepRefWith(ctx, req.UserID, req.ChannelID, 0, int(id), act)
 			}
 		}
 		if err != nil {
@@ -150,4 +158,50 @@ var stepVerb = &Verb{
 		}
 		return Reply{Text: out.Text, Error: out.Refused}, nil
 	},
+}
+
+// The options of `step <n> approve`.
+const (
+	planFlag       = "--plan"        // the digest of the plan approved, as the card's button carries it
+	breakGlassFlag = "--break-glass" // the commander approves alone, with a quoted reason
+)
+
+// stepAction reads a step verb and its options (tokens after the verb; args is the text
+// typed, to tell a quoted reason from a bare word).
+func stepAction(ref, verb string, opts []string, args string) (incident.StepAction, error) {
+	act := incident.StepAction{Verb: verb}
+	example := fmt.Sprintf("/incident step %s approve --break-glass \"the only other approver is unreachable\"", ref)
+	for i := 0; i < len(opts); i++ {
+		opt := strings.ToLower(strings.Replace(opts[i], "—", "--", 1)) // a chat client's em dash for --
+		if verb != incident.StepVerbApprove || (opt != planFlag && opt != breakGlassFlag) {
+			return act, usageError("step", "%s takes no %s: give the step number and what to do, such as /incident step %s %s.",
+				incident.Quote(verb), incident.Quote(opts[i]), ref, verb)
+		}
+		if i+1 >= len(opts) {
+			if opt == planFlag {
+				return act, usageError("step", "--plan needs the digest of the plan, as the card's Approve button carries it.")
+			}
+			return act, usageError("step", "Break-glass needs the reason, in quotes: %s.", example)
+		}
+		i++
+		if opt == planFlag {
+			act.Plan = strings.ToLower(opts[i])
+			continue
+		}
+		if !quotedAfter(args, opts[i-1]) || strings.TrimSpace(opts[i]) == "" {
+			return act, usageError("step", "Break-glass needs the reason, in quotes: %s.", example)
+		}
+		act.BreakGlass = opts[i]
+	}
+	return act, nil
+}
+
+// quotedAfter reports whether what follows flag in text opens with a quote.
+func quotedAfter(text, flag string) bool {
+	_, rest, ok := strings.Cut(text, flag)
+	if !ok {
+		return false
+	}
+	r, _ := utf8.DecodeRuneInString(strings.TrimLeftFunc(rest, unicode.IsSpace))
+	return quoteClose(r) != 0
 }

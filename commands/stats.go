@@ -230,5 +230,8 @@ func kpiLine(k *incident.KPIs, drill bool) string {
 	if k.FollowupsDue > 0 {
 		line += " · improvements done within 30 days " + incident.Rate(k.FollowupsOnTime, k.FollowupsDue)
 	}
+	if k.BreakGlass > 0 {
+		line += fmt.Sprintf(" · break-glass approvals %d (in %d of %d)", k.BreakGlass, k.BreakGlassIncidents, k.Count)
+	}
 	return line
 }

@@ -53,11 +53,14 @@ func StepCard(inc *incident.Incident, run *incident.Run, step *incident.RunStep,
 		action += "\n*Plan*\n```" + truncate(step.Spec.Plan, 2000) + "```"
 	}
 	if step.Plan != "" {
-		action += fmt.Sprintf("\n*Dry run* (%s)\n```%s```", DateToken(step.PlannedAt), truncate(step.Plan, 2000))
+		action += fmt.Sprintf("\n*Dry run* (%s, plan `%s`)\n```%s```", DateToken(step.PlannedAt), incident.PlanDigest(step.Plan), truncate(step.Plan, 2000))
 	} else if step.Spec.NeedsDryRun() && !step.State.Finished() && step.State != incident.StepRunning {
 		action += "\n_Dry run pending._"
 	}
 	blocks = append(blocks, slack.NewSectionBlock(mrkdwn(truncate(action, maxSectionText)), nil, nil, slack.SectionBlockOptionBlockID(id+"-action")))
+	if note := voidedText(step); note != "" {
+		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(truncate(note, maxSectionText)), nil, nil, slack.SectionBlockOptionBlockID(id+"-voided")))
+	}
 	if who := peopleText(step); who != "" {
 		blocks = append(blocks, slack.NewContextBlock(id+"-people", mrkdwn(who)))
 	}
@@ -120,6 +123,21 @@ func approvers(spec incident.StepSpec) string {
 	return strings.Join(who, " or ")
 }
 
+// voidedText says why the step's last approval no longer counts, while it awaits a new one.
+func voidedText(step *incident.RunStep) string {
+	if step.State != incident.StepAwaitingApproval {
+		return ""
+	}
+	switch step.Voided {
+	case incident.VoidLapsed:
+		return ":warning: *The approval lapsed*: the step had not run in time, and nothing ran. Approve it again."
+	case incident.VoidPlanChanged:
+		return ":warning: *The plan changed* since it was approved (the cluster drifted, or someone else changed the object), so that approval no longer counts and nothing ran. " +
+			"Read the new dry run above and approve again.\n*What changed*\n```" + truncate(step.PlanChange, 2000) + "```"
+	}
+	return ""
+}
+
 func peopleText(step *incident.RunStep) string {
 	var parts []string
 	if step.RequestedBy != "" {
@@ -127,6 +145,9 @@ func peopleText(step *incident.RunStep) string {
 	}
 	if step.ApprovedBy != "" {
 		parts = append(parts, fmt.Sprintf("approved by <@%s>", step.ApprovedBy))
+	}
+	if step.BreakGlasses > 0 {
+		parts = append(parts, fmt.Sprintf(":rotating_light: break-glass (%d): %s", step.BreakGlasses, step.BreakGlass))
 	}
 	if step.DecidedBy != "" && step.DecidedBy != incident.BotActor {
 		parts = append(parts, fmt.Sprintf("%s by <@%s>", strings.ReplaceAll(string(step.State), "_", " "), step.DecidedBy))
@@ -159,6 +180,10 @@ func stepButtons(step *incident.RunStep) []slack.BlockElement {
 		out = append(out, b(incident.StepVerbSkip, "Skip", ""))
 	case incident.StepAwaitingApproval:
 		approve := b(incident.StepVerbApprove, "Approve", "primary")
+		if d := incident.PlanDigest(step.Plan); d != "" {
+			// The approval is for this card's plan: a click on it once the plan changed is refused.
+			approve.Value += " --plan " + d
+		}
 		approve.Confirm = confirm("Approve and run?", "It runs as soon as you approve:\n```"+truncate(step.Spec.Summary, 250)+"```", "Approve")
 		out = append(out, approve, b(incident.StepVerbReject, "Reject", "danger"), b(incident.StepVerbSkip, "Skip", ""))
 	case incident.StepFailed, incident.StepUnknown:

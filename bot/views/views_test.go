@@ -160,6 +160,19 @@ func TestStepCardsGolden(t *testing.T) {
 	run.Steps[2].State = incident.StepUnknown
 	blocks, _ := StepCard(inc, run, &run.Steps[2], now.Add(20*time.Minute))
 	golden(t, "step-3-unknown-overdue", blocks)
+
+	// The switchover, voided by a changed plan after a break-glass approval: the card shows
+	// the new dry run, what changed, and an Approve button bound to the new plan's digest.
+	st := run.Steps[0]
+	st.State, st.ApprovedBy, st.Output = incident.StepAwaitingApproval, "", ""
+	st.Plan, st.PlannedAt = "runs patronictl switchover --force in pod nephoran-system/postgresql-replica-1 (an exec cannot be dry-run)", now
+	st.Voided, st.PlanChange = incident.VoidPlanChanged, "- runs patronictl switchover in pod nephoran-system/postgresql-replica-0\n+ runs patronictl switchover in pod nephoran-system/postgresql-replica-1"
+	st.BreakGlass, st.BreakGlasses = "the DBA is unreachable", 1
+	blocks, _ = StepCard(inc, run, &st, now)
+	golden(t, "step-1-voided", blocks)
+	st.Voided, st.PlanChange = incident.VoidLapsed, ""
+	blocks, _ = StepCard(inc, run, &st, now)
+	golden(t, "step-1-lapsed", blocks)
 }
 
 func TestRunCardGolden(t *testing.T) {

@@ -190,7 +190,13 @@ type Playbooks struct {
 type Approvals struct {
 	DefaultRoles []string            `yaml:"default_roles"`
 	Groups       map[string][]string `yaml:"groups"` // name -> Slack user IDs
+	// TTL is how long an approval counts while its step has not run (default 30m, at most
+	// MaxApprovalTTL; 0: approvals never lapse).
+	TTL Duration `yaml:"ttl"`
 }
+
+// MaxApprovalTTL is the longest approvals.ttl: an approval a day old approved another day.
+const MaxApprovalTTL = 24 * time.Hour
 
 // Actions configures playbook action executors.
 type Actions struct {
@@ -261,7 +267,7 @@ func Default() *Config {
 		Roles:     map[string]Role{},
 		Services:  map[string]Service{},
 		Clusters:  map[string]Cluster{},
-		Approvals: Approvals{DefaultRoles: []string{"incident-commander"}},
+		Approvals: Approvals{DefaultRoles: []string{"incident-commander"}, TTL: Duration(incident.DefaultApprovalTTL)},
 		Actions:   Actions{Kubernetes: KubernetesActions{PlanMaxAge: Duration(5 * time.Minute)}},
 		Drills:    Drills{Schedule: drills.DefaultSchedule()},
 		Outbox:    Outbox{Lease: Duration(30 * time.Second)},
@@ -347,6 +353,7 @@ func (c *Config) Settings() incident.Settings {
 		Reviews:        c.GitHub.ReviewsEnabled(), ReviewOnResolve: c.GitHub.ReviewOnResolve == nil || *c.GitHub.ReviewOnResolve,
 		FollowupIssues: c.GitHub.FollowupIssues,
 		PlanMaxAge:     time.Duration(c.Actions.Kubernetes.PlanMaxAge),
+		ApprovalTTL:    time.Duration(c.Approvals.TTL),
 	}
 }
 

@@ -63,6 +63,8 @@ func TestErrors(t *testing.T) {
 		{"bad-lease.yaml", []string{"outbox.lease: 500ms must be from 2s to 10m0s (default 30s)"}},
 		{"bad-join-window.yaml", []string{"pagerduty.join_window: -5m0s must be from 0 (never join) to 24h0m0s (default 1h0m0s)"}},
 		{"long-join-window.yaml", []string{"pagerduty.join_window: 25h0m0s must be from 0 (never join) to 24h0m0s (default 1h0m0s)"}},
+		{"bad-approval-ttl.yaml", []string{"approvals.ttl: -1m0s must be from 0 (approvals never lapse) to 24h0m0s (default 30m0s)"}},
+		{"long-approval-ttl.yaml", []string{"approvals.ttl: 48h0m0s must be from 0 (approvals never lapse) to 24h0m0s (default 30m0s)"}},
 		{"bad-duration.yaml", []string{`line 4: "soon" is not a duration such as 30s, 15m or 4h`}},
 		{"bad-listen-and-urgencies.yaml", []string{
 			`listen: "not-an-address:99999999": the port must be a number from 0 to 65535`,
@@ -313,6 +315,25 @@ func TestJoinWindow(t *testing.T) {
 			t.Errorf("join_window %s: %v", text, err)
 		} else if got := cfg.Settings().JoinWindow; got != want {
 			t.Errorf("join_window %s: %s, want %s", text, got, want)
+		}
+	}
+}
+
+// approvals.ttl: 30m unless set; 0 (approvals never lapse) is kept as 0; the domain gets it.
+func TestApprovalTTL(t *testing.T) {
+	cfg, err := Load("", env(nil))
+	if err != nil || cfg.Settings().ApprovalTTL != 30*time.Minute {
+		t.Fatalf("default approval TTL %s, %v; want 30m", cfg.Settings().ApprovalTTL, err)
+	}
+	for text, want := range map[string]time.Duration{"0": 0, "5m": 5 * time.Minute, "24h": 24 * time.Hour} {
+		path := filepath.Join(t.TempDir(), "ttl.yaml")
+		if err := os.WriteFile(path, []byte("approvals: {ttl: "+text+"}\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if cfg, err = Load(path, env(nil)); err != nil {
+			t.Errorf("ttl %s: %v", text, err)
+		} else if got := cfg.Settings().ApprovalTTL; got != want {
+			t.Errorf("ttl %s: %s, want %s", text, got, want)
 		}
 	}
 }

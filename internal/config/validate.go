@@ -173,6 +173,9 @@ func (c *Config) Validate() error {
 			bad(fmt.Sprintf("approvals.default_roles[%d]", i), "%q is not a crisis role", r)
 		}
 	}
+	if ttl := time.Duration(c.Approvals.TTL); ttl < 0 || ttl > MaxApprovalTTL {
+		bad("approvals.ttl", "%s must be from 0 (approvals never lapse) to %s (default %s)", ttl, MaxApprovalTTL, incident.DefaultApprovalTTL)
+	}
 	for i, h := range c.Actions.HTTP.AllowedHosts {
 		if h == "" || strings.ContainsAny(h, "/:@ ") {
 			bad(fmt.Sprintf("actions.http.allowed_hosts[%d]", i), "%q must be a bare hostname", h)

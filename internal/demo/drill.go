@@ -193,7 +193,7 @@ func (d *Drill) runPlaybook(ctx context.Context, channel string) error {
 			}); err != nil {
 				return err
 			}
-			err = d.click(ctx, Alice, channel, step, incident.StepVerbApprove)
+			err = d.approve(ctx, channel, step)
 		default:
 			err = d.click(ctx, owner, channel, step, incident.StepVerbRun)
 		}
@@ -212,6 +212,28 @@ func (d *Drill) runPlaybook(ctx context.Context, channel string) error {
 		}
 	}
 	return nil
+}
+
+// approve clicks Approve as Alice. An approval voided before the step ran (its plan changed,
+// or it lapsed) is shown and given again, on the card as it is then, at most twice more.
+func (d *Drill) approve(ctx context.Context, channel string, step *incident.RunStep) error {
+	for try := 0; ; try++ {
+		before := step.Attempts // each approval starts an execution; a void keeps its count
+		if err := d.click(ctx, Alice, channel, step, incident.StepVerbApprove); err != nil {
+			return err
+		}
+		var err error
+		if step, err = d.step(ctx, step.ID, "the step to run or its approval to be voided", func(s *incident.RunStep) bool {
+			return ended(s) || (s.State == incident.StepAwaitingApproval && s.Voided != "" && s.Attempts > before &&
+				strings.Contains(d.cardBlocks(channel, s.CardTS), "-voided"))
+		}); err != nil {
+			return err
+		}
+		if step.State != incident.StepAwaitingApproval || try == 2 {
+			return nil
+		}
+		d.line("bot", fmt.Sprintf("%s: the approval no longer counts (%s); asking again", step.Spec.StepID, strings.ReplaceAll(step.Voided, "_", " ")))
+	}
 }
 
 // ended reports whether a step has come to rest: done, or failed in some way.
@@ -303,7 +325,8 @@ func findButton(blocks, value string) (actionID, val string) {
 	}
 	for _, b := range bs {
 		for _, e := range b.Elements {
-			if e.Type == "button" && e.Value == value {
+			// An Approve button carries the digest of the plan on its card after the verb.
+			if e.Type == "button" && (e.Value == value || strings.HasPrefix(e.Value, value+" --plan ")) {
 				return e.ActionID, e.Value
 			}
 		}

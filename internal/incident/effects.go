@@ -107,7 +107,8 @@ func (o *Outbox) announce(ctx context.Context, inc *Incident, e *Effect) (result
 }
 
 // postMessage posts the notice of the event the payload names (Seq), or, for a post queued
-// by an older release, the Slack text it carries.
+// by an older release, the Slack text it carries: in the incident channel, or in the
+// payload's Channel when it names one (a break-glass approval told in the announce channel).
 func (o *Outbox) postMessage(ctx context.Context, inc *Incident, e *Effect) (result, error) {
 	m := Message{Key: e.Key, Text: e.Payload.Text, Incident: inc}
 	if e.Payload.Text == "" {
@@ -120,11 +121,19 @@ func (o *Outbox) postMessage(ctx context.Context, inc *Incident, e *Effect) (res
 		}
 		m.Event = ev
 	}
-	ts, err := o.post(ctx, inc.ChannelID, e, m)
+	ch := inc.ChannelID
+	if e.Payload.Channel != "" {
+		ch = e.Payload.Channel
+	}
+	ts, err := o.post(ctx, ch, e, m)
 	if err != nil {
 		return result{}, err
 	}
-	return result{event: EventMessagePosted, data: EventData{URL: ts, Number: e.Payload.Seq}}, nil
+	d := EventData{URL: ts, Number: e.Payload.Seq}
+	if ch != inc.ChannelID {
+		d.Channel = ch
+	}
+	return result{event: EventMessagePosted, data: d}, nil
 }
 
 // suggest fills in what the incident's card shows beyond the stored incident: the playbooks

@@ -52,6 +52,7 @@ type EventData struct {
 	Shares      []Share       `json:"shares,omitempty"`       // customers affected per segment
 	Effect      EffectKind    `json:"effect,omitempty"`       // the effect a failure report is about
 	Head        string        `json:"head,omitempty"`         // anchored: the hash of the chain's head (event Count)
+	Digest      string        `json:"digest,omitempty"`       // a plan's PlanDigest: the one approved, or the new one
 }
 
 // What the How field of some kinds says.

@@ -113,6 +113,20 @@ type RunStep struct {
 	UpdatedAt   time.Time
 	Plan        string    // the latest server-side dry run: what would change, or why it would be refused
 	PlannedAt   time.Time // zero until planned
+	// ApprovedAt is when ApprovedBy approved (zero while nobody has), and ApprovedPlan the
+	// PlanDigest of the plan they approved ("" for a step without a dry run): the execution
+	// runs only if a fresh dry run has that digest, and not after Settings.ApprovalTTL.
+	ApprovedAt   time.Time
+	ApprovedPlan string
+	// BreakGlass is the reason the incident commander gave for the step's latest approval
+	// alone (kept after it ran or was voided, for the review); BreakGlasses counts them.
+	BreakGlass   string
+	BreakGlasses int
+	// Voided says why the step's last approval no longer counts (VoidPlanChanged,
+	// VoidLapsed) while it awaits a new one; PlanChange is then what changed in the plan
+	// (PlanChange's line diff). Both are cleared when the step leaves awaiting approval.
+	Voided     string
+	PlanChange string
 }
 
 // NeedsDryRun reports whether a step is planned against its cluster before approval: a

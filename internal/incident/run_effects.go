@@ -133,6 +133,10 @@ func (o *Outbox) execute(ctx context.Context, inc *Incident, run *Run, step *Run
 	if e.Attempts > 0 {
 		return o.finishStep(run, step, StepUnknown, "The bot stopped while this step was running; nobody knows whether it finished. Verify, then Retry, Skip or Mark done."), nil
 	}
+	fresh, void := o.confirmApproval(ctx, inc, run, step)
+	if void != nil {
+		return *void, nil // nothing ran: the step awaits a new approval
+	}
 	var (
 		state    = StepSucceeded
 		output   string
@@ -142,7 +146,9 @@ func (o *Outbox) execute(ctx context.Context, inc *Incident, run *Run, step *Run
 	case inc.Drill && step.Spec.Action.Type != "notify" && !step.Spec.DrillLive:
 		// A drill changes nothing real: a dry run where one exists, else nothing at all.
 		output = "DRILL: not run for real"
-		if o.Planner != nil && step.Spec.NeedsDryRun() {
+		if fresh != "" {
+			output = "DRILL: dry run only: " + fresh
+		} else if o.Planner != nil && step.Spec.NeedsDryRun() {
 			if plan, err := o.Planner.Plan(ctx, inc, step); err == nil {
 				output = "DRILL: dry run only: " + plan
 			} else {

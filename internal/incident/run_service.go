@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"time"
 )
 
 // StartRun starts a rendered playbook in the incident of channelID: the run card and the
@@ -114,18 +115,31 @@ type StepOutcome struct {
 // concurrent clicks move it once. A refused approval is recorded, not an error. Errors:
 // ENOTFOUND, EINVALID, ECONFLICT.
 func (s *Service) ActOnStep(ctx context.Context, actor, channelID string, stepID int64, verb string) (StepOutcome, error) {
-	return s.actOnStep(ctx, inChannel(channelID), actor, stepID, verb)
+	return s.ActOnStepWith(ctx, actor, channelID, stepID, StepAction{Verb: verb})
+}
+
+// ActOnStepWith is ActOnStep with what an approval binds to: the plan digest a card's
+// button carries, or the commander's break-glass reason. Errors: ENOTFOUND, EINVALID, ECONFLICT.
+func (s *Service) ActOnStepWith(ctx context.Context, actor, channelID string, stepID int64, act StepAction) (StepOutcome, error) {
+	return s.actOnStepFound(ctx, inChannel(channelID), actor, act, func(*change) (int64, error) { return stepID, nil })
 }
 
 // ActOnStepByID is ActOnStep for an incident found by its ID (from the web console).
 func (s *Service) ActOnStepByID(ctx context.Context, actor string, incidentID, stepID int64, verb string) (StepOutcome, error) {
-	return s.actOnStep(ctx, byID(incidentID), actor, stepID, verb)
+	return s.actOnStepFound(ctx, byID(incidentID), actor, StepAction{Verb: verb}, func(*change) (int64, error) { return stepID, nil })
 }
 
 // ActOnStepRef is ActOnStep for a step given as its card numbers it: the seq-th step of the
 // incident's runNumber-th run (Run.Number, RunStep.Ref), or of its only run when runNumber
 // is 0. Errors: ENOTFOUND, EINVALID, ECONFLICT.
 func (s *Service) ActOnStepRef(ctx context.Context, actor, channelID string, runNumber, seq int, verb string) (StepOutcome, error) {
+	return s.ActOnStepRefWith(ctx, actor, channelID, runNumber, seq, StepAction{Verb: verb})
+}
+
+// ActOnStepRefWith is ActOnStepRef with what an approval binds to (ActOnStepWith).
+// Errors: ENOTFOUND, EINVALID, ECONFLICT.
+func (s *Service) ActOnStepRefWith(ctx context.Context, actor, channelID string, runNumber, seq int, act StepAction) (StepOutcome, error) {
+	verb := act.Verb
 	find := func(c *change) (int64, error) {
 		runs, err := c.tx.Runs(c.inc.ID)
 		if err != nil {
@@ -151,7 +165,7 @@ func (s *Service) ActOnStepRef(ctx context.Context, actor, channelID string, run
 		}
 		return run.Steps[seq-1].ID, nil
 	}
-	return s.actOnStepFound(ctx, inChannel(channelID), actor, verb, find)
+	return s.actOnStepFound(ctx, inChannel(channelID), actor, act, find)
 }
 
 // plural writes n things: "1 step", "2 steps".
@@ -176,11 +190,8 @@ func numberRun(tx RunTx, run *Run) error {
 	return nil
 }
 
-func (s *Service) actOnStep(ctx context.Context, load loader, actor string, stepID int64, verb string) (StepOutcome, error) {
-	return s.actOnStepFound(ctx, load, actor, verb, func(*change) (int64, error) { return stepID, nil })
-}
-
-func (s *Service) actOnStepFound(ctx context.Context, load loader, actor, verb string, find func(*change) (int64, error)) (StepOutcome, error) {
+func (s *Service) actOnStepFound(ctx context.Context, load loader, actor string, act StepAction, find func(*change) (int64, error)) (StepOutcome, error) {
+	verb := act.Verb
 	var out StepOutcome
 	_, err := s.changeWith(ctx, load, func(c *change) error {
 		stepID, err := find(c)
@@ -204,9 +215,12 @@ func (s *Service) actOnStepFound(ctx context.Context, load loader, actor, verb s
 				step = &run.Steps[i]
 			}
 		}
-		out, err = s.transition(c, run, step, actor, verb)
+		out, err = s.transition(c, run, step, actor, act)
 		if err != nil {
 			return err
+		}
+		if step.State != StepAwaitingApproval {
+			step.Voided, step.PlanChange = "", "" // a voided approval's note is for the next approval only
 		}
 		step.UpdatedAt = c.stamp()
 		if err := c.tx.UpdateRunStep(step); err != nil {
@@ -228,7 +242,8 @@ func stateNow(st StepState) string {
 }
 
 // transition moves step by verb, recording events and queueing execution.
-func (s *Service) transition(c *change, run *Run, step *RunStep, actor, verb string) (StepOutcome, error) {
+func (s *Service) transition(c *change, run *Run, step *RunStep, actor string, act StepAction) (StepOutcome, error) {
+	verb := act.Verb
 	name := fmt.Sprintf("%q (%s)", step.Spec.Title, step.Spec.StepID)
 	ref := step.ref()
 	conflict := func() (StepOutcome, error) {
@@ -245,7 +260,8 @@ func (s *Service) transition(c *change, run *Run, step *RunStep, actor, verb str
 		if step.Spec.Manual() {
 			return StepOutcome{}, Errorf(EINVALID, "Step %s is done by a person: do it, then press Mark done.", name)
 		}
-		step.RequestedBy, step.ApprovedBy = actor, ""
+		step.RequestedBy = actor
+		step.ApprovedBy, step.ApprovedAt, step.ApprovedPlan = "", time.Time{}, ""
 		if step.Spec.NeedsApproval() {
 			step.State = StepAwaitingApproval
 			who := Approvers(step.Spec.ApprovalRoles, step.Spec.ApprovalGroups)
@@ -260,30 +276,18 @@ func (s *Service) transition(c *change, run *Run, step *RunStep, actor, verb str
 		if step.State != StepAwaitingApproval {
 			return conflict()
 		}
+		if verb == StepVerbApprove {
+			return s.approve(c, run, step, actor, act, name)
+		}
+		if act.BreakGlass != "" {
+			return StepOutcome{}, Errorf(EINVALID, "Break-glass is for approving alone; a rejection needs none.")
+		}
 		if reason := s.mayApprove(c.inc, step.Spec, actor, step.RequestedBy); reason != "" {
 			return StepOutcome{Text: "You may not " + verb + " this step: " + reason + ".", Refused: true},
 				c.event(actor, EventStepRefused, EventData{Step: ref, How: verb, Reason: reason})
 		}
-		if verb == StepVerbReject {
-			step.State, step.DecidedBy = StepRejected, actor
-			return StepOutcome{Text: fmt.Sprintf("Rejected %s.", name)}, c.event(actor, EventStepRejected, EventData{Step: ref})
-		}
-		if age := s.settings.PlanMaxAge; age > 0 && step.Spec.NeedsDryRun() && (step.PlannedAt.IsZero() || c.now.Sub(step.PlannedAt) > age) {
-			why := "has no dry-run plan yet"
-			if !step.PlannedAt.IsZero() {
-				why = fmt.Sprintf("has a dry-run plan %s old", FormatDuration(c.now.Sub(step.PlannedAt)))
-			}
-			if err := c.enqueue(EffectPlanStep, fmt.Sprintf("%d-%d", step.ID, c.now.UnixNano()), EffectPayload{StepID: step.ID, RunID: run.ID}); err != nil {
-				return StepOutcome{}, err
-			}
-			return StepOutcome{Text: fmt.Sprintf("Step %s %s; I am making a fresh one. Read it on the card, then press Approve again.", name, why), Refused: true},
-				c.event(actor, EventStepRefused, EventData{Step: ref, How: StepStalePlan, Reason: why})
-		}
-		step.ApprovedBy = actor
-		if err := c.event(actor, EventStepApproved, EventData{Step: ref, Users: nonEmpty(step.RequestedBy)}); err != nil {
-			return StepOutcome{}, err
-		}
-		return StepOutcome{Text: fmt.Sprintf("Approved; running %s.", name)}, s.startExecution(c, step, actor)
+		step.State, step.DecidedBy = StepRejected, actor
+		return StepOutcome{Text: fmt.Sprintf("Rejected %s.", name)}, c.event(actor, EventStepRejected, EventData{Step: ref})
 	case StepVerbSkip:
 		if step.State == StepRunning || step.State.Finished() || step.State == StepApproved {
 			return conflict()
@@ -310,6 +314,7 @@ func (s *Service) transition(c *change, run *Run, step *RunStep, actor, verb str
 		}
 		was := step.State
 		step.State, step.RequestedBy, step.ApprovedBy, step.DecidedBy = StepPending, "", "", ""
+		step.ApprovedAt, step.ApprovedPlan = time.Time{}, ""
 		return StepOutcome{Text: fmt.Sprintf("%s is pending again; press Run.", name)},
 			c.event(actor, EventStepReset, EventData{Step: ref, Was: string(was)})
 	}

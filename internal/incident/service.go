@@ -31,6 +31,9 @@ type Settings struct {
 	// PlanMaxAge is how old a step's dry-run plan may be when Approve is pressed; an older
 	// one is made again first. Zero: steps are not dry-run (no Planner is configured).
 	PlanMaxAge time.Duration
+	// ApprovalTTL is how long an approval counts while its step has not run; an older one
+	// is voided when the step would run, and asked for again. Zero: approvals never lapse.
+	ApprovalTTL time.Duration
 	// Reviews says a tracker files post-incident reviews; ReviewOnResolve files one when an
 	// incident is resolved; FollowupIssues files each follow-up as an issue too.
 	Reviews, ReviewOnResolve, FollowupIssues bool

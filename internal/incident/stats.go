@@ -29,6 +29,9 @@ type KPIs struct {
 	// days". Due are the follow-ups done, and those still open after ImplementationWindow;
 	// on time, those done within it. Follow-ups closed as not planned count in neither.
 	FollowupsOnTime, FollowupsDue int
+	// BreakGlass counts the approvals the incident commander gave alone, under break-glass,
+	// and BreakGlassIncidents the incidents that had any.
+	BreakGlass, BreakGlassIncidents int
 
 	ackSum, recoverSum time.Duration
 }
@@ -138,6 +141,10 @@ func (k *KPIs) add(e *statsEntry, now time.Time) {
 				k.Succeeded++
 			}
 		}
+	}
+	if e.BreakGlass > 0 {
+		k.BreakGlass += e.BreakGlass
+		k.BreakGlassIncidents++
 	}
 	k.Followups += len(followups)
 	for _, f := range followups {

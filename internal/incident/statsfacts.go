@@ -20,6 +20,8 @@ type StatsFact struct {
 	Playbooks []string
 	// StepsNotDone counts the steps of its runs that neither succeeded nor were skipped.
 	StepsNotDone int
+	// BreakGlass counts the approvals the commander gave alone in its runs (RunStep.BreakGlasses).
+	BreakGlass int
 	// Followups have IncidentID, CreatedAt, IssueURL, DoneAt and Outcome; their other
 	// fields are zero.
 	Followups []Followup

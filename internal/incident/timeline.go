@@ -44,6 +44,7 @@ const (
 	EventStepReset       EventKind = "step_reset"
 	EventStepUnknown     EventKind = "step_unknown"
 	EventStepPlanned     EventKind = "step_planned"
+	EventStepVoided      EventKind = "step_voided"
 	EventServiceAdded    EventKind = "service_added"
 	EventImpactSet       EventKind = "impact_set"
 	EventCadence         EventKind = "cadence"

@@ -87,6 +87,7 @@ func named(d incident.ReviewData) incident.Named {
 			add(s.RequestedBy)
 			add(s.ApprovedBy)
 			add(s.DecidedBy)
+			addText(s.BreakGlass)
 		}
 	}
 	for _, e := range append(d.Events[:len(d.Events):len(d.Events)], d.LaterEvents...) {

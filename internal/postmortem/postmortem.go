@@ -172,6 +172,8 @@ type view struct {
 	ImpactText, SLAText                                                         string
 	Roles                                                                       []roleView
 	Steps                                                                       []stepView
+	// BreakGlass are the steps the incident commander approved alone, under break-glass.
+	BreakGlass []breakGlassView
 	// Timeline is the timeline's events (its first ones when it is long); TimelineGap says
 	// what was left out after them and where to read it ("" when nothing was), and
 	// TimelineEnd holds the last events. A template that shows only Timeline shows a long
@@ -205,6 +207,12 @@ func anchors(as []incident.Anchor) ([]anchorView, int) {
 type roleView struct{ Title, Holder string }
 type stepView struct{ Playbook, Title, Owner, RequestedBy, ApprovedBy, Result string }
 type eventView struct{ At, Actor, Kind, Text string }
+
+// breakGlassView is a step approved alone: how many times, and the latest reason given.
+type breakGlassView struct {
+	Playbook, Title, Reason string
+	Count                   int
+}
 
 // followupView is a follow-up in the review; Done is its outcome ("" while open).
 type followupView struct{ Text, Owner, IssueURL, Done string }
@@ -321,8 +329,14 @@ func model(d incident.ReviewData) view {
 			case s.Output != "":
 				result += ": " + firstLine(s.Output)
 			}
+			approved := who(s.ApprovedBy, names)
+			if s.BreakGlasses > 0 {
+				approved += " (break-glass)"
+				v.BreakGlass = append(v.BreakGlass, breakGlassView{Playbook: run.Playbook, Title: cell(s.Spec.Title),
+					Reason: cell(chatText(s.BreakGlass, names)), Count: s.BreakGlasses})
+			}
 			v.Steps = append(v.Steps, stepView{Playbook: run.Playbook, Title: cell(s.Spec.Title), Owner: s.Spec.Owner.Title(),
-				RequestedBy: who(s.RequestedBy, names), ApprovedBy: who(s.ApprovedBy, names), Result: cell(result)})
+				RequestedBy: who(s.RequestedBy, names), ApprovedBy: approved, Result: cell(result)})
 		}
 	}
 	for _, f := range d.Followups {

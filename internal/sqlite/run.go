@@ -80,9 +80,11 @@ func (t *Tx) Runs(incidentID int64) ([]incident.Run, error) {
 // UpdateRunStep stores a step's state and what happened to it.
 func (t *Tx) UpdateRunStep(s *incident.RunStep) error {
 	_, err := t.tx.ExecContext(t.ctx, `UPDATE run_steps SET state = ?, requested_by = ?, approved_by = ?, decided_by = ?,
-		attempts = ?, output = ?, card_ts = ?, updated_at = ?, plan = ?, planned_at = ? WHERE id = ?`,
+		attempts = ?, output = ?, card_ts = ?, updated_at = ?, plan = ?, planned_at = ?, approved_at = ?, approved_plan = ?,
+		break_glass = ?, break_glasses = ?, voided = ?, plan_change = ? WHERE id = ?`,
 		string(s.State), s.RequestedBy, s.ApprovedBy, s.DecidedBy, s.Attempts, s.Output, s.CardTS, storerow.FormatTime(s.UpdatedAt),
-		s.Plan, storerow.FormatTime(s.PlannedAt), s.ID)
+		s.Plan, storerow.FormatTime(s.PlannedAt), storerow.FormatTime(s.ApprovedAt), s.ApprovedPlan,
+		s.BreakGlass, s.BreakGlasses, s.Voided, s.PlanChange, s.ID)
 	if err != nil {
 		return fmt.Errorf("update run step %d: %w", s.ID, err)
 	}
@@ -105,7 +107,8 @@ func (t *Tx) StepsInState(state incident.StepState) ([]incident.RunStep, error) 
 }
 
 const stepColumns = `id, run_id, seq, phase, phase_name, phase_after, phase_within, spec, state, requested_by,
-	approved_by, decided_by, attempts, output, card_ts, updated_at, plan, planned_at`
+	approved_by, decided_by, attempts, output, card_ts, updated_at, plan, planned_at, approved_at, approved_plan,
+	break_glass, break_glasses, voided, plan_change`
 
 func (t *Tx) steps(where string, arg any) ([]incident.RunStep, error) {
 	rows, err := t.tx.QueryContext(t.ctx, `SELECT `+stepColumns+` FROM run_steps `+where, arg)
@@ -116,13 +119,14 @@ func (t *Tx) steps(where string, arg any) ([]incident.RunStep, error) {
 	var out []incident.RunStep
 	for rows.Next() {
 		var (
-			s                incident.RunStep
-			after, within    int64
-			spec, state, upd string
-			planned          string
+			s                 incident.RunStep
+			after, within     int64
+			spec, state, upd  string
+			planned, approved string
 		)
 		if err := rows.Scan(&s.ID, &s.RunID, &s.Seq, &s.Phase, &s.PhaseName, &after, &within, &spec, &state,
-			&s.RequestedBy, &s.ApprovedBy, &s.DecidedBy, &s.Attempts, &s.Output, &s.CardTS, &upd, &s.Plan, &planned); err != nil {
+			&s.RequestedBy, &s.ApprovedBy, &s.DecidedBy, &s.Attempts, &s.Output, &s.CardTS, &upd, &s.Plan, &planned,
+			&approved, &s.ApprovedPlan, &s.BreakGlass, &s.BreakGlasses, &s.Voided, &s.PlanChange); err != nil {
 			return nil, err
 		}
 		s.PhaseAfter, s.PhaseWithin = time.Duration(after)*time.Millisecond, time.Duration(within)*time.Millisecond
@@ -134,6 +138,9 @@ func (t *Tx) steps(where string, arg any) ([]incident.RunStep, error) {
 			return nil, err
 		}
 		if s.PlannedAt, err = storerow.ParseTime(planned); err != nil {
+			return nil, err
+		}
+		if s.ApprovedAt, err = storerow.ParseTime(approved); err != nil {
 			return nil, err
 		}
 		out = append(out, s)

@@ -105,11 +105,12 @@ func (sf *StatsFacts) AddService(incidentID int64, service string) {
 }
 
 // AddRun adds one run, in the order they were started, with the number of its steps that
-// neither succeeded nor were skipped.
-func (sf *StatsFacts) AddRun(incidentID int64, playbook string, stepsNotDone int) {
+// neither succeeded nor were skipped and of its break-glass approvals.
+func (sf *StatsFacts) AddRun(incidentID int64, playbook string, stepsNotDone, breakGlass int) {
 	if f := sf.of(incidentID); f != nil {
 		f.Playbooks = append(f.Playbooks, playbook)
 		f.StepsNotDone += stepsNotDone
+		f.BreakGlass += breakGlass
 	}
 }
 
@@ -125,7 +126,8 @@ type Each func(query string, args []any, fn func(Scanner) error) error
 
 // ReadStatsFacts reads, through each, the facts of the incidents whose IDs the query
 // incidents selects (with from as its one parameter), in four queries: incidents,
-// services, runs with their unfinished steps, follow-ups. Both stores call it.
+// services, runs with their unfinished steps and break-glass approvals, follow-ups. Both
+// stores call it.
 func ReadStatsFacts(each Each, d Dialect, incidents string, from any) ([]incident.StatsFact, error) {
 	var sf StatsFacts
 	err := each(`SELECT `+StatsIncidentColumns+` FROM incidents WHERE id IN (`+incidents+`) ORDER BY id`, []any{from}, func(s Scanner) error {
@@ -147,13 +149,14 @@ func ReadStatsFacts(each Each, d Dialect, incidents string, from any) ([]inciden
 		return nil, statsErr(err)
 	}
 	err = each(`SELECT r.incident_id, r.playbook,
-			(SELECT count(*) FROM run_steps s WHERE s.run_id = r.id AND s.state NOT IN ('succeeded', 'skipped'))
+			(SELECT count(*) FROM run_steps s WHERE s.run_id = r.id AND s.state NOT IN ('succeeded', 'skipped')),
+			(SELECT coalesce(sum(s.break_glasses), 0) FROM run_steps s WHERE s.run_id = r.id)
 		FROM runs r WHERE r.incident_id IN (`+incidents+`) ORDER BY r.incident_id, r.id`, []any{from}, func(s Scanner) error {
 		var id int64
 		var playbook string
-		var notDone int
-		err := s.Scan(&id, &playbook, &notDone)
-		sf.AddRun(id, playbook, notDone)
+		var notDone, breakGlass int
+		err := s.Scan(&id, &playbook, &notDone, &breakGlass)
+		sf.AddRun(id, playbook, notDone, breakGlass)
 		return err
 	})
 	if err != nil {

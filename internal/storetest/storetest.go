@@ -66,6 +66,7 @@ func groups() []group {
 		{"Followups", followupCases()},
 		{"Ledger", ledgerCases()},
 		{"Runs", runCases()},
+		{"Approvals", approvalCases()},
 		{"Transactions", txCases()},
 		{"Listing", listingCases()},
 		{"Stats", statsCases()},

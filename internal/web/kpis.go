@@ -16,6 +16,7 @@ type kpiRow struct {
 	Count, Resolved                              int
 	MTTA, MTTR, RTO, RPO, DrillSuccess, Followup string
 	Improvements                                 string // follow-ups done within 30 days
+	BreakGlass                                   int    // approvals the commander gave alone
 }
 
 // kpiRows flattens the stats into table rows: real incidents, then drills; each overall,
@@ -46,7 +47,7 @@ func newKPIRow(kind, scope string, k *incident.KPIs) kpiRow {
 		MTTA: incident.Mean(k.MTTA, k.Acked), MTTR: incident.Mean(k.MTTR, k.Recovered),
 		RTO: incident.Rate(k.RTOMet, k.RTOOf), RPO: incident.Rate(k.RPOMet, k.RPOOf),
 		DrillSuccess: "", Followup: incident.Rate(k.FollowupsFiled, k.Followups),
-		Improvements: incident.Rate(k.FollowupsOnTime, k.FollowupsDue)}
+		Improvements: incident.Rate(k.FollowupsOnTime, k.FollowupsDue), BreakGlass: k.BreakGlass}
 	if kind == "Drill" {
 		r.DrillSuccess = incident.Rate(k.Succeeded, k.Tested)
 	}

@@ -46,6 +46,9 @@ func init() {
 		return say("Announced in ", channel(e.Data.Channel)).sentence()
 	}
 	phrases[incident.EventMessagePosted] = func(e incident.TimelineEvent) Sentence {
+		if e.Data.Number > 0 && e.Data.Channel != "" {
+			return say(fmt.Sprintf("Posted event #%d in ", e.Data.Number), channel(e.Data.Channel), fmt.Sprintf(" (message %s)", e.Data.URL)).sentence()
+		}
 		if e.Data.Number > 0 {
 			return say(fmt.Sprintf("Posted event #%d (message %s)", e.Data.Number, e.Data.URL)).sentence()
 		}

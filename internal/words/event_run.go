@@ -30,17 +30,45 @@ func init() {
 		if d.How == incident.StepStalePlan {
 			return say("Approval of "+stepName(d.Step)+" by ", actor(e), " waits for a fresh dry run: it "+d.Reason).sentence()
 		}
+		if d.How == incident.StepStaleCard {
+			return say("Approval of "+stepName(d.Step)+" by ", actor(e), " refused: the card was out of date ("+d.Reason+")").sentence()
+		}
 		return say(actor(e), " may not "+d.How+" "+stepName(d.Step)+": "+d.Reason).sentence()
 	}
 	phrases[incident.EventStepRejected] = func(e incident.TimelineEvent) Sentence {
 		return say(actor(e), " rejected "+stepName(e.Data.Step)).sentence()
 	}
 	phrases[incident.EventStepApproved] = func(e incident.TimelineEvent) Sentence {
-		b := say(actor(e), " approved "+stepName(e.Data.Step))
-		if len(e.Data.Users) > 0 {
-			b.add(", asked by ", person(e.Data.Users[0]))
+		d := e.Data
+		b := say(actor(e), " approved "+stepName(d.Step))
+		if d.How == incident.StepBreakGlass {
+			b.add(" alone, under break-glass")
+		}
+		if len(d.Users) > 0 {
+			b.add(", asked by ", person(d.Users[0]))
+		}
+		if d.Digest != "" {
+			b.add(", for plan " + d.Digest)
+		}
+		if d.How == incident.StepBreakGlass {
+			b.add(": ", chat(d.Text))
 		}
 		return b.sentence()
+	}
+	notices[incident.EventStepApproved] = func(e incident.TimelineEvent, inc *incident.Incident) Sentence {
+		d := e.Data
+		if d.How != incident.StepBreakGlass { // only break-glass approvals are told
+			return phrases[incident.EventStepApproved](e)
+		}
+		b := say(strong("Break-glass"), " in "+inc.Key()+": ", actor(e), " approved "+stepName(d.Step)+" alone, without a second person")
+		if d.Digest != "" {
+			b.add(" (plan " + d.Digest + ")")
+		}
+		return b.add(". Reason: ", chat(d.Text)).icon(IconAlert).sentence()
+	}
+	phrases[incident.EventStepVoided] = stepVoided
+	notices[incident.EventStepVoided] = func(e incident.TimelineEvent, _ *incident.Incident) Sentence {
+		return withIcon(stepVoided(e), IconWarning)
 	}
 	phrases[incident.EventStepSkipped] = func(e incident.TimelineEvent) Sentence {
 		return say(actor(e), " skipped "+stepName(e.Data.Step)).sentence()
@@ -66,6 +94,28 @@ func init() {
 	notices[incident.EventStepUnknown] = func(e incident.TimelineEvent, _ *incident.Incident) Sentence {
 		return withIcon(stepResult(e), IconWarning)
 	}
+}
+
+// stepVoided says why an approval no longer counts, and that it is asked again.
+func stepVoided(e incident.TimelineEvent) Sentence {
+	d := e.Data
+	b := say("The approval of " + stepName(d.Step))
+	if len(d.Users) > 0 {
+		b.add(" by ", person(d.Users[0]))
+	}
+	if d.How == incident.VoidLapsed {
+		b.add(fmt.Sprintf(" lapsed: the step had not run within %s of it. Nothing ran; approve it again.", incident.FormatDuration(d.Duration)))
+		return b.sentence()
+	}
+	b.add(fmt.Sprintf(" is void: the plan changed from %s to %s before the step ran. Nothing ran; read the new plan on its card and approve again. What changed: ", orNone(d.Was), orNone(d.Digest)))
+	return b.add(block(d.Detail)).sentence()
+}
+
+func orNone(digest string) string {
+	if digest == "" {
+		return "(none)"
+	}
+	return digest
 }
 
 func stepResult(e incident.TimelineEvent) Sentence {

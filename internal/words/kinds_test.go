@@ -53,6 +53,7 @@ func TestToldKindsHaveANotice(t *testing.T) {
 		incident.EventRoleAssigned, incident.EventServiceAdded, incident.EventImpactSet, incident.EventAcknowledged,
 		incident.EventStepUnknown, incident.EventRTOWarning, incident.EventCadence, incident.EventBoardReminder,
 		incident.EventReviewFiled, incident.EventEffectFailing, incident.EventEffectFailed, incident.EventPagerJoined,
+		incident.EventStepVoided, incident.EventStepApproved,
 	} {
 		if !Posted(k) {
 			t.Errorf("%s is posted in the channel but has no notice", k)
