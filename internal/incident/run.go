@@ -113,6 +113,9 @@ type RunStep struct {
 	UpdatedAt   time.Time
 	Plan        string    // the latest server-side dry run: what would change, or why it would be refused
 	PlannedAt   time.Time // zero until planned
+	// Prior is what the step's last successful execution changed, as it was before, for
+	// Undo; nil when it recorded nothing (not a Kubernetes change, or it failed).
+	Prior *Prior
 }
 
 // NeedsDryRun reports whether a step is planned against its cluster before approval.
@@ -127,6 +130,9 @@ func (s *RunStep) Deadline(r *Run) time.Time { return r.StartedAt.Add(s.PhaseWit
 type StepResult struct {
 	OK     bool
 	Output string // status and the start of the answer, for the timeline and the card
+	// Prior is what a successful mutating Kubernetes action changed, as it was before (nil
+	// for the other actions): stored with the step, it is what Undo reverts to.
+	Prior *Prior
 }
 
 // Planner dry-runs a step against the outside world (a server-side dry run for Kubernetes)

@@ -136,6 +136,7 @@ func (o *Outbox) execute(ctx context.Context, inc *Incident, run *Run, step *Run
 	var (
 		state  = StepSucceeded
 		output string
+		prior  *Prior
 	)
 	switch {
 	case inc.Drill && step.Spec.Action.Type != "notify" && !step.Spec.DrillLive:
@@ -177,14 +178,19 @@ func (o *Outbox) execute(ctx context.Context, inc *Incident, run *Run, step *Run
 		case !res.OK:
 			state, output = StepFailed, res.Output
 		default:
-			output = res.Output
+			output, prior = res.Output, res.Prior
 		}
 	}
-	return o.finishStep(run, step, state, output), nil
+	return o.finishStepWith(run, step, state, output, prior), nil
 }
 
 // finishStep records a step's result, if the step is still running when it commits.
 func (o *Outbox) finishStep(run *Run, step *RunStep, state StepState, output string) result {
+	return o.finishStepWith(run, step, state, output, nil)
+}
+
+// finishStepWith is finishStep with the prior state the execution recorded, for Undo.
+func (o *Outbox) finishStepWith(run *Run, step *RunStep, state StepState, output string, prior *Prior) result {
 	output = cut(output, MaxOutput)
 	kind := EventStepResult
 	if state == StepUnknown {
@@ -200,7 +206,7 @@ func (o *Outbox) finishStep(run *Run, step *RunStep, state StepState, output str
 			if s == nil || s.State != StepRunning {
 				return nil
 			}
-			s.State, s.Output, s.UpdatedAt = state, output, now.UTC().Truncate(time.Millisecond)
+			s.State, s.Output, s.UpdatedAt, s.Prior = state, output, now.UTC().Truncate(time.Millisecond), prior
 			return tx.UpdateRunStep(s)
 		},
 		event: kind,

@@ -44,6 +44,7 @@ const (
 	EventStepReset       EventKind = "step_reset"
 	EventStepUnknown     EventKind = "step_unknown"
 	EventStepPlanned     EventKind = "step_planned"
+	EventStepUndo        EventKind = "step_undo"
 	EventServiceAdded    EventKind = "service_added"
 	EventImpactSet       EventKind = "impact_set"
 	EventCadence         EventKind = "cadence"

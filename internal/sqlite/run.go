@@ -80,9 +80,9 @@ func (t *Tx) Runs(incidentID int64) ([]incident.Run, error) {
 // UpdateRunStep stores a step's state and what happened to it.
 func (t *Tx) UpdateRunStep(s *incident.RunStep) error {
 	_, err := t.tx.ExecContext(t.ctx, `UPDATE run_steps SET state = ?, requested_by = ?, approved_by = ?, decided_by = ?,
-		attempts = ?, output = ?, card_ts = ?, updated_at = ?, plan = ?, planned_at = ? WHERE id = ?`,
+		attempts = ?, output = ?, card_ts = ?, updated_at = ?, plan = ?, planned_at = ?, prior = ? WHERE id = ?`,
 		string(s.State), s.RequestedBy, s.ApprovedBy, s.DecidedBy, s.Attempts, s.Output, s.CardTS, storerow.FormatTime(s.UpdatedAt),
-		s.Plan, storerow.FormatTime(s.PlannedAt), s.ID)
+		s.Plan, storerow.FormatTime(s.PlannedAt), storerow.FormatPrior(s.Prior), s.ID)
 	if err != nil {
 		return fmt.Errorf("update run step %d: %w", s.ID, err)
 	}
@@ -105,7 +105,7 @@ func (t *Tx) StepsInState(state incident.StepState) ([]incident.RunStep, error) 
 }
 
 const stepColumns = `id, run_id, seq, phase, phase_name, phase_after, phase_within, spec, state, requested_by,
-	approved_by, decided_by, attempts, output, card_ts, updated_at, plan, planned_at`
+	approved_by, decided_by, attempts, output, card_ts, updated_at, plan, planned_at, prior`
 
 func (t *Tx) steps(where string, arg any) ([]incident.RunStep, error) {
 	rows, err := t.tx.QueryContext(t.ctx, `SELECT `+stepColumns+` FROM run_steps `+where, arg)
@@ -119,10 +119,10 @@ func (t *Tx) steps(where string, arg any) ([]incident.RunStep, error) {
 			s                incident.RunStep
 			after, within    int64
 			spec, state, upd string
-			planned          string
+			planned, prior   string
 		)
 		if err := rows.Scan(&s.ID, &s.RunID, &s.Seq, &s.Phase, &s.PhaseName, &after, &within, &spec, &state,
-			&s.RequestedBy, &s.ApprovedBy, &s.DecidedBy, &s.Attempts, &s.Output, &s.CardTS, &upd, &s.Plan, &planned); err != nil {
+			&s.RequestedBy, &s.ApprovedBy, &s.DecidedBy, &s.Attempts, &s.Output, &s.CardTS, &upd, &s.Plan, &planned, &prior); err != nil {
 			return nil, err
 		}
 		s.PhaseAfter, s.PhaseWithin = time.Duration(after)*time.Millisecond, time.Duration(within)*time.Millisecond
@@ -135,6 +135,9 @@ func (t *Tx) steps(where string, arg any) ([]incident.RunStep, error) {
 		}
 		if s.PlannedAt, err = storerow.ParseTime(planned); err != nil {
 			return nil, err
+		}
+		if s.Prior, err = storerow.ParsePrior(prior); err != nil {
+			return nil, fmt.Errorf("run step %d: %w", s.ID, err)
 		}
 		out = append(out, s)
 	}

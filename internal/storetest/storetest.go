@@ -66,6 +66,7 @@ func groups() []group {
 		{"Followups", followupCases()},
 		{"Ledger", ledgerCases()},
 		{"Runs", runCases()},
+		{"Undo", undoCases()},
 		{"Transactions", txCases()},
 		{"Listing", listingCases()},
 		{"Stats", statsCases()},
