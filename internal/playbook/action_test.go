@@ -10,10 +10,10 @@ import (
 )
 
 // Every field of incident.Action is a key of some action type (but type, which every one
-// has, and content, which the bot reads from the manifest when a run starts): a field that
-// no playbook can set would be dead.
+// has, content, which the bot reads from the manifest when a run starts, and undo and
+// undo_of, which only an undo step has): a field that no playbook can set would be dead.
 func TestEveryActionFieldBelongsToAType(t *testing.T) {
-	taken := map[string]bool{"type": true, "content": true}
+	taken := map[string]bool{"type": true, "content": true, "undo": true, "undo_of": true}
 	for _, k := range playbook.Kinds() {
 		for _, f := range k.Fields {
 			taken[f] = true
