@@ -27,8 +27,8 @@ func TestPlainTextOfEveryEvent(t *testing.T) {
 			b.WriteString("  notice [" + string(n.Icon) + "]: " + words.PlainText(n, names) + "\n")
 		}
 	}
-	if len(kinds) != 47 {
-		t.Errorf("the samples cover %d kinds, want all 47", len(kinds))
+	if len(kinds) != 48 {
+		t.Errorf("the samples cover %d kinds, want all 48", len(kinds))
 	}
 	got := b.String()
 	for _, raw := range []string{"<@", "<#", "&amp;", "&lt;", "U0ALICE", "C0ANNOUNCE"} {
