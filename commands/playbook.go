@@ -115,8 +115,8 @@ func Matches(p *playbook.Playbook, inc *incident.Incident) bool {
 // working.
 var stepVerb = &Verb{
 	Name:  "step",
-	Usage: "step <run>.<step> run|approve|reject|skip|done|retry",
-	Help:  "act on a playbook step, numbered as on its card, such as 1.3 (the buttons on its card do the same)",
+	Usage: "step <run>.<step> run|approve|reject|skip|done|retry|undo",
+	Help:  "act on a playbook step, numbered as on its card, such as 1.3 (the buttons on its card do the same); undo adds a step that reverts a Kubernetes change",
 	Run: func(ctx context.Context, r *Router, req Request, args string) (Reply, error) {
 		tokens, err := Tokenize(args)
 		if err != nil {

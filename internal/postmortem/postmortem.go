@@ -282,7 +282,8 @@ func model(d incident.ReviewData) view {
 	for _, r := range incident.CrisisRoles {
 		v.Roles = append(v.Roles, roleView{Title: r.Title(), Holder: who(inc.Holder(r), names)})
 	}
-	for _, run := range d.Runs {
+	for i, run := range d.Runs {
+		run.Number = i + 1
 		for _, s := range run.Steps {
 			result := strings.ReplaceAll(string(s.State), "_", " ")
 			switch {
@@ -291,6 +292,7 @@ func model(d incident.ReviewData) view {
 			case s.Output != "":
 				result += ": " + firstLine(s.Output)
 			}
+			result += undoneText(&run, &s)
 			v.Steps = append(v.Steps, stepView{Playbook: run.Playbook, Title: cell(s.Spec.Title), Owner: s.Spec.Owner.Title(),
 				RequestedBy: who(s.RequestedBy, names), ApprovedBy: who(s.ApprovedBy, names), Result: cell(result)})
 		}

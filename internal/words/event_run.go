@@ -63,9 +63,9 @@ func init() {
 	}
 	phrases[incident.EventStepUndo] = func(e incident.TimelineEvent) Sentence {
 		d := e.Data
-		b := say(actor(e), fmt.Sprintf(" asked to undo %s: step %d, %q, reverts it: ", stepName(d.Step), d.Number, d.Title), detail(d.Detail))
+		b := say(actor(e), fmt.Sprintf(" asked to undo %s with a new step, %q: ", stepName(d.Step), d.Title), detail(d.Detail))
 		if d.Reason != "" {
-			b.add(" " + d.Reason)
+			b.add(". " + d.Reason)
 		}
 		return b.sentence()
 	}
