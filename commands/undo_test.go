@@ -166,6 +166,7 @@ func TestUndoThroughTheButtonAndTyped(t *testing.T) {
 	sys.Deliver()
 	s.do(alice, ch, "step 1.4 reject", "Rejected")
 	sys.Deliver()
+	s.do(bob, ch, "step 1.3 undo", "has its undo already: step 1.4, which is rejected (skip it to ask for another)")
 
 	kinds := map[incident.EventKind]int{}
 	for _, e := range sys.Events(1) {
@@ -185,8 +186,8 @@ func TestUndoThroughTheButtonAndTyped(t *testing.T) {
 		}
 	}
 	for _, want := range []string{
-		"| scale-drill | Scale the API down | Technical lead | bob | alice | succeeded: scaled (previous counts, to restore them):; undone by step 1.3 (succeeded) |",
-		"| scale-drill | Undo step 1.1: Scale the API down | Technical lead | bob | alice | succeeded: scale deployment apps/api: replicas 0 -> 3 |",
+		"| scale-drill | Scale the API down | Technical lead | bob | alice | succeeded: scaled (previous counts, to restore them):; its undo is step 1.3 (succeeded) |",
+		"| scale-drill | Undo step 1.1: Scale the API down | Technical lead | bob | alice | succeeded: scale deployment apps/api: replicas 0 -> 3; its undo is step 1.4 (rejected) |",
 		"| Undo step 1.3: Undo step 1.1: Scale the API down | Technical lead | bob | - | rejected |",
 		`asked to undo "Scale the API down" (scale-down) with a new step`,
 	} {

@@ -2,19 +2,20 @@ package views
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/nephoran/incidentbot/internal/incident"
 	"github.com/slack-go/slack"
 )
 
-// undoNote says, on a succeeded step's card, which step undoes it, or why it has no undo.
+// undoNote says, on a succeeded step's card, which step is its undo (not how that step
+// stands: its own card shows that, and this card is not updated when it changes), or why
+// the step has no undo.
 func undoNote(run *incident.Run, step *incident.RunStep) string {
 	if step.State != incident.StepSucceeded || step.Prior == nil {
 		return ""
 	}
 	if u := incident.UndoneBy(run, step); u != nil {
-		return fmt.Sprintf(":leftwards_arrow_with_hook: Undone by step %s (%s).", u.Ref(run), strings.ReplaceAll(string(u.State), "_", " "))
+		return fmt.Sprintf(":leftwards_arrow_with_hook: Its undo is step %s; see that step's card.", u.Ref(run))
 	}
 	if why := incident.UndoRefusal(step); why != "" {
 		return "No undo: " + why + "."

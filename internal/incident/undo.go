@@ -21,13 +21,14 @@ const UndoPhase = "Undo"
 // UndoWindow is how long an undo step's phase window is when the step it undoes had none.
 const UndoWindow = 15 * time.Minute
 
-// UndoneBy returns the step of run that undoes step (the latest one not rejected or
-// skipped), or nil.
+// UndoneBy returns the undo step of step in run (the latest one not skipped), or nil. A
+// step has at most one such undo: a rejected one can be asked for again (Retry) or skipped,
+// after which the step can be undone anew.
 func UndoneBy(run *Run, step *RunStep) *RunStep {
 	var found *RunStep
 	for i := range run.Steps {
 		u := &run.Steps[i]
-		if u.Spec.Action.Type == ActionUndo && u.Spec.Action.UndoOf == step.ID && u.State != StepRejected && u.State != StepSkipped {
+		if u.Spec.Action.Type == ActionUndo && u.Spec.Action.UndoOf == step.ID && u.State != StepSkipped {
 			found = u
 		}
 	}
@@ -68,7 +69,7 @@ func (s *Service) undo(c *change, run *Run, step *RunStep, actor string) (StepOu
 		return StepOutcome{}, Errorf(code, "Step %s cannot be undone: %s.", name, why)
 	}
 	if u := UndoneBy(run, step); u != nil {
-		return StepOutcome{}, Errorf(ECONFLICT, "Step %s has its undo already: step %s, which %s.", name, u.Ref(run), stateNow(u.State))
+		return StepOutcome{}, Errorf(ECONFLICT, "Step %s has its undo already: step %s, which %s (skip it to ask for another).", name, u.Ref(run), stateNow(u.State))
 	}
 	p := step.Prior
 	last := run.Steps[len(run.Steps)-1]
