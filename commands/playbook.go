@@ -119,8 +119,8 @@ func Matches(p *playbook.Playbook, inc *incident.Incident) bool {
 // approving alone, --break-glass "<reason>".
 var stepVerb = &Verb{
 	Name:  "step",
-	Usage: "step <run>.<step> run|approve|reject|skip|done|retry [--break-glass \"<reason>\"]",
-	Help:  "act on a playbook step, numbered as on its card, such as 1.3 (the buttons on its card do the same); the incident commander approves alone with --break-glass \"<reason>\" when nobody else can",
+	Usage: "step <run>.<step> run|approve|reject|skip|done|retry|undo [--break-glass \"<reason>\"]",
+	Help:  "act on a playbook step, numbered as on its card, such as 1.3 (the buttons on its card do the same); undo adds a step that reverts a Kubernetes change; the incident commander approves alone with --break-glass \"<reason>\" when nobody else can",
 	Run: func(ctx context.Context, r *Router, req Request, args string) (Reply, error) {
 		tokens, err := Tokenize(args)
 		if err != nil {

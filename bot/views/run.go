@@ -71,7 +71,14 @@ func StepCard(inc *incident.Incident, run *incident.Run, step *incident.RunStep,
 		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(":warning: This step was running when the bot stopped. It will not run again on its own: check by hand whether it happened, then Retry, Mark done or Skip."),
 			nil, nil, slack.SectionBlockOptionBlockID(id+"-unknown")))
 	}
-	if buttons := stepButtons(step); len(buttons) > 0 {
+	if note := undoNote(run, step); note != "" {
+		blocks = append(blocks, slack.NewContextBlock(id+"-undo", mrkdwn(note)))
+	}
+	buttons := stepButtons(step)
+	if undo := undoButton(run, step); undo != nil {
+		buttons = append(buttons, undo)
+	}
+	if len(buttons) > 0 {
 		blocks = append(blocks, slack.NewActionBlock(id+"-actions", buttons...))
 	}
 	return blocks, fmt.Sprintf("%s step %s: %s (%s)", inc.Key(), step.Ref(run), step.Spec.Title, state)

@@ -90,6 +90,11 @@ type Action struct {
 
 	// manual: what the person does.
 	Instructions string `json:"instructions,omitempty"`
+
+	// kubernetes.undo (ActionUndo): the prior state recorded by the step it undoes, and
+	// that step's ID. Only Undo builds it; no playbook can.
+	Undo   *Prior `json:"undo,omitempty"`
+	UndoOf int64  `json:"undo_of,omitempty"`
 }
 
 // Upcoming is a later step of a run, as a kubernetes.preflight before it weighs it: its id

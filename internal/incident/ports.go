@@ -168,7 +168,10 @@ type RunTx interface {
 	UpdateRun(r *Run) error
 	Run(id int64) (*Run, error) // with its steps
 	Runs(incidentID int64) ([]Run, error)
-	UpdateRunStep(s *RunStep) error
+	UpdateRunStep(s *RunStep) error // its state, what happened to it and its Prior
+	// AddRunStep appends a step to its run (s.RunID, s.Seq the next free place) and sets
+	// its ID: an Undo's inverse step.
+	AddRunStep(s *RunStep) error
 	RunStepRef(id int64) (runID int64, err error)
 	StepsInState(state StepState) ([]RunStep, error)
 }

@@ -127,6 +127,9 @@ type RunStep struct {
 	// (PlanChange's line diff). Both are cleared when the step leaves awaiting approval.
 	Voided     string
 	PlanChange string
+	// Prior is what the step's last successful execution changed, as it was before, for
+	// Undo; nil when it recorded nothing (not a Kubernetes change, or it failed).
+	Prior *Prior
 }
 
 // NeedsDryRun reports whether a step is planned against its cluster before approval: a
@@ -146,6 +149,9 @@ type StepResult struct {
 	// RPO is the data loss the step measured (a database switchover reads its candidate's
 	// lag): recorded as the incident's measured RPO when the step succeeds; nil for none.
 	RPO *MeasuredRPO
+	// Prior is what a successful mutating Kubernetes action changed, as it was before (nil
+	// for the other actions): stored with the step, it is what Undo reverts to.
+	Prior *Prior
 }
 
 // Planner dry-runs a step against the outside world (a server-side dry run for Kubernetes)

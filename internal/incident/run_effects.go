@@ -141,6 +141,7 @@ func (o *Outbox) execute(ctx context.Context, inc *Incident, run *Run, step *Run
 		state    = StepSucceeded
 		output   string
 		measured *MeasuredRPO
+		prior    *Prior
 	)
 	switch {
 	case inc.Drill && step.Spec.Action.Type != "notify" && !step.Spec.DrillLive:
@@ -184,10 +185,10 @@ func (o *Outbox) execute(ctx context.Context, inc *Incident, run *Run, step *Run
 		case !res.OK:
 			state, output = StepFailed, res.Output
 		default:
-			output, measured = res.Output, res.RPO
+			output, measured, prior = res.Output, res.RPO, res.Prior
 		}
 	}
-	r := o.finishStep(run, step, state, output)
+	r := o.finishStepWith(run, step, state, output, prior)
 	if measured != nil {
 		r = o.withMeasuredRPO(r, run, step, *measured)
 	}
@@ -221,10 +222,22 @@ func (o *Outbox) withMeasuredRPO(r result, run *Run, step *RunStep, m MeasuredRP
 
 // finishStep records a step's result, if the step is still running when it commits.
 func (o *Outbox) finishStep(run *Run, step *RunStep, state StepState, output string) result {
+	return o.finishStepWith(run, step, state, output, nil)
+}
+
+// finishStepWith is finishStep with the prior state the execution recorded, for Undo.
+func (o *Outbox) finishStepWith(run *Run, step *RunStep, state StepState, output string, prior *Prior) result {
 	output = cut(output, MaxOutput)
 	kind := EventStepResult
 	if state == StepUnknown {
 		kind = EventStepUnknown
+	}
+	follow := []followUp{
+		{kind: EffectUpdateStep, discriminator: fmt.Sprintf("result-%d-%d", step.ID, step.Attempts), payload: EffectPayload{StepID: step.ID, RunID: run.ID}},
+		{kind: EffectUpdateRunCard, discriminator: fmt.Sprintf("result-%d-%d", step.ID, step.Attempts), payload: EffectPayload{RunID: run.ID}},
+	}
+	if state == StepSucceeded && step.Spec.Mutating {
+		follow = append(follow, replans(run, step)...)
 	}
 	return result{
 		store: func(tx Tx, now time.Time) error {
@@ -236,16 +249,31 @@ func (o *Outbox) finishStep(run *Run, step *RunStep, state StepState, output str
 			if s == nil || s.State != StepRunning {
 				return nil
 			}
-			s.State, s.Output, s.UpdatedAt = state, output, now.UTC().Truncate(time.Millisecond)
+			s.State, s.Output, s.UpdatedAt, s.Prior = state, output, now.UTC().Truncate(time.Millisecond), prior
 			return tx.UpdateRunStep(s)
 		},
-		event: kind,
-		data:  EventData{Step: step.ref(), Outcome: string(state), Detail: output},
-		follow: []followUp{
-			{kind: EffectUpdateStep, discriminator: fmt.Sprintf("result-%d-%d", step.ID, step.Attempts), payload: EffectPayload{StepID: step.ID, RunID: run.ID}},
-			{kind: EffectUpdateRunCard, discriminator: fmt.Sprintf("result-%d-%d", step.ID, step.Attempts), payload: EffectPayload{RunID: run.ID}},
-		},
+		event:  kind,
+		data:   EventData{Step: step.ref(), Outcome: string(state), Detail: output},
+		follow: follow,
 	}
+}
+
+// replans are fresh dry runs of the run's steps not yet run on the cluster a mutating step
+// just changed: their plans were made before it, so the cards show what they would change
+// now, before anyone approves, instead of an approval voided at execution for a change the
+// run itself made.
+func replans(run *Run, done *RunStep) []followUp {
+	var out []followUp
+	for i := range run.Steps {
+		st := &run.Steps[i]
+		if st.ID == done.ID || !st.Spec.NeedsDryRun() || st.Spec.Action.Cluster != done.Spec.Action.Cluster ||
+			(st.State != StepPending && st.State != StepAwaitingApproval) {
+			continue
+		}
+		out = append(out, followUp{kind: EffectPlanStep, discriminator: fmt.Sprintf("%d-after-%d-%d", st.ID, done.ID, done.Attempts),
+			payload: EffectPayload{StepID: st.ID, RunID: run.ID}})
+	}
+	return out
 }
 
 // plan dry-runs a step that has not run yet and records the plan on the step, its card and

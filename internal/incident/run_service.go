@@ -317,8 +317,10 @@ func (s *Service) transition(c *change, run *Run, step *RunStep, actor string, a
 		step.ApprovedAt, step.ApprovedPlan = time.Time{}, ""
 		return StepOutcome{Text: fmt.Sprintf("%s is pending again; press Run.", name)},
 			c.event(actor, EventStepReset, EventData{Step: ref, Was: string(was)})
+	case StepVerbUndo:
+		return s.undo(c, run, step, actor)
 	}
-	return StepOutcome{}, Errorf(EINVALID, "Unknown step action %s: use run, approve, reject, skip, done or retry.", Quote(verb))
+	return StepOutcome{}, Errorf(EINVALID, "Unknown step action %s: use run, approve, reject, skip, done, retry or undo.", Quote(verb))
 }
 
 func pastTense(verb string) string {

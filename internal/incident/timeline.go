@@ -45,6 +45,7 @@ const (
 	EventStepUnknown     EventKind = "step_unknown"
 	EventStepPlanned     EventKind = "step_planned"
 	EventStepVoided      EventKind = "step_voided"
+	EventStepUndo        EventKind = "step_undo"
 	EventServiceAdded    EventKind = "service_added"
 	EventImpactSet       EventKind = "impact_set"
 	EventCadence         EventKind = "cadence"

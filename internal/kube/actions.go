@@ -47,11 +47,12 @@ func (x *Actions) Execute(ctx context.Context, _ *incident.Incident, step *incid
 	if err != nil {
 		return incident.StepResult{}, err
 	}
-	out, err := x.run(ctx, c, a, false)
+	rec := &recorder{}
+	out, err := x.run(ctx, c, a, false, rec)
 	if err != nil {
 		return incident.StepResult{OK: false, Output: describeErr(err)}, nil
 	}
-	return incident.StepResult{OK: true, Output: out}, nil
+	return incident.StepResult{OK: true, Output: out, Prior: rec.result(a)}, nil
 }
 
 // Plan runs the step's action as a server-side dry run (DryRun: All) and says what would
@@ -61,27 +62,32 @@ func (x *Actions) Plan(ctx context.Context, _ *incident.Incident, step *incident
 	if err != nil {
 		return "", err
 	}
-	out, err := x.run(ctx, c, a, true)
+	out, err := x.run(ctx, c, a, true, nil)
 	if err != nil {
 		return "The API server would refuse it: " + describeErr(err), nil
 	}
 	return out, nil
 }
 
-func (x *Actions) run(ctx context.Context, c *Client, a *incident.Action, dry bool) (string, error) {
+// run runs or dry-runs the action; rec (nil for a dry run) records the prior state of what
+// a real run changes, for Undo.
+func (x *Actions) run(ctx context.Context, c *Client, a *incident.Action, dry bool, rec *recorder) (string, error) {
 	switch a.Type {
 	case "kubernetes.rollout-restart":
+		rec.noInverse(noInverseRestart)
 		return x.rolloutRestart(ctx, c, a, dry)
 	case "kubernetes.scale":
-		return x.scale(ctx, c, a, dry)
+		return x.scale(ctx, c, a, dry, rec)
 	case "kubernetes.patch":
-		return x.patch(ctx, c, a, dry)
+		return x.patch(ctx, c, a, dry, rec)
 	case "kubernetes.apply":
-		return x.apply(ctx, c, a, dry)
+		return x.apply(ctx, c, a, dry, rec)
 	case "kubernetes.cordon":
-		return x.cordon(ctx, c, a, dry)
+		return x.cordon(ctx, c, a, dry, rec)
 	case "kubernetes.drain":
-		return x.drain(ctx, c, a, dry)
+		return x.drain(ctx, c, a, dry, rec)
+	case incident.ActionUndo:
+		return x.undo(ctx, c, a, dry, rec)
 	case "kubernetes.wait":
 		if dry {
 			return "waits; changes nothing", nil
@@ -95,6 +101,7 @@ func (x *Actions) run(ctx context.Context, c *Client, a *incident.Action, dry bo
 		if dry {
 			return fmt.Sprintf("runs %s in pod %s/%s (an exec cannot be dry-run)", strings.Join(a.Command, " "), a.Namespace, a.Pod), nil
 		}
+		rec.noInverse(noInverseExec)
 		return x.exec(ctx, c, a)
 	}
 	return "", fmt.Errorf("unsupported action %s", a.Type)

@@ -30,7 +30,7 @@ const MirrorPodAnnotation = "kubernetes.io/config.mirror"
 // every evicted pod is gone. The cordon writes the change mark on the node; a node already
 // cordoned is not patched, and the evictions change no object that stays (the pods go), so
 // neither carries a mark. A dry run cordons nothing and lists the pods it would evict.
-func (x *Actions) drain(ctx context.Context, c *Client, a *incident.Action, dry bool) (string, error) {
+func (x *Actions) drain(ctx context.Context, c *Client, a *incident.Action, dry bool, rec *recorder) (string, error) {
 	n, err := getAs[corev1.Node](ctx, c, nodesResource, "", a.Node)
 	if err != nil {
 		return "", err
@@ -54,6 +54,7 @@ func (x *Actions) drain(ctx context.Context, c *Client, a *incident.Action, dry 
 	if err := x.evictAll(ctx, c, a.Timeout, pods); err != nil {
 		return "", fmt.Errorf("drain %s: %w", a.Node, err)
 	}
+	rec.drained(a.Node, !n.Spec.Unschedulable, names)
 	return fmt.Sprintf("cordoned node %s and evicted %d pods: %s", a.Node, len(names), strings.Join(names, ", ")), nil
 }
 

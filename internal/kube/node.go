@@ -10,7 +10,8 @@ import (
 )
 
 // cordon marks a node unschedulable, with the change mark in the same patch.
-func (x *Actions) cordon(ctx context.Context, c *Client, a *incident.Action, dry bool) (string, error) {
+func (x *Actions) cordon(ctx context.Context, c *Client, a *incident.Action, dry bool, rec *recorder) (string, error) {
+	rec.mutated()
 	n, err := getAs[corev1.Node](ctx, c, nodesResource, "", a.Node)
 	if err != nil {
 		return "", err
@@ -21,6 +22,7 @@ func (x *Actions) cordon(ctx context.Context, c *Client, a *incident.Action, dry
 	if err := x.cordonNode(ctx, c, a.Node, dry); err != nil {
 		return "", err
 	}
+	rec.unschedulable(a.Node, false, true)
 	return fmt.Sprintf("%scordon node %s: spec.unschedulable false -> true", prefix(dry), a.Node), nil
 }
 

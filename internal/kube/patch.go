@@ -45,7 +45,7 @@ var patchTypes = map[string]types.PatchType{
 // patch patches any resource and lists the fields that change. The change mark goes in the
 // same patch for merge and strategic merge patches; after a JSON patch (which cannot add to
 // annotations that may not exist) it is a metadata-only merge patch of its own.
-func (x *Actions) patch(ctx context.Context, c *Client, a *incident.Action, dry bool) (string, error) {
+func (x *Actions) patch(ctx context.Context, c *Client, a *incident.Action, dry bool, rec *recorder) (string, error) {
 	ri, m, err := resource(ctx, c, a.APIVersion, a.Kind, a.Namespace)
 	if err != nil {
 		return "", err
@@ -73,6 +73,7 @@ func (x *Actions) patch(ctx context.Context, c *Client, a *incident.Action, dry 
 	if err != nil {
 		return "", err
 	}
+	rec.fields(m, before.Object, after.Object)
 	out := fmt.Sprintf("%spatch %s %s:\n%s", prefix(dry), m.Kind.Kind, objectName(after), diff(before.Object, after.Object))
 	if ann != nil {
 		mark, _ := json.Marshal(metadataPatch(ann))
@@ -86,7 +87,8 @@ func (x *Actions) patch(ctx context.Context, c *Client, a *incident.Action, dry 
 
 // apply server-side applies every object of the manifest, as field manager incidentbot,
 // each with the change mark set in its metadata.annotations before it is sent.
-func (x *Actions) apply(ctx context.Context, c *Client, a *incident.Action, dry bool) (string, error) {
+func (x *Actions) apply(ctx context.Context, c *Client, a *incident.Action, dry bool, rec *recorder) (string, error) {
+	rec.mutated()
 	objs, err := decodeManifest(a.Content)
 	if err != nil {
 		return "", fmt.Errorf("manifest %s: %w", a.Manifest, err)
@@ -131,8 +133,13 @@ func (x *Actions) apply(ctx context.Context, c *Client, a *incident.Action, dry 
 		switch {
 		case apierrors.IsNotFound(gerr):
 			verb = "created"
+			rec.object(m, nil, after.Object)
 		case gerr == nil && diff(before.Object, after.Object) == "(no change)":
 			verb = "unchanged"
+		case gerr == nil:
+			rec.object(m, before.Object, after.Object)
+		default:
+			rec.noInverse(fmt.Sprintf("the bot could not read %s %s before applying it (%s), so it does not know what to restore", m.Kind.Kind, objectName(after), describeErr(gerr)))
 		}
 		if dry {
 			verb = "would be " + verb

@@ -86,7 +86,8 @@ func replicas(p *int32) int32 {
 // scale sets replicas with a merge patch of the workload (no read-modify-write, so no
 // conflict with the controllers that write status), the change mark on its metadata in the
 // same patch, and reports the previous counts so a later step, or a person, can restore them.
-func (x *Actions) scale(ctx context.Context, c *Client, a *incident.Action, dry bool) (string, error) {
+func (x *Actions) scale(ctx context.Context, c *Client, a *incident.Action, dry bool, rec *recorder) (string, error) {
+	rec.mutated()
 	want := int32(*a.Replicas)
 	patch, err := markedPatch(ctx, x.now(), map[string]any{"spec": map[string]any{"replicas": want}})
 	if err != nil {
@@ -102,6 +103,7 @@ func (x *Actions) scale(ctx context.Context, c *Client, a *incident.Action, dry 
 		if _, err := c.Dynamic.Resource(statefulSetsResource).Namespace(a.Namespace).Patch(ctx, a.StatefulSet, types.MergePatchType, patch, opts); err != nil {
 			return "", err
 		}
+		rec.replicas("StatefulSet", a.Namespace, a.StatefulSet, before, want)
 		return fmt.Sprintf("%sscale statefulset %s/%s: replicas %d -> %d", prefix(dry), a.Namespace, a.StatefulSet, before, want), nil
 	}
 	var names []string
@@ -130,6 +132,7 @@ func (x *Actions) scale(ctx context.Context, c *Client, a *incident.Action, dry 
 		if _, err := c.Dynamic.Resource(deploymentsResource).Namespace(a.Namespace).Patch(ctx, name, types.MergePatchType, patch, opts); err != nil {
 			return strings.Join(lines, "\n"), fmt.Errorf("deployment %s: %w", name, err)
 		}
+		rec.replicas("Deployment", a.Namespace, name, before, want)
 		lines = append(lines, fmt.Sprintf("deployment %s/%s: replicas %d -> %d", a.Namespace, name, before, want))
 	}
 	head := "scaled"

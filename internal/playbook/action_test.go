@@ -10,11 +10,11 @@ import (
 )
 
 // Every field of incident.Action is a key of some action type (but type, which every one
-// has, content, which the bot reads from the manifest when a run starts, and ahead, which it
-// fills in for a preflight from the run's later steps): a field that
-// no playbook can set would be dead.
+// has, content, which the bot reads from the manifest when a run starts, ahead, which it
+// fills in for a preflight from the run's later steps, and undo and undo_of, which only an
+// undo step has): a field that no playbook can set would be dead.
 func TestEveryActionFieldBelongsToAType(t *testing.T) {
-	taken := map[string]bool{"type": true, "content": true, "ahead": true}
+	taken := map[string]bool{"type": true, "content": true, "ahead": true, "undo": true, "undo_of": true}
 	for _, k := range playbook.Kinds() {
 		for _, f := range k.Fields {
 			taken[f] = true

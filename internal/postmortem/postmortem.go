@@ -320,7 +320,8 @@ func model(d incident.ReviewData) view {
 	for _, r := range incident.CrisisRoles {
 		v.Roles = append(v.Roles, roleView{Title: r.Title(), Holder: who(inc.Holder(r), names)})
 	}
-	for _, run := range d.Runs {
+	for i, run := range d.Runs {
+		run.Number = i + 1
 		for _, s := range run.Steps {
 			result := strings.ReplaceAll(string(s.State), "_", " ")
 			switch {
@@ -335,6 +336,7 @@ func model(d incident.ReviewData) view {
 				v.BreakGlass = append(v.BreakGlass, breakGlassView{Playbook: run.Playbook, Title: cell(s.Spec.Title),
 					Reason: cell(chatText(s.BreakGlass, names)), Count: s.BreakGlasses})
 			}
+			result += undoneText(&run, &s)
 			v.Steps = append(v.Steps, stepView{Playbook: run.Playbook, Title: cell(s.Spec.Title), Owner: s.Spec.Owner.Title(),
 				RequestedBy: who(s.RequestedBy, names), ApprovedBy: approved, Result: cell(result)})
 		}

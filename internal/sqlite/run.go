@@ -81,10 +81,10 @@ func (t *Tx) Runs(incidentID int64) ([]incident.Run, error) {
 func (t *Tx) UpdateRunStep(s *incident.RunStep) error {
 	_, err := t.tx.ExecContext(t.ctx, `UPDATE run_steps SET state = ?, requested_by = ?, approved_by = ?, decided_by = ?,
 		attempts = ?, output = ?, card_ts = ?, updated_at = ?, plan = ?, planned_at = ?, approved_at = ?, approved_plan = ?,
-		break_glass = ?, break_glasses = ?, voided = ?, plan_change = ? WHERE id = ?`,
+		break_glass = ?, break_glasses = ?, voided = ?, plan_change = ?, prior = ? WHERE id = ?`,
 		string(s.State), s.RequestedBy, s.ApprovedBy, s.DecidedBy, s.Attempts, s.Output, s.CardTS, storerow.FormatTime(s.UpdatedAt),
 		s.Plan, storerow.FormatTime(s.PlannedAt), storerow.FormatTime(s.ApprovedAt), s.ApprovedPlan,
-		s.BreakGlass, s.BreakGlasses, s.Voided, s.PlanChange, s.ID)
+		s.BreakGlass, s.BreakGlasses, s.Voided, s.PlanChange, storerow.FormatPrior(s.Prior), s.ID)
 	if err != nil {
 		return fmt.Errorf("update run step %d: %w", s.ID, err)
 	}
@@ -108,7 +108,7 @@ func (t *Tx) StepsInState(state incident.StepState) ([]incident.RunStep, error) 
 
 const stepColumns = `id, run_id, seq, phase, phase_name, phase_after, phase_within, spec, state, requested_by,
 	approved_by, decided_by, attempts, output, card_ts, updated_at, plan, planned_at, approved_at, approved_plan,
-	break_glass, break_glasses, voided, plan_change`
+	break_glass, break_glasses, voided, plan_change, prior`
 
 func (t *Tx) steps(where string, arg any) ([]incident.RunStep, error) {
 	rows, err := t.tx.QueryContext(t.ctx, `SELECT `+stepColumns+` FROM run_steps `+where, arg)
@@ -123,10 +123,11 @@ func (t *Tx) steps(where string, arg any) ([]incident.RunStep, error) {
 			after, within     int64
 			spec, state, upd  string
 			planned, approved string
+			prior             string
 		)
 		if err := rows.Scan(&s.ID, &s.RunID, &s.Seq, &s.Phase, &s.PhaseName, &after, &within, &spec, &state,
 			&s.RequestedBy, &s.ApprovedBy, &s.DecidedBy, &s.Attempts, &s.Output, &s.CardTS, &upd, &s.Plan, &planned,
-			&approved, &s.ApprovedPlan, &s.BreakGlass, &s.BreakGlasses, &s.Voided, &s.PlanChange); err != nil {
+			&approved, &s.ApprovedPlan, &s.BreakGlass, &s.BreakGlasses, &s.Voided, &s.PlanChange, &prior); err != nil {
 			return nil, err
 		}
 		s.PhaseAfter, s.PhaseWithin = time.Duration(after)*time.Millisecond, time.Duration(within)*time.Millisecond
@@ -142,6 +143,9 @@ func (t *Tx) steps(where string, arg any) ([]incident.RunStep, error) {
 		}
 		if s.ApprovedAt, err = storerow.ParseTime(approved); err != nil {
 			return nil, err
+		}
+		if s.Prior, err = storerow.ParsePrior(prior); err != nil {
+			return nil, fmt.Errorf("run step %d: %w", s.ID, err)
 		}
 		out = append(out, s)
 	}

@@ -4,10 +4,10 @@ package storecopy
 // internal/sqlite's migrations. A source at another version (after opening migrated it
 // forward) is refused, and a test fails when a new SQLite migration lands without the plan
 // being brought up to it.
-const SQLiteSchema = 23
+const SQLiteSchema = 24
 
 // PostgresSchema is the PostgreSQL schema version the plan is written for.
-const PostgresSchema = 9
+const PostgresSchema = 10
 
 // kind is how a column's values are carried from SQLite to PostgreSQL.
 type kind int
@@ -118,7 +118,7 @@ var plan = []table{
 		ints("id", "run_id", "seq", "phase"), texts("phase_name"), ints("phase_after", "phase_within"),
 		texts("spec", "state", "requested_by", "approved_by", "decided_by"), ints("attempts"),
 		texts("output", "card_ts", "updated_at", "plan", "planned_at"),
-		texts("approved_at", "approved_plan", "break_glass"), ints("break_glasses"), texts("voided", "plan_change"),
+		texts("approved_at", "approved_plan", "break_glass"), ints("break_glasses"), texts("voided", "plan_change", "prior"),
 	)},
 	{name: "followups", what: "follow-ups", key: []string{"id"}, identity: []string{"id"}, columns: join(
 		ints("id", "incident_id"), texts("text", "owner", "created_by", "created_at", "issue_url"),

@@ -67,6 +67,7 @@ func groups() []group {
 		{"Ledger", ledgerCases()},
 		{"Runs", runCases()},
 		{"Approvals", approvalCases()},
+		{"Undo", undoCases()},
 		{"Transactions", txCases()},
 		{"Listing", listingCases()},
 		{"Stats", statsCases()},

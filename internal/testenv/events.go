@@ -105,6 +105,10 @@ func SampleEvents() []incident.TimelineEvent {
 		{"U0BOB", incident.EventStepDone, incident.EventData{Step: step}},
 		{"U0BOB", incident.EventStepDone, incident.EventData{Step: step, Was: string(incident.StepUnknown)}},
 		{"U0BOB", incident.EventStepReset, incident.EventData{Step: step, Was: string(incident.StepFailed)}},
+		{"U0BOB", incident.EventStepUndo, incident.EventData{Step: step, Number: 9, Title: "Undo step 1.4: Scale down the primary region",
+			Detail: "scale deployment ns/api back to 3 replicas"}},
+		{"U0BOB", incident.EventStepUndo, incident.EventData{Step: step, Number: 10, Title: "Undo step 1.5: Drain node-7",
+			Detail: "uncordon node node-7", Reason: "Uncordoning does not undo the evictions: the 1 pods the drain evicted are not brought back: apps/api-1."}},
 		{"U0ALICE", incident.EventServiceAdded, incident.EventData{Service: "intent-processing", Tier: 1}},
 		{"U0ALICE", incident.EventServiceAdded, incident.EventData{Service: "intent-processing", Tier: 1, Objective: 15 * time.Minute, ObjectiveOf: "intent-processing"}},
 		{"U0ALICE", incident.EventImpactSet, incident.EventData{Money: []incident.Money{75000, 1250}, Shares: []incident.Share{

@@ -89,6 +89,14 @@ func init() {
 	phrases[incident.EventStepPlanned] = func(e incident.TimelineEvent) Sentence {
 		return say(fmt.Sprintf("Dry run of %q: ", e.Data.Step.Title), detail(e.Data.Detail)).sentence()
 	}
+	phrases[incident.EventStepUndo] = func(e incident.TimelineEvent) Sentence {
+		d := e.Data
+		b := say(actor(e), fmt.Sprintf(" asked to undo %s with a new step, %q: ", stepName(d.Step), d.Title), detail(d.Detail))
+		if d.Reason != "" {
+			b.add(". " + d.Reason)
+		}
+		return b.sentence()
+	}
 	phrases[incident.EventStepResult] = stepResult
 	phrases[incident.EventStepUnknown] = stepResult
 	notices[incident.EventStepUnknown] = func(e incident.TimelineEvent, _ *incident.Incident) Sentence {
