@@ -61,7 +61,7 @@ var library = map[string]entry{
 		Deployments: map[string]int32{"intent-processing": 1, "api-gateway": 1, "web-console": 1},
 		RPO:         "0s"}, // the hot standby's lag at the switchover
 	"multi-region-cloud-outage": {Service: "platform", RPO: "4h"}, // the age of the newest cross-cloud backup
-	"cyber-security-incident": {Service: "platform"},
+	"cyber-security-incident":   {Service: "platform"},
 	"single-node-failure": {Service: "intent-processing", Params: map[string]string{"node": "{namespace}-node-0"},
 		Deployments: map[string]int32{"intent-processing": 2}},
 }
