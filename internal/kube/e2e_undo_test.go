@@ -223,36 +223,39 @@ func TestDrillSingleNodeFailureUndo(t *testing.T) {
 	do(t, sys, "U0BOB", ch, "step 2 done", "Marked")
 	do(t, sys, "U0BOB", ch, "step 3 run", "Running")
 	sys.Deliver()
-	do(t, sys, "U0BOB", ch, "step 4 run", "Asked for approval")
-	do(t, sys, "U0ALICE", ch, "step 4 approve", "Approved; running")
+	// The preflight before the cordon and drain (read-only: it runs without approval).
+	do(t, sys, "U0BOB", ch, "step 4 run", "Running")
 	sys.Deliver()
 	do(t, sys, "U0BOB", ch, "step 5 run", "Asked for approval")
 	do(t, sys, "U0ALICE", ch, "step 5 approve", "Approved; running")
 	sys.Deliver()
+	do(t, sys, "U0BOB", ch, "step 6 run", "Asked for approval")
+	do(t, sys, "U0ALICE", ch, "step 6 approve", "Approved; running")
+	sys.Deliver()
 	st := steps(t, sys)
-	if st[3].State != incident.StepSucceeded || st[4].State != incident.StepSucceeded {
-		t.Fatalf("cordon %s (%s), drain %s (%s)", st[3].State, st[3].Output, st[4].State, st[4].Output)
+	if st[4].State != incident.StepSucceeded || st[5].State != incident.StepSucceeded {
+		t.Fatalf("cordon %s (%s), drain %s (%s)", st[4].State, st[4].Output, st[5].State, st[5].Output)
 	}
-	do(t, sys, "U0BOB", ch, "step 5 undo", "cannot be undone: node kwok-node-0 was cordoned before the drain, so there is nothing to uncordon, and the 2 pods the drain evicted are not brought back")
-	do(t, sys, "U0BOB", ch, "step 4 undo", "Step 1.9 undoes step 1.4:\nuncordon node kwok-node-0\nIts dry run will be on its card; it needs the approval of the Incident commander.")
+	do(t, sys, "U0BOB", ch, "step 6 undo", "cannot be undone: node kwok-node-0 was cordoned before the drain, so there is nothing to uncordon, and the 2 pods the drain evicted are not brought back")
+	do(t, sys, "U0BOB", ch, "step 5 undo", "Step 1.10 undoes step 1.5:\nuncordon node kwok-node-0\nIts dry run will be on its card; it needs the approval of the Incident commander.")
 	sys.Deliver()
 	st = steps(t, sys)
-	if u := st[8]; u.State != incident.StepAwaitingApproval || u.Plan != "would uncordon node kwok-node-0: spec.unschedulable true -> false" {
+	if u := st[9]; u.State != incident.StepAwaitingApproval || u.Plan != "would uncordon node kwok-node-0: spec.unschedulable true -> false" {
 		t.Fatalf("the undo step is %s with plan %q", u.State, u.Plan)
 	}
 	if n, _ := kc.CoreV1().Nodes().Get(ctx, "kwok-node-0", metav1.GetOptions{}); !n.Spec.Unschedulable {
 		t.Fatal("the undo's dry run uncordoned the node")
 	}
-	do(t, sys, "U0ALICE", ch, "step 9 approve", "Approved; running")
+	do(t, sys, "U0ALICE", ch, "step 10 approve", "Approved; running")
 	sys.Deliver()
-	if st = steps(t, sys); st[8].State != incident.StepSucceeded {
-		t.Fatalf("the undo %s: %s", st[8].State, st[8].Output)
+	if st = steps(t, sys); st[9].State != incident.StepSucceeded {
+		t.Fatalf("the undo %s: %s", st[9].State, st[9].Output)
 	}
 	n, _ := kc.CoreV1().Nodes().Get(ctx, "kwok-node-0", metav1.GetOptions{})
 	if n.Spec.Unschedulable {
 		t.Error("the node is still cordoned after the undo")
 	}
-	if by := n.Annotations[kube.ChangedByAnnotation]; !strings.HasPrefix(by, "INC-1 step 1.9 cordon-node-undo, claim ") {
+	if by := n.Annotations[kube.ChangedByAnnotation]; !strings.HasPrefix(by, "INC-1 step 1.10 cordon-node-undo, claim ") {
 		t.Errorf("the node carries the mark %q", by)
 	}
 }
