@@ -152,8 +152,15 @@ func TestUndoThroughTheButtonAndTyped(t *testing.T) {
 		t.Errorf("the undo ended %s: %q", st[2].State, st[2].Output)
 	}
 
-	// A restart has no undo.
+	// A restart has no undo. Its plan was made when the run started, before the scale and
+	// its undo bumped the Deployment's generation: the first approval is voided at execution
+	// (the plan changed) and the card asks again, with the plan as it is now.
 	s.do(bob, ch, "step 1.2 run", "Asked for approval")
+	s.do(alice, ch, "step 1.2 approve", "Approved; running")
+	sys.Deliver()
+	if st = runSteps(t, sys); st[1].State != incident.StepAwaitingApproval || st[1].Voided != incident.VoidPlanChanged {
+		t.Fatalf("the restart after the scale and its undo: %s, voided %q", st[1].State, st[1].Voided)
+	}
 	s.do(alice, ch, "step 1.2 approve", "Approved; running")
 	sys.Deliver()
 	s.do(bob, ch, "step 1.2 undo", "cannot be undone: a rollout restart has no inverse")

@@ -236,9 +236,6 @@ func (o *Outbox) finishStepWith(run *Run, step *RunStep, state StepState, output
 		{kind: EffectUpdateStep, discriminator: fmt.Sprintf("result-%d-%d", step.ID, step.Attempts), payload: EffectPayload{StepID: step.ID, RunID: run.ID}},
 		{kind: EffectUpdateRunCard, discriminator: fmt.Sprintf("result-%d-%d", step.ID, step.Attempts), payload: EffectPayload{RunID: run.ID}},
 	}
-	if state == StepSucceeded && step.Spec.Mutating {
-		follow = append(follow, replans(run, step)...)
-	}
 	return result{
 		store: func(tx Tx, now time.Time) error {
 			fresh, err := tx.Run(run.ID)
@@ -258,23 +255,6 @@ func (o *Outbox) finishStepWith(run *Run, step *RunStep, state StepState, output
 	}
 }
 
-// replans are fresh dry runs of the run's steps not yet run on the cluster a mutating step
-// just changed: their plans were made before it, so the cards show what they would change
-// now, before anyone approves, instead of an approval voided at execution for a change the
-// run itself made.
-func replans(run *Run, done *RunStep) []followUp {
-	var out []followUp
-	for i := range run.Steps {
-		st := &run.Steps[i]
-		if st.ID == done.ID || !st.Spec.NeedsDryRun() || st.Spec.Action.Cluster != done.Spec.Action.Cluster ||
-			(st.State != StepPending && st.State != StepAwaitingApproval) {
-			continue
-		}
-		out = append(out, followUp{kind: EffectPlanStep, discriminator: fmt.Sprintf("%d-after-%d-%d", st.ID, done.ID, done.Attempts),
-			payload: EffectPayload{StepID: st.ID, RunID: run.ID}})
-	}
-	return out
-}
 
 // plan dry-runs a step that has not run yet and records the plan on the step, its card and
 // the timeline (evidence of what the approver saw).

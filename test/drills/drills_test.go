@@ -164,6 +164,7 @@ func TestSeedPlaybookDrills(t *testing.T) {
 	if _, err := kc.CoreV1().Nodes().Create(context.Background(), kwokNode(sharedNode, false), metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
+	nodeUp(t, kc, sharedNode)
 	writeStandIns(t, c.ExecDir())
 	// A bot for each mode, each with its own Slack, PagerDuty, GitHub and hooks.
 	outs, bots := map[string]*outside{}, map[string]*bot{}

@@ -156,6 +156,25 @@ func kwokNode(name string, own bool) *corev1.Node {
 	return n
 }
 
+// nodeUp waits until kwok has taken a new node over: Ready, with an address. Until then the
+// API server cannot reach its "kubelet" for an exec ("no preferred addresses found") and
+// pods bound to it do not start.
+func nodeUp(t *testing.T, kc kubernetes.Interface, name string) {
+	t.Helper()
+	until(t, time.Minute, "kwok to take node "+name+" over (Ready, an address)", func() bool {
+		n, err := kc.CoreV1().Nodes().Get(context.Background(), name, metav1.GetOptions{})
+		if err != nil || len(n.Status.Addresses) == 0 {
+			return false
+		}
+		for _, c := range n.Status.Conditions {
+			if c.Type == corev1.NodeReady {
+				return c.Status == corev1.ConditionTrue
+			}
+		}
+		return false
+	})
+}
+
 // podSpec is what the world's workloads run: on the drill's own node when it has one.
 func (w *world) podSpec(container string) corev1.PodSpec {
 	spec := corev1.PodSpec{NodeSelector: map[string]string{"type": "kwok"},
@@ -182,6 +201,7 @@ func (w *world) build(t *testing.T, kc kubernetes.Interface) {
 	if w.Node != "" {
 		_, err := kc.CoreV1().Nodes().Create(ctx, kwokNode(w.Node, true), metav1.CreateOptions{})
 		must("node "+w.Node, err)
+		nodeUp(t, kc, w.Node)
 	}
 	until(t, time.Minute, "the default service account of "+w.Namespace, func() bool {
 		_, err := kc.CoreV1().ServiceAccounts(w.Namespace).Get(ctx, "default", metav1.GetOptions{})
