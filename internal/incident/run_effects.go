@@ -255,7 +255,6 @@ func (o *Outbox) finishStepWith(run *Run, step *RunStep, state StepState, output
 	}
 }
 
-
 // plan dry-runs a step that has not run yet and records the plan on the step, its card and
 // the timeline (evidence of what the approver saw).
 func (o *Outbox) plan(ctx context.Context, inc *Incident, run *Run, step *RunStep) (result, error) {
