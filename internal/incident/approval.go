@@ -53,13 +53,17 @@ const digestLen = 16
 
 // planNoise is what changes in a plan's text between two dry runs of the same state, and
 // so is left out of its digest: the restartedAt stamp a rollout restart would write (the
-// time of the dry run), and the observedGeneration a controller catches up on by itself.
+// time of the dry run), the observedGeneration a controller catches up on by itself, and a
+// switchover's replica lag.
 var planNoise = []struct {
 	re   *regexp.Regexp
 	with string
 }{
 	{regexp.MustCompile(`(restartedAt=)[0-9][0-9T:.Z+-]*`), "${1}<time>"},
 	{regexp.MustCompile(`(observedGeneration )[0-9]+`), "${1}<n>"},
+	// A Patroni switchover's replica lag moves with every write to the leader: the approval
+	// is for the leader and the candidate; the lag is read again, and measured, when it runs.
+	{regexp.MustCompile(`(\), lag )[^\n]*`), "${1}<lag>"},
 }
 
 // PlanDigest identifies a dry-run plan: the first 16 hex digits of the SHA-256 of its text,

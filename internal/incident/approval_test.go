@@ -33,6 +33,17 @@ func TestPlanDigest(t *testing.T) {
 	if d := incident.PlanDigest(""); d != "" {
 		t.Errorf("no plan has digest %q", d)
 	}
+	// A switchover's lag moves with every write; its leader and candidate do not.
+	switchover := func(leader, candidate, lag string) string {
+		return "would switch over the Patroni cluster at http://patroni.db.svc:8008 (POST /switchover)\nleader: " + leader +
+			" (timeline 1)\ncandidate: " + candidate + " (replica, streaming), lag " + lag + "\nother replica: pg-2 (replica, streaming), lag " + lag
+	}
+	if incident.PlanDigest(switchover("pg-0", "pg-1", "0 B")) != incident.PlanDigest(switchover("pg-0", "pg-1", "16 MB")) {
+		t.Error("a switchover's plan changed its digest with the replica lag alone")
+	}
+	if incident.PlanDigest(switchover("pg-0", "pg-1", "0 B")) == incident.PlanDigest(switchover("pg-1", "pg-0", "0 B")) {
+		t.Error("a switchover to another candidate has the same digest")
+	}
 }
 
 func itoa(n int) string { return string(rune('0' + n)) }

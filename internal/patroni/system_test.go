@@ -79,7 +79,15 @@ func TestMeasuredRPOInTheIncident(t *testing.T) {
 
 			// A second switchover (back to n1, 0 bytes behind) is measured too; the incident
 			// keeps the largest window measured.
+			// Its plan was made when the run started, with n1 leading: the first approval is
+			// voided at execution (the leader changed since) and the card asks again.
 			sys.Do(bob, ch, "step 1.2 run")
+			sys.Do(alice, ch, "step 1.2 approve")
+			sys.Deliver()
+			runs, _ = sys.Service.RunsOf(sys.Ctx, inc.ID)
+			if st := runs[0].Steps[1]; st.State != incident.StepAwaitingApproval || st.Voided != incident.VoidPlanChanged || f.Leader() != "n2" {
+				t.Fatalf("the switch back planned with n1 leading: %s, voided %q, leader %s", st.State, st.Voided, f.Leader())
+			}
 			sys.Do(alice, ch, "step 1.2 approve")
 			sys.Deliver()
 			if f.Leader() != "n1" {
