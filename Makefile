@@ -4,7 +4,7 @@ BIN     ?= bin/incidentbot
 VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 
-.PHONY: all build demo test test-e2e bench-e2e lint run bench fuzz clean chaos ack-bench
+.PHONY: test-drills all build demo test test-e2e bench-e2e lint run bench fuzz clean chaos ack-bench
 
 all: lint test build
 
@@ -18,11 +18,17 @@ test:
 
 # End-to-end tests on a real kube-apiserver, etcd, controller-manager, scheduler and kwok,
 # built from the Go module proxy and cached (the first build takes about 18 minutes), and
-# the Helm chart dry-run applied to that API server (helm built the same way, about 3 minutes),
-# and every built-in playbook drilled on it by the real binary (test/drills, under a minute).
+# and the Helm chart dry-run applied to that API server (helm built the same way, about 3 minutes).
 test-e2e:
 	INCIDENTBOT_KUBE_BIN=$$(test/kube/build-binaries.sh) INCIDENTBOT_HELM=$$(test/helm/build-helm.sh) INCIDENTBOT_REQUIRE_HELM=1 \
-		$(GO) test -count=1 -v ./internal/kube/ ./test/helm/ ./test/drills/
+		$(GO) test -count=1 -v ./internal/kube/ ./test/helm/
+
+# Every built-in playbook drilled on that API server by the real binary, driven through the
+# cards' buttons (test/drills, about a minute). Not in CI yet: on this 2-core machine kwok's
+# nodes intermittently lose their addresses or their pods' readiness mid-drill (execs fail
+# with "no preferred addresses found"), so the drills fail about one run in two (issue 15).
+test-drills:
+	INCIDENTBOT_KUBE_BIN=$$(test/kube/build-binaries.sh) $(GO) test -count=1 -v ./test/drills/
 
 bench-e2e:
 	INCIDENTBOT_KUBE_BIN=$$(test/kube/build-binaries.sh) $(GO) test -run '^$$' -bench RolloutRestartAndWait -benchtime 10x ./internal/kube/

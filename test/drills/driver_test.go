@@ -145,7 +145,15 @@ func (d *driver) drive(i int, spec incident.StepSpec) card {
 				continue
 			}
 			d.bot.click(t, approver(t, spec, asker), d.channel, b)
-			d.changed(i, "awaiting approval", 30*time.Second)
+			// The approval runs the step, or is voided at execution because the plan changed
+			// since the card showed it (an earlier step of the run created or changed the
+			// object): the card then shows the new plan, with a new digest on Approve, and a
+			// person reads it and approves again.
+			until(t, 30*time.Second, "step "+spec.StepID+" to run, or its approval to be voided", func() bool {
+				c := d.card(i)
+				now, _ := c.Button(incident.StepVerbApprove)
+				return c.State != "awaiting approval" || now.Value != b.Value
+			})
 		case "approved", "running":
 			d.changed(i, c.State, 10*time.Minute) // a wait step may take its time
 		case "succeeded":
