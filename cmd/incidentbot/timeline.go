@@ -175,9 +175,9 @@ func timelineShowCommand() *cobra.Command {
 		Short: "Print an incident's timeline as plain text (people by name when SLACK_BOT_TOKEN is set, else by ID)",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			n, ok := parseIncidentKey(args[0])
-			if !ok {
-				return usageError{fmt.Errorf("%q is not an incident: give its key, such as INC-42, or its number", args[0])}
+			n, err := incidentArg(args[0])
+			if err != nil {
+				return err
 			}
 			cfg, err := loadConfig()
 			if err != nil {
@@ -201,6 +201,16 @@ func timelineShowCommand() *cobra.Command {
 }
 
 // parseIncidentKey reads "INC-42", "inc-42" or "42".
+// incidentArg is parseIncidentKey for a command's argument: a usage error when it names no
+// incident.
+func incidentArg(s string) (int, error) {
+	n, ok := parseIncidentKey(s)
+	if !ok {
+		return 0, usageError{fmt.Errorf("%q is not an incident: give its key, such as INC-42, or its number", s)}
+	}
+	return n, nil
+}
+
 func parseIncidentKey(s string) (int, bool) {
 	if len(s) > 4 && strings.EqualFold(s[:4], "INC-") {
 		s = s[4:]

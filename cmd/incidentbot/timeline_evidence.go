@@ -124,9 +124,9 @@ func timelineExportCommand() *cobra.Command {
 			"unless --private is given. See docs/evidence.md.",
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			n, ok := parseIncidentKey(args[0])
-			if !ok {
-				return usageError{fmt.Errorf("%q is not an incident: give its key, such as INC-42, or its number", args[0])}
+			n, err := incidentArg(args[0])
+			if err != nil {
+				return err
 			}
 			cfg, err := loadConfig()
 			if err != nil {

@@ -108,16 +108,7 @@ func (x *Actions) apply(ctx context.Context, c *Client, a *incident.Action, dry 
 		if m.Namespaced {
 			obj.SetNamespace(ns)
 		}
-		if ann != nil {
-			all := obj.GetAnnotations()
-			if all == nil {
-				all = map[string]string{}
-			}
-			for k, v := range ann {
-				all[k] = v
-			}
-			obj.SetAnnotations(all)
-		}
+		addAnnotations(obj, ann)
 		data, err := json.Marshal(obj.Object)
 		if err != nil {
 			return "", err
