@@ -67,8 +67,9 @@ func TestReleaseBinaryPointsAtDemoBuild(t *testing.T) {
 
 // `incidentbot-demo demo` plays the regional-outage drill end to end with no credentials and
 // no network beyond loopback: pages to the drill policy acknowledged, the failover steps
-// approved and run on the simulated drill cluster (the DNS step only described), the
-// review filed, every page resolved, the timeline intact on disk.
+// approved and run on the simulated drill cluster and its Patroni (the DNS step only
+// described; the switchover measures the RPO the review shows), the review filed, every page
+// resolved, the timeline intact on disk.
 func TestDemo(t *testing.T) {
 	dir := t.TempDir()
 	cmd := demoCmd(t, "demo", "--listen", "127.0.0.1:0", "--dir", dir)
@@ -88,7 +89,9 @@ func TestDemo(t *testing.T) {
 		"preflight: preflight on drill-usw2: all 5 checks passed | PASS capacity: 2 Ready, schedulable nodes;",
 		"alice     clicks Approve on \"Fail the database over to the hot standby in us-west-2\"",
 		"dns-failover: DRILL: not run for real; it would have sent: | POST https://dns-failover.internal/v1/failover",
-		`Successfully switched over to "postgresql-replica-0"`,
+		`promote-standby: Switched over: postgresql-primary -> postgresql-replica-0, timeline 2 (Patroni: Successfully switched over to "postgresql-replica-0")`,
+		"Measured RPO: 0s (postgresql-replica-0 was 0 bytes behind the leader).",
+		"| RPO | 30s (intent-processing) | 0s, measured at the switchover of step 1.6 promote-standby (postgresql-replica-0 was 0 bytes behind the leader) | met |",
 		"scale-up-secondary: scaled (previous counts, to restore them): | deployment nephoran-system/api-gateway: replicas 1 -> 3",
 		"pods ready: 10/10",
 		"INC-1 is resolved after",

@@ -312,7 +312,7 @@ func TestPlaybooksCommands(t *testing.T) {
 		t.Errorf("list (exit %d):\n%s", code, out)
 	}
 	out, code = run(t, env, "playbooks", "show", "regional-outage")
-	if code != 0 || !strings.Contains(out, "kubernetes.exec") || !strings.Contains(out, "approval: incident-commander, two-person") {
+	if code != 0 || !strings.Contains(out, `patroni.switchover url="{{ .params.patroni_url }}" leader=postgresql-primary`) || !strings.Contains(out, "approval: incident-commander, two-person") {
 		t.Errorf("show (exit %d):\n%s", code, out)
 	}
 	if out, code = run(t, env, "playbooks", "show", "nope"); code != 1 || !strings.Contains(out, `incidentbot: no playbook "nope"`) {

@@ -174,7 +174,8 @@ func (a *App) wire(ctx context.Context, deps Deps) error {
 	a.Router.EventText = views.EventText
 	a.Router.Playbooks = a.Library
 	a.Router.PlaybookOptions = playbook.BuildOptions{AllowedHosts: cfg.Actions.HTTP.AllowedHosts, DefaultApprover: cfg.DefaultApprovers(),
-		Clusters: cfg.ClusterNames(), DrillClusters: cfg.Drills.Clusters}
+		Clusters: cfg.ClusterNames(), DrillClusters: cfg.Drills.Clusters,
+		DrillPatroniHosts: cfg.Drills.PatroniHosts}
 	a.Bot = bot.New(a.Router, a.api, log)
 	a.Bot.CommandName, a.Bot.TeamIDs = cfg.Slack.Command, cfg.Slack.TeamIDs
 	if u, err := url.Parse(cfg.Slack.APIURL); err == nil && u.Host != "slack.com" {

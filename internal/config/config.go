@@ -84,6 +84,10 @@ type Drills struct {
 	// drill's kubernetes steps on a mapped cluster run for real on the drill cluster. Steps
 	// on clusters not mapped here are dry runs only.
 	Clusters map[string]string `yaml:"clusters"`
+	// PatroniHosts are the hosts of Patroni REST APIs that serve drill databases: a drill's
+	// patroni.switchover on one of them switches over for real (and measures the RPO); on
+	// any other host it is a dry run only. Each must also be in actions.http.allowed_hosts.
+	PatroniHosts []string `yaml:"patroni_hosts"`
 }
 
 // Slack configures the Slack app.

@@ -192,6 +192,13 @@ func TestDrillPagingAndClusters(t *testing.T) {
 	if m := cfg.Drills.Clusters; m["us-west-2"] != "drill-usw2" {
 		t.Errorf("drill clusters %v", m)
 	}
+	if _, err := Load(write(clusters+"actions: {http: {allowed_hosts: [patroni.drill.svc]}}\ndrills: {patroni_hosts: [patroni.drill.svc]}\n"), env(nil)); err != nil {
+		t.Errorf("a drill Patroni on an allowed host: %v", err)
+	}
+	if _, err := Load(write(clusters+"drills: {patroni_hosts: [patroni.drill.svc]}\n"), env(nil)); err == nil ||
+		!strings.Contains(err.Error(), `drills.patroni_hosts[0]: "patroni.drill.svc" is not in actions.http.allowed_hosts`) {
+		t.Errorf("a drill Patroni off the allow-list: %v", err)
+	}
 
 	_, err = Load(write(clusters+`drills:
   paging: {pagerduty_escalation_policy: PDRILL1, pagerduty_schedule: PSCHED1, slack_usergroup: S1}

@@ -98,6 +98,11 @@ func (c *Config) Validate() error {
 		bad("drills.paging.slack_usergroup", "drills page through PagerDuty only")
 	}
 	c.validateDrillClusters(bad)
+	for i, h := range c.Drills.PatroniHosts {
+		if !slices.Contains(c.Actions.HTTP.AllowedHosts, h) {
+			bad(fmt.Sprintf("drills.patroni_hosts[%d]", i), "%q is not in actions.http.allowed_hosts: the switchover could not reach it", h)
+		}
+	}
 	for name, s := range c.Services {
 		path := "services." + name
 		if !serviceRe.MatchString(name) {

@@ -38,7 +38,7 @@ func (d *Drill) Run(ctx context.Context) (*incident.Incident, error) {
 	w := d.World
 
 	d.narrate("Alice runs the quarterly regional failover drill from #general.")
-	if err := d.command(Alice, w.General, "drill regional-outage target_region="+Region); err != nil {
+	if err := d.command(Alice, w.General, "drill regional-outage target_region="+Region+" patroni_url="+w.PatroniURL); err != nil {
 		return nil, err
 	}
 	var channel string
@@ -88,7 +88,6 @@ func (d *Drill) Run(ctx context.Context) (*incident.Incident, error) {
 	}{
 		{Carol, "update --status-page --customers Service is running from " + Region + " while we rehearse a regional failover. No action is needed."},
 		{Dave, "update --execs --stakeholders Regional failover drill: traffic on " + Region + " within the 45-minute RTO; no customer impact."},
-		{Bob, "rpo 20s"},
 		{Alice, "followup Automate the certificate and secret sync check for " + Region + " " + mention(Bob)},
 		{Alice, "mitigate"},
 		{Alice, "resolve Failed over to " + Region + " within the RTO; the primary region's recovery is planned."},

@@ -45,8 +45,13 @@ type World struct {
 	PD      *testenv.PagerDuty
 	GitHub  *testenv.GitHub
 	Cluster *kubesim.Cluster
+	// PatroniURL is the REST API of the drill cluster's Patroni (on loopback, an allowed
+	// host), which the playbook's preflight reads and its switchover goes through.
+	PatroniURL string
 	// General is where the drill is declared; Announce where incidents are announced.
 	General, Announce string
+
+	stopPatroni func()
 }
 
 // NewWorld starts the emulators and the simulated drill cluster: the secondary region's
@@ -69,6 +74,7 @@ func NewWorld(ctx context.Context) *World {
 		kubesim.StatefulSet(Namespace, "postgresql-replica", 1),
 		kubesim.Node(DrillCluster+"-node-0", "16", "64Gi"), kubesim.Node(DrillCluster+"-node-1", "16", "64Gi"))
 	w.Cluster.Step = 100 * time.Millisecond
+	w.PatroniURL, w.stopPatroni = w.Cluster.ServePatroni()
 	w.Cluster.Settle(ctx)
 	go w.Cluster.Run(ctx)
 	return w
@@ -79,6 +85,7 @@ func (w *World) Close() {
 	w.Slack.Close()
 	w.PD.Close()
 	w.GitHub.Close()
+	w.stopPatroni()
 }
 
 // Clusters are the playbooks' clusters as the bot sees them: only the drill cluster can
@@ -111,9 +118,10 @@ func (w *World) Config(db, listen string) *config.Config {
 		"web-console":       {Tier: 3},
 	}
 	cfg.Clusters = map[string]config.Cluster{Region: {Context: "prod-usw2"}, DrillCluster: {Context: DrillCluster}}
-	cfg.Actions.HTTP.AllowedHosts = []string{"dns-failover.internal", "global-lb.internal"}
+	cfg.Actions.HTTP.AllowedHosts = []string{"dns-failover.internal", "global-lb.internal", "127.0.0.1"} // 127.0.0.1: Patroni
 	cfg.Drills.Paging = config.Role{PagerDutyEscalationPolicy: DrillPolicy}
 	cfg.Drills.Clusters = map[string]string{Region: DrillCluster}
+	cfg.Drills.PatroniHosts = []string{"127.0.0.1"} // the drill cluster's Patroni
 	// The demo plays in half a minute what takes people an hour, posting many times a
 	// second in one channel; the emulator does not rate-limit it, so neither does the bot.
 	noBudget := false

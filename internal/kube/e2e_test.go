@@ -10,10 +10,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nephoran/incidentbot/internal/config"
 	"github.com/nephoran/incidentbot/internal/incident"
 	"github.com/nephoran/incidentbot/internal/kube"
 	"github.com/nephoran/incidentbot/internal/testenv"
 	"github.com/nephoran/incidentbot/internal/testenv/kubecluster"
+	"github.com/nephoran/incidentbot/internal/testenv/patronifake"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
@@ -101,9 +103,11 @@ func available(t *testing.T, kc kubernetes.Interface, name string) bool {
 
 // drill runs a playbook through the bot's domain (commands, approvals, outbox) against the
 // real cluster as "us-east-1".
-func drill(t *testing.T, c *kubecluster.Cluster) (*testenv.System, string) {
-	x := &kube.Actions{Clusters: kube.NewClusters(c.Kubeconfig, map[string]string{"us-east-1": "e2e"}), Poll: 200 * time.Millisecond}
-	sys := testenv.NewSystem(t, testenv.WithKubernetes(x, "us-east-1"))
+func drill(t *testing.T, c *kubecluster.Cluster, opts ...testenv.Option) (*testenv.System, string) {
+	// 127.0.0.1: the preflight reads a Patroni fake on loopback.
+	x := &kube.Actions{Clusters: kube.NewClusters(c.Kubeconfig, map[string]string{"us-east-1": "e2e"}), Poll: 200 * time.Millisecond,
+		AllowedHosts: []string{"127.0.0.1"}}
+	sys := testenv.NewSystem(t, append([]testenv.Option{testenv.WithKubernetes(x, "us-east-1")}, opts...)...)
 	general := sys.Slack.AddChannel("general", "U0ALICE", "U0BOB")
 	sys.Do("U0ALICE", general, "declare P1 intent-processing drill")
 	sys.Deliver()
@@ -184,14 +188,15 @@ func TestDrillApplicationServiceFailure(t *testing.T) {
 func TestDrillDatabasePrimaryFailure(t *testing.T) {
 	c, kc := e2e(t)
 	ctx := context.Background()
-	for prog, script := range map[string]string{
-		"patronictl": "#!/bin/sh\necho \"Switchover to $5 completed\"\n",
-		"psql":       "#!/bin/sh\necho f\n",
-	} {
-		if err := os.WriteFile(filepath.Join(c.ExecDir(), prog), []byte(script), 0o755); err != nil {
-			t.Fatal(err)
-		}
+	if err := os.WriteFile(filepath.Join(c.ExecDir(), "psql"), []byte("#!/bin/sh\necho f\n"), 0o755); err != nil {
+		t.Fatal(err)
 	}
+	// The switchover goes through Patroni's REST API (a fake of it on loopback): the replica
+	// streams, 0 bytes behind.
+	db := patronifake.Start(t)
+	db.Set(false,
+		patronifake.Member{Name: "postgresql-primary", Role: "leader", State: "running", Timeline: 1},
+		patronifake.Member{Name: "postgresql-replica-0", Role: "replica", State: "running", Timeline: 1, Streaming: true})
 	for _, name := range []string{"nephoran-controller", "llm-processor"} {
 		createDeployment(t, kc, name, 2)
 	}
@@ -208,8 +213,10 @@ func TestDrillDatabasePrimaryFailure(t *testing.T) {
 		p, err := kc.CoreV1().Pods(ns).Get(ctx, "postgresql-replica-0", metav1.GetOptions{})
 		return err == nil && p.Status.Phase == corev1.PodRunning && available(t, kc, "nephoran-controller") && available(t, kc, "llm-processor")
 	})
-	sys, ch := drill(t, c)
-	do(t, sys, "U0ALICE", ch, "playbook database-primary-failure cluster=us-east-1", "Started")
+	sys, ch := drill(t, c, testenv.WithConfig(func(cfg *config.Config) {
+		cfg.Actions.HTTP.AllowedHosts = append(cfg.Actions.HTTP.AllowedHosts, "127.0.0.1")
+	}))
+	do(t, sys, "U0ALICE", ch, "playbook database-primary-failure cluster=us-east-1 patroni_url="+db.URL, "Started")
 	sys.Deliver()
 	do(t, sys, "U0BOB", ch, "step 1 run", "Running") // the preflight only reads: no approval
 	sys.Deliver()
@@ -242,8 +249,12 @@ func TestDrillDatabasePrimaryFailure(t *testing.T) {
 	if !strings.HasPrefix(st[0].Output, "preflight on us-east-1: all 5 checks passed") {
 		t.Errorf("preflight output %q", st[0].Output)
 	}
-	if !strings.Contains(st[1].Output, "exit code 0") || !strings.Contains(st[1].Output, "Switchover to postgresql-replica-0 completed") {
+	if !strings.Contains(st[1].Output, "Switched over: postgresql-primary -> postgresql-replica-0, timeline 2") ||
+		!strings.Contains(st[1].Output, "Measured RPO: 0s (postgresql-replica-0 was 0 bytes behind the leader).") {
 		t.Errorf("switchover output %q", st[1].Output)
+	}
+	if rq := db.Requests(); len(rq) != 1 || rq[0] != (patronifake.Request{Leader: "postgresql-primary", Candidate: "postgresql-replica-0"}) || db.Leader() != "postgresql-replica-0" {
+		t.Errorf("switchovers asked of Patroni %+v; leader %s", rq, db.Leader())
 	}
 	if !strings.Contains(st[6].Output, "stdout:\nf") {
 		t.Errorf("validation output %q", st[6].Output)

@@ -3,6 +3,7 @@ package playbook
 import (
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -20,6 +21,9 @@ type BuildOptions struct {
 	// (drills.clusters): a drill's kubernetes steps on a mapped cluster act on its drill
 	// cluster for real; on any other cluster they are dry runs only.
 	DrillClusters map[string]string
+	// DrillPatroniHosts are the hosts of drill databases' Patroni (drills.patroni_hosts): a
+	// drill's patroni.switchover on one of them runs for real.
+	DrillPatroniHosts []string
 }
 
 // Build checks the params (unknown, missing, not in the enum: all at once, before anything
@@ -143,6 +147,11 @@ func buildStep(p *Playbook, st *Step, data map[string]any, drill bool, opts Buil
 	live := false
 	if to, ok := opts.DrillClusters[a.Cluster]; ok && drill && a.Kubernetes() {
 		a.Cluster, live = to, true
+	}
+	if drill && a.Type == PatroniSwitchover {
+		if u, err := url.Parse(a.URL); err == nil && slices.Contains(opts.DrillPatroniHosts, u.Hostname()) {
+			live = true
+		}
 	}
 	if opts.Clusters != nil && a.Cluster != "" && !slices.Contains(opts.Clusters, a.Cluster) {
 		return incident.StepSpec{}, fmt.Errorf("unknown cluster %q (configured: %s)", a.Cluster, strings.Join(opts.Clusters, ", "))

@@ -92,6 +92,21 @@ var changedSinceTheLastRelease = map[string]func(incident.StepSpec) incident.Ste
 		s.Summary = playbook.Describe(s.Action)
 		return s
 	},
+	// The database switchovers go through Patroni's REST API (patroni.switchover), which
+	// measures the RPO achieved, instead of an exec of patronictl; the candidate, the
+	// timeout, the approval rules, the title and the owner are as they were.
+	"database-primary-failure/switchover": patroniSwitchover,
+	"regional-outage/promote-standby":     patroniSwitchover,
+}
+
+// patroniSwitchover is the stored exec of `patronictl switchover --master L --candidate C`
+// as the patroni.switchover step built now, at the param patroni_url's default.
+func patroniSwitchover(s incident.StepSpec) incident.StepSpec {
+	old := s.Action
+	s.Action = incident.Action{Type: playbook.PatroniSwitchover, URL: "http://patroni.nephoran-system.svc:8008",
+		Leader: old.Command[3], Candidate: old.Command[5], Timeout: old.Timeout}
+	s.Summary = playbook.Describe(s.Action)
+	return s
 }
 
 // stepSpec finds a built step and passes it through JSON, as the store does.

@@ -45,7 +45,7 @@ func TestBuiltinLibrary(t *testing.T) {
 	for _, ps := range p.Steps() {
 		types = append(types, ps.Step.Action.Type)
 	}
-	wantTypes := []string{"kubernetes.preflight", "kubernetes.exec", "kubernetes.patch", "kubernetes.rollout-restart", "kubernetes.rollout-restart", "kubernetes.wait", "kubernetes.exec"}
+	wantTypes := []string{"kubernetes.preflight", "patroni.switchover", "kubernetes.patch", "kubernetes.rollout-restart", "kubernetes.rollout-restart", "kubernetes.wait", "kubernetes.exec"}
 	if len(types) != len(wantTypes) {
 		t.Fatalf("primary-failure steps %v", types)
 	}

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -123,9 +124,10 @@ services:` + services + "clusters:\n")
 		for _, c := range playbookClusters {
 			fmt.Fprintf(&b, "    %s: %s\n", c, drillCluster)
 		}
+		fmt.Fprintf(&b, "  patroni_hosts: [%s]\n", patroniHost)
 	}
 	fmt.Fprintf(&b, "github: {repo: %s}\napprovals: {default_roles: [incident-commander]}\nactions:\n  http: {allowed_hosts: [%s]}\n",
-		repo, strings.Join(o.Hooks.hosts, ", "))
+		repo, strings.Join(append(slices.Clone(o.Hooks.hosts), patroniHost), ", "))
 	return b.String()
 }
 

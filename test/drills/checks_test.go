@@ -246,7 +246,7 @@ func (d *drill) checkHook(s incident.StepSpec) {
 
 // review waits for the review of the drill's incident on the GitHub fake and checks its
 // recovery objectives: the RTO achieved against the target, and the RPO where a person
-// recorded one.
+// recorded one or the switchover measured it.
 func (d *drill) review() {
 	t := d.t
 	var issue testenv.GHIssue
@@ -281,6 +281,13 @@ func (d *drill) review() {
 		t.Logf("%s %s: RPO target %s, achieved %s: %s", d.mode, d.p.Name, rpo[1], rpo[2], rpo[3])
 		if rpo[1] == "-" || strings.HasPrefix(rpo[2], "not recorded") || (rpo[3] != "met" && rpo[3] != "missed") {
 			t.Errorf("the review's RPO row %q has no target, no achieved RPO or no verdict", rpo)
+		}
+	}
+	if d.e.Patroni != nil {
+		rpo := row("RPO")
+		t.Logf("%s %s: RPO target %s, measured %s: %s", d.mode, d.p.Name, rpo[1], rpo[2], rpo[3])
+		if rpo[1] == "-" || rpo[2] != d.e.Patroni.Measured || rpo[3] != "met" {
+			t.Errorf("the review's RPO row %q: want the target, %q and met", rpo, d.e.Patroni.Measured)
 		}
 	}
 	// Every step of the run is in the review, with its result.

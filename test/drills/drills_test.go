@@ -14,6 +14,7 @@ import (
 	"github.com/nephoran/incidentbot/internal/incident"
 	"github.com/nephoran/incidentbot/internal/playbook"
 	"github.com/nephoran/incidentbot/internal/testenv/kubecluster"
+	"github.com/nephoran/incidentbot/internal/testenv/patronifake"
 	"github.com/nephoran/incidentbot/playbooks"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
@@ -32,8 +33,12 @@ type entry struct {
 	Deployments map[string]int32
 	// RPO is the data loss window a person measured and records (/incident rpo) after the
 	// drill's database steps; "" for a drill without one. A playbook with a database step
-	// (an exec of a database program) must have one.
+	// (an exec of a database program) must have one, unless its switchover measures it.
 	RPO string
+	// Patroni is the drill's database as Patroni's REST API shows it, for a playbook whose
+	// switchover goes through it (patroni.switchover): a Patroni fake at the URL the drill
+	// passes as patroni_url. The review must show the RPO measured at the switchover.
+	Patroni *database
 	// ByHand names steps that cannot succeed on a real API server as the playbook has them
 	// (step ID: what the bot's attempt says): a person does the step by hand and marks it
 	// done, and the drill reports the finding. When the playbook is fixed the drill fails
@@ -50,7 +55,7 @@ var library = map[string]entry{
 		// The services deployed from clean images, by hand (scripts/deploy-clean-system.sh).
 		Deployments: map[string]int32{"intent-processing": 2, "api-gateway": 2, "nephoran-controller": 1}},
 	"database-primary-failure": {Service: "core-database",
-		RPO: "0s"}, // the switchover's replica lag: the stand-in primary took no writes
+		Patroni: &database{Measured: "0s, measured at the switchover of step 1.2 switchover (postgresql-replica-0 was 0 bytes behind the leader)"}},
 	"database-region-failure": {Service: "core-database", Params: map[string]string{"backup_date": "20261201"},
 		RPO: "15m"}, // the age of the newest cross-region backup, from its manifest
 	"database-corruption": {Service: "core-database", Params: map[string]string{"backup_timestamp": "2026-12-01 03:00:00"},
@@ -59,21 +64,59 @@ var library = map[string]entry{
 	"regional-outage": {Service: "api-gateway",
 		// The secondary region's warm standby, one replica each, as the demo's world has it.
 		Deployments: map[string]int32{"intent-processing": 1, "api-gateway": 1, "web-console": 1},
-		RPO:         "0s"}, // the hot standby's lag at the switchover
+		Patroni: &database{Synchronous: true,
+			Measured: "0s, measured at the switchover of step 1.6 promote-standby (postgresql-replica-0 was the synchronous standby, so every acknowledged commit was on it; lag 0 bytes)"}},
 	"multi-region-cloud-outage": {Service: "platform", RPO: "4h"}, // the age of the newest cross-cloud backup
 	"cyber-security-incident":   {Service: "platform"},
 	"single-node-failure": {Service: "intent-processing", Params: map[string]string{"node": "{namespace}-node-0"},
 		Deployments: map[string]int32{"intent-processing": 2}},
 }
 
+// database is a drill's Patroni cluster: postgresql-primary leads, postgresql-replica-0
+// streams from it, 0 bytes behind (the synchronous standby in synchronous mode).
+type database struct {
+	Synchronous bool
+	// Measured is the achieved RPO the review's RPO row must show.
+	Measured string
+}
+
+// patroniHost is where the drills' Patroni fakes listen: allow-listed (actions.http) and, in
+// a rehearsal, a drill database's host (drills.patroni_hosts).
+const patroniHost = "127.0.0.1"
+
+// start serves the database as Patroni 3.0.2's REST API does, until the test ends.
+func (db *database) start(t *testing.T) *patronifake.Fake {
+	f := patronifake.Start(t)
+	role := "replica"
+	if db.Synchronous {
+		role = "sync_standby"
+	}
+	f.Set(db.Synchronous,
+		patronifake.Member{Name: "postgresql-primary", Role: "leader", State: "running", Timeline: 1},
+		patronifake.Member{Name: "postgresql-replica-0", Role: role, State: "running", Timeline: 1, Streaming: true})
+	return f
+}
+
 // databasePrograms are the programs whose exec makes a step a database step: the drill's
 // review then reports an RPO.
 var databasePrograms = []string{"patronictl", "pg_restore", "psql"}
 
-// databaseStep returns the ID of the run's first database step, or "".
+// databaseStep returns the ID of the run's first database step (an exec of a database
+// program, or a switchover), or "".
 func databaseStep(steps []incident.StepSpec) string {
 	for _, s := range steps {
-		if s.Action.Type == "kubernetes.exec" && len(s.Action.Command) > 0 && slices.Contains(databasePrograms, s.Action.Command[0]) {
+		if s.Action.Type == playbook.PatroniSwitchover ||
+			s.Action.Type == "kubernetes.exec" && len(s.Action.Command) > 0 && slices.Contains(databasePrograms, s.Action.Command[0]) {
+			return s.StepID
+		}
+	}
+	return ""
+}
+
+// switchoverStep returns the ID of the run's first patroni.switchover step, or "".
+func switchoverStep(steps []incident.StepSpec) string {
+	for _, s := range steps {
+		if s.Action.Type == playbook.PatroniSwitchover {
 			return s.StepID
 		}
 	}
@@ -82,8 +125,9 @@ func databaseStep(steps []incident.StepSpec) string {
 
 // buildOptions are what the bot builds runs with in a mode (bot_test.go's configuration).
 func buildOptions(hooks []string, mode string) playbook.BuildOptions {
-	o := playbook.BuildOptions{AllowedHosts: hooks, DefaultApprover: []incident.Role{incident.RoleCommander}, Clusters: playbookClusters}
+	o := playbook.BuildOptions{AllowedHosts: append(slices.Clone(hooks), patroniHost), DefaultApprover: []incident.Role{incident.RoleCommander}, Clusters: playbookClusters}
 	if mode == rehearsal {
+		o.DrillPatroniHosts = []string{patroniHost}
 		o.Clusters = append(slices.Clone(playbookClusters), drillCluster)
 		o.DrillClusters = map[string]string{}
 		for _, c := range playbookClusters {
@@ -210,6 +254,7 @@ type drill struct {
 	kc      kubernetes.Interface
 	hosts   []string
 
+	patroni *patronifake.Fake // the drill's database, when its entry has one
 	ns      string
 	key     string // INC-N
 	channel string
@@ -223,6 +268,12 @@ func (d *drill) params() map[string]string {
 	ps := map[string]string{"namespace": d.ns}
 	for k, v := range d.e.Params {
 		ps[k] = strings.ReplaceAll(v, "{namespace}", d.ns)
+	}
+	if _, ok := d.p.Params["patroni_url"]; ok {
+		ps["patroni_url"] = "http://" + patroniHost + ":8008" // planned before the fake starts
+		if d.patroni != nil {
+			ps["patroni_url"] = d.patroni.URL
+		}
 	}
 	return ps
 }
@@ -246,8 +297,11 @@ func (d *drill) build(n int64) []incident.StepSpec {
 func (d *drill) plan() *world {
 	d.ns = d.mode + "-" + d.p.Name
 	draft := d.build(0)
-	if id := databaseStep(draft); id != "" && d.e.RPO == "" {
+	if id := databaseStep(draft); id != "" && d.e.RPO == "" && d.e.Patroni == nil {
 		d.t.Fatalf("step %s is a database step: say in the drill's entry what RPO its people record", id)
+	}
+	if id := switchoverStep(draft); (id != "") != (d.e.Patroni != nil) {
+		d.t.Fatalf("switchover step %q, Patroni in the drill's entry %v: a switchover needs the entry's database, which measures the RPO", id, d.e.Patroni != nil)
 	}
 	return worldOf(d.t, d.ns, draft, d.e)
 }
@@ -256,6 +310,9 @@ func (d *drill) run() {
 	t := d.t
 	d.world = d.plan()
 	d.world.build(t, d.kc)
+	if d.e.Patroni != nil {
+		d.patroni = d.e.Patroni.start(t)
+	}
 
 	args := []string{d.p.Name}
 	for k, v := range d.params() {
@@ -309,6 +366,12 @@ func (d *drill) run() {
 	dr := &driver{t: t, bot: d.bot, slack: d.out.Slack, cluster: d.cluster, channel: d.channel, e: d.e, steps: d.steps, ns: d.ns, mode: d.mode}
 	dr.walk()
 	d.check(dr)
+	if d.patroni != nil {
+		rq := d.patroni.Requests()
+		if len(rq) != 1 || rq[0] != (patronifake.Request{Leader: "postgresql-primary", Candidate: "postgresql-replica-0"}) || d.patroni.Leader() != "postgresql-replica-0" {
+			t.Errorf("the switchovers Patroni was asked for: %+v; it is led by %s", rq, d.patroni.Leader())
+		}
+	}
 
 	if d.e.RPO != "" {
 		if got := d.bot.slash(t, bob, d.channel, "rpo "+d.e.RPO); !strings.Contains(got, "Recorded") {

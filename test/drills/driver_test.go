@@ -29,7 +29,8 @@ var knownTypes = map[string]string{
 	"kubernetes.exec":            "a running pod on a kwok node; kwok runs the command's stand-in (standins_test.go)",
 	"kubernetes.cordon":          "the drill's own kwok node",
 	"kubernetes.drain":           "the drill's own kwok node, with the drill's pods on it",
-	"kubernetes.preflight":       "kwok nodes with room for the scale-ups; no patroni_url, so no lag check",
+	"kubernetes.preflight":       "kwok nodes with room for the scale-ups; the drill's Patroni fake for the lag check",
+	"patroni.switchover":         "the drill's Patroni fake (patronifake) at patroni_url, on an allow-listed host (drills.patroni_hosts in a rehearsal)",
 }
 
 // driver walks one drill's step cards in order and acts on each as its people would,

@@ -21,6 +21,7 @@ type patroni struct {
 	members []string
 	leader  string
 	tl      int
+	apiURL  string // where ServePatroni serves the REST API ("" until then)
 }
 
 func newPatroni(scope string, members []string) *patroni {
