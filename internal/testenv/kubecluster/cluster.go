@@ -21,7 +21,10 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
+
+	"github.com/nephoran/incidentbot/internal/testenv/child"
 )
 
 // Cluster is a running control plane.
@@ -30,8 +33,14 @@ type Cluster struct {
 	Kubeconfig string // contexts "e2e" (admin) and "nobody" (no permissions)
 	Server     string // https://127.0.0.1:<port>
 	Token      string // the admin bearer token
-	procs      []*exec.Cmd
+	procs      []proc
 	bin        string
+}
+
+// proc is a running component and the channel closed once it has exited.
+type proc struct {
+	cmd    *exec.Cmd
+	exited <-chan struct{}
 }
 
 // Options choose what runs besides etcd and the API server.
@@ -96,10 +105,8 @@ func Start(ctx context.Context, dir string, opts Options) (*Cluster, error) {
 // Stop ends every process.
 func (c *Cluster) Stop() {
 	for i := len(c.procs) - 1; i >= 0; i-- {
-		if p := c.procs[i].Process; p != nil {
-			p.Kill()
-			c.procs[i].Wait()
-		}
+		c.procs[i].cmd.Process.Kill()
+		<-c.procs[i].exited
 	}
 	c.procs = nil
 }
@@ -117,10 +124,14 @@ func (c *Cluster) startEnv(name string, env []string, args ...string) error {
 	if env != nil {
 		cmd.Env = append(os.Environ(), env...)
 	}
-	if err := cmd.Start(); err != nil {
+	// Killed with the test process, however it ends (a -timeout panic, a SIGKILL), so that
+	// no control plane outlives its test.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	exited, err := child.Start(cmd)
+	if err != nil {
 		return fmt.Errorf("start %s: %w", name, err)
 	}
-	c.procs = append(c.procs, cmd)
+	c.procs = append(c.procs, proc{cmd, exited})
 	return nil
 }
 
@@ -237,7 +248,12 @@ spec:
 	kubelet := freePort()
 	// kwok looks exec'd programs up in its own PATH: the stand-ins come first.
 	path := []string{"PATH=" + execDir + string(os.PathListSeparator) + os.Getenv("PATH")}
-	return c.startEnv("kwok", path, "--kubeconfig", c.Kubeconfig, "--config", cfg,
+	// kwok renews each node's lease as a kubelet does (the heartbeat stage writes the status
+	// only every ten minutes). Without a lease the node lifecycle controller finds the node's
+	// heartbeat 50 s old, marks it Unknown and its pods not ready, and kwok's initialize stage
+	// runs again and patches the node's addresses away ("no preferred addresses found" on an
+	// exec), every 50 s or so: the standalone kwok binary leaves leases off unless told.
+	return c.startEnv("kwok", path, "--kubeconfig", c.Kubeconfig, "--config", cfg, "--node-lease-duration-seconds=40",
 		"--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake", "--node-ip=127.0.0.1",
 		"--node-port", strconv.Itoa(kubelet), "--server-address", fmt.Sprintf("127.0.0.1:%d", kubelet))
 }
