@@ -23,6 +23,28 @@ const (
 // ActionPrefix starts the action_id of every button whose value is a command.
 const ActionPrefix = "incident:"
 
+// CardLinking renders the incident card as Card does, its help line linking to the
+// incident's page on the dashboard at publicURL (web.public_url; "" for no link). A
+// private incident's card never links there: the dashboard does not show it.
+func CardLinking(publicURL string) func(*incident.Incident) ([]slack.Block, string) {
+	return func(inc *incident.Incident) ([]slack.Block, string) {
+		blocks, text := Card(inc)
+		url := incident.DashboardURL(publicURL, inc)
+		if url == "" {
+			return blocks, text
+		}
+		for i, b := range blocks {
+			if c, ok := b.(*slack.ContextBlock); ok && c.BlockID == "card-help" {
+				blocks[i] = slack.NewContextBlock("card-help", mrkdwn(cardHelp+" <"+url+"|This incident on the dashboard>"))
+			}
+		}
+		return blocks, text
+	}
+}
+
+// cardHelp is the card's last line.
+const cardHelp = "Type `/incident help` here for every command. Times show in your time zone."
+
 // Card renders the incident card and its notification fallback text.
 func Card(inc *incident.Incident) ([]slack.Block, string) {
 	icon := map[incident.Status]string{
@@ -95,7 +117,7 @@ func Card(inc *incident.Incident) ([]slack.Block, string) {
 	}
 	blocks = append(blocks,
 		slack.NewActionBlock("card-actions", cardButtons(inc)...),
-		slack.NewContextBlock("card-help", mrkdwn("Type `/incident help` here for every command. Times show in your time zone.")),
+		slack.NewContextBlock("card-help", mrkdwn(cardHelp)),
 	)
 	return blocks, fmt.Sprintf("%s%s %s: %s (%s)", inc.DrillMark(), inc.Key(), inc.Severity, inc.Title, inc.Status)
 }

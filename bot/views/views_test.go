@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -64,6 +65,20 @@ func TestCardGolden(t *testing.T) {
 	inc.Status, inc.ResolvedAt, inc.Summary = incident.StatusResolved, inc.DeclaredAt.Add(14*time.Minute), "Failed over to us-west-2."
 	blocks, text = Card(inc)
 	golden(t, "card-resolved", map[string]any{"text": text, "blocks": blocks})
+}
+
+// With web.public_url the card links to the incident's page on the dashboard; a private
+// incident's card does not (the dashboard hides it).
+func TestCardLinksToTheDashboard(t *testing.T) {
+	inc := sampleIncident()
+	blocks, text := CardLinking("https://incidents.example.com")(inc)
+	golden(t, "card-dashboard-link", map[string]any{"text": text, "blocks": blocks})
+	inc.Private = true
+	private, _ := CardLinking("https://incidents.example.com")(inc)
+	plain, _ := Card(inc)
+	if !reflect.DeepEqual(private, plain) {
+		t.Errorf("a private incident's card links to the dashboard:\n%+v", private)
+	}
 }
 
 func TestCardFromPagerDutyGolden(t *testing.T) {

@@ -131,7 +131,7 @@ func (a *App) wire(ctx context.Context, deps Deps) error {
 
 	settings := cfg.Settings()
 	settings.SuggestPlaybooks = func(inc *incident.Incident) []string { return commands.Suggest(a.Library, inc) }
-	a.Chat = &slackapi.Chat{API: a.api, Card: views.Card, Announcement: views.Announcement, StepCard: views.StepCard, RunCard: views.RunCard,
+	a.Chat = &slackapi.Chat{API: a.api, Card: views.CardLinking(settings.PublicURL), Announcement: views.Announcement, StepCard: views.StepCard, RunCard: views.RunCard,
 		Notice: views.Notice, Topic: views.Topic}
 	if b := cfg.Slack.RateBudget; b == nil || *b {
 		a.Chat.Budget = &slackapi.Budget{Now: clock.Now} // on the outbox's clock: its delays line up

@@ -27,6 +27,7 @@ type Config struct {
 	ConsoleToken Secret  `yaml:"console_token"`
 	Console      Console `yaml:"console"`
 	Kubeconfig   string  `yaml:"kubeconfig"`
+	Web          Web     `yaml:"web"`
 
 	Slack     Slack               `yaml:"slack"`
 	PagerDuty PagerDuty           `yaml:"pagerduty"`
@@ -41,6 +42,14 @@ type Config struct {
 	Drills    Drills              `yaml:"drills"`
 	Outbox    Outbox              `yaml:"outbox"`
 	Timeline  Timeline            `yaml:"timeline"`
+}
+
+// Web configures the bot's own web pages as others reach them.
+type Web struct {
+	// PublicURL is the address people open the dashboard at (https://incidents.example.com),
+	// for links to it from Slack and GitHub: the channel's bookmark, the incident card and
+	// the review. Empty: no such links (the bot cannot know its address behind a proxy).
+	PublicURL string `yaml:"public_url"`
 }
 
 // Outbox configures the delivery of effects (posts, pages, steps) from the database.
@@ -358,6 +367,7 @@ func (c *Config) Settings() incident.Settings {
 		FollowupIssues: c.GitHub.FollowupIssues,
 		PlanMaxAge:     time.Duration(c.Actions.Kubernetes.PlanMaxAge),
 		ApprovalTTL:    time.Duration(c.Approvals.TTL),
+		PublicURL:      c.Web.PublicBase(),
 	}
 }
 

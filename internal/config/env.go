@@ -18,6 +18,7 @@ func envVars(c *Config) []struct {
 		{"INCIDENTBOT_DATABASE_URL", sec(&c.Database.URL)},
 		{"INCIDENTBOT_LISTEN", str(&c.Listen)},
 		{"INCIDENTBOT_DASHBOARD_TOKEN", sec(&c.DashboardToken)},
+		{"INCIDENTBOT_PUBLIC_URL", str(&c.Web.PublicURL)},
 		{"INCIDENTBOT_CONSOLE_TOKEN", sec(&c.ConsoleToken)}, // refused by Validate, with what to do instead
 		{"INCIDENTBOT_CONSOLE_OPERATORS_FILE", str(&c.Console.OperatorsFile)},
 		{"INCIDENTBOT_DRILLS_CHANNEL", str(&c.Drills.Channel)},

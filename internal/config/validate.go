@@ -47,6 +47,7 @@ func (c *Config) Validate() error {
 	}
 	c.validateSlack(bad)
 	c.validateConsole(bad)
+	validatePublicURL(c.Web.PublicURL, bad)
 	if ch := c.Drills.Channel; ch != "" && !channelIDRe.MatchString(ch) {
 		bad("drills.channel", "%q is not a channel ID (such as C0123ABCD); use the ID, not the name", ch)
 	}

@@ -37,6 +37,7 @@ const (
 	EffectFileFollowup  EffectKind = "file_followup"
 	EffectCloseFollowup EffectKind = "close_followup" // its issue, once it is done in chat
 	EffectAnchorReview  EffectKind = "anchor_review"  // a timeline anchor, as a comment on the filed review
+	EffectBookmark      EffectKind = "bookmark"       // one of the channel's bookmarks, linked to what it names now
 )
 
 // EffectState is where an effect stands in the outbox.
@@ -92,6 +93,8 @@ type EffectPayload struct {
 	Timer   string   `json:"timer,omitempty"`   // what a timer is for: rto
 	Percent int      `json:"percent,omitempty"` // of the RTO
 	Target  int64    `json:"target,omitempty"`  // the RTO in milliseconds when it was set
+	// Bookmark names the channel bookmark an EffectBookmark keeps current.
+	Bookmark BookmarkKind `json:"bookmark,omitempty"`
 }
 
 // MarshalPayload encodes p for storage.

@@ -213,6 +213,7 @@ func (o *Outbox) channelReady(inc *Incident, ch Channel, adopted bool) result {
 		r.follow = append(r.follow, followUp{kind: EffectPagerNotes, discriminator: "channel",
 			payload: EffectPayload{Text: fmt.Sprintf("Slack channel for %s: %s", inc.Key(), o.Chat.ChannelURL(ch.ID))}})
 	}
+	r.follow = append(r.follow, o.channelBookmarks(inc)...)
 	// Queued with the declaration since; kept for incidents declared before (same key).
 	if a := o.Settings.AnnounceChannel; a != "" && !inc.Private {
 		r.follow = append(r.follow, followUp{kind: EffectAnnounce, discriminator: "new", payload: EffectPayload{Channel: a}})

@@ -64,9 +64,20 @@ func (o *Outbox) page(ctx context.Context, inc *Incident, e *Effect) (result, er
 			page.CreatedAt = now
 			return tx.InsertPage(&page)
 		},
-		event: EventPaged,
-		data:  d,
+		event:  EventPaged,
+		data:   d,
+		follow: pagerBookmark(ref.URL),
 	}, nil
+}
+
+// pagerBookmark refreshes the channel's PagerDuty bookmark once a page links a PagerDuty
+// incident (url; none for pages through the Events API). The bookmark is the first one's,
+// so later pages and joins queue nothing more: their refresh has the same key.
+func pagerBookmark(url string) []followUp {
+	if url == "" {
+		return nil
+	}
+	return []followUp{refreshBookmark(BookmarkPager, "linked")}
 }
 
 // fanOut turns a note or a resolution into one effect per linked PagerDuty incident, once

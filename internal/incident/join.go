@@ -58,6 +58,11 @@ func (s *Service) pagerJoin(tx Tx, ev PagerEvent, svc ServiceInfo, inc *Incident
 	if err := c.event(BotActor, EventPagerJoined, d); err != nil {
 		return err
 	}
+	for _, f := range pagerBookmark(pi.URL) {
+		if err := c.enqueue(f.kind, f.discriminator, f.payload); err != nil {
+			return err
+		}
+	}
 	window := noticeWindow(c.now)
 	return c.enqueueAt(EffectTimer, fmt.Sprintf("joined-%d", window.UnixMilli()), EffectPayload{Timer: joinTimer}, window.Add(JoinNoticeEvery))
 }

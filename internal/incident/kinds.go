@@ -75,6 +75,9 @@ func init() {
 		EffectCloseFollowup: {handle: (*Outbox).closeFollowup, does: "close a follow-up issue", service: serviceGitHub},
 		EffectAnchorReview:  {handle: (*Outbox).anchorReview, does: "add a timeline anchor to the review", service: serviceGitHub},
 
+		// Each links to what its bookmark names when delivered: the latest supersedes the rest.
+		EffectBookmark: {handle: (*Outbox).bookmark, does: "bookmark a link in the channel", service: serviceSlack, inChannel: true, lane: bookmarkLane, coalesce: true},
+
 		EffectTimer: {handle: (*Outbox).timer, does: "fire a timer"},
 	}
 }

@@ -39,3 +39,6 @@ func runCardLane(_ int64, p EffectPayload) string { return fmt.Sprintf("run-card
 
 // stepCardLane orders the refreshes of a playbook step's card.
 func stepCardLane(_ int64, p EffectPayload) string { return fmt.Sprintf("step-card:%d", p.StepID) }
+
+// bookmarkLane orders the refreshes of one of an incident's channel bookmarks.
+func bookmarkLane(id int64, p EffectPayload) string { return fmt.Sprintf("bookmark:%d:%s", id, p.Bookmark) }

@@ -160,6 +160,12 @@ type Chat interface {
 	ChannelName(ctx context.Context, channelID string) (string, error)
 	// UserByEmail finds the chat user with this email; found is false if none.
 	UserByEmail(ctx context.Context, email string) (userID string, found bool, err error)
+	// SetBookmark makes the channel's bookmark titled b.Title link to b.Link: it adds it
+	// when the channel has none of that title, edits it when it links elsewhere, and leaves
+	// it alone when it already links there, so a retry never adds a second one.
+	SetBookmark(ctx context.Context, channelID string, b Bookmark) error
+	// Permalink is a link that opens the message ts of the channel.
+	Permalink(ctx context.Context, channelID, ts string) (string, error)
 }
 
 // RunTx is what a transaction can do with playbook runs.

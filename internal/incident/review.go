@@ -30,6 +30,8 @@ type ReviewData struct {
 	// Names and ChannelNames are the chat names of the users and channels the review
 	// names (ID -> name), for readers outside chat; one missing here shows as its ID.
 	Names, ChannelNames map[string]string
+	// DashboardURL is the incident's page on the dashboard ("" without web.public_url).
+	DashboardURL string
 }
 
 // Review is a rendered post-incident review.
@@ -85,6 +87,7 @@ func (o *Outbox) fileReview(ctx context.Context, inc *Incident, e *Effect) (resu
 		return result{}, err
 	}
 	d.Names, d.ChannelNames = o.names(ctx, d)
+	d.DashboardURL = DashboardURL(o.Settings.PublicURL, inc)
 	review, err := o.Reviews.Write(d)
 	if err != nil {
 		return result{}, err
@@ -109,6 +112,9 @@ func (o *Outbox) fileReview(ctx context.Context, inc *Incident, e *Effect) (resu
 		event:  EventReviewFiled,
 		data:   filed,
 		follow: []followUp{{kind: EffectPost, discriminator: fmt.Sprintf("review-%d", e.ID), tell: true}},
+	}
+	if first {
+		r.follow = append(r.follow, refreshBookmark(BookmarkReview, "filed"))
 	}
 	if first && o.Settings.FollowupIssues {
 		for _, f := range d.Followups {

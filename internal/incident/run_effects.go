@@ -37,6 +37,7 @@ func (o *Outbox) runEffect(ctx context.Context, inc *Incident, e *Effect) (resul
 			follow: []followUp{
 				{kind: EffectPinCard, discriminator: "run-" + ts, payload: EffectPayload{TS: ts}},
 				{kind: EffectPostStepCard, discriminator: fmt.Sprintf("%d-1", run.ID), payload: EffectPayload{RunID: run.ID, Seq: 1}},
+				refreshBookmark(BookmarkRun, fmt.Sprint(run.ID)),
 			},
 		}, nil
 	case EffectPostStepCard:

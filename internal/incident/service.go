@@ -39,6 +39,9 @@ type Settings struct {
 	Reviews, ReviewOnResolve, FollowupIssues bool
 	// SuggestPlaybooks names the playbooks that fit an incident, for its card (nil: none).
 	SuggestPlaybooks func(*Incident) []string
+	// PublicURL is where people open the dashboard (web.public_url, no trailing slash), for
+	// the channel's bookmark to the incident's page; "" for no such link.
+	PublicURL string
 }
 
 // Service implements the incident use cases. Each commits its state change, its timeline

@@ -170,6 +170,7 @@ type view struct {
 	Acked, Mitigated, Resolved, MTTA, MTTM, MTTR                                string
 	RTOTarget, RTOAchieved, RTOVerdict, RPOTarget, RPOAchieved, RPOVerdict      string
 	ImpactText, SLAText                                                         string
+	Dashboard                                                                   string // the incident's page, "" for none
 	Roles                                                                       []roleView
 	Steps                                                                       []stepView
 	// BreakGlass are the steps the incident commander approved alone, under break-glass.
@@ -256,6 +257,7 @@ func model(d incident.ReviewData) view {
 		Summary: chatText(inc.Summary, names), Description: chatText(inc.Description, names), Services: inc.Services,
 		Acked: at(inc.AckedAt), Mitigated: at(inc.MitigatedAt), Resolved: at(inc.ResolvedAt),
 		MTTA: since(inc, inc.AckedAt), MTTM: since(inc, inc.MitigatedAt), MTTR: since(inc, inc.ResolvedAt),
+		Dashboard: d.DashboardURL,
 	}
 	if len(v.Services) == 0 {
 		v.Services = []string{"(none named)"}

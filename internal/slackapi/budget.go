@@ -52,6 +52,7 @@ var DefaultLimits = map[string]Limit{
 	"conversations.create": tier2, "conversations.setTopic": tier2, "conversations.list": tier2, "pins.add": tier2,
 	"conversations.invite": tier3, "chat.update": tier3, "conversations.history": tier3, "conversations.info": tier3,
 	"users.lookupByEmail": tier3, "users.info": tier4,
+	"bookmarks.add": tier2, "bookmarks.edit": tier2, "bookmarks.list": tier3, "chat.getPermalink": tier3,
 	"chat.postMessage": {PerMinute: 240, Burst: 30}, // several hundred a minute per workspace
 }
 

@@ -29,27 +29,28 @@ type Slack struct {
 	srv *httptest.Server
 	mu  sync.Mutex
 
-	users     map[string]*SlackUser
-	channels  map[string]*SlackChannel // by ID
-	ephemeral []SlackEphemeral
-	views     []json.RawMessage
-	homes     map[string]json.RawMessage // user -> the App Home view published for them
-	triggers  map[string]time.Time       // trigger_id -> issued at
-	calls     []SlackCall
-	faults    map[string][]Fault
-	outage    *Fault // every Web API call fails so while set (StartOutage)
-	inflight  int    // Web API calls being answered
-	peak      int    // the most answered at once since StartOutage
-	latency   time.Duration
-	slowness  map[string]time.Duration // per-method latency on top of latency
-	nextID    int
-	tsSeq     int64
-	limits    map[string]*window // per-method (and per-channel post) rate windows, when enforced
-	limited   map[string]int     // calls answered 429 over their tier, by method
-	enforce   bool
-	socket    *socketHub
-	responses map[string]*responseURL // response_url path -> who it answers, and its uses
-	now       func() time.Time
+	users        map[string]*SlackUser
+	channels     map[string]*SlackChannel // by ID
+	ephemeral    []SlackEphemeral
+	views        []json.RawMessage
+	homes        map[string]json.RawMessage // user -> the App Home view published for them
+	triggers     map[string]time.Time       // trigger_id -> issued at
+	calls        []SlackCall
+	faults       map[string][]Fault
+	outage       *Fault // every Web API call fails so while set (StartOutage)
+	inflight     int    // Web API calls being answered
+	peak         int    // the most answered at once since StartOutage
+	latency      time.Duration
+	slowness     map[string]time.Duration // per-method latency on top of latency
+	nextID       int
+	nextBookmark int
+	tsSeq        int64
+	limits       map[string]*window // per-method (and per-channel post) rate windows, when enforced
+	limited      map[string]int     // calls answered 429 over their tier, by method
+	enforce      bool
+	socket       *socketHub
+	responses    map[string]*responseURL // response_url path -> who it answers, and its uses
+	now          func() time.Time
 }
 
 // SlackUser is a workspace member.
@@ -64,6 +65,7 @@ type SlackChannel struct {
 	Members                  map[string]bool
 	Messages                 []SlackMessage // oldest first
 	Pins                     map[string]bool
+	Bookmarks                []SlackBookmark // in the order they were added
 }
 
 // SlackMessage is a message as Slack stores it.
@@ -302,6 +304,7 @@ func (c *SlackChannel) copy() *SlackChannel {
 		cp.Pins[k] = v
 	}
 	cp.Messages = append([]SlackMessage(nil), c.Messages...)
+	cp.Bookmarks = append([]SlackBookmark(nil), c.Bookmarks...)
 	return &cp
 }
 

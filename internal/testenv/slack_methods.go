@@ -30,6 +30,9 @@ var slackMethods = map[string]func(*Slack, SlackCall) map[string]any{
 	"users.lookupByEmail":    (*Slack).usersLookupByEmail,
 	"chat.getPermalink":      (*Slack).chatGetPermalink,
 	"apps.connections.open":  (*Slack).appsConnectionsOpen,
+	"bookmarks.add":          (*Slack).bookmarksAdd,
+	"bookmarks.edit":         (*Slack).bookmarksEdit,
+	"bookmarks.list":         (*Slack).bookmarksList,
 }
 
 // rateTiers are the per-minute allowances of Slack's tiers for the emulated methods.
@@ -38,6 +41,7 @@ var rateTiers = map[string]int{
 	"conversations.invite": 50, "chat.update": 50, "conversations.history": 50, "conversations.list": 20,
 	"chat.postEphemeral": 100, "views.open": 100, "views.publish": 100, "auth.test": 100,
 	"users.lookupByEmail": 50, "users.info": 100, "conversations.info": 50,
+	"bookmarks.add": 20, "bookmarks.edit": 20, "bookmarks.list": 50,
 	// chat.postMessage: about one a second in each channel (postsPerChannel), and several
 	// hundred a minute in the workspace.
 	"chat.postMessage": 300,
