@@ -18,7 +18,7 @@ type BookmarkKind string
 // The channel's bookmarks.
 const (
 	BookmarkPage   BookmarkKind = "page"      // the incident's page on the dashboard (web.public_url)
-	BookmarkPager  BookmarkKind = "pagerduty" // the first PagerDuty incident linked to it
+	BookmarkPager  BookmarkKind = "pagerduty" // the PagerDuty incident it was declared from, else the first one linked
 	BookmarkReview BookmarkKind = "review"    // the post-incident review, once filed
 	BookmarkRun    BookmarkKind = "run"       // the card of the latest playbook run
 )
@@ -90,6 +90,9 @@ func (o *Outbox) bookmarkLink(ctx context.Context, inc *Incident, k BookmarkKind
 	case BookmarkReview:
 		return inc.ReviewURL, nil
 	case BookmarkPager:
+		if inc.PagerDutyURL != "" { // declared from it
+			return inc.PagerDutyURL, nil
+		}
 		var pages []Page
 		if err := o.Store.View(ctx, func(tx Tx) (err error) { pages, err = tx.Pages(inc.ID); return err }); err != nil {
 			return "", StoreFailed(err)

@@ -123,6 +123,10 @@ func TestWebhookLifecycle(t *testing.T) {
 	if origin := sys.PD.Incidents()[0]; len(origin.Notes) != 1 || !strings.Contains(origin.Notes[0], "Slack channel for INC-1") {
 		t.Errorf("the triggering incident did not get the channel link: %q", origin.Notes)
 	}
+	// The channel's PagerDuty bookmark is the incident it was declared from, not a page.
+	if b := sys.Slack.Channel(inc.ChannelID).Bookmarks; len(b) != 1 || b[0].Title != "PagerDuty incident" || b[0].Link != inc.PagerDutyURL || inc.PagerDutyURL == "" {
+		t.Errorf("the channel's bookmarks: %+v, want the triggering incident's %q", b, inc.PagerDutyURL)
+	}
 
 	// An acknowledgement of the technical lead's page records MTTA and tells the channel.
 	var tlPage testenv.PDIncident
