@@ -173,7 +173,9 @@ func stepButtons(step *incident.RunStep) []slack.BlockElement {
 	var out []slack.BlockElement
 	switch step.State {
 	case incident.StepPending:
-		if step.Spec.Manual() {
+		if step.Spec.Manual() && step.Spec.NeedsApproval() {
+			out = append(out, b(incident.StepVerbRun, "Request approval", "primary"))
+		} else if step.Spec.Manual() {
 			out = append(out, b(incident.StepVerbDone, "Mark done", "primary"))
 		} else {
 			run := b(incident.StepVerbRun, "Run", "primary")
@@ -192,7 +194,14 @@ func stepButtons(step *incident.RunStep) []slack.BlockElement {
 			approve.Value += " --plan " + d
 		}
 		approve.Confirm = confirm("Approve and run?", "It runs as soon as you approve:\n```"+truncate(step.Spec.Summary, 250)+"```", "Approve")
+		if step.Spec.Manual() {
+			approve.Confirm = confirm("Approve?", "A person does it by hand once you approve:\n```"+truncate(step.Spec.Summary, 250)+"```", "Approve")
+		}
 		out = append(out, approve, b(incident.StepVerbReject, "Reject", "danger"), b(incident.StepVerbSkip, "Skip", ""))
+	case incident.StepApproved:
+		if step.Spec.Manual() { // approved for a person to do: they mark it done
+			out = append(out, b(incident.StepVerbDone, "Mark done", "primary"), b(incident.StepVerbSkip, "Skip", ""))
+		}
 	case incident.StepFailed, incident.StepUnknown:
 		out = append(out, b(incident.StepVerbRetry, "Retry", ""), b(incident.StepVerbDone, "Mark done", ""), b(incident.StepVerbSkip, "Skip", ""))
 	case incident.StepRejected:

@@ -189,6 +189,12 @@ func (s *Service) approve(c *change, run *Run, step *RunStep, actor string, act 
 			text = fmt.Sprintf("Approved alone under break-glass; running %s. The channel and the announce channel are told.", name)
 		}
 	}
+	if step.Spec.Manual() {
+		// A person does it: the approval lets them, and they mark it done. It never lapses
+		// (Settings.ApprovalTTL): the work may take longer, and it is done by then.
+		step.State = StepApproved
+		return StepOutcome{Text: strings.Replace(text, "running "+name, name+" may be done now: do it, then press Mark done", 1)}, nil
+	}
 	return StepOutcome{Text: text}, s.startExecution(c, step, actor)
 }
 

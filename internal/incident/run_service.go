@@ -257,7 +257,7 @@ func (s *Service) transition(c *change, run *Run, step *RunStep, actor string, a
 		if step.State != StepPending {
 			return conflict()
 		}
-		if step.Spec.Manual() {
+		if step.Spec.Manual() && !step.Spec.NeedsApproval() {
 			return StepOutcome{}, Errorf(EINVALID, "Step %s is done by a person: do it, then press Mark done.", name)
 		}
 		step.RequestedBy = actor
@@ -289,14 +289,18 @@ func (s *Service) transition(c *change, run *Run, step *RunStep, actor string, a
 		step.State, step.DecidedBy = StepRejected, actor
 		return StepOutcome{Text: fmt.Sprintf("Rejected %s.", name)}, c.event(actor, EventStepRejected, EventData{Step: ref})
 	case StepVerbSkip:
-		if step.State == StepRunning || step.State.Finished() || step.State == StepApproved {
+		// An approved manual step runs nothing: it may still be skipped.
+		if step.State == StepRunning || step.State.Finished() || step.State == StepApproved && !step.Spec.Manual() {
 			return conflict()
 		}
 		step.State, step.DecidedBy = StepSkipped, actor
 		return StepOutcome{Text: fmt.Sprintf("Skipped %s.", name)}, c.event(actor, EventStepSkipped, EventData{Step: ref})
 	case StepVerbDone:
 		switch {
-		case step.State == StepPending && step.Spec.Manual(),
+		case step.State == StepPending && step.Spec.Manual() && step.Spec.NeedsApproval():
+			return StepOutcome{}, Errorf(EINVALID, "Step %s needs the approval of %s before anyone does it: press Request approval (/incident step %s run).",
+				name, Approvers(step.Spec.ApprovalRoles, step.Spec.ApprovalGroups), step.Ref(run))
+		case step.State == StepPending && step.Spec.Manual(), step.State == StepApproved && step.Spec.Manual(),
 			step.State == StepFailed, step.State == StepUnknown:
 		default:
 			return conflict()

@@ -156,6 +156,12 @@ func (d *driver) drive(i int, spec incident.StepSpec) card {
 				return c.State != "awaiting approval" || now.Value != b.Value
 			})
 		case "approved", "running":
+			if b, ok := c.Button(incident.StepVerbDone); ok && c.State == "approved" {
+				// A manual step approved for a person to do: they do it and mark it done.
+				d.bot.click(t, owner, d.channel, b)
+				d.changed(i, c.State, 30*time.Second)
+				continue
+			}
 			d.changed(i, c.State, 10*time.Minute) // a wait step may take its time
 		case "succeeded":
 			return c
