@@ -41,4 +41,6 @@ func runCardLane(_ int64, p EffectPayload) string { return fmt.Sprintf("run-card
 func stepCardLane(_ int64, p EffectPayload) string { return fmt.Sprintf("step-card:%d", p.StepID) }
 
 // bookmarkLane orders the refreshes of one of an incident's channel bookmarks.
-func bookmarkLane(id int64, p EffectPayload) string { return fmt.Sprintf("bookmark:%d:%s", id, p.Bookmark) }
+func bookmarkLane(id int64, p EffectPayload) string {
+	return fmt.Sprintf("bookmark:%d:%s", id, p.Bookmark)
+}
