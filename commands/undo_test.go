@@ -93,7 +93,7 @@ func TestUndoThroughTheButtonAndTyped(t *testing.T) {
 	s := &script{t: t, sys: sys}
 	s.do(alice, ch, "playbook scale-drill", "Started")
 	sys.Deliver()
-	s.do(bob, ch, "step 1.1 undo", "cannot be undone: only a step that succeeded can be undone")
+	s.do(bob, ch, "step 1.1 undo", "cannot be undone: only a step that succeeded, or failed after changing something, can be undone")
 	s.do(bob, ch, "step 1.1 run", "Asked for approval")
 	s.do(alice, ch, "step 1.1 approve", "Approved; running")
 	sys.Deliver()

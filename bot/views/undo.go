@@ -11,6 +11,12 @@ import (
 // stands: its own card shows that, and this card is not updated when it changes), or why
 // the step has no undo.
 func undoNote(run *incident.Run, step *incident.RunStep) string {
+	if step.State == incident.StepFailed && step.Prior.Undoable() {
+		if u := incident.UndoneBy(run, step); u != nil {
+			return fmt.Sprintf(":leftwards_arrow_with_hook: Its undo is step %s; see that step's card.", u.Ref(run))
+		}
+		return ":leftwards_arrow_with_hook: It changed this before it failed; Undo reverts it:\n" + step.Prior.Summary()
+	}
 	if step.State != incident.StepSucceeded || step.Prior == nil {
 		return ""
 	}
@@ -23,7 +29,7 @@ func undoNote(run *incident.Run, step *incident.RunStep) string {
 	return ""
 }
 
-// undoButton is the Undo of a step that succeeded and recorded what it changed, until its
+// undoButton is the Undo of a step that succeeded (or failed partway) and recorded what it changed, until its
 // undo is asked for: it adds the inverse step to the run, which is planned and approved
 // like any other.
 func undoButton(run *incident.Run, step *incident.RunStep) *slack.ButtonBlockElement {

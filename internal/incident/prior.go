@@ -2,10 +2,11 @@ package incident
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
-// Prior is what a successful mutating step changed, as it was before the step: the
+// Prior is what a mutating step changed (one that succeeded, or failed partway), as it was before the step: the
 // executor records it with the step's result (StepResult.Prior), the store keeps it with
 // the step (RunStep.Prior, as JSON), and Undo builds the step's inverse from it, so an undo
 // works after a restart of the bot. It is data only; the Kubernetes adapter writes and
@@ -116,4 +117,35 @@ func deref(p *int) int {
 		return 0
 	}
 	return *p
+}
+
+// MergePrior is the Prior of a step run again (Retry) after an attempt that changed
+// something and failed: each object as it was before the first attempt that changed it,
+// so that the undo restores the state from before the step, not from between attempts
+// (a scale retried after it set one of two Deployments to 0 saw that one at 0 already).
+// Either may be nil.
+func MergePrior(earlier, later *Prior) *Prior {
+	switch {
+	case earlier == nil || len(earlier.Objects) == 0:
+		return later
+	case later == nil:
+		return earlier
+	}
+	merged := *earlier
+	merged.Objects = slices.Clone(earlier.Objects)
+	for _, o := range later.Objects {
+		if !slices.ContainsFunc(merged.Objects, o.sameObject) {
+			merged.Objects = append(merged.Objects, o)
+		}
+	}
+	if merged.Note == "" {
+		merged.Note = later.Note
+	}
+	return &merged
+}
+
+// sameObject reports whether o and other are the same change of the same object.
+func (o PriorObject) sameObject(other PriorObject) bool {
+	return o.What == other.What && o.APIVersion == other.APIVersion && o.Kind == other.Kind &&
+		o.Namespace == other.Namespace && o.Name == other.Name
 }

@@ -184,7 +184,7 @@ func (o *Outbox) execute(ctx context.Context, inc *Incident, run *Run, step *Run
 		case err != nil:
 			state, output = StepFailed, "could not run: "+err.Error()
 		case !res.OK:
-			state, output = StepFailed, res.Output
+			state, output, prior = StepFailed, res.Output, res.Prior
 		default:
 			output, measured, prior = res.Output, res.RPO, res.Prior
 		}
@@ -247,7 +247,7 @@ func (o *Outbox) finishStepWith(run *Run, step *RunStep, state StepState, output
 			if s == nil || s.State != StepRunning {
 				return nil
 			}
-			s.State, s.Output, s.UpdatedAt, s.Prior = state, output, now.UTC().Truncate(time.Millisecond), prior
+			s.State, s.Output, s.UpdatedAt, s.Prior = state, output, now.UTC().Truncate(time.Millisecond), MergePrior(s.Prior, prior)
 			return tx.UpdateRunStep(s)
 		},
 		event:  kind,

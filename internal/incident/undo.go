@@ -39,8 +39,10 @@ func UndoneBy(run *Run, step *RunStep) *RunStep {
 // asked for: see UndoneBy).
 func UndoRefusal(step *RunStep) string {
 	switch p := step.Prior; {
+	case step.State == StepFailed && p.Undoable():
+		return "" // what it changed before it failed
 	case step.State != StepSucceeded:
-		return "only a step that succeeded can be undone"
+		return "only a step that succeeded, or failed after changing something, can be undone"
 	case p == nil:
 		return "it recorded nothing to revert to: only a change the bot made in Kubernetes (scale, patch, apply, cordon, drain, an undo) can be undone"
 	case p.NoInverse != "":

@@ -50,7 +50,9 @@ func (x *Actions) Execute(ctx context.Context, _ *incident.Incident, step *incid
 	rec := &recorder{}
 	out, err := x.run(ctx, c, a, false, rec)
 	if err != nil {
-		return incident.StepResult{OK: false, Output: describeErr(err)}, nil
+		// What it changed before it failed (a scale of every Deployment refused halfway)
+		// can be undone too.
+		return incident.StepResult{OK: false, Output: describeErr(err), Prior: rec.partial(a)}, nil
 	}
 	return incident.StepResult{OK: true, Output: out, Prior: rec.result(a)}, nil
 }

@@ -38,6 +38,15 @@ func (r *recorder) result(a *incident.Action) *incident.Prior {
 	return &p
 }
 
+// partial is the Prior of a's execution that failed: what it changed before failing, or
+// nil when it changed nothing (or nothing it can undo).
+func (r *recorder) partial(a *incident.Action) *incident.Prior {
+	if len(r.prior.Objects) == 0 || r.prior.NoInverse != "" {
+		return nil
+	}
+	return r.result(a)
+}
+
 func (r *recorder) add(o incident.PriorObject) {
 	if r != nil {
 		r.changed = true
