@@ -24,14 +24,6 @@ import (
 // userIDRe matches a Slack user ID, which a console operator gives as their user name.
 var userIDRe = regexp.MustCompile(`^[UW][A-Z0-9]{2,}$`)
 
-// consoleVerbs are the step actions the console offers, by step state.
-var consoleVerbs = map[incident.StepState][]string{
-	incident.StepPending:          {incident.StepVerbRun, incident.StepVerbSkip},
-	incident.StepAwaitingApproval: {incident.StepVerbApprove, incident.StepVerbReject},
-	incident.StepFailed:           {incident.StepVerbRetry, incident.StepVerbDone, incident.StepVerbSkip},
-	incident.StepUnknown:          {incident.StepVerbRetry, incident.StepVerbDone, incident.StepVerbSkip},
-}
-
 // Console is the fallback console for when Slack is down: an operator declares incidents
 // (through the command router, as in Slack), posts updates and acts on playbook steps
 // through the same domain service and timeline.
@@ -232,7 +224,7 @@ func (c *Console) page(w http.ResponseWriter, r *http.Request, user string) {
 		for _, run := range runs {
 			for _, st := range run.Steps {
 				cs := consoleStep{ID: st.ID, Title: st.Spec.Title, State: string(st.State)}
-				for _, v := range consoleVerbs[st.State] {
+				for _, v := range consoleVerbs(&run, &st) {
 					cs.Actions = append(cs.Actions, struct{ URL, Verb string }{fmt.Sprintf("/console/incidents/%d/steps/%d/%s", inc.ID, st.ID, v), v})
 				}
 				ci.Steps = append(ci.Steps, cs)
