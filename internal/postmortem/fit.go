@@ -24,6 +24,9 @@ func (w *Writer) body(d incident.ReviewData) (string, error) {
 	if d.Omitted > 0 {
 		gapAt = len(shownEvents(d.Events))
 	}
+	if d.Incident.Private {
+		all = withoutTitle(all)
+	}
 	views := events(all, names) // one per event of all: all has no housekeeping
 	head, tail := gapAt, len(all)-gapAt
 	for {

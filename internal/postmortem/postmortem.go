@@ -267,7 +267,7 @@ func model(d incident.ReviewData) view {
 		}
 	}
 	if inc.Private {
-		v.Title, v.Description = "(private incident)", ""
+		v.Title, v.Description = privateTitle, ""
 	}
 	o := d.Objectives
 	v.RTOTarget, v.RTOAchieved, v.RTOVerdict = "-", v.MTTM, "-"

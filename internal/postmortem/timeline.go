@@ -19,6 +19,24 @@ func events(evs []incident.TimelineEvent, names words.Names) []eventView {
 	return out
 }
 
+// privateTitle stands for a private incident's title in its review, which keeps the title
+// out as every surface outside its channel does.
+const privateTitle = "(private incident)"
+
+// withoutTitle is a private incident's timeline with its title left out of the events that
+// name it (its declaration, its channel topic), in copies: the events themselves stay as
+// they are stored and hashed.
+func withoutTitle(evs []incident.TimelineEvent) []incident.TimelineEvent {
+	out := make([]incident.TimelineEvent, len(evs))
+	for i, ev := range evs {
+		if ev.Kind == incident.EventDeclared || ev.Kind == incident.EventTopicSet {
+			ev.Data.Title = privateTitle
+		}
+		out[i] = ev
+	}
+	return out
+}
+
 // gapText says which of a long timeline's events its review leaves out (those between
 // the events it shows first and those it shows last) and where the whole timeline can be
 // read.
