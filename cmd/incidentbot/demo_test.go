@@ -105,6 +105,9 @@ func TestDemo(t *testing.T) {
 		"- [x] Automate the certificate and secret sync check for us-west-2 (bob)",
 		"Kubernetes drill-usw2  deployment nephoran-system/web-console: 3/3 available",
 		"Kubernetes drill-usw2  Patroni leader: postgresql-replica-0",
+		"Slack bookmark  Post-incident review https://github.example/nephoran/incidents/issues/1",
+		"Slack bookmark  PagerDuty incident   https://example.pagerduty.com/incidents/Q",
+		"Slack bookmark  Playbook run         https://test.slack.com/archives/C",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("the demo's output lacks %q", want)

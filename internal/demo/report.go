@@ -66,6 +66,9 @@ func (w *World) Report(ctx context.Context, out io.Writer, svc *incident.Service
 	}
 
 	heading(out, "Outside the bot")
+	for _, b := range w.Slack.Channel(inc.ChannelID).Bookmarks {
+		fmt.Fprintf(out, "Slack bookmark  %-20s %s\n", b.Title, b.Link)
+	}
 	for _, p := range w.PD.Incidents() {
 		fmt.Fprintf(out, "PagerDuty %s  %-12s via %s  %s\n", p.ID, p.Status, p.EscalationPolicy, p.Title)
 	}

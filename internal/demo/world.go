@@ -7,6 +7,7 @@ package demo
 
 import (
 	"context"
+	"net"
 	"time"
 
 	"github.com/nephoran/incidentbot/internal/config"
@@ -100,6 +101,14 @@ func (w *World) Clusters() *kube.Clusters {
 func (w *World) Config(db, listen string) *config.Config {
 	cfg := config.Default()
 	cfg.DB, cfg.Listen = db, listen
+	// Where the report says the dashboard is, for the channel's bookmark (not known yet for
+	// a port the system picks).
+	if host, port, err := net.SplitHostPort(listen); err == nil && port != "0" {
+		if host == "" {
+			host = "127.0.0.1"
+		}
+		cfg.Web.PublicURL = "http://" + net.JoinHostPort(host, port)
+	}
 	cfg.Slack.BotToken, cfg.Slack.SigningSecret = testenv.SlackBotToken, testenv.SlackSigningSecret
 	cfg.Slack.APIURL, cfg.Slack.AnnounceChannel = w.Slack.APIURL(), w.Announce
 	cfg.PagerDuty = config.PagerDuty{Token: testenv.PagerDutyToken, From: testenv.PagerDutyFrom, APIURL: w.PD.URL(),
