@@ -36,9 +36,6 @@ var bookmarkTitles = map[BookmarkKind]string{
 	BookmarkRun:    "Playbook run",
 }
 
-// BookmarkTitle is the title of the bookmark kind k.
-func BookmarkTitle(k BookmarkKind) string { return bookmarkTitles[k] }
-
 // DashboardURL is the incident's page on the dashboard, or "" when the bot has no public
 // address (web.public_url) or the incident is private (the dashboard does not show it).
 func DashboardURL(publicURL string, inc *Incident) string {
