@@ -37,6 +37,7 @@ const (
 	EffectFileFollowup  EffectKind = "file_followup"
 	EffectCloseFollowup EffectKind = "close_followup" // its issue, once it is done in chat
 	EffectAnchorReview  EffectKind = "anchor_review"  // a timeline anchor, as a comment on the filed review
+	EffectStatusPage    EffectKind = "status_page"    // publish an event on the hosted status page (statuspage.go)
 )
 
 // EffectState is where an effect stands in the outbox.

@@ -34,6 +34,8 @@ const (
 	serviceSlack     = "slack"
 	servicePagerDuty = "pagerduty"
 	serviceGitHub    = "github"
+	// serviceStatusPage is the hosted status page (Atlassian Statuspage).
+	serviceStatusPage = "statuspage"
 )
 
 // effectKinds is every effect kind. It is filled in init because handlers enqueue
@@ -74,6 +76,10 @@ func init() {
 		EffectFileFollowup:  {handle: (*Outbox).fileFollowup, does: "file a follow-up issue", service: serviceGitHub},
 		EffectCloseFollowup: {handle: (*Outbox).closeFollowup, does: "close a follow-up issue", service: serviceGitHub},
 		EffectAnchorReview:  {handle: (*Outbox).anchorReview, does: "add a timeline anchor to the review", service: serviceGitHub},
+
+		// One publication at a time, in commit order: a mitigation waits for the update that
+		// creates the page's incident, and updates it instead of creating another.
+		EffectStatusPage: {handle: (*Outbox).publishStatusPage, does: "publish on the status page", service: serviceStatusPage, lane: statusPageLane},
 
 		EffectTimer: {handle: (*Outbox).timer, does: "fire a timer"},
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -39,6 +40,10 @@ type Settings struct {
 	Reviews, ReviewOnResolve, FollowupIssues bool
 	// SuggestPlaybooks names the playbooks that fit an incident, for its card (nil: none).
 	SuggestPlaybooks func(*Incident) []string
+	// StatusPage says a hosted status page (Statuspage) is configured: status page updates,
+	// mitigations and resolutions of incidents that are neither drills nor private are
+	// published on it (statuspage.go).
+	StatusPage bool
 }
 
 // Service implements the incident use cases. Each commits its state change, its timeline
@@ -256,8 +261,21 @@ func (s *Service) postUpdate(ctx context.Context, load loader, actor, text strin
 			c.inc.Comms[a] = c.stamp()
 		}
 		d := EventData{Text: text, Audiences: audiences, Severity: c.inc.Severity, Status: c.inc.Status}
+		public := slices.Contains(audiences, AudienceStatusPage)
+		if public { // what both status pages say of it (statuspage.go)
+			st, err := c.publicStatusNow()
+			if err != nil {
+				return err
+			}
+			d.How = string(st)
+		}
 		if err := c.event(actor, EventStatusUpdate, d); err != nil {
 			return err
+		}
+		if public && s.publishes(c) {
+			if err := c.queueStatusPage(); err != nil {
+				return err
+			}
 		}
 		if s.paging() {
 			if err := c.enqueue(EffectPagerNotes, fmt.Sprint(c.last.Seq), EffectPayload{Text: "Status update: " + text}); err != nil {
@@ -320,6 +338,9 @@ func (s *Service) Mitigate(ctx context.Context, actor, channelID string) (*Incid
 		if err := c.event(actor, EventMitigated, EventData{}); err != nil {
 			return err
 		}
+		if err := s.publishChange(c); err != nil {
+			return err
+		}
 		return c.announceChange()
 	})
 }
@@ -346,6 +367,9 @@ func (s *Service) resolve(c *change, actor, summary string) error {
 	}
 	took := c.inc.ResolvedAt.Sub(c.inc.DeclaredAt)
 	if err := c.event(actor, EventResolved, EventData{Text: summary, Duration: took}); err != nil {
+		return err
+	}
+	if err := s.publishChange(c); err != nil {
 		return err
 	}
 	if s.paging() {
