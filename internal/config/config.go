@@ -28,19 +28,21 @@ type Config struct {
 	Console      Console `yaml:"console"`
 	Kubeconfig   string  `yaml:"kubeconfig"`
 
-	Slack     Slack               `yaml:"slack"`
-	PagerDuty PagerDuty           `yaml:"pagerduty"`
-	GitHub    GitHub              `yaml:"github"`
-	Roles     map[string]Role     `yaml:"roles"`
-	Services  map[string]Service  `yaml:"services"`
-	Clusters  map[string]Cluster  `yaml:"clusters"`
-	Playbooks Playbooks           `yaml:"playbooks"`
-	Paging    map[string][]string `yaml:"paging"` // roles paged on declaration, by severity
-	Approvals Approvals           `yaml:"approvals"`
-	Actions   Actions             `yaml:"actions"`
-	Drills    Drills              `yaml:"drills"`
-	Outbox    Outbox              `yaml:"outbox"`
-	Timeline  Timeline            `yaml:"timeline"`
+	Slack     Slack     `yaml:"slack"`
+	PagerDuty PagerDuty `yaml:"pagerduty"`
+	GitHub    GitHub    `yaml:"github"`
+	// Statuspage publishes incidents on a hosted Atlassian Statuspage page (statuspage.go).
+	Statuspage Statuspage          `yaml:"statuspage"`
+	Roles      map[string]Role     `yaml:"roles"`
+	Services   map[string]Service  `yaml:"services"`
+	Clusters   map[string]Cluster  `yaml:"clusters"`
+	Playbooks  Playbooks           `yaml:"playbooks"`
+	Paging     map[string][]string `yaml:"paging"` // roles paged on declaration, by severity
+	Approvals  Approvals           `yaml:"approvals"`
+	Actions    Actions             `yaml:"actions"`
+	Drills     Drills              `yaml:"drills"`
+	Outbox     Outbox              `yaml:"outbox"`
+	Timeline   Timeline            `yaml:"timeline"`
 }
 
 // Outbox configures the delivery of effects (posts, pages, steps) from the database.
@@ -358,6 +360,7 @@ func (c *Config) Settings() incident.Settings {
 		FollowupIssues: c.GitHub.FollowupIssues,
 		PlanMaxAge:     time.Duration(c.Actions.Kubernetes.PlanMaxAge),
 		ApprovalTTL:    time.Duration(c.Approvals.TTL),
+		StatusPage:     c.Statuspage.Enabled(),
 	}
 }
 
