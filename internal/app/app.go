@@ -156,7 +156,7 @@ func (a *App) wire(ctx context.Context, deps Deps) error {
 	}
 	if cfg.Statuspage.Enabled() {
 		sp, err := statuspage.New(statuspage.Options{APIKey: string(cfg.Statuspage.APIKey), PageID: cfg.Statuspage.PageID,
-			Components: cfg.StatuspageComponents(), BaseURL: cfg.Statuspage.APIURL, Transport: a.Metrics.Transport("statuspage", nil), Names: a.Names})
+			Components: cfg.StatuspageComponents(), BaseURL: cfg.Statuspage.APIURL, Transport: a.Metrics.Transport("statuspage", nil), Names: a.Names, Now: clock.Now})
 		if err != nil {
 			return err
 		}

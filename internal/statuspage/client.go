@@ -55,6 +55,9 @@ type Options struct {
 	BaseURL    string            // "" for DefaultURL
 	Transport  http.RoundTripper // nil: http.DefaultTransport
 	Names      Directory         // nil: people and channels shown by the label or ID they were typed with
+	// Now is the clock a rate limit's pause is measured on (nil: time.Now); the outbox's, so
+	// that its retries and the pause agree.
+	Now func() time.Time
 }
 
 // Client publishes on one Statuspage page.
@@ -88,7 +91,7 @@ func New(o Options) (*Client, error) {
 		return nil, fmt.Errorf("statuspage: API URL %q is not an http(s) URL", base)
 	}
 	// A 429 pauses calls to Statuspage for every caller until it says (httpgate).
-	client := &http.Client{Timeout: 30 * time.Second, Transport: httpgate.New(o.Transport, nil)}
+	client := &http.Client{Timeout: 30 * time.Second, Transport: &httpgate.Transport{Base: o.Transport, Now: o.Now}}
 	return &Client{key: o.APIKey, page: o.PageID, base: base, components: o.Components, http: client, names: o.Names}, nil
 }
 

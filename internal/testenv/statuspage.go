@@ -40,7 +40,7 @@ type Statuspage struct {
 	incidents  []*SPIncident
 	faults     []Fault
 	requests   []SPRequest
-	onCreate   func(id string)
+	onAnswer   func(r SPRequest)
 	now        func() time.Time
 }
 
@@ -111,12 +111,13 @@ func (s *Statuspage) Fail(faults ...Fault) {
 	s.faults = append(s.faults, faults...)
 }
 
-// OnCreate calls fn with the id of each incident created, once it is kept and before the
-// 201 is sent (a test kills the bot there). fn must not call the fake.
-func (s *Statuspage) OnCreate(fn func(id string)) {
+// OnAnswer calls fn with each request once it is answered (the answer written, the state
+// it changed kept), before the next one is served: a test fails the bot's commit, or
+// kills it, right after Statuspage did what it asked. fn must not call the fake.
+func (s *Statuspage) OnAnswer(fn func(r SPRequest)) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.onCreate = fn
+	s.onAnswer = fn
 }
 
 // Requests returns the requests answered so far, in order.
@@ -175,7 +176,11 @@ func (s *Statuspage) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	defer s.mu.Unlock()
 	rec := &statusRecorder{ResponseWriter: w}
 	s.route(rec, r)
-	s.requests = append(s.requests, SPRequest{Method: r.Method, Path: r.URL.RequestURI(), Status: rec.status})
+	req := SPRequest{Method: r.Method, Path: r.URL.RequestURI(), Status: rec.status}
+	s.requests = append(s.requests, req)
+	if s.onAnswer != nil {
+		s.onAnswer(req)
+	}
 }
 
 // route answers r; s.mu is held.
@@ -305,9 +310,6 @@ func (s *Statuspage) create(w http.ResponseWriter, r *http.Request) {
 		Shortlink: fmt.Sprintf("http://stspg.io/%09d", n), Metadata: b.Metadata, CreatedAt: now}
 	s.incidents = append(s.incidents, inc)
 	s.apply(inc, b, now)
-	if s.onCreate != nil {
-		s.onCreate(inc.ID)
-	}
 	spJSON(w, http.StatusCreated, s.render(inc))
 }
 
