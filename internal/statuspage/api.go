@@ -131,6 +131,7 @@ func (c *Client) classify(method, path string, resp *http.Response, data []byte)
 	if msg != "" {
 		what += " " + msg
 	}
+	route, _, _ := strings.Cut(path, "?")
 	switch code := resp.StatusCode; {
 	case code == 420 || code == http.StatusTooManyRequests:
 		return incident.RateLimited(retryAfter(resp.Header), errors.New(what+" (rate limited)"))
@@ -140,8 +141,8 @@ func (c *Client) classify(method, path string, resp *http.Response, data []byte)
 		return fmt.Errorf("Statuspage refused the API key (401%s): check STATUSPAGE_API_KEY", detail(msg))
 	case code == http.StatusForbidden:
 		return fmt.Errorf("Statuspage says the API key may not do this on page %s (403%s): check the key's permissions", c.page, detail(msg))
-	case code == http.StatusNotFound && strings.Contains(path, "/incidents/") && !strings.HasSuffix(path, "/unresolved"):
-		return fmt.Errorf("Statuspage has no incident %s on page %s any more (404%s): was it deleted on the page?", incidentOf(path), c.page, detail(msg))
+	case code == http.StatusNotFound && strings.Contains(route, "/incidents/") && !strings.HasSuffix(route, "/unresolved"):
+		return fmt.Errorf("Statuspage has no incident %s on page %s any more (404%s): it may have been deleted on the page", incidentOf(route), c.page, detail(msg))
 	case code == http.StatusNotFound:
 		return fmt.Errorf("Statuspage has no page %s for this API key (404%s): check statuspage.page_id", c.page, detail(msg))
 	case code == http.StatusUnprocessableEntity:

@@ -293,6 +293,7 @@ func (s *Statuspage) decode(w http.ResponseWriter, r *http.Request, create bool)
 	}
 	if len(errs) > 0 {
 		slices.Sort(errs)
+		errs = slices.Compact(errs)
 		spJSON(w, http.StatusUnprocessableEntity, map[string]any{"error": errs})
 		return nil, false
 	}
