@@ -27,16 +27,14 @@ func (s Statuspage) Enabled() bool { return s.PageID != "" && s.APIKey != "" }
 var statuspageIDRe = regexp.MustCompile(`^[a-z0-9]{12}$`)
 
 // validateStatuspage checks statuspage: the page and components are ids of Statuspage's
-// shape, each component's service is configured and not confidential, and a page comes
-// with its key and the other way round.
+// shape, each component's service is configured and not confidential, and a key comes
+// with its page (a page without its key is a warning: the environment may bring it).
 func (c *Config) validateStatuspage(bad func(path, format string, args ...any)) {
 	s := c.Statuspage
 	if s.PageID != "" && !statuspageIDRe.MatchString(s.PageID) {
 		bad("statuspage.page_id", "%q is not a Statuspage page id: 12 lowercase letters and digits, such as qfn30z5r6s5h (the API info page of Statuspage shows it)", s.PageID)
 	}
 	switch {
-	case s.PageID != "" && s.APIKey == "":
-		bad("statuspage.api_key", "statuspage.page_id is set but the API key is not (STATUSPAGE_API_KEY)")
 	case s.PageID == "" && s.APIKey != "":
 		bad("statuspage.page_id", "STATUSPAGE_API_KEY is set but not the page to publish on")
 	case s.PageID == "" && len(s.Components) > 0:
@@ -64,3 +62,12 @@ func (c *Config) validateStatuspage(bad func(path, format string, args ...any)) 
 
 // StatuspageComponents returns statuspage.components (service -> component id).
 func (c *Config) StatuspageComponents() map[string]string { return maps.Clone(c.Statuspage.Components) }
+
+// statuspageWarnings are Warnings' about statuspage: a page named without its key (which
+// the environment usually brings) publishes nothing.
+func (c *Config) statuspageWarnings() []string {
+	if c.Statuspage.PageID != "" && c.Statuspage.APIKey == "" {
+		return []string{"statuspage.page_id: set, but there is no API key (STATUSPAGE_API_KEY), so nothing is published on Statuspage; the built-in status page still is"}
+	}
+	return nil
+}

@@ -21,20 +21,13 @@ func TestStatuspageErrors(t *testing.T) {
 			`statuspage.components.billing: "billing" is not one of the services (services:)`,
 			`statuspage.api_url: "ftp://statuspage.example.com" is not an http(s) URL`,
 		}},
-		{"a page without its key", "", map[string]string{"STATUSPAGE_API_URL": "http://127.0.0.1:1"}, []string{
-			"statuspage.api_key: statuspage.page_id is set but the API key is not (STATUSPAGE_API_KEY)",
-		}},
 		{"a key without its page", "-", map[string]string{"STATUSPAGE_API_KEY": "k"}, []string{
 			"statuspage.page_id: STATUSPAGE_API_KEY is set but not the page to publish on",
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			file := tc.file
-			switch file {
-			case "":
-				file = t.TempDir() + "/c.yaml"
-				os.WriteFile(file, []byte("statuspage: {page_id: qfn30z5r6s5h}\n"), 0o600)
-			case "-":
+			if file == "-" {
 				file = ""
 			}
 			_, err := Load(file, env(tc.env))
@@ -73,5 +66,22 @@ statuspage: {page_id: qfn30z5r6s5h, api_key: from-the-file, components: {api-gat
 	}
 	if Default().Settings().StatusPage {
 		t.Error("Statuspage is on without a page")
+	}
+}
+
+// A page without its key loads (the environment usually brings the key) but is warned
+// about, and publishes nothing.
+func TestStatuspagePageWithoutItsKey(t *testing.T) {
+	f := t.TempDir() + "/c.yaml"
+	os.WriteFile(f, []byte("statuspage: {page_id: qfn30z5r6s5h}\n"), 0o600)
+	cfg, err := Load(f, env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Statuspage.Enabled() || cfg.Settings().StatusPage {
+		t.Error("Statuspage is on without a key")
+	}
+	if w := strings.Join(cfg.Warnings(), "\n"); !strings.Contains(w, "statuspage.page_id: set, but there is no API key (STATUSPAGE_API_KEY)") {
+		t.Errorf("warnings: %s", w)
 	}
 }
