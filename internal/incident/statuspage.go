@@ -96,6 +96,18 @@ func PublicTitle(sev Severity, services []string) string {
 	return t
 }
 
+// PublicServices are the incident's services a status page may name: all but the
+// confidential ones (a public incident that one was added to still keeps it unnamed).
+func PublicServices(inc *Incident, cat Catalog) []string {
+	var out []string
+	for _, s := range inc.Services {
+		if !cat[s].Confidential {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
 // What the bot says on a status page when an incident is mitigated and resolved.
 const (
 	PublicMitigatedText = "A fix has been put in place and we are monitoring the results."
@@ -187,7 +199,8 @@ func (c *change) publicStatusNow() (PublicStatus, error) {
 // publishStatusPage publishes on the status page the event the payload names: a status
 // page update's text and public status, the mitigation (monitoring) or the resolution
 // (resolved, every component operational). The affected services are the incident's as
-// they are now, so a service added since the last publication joins at this one.
+// they are now (but the confidential ones), so a service added since the last publication
+// joins at this one.
 func (o *Outbox) publishStatusPage(ctx context.Context, inc *Incident, e *Effect) (result, error) {
 	if inc.Drill || inc.Private {
 		return result{}, nil // never published; queued by nothing this release does
@@ -218,7 +231,8 @@ func (o *Outbox) publishStatusPage(ctx context.Context, inc *Incident, e *Effect
 	if sev == "" {
 		sev = inc.Severity
 	}
-	u := StatusPageUpdate{Marker: statusPageMarker(inc), Name: PublicTitle(sev, inc.Services), Retry: e.Attempts > 0,
+	services := PublicServices(inc, o.Settings.Catalog)
+	u := StatusPageUpdate{Marker: statusPageMarker(inc), Name: PublicTitle(sev, services), Retry: e.Attempts > 0,
 		Components: map[string]ComponentStatus{}}
 	if known != nil {
 		u.ID = known.ID
@@ -237,7 +251,7 @@ func (o *Outbox) publishStatusPage(ctx context.Context, inc *Incident, e *Effect
 	default:
 		return result{}, fmt.Errorf("event #%d (%s) is nothing to publish on the status page", ev.Seq, ev.Kind)
 	}
-	for _, s := range inc.Services {
+	for _, s := range services {
 		u.Components[s] = component
 	}
 	ref, err := o.StatusPage.Publish(ctx, u)

@@ -3,6 +3,7 @@ package incident_test
 import (
 	"context"
 	"errors"
+	"net/http/httptest"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -272,5 +273,24 @@ func TestWithoutStatuspageTheBuiltInPageOnly(t *testing.T) {
 		if e.Kind == incident.EventStatusUpdate && e.Data.How != string(incident.PublicInvestigating) {
 			t.Errorf("the status page update records public status %q, want investigating", e.Data.How)
 		}
+	}
+}
+
+// A confidential service added to a public incident is named on neither status page.
+func TestConfidentialServiceStaysUnnamed(t *testing.T) {
+	sys, ch := spWorld(t)
+	if r := sys.Do("U0ALICE", ch, "service add payroll"); r.Error {
+		t.Fatal(r.Text)
+	}
+	sys.Do("U0ALICE", ch, "update --status-page Some requests fail.")
+	sys.Deliver()
+	incs := sys.Statuspage.Incidents()
+	if len(incs) != 1 || incs[0].Name != "Partial outage of intent-processing" {
+		t.Fatalf("page incidents %+v", incs)
+	}
+	rec := httptest.NewRecorder()
+	sys.App.Server.Mux.ServeHTTP(rec, httptest.NewRequest("GET", "/status", nil))
+	if page := rec.Body.String(); !strings.Contains(page, "<h2>Partial outage of intent-processing</h2>") {
+		t.Errorf("the built-in page's title is not Statuspage's:\n%s", page)
 	}
 }

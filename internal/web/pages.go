@@ -290,6 +290,7 @@ func (p *Pages) status(w http.ResponseWriter, r *http.Request) {
 		WriteError(w, r, p.Log, fmt.Errorf("status page: read the updates: %w", err))
 		return
 	}
+	catalog := p.Service.Catalog()
 	worst := map[string]int{}
 	var public []map[string]any
 	for i := range incs {
@@ -317,7 +318,7 @@ func (p *Pages) status(w http.ResponseWriter, r *http.Request) {
 				}
 			}
 		}
-		public = append(public, map[string]any{"Title": incident.PublicTitle(inc.Severity, inc.Services), "Status": status.Words(),
+		public = append(public, map[string]any{"Title": incident.PublicTitle(inc.Severity, incident.PublicServices(inc, catalog)), "Status": status.Words(),
 			"Declared": incident.FormatTime(inc.DeclaredAt), "Updates": updates})
 	}
 	var comps []map[string]string
