@@ -23,7 +23,7 @@ func TestMigrateToPostgreSQLThenServe(t *testing.T) {
 	t.Logf("incidentbot migrate --to %s:\n%s", url, out)
 	for _, want := range []string{
 		"migrated the SQLite database " + path + fmt.Sprintf(" from schema version 15 to %d first, as serve would", storecopy.SQLiteSchema),
-		"copied 4 incidents, 14 roles, 4 services, 425 events, 547 effects, 69 seen keys, 16 pages, 2 runs, 32 run steps, 4 follow-ups, 0 drill reminders to PostgreSQL",
+		"copied 4 incidents, 14 roles, 4 services, 425 events, 547 effects, 69 seen keys, 16 pages, 2 runs, 32 run steps, 4 follow-ups, 0 drill reminders, 0 status page incidents to PostgreSQL",
 		"every row compared; timeline verify: 4 incidents checked, 0 broken",
 		"next: set database.url (INCIDENTBOT_DATABASE_URL)",
 	} {

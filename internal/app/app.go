@@ -32,6 +32,7 @@ import (
 	"github.com/nephoran/incidentbot/internal/postgres"
 	"github.com/nephoran/incidentbot/internal/slackapi"
 	"github.com/nephoran/incidentbot/internal/sqlite"
+	"github.com/nephoran/incidentbot/internal/statuspage"
 	"github.com/nephoran/incidentbot/internal/web"
 	"github.com/slack-go/slack"
 )
@@ -152,6 +153,14 @@ func (a *App) wire(ctx context.Context, deps Deps) error {
 	if cfg.PagerDuty.Token != "" {
 		a.Outbox.Pager = pagerduty.New(pagerduty.Options{Token: string(cfg.PagerDuty.Token), From: cfg.PagerDuty.From,
 			APIURL: cfg.PagerDuty.APIURL, EventsURL: cfg.PagerDuty.EventsURL, Transport: a.Metrics.Transport("pagerduty", nil)})
+	}
+	if cfg.Statuspage.Enabled() {
+		sp, err := statuspage.New(statuspage.Options{APIKey: string(cfg.Statuspage.APIKey), PageID: cfg.Statuspage.PageID,
+			Components: cfg.StatuspageComponents(), BaseURL: cfg.Statuspage.APIURL, Transport: a.Metrics.Transport("statuspage", nil), Names: a.Names, Now: clock.Now})
+		if err != nil {
+			return err
+		}
+		a.Outbox.StatusPage = sp
 	}
 	var store incident.Store = a.DB
 	if deps.WrapStore != nil {

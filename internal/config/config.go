@@ -29,19 +29,21 @@ type Config struct {
 	Kubeconfig   string  `yaml:"kubeconfig"`
 	Web          Web     `yaml:"web"`
 
-	Slack     Slack               `yaml:"slack"`
-	PagerDuty PagerDuty           `yaml:"pagerduty"`
-	GitHub    GitHub              `yaml:"github"`
-	Roles     map[string]Role     `yaml:"roles"`
-	Services  map[string]Service  `yaml:"services"`
-	Clusters  map[string]Cluster  `yaml:"clusters"`
-	Playbooks Playbooks           `yaml:"playbooks"`
-	Paging    map[string][]string `yaml:"paging"` // roles paged on declaration, by severity
-	Approvals Approvals           `yaml:"approvals"`
-	Actions   Actions             `yaml:"actions"`
-	Drills    Drills              `yaml:"drills"`
-	Outbox    Outbox              `yaml:"outbox"`
-	Timeline  Timeline            `yaml:"timeline"`
+	Slack     Slack     `yaml:"slack"`
+	PagerDuty PagerDuty `yaml:"pagerduty"`
+	GitHub    GitHub    `yaml:"github"`
+	// Statuspage publishes incidents on a hosted Atlassian Statuspage page (statuspage.go).
+	Statuspage Statuspage          `yaml:"statuspage"`
+	Roles      map[string]Role     `yaml:"roles"`
+	Services   map[string]Service  `yaml:"services"`
+	Clusters   map[string]Cluster  `yaml:"clusters"`
+	Playbooks  Playbooks           `yaml:"playbooks"`
+	Paging     map[string][]string `yaml:"paging"` // roles paged on declaration, by severity
+	Approvals  Approvals           `yaml:"approvals"`
+	Actions    Actions             `yaml:"actions"`
+	Drills     Drills              `yaml:"drills"`
+	Outbox     Outbox              `yaml:"outbox"`
+	Timeline   Timeline            `yaml:"timeline"`
 }
 
 // Web configures the bot's own web pages as others reach them.
@@ -368,6 +370,7 @@ func (c *Config) Settings() incident.Settings {
 		PlanMaxAge:     time.Duration(c.Actions.Kubernetes.PlanMaxAge),
 		ApprovalTTL:    time.Duration(c.Approvals.TTL),
 		PublicURL:      c.Web.PublicBase(),
+		StatusPage:     c.Statuspage.Enabled(),
 	}
 }
 

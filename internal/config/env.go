@@ -35,6 +35,8 @@ func envVars(c *Config) []struct {
 		{"GITHUB_TOKEN", sec(&c.GitHub.Token)},
 		{"GITHUB_API_URL", str(&c.GitHub.APIURL)},
 		{"GITHUB_REPO", str(&c.GitHub.Repo)},
+		{"STATUSPAGE_API_KEY", sec(&c.Statuspage.APIKey)},
+		{"STATUSPAGE_API_URL", str(&c.Statuspage.APIURL)},
 		{"KUBECONFIG", str(&c.Kubeconfig)},
 	}
 }

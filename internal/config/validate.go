@@ -46,6 +46,7 @@ func (c *Config) Validate() error {
 		bad("slack.channel_prefix", "%q must be 1-20 lowercase letters, digits, - or _, starting with a letter or digit", c.Slack.ChannelPrefix)
 	}
 	c.validateSlack(bad)
+	c.validateStatuspage(bad)
 	c.validateConsole(bad)
 	validatePublicURL(c.Web.PublicURL, bad)
 	if ch := c.Drills.Channel; ch != "" && !channelIDRe.MatchString(ch) {

@@ -13,8 +13,14 @@ import (
 // default paging pages (for severities paging does not set) but that name no PagerDuty
 // target, while paging is on (their pages would fail on every such incident); REST paging
 // targets without pagerduty.service; and a drill paging target without a PagerDuty token
-// (drills would page nobody).
+// (drills would page nobody); a Statuspage page without its API key (nothing would be
+// published).
 func (c *Config) Warnings() []string {
+	return append(c.pagingWarnings(), c.statuspageWarnings()...)
+}
+
+// pagingWarnings are Warnings' about paging.
+func (c *Config) pagingWarnings() []string {
 	if c.PagerDuty.Token == "" {
 		if pagingTargets(c.Drills.Paging) > 0 {
 			return []string{"drills.paging: set, but there is no PagerDuty token (PAGERDUTY_TOKEN), so drills page nobody"}

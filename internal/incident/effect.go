@@ -38,6 +38,7 @@ const (
 	EffectCloseFollowup EffectKind = "close_followup" // its issue, once it is done in chat
 	EffectAnchorReview  EffectKind = "anchor_review"  // a timeline anchor, as a comment on the filed review
 	EffectBookmark      EffectKind = "bookmark"       // one of the channel's bookmarks, linked to what it names now
+	EffectStatusPage    EffectKind = "status_page"    // publish an event on the hosted status page (statuspage.go)
 )
 
 // EffectState is where an effect stands in the outbox.

@@ -34,6 +34,8 @@ const (
 	serviceSlack     = "slack"
 	servicePagerDuty = "pagerduty"
 	serviceGitHub    = "github"
+	// serviceStatusPage is the hosted status page (Atlassian Statuspage).
+	serviceStatusPage = "statuspage"
 )
 
 // effectKinds is every effect kind. It is filled in init because handlers enqueue
@@ -77,6 +79,9 @@ func init() {
 
 		// Each links to what its bookmark names when delivered: the latest supersedes the rest.
 		EffectBookmark: {handle: (*Outbox).bookmark, does: "bookmark a link in the channel", service: serviceSlack, inChannel: true, lane: bookmarkLane, coalesce: true},
+		// One publication at a time, in commit order: a mitigation waits for the update that
+		// creates the page's incident, and updates it instead of creating another.
+		EffectStatusPage: {handle: (*Outbox).publishStatusPage, does: "publish on the status page", service: serviceStatusPage, lane: statusPageLane},
 
 		EffectTimer: {handle: (*Outbox).timer, does: "fire a timer"},
 	}

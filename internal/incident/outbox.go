@@ -25,10 +25,13 @@ type Outbox struct {
 	Planner  Planner      // dry-runs kubernetes steps; nil: no plans
 	Tracker  Tracker      // files reviews; nil: no reviews
 	Reviews  ReviewWriter // writes them
-	Names    *Names       // people's names for reviews; nil: read from Chat, kept by the outbox
-	Clock    Clock
-	Settings Settings
-	Log      *slog.Logger
+	// StatusPage publishes on the hosted status page (Statuspage); nil when it is not
+	// configured: the built-in status page only.
+	StatusPage StatusPage
+	Names      *Names // people's names for reviews; nil: read from Chat, kept by the outbox
+	Clock      Clock
+	Settings   Settings
+	Log        *slog.Logger
 
 	Workers int // concurrent deliveries; default 8
 	// Reserved is how many of the workers only critical effects may use (priority.go), so

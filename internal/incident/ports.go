@@ -109,6 +109,7 @@ type Tx interface {
 	EventWindowTx
 	StatsTx
 	LookupTx
+	StatusPageTx
 }
 
 // Channel is a chat channel the bot created.

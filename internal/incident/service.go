@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -42,6 +43,10 @@ type Settings struct {
 	// PublicURL is where people open the dashboard (web.public_url, no trailing slash), for
 	// the channel's bookmark to the incident's page; "" for no such link.
 	PublicURL string
+	// StatusPage says a hosted status page (Statuspage) is configured: status page updates,
+	// mitigations and resolutions of incidents that are neither drills nor private are
+	// published on it (statuspage.go).
+	StatusPage bool
 }
 
 // Service implements the incident use cases. Each commits its state change, its timeline
@@ -259,8 +264,21 @@ func (s *Service) postUpdate(ctx context.Context, load loader, actor, text strin
 			c.inc.Comms[a] = c.stamp()
 		}
 		d := EventData{Text: text, Audiences: audiences, Severity: c.inc.Severity, Status: c.inc.Status}
+		public := slices.Contains(audiences, AudienceStatusPage)
+		if public { // what both status pages say of it (statuspage.go)
+			st, err := c.publicStatusNow()
+			if err != nil {
+				return err
+			}
+			d.How = string(st)
+		}
 		if err := c.event(actor, EventStatusUpdate, d); err != nil {
 			return err
+		}
+		if public && s.publishes(c) {
+			if err := c.queueStatusPage(); err != nil {
+				return err
+			}
 		}
 		if s.paging() {
 			if err := c.enqueue(EffectPagerNotes, fmt.Sprint(c.last.Seq), EffectPayload{Text: "Status update: " + text}); err != nil {
@@ -323,6 +341,9 @@ func (s *Service) Mitigate(ctx context.Context, actor, channelID string) (*Incid
 		if err := c.event(actor, EventMitigated, EventData{}); err != nil {
 			return err
 		}
+		if err := s.publishChange(c); err != nil {
+			return err
+		}
 		return c.announceChange()
 	})
 }
@@ -349,6 +370,9 @@ func (s *Service) resolve(c *change, actor, summary string) error {
 	}
 	took := c.inc.ResolvedAt.Sub(c.inc.DeclaredAt)
 	if err := c.event(actor, EventResolved, EventData{Text: summary, Duration: took}); err != nil {
+		return err
+	}
+	if err := s.publishChange(c); err != nil {
 		return err
 	}
 	if s.paging() {

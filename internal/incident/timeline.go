@@ -62,6 +62,9 @@ const (
 	EventEffectFailing   EventKind = "effect_failing"
 	EventEffectFailed    EventKind = "effect_failed"
 	EventAnchored        EventKind = "anchored" // the chain's head, posted outside the database (anchor.go)
+	// EventStatusPagePublished: an event was published on the hosted status page
+	// (statuspage.go): How, Outcome the public status, Number the event, URL the page's link.
+	EventStatusPagePublished EventKind = "status_page_published"
 )
 
 // TimelineEvent is one fact on an incident's append-only, hash-chained timeline.

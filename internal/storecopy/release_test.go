@@ -164,10 +164,15 @@ func sourceKeys(t *testing.T, path, table string) []string {
 // the next number and a fresh id, new events chain onto the copied ones, new effects,
 // pages and follow-ups take ids after the copied ones.
 func TestMigrateTheLastRelease(t *testing.T) {
+	spIncident := incident.StatusPageIncident{IncidentID: 3, ID: "p31zjtct2jer", URL: "http://stspg.io/803310a12",
+		Status: incident.PublicMonitoring, UpdatedAt: t0}
 	path := loadRelease(t)
 	src := openSQLite(t, path) // migrates it from version 15: the effects get their claim columns
 	update(t, src, func(tx incident.Tx) error {
 		if err := tx.MarkReminderPosted("regional-failover:2026-Q4", t0); err != nil {
+			return err
+		}
+		if err := tx.SaveStatusPageIncident(&spIncident); err != nil {
 			return err
 		}
 		e := &incident.Effect{IncidentID: 2, Kind: incident.EffectKind("post"), Key: "storecopy:claimed", Lane: "incident:2", LaneRank: 1,
@@ -197,7 +202,8 @@ func TestMigrateTheLastRelease(t *testing.T) {
 		t.Errorf("schema before: %d, want %d (opened once already)", rep.SchemaBefore, SQLiteSchema)
 	}
 	want := map[string]int64{"incidents": 4, "incident_roles": 14, "incident_services": 4, "timeline_events": 425, "effects": 548,
-		"seen": 69, "pages": 16, "runs": 2, "run_steps": 32, "followups": 5, "drill_reminders": 1}
+		"seen": 69, "pages": 16, "runs": 2, "run_steps": 32, "followups": 5, "drill_reminders": 1,
+		"statuspage_incidents": 1}
 	for _, c := range rep.Counts {
 		if c.Rows != want[c.Table] {
 			t.Errorf("copied %d rows of %s, want %d", c.Rows, c.Table, want[c.Table])
@@ -223,6 +229,16 @@ func TestMigrateTheLastRelease(t *testing.T) {
 	seen, reminders := sourceKeys(t, path, "seen"), sourceKeys(t, path, "drill_reminders")
 	before := readWorld(t, src, seen, reminders)
 	after := readWorld(t, dst, seen, reminders)
+	view(t, dst, func(tx incident.Tx) error {
+		got, err := tx.StatusPageIncident(spIncident.IncidentID)
+		if err != nil {
+			return err
+		}
+		if *got != spIncident {
+			t.Errorf("the status page incident copied as %+v, want %+v", *got, spIncident)
+		}
+		return nil
+	})
 	for _, d := range storetest.Diff(before, after) {
 		t.Errorf("SQLite and the copy differ: %s", d)
 	}

@@ -158,6 +158,11 @@ func SampleEvents() []incident.TimelineEvent {
 		{bot, incident.EventResolved, incident.EventData{Text: "Resolved in PagerDuty by Dana", Duration: 40 * time.Minute}},
 		{"U0ALICE", incident.EventResolved, incident.EventData{Duration: 9 * time.Minute}},
 		{bot, incident.EventAnchored, incident.EventData{Count: 77, Head: "9266a640851cb064bff14d90d0d02b2c14a288a4df7a1a818e301a88911eda98", How: incident.AnchorResolved}},
+		// Published on the hosted status page after the resolution was anchored (its lane runs on its own).
+		{bot, incident.EventStatusPagePublished, incident.EventData{URL: "http://stspg.io/803310a12", How: incident.StatusPageCreated, Outcome: string(incident.PublicInvestigating), Number: 3}},
+		{bot, incident.EventStatusPagePublished, incident.EventData{URL: "http://stspg.io/803310a12", How: incident.StatusPageUpdated, Outcome: string(incident.PublicIdentified), Number: 5}},
+		{bot, incident.EventStatusPagePublished, incident.EventData{URL: "http://stspg.io/803310a12", How: incident.StatusPageAdopted, Outcome: string(incident.PublicMonitoring), Number: 70}},
+		{bot, incident.EventStatusPagePublished, incident.EventData{URL: "http://stspg.io/803310a12", How: incident.StatusPageUnchanged, Outcome: string(incident.PublicResolved), Number: 71}},
 	}
 	var out []incident.TimelineEvent
 	var prev *incident.TimelineEvent

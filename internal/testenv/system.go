@@ -44,6 +44,8 @@ type System struct {
 	Announce string     // the announce channel's ID
 	PD       *PagerDuty // nil unless WithPagerDuty
 	GitHub   *GitHub    // nil unless WithGitHub
+	// Statuspage is the Statuspage fake; nil unless WithStatuspage.
+	Statuspage *Statuspage
 	// Library holds the built-in playbooks, and those WithPlaybooks adds.
 	Library *playbook.Library
 	// Env is what the secret headers of http steps read.
@@ -125,6 +127,28 @@ func WithGitHub(onResolve bool) Option {
 		g := &s.Config.GitHub
 		g.Token, g.APIURL, g.Repo = GitHubToken, sys.GitHub.URL(), "nephoran/incidents"
 		g.ReviewOnResolve, g.FollowupIssues = &onResolve, true
+	}
+}
+
+// Components of the Statuspage fake's page, and the test services they show
+// (WithStatuspage): intent-processing and api-gateway have one, payroll (confidential)
+// none.
+const (
+	SPComponentIntent  = "8kbf7d35c070"
+	SPComponentGateway = "vtnh60py4yd7"
+)
+
+// WithStatuspage publishes status page updates, mitigations and resolutions on the
+// Statuspage fake's page StatuspagePage, whose components show intent-processing and
+// api-gateway.
+func WithStatuspage() Option {
+	return func(s *Setup) {
+		sys := s.System
+		sys.Statuspage = NewStatuspage(map[string]string{SPComponentIntent: "Intent processing", SPComponentGateway: "API gateway"})
+		sys.Statuspage.SetClock(sys.Clock.Now)
+		sys.T.Cleanup(sys.Statuspage.Close)
+		s.Config.Statuspage = config.Statuspage{PageID: StatuspagePage, APIKey: StatuspageKey, APIURL: sys.Statuspage.URL(),
+			Components: map[string]string{"intent-processing": SPComponentIntent, "api-gateway": SPComponentGateway}}
 	}
 }
 

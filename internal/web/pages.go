@@ -290,6 +290,7 @@ func (p *Pages) status(w http.ResponseWriter, r *http.Request) {
 		WriteError(w, r, p.Log, fmt.Errorf("status page: read the updates: %w", err))
 		return
 	}
+	catalog := p.Service.Catalog()
 	worst := map[string]int{}
 	var public []map[string]any
 	for i := range incs {
@@ -306,20 +307,19 @@ func (p *Pages) status(w http.ResponseWriter, r *http.Request) {
 			continue
 		}
 		var updates []map[string]any
+		// The public status is what Statuspage is told (internal/incident/statuspage.go):
+		// monitoring once mitigated, else the latest status page update's.
+		status := incident.PublicStatusOf(inc.Status, false)
 		for _, e := range latest[inc.ID] {
 			if text, ok := publicText(e); ok {
 				updates = append(updates, map[string]any{"At": incident.FormatTime(e.At), "Text": chatHTML(text, nil)})
+				if st := incident.PublicStatus(e.Data.How); st != "" && inc.Status == incident.StatusInvestigating {
+					status = st
+				}
 			}
 		}
-		title := componentStates[stateOf(inc.Severity)].State
-		if len(inc.Services) > 0 {
-			title += " of " + strings.Join(inc.Services, ", ")
-		}
-		status := "Investigating"
-		if inc.Status == incident.StatusMitigated {
-			status = "Recovering"
-		}
-		public = append(public, map[string]any{"Title": title, "Status": status, "Declared": incident.FormatTime(inc.DeclaredAt), "Updates": updates})
+		public = append(public, map[string]any{"Title": incident.PublicTitle(inc.Severity, incident.PublicServices(inc, catalog)), "Status": status.Words(),
+			"Declared": incident.FormatTime(inc.DeclaredAt), "Updates": updates})
 	}
 	var comps []map[string]string
 	for _, name := range p.Service.Catalog().Names() {

@@ -27,8 +27,8 @@ func TestPlainTextOfEveryEvent(t *testing.T) {
 			b.WriteString("  notice [" + string(n.Icon) + "]: " + words.PlainText(n, names) + "\n")
 		}
 	}
-	if len(kinds) != 50 {
-		t.Errorf("the samples cover %d kinds, want all 50", len(kinds))
+	if len(kinds) != 51 {
+		t.Errorf("the samples cover %d kinds, want all 51", len(kinds))
 	}
 	got := b.String()
 	for _, raw := range []string{"<@", "<#", "&amp;", "&lt;", "U0ALICE", "C0ANNOUNCE"} {
