@@ -12,11 +12,13 @@ import (
 // bar is a measure against its target, drawn as a track: the fill is the measure, the
 // mark the target, on a scale of whichever is longer.
 type bar struct {
-	Name  string
-	Text  string       // what the bar says, in words (it reads the same without CSS)
-	Fill  template.CSS // the fill's width
-	Mark  template.CSS // the target's place
-	Class string       // ok, warn (from 80% of the target) or over; "" while it runs below that
+	Name string
+	Text string       // what the bar says, in words (it reads the same without CSS)
+	Fill template.CSS // the fill's width
+	Mark template.CSS // the target's place
+	// Span, for a phase that opens after its run starts, is the stretch of its window.
+	Span  template.CSS
+	Class string // ok, warn (from 80% of the target) or over; "" while it runs below that
 }
 
 // newBar draws took against target; done says the measure is final (a final one within
@@ -132,16 +134,20 @@ func viewRun(run *incident.Run, now time.Time, names words.Names) runView {
 			end = now
 		}
 		if w := first.PhaseWithin; w > 0 {
-			pv.Window = "within " + incident.FormatDuration(w)
+			pv.Window = "due by " + incident.FormatDuration(w)
 			if a := first.PhaseAfter; a > 0 {
-				pv.Window = incident.FormatDuration(a) + " to " + incident.FormatDuration(w)
+				pv.Window = "window " + incident.FormatDuration(a) + " to " + incident.FormatDuration(w)
 			}
 			took := end.Sub(run.StartedAt)
-			text := fmt.Sprintf("%s since the run started, window %s", incident.FormatDuration(took), pv.Window)
+			text := fmt.Sprintf("%s since the run started, %s", incident.FormatDuration(took), pv.Window)
 			if finished {
-				text = fmt.Sprintf("done %s after the run started, window %s", incident.FormatDuration(took), pv.Window)
+				text = fmt.Sprintf("done %s after the run started, %s", incident.FormatDuration(took), pv.Window)
 			}
 			b := newBar(first.PhaseName, text, took, w, finished)
+			if a := first.PhaseAfter; a > 0 && a < w {
+				scale := float64(max(w, took))
+				b.Span = template.CSS(fmt.Sprintf("left:%.1f%%;width:%.1f%%", 100*float64(a)/scale, 100*float64(w-a)/scale))
+			}
 			pv.Bar = &b
 		}
 		rv.Phases = append(rv.Phases, pv)
