@@ -18,6 +18,7 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 	"github.com/nephoran/incidentbot/bot/views"
+	"github.com/nephoran/incidentbot/internal/incident"
 	"github.com/nephoran/incidentbot/internal/testenv"
 	"github.com/nephoran/incidentbot/internal/web"
 )
@@ -64,7 +65,7 @@ var rawSlack = regexp.MustCompile(`<@U|<#C|<!|<http`)
 func TestPagesInARealBrowser(t *testing.T) {
 	chromium := browser(t)
 	shots := screenshots(t)
-	sys := testenv.NewSystem(t, testenv.WithPlaybooks("../../commands/testdata/playbooks", "127.0.0.1"))
+	sys := testenv.NewSystem(t, testenv.WithPlaybooks("../../commands/testdata/playbooks", "127.0.0.1"), testenv.WithPagerDuty())
 	sys.Slack.AddUser("U0ALICE", "Alice Smith", "alice@example.com")
 	sys.Slack.AddUser("U0BOB", "Bob Jones", "bob@example.com")
 	general := sys.Slack.AddChannel("general", "U0ALICE", "U0BOB")
@@ -78,7 +79,16 @@ func TestPagesInARealBrowser(t *testing.T) {
 	sys.Do("U0ALICE", ch, "step 3 run")
 	sys.Do("U0ALICE", ch, "role ic <@U0BOB|bob>")
 	sys.Deliver()
-	sys.Clock.Advance(12 * time.Minute) // the RTO clock (15m) at 80%: a bar to see
+	sys.Clock.Advance(12 * time.Minute)     // the RTO clock (15m) at 80%: a bar to see
+	for _, pd := range sys.PD.Incidents() { // the commander's page is acknowledged in PagerDuty
+		if pd.IncidentKey == "incidentbot/1/incident-commander/1" {
+			ack := incident.PagerEvent{DeliveryID: "D1", EventID: "E1", Type: "incident.acknowledged", Agent: "Dana Duty", OccurredAt: sys.Clock.Now(),
+				Incident: incident.PagerIncident{ID: pd.ID}}
+			if _, err := sys.Service.IngestPagerEvent(sys.Ctx, ack); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
 
 	mux := http.NewServeMux()
 	log := slog.New(slog.DiscardHandler)
@@ -173,7 +183,8 @@ func TestPagesInARealBrowser(t *testing.T) {
 
 	page := open("/incidents/1", "incident")
 	for _, want := range []string{"declared P1", "internal: the db password was rotated by hand", "Move DNS to us-west-2", "Bob Jones", "Alice Smith",
-		"Cause found by Bob Jones in #inc-1-", "the runbook", "@here", "awaiting approval", "12m elapsed of 15m, 3m left", "12m since the run started, window 5m to 15m", "times in your time zone"} {
+		"Cause found by Bob Jones in #inc-1-", "the runbook", "@here", "awaiting approval", "12m elapsed of 15m, 3m left", "12m since the run started, window 5m to 15m", "times in your time zone",
+		"Incident commander (escalation policy PIC0001)", "acknowledged by Dana Duty at"} {
 		if !strings.Contains(page, want) {
 			t.Errorf("the incident page lacks %q:\n%s", want, page)
 		}

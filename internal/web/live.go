@@ -106,12 +106,21 @@ func (l *Live) subscribe(ctx context.Context, path, since string) (chan struct{}
 	ch := make(chan struct{}, 1)
 	t.streams[ch] = true
 	known := t.etag
-	if !l.running {
+	start := !l.running
+	if start {
 		l.running = true
 		l.done.Add(1)
-		go l.poll()
 	}
 	l.mu.Unlock()
+	if start {
+		// The poll's first position is read before this page is rendered: a change made
+		// after the render is after the position, so the poll sees it.
+		_, position, err := l.Changes(ctx, 0)
+		if err != nil {
+			position = 0 // the poll reads it again
+		}
+		go l.poll(position)
+	}
 	if known == since && since != "" {
 		return ch, false, nil
 	}
@@ -147,7 +156,7 @@ func orDefault[T time.Duration | int](v, def T) T {
 // poll reads the log of changes every Poll while streams are open, and tells the streams
 // of the pages that changed. It stops when the last stream closes (the next one starts it
 // again, from a fresh position) or when l is closed.
-func (l *Live) poll() {
+func (l *Live) poll(position int64) {
 	defer l.done.Done()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -160,7 +169,6 @@ func (l *Live) poll() {
 	}()
 	tick := time.NewTicker(orDefault(l.Poll, livePoll))
 	defer tick.Stop()
-	var position int64
 	prev := map[int64]bool{} // the changes the last read returned (PostgreSQL may return them again)
 	failing := false
 	for {
@@ -246,6 +254,9 @@ func (l *Live) serve(w http.ResponseWriter, r *http.Request, path, since string)
 	}
 	defer l.unsubscribe(path, ch)
 	rc := http.NewResponseController(w)
+	// The server's ReadTimeout would end the stream (its lapse cancels the request), and
+	// its WriteTimeout is for pages: a stream sets its own write deadline at each write.
+	_ = rc.SetReadDeadline(time.Time{})
 	h := w.Header()
 	h.Set("Content-Type", "text/event-stream")
 	h.Set("Cache-Control", "no-store")
