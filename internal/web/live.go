@@ -17,6 +17,7 @@ const (
 	liveHeartbeat = 25 * time.Second // a comment on every open stream, so proxies keep it
 	liveMax       = 500              // open streams at once; more are refused (503)
 	liveWrite     = 10 * time.Second // how long a write to a stream may take
+	liveSweep     = 20 * time.Second // how often every open page is rendered again, for its clocks
 )
 
 // Live tells the browsers showing a page when what it shows changes, over server-sent
@@ -25,7 +26,9 @@ const (
 // shared PostgreSQL) every Poll; for each page open somewhere that the changes concern (an
 // incident's page: that incident's changes; the others: any), it renders the page once
 // and, when the page's ETag differs from the one its streams last had, sends them
-// "changed". A stream carries nothing but that word: what reaches a browser is what the
+// "changed". Every Sweep it renders every open page again, changes or not: a page's clocks
+// ("3m left") move with time, and its browsers are told when what they show moved. A
+// stream carries nothing but that word: what reaches a browser is what the
 // page it may read shows, so the public status page's stream says nothing of a private
 // incident that the status page does not.
 type Live struct {
@@ -34,10 +37,10 @@ type Live struct {
 	// Render renders the page at path as a GET would, returning its ETag ("" when it
 	// does not answer 200) and the incident it shows (0 for a page of every incident).
 	Render func(ctx context.Context, path string) (etag string, incidentID int64)
-	// Poll, Heartbeat and Max: zero means livePoll, liveHeartbeat and liveMax.
-	Poll, Heartbeat time.Duration
-	Max             int
-	Log             *slog.Logger
+	// Poll, Heartbeat, Sweep and Max: zero means livePoll, liveHeartbeat, liveSweep and liveMax.
+	Poll, Heartbeat, Sweep time.Duration
+	Max                    int
+	Log                    *slog.Logger
 
 	mu      sync.Mutex
 	topics  map[string]*liveTopic
@@ -169,6 +172,8 @@ func (l *Live) poll(position int64) {
 	}()
 	tick := time.NewTicker(orDefault(l.Poll, livePoll))
 	defer tick.Stop()
+	sweep := time.NewTicker(orDefault(l.Sweep, liveSweep))
+	defer sweep.Stop()
 	prev := map[int64]bool{} // the changes the last read returned (PostgreSQL may return them again)
 	failing := false
 	for {
@@ -177,10 +182,13 @@ func (l *Live) poll(position int64) {
 				position = p
 			}
 		}
+		swept := false
 		select {
 		case <-ctx.Done():
 			return
 		case <-tick.C:
+		case <-sweep.C:
+			swept = true
 		}
 		l.mu.Lock()
 		if l.streams == 0 {
@@ -200,7 +208,7 @@ func (l *Live) poll(position int64) {
 			failing = true
 			continue
 		}
-		changed, all := map[int64]bool{}, failing // after a failure, check every page again
+		changed, all := map[int64]bool{}, failing || swept // after a failure, check every page again
 		failing = false
 		seen := make(map[int64]bool, len(cs))
 		for _, c := range cs {

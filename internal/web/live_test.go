@@ -240,3 +240,25 @@ func TestChangesReachTheStreamsOfOtherReplicas(t *testing.T) {
 		t.Errorf("replica b's dashboard lacks the incident")
 	}
 }
+
+// A page's clocks move with time, changes or not: an open incident page is told once what
+// it shows has moved ("3m left" became "1m left"), with no change to the incident.
+func TestOpenPagesFollowTheirClocks(t *testing.T) {
+	sys := testenv.NewSystem(t)
+	general := sys.Slack.AddChannel("general", "U0ALICE")
+	sys.Do("U0ALICE", general, "declare P1 intent-processing Intent API returning 500s")
+	sys.Deliver()
+	pages, srv := livePages(t, sys)
+	pages.Live.Sweep = 5 * time.Millisecond
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	before := etagOf(t, srv.Config.Handler, "/incidents/INC-1")
+	s := openStream(t, ctx, srv.URL, "/incidents/INC-1", before)
+	sys.Clock.Advance(2 * time.Minute)
+	if e := s.next(t, ctx); e != "changed" {
+		t.Fatalf("the stream said %q, want changed", e)
+	}
+	if after := etagOf(t, srv.Config.Handler, "/incidents/INC-1"); after == before {
+		t.Error("two minutes later the page is the same")
+	}
+}
