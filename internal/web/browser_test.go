@@ -178,8 +178,8 @@ func TestPagesInARealBrowser(t *testing.T) {
 		t.Errorf("the dashboard in the browser:\n%s", dash)
 	}
 	eval("window.stayed = true")
-	sys.Do("U0ALICE", general, "declare P2 Reports are late")
-	waitFor("dashboard", "INC-2 Reports are late")
+	sys.Do("U0ALICE", general, "declare P2 Reports are late, says <@U0BOB>")
+	waitFor("dashboard", "INC-2 Reports are late, says Bob Jones")
 
 	page := open("/incidents/1", "incident")
 	for _, want := range []string{"declared P1", "internal: the db password was rotated by hand", "Move DNS to us-west-2", "Bob Jones", "Alice Smith",
