@@ -19,6 +19,10 @@ var mrkdwnTags = []string{"code", "strong", "em", "s"}
 // Slack would format it (a marker not inside a word, around text that neither starts nor
 // ends with a space), the markers kept as typed elsewhere, and line breaks as <br>.
 func mrkdwnHTML(b *strings.Builder, text string) {
+	if !strings.ContainsAny(text, "*_~`\n") { // most text: nothing to format
+		b.WriteString(html.EscapeString(text))
+		return
+	}
 	last := 0
 	for _, m := range mrkdwnSpan.FindAllStringSubmatchIndex(text, -1) {
 		if !mrkdwnBounded(text, m[0], m[1]) {
@@ -63,6 +67,10 @@ func mrkdwnBounded(text string, i, j int) bool {
 
 // plainHTML writes text escaped, its line breaks as <br>.
 func plainHTML(b *strings.Builder, text string) {
+	if !strings.Contains(text, "\n") {
+		b.WriteString(html.EscapeString(text))
+		return
+	}
 	for i, line := range strings.Split(text, "\n") {
 		if i > 0 {
 			b.WriteString("<br>")

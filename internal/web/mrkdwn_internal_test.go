@@ -54,3 +54,18 @@ func TestBarClasses(t *testing.T) {
 		t.Errorf("the target's mark past it: %q, want at 75%%", b.Mark)
 	}
 }
+
+// A time reads as the hour and minute in UTC without a script, with the full UTC time on
+// hover and the instant for the script, which shows it in the reader's zone.
+func TestTimeHTML(t *testing.T) {
+	at := time.Date(2026, 12, 2, 0, 5, 7, 891_000_000, time.FixedZone("x", 3600))
+	if got, want := string(clockHTML(at)), `<time datetime="2026-12-01T23:05:07Z" title="2026-12-01 23:05:07 UTC">23:05</time>`; got != want {
+		t.Errorf("clockHTML = %s, want %s", got, want)
+	}
+	if got, want := string(dayHTML(at)), `<time datetime="2026-12-01T23:05:07Z" title="2026-12-01 23:05:07 UTC" data-day="1">1 Dec 23:05</time>`; got != want {
+		t.Errorf("dayHTML = %s, want %s", got, want)
+	}
+	if clockHTML(time.Time{}) != "" {
+		t.Error("the zero time is not shown")
+	}
+}

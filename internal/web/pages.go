@@ -244,7 +244,7 @@ func (p *Pages) status(w http.ResponseWriter, r *http.Request) {
 	var typed []words.Sentence
 	for _, evs := range latest {
 		for _, e := range evs {
-			if text, ok := publicText(e); ok {
+			if text, ok := publicText(e); ok && p.Names != nil {
 				typed = append(typed, words.Sentence{Parts: []words.Part{{Kind: words.Chat, Value: text}}})
 			}
 		}

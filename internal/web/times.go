@@ -17,9 +17,19 @@ func timeHTML(t time.Time, day bool) template.HTML {
 		return ""
 	}
 	t = t.UTC()
-	shown, attr := t.Format("15:04"), ""
+	b := make([]byte, 0, 112)
+	b = append(b, `<time datetime="`...)
+	b = t.AppendFormat(b, "2006-01-02T15:04:05Z")
+	b = append(b, `" title="`...)
+	b = t.AppendFormat(b, "2006-01-02 15:04:05")
+	b = append(b, ` UTC"`...)
 	if day {
-		shown, attr = t.Format("2 Jan 15:04"), ` data-day="1"`
+		b = append(b, ` data-day="1">`...)
+		b = t.AppendFormat(b, "2 Jan 15:04")
+	} else {
+		b = append(b, '>')
+		b = t.AppendFormat(b, "15:04")
 	}
-	return template.HTML(`<time datetime="` + t.Format("2006-01-02T15:04:05Z") + `" title="` + t.Format("2006-01-02 15:04:05") + ` UTC"` + attr + `>` + shown + `</time>`) //nolint:gosec // digits and letters of a layout
+	b = append(b, "</time>"...)
+	return template.HTML(b) //nolint:gosec // digits and letters of a layout
 }
