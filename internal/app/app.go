@@ -234,11 +234,14 @@ func (a *App) routes() error {
 	pages.Token = string(cfg.DashboardToken)
 	pages.Names = a.Names
 	pages.Register(mux)
+	a.Server.OnShutdown(pages.Close) // its streams of changes end, so shutdown does not wait on them
 	operators, err := cfg.ConsoleOperators()
 	if err != nil {
 		return err
 	}
-	web.NewConsole(a.Router, operators, log.With("component", "console")).Register(mux)
+	console := web.NewConsole(a.Router, operators, log.With("component", "console"))
+	console.Names = a.Names
+	console.Register(mux)
 	return nil
 }
 

@@ -108,6 +108,7 @@ type Tx interface {
 	ListTx
 	EventWindowTx
 	StatsTx
+	LiveTx
 	LookupTx
 	StatusPageTx
 }

@@ -4,10 +4,10 @@ package storecopy
 // internal/sqlite's migrations. A source at another version (after opening migrated it
 // forward) is refused, and a test fails when a new SQLite migration lands without the plan
 // being brought up to it.
-const SQLiteSchema = 25
+const SQLiteSchema = 26
 
 // PostgresSchema is the PostgreSQL schema version the plan is written for.
-const PostgresSchema = 11
+const PostgresSchema = 12
 
 // kind is how a column's values are carried from SQLite to PostgreSQL.
 type kind int
@@ -46,11 +46,13 @@ var pgOnly = map[string]string{
 	"schema_migrations":  "false",
 	"duties":             "false",
 	"stats_changes":      "false", // the KPIs' log of changes, which the copy's inserts fill anew
+	"live_changes":       "false", // the live pages' log of changes, likewise
 }
 
 // sqliteOnly are SQLite tables that are not copied: the migrations' bookkeeping (PostgreSQL
-// has its own) and the KPIs' log of changes (the copy's inserts fill PostgreSQL's anew).
-var sqliteOnly = map[string]bool{"schema_migrations": true, "stats_changes": true}
+// has its own) and the KPIs' and the live pages' logs of changes (the copy's inserts fill
+// PostgreSQL's anew).
+var sqliteOnly = map[string]bool{"schema_migrations": true, "stats_changes": true, "live_changes": true}
 
 func ints(names ...string) []column  { return cols(integer, names...) }
 func texts(names ...string) []column { return cols(text, names...) }

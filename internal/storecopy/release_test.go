@@ -366,8 +366,8 @@ func wantSequencesAtMax(t *testing.T, url string) {
 		idents = append(idents, i)
 	}
 	rows.Close()
-	if len(idents) != 9 {
-		t.Errorf("PostgreSQL has %d identity columns, want 9: %v", len(idents), idents)
+	if len(idents) != 10 {
+		t.Errorf("PostgreSQL has %d identity columns, want 10: %v", len(idents), idents)
 	}
 	for _, i := range idents {
 		var last, top *int64

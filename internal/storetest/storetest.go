@@ -71,6 +71,7 @@ func groups() []group {
 		{"Transactions", txCases()},
 		{"Listing", listingCases()},
 		{"Stats", statsCases()},
+		{"Live", liveCases()},
 		{"MeasuredRPO", measuredRPOCases()},
 		{"Lookups", lookupCases()},
 		{"StatusPage", statusPageCases()},

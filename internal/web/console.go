@@ -18,6 +18,7 @@ import (
 
 	"github.com/nephoran/incidentbot/commands"
 	"github.com/nephoran/incidentbot/internal/incident"
+	"github.com/nephoran/incidentbot/internal/words"
 	"golang.org/x/crypto/bcrypt"
 )
 
@@ -37,14 +38,16 @@ type Console struct {
 	// Router takes the declarations, as it takes Slack's; Service the updates and steps.
 	Router  *commands.Router
 	Service *incident.Service
-	Log     *slog.Logger
-	tmpl    *template.Template
+	// Names names the people and channels in incidents' titles; nil shows their IDs.
+	Names Directory
+	Log   *slog.Logger
+	tmpl  *template.Template
 }
 
 // NewConsole parses the console's template; it acts through router and router's service.
 func NewConsole(router *commands.Router, operators map[string][]byte, log *slog.Logger) *Console {
 	return &Console{Operators: operators, Router: router, Service: router.Service, Log: log,
-		tmpl: template.Must(template.ParseFS(templateFS, "templates/layout.html", "templates/console.html"))}
+		tmpl: parsePage("console")}
 }
 
 // Register adds the console's routes to mux.
@@ -202,10 +205,11 @@ type consoleStep struct {
 }
 
 type consoleIncident struct {
-	ID                           int64
-	Key, Severity, Status, Title string
-	Private                      bool
-	Steps                        []consoleStep
+	ID                    int64
+	Key, Severity, Status string
+	Title                 template.HTML // people and channels by name
+	Private               bool
+	Steps                 []consoleStep
 }
 
 func (c *Console) page(w http.ResponseWriter, r *http.Request, user string) {
@@ -219,7 +223,7 @@ func (c *Console) page(w http.ResponseWriter, r *http.Request, user string) {
 		if !inc.Open() {
 			continue
 		}
-		ci := consoleIncident{ID: inc.ID, Key: inc.Key(), Severity: string(inc.Severity), Status: string(inc.Status), Title: inc.Title, Private: inc.Private}
+		ci := consoleIncident{ID: inc.ID, Key: inc.Key(), Severity: string(inc.Severity), Status: string(inc.Status), Title: chatHTML(inc.Title, readNames(r.Context(), c.Names, []words.Sentence{{Parts: []words.Part{{Kind: words.Chat, Value: inc.Title}}}})), Private: inc.Private}
 		runs, _ := c.Service.RunsOf(r.Context(), inc.ID)
 		for _, run := range runs {
 			for _, st := range run.Steps {

@@ -27,7 +27,25 @@ type Directory interface {
 // is escaped; nothing typed in chat can become markup.
 func sentenceHTML(s words.Sentence, names words.Names) template.HTML {
 	var b strings.Builder
-	for _, p := range words.Expand(s.Parts) {
+	for _, p := range s.Parts {
+		if p.Kind != words.Chat {
+			partHTML(&b, p, names)
+			continue
+		}
+		for _, q := range words.ParseChat(p.Value) {
+			if q.Kind == words.Plain { // typed text: Slack's *bold*, _italic_, ~strike~, `code`
+				mrkdwnHTML(&b, q.Value)
+			} else {
+				partHTML(&b, q, names)
+			}
+		}
+	}
+	return template.HTML(b.String()) //nolint:gosec // every part is escaped
+}
+
+// partHTML writes one part of a sentence as HTML, escaped.
+func partHTML(b *strings.Builder, p words.Part, names words.Names) {
+	{
 		switch p.Kind {
 		case words.Person:
 			b.WriteString(`<span class="person" title="` + html.EscapeString(p.Value) + `">` +
@@ -57,7 +75,6 @@ func sentenceHTML(s words.Sentence, names words.Names) template.HTML {
 			b.WriteString(html.EscapeString(p.Value))
 		}
 	}
-	return template.HTML(b.String()) //nolint:gosec // every part is escaped above
 }
 
 // chatHTML renders text a person typed in chat.
@@ -70,15 +87,20 @@ func chatHTML(text string, names words.Names) template.HTML {
 // Names not yet known are read within nameBudget, so a page loads at once while chat is
 // slow or down (it shows the IDs it could not name).
 func (p *Pages) namesFor(ctx context.Context, ss []words.Sentence, more ...string) words.NameMap {
+	return readNames(ctx, p.Names, ss, more...)
+}
+
+// readNames is namesFor with the directory dir (nil: no names).
+func readNames(ctx context.Context, dir Directory, ss []words.Sentence, more ...string) words.NameMap {
 	m := words.NameMap{People: map[string]string{}, Channels: map[string]string{}}
-	if p.Names == nil {
+	if dir == nil {
 		return m
 	}
 	ctx, cancel := context.WithTimeout(ctx, nameBudget)
 	defer cancel()
 	person := func(id string) {
 		if _, done := m.People[id]; !done && id != "" && id != incident.BotActor {
-			m.People[id] = p.Names.Person(ctx, id)
+			m.People[id] = dir.Person(ctx, id)
 		}
 	}
 	for _, s := range ss {
@@ -88,7 +110,7 @@ func (p *Pages) namesFor(ctx context.Context, ss []words.Sentence, more ...strin
 		}
 		for _, id := range channels {
 			if _, done := m.Channels[id]; !done {
-				m.Channels[id] = p.Names.Channel(ctx, id)
+				m.Channels[id] = dir.Channel(ctx, id)
 			}
 		}
 	}

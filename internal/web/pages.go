@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"crypto/subtle"
 	"embed"
@@ -37,24 +38,39 @@ type Pages struct {
 	// Names names chat users and channels on the pages; nil shows their IDs.
 	Names Directory
 	Log   *slog.Logger
+	// Live tells the browsers showing a page when it changed (GET /events).
+	Live  *Live
 	tmpl  map[string]*template.Template
+	inner *http.ServeMux // the pages without the token's guard, for Live to render them
 }
 
 // NewPages parses the templates.
 func NewPages(svc *incident.Service, log *slog.Logger) *Pages {
 	p := &Pages{Service: svc, Log: log, tmpl: map[string]*template.Template{}}
 	for _, name := range []string{"index", "incident", "status"} {
-		p.tmpl[name] = template.Must(template.ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html"))
+		p.tmpl[name] = parsePage(name)
 	}
+	p.inner = http.NewServeMux()
+	p.register(p.inner, func(h http.HandlerFunc) http.HandlerFunc { return h })
+	p.Live = &Live{Changes: svc.LiveChanges, Render: p.renderFor, Log: log}
 	return p
 }
 
-// Register adds the pages to mux.
+// Register adds the pages to mux, and their stream of changes (GET /events).
 func (p *Pages) Register(mux *http.ServeMux) {
-	mux.HandleFunc("GET /{$}", p.guard(p.index))
-	mux.HandleFunc("GET /incidents/{id}", p.guard(p.incident))
+	p.register(mux, p.guard)
+	mux.HandleFunc("GET /events", p.events)
+}
+
+// register adds the pages to mux, those but the status page behind guard.
+func (p *Pages) register(mux *http.ServeMux, guard func(http.HandlerFunc) http.HandlerFunc) {
+	mux.HandleFunc("GET /{$}", guard(p.index))
+	mux.HandleFunc("GET /incidents/{id}", guard(p.incident))
 	mux.HandleFunc("GET /status", p.status)
 }
+
+// Close ends the pages' open streams of changes (Live.Close), for a server shutting down.
+func (p *Pages) Close() { p.Live.Close() }
 
 // guard lets through only requests that carry the dashboard token, if there is one.
 func (p *Pages) guard(h http.HandlerFunc) http.HandlerFunc {
@@ -78,20 +94,25 @@ func (p *Pages) guard(h http.HandlerFunc) http.HandlerFunc {
 	}
 }
 
+// render writes the page from template name, with its ETag (a digest of what it shows)
+// in its header and on its root element, where the page's script gives it to GET /events.
 func (p *Pages) render(w http.ResponseWriter, name string, data any) {
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("X-Content-Type-Options", "nosniff")
-	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'")
-	if err := p.tmpl[name].ExecuteTemplate(w, name+".html", data); err != nil {
+	buf := renderBuffers.Get().(*bytes.Buffer)
+	defer renderBuffers.Put(buf)
+	buf.Reset()
+	if err := p.tmpl[name].ExecuteTemplate(buf, name+".html", data); err != nil {
 		p.Log.Error("render page", "page", name, "err", err)
+		http.Error(w, "The page could not be rendered; the log says why.", http.StatusInternalServerError)
+		return
 	}
+	writePage(w, buf.Bytes())
 }
 
 type row struct {
-	ID                                                     int64
-	Key, Severity, Status, Services, RTO, Impact, Declared string
-	Title, Commander                                       template.HTML
-	Overdue                                                bool
+	ID                                           int64
+	Key, Severity, Status, Services, RTO, Impact string
+	Title, Commander, Declared                   template.HTML
+	Overdue                                      bool
 }
 
 // row is an incident as the dashboard shows it; never called for a private incident.
@@ -101,7 +122,7 @@ func (p *Pages) row(ctx context.Context, inc *incident.Incident, now time.Time) 
 	commander := words.Commander(inc)
 	names := p.namesFor(ctx, []words.Sentence{commander, {Parts: []words.Part{{Kind: words.Chat, Value: inc.Title}}}})
 	r := row{ID: inc.ID, Key: inc.Key(), Title: chatHTML(inc.Title, names), Severity: string(inc.Severity), Status: string(inc.Status),
-		Services: strings.Join(inc.Services, ", "), Declared: incident.FormatTime(inc.DeclaredAt), Commander: sentenceHTML(commander, names),
+		Services: strings.Join(inc.Services, ", "), Declared: dayHTML(inc.DeclaredAt), Commander: sentenceHTML(commander, names),
 		RTO: "-", Impact: "-"}
 	if o := inc.ComputeObjectives(cat); o.RTO > 0 {
 		deadline := inc.DeclaredAt.Add(o.RTO)
@@ -156,78 +177,6 @@ func (p *Pages) index(w http.ResponseWriter, r *http.Request) {
 		data["Next"] = "/?after=" + url.QueryEscape(page.Next)
 	}
 	p.render(w, "index", data)
-}
-
-type stepRow struct {
-	Ref                                  string // as its card numbers it, such as 1.3
-	Phase, Title, Owner, State, Deadline string
-	Overdue                              bool
-}
-
-func (p *Pages) incident(w http.ResponseWriter, r *http.Request) {
-	var inc *incident.Incident
-	n, ok := parseIncidentNumber(r.PathValue("id"))
-	if !ok {
-		WriteError(w, r, p.Log, incident.Errorf(incident.ENOTFOUND, "There is no incident %s.", incident.Quote(r.PathValue("id"))))
-		return
-	}
-	inc, err := p.Service.FindIncidentByNumber(r.Context(), n)
-	if err != nil {
-		WriteError(w, r, p.Log, err)
-		return
-	}
-	if inc.Private { // as if it did not exist
-		WriteError(w, r, p.Log, incident.Errorf(incident.ENOTFOUND, "There is no incident INC-%d.", n))
-		return
-	}
-	now := p.Service.Now()
-	win, ok := timelineWindow(r)
-	if !ok {
-		WriteError(w, r, p.Log, incident.Errorf(incident.EINVALID, "Give after or before as an event number."))
-		return
-	}
-	tl, err := p.Service.TimelineRange(r.Context(), inc.ID, win)
-	if err != nil {
-		WriteError(w, r, p.Log, err)
-		return
-	}
-	evs := tl.Events
-	runs, _ := p.Service.RunsOf(r.Context(), inc.ID)
-	said := make([]words.Sentence, len(evs))
-	var actors []string
-	for i, e := range evs {
-		said[i] = words.Event(e)
-		actors = append(actors, e.Actor)
-	}
-	names := p.namesFor(r.Context(), said, actors...)
-	var timeline []map[string]any
-	for _, e := range evs {
-		timeline = append(timeline, map[string]any{"At": incident.FormatTime(e.At), "Actor": actorHTML(e.Actor, names), "Kind": string(e.Kind),
-			"Text": EventHTML(e, names)})
-	}
-	var runViews []map[string]any
-	for _, run := range runs {
-		var steps []stepRow
-		for _, s := range run.Steps {
-			dl := s.Deadline(&run)
-			steps = append(steps, stepRow{Ref: s.Ref(&run), Phase: s.PhaseName, Title: s.Spec.Title, Owner: s.Spec.Owner.Title(),
-				State: strings.ReplaceAll(string(s.State), "_", " "), Deadline: incident.FormatTime(dl), Overdue: !s.State.Finished() && now.After(dl)})
-		}
-		runViews = append(runViews, map[string]any{"Title": run.Title, "Steps": steps})
-	}
-	row := p.row(r.Context(), inc, now)
-	data := map[string]any{"Title": row.Key, "Incident": row, "Runs": runViews, "Timeline": timeline}
-	if tl.Earlier || tl.Later {
-		self := "/incidents/" + row.Key
-		data["Window"] = fmt.Sprintf("Events %d to %d of %d.", evs[0].Seq, evs[len(evs)-1].Seq, tl.Total)
-		if tl.Earlier {
-			data["First"], data["Earlier"] = self, fmt.Sprintf("%s?before=%d", self, evs[0].Seq)
-		}
-		if tl.Later {
-			data["Later"], data["Latest"] = fmt.Sprintf("%s?after=%d", self, evs[len(evs)-1].Seq), fmt.Sprintf("%s?before=%d", self, tl.Total+1)
-		}
-	}
-	p.render(w, "incident", data)
 }
 
 // timelineWindow reads the window of the timeline a request asks for: ?after=N or
@@ -291,6 +240,17 @@ func (p *Pages) status(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	catalog := p.Service.Catalog()
+	// The people and channels the public updates name, by name: their writers named them
+	// for the public, as Slack would show them.
+	var typed []words.Sentence
+	for _, evs := range latest {
+		for _, e := range evs {
+			if text, ok := publicText(e); ok && p.Names != nil {
+				typed = append(typed, words.Sentence{Parts: []words.Part{{Kind: words.Chat, Value: text}}})
+			}
+		}
+	}
+	names := p.namesFor(r.Context(), typed)
 	worst := map[string]int{}
 	var public []map[string]any
 	for i := range incs {
@@ -312,14 +272,14 @@ func (p *Pages) status(w http.ResponseWriter, r *http.Request) {
 		status := incident.PublicStatusOf(inc.Status, false)
 		for _, e := range latest[inc.ID] {
 			if text, ok := publicText(e); ok {
-				updates = append(updates, map[string]any{"At": incident.FormatTime(e.At), "Text": chatHTML(text, nil)})
+				updates = append(updates, map[string]any{"At": dayHTML(e.At), "Text": chatHTML(text, names)})
 				if st := incident.PublicStatus(e.Data.How); st != "" && inc.Status == incident.StatusInvestigating {
 					status = st
 				}
 			}
 		}
 		public = append(public, map[string]any{"Title": incident.PublicTitle(inc.Severity, incident.PublicServices(inc, catalog)), "Status": status.Words(),
-			"Declared": incident.FormatTime(inc.DeclaredAt), "Updates": updates})
+			"Declared": dayHTML(inc.DeclaredAt), "Updates": updates})
 	}
 	var comps []map[string]string
 	for _, name := range p.Service.Catalog().Names() {

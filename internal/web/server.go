@@ -24,9 +24,14 @@ type Server struct {
 	Checks []Check
 	Log    *slog.Logger
 
-	ln  net.Listener
-	srv *http.Server
+	ln         net.Listener
+	srv        *http.Server
+	onShutdown []func()
 }
+
+// OnShutdown registers fn to run when Close begins, before it waits for the requests in
+// progress: fn ends those that would not end on their own (the pages' streams of changes).
+func (s *Server) OnShutdown(fn func()) { s.onShutdown = append(s.onShutdown, fn) }
 
 // NewServer returns a server with /healthz and /readyz registered.
 func NewServer(log *slog.Logger, checks ...Check) *Server {
@@ -87,6 +92,9 @@ func (s *Server) Addr() string { return s.ln.Addr().String() }
 
 // Close stops accepting requests and waits for those in progress, until ctx ends.
 func (s *Server) Close(ctx context.Context) error {
+	for _, fn := range s.onShutdown {
+		fn()
+	}
 	if s.srv == nil {
 		return nil
 	}
