@@ -40,7 +40,13 @@ func (p *Pages) incident(w http.ResponseWriter, r *http.Request) {
 		WriteError(w, r, p.Log, err)
 		return
 	}
-	evs := tl.Events
+	// The bot's housekeeping (cards posted, notes copied to PagerDuty, topics set) is left
+	// out unless asked for, as in the review: people read what happened.
+	all := r.URL.Query().Get("all") == "1"
+	evs, hidden := tl.Events, 0
+	if !all {
+		evs, hidden = withoutHousekeeping(tl.Events)
+	}
 	runs, err := p.Service.RunsOf(r.Context(), inc.ID)
 	if err != nil {
 		WriteError(w, r, p.Log, err)
@@ -78,14 +84,23 @@ func (p *Pages) incident(w http.ResponseWriter, r *http.Request) {
 	data := map[string]any{"Title": row.Key + " " + words.PlainText(words.Sentence{Parts: []words.Part{{Kind: words.Chat, Value: inc.Title}}}, names),
 		"Incident": row, "Drill": inc.Drill, "Clocks": clocks(inc, inc.ComputeObjectives(cat), now),
 		"Roles": roleRows(inc, names), "Pages": pageRows(sent), "Runs": runViews, "Timeline": timeline}
-	if tl.Earlier || tl.Later {
-		self := "/incidents/" + row.Key
-		data["Window"] = fmt.Sprintf("Events %d to %d of %d.", evs[0].Seq, evs[len(evs)-1].Seq, tl.Total)
+	self := "/incidents/" + row.Key
+	keep := "" // the query that keeps the housekeeping shown, on the window's links
+	switch {
+	case all:
+		keep = "&all=1"
+		data["Housekeeping"], data["HousekeepingLink"] = "Hide the bot's housekeeping", self
+	case hidden > 0:
+		data["Housekeeping"], data["HousekeepingLink"] = fmt.Sprintf("Show the bot's housekeeping too (%d events)", hidden), self+"?all=1"
+	}
+	if (tl.Earlier || tl.Later) && len(tl.Events) > 0 {
+		first, last := tl.Events[0].Seq, tl.Events[len(tl.Events)-1].Seq
+		data["Window"] = fmt.Sprintf("Events %d to %d of %d.", first, last, tl.Total)
 		if tl.Earlier {
-			data["First"], data["Earlier"] = self, fmt.Sprintf("%s?before=%d", self, evs[0].Seq)
+			data["First"], data["Earlier"] = self+strings.Replace(keep, "&", "?", 1), fmt.Sprintf("%s?before=%d%s", self, first, keep)
 		}
 		if tl.Later {
-			data["Later"], data["Latest"] = fmt.Sprintf("%s?after=%d", self, evs[len(evs)-1].Seq), fmt.Sprintf("%s?before=%d", self, tl.Total+1)
+			data["Later"], data["Latest"] = fmt.Sprintf("%s?after=%d%s", self, last, keep), fmt.Sprintf("%s?before=%d%s", self, tl.Total+1, keep)
 		}
 	}
 	p.render(w, "incident", data)
@@ -137,4 +152,15 @@ func pageRows(pages []incident.Page) []pageRow {
 		out = append(out, pr)
 	}
 	return out
+}
+
+// withoutHousekeeping is evs without the bot's housekeeping, and how many it left out.
+func withoutHousekeeping(evs []incident.TimelineEvent) ([]incident.TimelineEvent, int) {
+	var out []incident.TimelineEvent
+	for _, e := range evs {
+		if !e.Kind.Housekeeping() {
+			out = append(out, e)
+		}
+	}
+	return out, len(evs) - len(out)
 }

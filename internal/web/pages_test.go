@@ -74,6 +74,15 @@ func TestDashboardAndStatusPage(t *testing.T) {
 			}
 		}
 	}
+	// The bot's housekeeping is left out unless asked for, as in the review.
+	_, page := get("/incidents/INC-1")
+	_, all := get("/incidents/INC-1?all=1")
+	if strings.Contains(page, "Topic set: ") || !strings.Contains(page, `href="/incidents/INC-1?all=1">Show the bot&#39;s housekeeping too (`) {
+		t.Errorf("the incident page shows the bot's housekeeping, or no link to it: %s", page[strings.Index(page, "<h2>Timeline"):][:400])
+	}
+	if !strings.Contains(all, "Topic set: ") || !strings.Contains(all, "Hide the bot&#39;s housekeeping") {
+		t.Errorf("?all=1 does not show the bot's housekeeping")
+	}
 	for _, path := range []string{"/incidents/2", "/incidents/INC-2", "/incidents/INC-99", "/incidents/INC-", "/incidents/INC-1x", "/incidents/-1"} {
 		if code, _ := get(path); code != 404 {
 			t.Errorf("%s: %d, want 404", path, code)
