@@ -166,6 +166,16 @@ func NewDraft(inc *Incident, reminder *TimelineEvent, recent []TimelineEvent, ca
 			d.Changes = append(d.Changes, e)
 		}
 	}
+	// Of the estimates set meanwhile only the latest is news (the head says it too).
+	latest := 0
+	for _, e := range d.Changes {
+		if e.Kind == EventImpactSet && e.Data.How == "" {
+			latest = e.Seq
+		}
+	}
+	d.Changes = slices.DeleteFunc(d.Changes, func(e TimelineEvent) bool {
+		return e.Kind == EventImpactSet && e.Data.How == "" && e.Seq != latest
+	})
 	d.Next = nextDue(inc, cd, reminder.Data.Due, at)
 	return d, nil
 }
