@@ -101,7 +101,7 @@ func draftInputs(tx Tx, channelID string, reminder int) (*Incident, *TimelineEve
 // update after the draft was written (ref.Since is no longer their latest).
 func draftStillOpen(tx Tx, inc *Incident, reminder *TimelineEvent, ref DraftRef) error {
 	if !inc.Open() {
-		return Errorf(ECONFLICT, "%s is resolved; its drafted updates are void.", inc.Key())
+		return Errorf(ECONFLICT, "%s is resolved; declare a new incident if the problem is back.", inc.Key()) // as a typed update is refused
 	}
 	audience, _, err := reminderAudience(reminder)
 	if err != nil {
