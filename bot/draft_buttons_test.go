@@ -96,7 +96,10 @@ func TestDraftPostAsItIsTwicePostsOnce(t *testing.T) {
 	var wg sync.WaitGroup
 	for _, user := range []string{alice, bob, "U0CAROL", "U0DAVE"} {
 		wg.Add(1)
-		go func() { defer wg.Done(); e.sender.Interaction(e.slack.BlockAction(user, ch, views.ActionDraftPost, team.Post)) }()
+		go func() {
+			defer wg.Done()
+			e.sender.Interaction(e.slack.BlockAction(user, ch, views.ActionDraftPost, team.Post))
+		}()
 	}
 	wg.Wait()
 	if n := len(e.updates(1)) - before; n != 1 {
