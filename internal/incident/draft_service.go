@@ -107,10 +107,8 @@ func draftStillOpen(tx Tx, inc *Incident, reminder *TimelineEvent, ref DraftRef)
 	if err != nil {
 		return err
 	}
-	last := inc.Comms[audience]
-	if last.Equal(ref.Since) {
-		return nil
-	}
+	// Looked for first: posted in the millisecond of the update it follows, the draft
+	// leaves the audience's latest update time as it was.
 	recent, err := tx.EventsIn(inc.ID, EventWindow{Newest: true, Limit: draftWindow})
 	if err != nil {
 		return err
@@ -122,6 +120,10 @@ func draftStillOpen(tx Tx, inc *Incident, reminder *TimelineEvent, ref DraftRef)
 			return &postedError{Errorf(ECONFLICT, "This draft was posted already, at %s by %s.",
 				e.At.UTC().Format("15:04:05 UTC"), mention(e.Actor))}
 		}
+	}
+	last := inc.Comms[audience]
+	if last.Equal(ref.Since) {
+		return nil
 	}
 	return Errorf(ECONFLICT, "The %s was posted at %s, after this draft was written; nothing more was posted. Its next reminder comes with a new draft.",
 		UpdateName(audience), last.UTC().Format("15:04:05 UTC"))
