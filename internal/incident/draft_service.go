@@ -3,7 +3,6 @@ package incident
 import (
 	"context"
 	"errors"
-	"fmt"
 )
 
 // Draft builds again the draft that ref names, in the incident of channelID, for the moment
@@ -117,8 +116,8 @@ func draftStillOpen(tx Tx, inc *Incident, reminder *TimelineEvent, ref DraftRef)
 		e := recent[i]
 		if e.Kind == EventStatusUpdate && e.Data.Number == ref.Reminder && e.Data.When.Equal(ref.At) &&
 			(e.Data.How == UpdateDrafted || e.Data.How == UpdateEdited) {
-			return &postedError{Errorf(ECONFLICT, "This draft was posted already, at %s by %s.",
-				e.At.UTC().Format("15:04:05 UTC"), mention(e.Actor))}
+			return &postedError{Errorf(ECONFLICT, "This draft was posted already, at %s (event #%d).",
+				e.At.UTC().Format("15:04:05 UTC"), e.Seq)}
 		}
 	}
 	last := inc.Comms[audience]
@@ -127,15 +126,6 @@ func draftStillOpen(tx Tx, inc *Incident, reminder *TimelineEvent, ref DraftRef)
 	}
 	return Errorf(ECONFLICT, "The %s was posted at %s, after this draft was written; nothing more was posted. Its next reminder comes with a new draft.",
 		UpdateName(audience), last.UTC().Format("15:04:05 UTC"))
-}
-
-// mention is a user as chat text: the domain's errors are Slack text, as typed commands
-// are (the surfaces render them).
-func mention(user string) string {
-	if user == BotActor || user == "" {
-		return BotActor
-	}
-	return fmt.Sprintf("<@%s>", user)
 }
 
 // postedError is the refusal of a draft posted already.
