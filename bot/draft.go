@@ -16,6 +16,7 @@ import (
 // when the form opened, else why not.
 func (b *Bot) openDraftForm(ctx context.Context, triggerID, channel string, reply commands.Reply) commands.Reply {
 	view := views.DraftModal(*reply.OpenDraftForm, channel)
+	view.Blocks.BlockSet = slackapi.FitView(view.Blocks.BlockSet)
 	if _, err := b.API.OpenViewContext(ctx, triggerID, view); err != nil {
 		var why string
 		if se := (slack.SlackErrorResponse{}); errors.As(err, &se) {

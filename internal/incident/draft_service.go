@@ -16,7 +16,7 @@ func (s *Service) Draft(ctx context.Context, channelID string, ref DraftRef) (Dr
 		if err != nil {
 			return err
 		}
-		if err := draftStillOpen(tx, inc, reminder, ref); err != nil {
+		if err := draftStillOpen(tx, inc, reminder, ref, "", ""); err != nil {
 			return err
 		}
 		d, err = NewDraft(inc, reminder, recent, s.settings.Catalog, ref.At)
@@ -63,7 +63,7 @@ func (s *Service) PostDraft(ctx context.Context, actor, channelID string, ref Dr
 		if err != nil {
 			return err
 		}
-		if err := draftStillOpen(c.tx, c.inc, reminder, ref); err != nil {
+		if err := draftStillOpen(c.tx, c.inc, reminder, ref, how, text); err != nil {
 			return err
 		}
 		audience, _, _ := reminderAudience(reminder)
@@ -97,8 +97,10 @@ func draftInputs(tx Tx, channelID string, reminder int) (*Incident, *TimelineEve
 }
 
 // draftStillOpen refuses a draft of a resolved incident, and one whose audience got an
-// update after the draft was written (ref.Since is no longer their latest).
-func draftStillOpen(tx Tx, inc *Incident, reminder *TimelineEvent, ref DraftRef) error {
+// update after the draft was written (ref.Since is no longer their latest). A draft posted
+// already is refused as posted (DraftPosted), unless how and text are given and differ from
+// what was posted: then it is another person's post of it, which this one is not a repeat of.
+func draftStillOpen(tx Tx, inc *Incident, reminder *TimelineEvent, ref DraftRef, how, text string) error {
 	if !inc.Open() {
 		return Errorf(ECONFLICT, "%s is resolved; declare a new incident if the problem is back.", inc.Key()) // as a typed update is refused
 	}
@@ -114,11 +116,15 @@ func draftStillOpen(tx Tx, inc *Incident, reminder *TimelineEvent, ref DraftRef)
 	}
 	for i := len(recent) - 1; i >= 0; i-- {
 		e := recent[i]
-		if e.Kind == EventStatusUpdate && e.Data.Number == ref.Reminder && e.Data.When.Equal(ref.At) &&
-			(e.Data.How == UpdateDrafted || e.Data.How == UpdateEdited) {
-			return &postedError{Errorf(ECONFLICT, "This draft was posted already, at %s (event #%d).",
-				e.At.UTC().Format("15:04:05 UTC"), e.Seq)}
+		if e.Kind != EventStatusUpdate || e.Data.Number != ref.Reminder || !e.Data.When.Equal(ref.At) ||
+			(e.Data.How != UpdateDrafted && e.Data.How != UpdateEdited) {
+			continue
 		}
+		at := e.At.UTC().Format("15:04:05 UTC")
+		if how != "" && (e.Data.How != how || e.Data.Text != text) { // not a repeat: another post of the draft
+			return Errorf(ECONFLICT, "The %s was posted from this draft at %s (event #%d), so this text was not posted.", UpdateName(audience), at, e.Seq)
+		}
+		return &postedError{Errorf(ECONFLICT, "This draft was posted already, at %s (event #%d).", at, e.Seq)}
 	}
 	last := inc.Comms[audience]
 	if last.Equal(ref.Since) {

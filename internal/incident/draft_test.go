@@ -127,9 +127,15 @@ func TestPostDraftOnlySinceItsPreviousUpdate(t *testing.T) {
 	if _, err := w.svc.PostDraft(w.ctx, "U0ALICE", ch, d.Ref, incident.UpdateDrafted, views.DraftText(d)); err != nil {
 		t.Fatal(err)
 	}
-	_, err = w.svc.PostDraft(w.ctx, "U0BOB", ch, d.Ref, incident.UpdateEdited, "edited")
+	_, err = w.svc.PostDraft(w.ctx, "U0ALICE", ch, d.Ref, incident.UpdateDrafted, views.DraftText(d))
 	if !incident.DraftPosted(err) || !strings.Contains(err.Error(), "This draft was posted already, at 03:06:00 UTC") {
 		t.Errorf("the draft posted again: %v", err)
+	}
+	// An edit of it submitted after someone posted it as it was is not a repeat: it is refused
+	// as such, not taken for done.
+	_, err = w.svc.PostDraft(w.ctx, "U0BOB", ch, d.Ref, incident.UpdateEdited, "edited")
+	if incident.DraftPosted(err) || !strings.Contains(err.Error(), "The status page update was posted from this draft at 03:06:00 UTC") {
+		t.Errorf("an edit of a posted draft: %v", err)
 	}
 	if _, err := w.svc.Draft(w.ctx, ch, d.Ref); !incident.DraftPosted(err) {
 		t.Errorf("the posted draft built again: %v", err)
