@@ -214,3 +214,20 @@ func TestDraftPrivateIncidentGolden(t *testing.T) {
 		t.Errorf("the label does not say what the status page shows of a private incident: %s", r.Label)
 	}
 }
+
+// A drill's public draft is marked as one, and its reminder says the status page shows
+// nothing of it.
+func TestDraftOfADrill(t *testing.T) {
+	e := newEnvWith(t, false, testenv.WithPlaybooks("testdata/playbooks"))
+	e.do(alice, e.general, "drill comms-check", "INC-1")
+	e.sys.Deliver()
+	ch := e.sys.Incident(1).ChannelID
+	if !e.sys.Incident(1).Drill {
+		t.Fatal("not a drill")
+	}
+	e.advance(5 * time.Minute)
+	r := e.reminder(ch, incident.AudienceStatusPage)
+	if !strings.HasPrefix(r.Draft, "[DRILL] ") || !strings.Contains(r.Label, "A drill: the status page shows nothing of it.") {
+		t.Errorf("the drill's reminder: %s\n%s", r.Label, r.Draft)
+	}
+}
