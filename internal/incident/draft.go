@@ -79,9 +79,6 @@ type Draft struct {
 	Next time.Time
 }
 
-// Internal reports whether the draft is for people inside the company.
-func (d Draft) Internal() bool { return !d.Public }
-
 // PublicAudience reports whether an audience reads its updates outside the company.
 func PublicAudience(audience string) bool {
 	return audience == AudienceStatusPage || audience == AudienceCustomers

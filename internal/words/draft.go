@@ -235,19 +235,14 @@ func draftChange(d incident.Draft, e incident.TimelineEvent) (Sentence, bool) {
 		}
 		return say(fmt.Sprintf("Step %q %s.", data.Step.Title, outcome)).sentence(), true
 	case incident.EventStatusUpdate:
-		return say(actor(e), " posted the "+incident.UpdateName(updateAudience(data))+".").sentence(), true
+		if len(data.Audiences) == 0 {
+			return say(actor(e), " posted a team update.").sentence(), true
+		}
+		return say(actor(e), " posted an update for "+incident.Recipients(data.Audiences)+".").sentence(), true
 	case incident.EventNote:
 		return say(actor(e), " noted: ", chat(data.Text)).sentence(), true
 	}
 	return finish(Event(e), IconNone), true
-}
-
-// updateAudience is the first audience of a status update; "team" when it names none.
-func updateAudience(d incident.EventData) string {
-	if len(d.Audiences) == 0 {
-		return incident.AudienceTeam
-	}
-	return d.Audiences[0]
 }
 
 func drillMark(d incident.Draft) string {
