@@ -72,6 +72,9 @@ func New(router *commands.Router, api *slack.Client, log *slog.Logger) *Bot {
 // is opened here and now: a trigger_id lives for 3 seconds and must never wait in a queue.
 func (b *Bot) Command(ctx context.Context, cmd slack.SlashCommand) commands.Reply {
 	reply := b.Router.Handle(ctx, commands.Request{UserID: cmd.UserID, ChannelID: cmd.ChannelID, Text: cmd.Text, CanDefer: true})
+	if reply.OpenDraftForm != nil {
+		return b.openDraftForm(ctx, cmd.TriggerID, cmd.ChannelID, reply)
+	}
 	if !reply.OpenDeclareForm {
 		return reply
 	}
@@ -115,8 +118,11 @@ func (b *Bot) Interaction(ctx context.Context, cb slack.InteractionCallback) (re
 	defer cancel()
 	switch cb.Type {
 	case slack.InteractionTypeViewSubmission:
-		if cb.View.CallbackID == views.DeclareCallbackID {
+		switch cb.View.CallbackID {
+		case views.DeclareCallbackID:
 			return b.submitDeclare(work, cb), nil
+		case views.DraftCallbackID:
+			return b.submitDraft(work, cb), nil
 		}
 	case slack.InteractionTypeMessageAction:
 		if cb.CallbackID != CaptureShortcut {
@@ -126,13 +132,17 @@ func (b *Bot) Interaction(ctx context.Context, cb slack.InteractionCallback) (re
 		read, cancel := context.WithTimeout(work, captureBudget)
 		defer cancel()
 		text := b.capture(read, cb.User.ID, channelOf(cb), cb.Message.Timestamp, "added with the message shortcut")
-		return nil, b.replier(ctx, cb, []string{text})
+		return nil, b.replier(ctx, cb, []commands.Reply{{Text: text}})
 	case slack.InteractionTypeBlockActions:
-		var texts []string
+		var replies []commands.Reply
 		for _, a := range commandActions(cb) {
-			texts = append(texts, b.Router.Handle(work, commands.Request{UserID: cb.User.ID, ChannelID: channelOf(cb), Text: a.Value, Button: true}).Text)
+			reply := b.Router.Handle(work, commands.Request{UserID: cb.User.ID, ChannelID: channelOf(cb), Text: a.Value, Button: true})
+			if reply.OpenDraftForm != nil {
+				reply = b.openDraftForm(work, cb.TriggerID, channelOf(cb), reply)
+			}
+			replies = append(replies, reply)
 		}
-		return nil, b.replier(ctx, cb, texts)
+		return nil, b.replier(ctx, cb, replies)
 	}
 	return nil, nil
 }
@@ -143,17 +153,17 @@ const ackBudget = 2500 * time.Millisecond
 // captureBudget bounds the Slack reads of a message shortcut, which run before its ack.
 const captureBudget = 2 * time.Second
 
-// replier returns what sends texts to the person who clicked, or nil when there are none.
-func (b *Bot) replier(ctx context.Context, cb slack.InteractionCallback, texts []string) func() {
-	texts = slices.DeleteFunc(texts, func(t string) bool { return t == "" })
-	if len(texts) == 0 {
+// replier returns what sends replies to the person who clicked, or nil when there are none.
+func (b *Bot) replier(ctx context.Context, cb slack.InteractionCallback, replies []commands.Reply) func() {
+	replies = slices.DeleteFunc(replies, func(r commands.Reply) bool { return r.Text == "" })
+	if len(replies) == 0 {
 		return nil
 	}
 	return func() {
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), b.replyTimeout)
 		defer cancel()
-		for _, text := range texts {
-			b.respond(ctx, cb.ResponseURL, channelOf(cb), cb.User.ID, text)
+		for _, r := range replies {
+			b.respondWith(ctx, cb.ResponseURL, channelOf(cb), cb.User.ID, r.Text, replyBlocks(r))
 		}
 	}
 }
@@ -281,17 +291,27 @@ func (b *Bot) seenBefore(ctx context.Context, key string) (bool, error) {
 // respond answers a click through its response_url, which works whether or not the clicker
 // is a member of the channel; without one, or if it fails, through chat.postEphemeral.
 func (b *Bot) respond(ctx context.Context, responseURL, channel, user, text string) {
+	b.respondWith(ctx, responseURL, channel, user, text, nil)
+}
+
+// respondWith is respond for a reply shown as blocks, text being their fallback (nil
+// blocks: the text alone).
+func (b *Bot) respondWith(ctx context.Context, responseURL, channel, user, text string, blocks []slack.Block) {
 	if text == "" {
 		return
 	}
 	if b.responseURLAllowed(responseURL) {
-		err := slack.PostWebhookContext(ctx, responseURL, &slack.WebhookMessage{Text: text, ResponseType: "ephemeral", ReplaceOriginal: false})
+		msg := &slack.WebhookMessage{Text: text, ResponseType: "ephemeral", ReplaceOriginal: false}
+		if blocks != nil {
+			msg.Blocks = &slack.Blocks{BlockSet: blocks}
+		}
+		err := slack.PostWebhookContext(ctx, responseURL, msg)
 		if err == nil {
 			return
 		}
 		b.Log.Warn("reply through response_url failed; trying chat.postEphemeral", "err", err)
 	}
-	b.ephemeral(ctx, channel, user, text)
+	b.ephemeral(ctx, channel, user, text, blocks...)
 }
 
 func (b *Bot) responseURLAllowed(raw string) bool {
@@ -356,11 +376,15 @@ func slackTime(ts string) time.Time {
 }
 
 // ephemeral shows text to one user in a channel, best effort: replies are not state.
-func (b *Bot) ephemeral(ctx context.Context, channel, user, text string) {
+func (b *Bot) ephemeral(ctx context.Context, channel, user, text string, blocks ...slack.Block) {
 	if text == "" {
 		return
 	}
-	if _, err := b.API.PostEphemeralContext(ctx, channel, user, slack.MsgOptionText(text, false)); err != nil {
+	opts := []slack.MsgOption{slack.MsgOptionText(text, false)}
+	if len(blocks) > 0 {
+		opts = append(opts, slack.MsgOptionBlocks(blocks...))
+	}
+	if _, err := b.API.PostEphemeralContext(ctx, channel, user, opts...); err != nil {
 		var se slack.SlackErrorResponse
 		level := slog.LevelError
 		if errors.As(err, &se) {

@@ -40,6 +40,11 @@ type Reply struct {
 	Err error
 	// Incident is the incident a declaration opened, for a surface that says so in its own words.
 	Incident *incident.Incident
+	// OpenDraftForm, when set, asks the surface to open the form that edits a drafted
+	// update (at once: Slack's trigger_id lives 3 s). Offer is a new draft to show with its
+	// buttons, in place of a stale one (Text says the same in words).
+	OpenDraftForm *DraftForm
+	Offer         *DraftOffer
 	// Later, when set (only for a request that CanDefer), is the rest of the work: the
 	// surface acks with Text (empty: nothing to show yet), then runs Later and shows its
 	// answer to the person who asked. Its errors are reported as Handle reports them.
@@ -66,6 +71,10 @@ type Router struct {
 	// EventText says a timeline event in the surface's idiom (bot/views for Slack); nil
 	// says it in plain text.
 	EventText func(incident.TimelineEvent) string
+	// DraftText renders a drafted update as the text to post, in the surface's idiom and
+	// within incident.MaxTextLen (bot/views for Slack); nil renders it in plain words. The
+	// surface that shows a reminder's draft must render it with the same function.
+	DraftText func(incident.Draft) string
 	verbs     map[string]*Verb
 }
 
@@ -82,7 +91,7 @@ func NewRouter(svc *incident.Service, log *slog.Logger) *Router {
 var allVerbs = map[string]*Verb{}
 
 func init() {
-	for _, v := range []*Verb{declareVerb, statusVerb, updateVerb, severityVerb, noteVerb, timelineVerb, mitigateVerb, resolveVerb, roleVerb, rolesVerb, pageVerb, playbookVerb, playbooksVerb, drillVerb, statsVerb, stepVerb, serviceVerb, impactVerb, followupVerb, followupsVerb, postmortemVerb, rpoVerb, correctVerb, helpVerb} {
+	for _, v := range []*Verb{declareVerb, statusVerb, updateVerb, severityVerb, noteVerb, timelineVerb, mitigateVerb, resolveVerb, roleVerb, rolesVerb, pageVerb, playbookVerb, playbooksVerb, drillVerb, statsVerb, stepVerb, serviceVerb, impactVerb, followupVerb, followupsVerb, postmortemVerb, rpoVerb, correctVerb, draftVerb, helpVerb} {
 		allVerbs[v.Name] = v
 	}
 }

@@ -133,7 +133,7 @@ func (a *App) wire(ctx context.Context, deps Deps) error {
 	settings := cfg.Settings()
 	settings.SuggestPlaybooks = func(inc *incident.Incident) []string { return commands.Suggest(a.Library, inc) }
 	a.Chat = &slackapi.Chat{API: a.api, Card: views.CardLinking(settings.PublicURL), Announcement: views.Announcement, StepCard: views.StepCard, RunCard: views.RunCard,
-		Notice: views.Notice, Topic: views.Topic}
+		Notice: views.Notice, Topic: views.Topic, Reminder: views.Reminder}
 	if b := cfg.Slack.RateBudget; b == nil || *b {
 		a.Chat.Budget = &slackapi.Budget{Now: clock.Now} // on the outbox's clock: its delays line up
 	}
@@ -181,6 +181,7 @@ func (a *App) wire(ctx context.Context, deps Deps) error {
 	}
 	a.Router = commands.NewRouter(a.Service, log.With("component", "commands"))
 	a.Router.EventText = views.EventText
+	a.Router.DraftText = views.DraftText // the text a reminder shows is the text its button posts
 	a.Router.Playbooks = a.Library
 	a.Router.PlaybookOptions = playbook.BuildOptions{AllowedHosts: cfg.Actions.HTTP.AllowedHosts, DefaultApprover: cfg.DefaultApprovers(),
 		Clusters: cfg.ClusterNames(), DrillClusters: cfg.Drills.Clusters,

@@ -120,6 +120,7 @@ func (o *Outbox) postMessage(ctx context.Context, inc *Incident, e *Effect) (res
 			return result{}, StoreFailed(err)
 		}
 		m.Event = ev
+		m.Draft = o.reminderDraft(ctx, inc, ev)
 	}
 	ch := inc.ChannelID
 	if e.Payload.Channel != "" {

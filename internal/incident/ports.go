@@ -124,6 +124,7 @@ type Channel struct {
 type Message struct {
 	Key          string         // idempotency key, carried with the message so a retry can find it
 	Event        *TimelineEvent // the notice of an event of Incident, said in the chat's words
+	Draft        *Draft         // with a cadence reminder's Event: the update it drafts (draft.go)
 	Text         string         // Slack text, queued by a release before typed events
 	Card         *Incident      // the incident card
 	Announcement *Incident      // the announcement of a new incident

@@ -257,36 +257,43 @@ func (s *Service) postUpdate(ctx context.Context, load loader, actor, text strin
 		if err := c.requireOpen(); err != nil {
 			return err
 		}
-		if c.inc.Comms == nil {
-			c.inc.Comms = map[string]time.Time{}
-		}
-		for _, a := range append([]string{AudienceTeam}, audiences...) {
-			c.inc.Comms[a] = c.stamp()
-		}
-		d := EventData{Text: text, Audiences: audiences, Severity: c.inc.Severity, Status: c.inc.Status}
-		public := slices.Contains(audiences, AudienceStatusPage)
-		if public { // what both status pages say of it (statuspage.go)
-			st, err := c.publicStatusNow()
-			if err != nil {
-				return err
-			}
-			d.How = string(st)
-		}
-		if err := c.event(actor, EventStatusUpdate, d); err != nil {
+		return s.recordUpdate(c, actor, EventData{Text: text, Audiences: audiences})
+	})
+}
+
+// recordUpdate records the status update d (its Text, Audiences and what else the caller
+// says of it) as the cadence reminders of its audiences met, and posts it; one for the
+// status page is published on Statuspage too, when it is configured.
+func (s *Service) recordUpdate(c *change, actor string, d EventData) error {
+	if c.inc.Comms == nil {
+		c.inc.Comms = map[string]time.Time{}
+	}
+	for _, a := range append([]string{AudienceTeam}, d.Audiences...) {
+		c.inc.Comms[a] = c.stamp()
+	}
+	d.Severity, d.Status = c.inc.Severity, c.inc.Status
+	public := slices.Contains(d.Audiences, AudienceStatusPage)
+	if public { // what both status pages say of it (statuspage.go)
+		st, err := c.publicStatusNow()
+		if err != nil {
 			return err
 		}
-		if public && s.publishes(c) {
-			if err := c.queueStatusPage(); err != nil {
-				return err
-			}
+		d.Outcome = string(st)
+	}
+	if err := c.event(actor, EventStatusUpdate, d); err != nil {
+		return err
+	}
+	if public && s.publishes(c) {
+		if err := c.queueStatusPage(); err != nil {
+			return err
 		}
-		if s.paging() {
-			if err := c.enqueue(EffectPagerNotes, fmt.Sprint(c.last.Seq), EffectPayload{Text: "Status update: " + text}); err != nil {
-				return err
-			}
+	}
+	if s.paging() {
+		if err := c.enqueue(EffectPagerNotes, fmt.Sprint(c.last.Seq), EffectPayload{Text: "Status update: " + d.Text}); err != nil {
+			return err
 		}
-		return c.tell()
-	})
+	}
+	return c.tell()
 }
 
 // AddNote puts a note on the timeline; notes are allowed after resolution too. Errors: ENOTFOUND, EINVALID.

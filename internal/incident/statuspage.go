@@ -240,7 +240,7 @@ func (o *Outbox) publishStatusPage(ctx context.Context, inc *Incident, e *Effect
 	component := ComponentStatusOf(sev)
 	switch ev.Kind {
 	case EventStatusUpdate:
-		u.Status, u.Body = PublicStatus(ev.Data.How), ev.Data.Text
+		u.Status, u.Body = PublicStatus(ev.Data.Outcome), ev.Data.Text
 		if u.Status == "" { // an update stored before public statuses were recorded
 			u.Status = PublicStatusOf(ev.Data.Status, false)
 		}

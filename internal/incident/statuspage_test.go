@@ -270,8 +270,8 @@ func TestWithoutStatuspageTheBuiltInPageOnly(t *testing.T) {
 		}
 	}
 	for _, e := range sys.Events(1) {
-		if e.Kind == incident.EventStatusUpdate && e.Data.How != string(incident.PublicInvestigating) {
-			t.Errorf("the status page update records public status %q, want investigating", e.Data.How)
+		if e.Kind == incident.EventStatusUpdate && e.Data.Outcome != string(incident.PublicInvestigating) {
+			t.Errorf("the status page update records public status %q, want investigating", e.Data.Outcome)
 		}
 	}
 }

@@ -34,6 +34,9 @@ type Chat struct {
 	// Notice says an event in the channel; Topic is the channel topic of an incident.
 	Notice func(e *incident.TimelineEvent, inc *incident.Incident) string
 	Topic  func(inc *incident.Incident) string
+	// Reminder renders a cadence reminder with the update it drafts (Message.Draft) and its
+	// buttons; nil: the reminder's notice alone.
+	Reminder func(e *incident.TimelineEvent, inc *incident.Incident, d *incident.Draft) ([]slack.Block, string)
 	// Budget keeps the calls within Slack's rate tiers (budget.go); nil: no budget, Slack's
 	// 429s alone pace the bot.
 	Budget *Budget
@@ -159,6 +162,8 @@ func (c *Chat) content(m incident.Message) []slack.MsgOption {
 		blocks, text = c.StepCard(m.Incident, m.Run, m.Step, m.Now)
 	case m.Run != nil:
 		blocks, text = c.RunCard(m.Incident, m.Run, m.Now)
+	case m.Event != nil && m.Draft != nil && c.Reminder != nil:
+		blocks, text = c.Reminder(m.Event, m.Incident, m.Draft)
 	case m.Event != nil:
 		return []slack.MsgOption{slack.MsgOptionText(textcut.Cut(c.Notice(m.Event, m.Incident), MaxMessageText), false)}
 	default:

@@ -25,6 +25,7 @@ const (
 	maxConfirmTitle  = 100
 	maxConfirmText   = 300
 	maxConfirmButton = 30
+	maxInputLength   = 3000 // a plain_text_input's max_length
 )
 
 // checkBlocks applies Slack's Block Kit rules to a blocks array (JSON) of at most
@@ -70,6 +71,9 @@ type element struct {
 	Value    string          `json:"value"`
 	ActionID string          `json:"action_id"`
 	Confirm  *confirm        `json:"confirm"`
+	// A plain_text_input's limit and what it is prefilled with.
+	MaxLength    int    `json:"max_length"`
+	InitialValue string `json:"initial_value"`
 }
 
 type block struct {
@@ -79,6 +83,7 @@ type block struct {
 	Fields    []textObject `json:"fields"`
 	Elements  []element    `json:"elements"`
 	Accessory *element     `json:"accessory"`
+	Element   *element     `json:"element"` // an input block's
 }
 
 func (b block) check() string {
@@ -113,6 +118,15 @@ func (b block) check() string {
 			var t textObject
 			if json.Unmarshal(e.Text, &t) == nil && t.tooLong(maxSectionText) {
 				return "context text must be less than 3001 characters"
+			}
+		}
+	case "input":
+		if e := b.Element; e != nil && e.Type == "plain_text_input" {
+			if e.MaxLength > maxInputLength {
+				return "plain_text_input max_length must be at most 3000"
+			}
+			if n := utf8.RuneCountInString(e.InitialValue); n > maxInputLength || e.MaxLength > 0 && n > e.MaxLength {
+				return "plain_text_input initial_value must not be longer than its max_length"
 			}
 		}
 	case "actions":

@@ -273,7 +273,7 @@ func (p *Pages) status(w http.ResponseWriter, r *http.Request) {
 		for _, e := range latest[inc.ID] {
 			if text, ok := publicText(e); ok {
 				updates = append(updates, map[string]any{"At": dayHTML(e.At), "Text": chatHTML(text, names)})
-				if st := incident.PublicStatus(e.Data.How); st != "" && inc.Status == incident.StatusInvestigating {
+				if st := incident.PublicStatus(e.Data.Outcome); st != "" && inc.Status == incident.StatusInvestigating {
 					status = st
 				}
 			}
