@@ -73,6 +73,7 @@ func groups() []group {
 		{"Stats", statsCases()},
 		{"MeasuredRPO", measuredRPOCases()},
 		{"Lookups", lookupCases()},
+		{"Outages", outageCases()},
 	}
 }
 
