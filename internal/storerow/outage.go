@@ -36,8 +36,8 @@ func OutageChangesQuery(d Dialect, n int) string {
 // ScanOutage reads the OutageColumns of an incident.
 func ScanOutage(s Scanner) (incident.Outage, error) {
 	var (
-		o                              incident.Outage
-		sev, status                    string
+		o                             incident.Outage
+		sev, status                   string
 		declared, mitigated, resolved string
 	)
 	if err := s.Scan(&o.ID, &o.Number, &sev, &status, &declared, &mitigated, &resolved); err != nil {
