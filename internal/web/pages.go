@@ -8,8 +8,6 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
-	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -129,35 +127,6 @@ const timelinePage = 200
 // statusUpdates bounds the updates the status page reads of each incident: the latest.
 const statusUpdates = 50
 
-func (p *Pages) index(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
-	page, err := p.Service.ListIncidents(r.Context(), incident.IncidentList{After: q.Get("after"), Before: q.Get("before"), Limit: dashboardPage, Public: true})
-	if err != nil {
-		WriteError(w, r, p.Log, fmt.Errorf("dashboard: read the incidents: %w", err))
-		return
-	}
-	now := p.Service.Now()
-	var rows []row
-	for i := range page.Incidents {
-		if !page.Incidents[i].Private { // ListIncidents left them out; never show one
-			rows = append(rows, p.row(r.Context(), &page.Incidents[i], now))
-		}
-	}
-	st, err := p.Service.Stats(r.Context(), now.Add(-kpiPeriod))
-	if err != nil {
-		WriteError(w, r, p.Log, fmt.Errorf("dashboard: read the KPIs: %w", err))
-		return
-	}
-	data := map[string]any{"Title": "Incidents", "Incidents": rows, "KPIs": kpiRows(st)}
-	if page.Prev != "" {
-		data["Prev"] = "/?before=" + url.QueryEscape(page.Prev)
-	}
-	if page.Next != "" {
-		data["Next"] = "/?after=" + url.QueryEscape(page.Next)
-	}
-	p.render(w, "index", data)
-}
-
 type stepRow struct {
 	Ref                                  string // as its card numbers it, such as 1.3
 	Phase, Title, Owner, State, Deadline string
@@ -256,101 +225,4 @@ func parseIncidentNumber(s string) (int, bool) {
 		return 0, false
 	}
 	return n, true
-}
-
-// component states, worst first.
-var componentStates = []struct{ State, Class string }{
-	{"Major outage", "major"}, {"Partial outage", "partial"}, {"Degraded performance", "degraded"}, {"Operational", "operational"},
-}
-
-func stateOf(sev incident.Severity) int {
-	switch sev {
-	case incident.P0:
-		return 0
-	case incident.P1:
-		return 1
-	}
-	return 2
-}
-
-func (p *Pages) status(w http.ResponseWriter, r *http.Request) {
-	incs, err := p.Service.OpenIncidents(r.Context(), 0)
-	if err != nil {
-		WriteError(w, r, p.Log, fmt.Errorf("status page: read the incidents: %w", err))
-		return
-	}
-	var shown []int64 // the incidents whose updates the page shows
-	for i := range incs {
-		if !incs[i].Drill && !incs[i].Private {
-			shown = append(shown, incs[i].ID)
-		}
-	}
-	latest, err := p.Service.LatestEvents(r.Context(), shown, incident.EventStatusUpdate, statusUpdates)
-	if err != nil {
-		WriteError(w, r, p.Log, fmt.Errorf("status page: read the updates: %w", err))
-		return
-	}
-	worst := map[string]int{}
-	var public []map[string]any
-	for i := range incs {
-		inc := &incs[i]
-		if inc.Drill || !inc.Open() { // a drill is an exercise: the public never sees it
-			continue
-		}
-		for _, s := range inc.Services {
-			if st, ok := worst[s]; !ok || stateOf(inc.Severity) < st {
-				worst[s] = stateOf(inc.Severity)
-			}
-		}
-		if inc.Private { // the state of its services, and nothing else
-			continue
-		}
-		var updates []map[string]any
-		for _, e := range latest[inc.ID] {
-			if text, ok := publicText(e); ok {
-				updates = append(updates, map[string]any{"At": incident.FormatTime(e.At), "Text": chatHTML(text, nil)})
-			}
-		}
-		title := componentStates[stateOf(inc.Severity)].State
-		if len(inc.Services) > 0 {
-			title += " of " + strings.Join(inc.Services, ", ")
-		}
-		status := "Investigating"
-		if inc.Status == incident.StatusMitigated {
-			status = "Recovering"
-		}
-		public = append(public, map[string]any{"Title": title, "Status": status, "Declared": incident.FormatTime(inc.DeclaredAt), "Updates": updates})
-	}
-	var comps []map[string]string
-	for _, name := range p.Service.Catalog().Names() {
-		st := 3
-		if s, ok := worst[name]; ok {
-			st = s
-		}
-		comps = append(comps, map[string]string{"Name": name, "State": componentStates[st].State, "Class": componentStates[st].Class})
-	}
-	p.render(w, "status", map[string]any{"Title": "Service status", "Components": comps, "Incidents": public})
-}
-
-// publicText returns the text of an update posted for the status page, as typed.
-func publicText(e incident.TimelineEvent) (string, bool) {
-	if e.Kind != incident.EventStatusUpdate {
-		return "", false
-	}
-	if e.Format != incident.FormatText {
-		return e.Data.Text, slices.Contains(e.Data.Audiences, incident.AudienceStatusPage)
-	}
-	// An update stored by an older release as "[audiences] text".
-	if !strings.HasPrefix(e.Text, "[") {
-		return "", false
-	}
-	end := strings.Index(e.Text, "] ")
-	if end < 0 {
-		return "", false
-	}
-	audiences := strings.Split(e.Text[1:end], ", ")
-	if !slices.Contains(audiences, incident.AudienceStatusPage) {
-		return "", false
-	}
-	return e.Text[end+2:], true
 }
