@@ -5,6 +5,7 @@ import (
 	"html"
 	"html/template"
 	"math"
+	"slices"
 	"strings"
 	"time"
 )
@@ -31,11 +32,10 @@ type monthChart struct {
 	Points []chartPoint
 	// Label formats a value for its label and the y axis.
 	Label func(float64) string
-	// Max is the top of the y axis; 0 rounds the largest value up to a round number of
-	// Step.
+	// Max is the top of the y axis; 0 rounds the largest value up (see Steps).
 	Max float64
-	// Step is what the automatic top is a multiple of; Steps lists those to choose from
-	// (the smallest that keeps the axis within four of them).
+	// Steps are the round values the automatic top is an even multiple of: the smallest
+	// that keeps the axis within eight of them.
 	Steps []float64
 	// Target draws a dashed line at a target value (0: none), labelled TargetLabel.
 	Target      float64
@@ -44,8 +44,8 @@ type monthChart struct {
 
 // Chart geometry, in SVG user units (the chart scales to its box).
 const (
-	chartW, chartH         = 320, 150
-	chartLeft, chartRight  = 44, 12
+	chartW, chartH         = 400, 150
+	chartLeft, chartRight  = 40, 20
 	chartTop, chartBottom  = 20, 24
 	chartPlotW, chartPlotH = chartW - chartLeft - chartRight, chartH - chartTop - chartBottom
 	chartBaseY             = chartTop + chartPlotH
@@ -68,13 +68,14 @@ func (c *monthChart) top() float64 {
 		}
 		return 1
 	}
+	// An even number of steps, so the middle of the axis is a round value too.
 	for _, s := range c.Steps {
-		if largest <= 4*s {
-			return math.Ceil(largest/s) * s
+		if largest <= 8*s {
+			return math.Ceil(largest/(2*s)) * 2 * s
 		}
 	}
 	s := c.Steps[len(c.Steps)-1]
-	return math.Ceil(largest/s) * s
+	return math.Ceil(largest/(2*s)) * 2 * s
 }
 
 func (c *monthChart) x(i int) float64 {
@@ -113,6 +114,9 @@ func (c *monthChart) SVG() template.HTML {
 		}
 		fmt.Fprintf(&b, `<text class="%s" x="%.1f" y="%d" text-anchor="middle"><title>%s</title>%s</text>`,
 			cls, c.x(i), chartH-8, esc(p.Title), p.Month.Format("Jan"))
+	}
+	if !slices.ContainsFunc(c.Points, func(p chartPoint) bool { return p.Known }) {
+		fmt.Fprintf(&b, `<text class="none" x="%d" y="%d" text-anchor="middle">nothing measured</text>`, chartLeft+chartPlotW/2, chartTop+chartPlotH/2)
 	}
 	// The line, one path per run of months measured: a gap breaks it.
 	var path []string
@@ -156,12 +160,15 @@ func durationLabel(v float64) string {
 	return shortDuration(time.Duration(v))
 }
 
-// shortDuration is a duration in at most two units: 45s, 12m, 1h20m, 3d4h.
+// shortDuration is a duration in at most two units, to the second under ten minutes:
+// 45s, 1m30s, 12m, 1h20m, 3d4h.
 func shortDuration(d time.Duration) string {
 	d = d.Round(time.Second)
 	switch {
 	case d < time.Minute:
 		return fmt.Sprintf("%ds", int(d.Seconds()))
+	case d < 10*time.Minute && d%time.Minute != 0:
+		return fmt.Sprintf("%dm%02ds", int(d.Minutes()), int(d.Seconds())%60)
 	case d < time.Hour:
 		return fmt.Sprintf("%dm", int(d.Round(time.Minute).Minutes()))
 	case d < 24*time.Hour:

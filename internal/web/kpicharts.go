@@ -25,24 +25,26 @@ func kpiCharts(months []incident.MonthKPIs) []kpiChartRow {
 	type measure struct {
 		name  string
 		value func(k *incident.KPIs) (float64, int, bool) // value, incidents measured, known
-		title func(k *incident.KPIs, month string, v float64) string
+		title func(k *incident.KPIs, month string, v float64, count func(int) string) string
 		chart monthChart
 	}
-	incidents := func(n int) string {
-		if n == 1 {
-			return "1 incident"
+	counter := func(one string) func(int) string {
+		return func(n int) string {
+			if n == 1 {
+				return "1 " + one
+			}
+			return fmt.Sprintf("%d %ss", n, one)
 		}
-		return fmt.Sprintf("%d incidents", n)
 	}
 	measures := []measure{
 		{name: "MTTA", value: func(k *incident.KPIs) (float64, int, bool) { return float64(k.MTTA), k.Acked, k.Acked > 0 },
-			title: func(k *incident.KPIs, month string, v float64) string {
-				return fmt.Sprintf("%s: MTTA %s over %s acknowledged", month, incident.FormatDuration(time.Duration(v)), incidents(k.Acked))
+			title: func(k *incident.KPIs, month string, v float64, incidents func(int) string) string {
+				return fmt.Sprintf("%s: MTTA %s over %s acknowledged", month, shortDuration(time.Duration(v)), incidents(k.Acked))
 			},
 			chart: monthChart{Label: durationLabel, Steps: durationSteps}},
 		{name: "MTTR", value: func(k *incident.KPIs) (float64, int, bool) { return float64(k.MTTR), k.Recovered, k.Recovered > 0 },
-			title: func(k *incident.KPIs, month string, v float64) string {
-				return fmt.Sprintf("%s: MTTR %s over %s recovered", month, incident.FormatDuration(time.Duration(v)), incidents(k.Recovered))
+			title: func(k *incident.KPIs, month string, v float64, incidents func(int) string) string {
+				return fmt.Sprintf("%s: MTTR %s over %s recovered", month, shortDuration(time.Duration(v)), incidents(k.Recovered))
 			},
 			chart: monthChart{Label: durationLabel, Steps: durationSteps}},
 		{name: "RTO met", value: func(k *incident.KPIs) (float64, int, bool) {
@@ -51,7 +53,7 @@ func kpiCharts(months []incident.MonthKPIs) []kpiChartRow {
 			}
 			return float64(k.RTOMet) / float64(k.RTOOf), k.RTOOf, true
 		},
-			title: func(k *incident.KPIs, month string, _ float64) string {
+			title: func(k *incident.KPIs, month string, _ float64, _ func(int) string) string {
 				return fmt.Sprintf("%s: RTO met in %s", month, incident.Rate(k.RTOMet, k.RTOOf))
 			},
 			chart: monthChart{Label: percentLabel, Max: 1, Target: rtoTarget, TargetLabel: "target: " + percentLabel(rtoTarget)}},
@@ -60,12 +62,13 @@ func kpiCharts(months []incident.MonthKPIs) []kpiChartRow {
 	for _, m := range measures {
 		row := kpiChartRow{Name: m.name}
 		for _, kind := range []struct {
-			name string
-			of   func(mk *incident.MonthKPIs) *incident.KPIs
-			to   **monthChart
+			name  string
+			count func(int) string
+			of    func(mk *incident.MonthKPIs) *incident.KPIs
+			to    **monthChart
 		}{
-			{"real incidents", func(mk *incident.MonthKPIs) *incident.KPIs { return &mk.Real }, &row.Real},
-			{"drills", func(mk *incident.MonthKPIs) *incident.KPIs { return &mk.Drill }, &row.Drill},
+			{"real incidents", counter("incident"), func(mk *incident.MonthKPIs) *incident.KPIs { return &mk.Real }, &row.Real},
+			{"drills", counter("drill"), func(mk *incident.MonthKPIs) *incident.KPIs { return &mk.Drill }, &row.Drill},
 		} {
 			c := m.chart
 			c.Title = m.name + ", " + kind.name + ", by month"
@@ -76,11 +79,11 @@ func kpiCharts(months []incident.MonthKPIs) []kpiChartRow {
 				v, _, known := m.value(k)
 				switch {
 				case known:
-					p.Value, p.Known, p.Title = v, true, m.title(k, month, v)
+					p.Value, p.Known, p.Title = v, true, m.title(k, month, v, kind.count)
 				case k.Count == 0:
 					p.Title = month + ": no " + kind.name
 				default:
-					p.Title = fmt.Sprintf("%s: %s, none measured for %s", month, incidents(k.Count), m.name)
+					p.Title = fmt.Sprintf("%s: %s, none measured for %s", month, kind.count(k.Count), m.name)
 				}
 				c.Points = append(c.Points, p)
 			}
