@@ -39,15 +39,15 @@ func TestDashboardClocksAndCharts(t *testing.T) {
 	sys.Clock.Advance(10 * time.Minute)
 	do(sys.Incident(1).ChannelID, "mitigate")
 	do(sys.Incident(1).ChannelID, "resolve fixed")
-	sys.Clock.Advance(40 * 24 * time.Hour) // January 2027: nothing in December
+	sys.Clock.Advance(40 * 24 * time.Hour)           // January 2027: nothing in December
 	do(general, "drill application-service-failure") // INC-2: recovered in 20m
 	sys.Deliver()
 	sys.Clock.Advance(20 * time.Minute)
 	do(sys.Incident(2).ChannelID, "mitigate")
 	do(sys.Incident(2).ChannelID, "resolve done")
 	do(general, "declare P1 intent-processing Intent API down again") // INC-3: RTO 15m
-	do(general, "declare P2 api-gateway Slow gateway")                  // INC-4: RTO 45m
-	do(general, "declare P0 payroll Salaries visible to everyone")      // INC-5: private
+	do(general, "declare P2 api-gateway Slow gateway")                // INC-4: RTO 45m
+	do(general, "declare P0 payroll Salaries visible to everyone")    // INC-5: private
 	sys.Deliver()
 	pages := pagesOf(sys.Service)
 
