@@ -1,11 +1,6 @@
 package incident
 
-import (
-	"context"
-	"fmt"
-	"slices"
-	"time"
-)
+import "time"
 
 // Outage is what the public status page's history needs of one public incident (neither
 // private nor a drill): when it was declared, mitigated and resolved, its severity and its
@@ -104,73 +99,4 @@ func minTime(a, b time.Time) time.Time {
 		return a
 	}
 	return b
-}
-
-// StatusRead says what the status page reads: the outages since Since (at most Limit), and
-// the latest Updates status updates of each open public incident and of the Past latest
-// resolved outages.
-type StatusRead struct {
-	Since         time.Time
-	Limit         int
-	Past, Updates int
-}
-
-// StatusView is what the public status page shows, read in one transaction.
-type StatusView struct {
-	// Open is every open incident, private ones and drills included: the page decides
-	// what of each it shows.
-	Open []Incident
-	// Outages are the public incidents open at some time since Since, the newest first.
-	// Truncated says there were more than Limit: the history is known only from the
-	// declaration of the oldest one read.
-	Outages   []Outage
-	Truncated bool
-	// Updates are the latest status updates (every audience: the page keeps the status
-	// page's) of the open public incidents and of the Past latest resolved outages, by
-	// incident ID, in seq order.
-	Updates map[int64][]TimelineEvent
-}
-
-// StatusPage reads what the public status page shows, in one read transaction: the open
-// incidents, the outages of the period, and the latest updates of those it lists.
-func (s *Service) StatusPage(ctx context.Context, q StatusRead) (*StatusView, error) {
-	v := &StatusView{}
-	until := s.clock.Now()
-	err := s.store.View(ctx, func(tx Tx) error {
-		open, err := tx.IncidentRange(IncidentRange{})
-		if err != nil {
-			return err
-		}
-		outages, err := tx.Outages(q.Since, until, q.Limit+1)
-		if err != nil {
-			return err
-		}
-		if len(outages) > q.Limit {
-			outages, v.Truncated = outages[:q.Limit], true
-		}
-		var ids []int64
-		for i := range open {
-			if !open[i].Private && !open[i].Drill {
-				ids = append(ids, open[i].ID)
-			}
-		}
-		past := 0
-		for i := range outages {
-			if outages[i].Status == StatusResolved && past < q.Past {
-				ids = append(ids, outages[i].ID)
-				past++
-			}
-		}
-		slices.Sort(ids)
-		updates, err := tx.LatestEventsOfKind(slices.Compact(ids), EventStatusUpdate, q.Updates)
-		if err != nil {
-			return err
-		}
-		v.Open, v.Outages, v.Updates = open, outages, updates
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("status page: %w", err)
-	}
-	return v, nil
 }

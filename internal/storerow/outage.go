@@ -2,6 +2,7 @@ package storerow
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/nephoran/incidentbot/internal/incident"
@@ -12,25 +13,25 @@ import (
 const OutageColumns = `id, number, severity, status, declared_at, mitigated_at, resolved_at`
 
 // OutagesQuery is the query of StatusTx.Outages (parameters: since, until, limit): the
-// open incidents through the partial index on their IDs, and those resolved at or after
-// since through the partial index on resolved_at, where resolvedAt is the expression that
-// index is on (the column in SQLite; in the "C" collation in PostgreSQL, so text order is
-// time order); of those, the public ones declared at or before until, the newest first.
+// open incidents and those resolved at or after since, both through the index on (status,
+// resolved_at), where resolvedAt is the expression that index is on (the column in SQLite;
+// in the "C" collation in PostgreSQL, so text order is time order); of those, the public
+// ones declared at or before until, the newest first.
 func OutagesQuery(d Dialect, resolvedAt string) string {
 	return `SELECT ` + OutageColumns + ` FROM incidents WHERE id IN (
-			SELECT id FROM incidents WHERE status <> 'resolved'
-			UNION ALL SELECT id FROM incidents WHERE status = 'resolved' AND ` + resolvedAt + ` >= ` + d.Param(1) + `)
+			SELECT id FROM incidents WHERE status IN ('` + string(incident.StatusInvestigating) + `', '` + string(incident.StatusMitigated) + `')
+			UNION ALL SELECT id FROM incidents WHERE status = '` + string(incident.StatusResolved) + `' AND ` + resolvedAt + ` >= ` + d.Param(1) + `)
 		AND NOT private AND NOT drill AND declared_at <= ` + d.Param(2) + `
 		ORDER BY id DESC LIMIT ` + d.Param(3)
 }
 
 // OutageChangesQuery reads the severity changes and service additions of the n incidents
-// whose IDs are its parameters, through the (incident_id, kind, seq) index, by incident
-// and seq.
+// whose IDs are its parameters, through the (incident_id, kind, seq) index, in no order:
+// ordered by seq, SQLite would read every event of the incidents through (incident_id,
+// seq) instead.
 func OutageChangesQuery(d Dialect, n int) string {
 	return `SELECT ` + EventColumns + ` FROM timeline_events WHERE incident_id IN (` + params(d, 1, n) + `)
-		AND kind IN ('` + string(incident.EventSeverityChanged) + `', '` + string(incident.EventServiceAdded) + `')
-		ORDER BY incident_id, seq`
+		AND kind IN ('` + string(incident.EventSeverityChanged) + `', '` + string(incident.EventServiceAdded) + `')`
 }
 
 // ScanOutage reads the OutageColumns of an incident.
@@ -57,7 +58,8 @@ func ScanOutage(s Scanner) (incident.Outage, error) {
 }
 
 // ReadOutages reads, through each, the outages of StatusTx.Outages: the incidents in one
-// query, then their services and their changes in one query each per IDChunk of them.
+// query, then their services and their changes in one query each per IDChunk of them
+// (the changes put in seq order here).
 // resolvedAt is as for OutagesQuery. Both stores call it.
 func ReadOutages(each Each, d Dialect, resolvedAt string, since, until time.Time, limit int) ([]incident.Outage, error) {
 	var (
@@ -109,6 +111,9 @@ func ReadOutages(each Each, d Dialect, resolvedAt string, since, until time.Time
 		if err != nil {
 			return nil, fmt.Errorf("read the outages' changes: %w", err)
 		}
+	}
+	for i := range out {
+		slices.SortFunc(out[i].Changes, func(a, b incident.TimelineEvent) int { return a.Seq - b.Seq })
 	}
 	return out, nil
 }

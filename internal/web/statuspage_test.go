@@ -126,3 +126,51 @@ func TestStatusPageHistory(t *testing.T) {
 		}
 	}
 }
+
+// The history before today is read once a day and kept (resolved incidents do not
+// change); what happens since is read at each load: an incident resolved just before
+// midnight shows on its day after midnight, and the days move on with the clock.
+func TestStatusPageHistoryAcrossMidnight(t *testing.T) {
+	sys := testenv.NewSystem(t) // Thursday 2026-11-26 03:00 UTC
+	general := sys.Slack.AddChannel("general", "U0ALICE")
+	do := func(channel, text string) {
+		t.Helper()
+		if r := sys.Do("U0ALICE", channel, text); r.Error {
+			t.Fatalf("%s: %s", text, r.Text)
+		}
+	}
+	pages := pagesOf(sys.Service)
+	load := func() string {
+		t.Helper()
+		code, page := get(pages, "/status")
+		if code != 200 {
+			t.Fatalf("/status: %d", code)
+		}
+		return page
+	}
+	load()                            // the history before Thursday is kept
+	sys.Clock.Advance(20 * time.Hour) // 23:00
+	do(general, "declare P0 intent-processing Intent API down")
+	sys.Deliver()
+	sys.Clock.Advance(50 * time.Minute) // 23:50
+	classes, titles := daysOf(t, load(), "intent-processing")
+	if classes[89] != "major" || titles[89] != "Thu Nov 26, 2026: major outage for 50m" {
+		t.Errorf("today, open: %s %q", classes[89], titles[89])
+	}
+	sys.Clock.Advance(8 * time.Minute) // 23:58
+	do(sys.Incident(1).ChannelID, "resolve fixed")
+	sys.Clock.Advance(7 * time.Minute) // Friday 00:05
+	page := load()
+	classes, titles = daysOf(t, page, "intent-processing")
+	if classes[88] != "major" || titles[88] != "Thu Nov 26, 2026: major outage for 58m" || classes[89] != "operational" {
+		t.Errorf("after midnight: yesterday %s %q, today %s", classes[88], titles[88], classes[89])
+	}
+	if !strings.Contains(page, "<h3>Major outage of intent-processing</h3>") {
+		t.Errorf("the incident resolved before midnight is not among the past incidents")
+	}
+	sys.Clock.Advance(24 * time.Hour) // Saturday: read again from the kept days' store
+	classes, titles = daysOf(t, load(), "intent-processing")
+	if classes[87] != "major" || titles[87] != "Thu Nov 26, 2026: major outage for 58m" || classes[88] != "operational" {
+		t.Errorf("two days later: %s %q, %s", classes[87], titles[87], classes[88])
+	}
+}
