@@ -44,17 +44,17 @@ const historyMargin = 10 * time.Minute
 type historyCache struct {
 	mu            sync.Mutex
 	since, cutoff time.Time
+	limit         int
 	outages       []Outage // resolved before cutoff, the newest first
 	truncated     bool
-	known         time.Time // the declaration of the oldest outage read, when truncated
 }
 
-// before returns the outages resolved before cutoff since since, reading them when the
-// cache holds another period.
+// before returns the outages resolved before cutoff since since (at most limit, and
+// whether there were more), reading them when the cache holds another period or limit.
 func (c *historyCache) before(ctx context.Context, store Store, since, cutoff time.Time, limit int) ([]Outage, bool, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.since.Equal(since) && c.cutoff.Equal(cutoff) && c.outages != nil {
+	if c.since.Equal(since) && c.cutoff.Equal(cutoff) && c.limit == limit && c.outages != nil {
 		return c.outages, c.truncated, nil
 	}
 	var read []Outage
@@ -71,7 +71,7 @@ func (c *historyCache) before(ctx context.Context, store Store, since, cutoff ti
 			kept = append(kept, o)
 		}
 	}
-	c.since, c.cutoff, c.outages, c.truncated = since, cutoff, kept, truncated
+	c.since, c.cutoff, c.limit, c.outages, c.truncated = since, cutoff, limit, kept, truncated
 	return kept, truncated, nil
 }
 
