@@ -3,12 +3,15 @@ package incident
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 )
 
 // MonthKPIs are the KPIs of the incidents declared in one calendar month (UTC), real
 // incidents and drills apart. A month without incidents of a kind has Count 0 there, and
-// its means and rates are not known (a chart leaves a gap).
+// its means and rates are not known (a chart leaves a gap). They leave out the follow-ups'
+// implementation rate (FollowupsOnTime and FollowupsDue are zero), which depends on when
+// it is read rather than on the incidents: Stats has it.
 type MonthKPIs struct {
 	Month       time.Time // the first instant of the month, UTC
 	Real, Drill KPIs
@@ -31,21 +34,24 @@ func (s *Service) MonthlyStats(ctx context.Context, months int) ([]MonthKPIs, er
 		out[i].Month = first.AddDate(0, i, 0)
 		index[out[i].Month] = i
 	}
-	s.stats.mu.Lock()
-	defer s.stats.mu.Unlock()
-	var entries []*statsEntry
-	err := s.store.View(ctx, func(tx Tx) (err error) {
-		entries, err = s.stats.update(tx, s.settings.Catalog, first, now)
+	c := &s.stats
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	err := s.store.View(ctx, func(tx Tx) error {
+		_, err := c.update(tx, s.settings.Catalog, now.Add(time.Hour), now) // up to date; the months read c.facts below
 		return err
 	})
 	if err != nil {
-		s.stats.facts = nil // what was read may be half brought up to date: read it all next time
+		c.facts = nil // what was read may be half brought up to date: read it all next time
 		return nil, fmt.Errorf("monthly stats: %w", err)
 	}
-	for _, e := range entries {
+	if m := &c.monthly; m.gen == c.gen && m.first.Equal(first) && len(m.months) == months {
+		return slices.Clone(m.months), nil // nothing changed since they were computed
+	}
+	for _, e := range c.facts {
 		d := e.DeclaredAt.UTC()
 		i, ok := index[time.Date(d.Year(), d.Month(), 1, 0, 0, 0, 0, time.UTC)]
-		if !ok { // declared after now (a clock set back): in no month shown
+		if !ok { // before the first month, or after now (a clock set back): in no month shown
 			continue
 		}
 		k := &out[i].Real
@@ -55,8 +61,20 @@ func (s *Service) MonthlyStats(ctx context.Context, months int) ([]MonthKPIs, er
 		k.add(e, now)
 	}
 	for i := range out {
-		out[i].Real.finish()
-		out[i].Drill.finish()
+		for _, k := range []*KPIs{&out[i].Real, &out[i].Drill} {
+			k.finish()
+			k.FollowupsOnTime, k.FollowupsDue = 0, 0 // they depend on the time of the read: see Stats
+		}
 	}
+	c.monthly = monthlyMemo{gen: c.gen, first: first, months: slices.Clone(out)}
 	return out, nil
+}
+
+// monthlyMemo keeps the last months MonthlyStats computed, with the generation of the
+// facts they were computed from: nothing else of the call changes them (the follow-ups due,
+// which depend on its time, are left out).
+type monthlyMemo struct {
+	gen    uint64
+	first  time.Time
+	months []MonthKPIs
 }

@@ -62,12 +62,21 @@ func TestMonthlyStats(t *testing.T) {
 	if jan.Drill.Count != 1 || jan.Drill.Recovered != 0 {
 		t.Errorf("January's drills: %+v, want the open one", jan.Drill)
 	}
+	// Kept between calls, and computed again once the facts or the months change.
+	do(general, "declare P2 api-gateway Slow gateway")
+	if again, err := sys.Service.MonthlyStats(sys.Ctx, 3); err != nil || again[2].Real.Count != 1 || again[0].Real.Count != 1 {
+		t.Errorf("after another incident in January: %+v, %v", again, err)
+	}
+	sys.Clock.Advance(31 * 24 * time.Hour) // February
+	if later, err := sys.Service.MonthlyStats(sys.Ctx, 3); err != nil || later[0].Month.Month() != time.December || later[1].Real.Count != 1 || later[2].Real.Count != 0 {
+		t.Errorf("in February: %+v, %v", later, err)
+	}
 	// The months agree with Stats over the same period.
 	st, err := sys.Service.Stats(sys.Ctx, nov.Month)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st.Real.All.Count != 1 || st.Drill.All.Count != 1 || st.Real.All.MTTR != nov.Real.MTTR {
+	if st.Real.All.Count != 2 || st.Drill.All.Count != 1 || st.Real.All.MTTR != nov.Real.MTTR {
 		t.Errorf("Stats since November: %d real (MTTR %s), %d drills", st.Real.All.Count, st.Real.All.MTTR, st.Drill.All.Count)
 	}
 }
