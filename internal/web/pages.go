@@ -20,12 +20,14 @@ import (
 var templateFS embed.FS
 
 // Pages serves the read-only dashboard (/ and /incidents/{id}) and the public status page
-// (/status). The dashboard never shows a private incident; the status page shows only the
-// state of its services, and only the updates posted for it (`update --status-page`), the
-// latest statusUpdates of each. Each page reads only what it shows: the dashboard a page
-// of dashboardPage incidents (Previous and Next for the others), an incident's page a
-// window of timelinePage events. The dashboard's KPIs are the Service's, which it keeps up
-// to date reading only what changed.
+// (/status). The dashboard never shows a private incident; the status page shows of one
+// only the state of its services while it is open, of the others their state, their last
+// statusDays days and only the updates posted for them (`update --status-page`), the
+// latest statusUpdates of each; never a drill. Each page reads only what it shows: the
+// dashboard a page of dashboardPage incidents (Previous and Next for the others), an
+// incident's page a window of timelinePage events, the status page the open incidents and
+// at most statusOutages of its days. The dashboard's KPIs and its monthly charts are the
+// Service's, which it keeps up to date reading only what changed.
 type Pages struct {
 	// Token, when set, closes the dashboard to those without it: a browser gives it as the
 	// Basic password (any user name), a script as "Authorization: Bearer <token>". Empty,
