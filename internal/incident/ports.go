@@ -106,6 +106,7 @@ type Tx interface {
 
 	RunTx
 	ListTx
+	StatusTx
 	EventWindowTx
 	StatsTx
 	LiveTx

@@ -61,6 +61,7 @@ type Service struct {
 	logger   *slog.Logger
 	wake     func() // called after a commit that enqueued effects; nil: nobody to wake
 	stats    statsCache
+	history  historyCache // the status page's history before today
 }
 
 // ServiceConfig is what a Service is built from.

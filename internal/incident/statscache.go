@@ -17,6 +17,8 @@ type statsCache struct {
 	facts    map[int64]*statsEntry
 	position int64
 	read     time.Time // when every fact was last read or brought up to date
+	gen      uint64    // counts the changes to facts, so what is computed from them can be kept
+	monthly  monthlyMemo
 }
 
 // statsEntry is one incident's facts with its recovery objectives.
@@ -48,6 +50,7 @@ func (c *statsCache) update(tx Tx, cat Catalog, since, now time.Time) ([]*statsE
 			for _, f := range facts {
 				c.put(f, cat)
 			}
+			c.gen++
 		}
 		c.position = next
 	}
@@ -77,6 +80,7 @@ func (c *statsCache) reload(tx Tx, cat Catalog) error {
 		c.put(f, cat)
 	}
 	c.position = position
+	c.gen++
 	return nil
 }
 

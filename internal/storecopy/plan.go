@@ -4,10 +4,10 @@ package storecopy
 // internal/sqlite's migrations. A source at another version (after opening migrated it
 // forward) is refused, and a test fails when a new SQLite migration lands without the plan
 // being brought up to it.
-const SQLiteSchema = 26
+const SQLiteSchema = 27
 
 // PostgresSchema is the PostgreSQL schema version the plan is written for.
-const PostgresSchema = 12
+const PostgresSchema = 13
 
 // kind is how a column's values are carried from SQLite to PostgreSQL.
 type kind int

@@ -75,6 +75,7 @@ func groups() []group {
 		{"MeasuredRPO", measuredRPOCases()},
 		{"Lookups", lookupCases()},
 		{"StatusPage", statusPageCases()},
+		{"Outages", outageCases()},
 	}
 }
 

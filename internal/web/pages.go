@@ -9,8 +9,6 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
-	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -23,12 +21,14 @@ import (
 var templateFS embed.FS
 
 // Pages serves the read-only dashboard (/ and /incidents/{id}) and the public status page
-// (/status). The dashboard never shows a private incident; the status page shows only the
-// state of its services, and only the updates posted for it (`update --status-page`), the
-// latest statusUpdates of each. Each page reads only what it shows: the dashboard a page
-// of dashboardPage incidents (Previous and Next for the others), an incident's page a
-// window of timelinePage events. The dashboard's KPIs are the Service's, which it keeps up
-// to date reading only what changed.
+// (/status). The dashboard never shows a private incident; the status page shows of one
+// only the state of its services while it is open, of the others their state, their last
+// statusDays days and only the updates posted for them (`update --status-page`), the
+// latest statusUpdates of each; never a drill. Each page reads only what it shows: the
+// dashboard a page of dashboardPage incidents (Previous and Next for the others), an
+// incident's page a window of timelinePage events, the status page the open incidents and
+// at most statusOutages of its days. The dashboard's KPIs and its monthly charts are the
+// Service's, which it keeps up to date reading only what changed.
 type Pages struct {
 	// Token, when set, closes the dashboard to those without it: a browser gives it as the
 	// Basic password (any user name), a script as "Authorization: Bearer <token>". Empty,
@@ -150,35 +150,6 @@ const timelinePage = 200
 // statusUpdates bounds the updates the status page reads of each incident: the latest.
 const statusUpdates = 50
 
-func (p *Pages) index(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
-	page, err := p.Service.ListIncidents(r.Context(), incident.IncidentList{After: q.Get("after"), Before: q.Get("before"), Limit: dashboardPage, Public: true})
-	if err != nil {
-		WriteError(w, r, p.Log, fmt.Errorf("dashboard: read the incidents: %w", err))
-		return
-	}
-	now := p.Service.Now()
-	var rows []row
-	for i := range page.Incidents {
-		if !page.Incidents[i].Private { // ListIncidents left them out; never show one
-			rows = append(rows, p.row(r.Context(), &page.Incidents[i], now))
-		}
-	}
-	st, err := p.Service.Stats(r.Context(), now.Add(-kpiPeriod))
-	if err != nil {
-		WriteError(w, r, p.Log, fmt.Errorf("dashboard: read the KPIs: %w", err))
-		return
-	}
-	data := map[string]any{"Title": "Incidents", "Incidents": rows, "KPIs": kpiRows(st)}
-	if page.Prev != "" {
-		data["Prev"] = "/?before=" + url.QueryEscape(page.Prev)
-	}
-	if page.Next != "" {
-		data["Next"] = "/?after=" + url.QueryEscape(page.Next)
-	}
-	p.render(w, "index", data)
-}
-
 // timelineWindow reads the window of the timeline a request asks for: ?after=N or
 // ?before=N (event numbers); neither, the first events.
 func timelineWindow(r *http.Request) (incident.TimelineWindow, bool) {
@@ -205,112 +176,4 @@ func parseIncidentNumber(s string) (int, bool) {
 		return 0, false
 	}
 	return n, true
-}
-
-// component states, worst first.
-var componentStates = []struct{ State, Class string }{
-	{"Major outage", "major"}, {"Partial outage", "partial"}, {"Degraded performance", "degraded"}, {"Operational", "operational"},
-}
-
-func stateOf(sev incident.Severity) int {
-	switch sev {
-	case incident.P0:
-		return 0
-	case incident.P1:
-		return 1
-	}
-	return 2
-}
-
-func (p *Pages) status(w http.ResponseWriter, r *http.Request) {
-	incs, err := p.Service.OpenIncidents(r.Context(), 0)
-	if err != nil {
-		WriteError(w, r, p.Log, fmt.Errorf("status page: read the incidents: %w", err))
-		return
-	}
-	var shown []int64 // the incidents whose updates the page shows
-	for i := range incs {
-		if !incs[i].Drill && !incs[i].Private {
-			shown = append(shown, incs[i].ID)
-		}
-	}
-	latest, err := p.Service.LatestEvents(r.Context(), shown, incident.EventStatusUpdate, statusUpdates)
-	if err != nil {
-		WriteError(w, r, p.Log, fmt.Errorf("status page: read the updates: %w", err))
-		return
-	}
-	catalog := p.Service.Catalog()
-	// The people and channels the public updates name, by name: their writers named them
-	// for the public, as Slack would show them.
-	var typed []words.Sentence
-	for _, evs := range latest {
-		for _, e := range evs {
-			if text, ok := publicText(e); ok && p.Names != nil {
-				typed = append(typed, words.Sentence{Parts: []words.Part{{Kind: words.Chat, Value: text}}})
-			}
-		}
-	}
-	names := p.namesFor(r.Context(), typed)
-	worst := map[string]int{}
-	var public []map[string]any
-	for i := range incs {
-		inc := &incs[i]
-		if inc.Drill || !inc.Open() { // a drill is an exercise: the public never sees it
-			continue
-		}
-		for _, s := range inc.Services {
-			if st, ok := worst[s]; !ok || stateOf(inc.Severity) < st {
-				worst[s] = stateOf(inc.Severity)
-			}
-		}
-		if inc.Private { // the state of its services, and nothing else
-			continue
-		}
-		var updates []map[string]any
-		// The public status is what Statuspage is told (internal/incident/statuspage.go):
-		// monitoring once mitigated, else the latest status page update's.
-		status := incident.PublicStatusOf(inc.Status, false)
-		for _, e := range latest[inc.ID] {
-			if text, ok := publicText(e); ok {
-				updates = append(updates, map[string]any{"At": dayHTML(e.At), "Text": chatHTML(text, names)})
-				if st := incident.PublicStatus(e.Data.Outcome); st != "" && inc.Status == incident.StatusInvestigating {
-					status = st
-				}
-			}
-		}
-		public = append(public, map[string]any{"Title": incident.PublicTitle(inc.Severity, incident.PublicServices(inc, catalog)), "Status": status.Words(),
-			"Declared": dayHTML(inc.DeclaredAt), "Updates": updates})
-	}
-	var comps []map[string]string
-	for _, name := range p.Service.Catalog().Names() {
-		st := 3
-		if s, ok := worst[name]; ok {
-			st = s
-		}
-		comps = append(comps, map[string]string{"Name": name, "State": componentStates[st].State, "Class": componentStates[st].Class})
-	}
-	p.render(w, "status", map[string]any{"Title": "Service status", "Components": comps, "Incidents": public})
-}
-
-// publicText returns the text of an update posted for the status page, as typed.
-func publicText(e incident.TimelineEvent) (string, bool) {
-	if e.Kind != incident.EventStatusUpdate {
-		return "", false
-	}
-	if e.Format != incident.FormatText {
-		return e.Data.Text, slices.Contains(e.Data.Audiences, incident.AudienceStatusPage)
-	}
-	// An update stored by an older release as "[audiences] text".
-	if !strings.HasPrefix(e.Text, "[") {
-		return "", false
-	}
-	end := strings.Index(e.Text, "] ")
-	if end < 0 {
-		return "", false
-	}
-	audiences := strings.Split(e.Text[1:end], ", ")
-	if !slices.Contains(audiences, incident.AudienceStatusPage) {
-		return "", false
-	}
-	return e.Text[end+2:], true
 }

@@ -1,0 +1,5 @@
+-- The status page's history reads the incidents open at some time in its last 90 days:
+-- the open ones and those resolved since, through this index, without reading the whole
+-- history. resolved_at is compared in the "C" collation, where text order is time order
+-- (the column has the database's default collation).
+CREATE INDEX incidents_resolved_at ON incidents (status, (resolved_at COLLATE "C"));
