@@ -177,6 +177,10 @@ func TestPagesInARealBrowser(t *testing.T) {
 	if !strings.Contains(dash, "INC-1 Intent API returning 500s") || !strings.Contains(dash, "Recovery KPIs") {
 		t.Errorf("the dashboard in the browser:\n%s", dash)
 	}
+	// The drills' charts are drawn like the real ones: no style of another page paints them.
+	if bg := eval(`getComputedStyle(document.querySelector(".drill")).backgroundColor`); bg != "rgba(0, 0, 0, 0)" {
+		t.Errorf("the drills' charts have the background %v", bg)
+	}
 	eval("window.stayed = true")
 	sys.Do("U0ALICE", general, "declare P2 Reports are late, says <@U0BOB>")
 	waitFor("dashboard", "INC-2 Reports are late, says Bob Jones")
