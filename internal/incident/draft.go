@@ -132,7 +132,11 @@ func NewDraft(inc *Incident, reminder *TimelineEvent, recent []TimelineEvent, ca
 		DeclaredAt: inc.DeclaredAt.UTC(), Objectives: inc.ComputeObjectives(cat), Mitigated: !inc.MitigatedAt.IsZero(),
 		Estimate: inc.EstimateImpact(cat, at),
 	}
-	for _, name := range inc.Services {
+	services := inc.Services
+	if d.Public { // a confidential service is named on no public surface (PublicServices)
+		services = PublicServices(inc, cat)
+	}
+	for _, name := range services {
 		svc := cat[name]
 		s := DraftService{Name: name, Tier: svc.Tier, RTO: svc.Targets.RTO}
 		if def, ok := TierTargets(svc.Tier); ok && s.RTO == 0 {
@@ -159,7 +163,8 @@ func NewDraft(inc *Incident, reminder *TimelineEvent, recent []TimelineEvent, ca
 	// The window starts after the previous update: older changes may be unread.
 	d.Earlier = len(evs) >= draftWindow && evs[0].At.After(from)
 	for _, e := range evs {
-		if e.At.After(from) && DraftShows(audience, inc.Private, e) {
+		if e.At.After(from) && DraftShows(audience, inc.Private, e) &&
+			!(d.Public && e.Kind == EventServiceAdded && cat[e.Data.Service].Confidential) {
 			d.Changes = append(d.Changes, e)
 		}
 	}
