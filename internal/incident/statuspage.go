@@ -129,8 +129,11 @@ type StatusPageUpdate struct {
 	Components map[string]ComponentStatus
 	// Retry says an earlier attempt at this publication may have reached the page: the
 	// adapter first checks whether the page incident already says it, so that a retry does
-	// not add the same update twice.
+	// not add the same update twice. Since is when the publication was asked for: an
+	// update of the same text made before then is an earlier one said again (a team says
+	// "Still investigating" twice), not this one.
 	Retry bool
+	Since time.Time
 }
 
 // StatusPageRef is a page incident the adapter created, found or updated.
@@ -233,7 +236,7 @@ func (o *Outbox) publishStatusPage(ctx context.Context, inc *Incident, e *Effect
 	}
 	services := PublicServices(inc, o.Settings.Catalog)
 	u := StatusPageUpdate{Marker: statusPageMarker(inc), Name: PublicTitle(sev, services), Retry: e.Attempts > 0,
-		Components: map[string]ComponentStatus{}}
+		Since: e.CreatedAt, Components: map[string]ComponentStatus{}}
 	if known != nil {
 		u.ID = known.ID
 	}

@@ -125,7 +125,7 @@ func (c *Client) Publish(ctx context.Context, u incident.StatusPageUpdate) (inci
 	// An earlier attempt that died before the bot kept its result may have made this very
 	// update (or, found by the marker, created the incident with it): not twice.
 	if cur != nil {
-		if last, ok := cur.latest(); ok && last.Status == body.Status && last.Body == body.Body {
+		if last, ok := cur.latest(); ok && last.Status == body.Status && last.Body == body.Body && !last.CreatedAt.Before(u.Since.Add(-clockSkew)) {
 			if how == incident.StatusPageUpdated {
 				how = incident.StatusPageUnchanged
 			}
@@ -138,6 +138,10 @@ func (c *Client) Publish(ctx context.Context, u incident.StatusPageUpdate) (inci
 	}
 	return incident.StatusPageRef{ID: updated.ID, URL: updated.Shortlink, How: how}, nil
 }
+
+// clockSkew is how far Statuspage's clock may be behind the bot's when a retry compares
+// the time of the page's latest update with when the bot asked for it.
+const clockSkew = 30 * time.Second
 
 // find looks among the page's unresolved incidents for the one carrying marker: made by
 // an attempt that died before the bot kept its id. nil when there is none.
