@@ -16,6 +16,7 @@ const (
 	livePoll      = time.Second      // how often the store's log of changes is read
 	liveHeartbeat = 25 * time.Second // a comment on every open stream, so proxies keep it
 	liveMax       = 500              // open streams at once; more are refused (503)
+	livePublicMax = 250              // of those, on the public status page: it needs no token
 	liveWrite     = 10 * time.Second // how long a write to a stream may take
 	liveSweep     = 20 * time.Second // how often every open page is rendered again, for its clocks
 )
@@ -38,13 +39,16 @@ type Live struct {
 	// does not answer 200) and the incident it shows (0 for a page of every incident).
 	Render func(ctx context.Context, path string) (etag string, incidentID int64)
 	// Poll, Heartbeat, Sweep and Max: zero means livePoll, liveHeartbeat, liveSweep and liveMax.
+	// PublicMax (zero: livePublicMax) bounds the streams of the public status page apart,
+	// so that anyone opening many cannot keep the dashboard's from opening.
 	Poll, Heartbeat, Sweep time.Duration
-	Max                    int
+	Max, PublicMax         int
 	Log                    *slog.Logger
 
 	mu      sync.Mutex
 	topics  map[string]*liveTopic
-	streams int
+	streams int // open, the public ones among them
+	public  int
 	running bool
 	closed  chan struct{}
 	close   sync.Once
@@ -87,7 +91,7 @@ func (l *Live) Streams() int {
 // subscribe opens a stream on the page at path whose browser has the page with ETag since.
 // It returns the channel told of changes, and whether the page changed already (since
 // differs from the page's ETag now). It fails when Max streams are open or l is closed.
-func (l *Live) subscribe(ctx context.Context, path, since string) (chan struct{}, bool, error) {
+func (l *Live) subscribe(ctx context.Context, path, since string, public bool) (chan struct{}, bool, error) {
 	l.mu.Lock()
 	l.init()
 	select {
@@ -96,11 +100,14 @@ func (l *Live) subscribe(ctx context.Context, path, since string) (chan struct{}
 		return nil, false, incident.Errorf(incident.EUNAVAILABLE, "The server is shutting down.")
 	default:
 	}
-	if l.streams >= orDefault(l.Max, liveMax) {
+	if public && l.public >= orDefault(l.PublicMax, livePublicMax) || !public && l.streams-l.public >= orDefault(l.Max, liveMax) {
 		l.mu.Unlock()
 		return nil, false, incident.Errorf(incident.EUNAVAILABLE, "Too many pages are open live; reload this one to see what changed.")
 	}
 	l.streams++
+	if public {
+		l.public++
+	}
 	t := l.topics[path]
 	if t == nil {
 		t = &liveTopic{path: path, streams: map[chan struct{}]bool{}}
@@ -137,10 +144,13 @@ func (l *Live) subscribe(ctx context.Context, path, since string) (chan struct{}
 }
 
 // unsubscribe closes a stream.
-func (l *Live) unsubscribe(path string, ch chan struct{}) {
+func (l *Live) unsubscribe(path string, ch chan struct{}, public bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.streams--
+	if public {
+		l.public--
+	}
 	if t := l.topics[path]; t != nil {
 		delete(t.streams, ch)
 		if len(t.streams) == 0 {
@@ -252,15 +262,16 @@ func (l *Live) check(ctx context.Context, changed map[int64]bool, all bool) {
 }
 
 // serve streams "changed" events for the page at path to w until the browser goes, the
-// request ends or l is closed, with a heartbeat comment every Heartbeat.
-func (l *Live) serve(w http.ResponseWriter, r *http.Request, path, since string) {
-	ch, stale, err := l.subscribe(r.Context(), path, since)
+// request ends or l is closed, with a heartbeat comment every Heartbeat. public: the page
+// is the public status page, whose streams count against PublicMax.
+func (l *Live) serve(w http.ResponseWriter, r *http.Request, path, since string, public bool) {
+	ch, stale, err := l.subscribe(r.Context(), path, since, public)
 	if err != nil {
 		w.Header().Set("Retry-After", "30")
 		WriteError(w, r, l.Log, err)
 		return
 	}
-	defer l.unsubscribe(path, ch)
+	defer l.unsubscribe(path, ch, public)
 	rc := http.NewResponseController(w)
 	// The server's ReadTimeout would end the stream (its lapse cancels the request), and
 	// its WriteTimeout is for pages: a stream sets its own write deadline at each write.

@@ -138,10 +138,12 @@ func (p *Pages) events(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	topic := u.EscapedPath()
-	if u.RawQuery != "" {
+	if u.RawQuery != "" && !public { // the status page reads no query: one topic, however asked for
 		topic += "?" + u.RawQuery
 	}
-	serve := func(w http.ResponseWriter, r *http.Request) { p.Live.serve(w, r, topic, r.URL.Query().Get("since")) }
+	serve := func(w http.ResponseWriter, r *http.Request) {
+		p.Live.serve(w, r, topic, r.URL.Query().Get("since"), public)
+	}
 	if public {
 		serve(w, r)
 		return

@@ -171,7 +171,7 @@ func TestTheStatusStreamLeaksNothingPrivate(t *testing.T) {
 func TestStreamsAreCappedAndEndAtShutdown(t *testing.T) {
 	sys := testenv.NewSystem(t)
 	pages := web.NewPages(sys.Service, slog.New(slog.DiscardHandler))
-	pages.Live.Max = 2
+	pages.Live.Max, pages.Live.PublicMax = 2, 1
 	server := web.NewServer(slog.New(slog.DiscardHandler))
 	pages.Register(server.Mux)
 	server.OnShutdown(pages.Close)
@@ -187,20 +187,32 @@ func TestStreamsAreCappedAndEndAtShutdown(t *testing.T) {
 			t.Fatalf("said %q, want changed", e)
 		}
 	}
-	resp, err := http.Get("http://" + server.Addr() + "/events?page=/status")
-	if err != nil {
-		t.Fatal(err)
+	refused := func(page string) {
+		t.Helper()
+		resp, err := http.Get("http://" + server.Addr() + "/events?page=" + page)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") == "" {
+			t.Errorf("a stream of %s over the cap: %d, Retry-After %q; want 503 with Retry-After", page, resp.StatusCode, resp.Header.Get("Retry-After"))
+		}
 	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") == "" {
-		t.Errorf("a stream over the cap: %d, Retry-After %q; want 503 with Retry-After", resp.StatusCode, resp.Header.Get("Retry-After"))
+	// The public page's streams have a cap of their own: anyone opening many cannot keep
+	// the dashboard's from opening; however its query is written, it is one page.
+	refused("/status")
+	refused("/status%3Fx%3D1")
+	c := openStream(t, ctx, base, "/", "")
+	if e := c.next(t, ctx); e != "changed" {
+		t.Fatalf("a dashboard stream with the public ones full: said %q, want changed", e)
 	}
+	refused("/")
 	shutdown, done := context.WithTimeout(ctx, 10*time.Second)
 	defer done()
 	if err := server.Close(shutdown); err != nil {
 		t.Fatalf("Close with streams open: %v", err)
 	}
-	for _, s := range []*stream{a, b} {
+	for _, s := range []*stream{a, b, c} {
 		if e := s.next(t, ctx); e != "" {
 			t.Errorf("after Close the stream said %q, want its end", e)
 		}
