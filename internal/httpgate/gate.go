@@ -15,10 +15,14 @@ import (
 	"time"
 )
 
+// StatusEnhanceYourCalm is the rate limit of the APIs that answer 420 rather than 429
+// (Statuspage documents both): a pause like a 429's.
+const StatusEnhanceYourCalm = 420
+
 // HeldHeader marks an answer the gate gave itself, without calling the API.
 const HeldHeader = "X-Incidentbot-Held"
 
-// Transport is an http.RoundTripper that pauses calls per key after a 429.
+// Transport is an http.RoundTripper that pauses calls per key after a 429 (or a 420).
 type Transport struct {
 	Base http.RoundTripper          // nil: http.DefaultTransport
 	Key  func(*http.Request) string // what a rate limit applies to; nil: the host
@@ -57,7 +61,7 @@ func (t *Transport) RoundTrip(r *http.Request) (*http.Response, error) {
 		base = http.DefaultTransport
 	}
 	resp, err := base.RoundTrip(r)
-	if err == nil && resp.StatusCode == http.StatusTooManyRequests {
+	if err == nil && (resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == StatusEnhanceYourCalm) {
 		t.pause(key, now.Add(retryAfter(resp.Header, now)))
 	}
 	return resp, err

@@ -93,3 +93,30 @@ func TestRetryAfterForms(t *testing.T) {
 		})
 	}
 }
+
+// Statuspage's other rate limit, 420, pauses the calls like a 429; the gate answers those
+// held with a 429.
+func TestA420PausesLikeA429(t *testing.T) {
+	var calls atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		calls.Add(1)
+		w.Header().Set("Retry-After", "10")
+		w.WriteHeader(httpgate.StatusEnhanceYourCalm)
+	}))
+	defer srv.Close()
+	gate := httpgate.New(nil, nil)
+	client := &http.Client{Transport: gate}
+	for i, want := range []int{httpgate.StatusEnhanceYourCalm, http.StatusTooManyRequests, http.StatusTooManyRequests} {
+		resp, err := client.Get(srv.URL + "/v1/pages/p/incidents")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("call %d: %d, want %d", i+1, resp.StatusCode, want)
+		}
+	}
+	if n := calls.Load(); n != 1 {
+		t.Errorf("the API got %d calls during the pause, want 1", n)
+	}
+}

@@ -75,6 +75,12 @@ func TestPublishErrors(t *testing.T) {
 	if !errors.As(err, &tmp) || tmp.RetryAfter != statuspage.DefaultWait {
 		t.Errorf("420 without Retry-After: %v", err)
 	}
+	// The 420 holds the next calls, as a 429 does, without asking the page.
+	before := len(sp.Requests())
+	if _, err := c.Publish(context.Background(), u); !errors.As(err, &tmp) || tmp.RetryAfter <= 0 || len(sp.Requests()) != before {
+		t.Errorf("a call right after the 420: %v, %d more requests", err, len(sp.Requests())-before)
+	}
+	c = newClient(t, sp, testenv.StatuspageKey) // a client that was not told to wait
 	sp.Fail(testenv.Fault{Status: 502})
 	if _, err := c.Publish(context.Background(), u); !errors.As(err, &tmp) || tmp.RetryAfter != 0 {
 		t.Errorf("502: %v", err)
