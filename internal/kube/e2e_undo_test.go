@@ -12,6 +12,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 )
 
 // undoOf is the inverse step of a step whose execution recorded p, with p as it reads back
@@ -78,9 +79,8 @@ func TestUndoOnTheAPIServer(t *testing.T) {
 		if n := replicasOf("web"); n != 0 {
 			t.Fatalf("the undo's dry run scaled web to %d", n)
 		}
-		d, _ := kc.AppsV1().Deployments(ns).Get(ctx, "web", metav1.GetOptions{})
-		d.Spec.Replicas = ptr(int32(1)) // someone else, meanwhile
-		if _, err := kc.AppsV1().Deployments(ns).Update(ctx, d, metav1.UpdateOptions{}); err != nil {
+		// Someone else, meanwhile; a patch, as the controllers update the Deployment too.
+		if _, err := kc.AppsV1().Deployments(ns).Patch(ctx, "web", types.MergePatchType, []byte(`{"spec":{"replicas":1}}`), metav1.PatchOptions{}); err != nil {
 			t.Fatal(err)
 		}
 		planned(t, ctx, x, undo, "would scale deployment nephoran-system/web: replicas 1 -> 2", kube.DriftHeading, "replicas: the step set 0, they are 1 now")
