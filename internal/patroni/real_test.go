@@ -156,12 +156,20 @@ func TestRealPair(t *testing.T) {
 		// The standby's GET /patroni dates its last replayed transaction in the form Measure
 		// reads (the CREATE TABLE above was one): what an asynchronous replica behind is
 		// measured by.
-		st, err := c.Status(ctx, r.Replicas[0].APIURL)
-		if err != nil {
-			t.Fatal(err)
+		// The member's own GET /patroni may say it is the synchronous standby a moment after
+		// /cluster does: read it until it does.
+		var st *patroni.NodeStatus
+		for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(200 * time.Millisecond) {
+			var err error
+			if st, err = c.Status(ctx, r.Replicas[0].APIURL); err != nil {
+				t.Fatal(err)
+			}
+			if st.SyncStandby || time.Now().After(deadline) {
+				break
+			}
 		}
 		if _, ok := st.ReplayedAt(); !ok || st.Role != "replica" || !st.SyncStandby {
-			t.Errorf("the standby's status %+v: no replay time read from %q", st, st.XLog.ReplayedTimestamp)
+			t.Errorf("the standby's status %+v (replay time %q): want a replica, the synchronous standby, with a replay time", st, st.XLog.ReplayedTimestamp)
 		}
 		async := *r
 		async.Replicas = []patroni.Replica{r.Replicas[0]}
