@@ -78,7 +78,7 @@ func (o *Outage) Spans(now time.Time) []OutageSpan {
 			if i+1 < len(sevs) {
 				to = sevs[i+1].at
 			}
-			a, b := maxTime(from, c.at), minTime(to, end)
+			a, b := LaterOf(from, c.at), EarlierOf(to, end)
 			if b.After(a) {
 				out = append(out, OutageSpan{Service: svc, Severity: c.sev, From: a, To: b})
 			}
@@ -87,14 +87,16 @@ func (o *Outage) Spans(now time.Time) []OutageSpan {
 	return out
 }
 
-func maxTime(a, b time.Time) time.Time {
+// LaterOf is the later of a and b.
+func LaterOf(a, b time.Time) time.Time {
 	if a.After(b) {
 		return a
 	}
 	return b
 }
 
-func minTime(a, b time.Time) time.Time {
+// EarlierOf is the earlier of a and b.
+func EarlierOf(a, b time.Time) time.Time {
 	if a.Before(b) {
 		return a
 	}

@@ -129,26 +129,13 @@ func (b *dayBar) add(st int, a, z time.Time) {
 		if !z.After(start) {
 			break
 		}
-		from, to := maxTime(a, start), minTime(z, start.Add(day))
+		from, to := incident.LaterOf(a, start), incident.EarlierOf(z, start.Add(day))
 		if to.After(from) {
 			b.Days[d].In[st] += to.Sub(from)
 		}
 	}
 }
 
-func maxTime(a, b time.Time) time.Time {
-	if a.After(b) {
-		return a
-	}
-	return b
-}
-
-func minTime(a, b time.Time) time.Time {
-	if a.Before(b) {
-		return a
-	}
-	return b
-}
 
 // Bar geometry: each day a column dayW wide with a gap, in SVG user units.
 const dayW, dayGap, dayH = 5, 1.5, 28
