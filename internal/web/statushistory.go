@@ -136,7 +136,6 @@ func (b *dayBar) add(st int, a, z time.Time) {
 	}
 }
 
-
 // Bar geometry: each day a column dayW wide with a gap, in SVG user units.
 const dayW, dayGap, dayH = 5, 1.5, 28
 
